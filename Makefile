@@ -1,0 +1,67 @@
+# Tandem's entry points. `make demo` and `make test` are the README's two quick-start commands.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
+DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
+
+.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+$(DEV_STAMP): requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@ $(RUNTIME_STAMP)
+
+## demo: install, migrate SQLite, load the demo data, serve on http://127.0.0.1:$(PORT)
+demo: $(RUNTIME_STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py seed_demo
+	@set -m; $(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## browser: Debian's chromium for the Playwright tests (never a browser a tool downloads)
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null; }
+
+## test: install everything the tests need (the browser too) and run the whole suite
+test: $(DEV_STAMP) browser
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy tandem config
+
+imports: $(DEV_STAMP)
+	$(BIN)/lint-imports
+
+check-deploy: $(DEV_STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	ALLOWED_HOSTS=tandem.example.com \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## openapi: rewrite the committed OpenAPI snapshot after an intended API change
+openapi: $(DEV_STAMP)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py export_openapi > docs/openapi.json
+
+ci: lint typecheck imports check-deploy test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles

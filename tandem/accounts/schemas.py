@@ -1,0 +1,64 @@
+from datetime import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from tandem.accounts.models import Role
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    organization: OrganizationOut | None
+
+
+class MemberOut(Schema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    is_active: bool
+
+
+class RoleIn(Schema):
+    role: Role
+
+
+class InvitationCreateIn(Schema):
+    email: str = Field(max_length=254)
+    role: Role = Role.MEMBER
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: Role
+    status: str
+    created_at: datetime
+
+
+class ApiTokenCreateIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ApiTokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreatedOut(ApiTokenOut):
+    token: str = Field(description="The secret. It is shown only this once.")

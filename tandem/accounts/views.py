@@ -1,0 +1,181 @@
+"""Sign-in, password reset, invitations and the admin's access page. Thin: services do the work."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from tandem.accounts import selectors, services
+from tandem.accounts.forms import InvitationAcceptForm, InvitationForm, LoginForm, RoleForm
+from tandem.accounts.models import Role
+from tandem.core.errors import DomainError
+from tandem.core.forms import add_domain_error, apply_bootstrap
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.login_attempt(
+                request=request,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            if user is None:
+                form.add_error(None, "That email and password do not match an account.")
+            else:
+                login(request, user)
+                next_url = request.POST.get("next") or request.GET.get("next")
+                if next_url and url_has_allowed_host_and_scheme(
+                    next_url, {request.get_host()}, require_https=request.is_secure()
+                ):
+                    return redirect(next_url)
+                return redirect("home")
+    apply_bootstrap(form)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def get_form(self, form_class=None):  # type: ignore[no-untyped-def]
+        return apply_bootstrap(super().get_form(form_class))
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def get_form(self, form_class=None):  # type: ignore[no-untyped-def]
+        return apply_bootstrap(super().get_form(form_class))
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_from_token(token)
+    except DomainError as error:
+        return render(request, "accounts/invitation_invalid.html", {"reason": error.detail}, status=400)
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {invitation.organization.name} on Tandem.")
+            return redirect("people:profile")
+    apply_bootstrap(form)
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
+    )
+
+
+def _org_admin_only(request: HttpRequest) -> None:
+    if request.user.role != Role.ORG_ADMIN:  # type: ignore[union-attr]
+        raise Http404
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    """The organisation admin's page: who has access, with which role, and who is invited."""
+    _org_admin_only(request)
+    actor = request.user
+    invite_form = InvitationForm(request.POST or None)
+    if request.method == "POST" and invite_form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                actor=actor,  # type: ignore[arg-type]
+                email=invite_form.cleaned_data["email"],
+                role=invite_form.cleaned_data["role"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except DomainError as error:
+            add_domain_error(invite_form, error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("accounts:members")
+    apply_bootstrap(invite_form)
+    search = request.GET.get("q", "").strip()
+    context = {
+        "nav_section": "people",
+        "invite_form": invite_form,
+        "members": selectors.user_list_for_org_admin(actor=actor, search=search)[:200],  # type: ignore[arg-type]
+        "invitations": selectors.invitation_list_pending(actor=actor),  # type: ignore[arg-type]
+        "roles": Role.choices,
+        "search": search,
+    }
+    return render(request, "accounts/members.html", context, status=400 if invite_form.errors else 200)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    _org_admin_only(request)
+    target = selectors.user_get_in_org(actor=request.user, user_id=user_id)  # type: ignore[arg-type]
+    if target is None:
+        raise Http404
+    form = RoleForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            target = services.user_set_role(
+                actor=request.user, user=target, role=form.cleaned_data["role"]  # type: ignore[arg-type]
+            )
+        except DomainError as exc:
+            error = exc.detail
+    else:
+        error = "Choose a role from the list."
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "accounts/_member_row.html",
+            {"member": target, "roles": Role.choices, "row_error": error},
+            status=409 if error else 200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{target} is now {target.get_role_display().lower()}.")
+    return redirect("accounts:members")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    _org_admin_only(request)
+    invitation = selectors.invitation_get_in_org(actor=request.user, invitation_id=invitation_id)  # type: ignore[arg-type]
+    if invitation is None:
+        raise Http404
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+    return redirect("accounts:members")

@@ -1,0 +1,39 @@
+"""Bridges between Django forms and the domain's errors, shared by every app's HTML views."""
+
+from django import forms
+
+from tandem.core.errors import DomainError
+
+BOOTSTRAP_INPUT = "form-control"
+
+
+def apply_bootstrap(form: forms.BaseForm) -> forms.BaseForm:
+    """Give every widget Bootstrap's classes and mark invalid fields for assistive technology."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        css = widget.attrs.get("class", "")
+        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+            css = css or "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = css or "form-select"
+        else:
+            css = css or BOOTSTRAP_INPUT
+        if form.is_bound and name in form.errors:
+            css += " is-invalid"
+            widget.attrs["aria-invalid"] = "true"
+            widget.attrs["aria-describedby"] = f"id_{name}_error"
+        widget.attrs["class"] = css
+    return form
+
+
+def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
+    """Show a service's refusal on the form: field errors on their fields, the rest on top."""
+    placed = False
+    for field_error in error.errors:
+        name = field_error.field
+        if name in form.fields:
+            form.add_error(name, field_error.message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.detail)
+    apply_bootstrap(form)

@@ -1,0 +1,83 @@
+"""A person's place in one programme (as mentor or mentee) and their answers to its form."""
+
+from django.db import models
+from django.db.models import Q
+
+from tandem.accounts.models import User
+from tandem.core.models import TimeStampedModel
+from tandem.programs.models import EnrollmentQuestion, Program
+
+
+class ParticipantRole(models.TextChoices):
+    MENTOR = "mentor", "Mentor"
+    MENTEE = "mentee", "Mentee"
+
+
+class ParticipantStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    PENDING = "pending", "Awaiting approval"
+    ACTIVE = "active", "Enrolled"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Participant(TimeStampedModel):
+    """One person enrolled in one programme with one role.
+
+    A person joins a programme once; they may be a mentor in one programme and a mentee in
+    another. Withdrawing keeps the row (history, metrics); enrolling again reopens it.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="participations")
+    role = models.CharField(max_length=10, choices=ParticipantRole.choices)
+    status = models.CharField(
+        max_length=20, choices=ParticipantStatus.choices, default=ParticipantStatus.ACTIVE
+    )
+    # Mentors only: how many mentees they take in this programme.
+    capacity = models.PositiveSmallIntegerField(null=True, blank=True)
+    motivation = models.TextField(blank=True, help_text="Why they want to join (applications)")
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["program", "user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint("program", "user", name="participant_once_per_program"),
+            models.CheckConstraint(
+                condition=Q(role="mentee") | Q(capacity__gte=1),
+                name="participant_mentor_capacity_min_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["mentor", "mentee"]), name="participant_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "status", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} in {self.program}"
+
+
+class Answer(TimeStampedModel):
+    """A participant's answer to one enrolment question. `value` holds the typed answer:
+    a string, a list of strings, an integer, or a list of skill ids, by the question's kind."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        EnrollmentQuestion, on_delete=models.CASCADE, related_name="answers"
+    )
+    value = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("participant", "question", name="answer_once_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id} by participant {self.participant_id}"
