@@ -1,6 +1,19 @@
 from django.urls import path
 
+from tandem.participants import views
+
 app_name = "participants"
 
 urlpatterns = [
+    path(
+        "programs/<int:program_id>/participants/",
+        views.program_participants,
+        name="program_participants",
+    ),
+    path(
+        "programs/<int:program_id>/participants/export/",
+        views.program_participants_export,
+        name="program_participants_export",
+    ),
+    path("programs/<int:program_id>/enroll/", views.enroll, name="enroll"),
 ]
