@@ -59,7 +59,8 @@ check-deploy: $(DEV_STAMP)
 
 ## openapi: rewrite the committed OpenAPI snapshot after an intended API change
 openapi: $(DEV_STAMP)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py export_openapi > docs/openapi.json
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py export_openapi_schema \
+	  --api config.api.api --indent 2 --sorted --output docs/openapi.json
 
 ci: lint typecheck imports check-deploy test
 

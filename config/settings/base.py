@@ -1,4 +1,7 @@
-"""Settings shared by every environment. Anything secret or host-specific comes from the environment."""
+"""Settings shared by every environment.
+
+Anything secret or host-specific comes from the environment.
+"""
 
 from pathlib import Path
 
@@ -149,7 +152,9 @@ LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie; harmless either way
+CSRF_COOKIE_HTTPONLY = (
+    False  # htmx reads the token from the page, not the cookie; harmless either way
+)
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -1,6 +1,6 @@
 """Development and the demo: debug on, emails printed to the console."""
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 from config.settings.environment import env_bool, env_str
 
 DEBUG = env_bool("DEBUG", True)

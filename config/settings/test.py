@@ -1,6 +1,6 @@
 """The test suite: fast hashing, in-memory email, tasks run inline."""
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

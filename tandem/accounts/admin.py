@@ -28,7 +28,13 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined", "last_seen_at")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "organization", "role", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "organization", "role", "password1", "password2"),
+            },
+        ),
     )
     readonly_fields = ["last_login", "date_joined", "last_seen_at"]
     actions = ["deactivate"]

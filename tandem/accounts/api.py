@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts import selectors, services
@@ -68,7 +68,7 @@ def invitation_create(request: HttpRequest, payload: InvitationCreateIn) -> obje
         role=payload.role,
         base_url=request.build_absolute_uri("/"),
     )
-    return 201, invitation
+    return Status(201, invitation)
 
 
 @router.post("/invitations/{invitation_id}/revoke", response=InvitationOut)
@@ -88,7 +88,7 @@ def token_list(request: HttpRequest) -> object:
 @router.post("/tokens", response={201: ApiTokenCreatedOut}, summary="Create an API token")
 def token_create(request: HttpRequest, payload: ApiTokenCreateIn) -> object:
     token, raw = services.api_token_create(user=caller(request), name=payload.name)
-    return 201, {**ApiTokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**ApiTokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.post("/tokens/{token_id}/revoke", response=ApiTokenOut, summary="Revoke an API token")

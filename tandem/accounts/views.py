@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from tandem.accounts import selectors, services
 from tandem.accounts.forms import InvitationAcceptForm, InvitationForm, LoginForm, RoleForm
 from tandem.accounts.models import Role
+from tandem.accounts.requests import AuthenticatedRequest
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
 
@@ -60,7 +61,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def get_form(self, form_class=None):  # type: ignore[no-untyped-def]
+    def get_form(self, form_class=None):
         return apply_bootstrap(super().get_form(form_class))
 
 
@@ -68,7 +69,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def get_form(self, form_class=None):  # type: ignore[no-untyped-def]
+    def get_form(self, form_class=None):
         return apply_bootstrap(super().get_form(form_class))
 
 
@@ -76,7 +77,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_from_token(token)
     except DomainError as error:
-        return render(request, "accounts/invitation_invalid.html", {"reason": error.detail}, status=400)
+        return render(
+            request, "accounts/invitation_invalid.html", {"reason": error.detail}, status=400
+        )
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,13 +99,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _org_admin_only(request: HttpRequest) -> None:
-    if request.user.role != Role.ORG_ADMIN:  # type: ignore[union-attr]
+def _org_admin_only(request: AuthenticatedRequest) -> None:
+    if request.user.role != Role.ORG_ADMIN:
         raise Http404
 
 
 @login_required
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: AuthenticatedRequest) -> HttpResponse:
     """The organisation admin's page: who has access, with which role, and who is invited."""
     _org_admin_only(request)
     actor = request.user
@@ -110,7 +113,7 @@ def members(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and invite_form.is_valid():
         try:
             invitation = services.invitation_create(
-                actor=actor,  # type: ignore[arg-type]
+                actor=actor,
                 email=invite_form.cleaned_data["email"],
                 role=invite_form.cleaned_data["role"],
                 base_url=request.build_absolute_uri("/"),
@@ -125,19 +128,21 @@ def members(request: HttpRequest) -> HttpResponse:
     context = {
         "nav_section": "people",
         "invite_form": invite_form,
-        "members": selectors.user_list_for_org_admin(actor=actor, search=search)[:200],  # type: ignore[arg-type]
-        "invitations": selectors.invitation_list_pending(actor=actor),  # type: ignore[arg-type]
+        "members": selectors.user_list_for_org_admin(actor=actor, search=search)[:200],
+        "invitations": selectors.invitation_list_pending(actor=actor),
         "roles": Role.choices,
         "search": search,
     }
-    return render(request, "accounts/members.html", context, status=400 if invite_form.errors else 200)
+    return render(
+        request, "accounts/members.html", context, status=400 if invite_form.errors else 200
+    )
 
 
 @login_required
 @require_POST
-def member_role(request: HttpRequest, user_id: int) -> HttpResponse:
+def member_role(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     _org_admin_only(request)
-    target = selectors.user_get_in_org(actor=request.user, user_id=user_id)  # type: ignore[arg-type]
+    target = selectors.user_get_in_org(actor=request.user, user_id=user_id)
     if target is None:
         raise Http404
     form = RoleForm(request.POST)
@@ -145,13 +150,15 @@ def member_role(request: HttpRequest, user_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             target = services.user_set_role(
-                actor=request.user, user=target, role=form.cleaned_data["role"]  # type: ignore[arg-type]
+                actor=request.user,
+                user=target,
+                role=form.cleaned_data["role"],
             )
         except DomainError as exc:
             error = exc.detail
     else:
         error = "Choose a role from the list."
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(
             request,
             "accounts/_member_row.html",
@@ -167,13 +174,13 @@ def member_role(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedRequest, invitation_id: int) -> HttpResponse:
     _org_admin_only(request)
-    invitation = selectors.invitation_get_in_org(actor=request.user, invitation_id=invitation_id)  # type: ignore[arg-type]
+    invitation = selectors.invitation_get_in_org(actor=request.user, invitation_id=invitation_id)
     if invitation is None:
         raise Http404
     try:
-        services.invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+        services.invitation_revoke(actor=request.user, invitation=invitation)
     except DomainError as error:
         messages.error(request, error.detail)
     else:

@@ -12,7 +12,9 @@ def apply_bootstrap(form: forms.BaseForm) -> forms.BaseForm:
     for name, field in form.fields.items():
         widget = field.widget
         css = widget.attrs.get("class", "")
-        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+        if isinstance(
+            widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect
+        ):
             css = css or "form-check-input"
         elif isinstance(widget, forms.Select | forms.SelectMultiple):
             css = css or "form-select"

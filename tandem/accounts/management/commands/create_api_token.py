@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tandem.accounts.models import User
 from tandem.accounts.services import api_token_create
@@ -7,11 +7,11 @@ from tandem.accounts.services import api_token_create
 class Command(BaseCommand):
     help = "Print a new personal API token for the user with this email (for scripts and tests)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
         parser.add_argument("--name", default="Command line", help="What the token is for.")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: object, **options: str) -> None:
         user = User.objects.filter(email__iexact=options["email"].strip()).first()
         if user is None:
             raise CommandError(f"No user has the email {options['email']}.")
