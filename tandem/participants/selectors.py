@@ -1,0 +1,332 @@
+"""Every read about participants, scoped to the caller's organisation."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from tandem.accounts.models import User
+from tandem.core.errors import DomainError
+from tandem.participants.models import (
+    Answer,
+    Participant,
+    ParticipantRole,
+    ParticipantStatus,
+)
+from tandem.people.models import Profile, Skill
+from tandem.programs.models import (
+    EnrollmentQuestion,
+    Program,
+    ProgramAccess,
+    ProgramStatus,
+    QuestionKind,
+)
+
+# A person holds a place (or an open request for one) in these states.
+HOLDING_STATUSES = (ParticipantStatus.PENDING, ParticipantStatus.ACTIVE)
+
+
+def _human_date(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _window_is_open(program: Program, today: datetime.date) -> bool:
+    opens, closes = program.enrollment_opens_on, program.enrollment_closes_on
+    return (opens is None or opens <= today) and (closes is None or today <= closes)
+
+
+def enrollment_window_open_q(today: datetime.date) -> Q:
+    """Programmes whose enrolment window contains `today` (an empty bound is no limit)."""
+    return (Q(enrollment_opens_on__isnull=True) | Q(enrollment_opens_on__lte=today)) & (
+        Q(enrollment_closes_on__isnull=True) | Q(enrollment_closes_on__gte=today)
+    )
+
+
+def enrollment_refusal(
+    *, program: Program, participation: Participant | None, today: datetime.date | None = None
+) -> DomainError | None:
+    """Why a person may not enrol themself in `program` right now, or None when they may.
+
+    Used by the enrolment service (which raises it) and by the page (which shows it instead
+    of a form), so both say the same thing.
+    """
+    today = today or timezone.localdate()
+    if program.status == ProgramStatus.ARCHIVED:
+        return DomainError(f"{program.name} has been archived; it no longer takes participants.")
+    if program.status != ProgramStatus.PUBLISHED:
+        return DomainError(f"{program.name} is not published yet, so nobody can enrol.")
+    if participation is not None and participation.status in HOLDING_STATUSES:
+        return None  # The service answers this one with a 409 naming the status.
+    if not _window_is_open(program, today):
+        opens, closes = program.enrollment_opens_on, program.enrollment_closes_on
+        if opens is not None and today < opens:
+            window = f"Enrolment for {program.name} opens on {_human_date(opens)}"
+            if closes is not None:
+                window += f" and closes on {_human_date(closes)}"
+            return DomainError(window + ".")
+        assert closes is not None
+        return DomainError(f"Enrolment for {program.name} closed on {_human_date(closes)}.")
+    invited = participation is not None and participation.status == ParticipantStatus.INVITED
+    if program.access == ProgramAccess.INVITATION and not invited:
+        return DomainError(
+            f"{program.name} is by invitation only. Ask its managers if you would like to join."
+        )
+    if participation is not None and participation.status == ParticipantStatus.DECLINED:
+        return DomainError(
+            f"Your application to {program.name} was declined. Ask its managers if you would "
+            "like to apply again."
+        )
+    return None
+
+
+# --- the member's side -------------------------------------------------------------------
+
+
+def participation_list_for_member(*, actor: User) -> QuerySet[Participant]:
+    """The actor's own places in their organisation's programmes, newest programme first."""
+    return (
+        Participant.objects.filter(user=actor, program__organization_id=actor.organization_id)
+        .exclude(program__status=ProgramStatus.DRAFT)
+        .select_related("program")
+        .order_by("-program__starts_on", "program__name", "pk")
+    )
+
+
+def participation_get_for_member(*, actor: User, program: Program) -> Participant | None:
+    """The actor's row in `program`, whatever its status."""
+    return Participant.objects.filter(
+        user=actor, program=program, program__organization_id=actor.organization_id
+    ).first()
+
+
+def program_list_open_to_member(
+    *, actor: User, today: datetime.date | None = None
+) -> QuerySet[Program]:
+    """Published programmes of the actor's organisation they could enrol in today.
+
+    Open and application programmes whose window is open; invitation-only ones only where the
+    actor holds an invitation; never ones the actor already holds a place in, applied to, or
+    was declined from.
+    """
+    today = today or timezone.localdate()
+    own_rows = Participant.objects.filter(program=OuterRef("pk"), user=actor)
+    return (
+        Program.objects.filter(
+            organization_id=actor.organization_id, status=ProgramStatus.PUBLISHED
+        )
+        .filter(enrollment_window_open_q(today))
+        .annotate(
+            is_invited=Exists(own_rows.filter(status=ParticipantStatus.INVITED)),
+            has_place=Exists(
+                own_rows.filter(
+                    status__in=[*HOLDING_STATUSES, ParticipantStatus.DECLINED]
+                )
+            ),
+        )
+        .filter(
+            Q(access__in=[ProgramAccess.OPEN, ProgramAccess.APPLICATION]) | Q(is_invited=True),
+            has_place=False,
+        )
+        .order_by("enrollment_closes_on", "name", "pk")
+    )
+
+
+def profile_get_for_user(*, user: User) -> Profile | None:
+    """The person's profile with the skills a summary shows, or None before they fill it."""
+    return (
+        Profile.objects.filter(user=user)
+        .prefetch_related("skills_offered", "skills_wanted")
+        .first()
+    )
+
+
+def questions_for_role(*, program: Program, role: str) -> list[EnrollmentQuestion]:
+    """The programme's enrolment questions that a person in `role` answers, in form order."""
+    return [q for q in program.questions.order_by("position", "pk") if q.applies_to(role)]
+
+
+def skill_choices_for_org(*, actor: User) -> list[tuple[int, str]]:
+    """The organisation's skill list as (id, name) pairs."""
+    return list(
+        Skill.objects.filter(organization_id=actor.organization_id)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+# --- the manager's side ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantFilters:
+    role: str = ""
+    status: str = ""
+    department: str = ""
+    search: str = ""
+
+
+def participant_list_for_program(
+    *, actor: User, program: Program, filters: ParticipantFilters | None = None
+) -> QuerySet[Participant]:
+    """A programme's participants for its managers, filtered, with what the table shows.
+
+    The caller has already passed `program_access(..., manage=True)`.
+    """
+    filters = filters or ParticipantFilters()
+    queryset = (
+        Participant.objects.filter(
+            program=program, program__organization_id=actor.organization_id
+        )
+        .select_related("user", "user__profile")
+        .order_by("user__last_name", "user__first_name", "user__email", "pk")
+    )
+    if filters.role in ParticipantRole.values:
+        queryset = queryset.filter(role=filters.role)
+    if filters.status in ParticipantStatus.values:
+        queryset = queryset.filter(status=filters.status)
+    if filters.department:
+        queryset = queryset.filter(user__profile__department__iexact=filters.department)
+    search = filters.search.strip()
+    if search:
+        for word in search.split():
+            queryset = queryset.filter(
+                Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+                | Q(user__email__icontains=word)
+            )
+    return queryset
+
+
+def department_list_for_program(*, actor: User, program: Program) -> list[str]:
+    """The departments the programme's participants come from, for the filter."""
+    return list(
+        Profile.objects.filter(
+            user__participations__program=program,
+            user__organization_id=actor.organization_id,
+        )
+        .exclude(department="")
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()
+    )
+
+
+def member_search_for_program(
+    *, actor: User, program: Program, search: str, limit: int = 10
+) -> list[User]:
+    """Active people in the organisation, not yet holding a place in `program`, for the picker."""
+    search = search.strip()
+    if len(search) < 2:
+        return []
+    taken = Participant.objects.filter(
+        program=program,
+        user=OuterRef("pk"),
+        status__in=[*HOLDING_STATUSES, ParticipantStatus.INVITED],
+    )
+    return list(
+        User.objects.filter(organization_id=actor.organization_id, is_active=True)
+        .filter(
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+        )
+        .exclude(Exists(taken))
+        .order_by("last_name", "first_name", "email")[:limit]
+    )
+
+
+def participant_get_detail(*, participant: Participant) -> Participant:
+    """The participant (already through its guard) with its answers and their questions."""
+    return (
+        Participant.objects.select_related("program", "user", "user__profile")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related("question").order_by(
+                    "question__position", "question_id"
+                ),
+            )
+        )
+        .get(pk=participant.pk)
+    )
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+EXPORT_FIXED_COLUMNS = [
+    "First name",
+    "Last name",
+    "Email",
+    "Department",
+    "Job title",
+    "Role",
+    "Status",
+    "Capacity",
+    "Enrolled at",
+    "Motivation",
+]
+
+
+def _export_cell(question: EnrollmentQuestion, value: Any, skill_names: dict[int, str]) -> str:
+    if value is None:
+        return ""
+    if question.kind == QuestionKind.SKILLS and isinstance(value, list):
+        return "; ".join(skill_names.get(v, f"#{v}") for v in value if isinstance(v, int))
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def participant_export_table(
+    *, actor: User, program: Program
+) -> tuple[list[str], list[list[str]]]:
+    """A header and one row per participant: their details, then one column per question.
+
+    Four queries whatever the size: questions, participants (with user and profile), answers,
+    and the skill names the answers mention.
+    """
+    questions = list(program.questions.order_by("position", "pk"))
+    participants = list(
+        participant_list_for_program(actor=actor, program=program).prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.only("participant_id", "question_id", "value"))
+        )
+    )
+    skill_ids: set[int] = set()
+    skill_questions = {q.pk for q in questions if q.kind == QuestionKind.SKILLS}
+    for participant in participants:
+        for answer in participant.answers.all():
+            if answer.question_id in skill_questions and isinstance(answer.value, list):
+                skill_ids.update(v for v in answer.value if isinstance(v, int))
+    skill_names = (
+        dict(
+            Skill.objects.filter(
+                organization_id=actor.organization_id, pk__in=skill_ids
+            ).values_list("pk", "name")
+        )
+        if skill_ids
+        else {}
+    )
+    header = EXPORT_FIXED_COLUMNS + [q.prompt for q in questions]
+    rows: list[list[str]] = []
+    for participant in participants:
+        user = participant.user
+        profile = getattr(user, "profile", None)
+        by_question = {a.question_id: a.value for a in participant.answers.all()}
+        row = [
+            user.first_name,
+            user.last_name,
+            user.email,
+            profile.department if profile else "",
+            profile.job_title if profile else "",
+            participant.get_role_display(),
+            participant.get_status_display(),
+            "" if participant.capacity is None else str(participant.capacity),
+            participant.enrolled_at.isoformat() if participant.enrolled_at else "",
+            participant.motivation,
+        ]
+        row += [_export_cell(q, by_question.get(q.pk), skill_names) for q in questions]
+        rows.append(row)
+    return header, rows
