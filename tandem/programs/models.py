@@ -1,5 +1,7 @@
 """Mentoring programmes and the enrolment form each one asks people to fill."""
 
+import datetime
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -83,6 +85,7 @@ class Program(TimeStampedModel):
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    published_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -94,7 +97,9 @@ class Program(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(duration_months__gte=1), name="program_duration_min_1"
             ),
-            models.CheckConstraint(condition=Q(max_circle_size__gte=2), name="program_circle_min_2"),
+            models.CheckConstraint(
+                condition=Q(max_circle_size__gte=2), name="program_circle_min_2"
+            ),
             models.CheckConstraint(
                 condition=Q(starts_on__isnull=True)
                 | Q(ends_on__isnull=True)
@@ -116,6 +121,19 @@ class Program(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_read_only(self) -> bool:
+        """Archived programmes keep their history but no longer change."""
+        return self.status == ProgramStatus.ARCHIVED
+
+    def accepts_enrollment_on(self, day: datetime.date) -> bool:
+        """Whether people may enrol on `day`: published, and inside the window when one is set."""
+        if self.status != ProgramStatus.PUBLISHED:
+            return False
+        if self.enrollment_opens_on is not None and day < self.enrollment_opens_on:
+            return False
+        return self.enrollment_closes_on is None or day <= self.enrollment_closes_on
 
 
 class QuestionKind(models.TextChoices):
@@ -167,3 +185,10 @@ class EnrollmentQuestion(TimeStampedModel):
 
     def applies_to(self, role: str) -> bool:
         return self.audience in (QuestionAudience.BOTH, role)
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in CHOICE_KINDS
+
+
+CHOICE_KINDS = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})

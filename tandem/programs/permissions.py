@@ -27,6 +27,8 @@ def program_access(*, actor: User, program_id: int, manage: bool = False) -> Pro
     A published or archived programme the actor may see but not manage is Forbidden (403) when
     `manage` is asked for.
     """
+    if actor.organization_id is None:
+        raise NotFound("No such programme.")
     program = (
         Program.objects.select_related("organization")
         .filter(pk=program_id, organization_id=actor.organization_id)

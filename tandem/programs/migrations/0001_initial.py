@@ -6,97 +6,267 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Program',
+            name="Program",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('purpose', models.CharField(choices=[('career', 'Career growth'), ('skills', 'Skills development'), ('leadership', 'Leadership'), ('diversity', 'Diversity & inclusion'), ('onboarding', 'Onboarding'), ('other', 'Other')], default='career', max_length=20)),
-                ('format', models.CharField(choices=[('one_to_one', 'One-to-one'), ('group', 'Group circle (one mentor, several mentees)'), ('peer', 'Peer mentoring'), ('reverse', 'Reverse mentoring'), ('flash', 'Flash (one-off conversation)')], default='one_to_one', max_length=20)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('archived', 'Archived')], default='draft', max_length=20)),
-                ('is_ongoing', models.BooleanField(default=False)),
-                ('starts_on', models.DateField(blank=True, null=True)),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('enrollment_opens_on', models.DateField(blank=True, null=True)),
-                ('enrollment_closes_on', models.DateField(blank=True, null=True)),
-                ('duration_months', models.PositiveSmallIntegerField(default=12, help_text='How long a relationship is expected to last')),
-                ('cadence', models.CharField(choices=[('weekly', 'Weekly'), ('fortnightly', 'Fortnightly'), ('monthly', 'Monthly')], default='monthly', max_length=20)),
-                ('default_mentor_capacity', models.PositiveSmallIntegerField(default=1)),
-                ('max_circle_size', models.PositiveSmallIntegerField(default=5, help_text='Group circles: at most this many mentees with one mentor')),
-                ('access', models.CharField(choices=[('open', 'Open to the whole organisation'), ('invitation', 'Invitation only'), ('application', 'Application with approval')], default='open', max_length=20)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('managers', models.ManyToManyField(blank=True, related_name='managed_programs', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='programs', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("career", "Career growth"),
+                            ("skills", "Skills development"),
+                            ("leadership", "Leadership"),
+                            ("diversity", "Diversity & inclusion"),
+                            ("onboarding", "Onboarding"),
+                            ("other", "Other"),
+                        ],
+                        default="career",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("one_to_one", "One-to-one"),
+                            ("group", "Group circle (one mentor, several mentees)"),
+                            ("peer", "Peer mentoring"),
+                            ("reverse", "Reverse mentoring"),
+                            ("flash", "Flash (one-off conversation)"),
+                        ],
+                        default="one_to_one",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("is_ongoing", models.BooleanField(default=False)),
+                ("starts_on", models.DateField(blank=True, null=True)),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                ("enrollment_opens_on", models.DateField(blank=True, null=True)),
+                ("enrollment_closes_on", models.DateField(blank=True, null=True)),
+                (
+                    "duration_months",
+                    models.PositiveSmallIntegerField(
+                        default=12, help_text="How long a relationship is expected to last"
+                    ),
+                ),
+                (
+                    "cadence",
+                    models.CharField(
+                        choices=[
+                            ("weekly", "Weekly"),
+                            ("fortnightly", "Fortnightly"),
+                            ("monthly", "Monthly"),
+                        ],
+                        default="monthly",
+                        max_length=20,
+                    ),
+                ),
+                ("default_mentor_capacity", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "max_circle_size",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="Group circles: at most this many mentees with one mentor",
+                    ),
+                ),
+                (
+                    "access",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open to the whole organisation"),
+                            ("invitation", "Invitation only"),
+                            ("application", "Application with approval"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "managers",
+                    models.ManyToManyField(
+                        blank=True, related_name="managed_programs", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="programs",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EnrollmentQuestion',
+            name="EnrollmentQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('prompt', models.CharField(max_length=300)),
-                ('help_text', models.CharField(blank=True, max_length=500)),
-                ('kind', models.CharField(choices=[('single_choice', 'Single choice'), ('multiple_choice', 'Multiple choice'), ('text', 'Free text'), ('scale', 'Scale of 1 to 5'), ('number', 'Number'), ('skills', "Skills from the organisation's list")], max_length=20)),
-                ('audience', models.CharField(choices=[('mentor', 'Mentors'), ('mentee', 'Mentees'), ('both', 'Mentors and mentees')], default='both', max_length=10)),
-                ('is_required', models.BooleanField(default=False)),
-                ('use_for_matching', models.BooleanField(default=False)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('choices', models.JSONField(blank=True, default=list)),
-                ('min_value', models.IntegerField(blank=True, null=True)),
-                ('max_value', models.IntegerField(blank=True, null=True)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='programs.program')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("prompt", models.CharField(max_length=300)),
+                ("help_text", models.CharField(blank=True, max_length=500)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("single_choice", "Single choice"),
+                            ("multiple_choice", "Multiple choice"),
+                            ("text", "Free text"),
+                            ("scale", "Scale of 1 to 5"),
+                            ("number", "Number"),
+                            ("skills", "Skills from the organisation's list"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("mentor", "Mentors"),
+                            ("mentee", "Mentees"),
+                            ("both", "Mentors and mentees"),
+                        ],
+                        default="both",
+                        max_length=10,
+                    ),
+                ),
+                ("is_required", models.BooleanField(default=False)),
+                ("use_for_matching", models.BooleanField(default=False)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("choices", models.JSONField(blank=True, default=list)),
+                ("min_value", models.IntegerField(blank=True, null=True)),
+                ("max_value", models.IntegerField(blank=True, null=True)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="programs.program",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='program',
-            index=models.Index(fields=['organization', 'status'], name='programs_pr_organiz_29cdfe_idx'),
+            model_name="program",
+            index=models.Index(
+                fields=["organization", "status"], name="programs_pr_organiz_29cdfe_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.CheckConstraint(condition=models.Q(('default_mentor_capacity__gte', 1)), name='program_capacity_min_1'),
+            model_name="program",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("default_mentor_capacity__gte", 1)),
+                name="program_capacity_min_1",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_months__gte', 1)), name='program_duration_min_1'),
+            model_name="program",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_months__gte", 1)), name="program_duration_min_1"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.CheckConstraint(condition=models.Q(('max_circle_size__gte', 2)), name='program_circle_min_2'),
+            model_name="program",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_circle_size__gte", 2)), name="program_circle_min_2"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), ('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='program_ends_after_start'),
+            model_name="program",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("starts_on__isnull", True),
+                    ("ends_on__isnull", True),
+                    ("ends_on__gte", models.F("starts_on")),
+                    _connector="OR",
+                ),
+                name="program_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.CheckConstraint(condition=models.Q(('enrollment_opens_on__isnull', True), ('enrollment_closes_on__isnull', True), ('enrollment_closes_on__gte', models.F('enrollment_opens_on')), _connector='OR'), name='program_enrollment_window_ordered'),
+            model_name="program",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("enrollment_opens_on__isnull", True),
+                    ("enrollment_closes_on__isnull", True),
+                    ("enrollment_closes_on__gte", models.F("enrollment_opens_on")),
+                    _connector="OR",
+                ),
+                name="program_enrollment_window_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.CheckConstraint(condition=models.Q(('is_ongoing', True), ('starts_on__isnull', False), _connector='OR'), name='program_cohort_has_start'),
+            model_name="program",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("is_ongoing", True), ("starts_on__isnull", False), _connector="OR"
+                ),
+                name="program_cohort_has_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrollmentquestion',
-            constraint=models.CheckConstraint(condition=models.Q(('min_value__isnull', True), ('max_value__isnull', True), ('max_value__gte', models.F('min_value')), _connector='OR'), name='question_bounds_ordered'),
+            model_name="enrollmentquestion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("min_value__isnull", True),
+                    ("max_value__isnull", True),
+                    ("max_value__gte", models.F("min_value")),
+                    _connector="OR",
+                ),
+                name="question_bounds_ordered",
+            ),
         ),
     ]

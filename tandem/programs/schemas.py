@@ -1,0 +1,150 @@
+from datetime import date, datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from tandem.accounts.models import User
+from tandem.programs.models import (
+    EnrollmentQuestion,
+    MeetingCadence,
+    ProgramAccess,
+    ProgramFormat,
+    ProgramPurpose,
+    ProgramStatus,
+    QuestionAudience,
+    QuestionKind,
+)
+
+
+class ManagerOut(Schema):
+    id: int
+    name: str
+    email: str
+
+    @staticmethod
+    def resolve_name(obj: User) -> str:
+        return obj.full_name or obj.email
+
+
+class ProgramOut(Schema):
+    id: int
+    name: str
+    description: str
+    purpose: ProgramPurpose
+    format: ProgramFormat
+    status: ProgramStatus
+    access: ProgramAccess
+    is_ongoing: bool
+    starts_on: date | None
+    ends_on: date | None
+    enrollment_opens_on: date | None
+    enrollment_closes_on: date | None
+    duration_months: int
+    cadence: MeetingCadence
+    default_mentor_capacity: int
+    max_circle_size: int
+    managers: list[ManagerOut]
+    mentor_count: int = Field(description="Mentors enrolled (active)")
+    mentee_count: int = Field(description="Mentees enrolled (active)")
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    archived_at: datetime | None
+
+
+class ProgramCreateIn(Schema):
+    name: str
+    description: str = ""
+    purpose: ProgramPurpose = ProgramPurpose.CAREER
+    format: ProgramFormat = ProgramFormat.ONE_TO_ONE
+    access: ProgramAccess = ProgramAccess.OPEN
+    is_ongoing: bool = False
+    starts_on: date | None = None
+    ends_on: date | None = None
+    enrollment_opens_on: date | None = None
+    enrollment_closes_on: date | None = None
+    duration_months: int | None = Field(
+        default=None, description="Expected months a relationship lasts; default by purpose"
+    )
+    cadence: MeetingCadence | None = Field(
+        default=None, description="How often pairs meet; default by purpose"
+    )
+    default_mentor_capacity: int = 1
+    max_circle_size: int = 5
+    manager_ids: list[int] = Field(
+        default_factory=list,
+        description="Further managers (programme managers or org admins of your organisation); "
+        "the creator is always one",
+    )
+
+
+class ProgramUpdateIn(Schema):
+    """Only the fields sent are changed. `manager_ids` replaces the list of managers."""
+
+    name: str | None = None
+    description: str | None = None
+    purpose: ProgramPurpose | None = None
+    format: ProgramFormat | None = None
+    access: ProgramAccess | None = None
+    is_ongoing: bool | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    enrollment_opens_on: date | None = None
+    enrollment_closes_on: date | None = None
+    duration_months: int | None = None
+    cadence: MeetingCadence | None = None
+    default_mentor_capacity: int | None = None
+    max_circle_size: int | None = None
+    manager_ids: list[int] | None = None
+
+
+class QuestionOut(Schema):
+    id: int
+    prompt: str
+    help_text: str
+    kind: QuestionKind
+    audience: QuestionAudience
+    is_required: bool
+    use_for_matching: bool
+    position: int
+    choices: list[str]
+    min_value: int | None
+    max_value: int | None
+    answer_count: int = Field(description="Answers given; a question with answers keeps its kind")
+
+    @staticmethod
+    def resolve_answer_count(obj: EnrollmentQuestion) -> int:
+        annotated = getattr(obj, "answer_count", None)
+        return annotated if annotated is not None else obj.answers.count()
+
+
+class QuestionCreateIn(Schema):
+    prompt: str
+    help_text: str = ""
+    kind: QuestionKind
+    audience: QuestionAudience = QuestionAudience.BOTH
+    is_required: bool = False
+    use_for_matching: bool = False
+    choices: list[str] = Field(default_factory=list, description="Options of a choice question")
+    min_value: int | None = Field(default=None, description="Number questions: smallest answer")
+    max_value: int | None = Field(default=None, description="Number questions: largest answer")
+
+
+class QuestionUpdateIn(Schema):
+    """Only the fields sent are changed."""
+
+    prompt: str | None = None
+    help_text: str | None = None
+    kind: QuestionKind | None = None
+    audience: QuestionAudience | None = None
+    is_required: bool | None = None
+    use_for_matching: bool | None = None
+    choices: list[str] | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+
+
+class QuestionReorderIn(Schema):
+    question_ids: list[int] = Field(
+        description="Every question id of the programme, each once, in the new order"
+    )
