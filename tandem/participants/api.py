@@ -1,7 +1,7 @@
 """Participants over HTTP: thin — guard, then a service or selector, then a schema."""
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts.api_auth import caller
@@ -52,7 +52,7 @@ def enroll(request: HttpRequest, program_id: int, payload: EnrollmentIn) -> obje
         motivation=payload.motivation,
         answers=payload.answers,
     )
-    return 201, participant
+    return Status(201, participant)
 
 
 @router.get(
@@ -92,7 +92,7 @@ def participant_add(request: HttpRequest, program_id: int, payload: ParticipantA
         email=payload.email,
         capacity=payload.capacity,
     )
-    return 201, participant
+    return Status(201, participant)
 
 
 @router.get(
