@@ -1,5 +1,5 @@
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts.api_auth import caller
@@ -36,7 +36,7 @@ def program_list(request: HttpRequest, filters: Query[ProgramFilters]) -> object
 @router.post("", response={201: ProgramOut}, summary="Create a programme (as a draft)")
 def program_create(request: HttpRequest, payload: ProgramCreateIn) -> object:
     program = services.program_create(actor=caller(request), **payload.dict())
-    return 201, selectors.program_get_summary(program=program)
+    return Status(201, selectors.program_get_summary(program=program))
 
 
 @router.get("/{program_id}", response=ProgramOut, summary="One programme")
@@ -80,7 +80,7 @@ def program_duplicate(request: HttpRequest, program_id: int) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
     copy = services.program_duplicate(actor=actor, program=program)
-    return 201, selectors.program_get_summary(program=copy)
+    return Status(201, selectors.program_get_summary(program=copy))
 
 
 @router.get(
@@ -97,7 +97,7 @@ def question_list(request: HttpRequest, program_id: int) -> object:
 def question_create(request: HttpRequest, program_id: int, payload: QuestionCreateIn) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
-    return 201, services.question_create(actor=actor, program=program, **payload.dict())
+    return Status(201, services.question_create(actor=actor, program=program, **payload.dict()))
 
 
 @router.post(
