@@ -669,7 +669,7 @@ def test_reorder_through_the_api(world, api_as):
 
 def test_demoted_manager_loses_manage_rights(world, api_as):
     # given a listed manager whose role became member
-    cast, draft = world
+    cast, _ = world
     demoted = UserFactory(organization=cast.org, role=Role.PROGRAM_MANAGER)
     cast.program.managers.add(demoted)
     demoted.role = Role.MEMBER
