@@ -71,3 +71,41 @@ class Profile(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+
+class PeopleImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Checked, waiting to be committed"
+    COMMITTED = "committed", "Committed"
+
+
+class PeopleImport(TimeStampedModel):
+    """An HR file an admin uploaded in the browser, kept between the dry run and the commit.
+
+    The browser cannot be trusted to send the very same bytes twice, so the file is stored here
+    with its SHA-256 checksum. "Commit import" names this row; the service re-reads the stored
+    bytes, checks the checksum, plans the rows again against the current database (people may
+    have changed since the preview) and writes only if every row is still acceptable. The content
+    is emptied once committed; an admin's older uncommitted uploads are dropped when they upload
+    a new one, so at most one file per admin waits here.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="people_imports"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="people_imports")
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.BinaryField(editable=False)
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the content, hex")
+    size = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=20, choices=PeopleImportStatus.choices, default=PeopleImportStatus.PREVIEWED
+    )
+    summary = models.JSONField(default=dict, blank=True, help_text="Counts per planned action")
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "created_by", "status"])]
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename or 'a file'} ({self.get_status_display()})"

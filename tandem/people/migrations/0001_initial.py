@@ -7,62 +7,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=80)),
-                ('category', models.CharField(blank=True, max_length=80)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skills', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=80)),
+                ("category", models.CharField(blank=True, max_length=80)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skills",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('job_title', models.CharField(blank=True, max_length=150)),
-                ('department', models.CharField(blank=True, max_length=150)),
-                ('location', models.CharField(blank=True, max_length=150)),
-                ('timezone', models.CharField(default='UTC', max_length=64)),
-                ('hire_date', models.DateField(blank=True, null=True)),
-                ('seniority', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Entry level'), (2, 'Junior'), (3, 'Mid-level'), (4, 'Senior'), (5, 'Lead / manager'), (6, 'Executive')], null=True)),
-                ('languages', models.JSONField(blank=True, default=list, help_text='Language names, e.g. English')),
-                ('bio', models.TextField(blank=True)),
-                ('goals', models.TextField(blank=True, help_text='What they want from mentoring, in their words')),
-                ('availability', models.TextField(blank=True, help_text='When they can usually meet')),
-                ('mentor_capacity', models.PositiveSmallIntegerField(default=1, help_text='How many mentees they can take at once, across programmes')),
-                ('manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='direct_reports', to=settings.AUTH_USER_MODEL)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
-                ('skills_offered', models.ManyToManyField(blank=True, related_name='offered_by', to='people.skill')),
-                ('skills_wanted', models.ManyToManyField(blank=True, related_name='wanted_by', to='people.skill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("job_title", models.CharField(blank=True, max_length=150)),
+                ("department", models.CharField(blank=True, max_length=150)),
+                ("location", models.CharField(blank=True, max_length=150)),
+                ("timezone", models.CharField(default="UTC", max_length=64)),
+                ("hire_date", models.DateField(blank=True, null=True)),
+                (
+                    "seniority",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Entry level"),
+                            (2, "Junior"),
+                            (3, "Mid-level"),
+                            (4, "Senior"),
+                            (5, "Lead / manager"),
+                            (6, "Executive"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                (
+                    "languages",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Language names, e.g. English"
+                    ),
+                ),
+                ("bio", models.TextField(blank=True)),
+                (
+                    "goals",
+                    models.TextField(
+                        blank=True, help_text="What they want from mentoring, in their words"
+                    ),
+                ),
+                (
+                    "availability",
+                    models.TextField(blank=True, help_text="When they can usually meet"),
+                ),
+                (
+                    "mentor_capacity",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="How many mentees they can take at once, across programmes",
+                    ),
+                ),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="direct_reports",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "skills_offered",
+                    models.ManyToManyField(
+                        blank=True, related_name="offered_by", to="people.skill"
+                    ),
+                ),
+                (
+                    "skills_wanted",
+                    models.ManyToManyField(blank=True, related_name="wanted_by", to="people.skill"),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='skill',
-            constraint=models.UniqueConstraint(models.F('organization'), django.db.models.functions.text.Lower('name'), name='skill_name_ci_unique'),
+            model_name="skill",
+            constraint=models.UniqueConstraint(
+                models.F("organization"),
+                django.db.models.functions.text.Lower("name"),
+                name="skill_name_ci_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='profile',
-            index=models.Index(fields=['department'], name='people_prof_departm_f95fe7_idx'),
+            model_name="profile",
+            index=models.Index(fields=["department"], name="people_prof_departm_f95fe7_idx"),
         ),
         migrations.AddConstraint(
-            model_name='profile',
-            constraint=models.CheckConstraint(condition=models.Q(('mentor_capacity__gte', 1)), name='profile_mentor_capacity_min_1'),
+            model_name="profile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("mentor_capacity__gte", 1)),
+                name="profile_mentor_capacity_min_1",
+            ),
         ),
     ]

@@ -1,0 +1,118 @@
+"""Every read about people, scoped to the caller's organisation."""
+
+from collections.abc import Iterator
+
+from django.db.models import Count, Q, QuerySet
+
+from tandem.accounts.models import User
+from tandem.people import csvfile
+from tandem.people.models import Profile, Skill
+from tandem.people.permissions import organization_id_of
+
+
+def profile_get(*, actor: User) -> Profile | None:
+    """The actor's own profile with its skills loaded, or None before their first visit."""
+    return (
+        Profile.objects.filter(user=actor)
+        .select_related("user")
+        .prefetch_related("skills_offered", "skills_wanted")
+        .first()
+    )
+
+
+def skill_list(*, actor: User, search: str = "") -> QuerySet[Skill]:
+    """The actor's organisation's skill list, each with how many profiles offer and want it."""
+    queryset = Skill.objects.filter(organization_id=organization_id_of(actor)).annotate(
+        offered_count=Count("offered_by", distinct=True),
+        wanted_count=Count("wanted_by", distinct=True),
+    )
+    if search:
+        queryset = queryset.filter(name__icontains=search)
+    return queryset.order_by("name", "pk")
+
+
+def skill_choices(*, actor: User) -> QuerySet[Skill]:
+    """The skills a person of the actor's organisation may pick for their profile."""
+    return Skill.objects.filter(organization_id=organization_id_of(actor)).order_by("name", "pk")
+
+
+def skill_usage(*, skill: Skill) -> int:
+    """How many profiles offer or want the skill (what deleting it would touch)."""
+    return (
+        Profile.objects.filter(Q(skills_offered=skill) | Q(skills_wanted=skill)).distinct().count()
+    )
+
+
+def person_list_for_org_admin(
+    *, actor: User, search: str = "", department: str = ""
+) -> QuerySet[User]:
+    """The people of the actor's organisation with their profiles, for the directory."""
+    queryset = (
+        User.objects.filter(organization_id=organization_id_of(actor))
+        .select_related("profile")
+        .order_by("last_name", "first_name", "email", "pk")
+    )
+    search = search.strip()
+    if search:
+        condition = (
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+        )
+        first, _, last = search.partition(" ")
+        if last:
+            condition |= Q(first_name__icontains=first, last_name__icontains=last.strip())
+        queryset = queryset.filter(condition)
+    if department:
+        queryset = queryset.filter(profile__department__iexact=department)
+    return queryset
+
+
+def department_list(*, actor: User) -> list[str]:
+    """The departments people of the actor's organisation work in, for the directory filter."""
+    return list(
+        Profile.objects.filter(user__organization_id=organization_id_of(actor))
+        .exclude(department="")
+        .order_by("department")
+        .values_list("department", flat=True)
+        .distinct()
+    )
+
+
+def people_export_rows(*, actor: User) -> Iterator[list[str]]:
+    """One CSV row per person of the actor's organisation, in the import's column order.
+
+    A single query (profile and manager joined), streamed in chunks.
+    """
+    queryset = (
+        User.objects.filter(organization_id=organization_id_of(actor))
+        .select_related("profile", "profile__manager")
+        .order_by("email")
+    )
+    for user in queryset.iterator(chunk_size=2000):
+        try:
+            profile: Profile | None = user.profile
+        except Profile.DoesNotExist:
+            profile = None
+        yield _export_row(user, profile)
+
+
+def people_export_csv(*, actor: User) -> Iterator[bytes]:
+    """The export file, encoded: UTF-8 with a BOM so Excel reads accents right."""
+    for line in csvfile.write_rows(people_export_rows(actor=actor)):
+        yield line.encode("utf-8")
+
+
+def _export_row(user: User, profile: Profile | None) -> list[str]:
+    values = {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "job_title": profile.job_title if profile else "",
+        "department": profile.department if profile else "",
+        "location": profile.location if profile else "",
+        "timezone": profile.timezone if profile else "",
+        "manager_email": profile.manager.email if profile and profile.manager else "",
+        "hire_date": profile.hire_date.isoformat() if profile and profile.hire_date else "",
+    }
+    return [csvfile.spreadsheet_safe(values[name]) for name, _ in csvfile.COLUMNS]
