@@ -92,6 +92,11 @@ def _timezones_by_lower_name() -> dict[str, str]:
     return {name.lower(): name for name in zoneinfo.available_timezones()}
 
 
+def timezone_names() -> list[str]:
+    """Every IANA timezone name, sorted, for a picker."""
+    return sorted(_timezones_by_lower_name().values())
+
+
 def canonical_timezone(value: str) -> str | None:
     """The IANA name for `value` (matched case-insensitively), or None if there is none."""
     return _timezones_by_lower_name().get(value.strip().lower())

@@ -1,18 +1,385 @@
+"""My profile and API tokens, the skill list, the people directory, CSV import and export.
+
+Thin: services do the writes, selectors the reads. Pages that only org admins (or, for skills,
+programme managers) may use answer 404 to everyone else, as if they did not exist.
+"""
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tandem.accounts import selectors as account_selectors
+from tandem.accounts import services as account_services
+from tandem.accounts.forms import ApiTokenForm
+from tandem.accounts.models import User
+from tandem.core.errors import DomainError, NotFound
+from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.people import csvfile, selectors, services
+from tandem.people.forms import ImportUploadForm, ProfileForm, SkillForm, SkillRenameForm
+from tandem.people.models import Profile, Skill
+from tandem.people.permissions import (
+    can_manage_skills,
+    is_org_admin,
+    people_import_access,
+    skill_access,
+)
+
+PEOPLE_PER_PAGE = 50
+PREVIEW_ROWS_SHOWN = 200
 
 
-@login_required
-def people_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "people/placeholder.html", {"nav_section": "people"})
+def _actor(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # login_required runs first; this keeps the type honest
+        raise Http404
+    return user
+
+
+def _org_admin(request: HttpRequest) -> User:
+    actor = _actor(request)
+    if not is_org_admin(actor):
+        raise Http404
+    return actor
+
+
+def _skill_manager(request: HttpRequest) -> User:
+    actor = _actor(request)
+    if not can_manage_skills(actor):
+        raise Http404
+    return actor
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Where to send the person back to after saving, if it is a page of this site."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+# --- my profile and API tokens ------------------------------------------------------------
+
+
+def _profile_initial(profile: Profile) -> dict[str, object]:
+    return {
+        "job_title": profile.job_title,
+        "department": profile.department,
+        "seniority": profile.seniority,
+        "location": profile.location,
+        "timezone": profile.timezone,
+        "languages": ", ".join(profile.languages),
+        "bio": profile.bio,
+        "skills_offered": [skill.pk for skill in profile.skills_offered.all()],
+        "skills_wanted": [skill.pk for skill in profile.skills_wanted.all()],
+        "goals": profile.goals,
+        "availability": profile.availability,
+        "mentor_capacity": profile.mentor_capacity,
+    }
+
+
+def _tokens_context(actor: User, **extra: object) -> dict[str, object]:
+    token_form = extra.pop("token_form", None) or ApiTokenForm()
+    apply_bootstrap(token_form)  # type: ignore[arg-type]
+    return {
+        "tokens": account_selectors.api_token_list(user=actor),
+        "token_form": token_form,
+        **extra,
+    }
+
+
+def _render_profile(
+    request: HttpRequest, actor: User, *, form: ProfileForm | None = None, **extra: object
+) -> HttpResponse:
+    profile = selectors.profile_get(actor=actor)
+    if profile is None:
+        raise Http404
+    skills = list(selectors.skill_choices(actor=actor))
+    if form is None:
+        form = ProfileForm(initial=_profile_initial(profile), skills=skills)
+        apply_bootstrap(form)
+    context = {
+        "nav_section": "profile",
+        "form": form,
+        "profile": profile,
+        "has_skills": bool(skills),
+        "next": _safe_next(request),
+        "timezones": csvfile.timezone_names(),
+        **_tokens_context(actor, **extra),
+    }
+    return render(request, "people/profile.html", context, status=400 if form.errors else 200)
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "people/placeholder.html", {"nav_section": "profile"})
+    """The signed-in person's own profile; created on their first visit."""
+    actor = _actor(request)
+    try:
+        services.profile_get_or_create(actor=actor)
+    except DomainError as error:
+        raise Http404 from error
+    if request.method != "POST":
+        return _render_profile(request, actor)
+    skills = list(selectors.skill_choices(actor=actor))
+    form = ProfileForm(request.POST, skills=skills)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.profile_update(
+                actor=actor,
+                job_title=data["job_title"],
+                department=data["department"],
+                seniority=data["seniority"],
+                location=data["location"],
+                timezone_name=data["timezone"],
+                languages=form.languages_list(),
+                bio=data["bio"],
+                skills_offered=data["skills_offered"],
+                skills_wanted=data["skills_wanted"],
+                goals=data["goals"],
+                availability=data["availability"],
+                mentor_capacity=data["mentor_capacity"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect(_safe_next(request) or reverse("people:profile"))
+    apply_bootstrap(form)
+    return _render_profile(request, actor, form=form)
+
+
+def _render_tokens(
+    request: HttpRequest, actor: User, *, token_form: ApiTokenForm | None = None, **extra: object
+) -> HttpResponse:
+    status = 400 if token_form is not None and token_form.errors else 200
+    extra["token_form"] = token_form
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request, "people/_tokens.html", _tokens_context(actor, **extra), status=status
+        )
+    response = _render_profile(request, actor, form=None, **extra)
+    response.status_code = status
+    return response
 
 
 @login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Create a personal API token and show its secret once, on this response only."""
+    actor = _actor(request)
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _render_tokens(request, actor, token_form=form)
+    token, raw = account_services.api_token_create(user=actor, name=form.cleaned_data["name"])
+    return _render_tokens(request, actor, new_token=raw, new_token_name=token.name)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        token = account_services.api_token_revoke(actor=actor, token_id=token_id)
+    except NotFound as error:
+        raise Http404 from error
+    if request.htmx:  # type: ignore[attr-defined]
+        return _render_tokens(request, actor, revoked_name=token.name)
+    messages.success(request, f"The token '{token.name}' no longer works.")
+    return redirect("people:profile")
+
+
+# --- people directory, export, import -----------------------------------------------------
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    """The organisation's people, searchable and filterable, 50 to a page. Org admins only."""
+    actor = _org_admin(request)
+    search = request.GET.get("q", "").strip()
+    department = request.GET.get("department", "").strip()
+    people = selectors.person_list_for_org_admin(actor=actor, search=search, department=department)
+    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "nav_section": "people",
+        "page": page,
+        "search": search,
+        "department": department,
+        "departments": selectors.department_list(actor=actor),
+        "query": query.urlencode(),
+        "filtered": bool(search or department),
+    }
+    if request.htmx and request.htmx.target == "people-results":  # type: ignore[attr-defined]
+        return render(request, "people/_people_table.html", context)
+    return render(request, "people/list.html", context)
+
+
+@login_required
+def people_export(request: HttpRequest) -> StreamingHttpResponse:
+    """Download everyone as CSV in the import's columns (UTF-8 with BOM, for Excel)."""
+    actor = _org_admin(request)
+    response = StreamingHttpResponse(
+        selectors.people_export_csv(actor=actor), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="people.csv"'
+    return response
+
+
+def _preview_context(plan: services.ImportPlan, **extra: object) -> dict[str, object]:
+    others = [row for row in plan.rows if row.action != services.RowAction.REJECT]
+    return {
+        "plan": plan,
+        "rejected": plan.rejected,
+        "others": others[:PREVIEW_ROWS_SHOWN],
+        "others_hidden": max(len(others) - PREVIEW_ROWS_SHOWN, 0),
+        **extra,
+    }
+
+
+def _render_import(
+    request: HttpRequest, context: dict[str, object], status: int = 200
+) -> HttpResponse:
+    template = "people/_import_result.html" if request.htmx else "people/import.html"  # type: ignore[attr-defined]
+    return render(request, template, {"nav_section": "people", **context}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_import(request: HttpRequest) -> HttpResponse:
+    """Upload an HR CSV: check it (nothing written), show the plan, then offer to commit."""
+    actor = _org_admin(request)
+    if request.method == "GET":
+        form = ImportUploadForm()
+        apply_bootstrap(form)
+        return render(request, "people/import.html", {"nav_section": "people", "form": form})
+    form = ImportUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        # One byte past the limit is enough for the service to refuse an oversized file.
+        content = upload.read(settings.PEOPLE_IMPORT_MAX_BYTES + 1)
+        try:
+            staged, plan = services.people_import_stage(
+                actor=actor, filename=upload.name or "", content=content
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _render_import(request, {"form": form, **_preview_context(plan, staged=staged)})
+    apply_bootstrap(form)
+    return _render_import(request, {"form": form}, status=400)
+
+
+@login_required
+@require_POST
+def people_import_commit(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Write the checked file. If a row has become invalid since the check, nothing is written."""
+    actor = _org_admin(request)
+    try:
+        staged = people_import_access(actor=actor, import_id=import_id)
+    except NotFound as error:
+        raise Http404 from error
+    try:
+        plan = services.people_import_commit_staged(actor=actor, staged=staged)
+    except DomainError as error:
+        form = ImportUploadForm()
+        apply_bootstrap(form)
+        return _render_import(
+            request,
+            {"form": form, "commit_error": error.detail, "commit_errors": error.errors},
+            status=error.status,
+        )
+    counts = plan.counts
+    messages.success(
+        request,
+        f"Import done: {counts['create']} added, {counts['update']} updated, "
+        f"{counts['unchanged']} unchanged.",
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("people:list")
+        return response
+    return redirect("people:list")
+
+
+# --- skills -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def skills(request: HttpRequest) -> HttpResponse:
-    return render(request, "people/placeholder.html", {"nav_section": "skills"})
+    """The organisation's skill list: add, rename, delete. Org admins and programme managers."""
+    actor = _skill_manager(request)
+    form = SkillForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            skill = services.skill_create(
+                actor=actor,
+                name=form.cleaned_data["name"],
+                category=form.cleaned_data["category"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"'{skill.name}' is on the skill list.")
+            return redirect("people:skills")
+    apply_bootstrap(form)
+    search = request.GET.get("q", "").strip()
+    context = {
+        "nav_section": "skills",
+        "form": form,
+        "skills": selectors.skill_list(actor=actor, search=search),
+        "search": search,
+    }
+    return render(request, "people/skills.html", context, status=400 if form.errors else 200)
+
+
+def _managed_skill(request: HttpRequest, skill_id: int) -> tuple[User, Skill]:
+    actor = _skill_manager(request)
+    try:
+        return actor, skill_access(actor=actor, skill_id=skill_id, manage=True)
+    except DomainError as error:
+        raise Http404 from error
+
+
+@login_required
+@require_POST
+def skill_rename(request: HttpRequest, skill_id: int) -> HttpResponse:
+    actor, skill = _managed_skill(request, skill_id)
+    form = SkillRenameForm(request.POST)
+    if form.is_valid():
+        old_name = skill.name
+        try:
+            skill = services.skill_update(actor=actor, skill=skill, name=form.cleaned_data["name"])
+        except DomainError as error:
+            messages.error(request, f"'{old_name}' was not renamed: {error.detail}")
+        else:
+            messages.success(request, f"'{old_name}' is now '{skill.name}'.")
+    else:
+        messages.error(request, "Type the skill's new name.")
+    return redirect("people:skills")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def skill_delete(request: HttpRequest, skill_id: int) -> HttpResponse:
+    """Ask first (saying how many profiles lose the skill), then delete on POST."""
+    actor, skill = _managed_skill(request, skill_id)
+    if request.method == "POST":
+        services.skill_delete(actor=actor, skill=skill)
+        messages.success(request, f"'{skill.name}' was deleted and removed from every profile.")
+        return redirect("people:skills")
+    context = {
+        "nav_section": "skills",
+        "skill": skill,
+        "usage": selectors.skill_usage(skill=skill),
+    }
+    return render(request, "people/skill_delete.html", context)

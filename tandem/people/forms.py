@@ -1,0 +1,91 @@
+"""HTML forms for the people pages. They only shape input; the services decide what is valid."""
+
+from collections.abc import Iterable
+
+from django import forms
+
+from tandem.people.models import Seniority, Skill
+
+
+class ProfileForm(forms.Form):
+    job_title = forms.CharField(max_length=150, required=False)
+    department = forms.CharField(max_length=150, required=False)
+    seniority = forms.TypedChoiceField(
+        choices=[("", "Prefer not to say"), *Seniority.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    location = forms.CharField(
+        max_length=150, required=False, help_text="City or office, e.g. Lisbon."
+    )
+    timezone = forms.CharField(
+        max_length=64,
+        help_text="An IANA name such as Europe/London or America/New_York.",
+        widget=forms.TextInput(attrs={"list": "timezone-options", "autocomplete": "off"}),
+    )
+    languages = forms.CharField(
+        max_length=600, required=False, help_text="Separate languages with commas."
+    )
+    bio = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    skills_offered = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Skills I can offer",
+    )
+    skills_wanted = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Skills I want to develop",
+    )
+    goals = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What I want from mentoring",
+        help_text="In your own words.",
+    )
+    availability = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="When you can usually meet, e.g. 'Tuesday and Thursday afternoons'.",
+    )
+    mentor_capacity = forms.IntegerField(
+        label="Mentor capacity",
+        help_text="How many mentees you could take at once, across programmes.",
+    )
+
+    def __init__(self, *args: object, skills: Iterable[Skill] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        choices = [(skill.pk, skill.name) for skill in skills]
+        self.fields["skills_offered"].choices = choices  # type: ignore[attr-defined]
+        self.fields["skills_wanted"].choices = choices  # type: ignore[attr-defined]
+
+    def languages_list(self) -> list[str]:
+        return [part.strip() for part in self.cleaned_data["languages"].split(",") if part.strip()]
+
+
+class SkillForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Skill name")
+    category = forms.CharField(
+        max_length=80, required=False, help_text="Optional, e.g. Leadership."
+    )
+
+
+class SkillRenameForm(forms.Form):
+    name = forms.CharField(max_length=200, label="New name")
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="HR export (CSV)",
+        help_text=(
+            "Columns: Email (required), First name, Last name, Job title, Department, Location, "
+            "Timezone, Manager email, Hire date (YYYY-MM-DD or DD/MM/YYYY). Comma, semicolon "
+            "or tab separated; UTF-8 or Windows/Latin-1."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+    )
