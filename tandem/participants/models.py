@@ -21,6 +21,35 @@ class ParticipantStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# The lifecycle, in one table: action -> {status before: statuses it may become}.
+# Creating a row is not a transition. `services._transition` is the one place that applies it.
+ALLOWED_TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    # The person completes their own enrolment: an invitation, or coming back after leaving.
+    "enrol": {
+        ParticipantStatus.INVITED: frozenset({ParticipantStatus.ACTIVE}),
+        ParticipantStatus.WITHDRAWN: frozenset(
+            {ParticipantStatus.ACTIVE, ParticipantStatus.PENDING}
+        ),
+    },
+    # A manager places someone who left or was declined (active, or invited when by invitation).
+    "add": {
+        ParticipantStatus.WITHDRAWN: frozenset(
+            {ParticipantStatus.ACTIVE, ParticipantStatus.INVITED}
+        ),
+        ParticipantStatus.DECLINED: frozenset(
+            {ParticipantStatus.ACTIVE, ParticipantStatus.INVITED}
+        ),
+    },
+    "approve": {ParticipantStatus.PENDING: frozenset({ParticipantStatus.ACTIVE})},
+    "decline": {ParticipantStatus.PENDING: frozenset({ParticipantStatus.DECLINED})},
+    "withdraw": {
+        ParticipantStatus.INVITED: frozenset({ParticipantStatus.WITHDRAWN}),
+        ParticipantStatus.PENDING: frozenset({ParticipantStatus.WITHDRAWN}),
+        ParticipantStatus.ACTIVE: frozenset({ParticipantStatus.WITHDRAWN}),
+    },
+}
+
+
 class Participant(TimeStampedModel):
     """One person enrolled in one programme with one role.
 
@@ -62,6 +91,18 @@ class Participant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} in {self.program}"
+
+    def allows(self, action: str) -> bool:
+        """Whether the lifecycle lets `action` happen from this participant's status."""
+        return bool(ALLOWED_TRANSITIONS[action].get(self.status))
+
+    @property
+    def may_withdraw(self) -> bool:
+        return self.allows("withdraw")
+
+    @property
+    def awaits_decision(self) -> bool:
+        return self.allows("approve")
 
 
 class Answer(TimeStampedModel):

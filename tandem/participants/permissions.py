@@ -17,7 +17,7 @@ def participant_access(
     on it. `for_update` locks the row (call it inside a transaction).
     """
     queryset = Participant.objects.select_related("program", "user").filter(
-        pk=participant_id, program__organization_id=actor.organization_id
+        pk=participant_id, program__organization_id=actor.organization_id or 0
     )
     if for_update:
         queryset = queryset.select_for_update(of=("self",))

@@ -28,6 +28,11 @@ from tandem.programs.models import (
 HOLDING_STATUSES = (ParticipantStatus.PENDING, ParticipantStatus.ACTIVE)
 
 
+def org_id_of(actor: User) -> int:
+    """The actor's organisation id; 0 (which matches nothing) for platform staff without one."""
+    return actor.organization_id or 0
+
+
 def _human_date(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -66,8 +71,11 @@ def enrollment_refusal(
             if closes is not None:
                 window += f" and closes on {_human_date(closes)}"
             return DomainError(window + ".")
-        assert closes is not None
-        return DomainError(f"Enrolment for {program.name} closed on {_human_date(closes)}.")
+        return DomainError(
+            f"Enrolment for {program.name} closed on {_human_date(closes)}."
+            if closes is not None
+            else f"Enrolment for {program.name} is closed."
+        )
     invited = participation is not None and participation.status == ParticipantStatus.INVITED
     if program.access == ProgramAccess.INVITATION and not invited:
         return DomainError(
@@ -87,7 +95,7 @@ def enrollment_refusal(
 def participation_list_for_member(*, actor: User) -> QuerySet[Participant]:
     """The actor's own places in their organisation's programmes, newest programme first."""
     return (
-        Participant.objects.filter(user=actor, program__organization_id=actor.organization_id)
+        Participant.objects.filter(user=actor, program__organization_id=org_id_of(actor))
         .exclude(program__status=ProgramStatus.DRAFT)
         .select_related("program")
         .order_by("-program__starts_on", "program__name", "pk")
@@ -97,7 +105,7 @@ def participation_list_for_member(*, actor: User) -> QuerySet[Participant]:
 def participation_get_for_member(*, actor: User, program: Program) -> Participant | None:
     """The actor's row in `program`, whatever its status."""
     return Participant.objects.filter(
-        user=actor, program=program, program__organization_id=actor.organization_id
+        user=actor, program=program, program__organization_id=org_id_of(actor)
     ).first()
 
 
@@ -113,16 +121,12 @@ def program_list_open_to_member(
     today = today or timezone.localdate()
     own_rows = Participant.objects.filter(program=OuterRef("pk"), user=actor)
     return (
-        Program.objects.filter(
-            organization_id=actor.organization_id, status=ProgramStatus.PUBLISHED
-        )
+        Program.objects.filter(organization_id=org_id_of(actor), status=ProgramStatus.PUBLISHED)
         .filter(enrollment_window_open_q(today))
         .annotate(
             is_invited=Exists(own_rows.filter(status=ParticipantStatus.INVITED)),
             has_place=Exists(
-                own_rows.filter(
-                    status__in=[*HOLDING_STATUSES, ParticipantStatus.DECLINED]
-                )
+                own_rows.filter(status__in=[*HOLDING_STATUSES, ParticipantStatus.DECLINED])
             ),
         )
         .filter(
@@ -150,7 +154,7 @@ def questions_for_role(*, program: Program, role: str) -> list[EnrollmentQuestio
 def skill_choices_for_org(*, actor: User) -> list[tuple[int, str]]:
     """The organisation's skill list as (id, name) pairs."""
     return list(
-        Skill.objects.filter(organization_id=actor.organization_id)
+        Skill.objects.filter(organization_id=org_id_of(actor))
         .order_by("name")
         .values_list("pk", "name")
     )
@@ -176,9 +180,7 @@ def participant_list_for_program(
     """
     filters = filters or ParticipantFilters()
     queryset = (
-        Participant.objects.filter(
-            program=program, program__organization_id=actor.organization_id
-        )
+        Participant.objects.filter(program=program, program__organization_id=org_id_of(actor))
         .select_related("user", "user__profile")
         .order_by("user__last_name", "user__first_name", "user__email", "pk")
     )
@@ -204,7 +206,7 @@ def department_list_for_program(*, actor: User, program: Program) -> list[str]:
     return list(
         Profile.objects.filter(
             user__participations__program=program,
-            user__organization_id=actor.organization_id,
+            user__organization_id=org_id_of(actor),
         )
         .exclude(department="")
         .order_by("department")
@@ -226,7 +228,7 @@ def member_search_for_program(
         status__in=[*HOLDING_STATUSES, ParticipantStatus.INVITED],
     )
     return list(
-        User.objects.filter(organization_id=actor.organization_id, is_active=True)
+        User.objects.filter(organization_id=org_id_of(actor), is_active=True)
         .filter(
             Q(first_name__icontains=search)
             | Q(last_name__icontains=search)
@@ -280,9 +282,7 @@ def _export_cell(question: EnrollmentQuestion, value: Any, skill_names: dict[int
     return str(value)
 
 
-def participant_export_table(
-    *, actor: User, program: Program
-) -> tuple[list[str], list[list[str]]]:
+def participant_export_table(*, actor: User, program: Program) -> tuple[list[str], list[list[str]]]:
     """A header and one row per participant: their details, then one column per question.
 
     Four queries whatever the size: questions, participants (with user and profile), answers,
@@ -291,7 +291,9 @@ def participant_export_table(
     questions = list(program.questions.order_by("position", "pk"))
     participants = list(
         participant_list_for_program(actor=actor, program=program).prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.only("participant_id", "question_id", "value"))
+            Prefetch(
+                "answers", queryset=Answer.objects.only("participant_id", "question_id", "value")
+            )
         )
     )
     skill_ids: set[int] = set()
@@ -302,9 +304,9 @@ def participant_export_table(
                 skill_ids.update(v for v in answer.value if isinstance(v, int))
     skill_names = (
         dict(
-            Skill.objects.filter(
-                organization_id=actor.organization_id, pk__in=skill_ids
-            ).values_list("pk", "name")
+            Skill.objects.filter(organization_id=org_id_of(actor), pk__in=skill_ids).values_list(
+                "pk", "name"
+            )
         )
         if skill_ids
         else {}

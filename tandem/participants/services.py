@@ -1,6 +1,6 @@
 """Every write about participants: enrolment, direct placement, approval, decline, withdrawal.
 
-A participant's status moves only along `ALLOWED_TRANSITIONS`, applied by `_transition`.
+A participant's status moves only along `models.ALLOWED_TRANSITIONS`, applied by `_transition`.
 """
 
 from collections.abc import Mapping
@@ -13,6 +13,7 @@ from tandem.accounts.models import User
 from tandem.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from tandem.participants import selectors
 from tandem.participants.models import (
+    ALLOWED_TRANSITIONS,
     Answer,
     Participant,
     ParticipantRole,
@@ -34,27 +35,6 @@ MAX_NOTE = 2000
 SCALE_MIN, SCALE_MAX = 1, 5
 
 S = ParticipantStatus
-
-# action -> {status before: statuses it may become}. Creating a row is not a transition.
-ALLOWED_TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
-    # The person completes their own enrolment: an invitation, or coming back after leaving.
-    "enrol": {
-        S.INVITED: frozenset({S.ACTIVE}),
-        S.WITHDRAWN: frozenset({S.ACTIVE, S.PENDING}),
-    },
-    # A manager places someone who left or was declined (active, or invited when by invitation).
-    "add": {
-        S.WITHDRAWN: frozenset({S.ACTIVE, S.INVITED}),
-        S.DECLINED: frozenset({S.ACTIVE, S.INVITED}),
-    },
-    "approve": {S.PENDING: frozenset({S.ACTIVE})},
-    "decline": {S.PENDING: frozenset({S.DECLINED})},
-    "withdraw": {
-        S.INVITED: frozenset({S.WITHDRAWN}),
-        S.PENDING: frozenset({S.WITHDRAWN}),
-        S.ACTIVE: frozenset({S.WITHDRAWN}),
-    },
-}
 
 _ACTION_PAST = {
     "enrol": "enrolled",
@@ -86,7 +66,12 @@ def _transition(participant: Participant, action: str, to_status: str) -> None:
 
 
 def _is_blank(value: Any) -> bool:
-    return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
+    return (
+        value is None
+        or value == ""
+        or value == []
+        or (isinstance(value, str) and not value.strip())
+    )
 
 
 def _is_whole_number(value: Any) -> bool:
@@ -257,11 +242,7 @@ def participant_enroll(
     Conflict when they already hold a place, and InvalidInput listing every wrong field.
     """
     program = program_access(actor=actor, program_id=program_id)
-    existing = (
-        Participant.objects.select_for_update()
-        .filter(program=program, user=actor)
-        .first()
-    )
+    existing = Participant.objects.select_for_update().filter(program=program, user=actor).first()
     refusal = selectors.enrollment_refusal(program=program, participation=existing)
     if refusal is not None:
         raise refusal
@@ -273,16 +254,20 @@ def participant_enroll(
 
     motivation = (motivation or "").strip()
     errors = _check_role(role)
-    if not errors and existing is not None and existing.status == S.INVITED:
-        if role != existing.role:
-            errors.append(
-                FieldError(
-                    "role",
-                    f"You were invited to {program.name} as a "
-                    f"{existing.get_role_display().lower()}; enrol in that role or ask its "
-                    "managers to change the invitation.",
-                )
+    if (
+        not errors
+        and existing is not None
+        and existing.status == S.INVITED
+        and role != existing.role
+    ):
+        errors.append(
+            FieldError(
+                "role",
+                f"You were invited to {program.name} as a "
+                f"{existing.get_role_display().lower()}; enrol in that role or ask its "
+                "managers to change the invitation.",
             )
+        )
     capacity, capacity_errors = _clean_capacity(program=program, role=role, capacity=capacity)
     errors += capacity_errors
     if program.access == ProgramAccess.APPLICATION and not motivation:
@@ -383,7 +368,7 @@ def participant_add(
     errors += capacity_errors
     _raise_if(errors)
 
-    people = User.objects.filter(organization_id=actor.organization_id)
+    people = User.objects.filter(organization_id=selectors.org_id_of(actor))
     person = (
         people.filter(pk=user_id).first()
         if user_id is not None
@@ -402,9 +387,7 @@ def participant_add(
 
     target = S.INVITED if program.access == ProgramAccess.INVITATION else S.ACTIVE
     enrolled_at = None if target == S.INVITED else timezone.now()
-    existing = (
-        Participant.objects.select_for_update().filter(program=program, user=person).first()
-    )
+    existing = Participant.objects.select_for_update().filter(program=program, user=person).first()
     if existing is None:
         try:
             with transaction.atomic():
@@ -423,7 +406,11 @@ def participant_add(
     participant.program = program
     participant.user = person
     if participant.status in (S.ACTIVE, S.PENDING, S.INVITED):
-        verb = {S.ACTIVE: "enrolled", S.PENDING: "awaiting approval", S.INVITED: "invited"}
+        verb: dict[str, str] = {
+            S.ACTIVE: "enrolled",
+            S.PENDING: "awaiting approval",
+            S.INVITED: "invited",
+        }
         raise Conflict(
             f"{person} is already {verb[participant.status]} in {program.name} as a "
             f"{participant.get_role_display().lower()}."
@@ -458,7 +445,9 @@ def participant_add(
 # --- decisions and withdrawal ------------------------------------------------------------
 
 
-def _decide(*, actor: User, participant_id: int, note: str, action: str, target: str) -> Participant:
+def _decide(
+    *, actor: User, participant_id: int, note: str, action: str, target: str
+) -> Participant:
     participant = participant_access(
         actor=actor, participant_id=participant_id, manage=True, for_update=True
     )
@@ -519,4 +508,3 @@ def participant_withdraw(*, actor: User, participant_id: int, reason: str = "") 
     participant.withdrawal_reason = reason
     participant.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
     return participant
-

@@ -15,5 +15,13 @@ urlpatterns = [
         views.program_participants_export,
         name="program_participants_export",
     ),
+    path(
+        "programs/<int:program_id>/participants/people/",
+        views.member_search,
+        name="member_search",
+    ),
     path("programs/<int:program_id>/enroll/", views.enroll, name="enroll"),
+    path("participants/<int:participant_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("participants/<int:participant_id>/approve/", views.approve, name="approve"),
+    path("participants/<int:participant_id>/decline/", views.decline, name="decline"),
 ]

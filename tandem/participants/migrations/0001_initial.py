@@ -6,67 +6,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programs', '0001_initial'),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('role', models.CharField(choices=[('mentor', 'Mentor'), ('mentee', 'Mentee')], max_length=10)),
-                ('status', models.CharField(choices=[('invited', 'Invited'), ('pending', 'Awaiting approval'), ('active', 'Enrolled'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='active', max_length=20)),
-                ('capacity', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('motivation', models.TextField(blank=True, help_text='Why they want to join (applications)')),
-                ('enrolled_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawal_reason', models.TextField(blank=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='programs.program')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("mentor", "Mentor"), ("mentee", "Mentee")], max_length=10
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invited", "Invited"),
+                            ("pending", "Awaiting approval"),
+                            ("active", "Enrolled"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("capacity", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "motivation",
+                    models.TextField(blank=True, help_text="Why they want to join (applications)"),
+                ),
+                ("enrolled_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawal_reason", models.TextField(blank=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants",
+                        to="programs.program",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['program', 'user__last_name', 'user__first_name'],
+                "ordering": ["program", "user__last_name", "user__first_name"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('value', models.JSONField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='programs.enrollmentquestion')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='participants.participant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("value", models.JSONField()),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="programs.enrollmentquestion",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="participants.participant",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['program', 'status', 'role'], name='participant_program_45ec24_idx'),
+            model_name="participant",
+            index=models.Index(
+                fields=["program", "status", "role"], name="participant_program_45ec24_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(models.F('program'), models.F('user'), name='participant_once_per_program'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                models.F("program"), models.F("user"), name="participant_once_per_program"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('role', 'mentee'), ('capacity__gte', 1), _connector='OR'), name='participant_mentor_capacity_min_1'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role", "mentee"), ("capacity__gte", 1), _connector="OR"),
+                name="participant_mentor_capacity_min_1",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['mentor', 'mentee'])), name='participant_role_valid'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["mentor", "mentee"])),
+                name="participant_role_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(models.F('participant'), models.F('question'), name='answer_once_per_question'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                models.F("participant"), models.F("question"), name="answer_once_per_question"
+            ),
         ),
     ]

@@ -11,7 +11,9 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
         model = Participant
 
     program = factory.SubFactory(ProgramFactory)
-    user = factory.SubFactory(UserFactory, organization=factory.SelfAttribute("..program.organization"))
+    user = factory.SubFactory(
+        UserFactory, organization=factory.SelfAttribute("..program.organization")
+    )
     role = ParticipantRole.MENTEE
     status = ParticipantStatus.ACTIVE
     capacity = factory.LazyAttribute(lambda p: 2 if p.role == ParticipantRole.MENTOR else None)

@@ -352,9 +352,7 @@ def test_participant_list_filters(cast, api_as):
     # given
     sales = UserFactory(organization=cast.org, first_name="Zoë", last_name="Quill")
     ProfileFactory(user=sales, department="Sales")
-    pending = ParticipantFactory(
-        program=cast.program, user=sales, status=ParticipantStatus.PENDING
-    )
+    pending = ParticipantFactory(program=cast.program, user=sales, status=ParticipantStatus.PENDING)
     client = api_as(cast.manager)
     url = f"programs/{cast.program.pk}/participants"
     # when / then
@@ -371,7 +369,9 @@ def test_participant_list_filters(cast, api_as):
 def test_participant_list_query_budget(cast, api_as, django_assert_max_num_queries):
     # given
     for _ in range(25):
-        ParticipantFactory(program=cast.program, user=ProfileFactory(user__organization=cast.org).user)
+        ParticipantFactory(
+            program=cast.program, user=ProfileFactory(user__organization=cast.org).user
+        )
     client = api_as(cast.manager)
     # when
     with django_assert_max_num_queries(7):
@@ -527,9 +527,7 @@ def test_participant_get_matrix(cast, api_as, actor_name, status):
     question = EnrollmentQuestionFactory(program=cast.program, prompt="Goal?")
     Answer.objects.create(participant=cast.mentee_participant, question=question, value="Lead")
     # when
-    response = api_as(cast.by_name(actor_name)).get(
-        f"participants/{cast.mentee_participant.pk}"
-    )
+    response = api_as(cast.by_name(actor_name)).get(f"participants/{cast.mentee_participant.pk}")
     # then
     if status != 200:
         body = _assert_problem(response, status)
@@ -577,9 +575,7 @@ def test_decision_matrix(cast, api_as, application, action, actor_name, status):
     actor = application.user if actor_name == "applicant" else cast.by_name(actor_name)
     before = _state()
     # when
-    response = api_as(actor).post(
-        f"participants/{application.pk}/{action}", {"note": "Noted"}
-    )
+    response = api_as(actor).post(f"participants/{application.pk}/{action}", {"note": "Noted"})
     # then
     if status != 200:
         _assert_problem(response, status)

@@ -488,9 +488,7 @@ def test_application_declined_with_a_note_and_cannot_reapply(cast):
 def test_approving_an_active_participant_is_an_invalid_transition(cast):
     # when
     with pytest.raises(Conflict) as caught:
-        services.participant_approve(
-            actor=cast.manager, participant_id=cast.mentee_participant.pk
-        )
+        services.participant_approve(actor=cast.manager, participant_id=cast.mentee_participant.pk)
     # then
     assert str(caught.value) == (
         f"{cast.mentee} cannot be approved in Leadership cohort: their status is 'enrolled'. "
