@@ -521,3 +521,32 @@ def test_export_csv_with_answers_within_a_query_budget(cast, client, django_asse
     assert sorted(row[-1] for row in rows[1:] if row[-1]) == sorted(
         f"Goal {index}" for index in range(30)
     )
+
+
+# --- admin -------------------------------------------------------------------------------
+
+
+def test_admin_action_approves_through_the_service(cast, client):
+    # given an org admin who is also platform staff
+    cast.admin.is_staff = True
+    cast.admin.is_superuser = True
+    cast.admin.save(update_fields=["is_staff", "is_superuser"])
+    pending = ParticipantFactory(
+        program=cast.program, user=cast.member, status=ParticipantStatus.PENDING
+    )
+    client.force_login(cast.admin)
+    # when
+    response = client.post(
+        reverse("admin:participants_participant_changelist"),
+        {
+            "action": "approve",
+            "_selected_action": [str(pending.pk), str(cast.mentee_participant.pk)],
+        },
+        follow=True,
+    )
+    # then
+    html = response.content.decode()
+    assert "1 participant(s) approved." in html
+    assert "their status is &#x27;enrolled&#x27;" in html
+    pending.refresh_from_db()
+    assert (pending.status, pending.decided_by_id) == ("active", cast.admin.pk)
