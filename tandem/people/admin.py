@@ -1,5 +1,7 @@
 """Django admin for platform staff. Actions call services; nothing private lives here yet."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,7 +19,7 @@ class SkillAdmin(admin.ModelAdmin):
     search_fields = ["name", "category"]
     actions = ["delete_through_service"]
 
-    def get_actions(self, request: HttpRequest) -> dict[str, object]:
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         # Deleting goes through the service, which keeps its permission rule.
         actions.pop("delete_selected", None)

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import File, Query, Router, Schema, UploadedFile
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts.api_auth import caller
@@ -54,9 +54,10 @@ def skill_list(request: HttpRequest, search: str = "") -> object:
 
 @router.post("/skills", response={201: SkillOut}, summary="Add a skill")
 def skill_create(request: HttpRequest, payload: SkillCreateIn) -> object:
-    return 201, services.skill_create(
+    skill = services.skill_create(
         actor=caller(request), name=payload.name, category=payload.category
     )
+    return Status(201, skill)
 
 
 @router.patch("/skills/{skill_id}", response=SkillOut, summary="Rename a skill")
@@ -77,7 +78,7 @@ def skill_delete(request: HttpRequest, skill_id: int) -> object:
     actor = caller(request)
     skill = skill_access(actor=actor, skill_id=skill_id, manage=True)
     services.skill_delete(actor=actor, skill=skill)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/people", response=list[PersonOut], summary="People directory (org admins)")
