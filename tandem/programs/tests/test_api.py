@@ -8,10 +8,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from conftest import ACTOR_NAMES
 from tandem.accounts.models import Role
 from tandem.accounts.tests.factories import UserFactory
-from tandem.participants.models import Answer, ParticipantRole, ParticipantStatus
-from tandem.participants.tests.factories import ParticipantFactory
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramStatus
-from tandem.programs.tests.factories import EnrollmentQuestionFactory, ProgramFactory
+from tandem.programs.tests.factories import EnrollmentQuestionFactory, ProgramFactory, enrol
 
 NON_MANAGERS = ["member", "mentee", "mentor", "other_manager"]
 
@@ -467,13 +465,9 @@ def test_list_filters_and_pages(world, api_as):
 def test_list_counts_enrolled_mentors_and_mentees(world, api_as):
     # given
     cast, _ = world
-    ParticipantFactory(program=cast.program, role=ParticipantRole.MENTEE)
-    ParticipantFactory(
-        program=cast.program, role=ParticipantRole.MENTEE, status=ParticipantStatus.PENDING
-    )
-    ParticipantFactory(
-        program=cast.program, role=ParticipantRole.MENTOR, status=ParticipantStatus.WITHDRAWN
-    )
+    enrol(cast.program, role="mentee")
+    enrol(cast.program, role="mentee", status="pending")
+    enrol(cast.program, role="mentor", status="withdrawn")
     # when
     response = api_as(cast.manager).get("programs", {"status": "published"})
     # then
@@ -492,8 +486,8 @@ def test_list_query_budget(world, api_as, django_assert_max_num_queries):
         program = ProgramFactory(
             organization=cast.org, name=f"Cohort {index}", managers=[cast.manager, cast.admin]
         )
-        ParticipantFactory(program=program, role=ParticipantRole.MENTOR)
-        ParticipantFactory(program=program)
+        enrol(program, role="mentor")
+        enrol(program)
         EnrollmentQuestionFactory(program=program)
     client = api_as(cast.admin)
     # when
@@ -509,8 +503,8 @@ def test_question_list_returns_the_form_in_order(world, api_as, django_assert_ma
     first, second = cast.program.questions.order_by("position")
     for index in range(6):
         question = EnrollmentQuestionFactory(program=cast.program, position=10 + index)
-        Answer.objects.create(participant=cast.mentee_participant, question=question, value="x")
-    Answer.objects.create(participant=cast.mentee_participant, question=first, value="Growth")
+        question.answers.create(participant=cast.mentee_participant, value="x")
+    first.answers.create(participant=cast.mentee_participant, value="Growth")
     client = api_as(cast.mentee)
     # when
     with django_assert_max_num_queries(4):
@@ -619,7 +613,7 @@ def test_changing_the_kind_of_an_answered_question_is_a_409(world, api_as):
     # given
     cast, _ = world
     question = cast.program.questions.get(position=1)
-    Answer.objects.create(participant=cast.mentee_participant, question=question, value="Video")
+    question.answers.create(participant=cast.mentee_participant, value="Video")
     before = _state()
     # when
     response = api_as(cast.manager).patch(

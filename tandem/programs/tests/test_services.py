@@ -5,7 +5,6 @@ import pytest
 from tandem.accounts.models import Role
 from tandem.accounts.tests.factories import UserFactory
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from tandem.participants.models import Answer
 from tandem.programs import services
 from tandem.programs.models import (
     EnrollmentQuestion,
@@ -588,7 +587,7 @@ def test_kind_cannot_change_once_answered(cast):
     question = services.question_create(
         actor=cast.manager, program=cast.program, prompt="Team size?", kind="number"
     )
-    Answer.objects.create(participant=cast.mentee_participant, question=question, value=4)
+    question.answers.create(participant=cast.mentee_participant, value=4)
     before = _question_rows()
     # when
     with pytest.raises(Conflict) as caught:
@@ -609,7 +608,7 @@ def test_answered_question_can_still_be_reworded(cast):
     question = services.question_create(
         actor=cast.manager, program=cast.program, prompt="Team size?", kind="number"
     )
-    Answer.objects.create(participant=cast.mentee_participant, question=question, value=4)
+    question.answers.create(participant=cast.mentee_participant, value=4)
     # when
     services.question_update(
         actor=cast.manager, question=question, prompt="How big is your team?", kind="number"

@@ -1,11 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from tandem.participants.models import ParticipantRole
-from tandem.participants.tests.factories import ParticipantFactory
 from tandem.people.tests.factories import SkillFactory
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramStatus
-from tandem.programs.tests.factories import EnrollmentQuestionFactory, ProgramFactory
+from tandem.programs.tests.factories import EnrollmentQuestionFactory, ProgramFactory, enrol
 
 HTMX = {"HX-Request": "true"}
 
@@ -102,8 +100,8 @@ def test_list_page_query_budget(cast, client, django_assert_max_num_queries):
         program = ProgramFactory(
             organization=cast.org, name=f"Cohort {index}", managers=[cast.manager]
         )
-        ParticipantFactory(program=program, role=ParticipantRole.MENTOR)
-        ParticipantFactory(program=program)
+        enrol(program, role="mentor")
+        enrol(program)
     _login(client, cast.admin)
     # when
     with django_assert_max_num_queries(5):
@@ -251,7 +249,7 @@ def test_detail_page_query_budget(cast, client, django_assert_max_num_queries):
     for index in range(8):
         EnrollmentQuestionFactory(program=cast.program, prompt=f"Question {index}?")
     for _ in range(5):
-        ParticipantFactory(program=cast.program)
+        enrol(cast.program)
     _login(client, cast.manager)
     # when
     with django_assert_max_num_queries(7):
