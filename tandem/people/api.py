@@ -88,7 +88,7 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilters]) -> object:
     require_org_admin(actor)
     return selectors.person_list_for_org_admin(
         actor=actor, search=filters.search, department=filters.department
-    ).select_related("profile__manager")
+    )
 
 
 @router.get(

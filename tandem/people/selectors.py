@@ -46,10 +46,10 @@ def skill_usage(*, skill: Skill) -> int:
 def person_list_for_org_admin(
     *, actor: User, search: str = "", department: str = ""
 ) -> QuerySet[User]:
-    """The people of the actor's organisation with their profiles, for the directory."""
+    """The people of the actor's organisation with their profiles and managers, for the directory."""
     queryset = (
         User.objects.filter(organization_id=organization_id_of(actor))
-        .select_related("profile")
+        .select_related("profile", "profile__manager")
         .order_by("last_name", "first_name", "email", "pk")
     )
     search = search.strip()

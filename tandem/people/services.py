@@ -397,10 +397,16 @@ def _clean_row(raw: csvfile.RawRow, header: csvfile.Header) -> _CleanRow:
     )
 
 
+# Rows per INSERT/UPDATE and values per IN list where the database sets no lower limit, so
+# that no single statement grows without bound with a 100,000-row file.
+WRITE_BATCH_SIZE = 5000
+LOOKUP_BATCH_SIZE = 10_000
+
+
 def _in_batches(values: list[str]) -> Iterator[list[str]]:
     """Split an IN list so one statement stays under the database's parameter limit."""
     limit = connection.features.max_query_params
-    size = max(limit - 10, 1) if limit else len(values) or 1
+    size = min(limit - 10, LOOKUP_BATCH_SIZE) if limit else LOOKUP_BATCH_SIZE
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -614,7 +620,7 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
             )
     try:
         with transaction.atomic():
-            User.objects.bulk_create(new_users)
+            User.objects.bulk_create(new_users, batch_size=WRITE_BATCH_SIZE)
     except IntegrityError as exc:
         raise Conflict(
             "Someone with one of these emails was added while the file was being imported. "
@@ -652,12 +658,12 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
             changed_users.append(
                 User(pk=known.user_id, **{name: item.values[name] for name in header_user_fields})
             )
-    Profile.objects.bulk_create(new_profiles)
+    Profile.objects.bulk_create(new_profiles, batch_size=WRITE_BATCH_SIZE)
     if changed_profiles:
         fields = [*header_profile_fields, *(["manager"] if has_manager else []), "updated_at"]
-        Profile.objects.bulk_update(changed_profiles, fields)
+        Profile.objects.bulk_update(changed_profiles, fields, batch_size=WRITE_BATCH_SIZE)
     if changed_users:
-        User.objects.bulk_update(changed_users, header_user_fields)
+        User.objects.bulk_update(changed_users, header_user_fields, batch_size=WRITE_BATCH_SIZE)
     plan.committed = True
     return plan
 

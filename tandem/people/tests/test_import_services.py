@@ -503,16 +503,18 @@ def _large_file() -> bytes:
 
 
 def _bulk_budget(rows: int) -> int:
-    """Queries allowed beyond a fixed handful: only the statements the database forces.
+    """Queries allowed beyond a fixed handful: only the batches the database forces.
 
     SQLite caps one statement at 999 parameters, so Django splits IN lists and bulk inserts
-    into batches; PostgreSQL has no such cap and everything is a handful of statements.
+    into batches; elsewhere the service batches 10,000 lookups and 5,000 rows per statement.
     Nothing here grows by one query per row.
     """
     limit = connection.features.max_query_params
+    emails = math.ceil(rows * 1.1)  # people and their managers
     if not limit:
-        return 0
-    lookups = math.ceil(rows * 1.1 / (limit - 10))  # emails and manager emails
+        lookups = math.ceil(emails / services.LOOKUP_BATCH_SIZE)
+        return lookups + 2 * math.ceil(rows / services.WRITE_BATCH_SIZE)
+    lookups = math.ceil(emails / (limit - 10))
     user_inserts = math.ceil(rows / (limit // 12))  # 12 User columns per row
     profile_inserts = math.ceil(rows / (limit // 15))  # 15 Profile columns per row
     return lookups + user_inserts + profile_inserts
