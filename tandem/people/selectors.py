@@ -46,7 +46,7 @@ def skill_usage(*, skill: Skill) -> int:
 def person_list_for_org_admin(
     *, actor: User, search: str = "", department: str = ""
 ) -> QuerySet[User]:
-    """The people of the actor's organisation with their profiles and managers, for the directory."""
+    """The people of the actor's organisation, with profiles and managers, for the directory."""
     queryset = (
         User.objects.filter(organization_id=organization_id_of(actor))
         .select_related("profile", "profile__manager")
