@@ -119,7 +119,9 @@ class ProgramForm(forms.Form):
 class QuestionForm(forms.Form):
     prompt = forms.CharField(max_length=300, label="Question")
     help_text = forms.CharField(max_length=500, required=False, label="Help text")
-    kind = forms.ChoiceField(choices=QuestionKind.choices, label="Kind of answer")
+    kind = forms.ChoiceField(
+        choices=QuestionKind.choices, initial=QuestionKind.TEXT, label="Kind of answer"
+    )
     audience = forms.ChoiceField(
         choices=QuestionAudience.choices, initial=QuestionAudience.BOTH, label="Asked of"
     )
