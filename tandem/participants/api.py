@@ -130,5 +130,7 @@ def participant_decline(request: HttpRequest, participant_id: int, payload: Deci
 @router.post("/participants/{participant_id}/withdraw", response=ParticipantOut)
 def participant_withdraw(request: HttpRequest, participant_id: int, payload: WithdrawIn) -> object:
     return services.participant_withdraw(
-        actor=caller(request), participant_id=participant_id, reason=payload.reason
+        actor=caller(request),
+        participant_id=participant_id,
+        reason=payload.reason,
     )
