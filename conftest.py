@@ -20,6 +20,9 @@ from tandem.people.tests.factories import ProfileFactory
 from tandem.programs.models import Program
 from tandem.programs.tests.factories import ProgramFactory
 
+# The browser fixtures (Playwright on Debian's chromium) are shared by every app's journeys.
+pytest_plugins = ["tests.browser.fixtures"]
+
 
 class ApiClient:
     """JSON calls to /api/v1 as one user (by personal token) or anonymously."""

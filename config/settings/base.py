@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "tandem.people",
     "tandem.programs",
     "tandem.participants",
+    "tandem.demo",
 ]
 
 MIDDLEWARE = [

@@ -163,7 +163,7 @@ def member_role(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
             request,
             "accounts/_member_row.html",
             {"member": target, "roles": Role.choices, "row_error": error},
-            status=409 if error else 200,
+            # htmx 2 does not swap 4xx responses; the row carries the error itself.
         )
     if error:
         messages.error(request, error)

@@ -1,7 +1,7 @@
 import pytest
 
 from tandem.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.browser.conftest import sign_in
+from tests.browser.fixtures import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,12 +7,12 @@ from tandem.participants.tests.factories import ParticipantFactory
 from tandem.people.tests.factories import ProfileFactory
 from tandem.programs.models import ProgramAccess, QuestionKind
 from tandem.programs.tests.factories import EnrollmentQuestionFactory, ProgramFactory
-from tests.browser.conftest import browser, page, phone_page, shoot, sign_in  # noqa: F401
+from tests.browser.fixtures import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_member_enrols_on_a_phone(live_server, phone_page, shoot):  # noqa: F811
+def test_member_enrols_on_a_phone(live_server, phone_page, shoot):
     # given
     org = OrganizationFactory(name="Northwind", slug="northwind")
     person = UserFactory(organization=org, email="pat@northwind.test", first_name="Pat")
@@ -55,7 +55,7 @@ def test_member_enrols_on_a_phone(live_server, phone_page, shoot):  # noqa: F811
     ]
 
 
-def test_manager_approves_an_application_inline(live_server, page, shoot):  # noqa: F811
+def test_manager_approves_an_application_inline(live_server, page, shoot):
     # given
     org = OrganizationFactory(name="Northwind", slug="northwind")
     manager = UserFactory(organization=org, role=Role.PROGRAM_MANAGER, email="m@northwind.test")

@@ -3,12 +3,12 @@ import pytest
 from tandem.accounts.models import Role
 from tandem.accounts.tests.factories import DEFAULT_PASSWORD, OrganizationFactory, UserFactory
 from tandem.programs.models import Program, ProgramStatus
-from tests.browser.conftest import browser, phone_page, shoot, sign_in  # noqa: F401
+from tests.browser.fixtures import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_manager_sets_up_and_publishes_a_programme_on_a_phone(live_server, phone_page, shoot):  # noqa: F811
+def test_manager_sets_up_and_publishes_a_programme_on_a_phone(live_server, phone_page, shoot):
     # given
     org = OrganizationFactory(name="Northwind", slug="northwind")
     manager = UserFactory(
