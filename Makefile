@@ -25,7 +25,6 @@ $(DEV_STAMP): requirements-dev.lock | $(BIN)/python
 ## demo: install, migrate SQLite, load the demo data, serve on http://127.0.0.1:$(PORT)
 demo: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
 	@set -m; $(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
