@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean
+.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ check-deploy: $(DEV_STAMP)
 openapi: $(DEV_STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py export_openapi_schema \
 	  --api config.api.api --indent 2 --sorted --output docs/openapi.json
+
+## bench-import: check and commit a 20,000-row (~6 MB) HR export; prints seconds and queries
+bench-import: $(DEV_STAMP)
+	$(BIN)/python -m bench.people_import --rows 20000
 
 ci: lint typecheck imports check-deploy test
 

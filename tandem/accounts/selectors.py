@@ -5,11 +5,14 @@ from django.db.models import Q, QuerySet
 from tandem.accounts.models import ApiToken, Invitation, InvitationStatus, Role, User
 
 
+def organization_id_of(actor: User) -> int:
+    """The actor's organisation id for scoping queries; 0 (matches nothing) for platform staff."""
+    return actor.organization_id or 0
+
+
 def user_list_for_org_admin(*, actor: User, search: str = "", role: str = "") -> QuerySet[User]:
     """People in the actor's organisation, for the admin's access page."""
-    if actor.organization_id is None:
-        return User.objects.none()
-    queryset = User.objects.filter(organization_id=actor.organization_id).order_by(
+    queryset = User.objects.filter(organization_id=organization_id_of(actor)).order_by(
         "last_name", "first_name", "email"
     )
     if role in Role.values:
@@ -24,17 +27,13 @@ def user_list_for_org_admin(*, actor: User, search: str = "", role: str = "") ->
 
 
 def user_get_in_org(*, actor: User, user_id: int) -> User | None:
-    if actor.organization_id is None:
-        return None
-    return User.objects.filter(organization_id=actor.organization_id, pk=user_id).first()
+    return User.objects.filter(organization_id=organization_id_of(actor), pk=user_id).first()
 
 
 def invitation_list_pending(*, actor: User) -> QuerySet[Invitation]:
-    if actor.organization_id is None:
-        return Invitation.objects.none()
     return (
         Invitation.objects.filter(
-            organization_id=actor.organization_id, status=InvitationStatus.PENDING
+            organization_id=organization_id_of(actor), status=InvitationStatus.PENDING
         )
         .select_related("invited_by")
         .order_by("-created_at")
@@ -42,11 +41,9 @@ def invitation_list_pending(*, actor: User) -> QuerySet[Invitation]:
 
 
 def invitation_get_in_org(*, actor: User, invitation_id: int) -> Invitation | None:
-    if actor.organization_id is None:
-        return None
     return (
         Invitation.objects.select_related("organization")
-        .filter(organization_id=actor.organization_id, pk=invitation_id)
+        .filter(organization_id=organization_id_of(actor), pk=invitation_id)
         .first()
     )
 

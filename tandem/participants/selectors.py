@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.selectors import organization_id_of
 from tandem.core.errors import DomainError
 from tandem.participants.models import (
     Answer,
@@ -15,6 +16,7 @@ from tandem.participants.models import (
     ParticipantRole,
     ParticipantStatus,
 )
+from tandem.people import selectors as people_selectors
 from tandem.people.models import Profile, Skill
 from tandem.programs.models import (
     EnrollmentQuestion,
@@ -26,11 +28,6 @@ from tandem.programs.models import (
 
 # A person holds a place (or an open request for one) in these states.
 HOLDING_STATUSES = (ParticipantStatus.PENDING, ParticipantStatus.ACTIVE)
-
-
-def org_id_of(actor: User) -> int:
-    """The actor's organisation id; 0 (which matches nothing) for platform staff without one."""
-    return actor.organization_id or 0
 
 
 def _human_date(day: datetime.date) -> str:
@@ -95,7 +92,7 @@ def enrollment_refusal(
 def participation_list_for_member(*, actor: User) -> QuerySet[Participant]:
     """The actor's own places in their organisation's programmes, newest programme first."""
     return (
-        Participant.objects.filter(user=actor, program__organization_id=org_id_of(actor))
+        Participant.objects.filter(user=actor, program__organization_id=organization_id_of(actor))
         .exclude(program__status=ProgramStatus.DRAFT)
         .select_related("program")
         .order_by("-program__starts_on", "program__name", "pk")
@@ -105,7 +102,7 @@ def participation_list_for_member(*, actor: User) -> QuerySet[Participant]:
 def participation_get_for_member(*, actor: User, program: Program) -> Participant | None:
     """The actor's row in `program`, whatever its status."""
     return Participant.objects.filter(
-        user=actor, program=program, program__organization_id=org_id_of(actor)
+        user=actor, program=program, program__organization_id=organization_id_of(actor)
     ).first()
 
 
@@ -121,7 +118,9 @@ def program_list_open_to_member(
     today = today or timezone.localdate()
     own_rows = Participant.objects.filter(program=OuterRef("pk"), user=actor)
     return (
-        Program.objects.filter(organization_id=org_id_of(actor), status=ProgramStatus.PUBLISHED)
+        Program.objects.filter(
+            organization_id=organization_id_of(actor), status=ProgramStatus.PUBLISHED
+        )
         .filter(enrollment_window_open_q(today))
         .annotate(
             is_invited=Exists(own_rows.filter(status=ParticipantStatus.INVITED)),
@@ -137,15 +136,6 @@ def program_list_open_to_member(
     )
 
 
-def profile_get_for_user(*, user: User) -> Profile | None:
-    """The person's profile with the skills a summary shows, or None before they fill it."""
-    return (
-        Profile.objects.filter(user=user)
-        .prefetch_related("skills_offered", "skills_wanted")
-        .first()
-    )
-
-
 def questions_for_role(*, program: Program, role: str) -> list[EnrollmentQuestion]:
     """The programme's enrolment questions that a person in `role` answers, in form order."""
     return [q for q in program.questions.order_by("position", "pk") if q.applies_to(role)]
@@ -153,11 +143,7 @@ def questions_for_role(*, program: Program, role: str) -> list[EnrollmentQuestio
 
 def skill_choices_for_org(*, actor: User) -> list[tuple[int, str]]:
     """The organisation's skill list as (id, name) pairs."""
-    return list(
-        Skill.objects.filter(organization_id=org_id_of(actor))
-        .order_by("name")
-        .values_list("pk", "name")
-    )
+    return list(people_selectors.skill_choices(actor=actor).values_list("pk", "name"))
 
 
 # --- the manager's side ------------------------------------------------------------------
@@ -180,7 +166,9 @@ def participant_list_for_program(
     """
     filters = filters or ParticipantFilters()
     queryset = (
-        Participant.objects.filter(program=program, program__organization_id=org_id_of(actor))
+        Participant.objects.filter(
+            program=program, program__organization_id=organization_id_of(actor)
+        )
         .select_related("user", "user__profile")
         .order_by("user__last_name", "user__first_name", "user__email", "pk")
     )
@@ -206,7 +194,7 @@ def department_list_for_program(*, actor: User, program: Program) -> list[str]:
     return list(
         Profile.objects.filter(
             user__participations__program=program,
-            user__organization_id=org_id_of(actor),
+            user__organization_id=organization_id_of(actor),
         )
         .exclude(department="")
         .order_by("department")
@@ -228,7 +216,7 @@ def member_search_for_program(
         status__in=[*HOLDING_STATUSES, ParticipantStatus.INVITED],
     )
     return list(
-        User.objects.filter(organization_id=org_id_of(actor), is_active=True)
+        User.objects.filter(organization_id=organization_id_of(actor), is_active=True)
         .filter(
             Q(first_name__icontains=search)
             | Q(last_name__icontains=search)
@@ -304,9 +292,9 @@ def participant_export_table(*, actor: User, program: Program) -> tuple[list[str
                 skill_ids.update(v for v in answer.value if isinstance(v, int))
     skill_names = (
         dict(
-            Skill.objects.filter(organization_id=org_id_of(actor), pk__in=skill_ids).values_list(
-                "pk", "name"
-            )
+            Skill.objects.filter(
+                organization_id=organization_id_of(actor), pk__in=skill_ids
+            ).values_list("pk", "name")
         )
         if skill_ids
         else {}

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.selectors import organization_id_of
 from tandem.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from tandem.participants import selectors
 from tandem.participants.models import (
@@ -368,7 +369,7 @@ def participant_add(
     errors += capacity_errors
     _raise_if(errors)
 
-    people = User.objects.filter(organization_id=selectors.org_id_of(actor))
+    people = User.objects.filter(organization_id=organization_id_of(actor))
     person = (
         people.filter(pk=user_id).first()
         if user_id is not None

@@ -26,6 +26,7 @@ from tandem.participants.forms import (
 )
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.participants.permissions import participant_access
+from tandem.people import selectors as people_selectors
 from tandem.programs.models import Program, ProgramAccess
 from tandem.programs.permissions import program_access
 
@@ -141,7 +142,7 @@ def enroll(request: HttpRequest, program_id: int) -> HttpResponse:
         "invited_role": invited_role,
         "roles": ParticipantRole.choices,
         "form": form,
-        "profile": selectors.profile_get_for_user(user=actor),
+        "profile": people_selectors.profile_get(actor=actor),
         "profile_url": reverse("people:profile")
         + "?next="
         + quote(request.get_full_path(), safe="/"),

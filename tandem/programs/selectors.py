@@ -8,7 +8,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tandem.accounts.models import Role, User
 from tandem.core.errors import NotFound
-from tandem.people.models import Skill
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramStatus, QuestionAudience
 
 # The participants app owns enrolment; these are its role and status values as stored. They are
@@ -146,10 +145,3 @@ def question_get(*, program: Program, question_id: int) -> EnrollmentQuestion:
     if question is None:
         raise NotFound("No such question on this programme.")
     return question
-
-
-def skill_list_for_org(*, actor: User) -> QuerySet[Skill]:
-    """The organisation's skill list, which skills questions offer as answers."""
-    if actor.organization_id is None:
-        return Skill.objects.none()
-    return Skill.objects.filter(organization_id=actor.organization_id).order_by("name")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tandem.accounts.models import User
 from tandem.core.errors import DomainError, Forbidden, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.people import selectors as people_selectors
 from tandem.programs import selectors, services
 from tandem.programs.forms import ProgramForm, QuestionForm
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramStatus, QuestionAudience
@@ -330,7 +331,7 @@ def question_preview(request: HttpRequest, program_id: int, role: str) -> HttpRe
         "role": role,
         "role_label": QuestionAudience(role).label.rstrip("s").lower(),
         "questions": selectors.question_list(program=program, audience=role),
-        "skills": selectors.skill_list_for_org(actor=actor),
+        "skills": people_selectors.skill_choices(actor=actor),
         "nav_section": "programs",
     }
     return render(request, "programs/preview.html", context)
