@@ -35,3 +35,31 @@ def test_session_auth_requires_csrf(cast):
     assert response.status_code in (401, 403)
     cast.member.refresh_from_db()
     assert cast.member.role == "member"
+
+
+def test_an_action_with_only_optional_fields_accepts_no_body(cast, api_as):
+    # given a pending application
+    from tandem.participants.models import ParticipantStatus
+    from tandem.participants.tests.factories import ParticipantFactory
+
+    application = ParticipantFactory(program=cast.program, status=ParticipantStatus.PENDING)
+    client = api_as(cast.manager)
+    # when the manager approves it with a bare POST
+    response = client.client.generic(
+        "POST", f"/api/v1/participants/{application.pk}/approve", headers=client.headers
+    )
+    # then
+    assert response.status_code == 200
+    application.refresh_from_db()
+    assert (application.status, application.decision_note) == (ParticipantStatus.ACTIVE, "")
+
+
+def test_a_required_body_still_names_its_missing_fields(cast, api_as):
+    client = api_as(cast.admin)
+    response = client.client.generic(
+        "POST", f"/api/v1/members/{cast.member.pk}/role", headers=client.headers
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "body", "message": "Field required"}]
+    cast.member.refresh_from_db()
+    assert cast.member.role == "member"

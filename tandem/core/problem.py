@@ -46,7 +46,8 @@ def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
     parts = [str(part) for part in loc]
     while parts and parts[0] in {"body", "query", "path", "form", "file", "header", "cookie"}:
         parts = parts[1:]
-    if len(parts) > 1 and parts[0] in {"payload", "data", "filters"}:
+    if parts and parts[0] in {"payload", "data", "filters"}:
+        # The handler's parameter name means nothing to a client; a missing whole body is "body".
         parts = parts[1:]
     return ".".join(parts) or "body"
 

@@ -1,7 +1,7 @@
 """Participants over HTTP: thin — guard, then a service or selector, then a schema."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Body, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts.api_auth import caller
@@ -114,23 +114,29 @@ def participant_get(request: HttpRequest, participant_id: int) -> object:
 
 
 @router.post("/participants/{participant_id}/approve", response=ParticipantOut)
-def participant_approve(request: HttpRequest, participant_id: int, payload: DecisionIn) -> object:
+def participant_approve(
+    request: HttpRequest, participant_id: int, payload: Body[DecisionIn | None] = None
+) -> object:
     return services.participant_approve(
-        actor=caller(request), participant_id=participant_id, note=payload.note
+        actor=caller(request), participant_id=participant_id, note=payload.note if payload else ""
     )
 
 
 @router.post("/participants/{participant_id}/decline", response=ParticipantOut)
-def participant_decline(request: HttpRequest, participant_id: int, payload: DecisionIn) -> object:
+def participant_decline(
+    request: HttpRequest, participant_id: int, payload: Body[DecisionIn | None] = None
+) -> object:
     return services.participant_decline(
-        actor=caller(request), participant_id=participant_id, note=payload.note
+        actor=caller(request), participant_id=participant_id, note=payload.note if payload else ""
     )
 
 
 @router.post("/participants/{participant_id}/withdraw", response=ParticipantOut)
-def participant_withdraw(request: HttpRequest, participant_id: int, payload: WithdrawIn) -> object:
+def participant_withdraw(
+    request: HttpRequest, participant_id: int, payload: Body[WithdrawIn | None] = None
+) -> object:
     return services.participant_withdraw(
         actor=caller(request),
         participant_id=participant_id,
-        reason=payload.reason,
+        reason=payload.reason if payload else "",
     )
