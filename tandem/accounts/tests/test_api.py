@@ -109,3 +109,30 @@ def test_members_page_query_budget_and_admin_only(cast, client, django_assert_ma
     assert response.status_code == 200
     assert "member@northwind.test" in response.content.decode()
     assert "admin@globex.test" not in response.content.decode()
+
+
+def test_invitation_list_query_budget(cast, api_as, django_assert_max_num_queries):
+    for index in range(25):
+        services.invitation_create(
+            actor=cast.admin, email=f"new{index}@new.test", role=Role.MEMBER, base_url="http://t/"
+        )
+    client = api_as(cast.admin)
+    with django_assert_max_num_queries(4):
+        response = client.get("invitations", {"limit": 100})
+    assert response.json()["count"] == 25
+    assert {item["email"] for item in response.json()["items"]} == {
+        f"new{index}@new.test" for index in range(25)
+    }
+
+
+def test_token_list_shows_only_my_tokens_within_budget(cast, api_as, django_assert_max_num_queries):
+    for index in range(10):
+        services.api_token_create(user=cast.member, name=f"script {index}")
+    services.api_token_create(user=cast.mentor, name="not yours")
+    client = api_as(cast.member)
+    with django_assert_max_num_queries(3):
+        response = client.get("tokens")
+    names = [item["name"] for item in response.json()]
+    assert len(names) == 11  # ten scripts and the client's own "tests" token
+    assert "not yours" not in names
+    assert all("token" not in item and "digest" not in item for item in response.json())
