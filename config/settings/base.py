@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "tandem.people",
     "tandem.programs",
     "tandem.participants",
+    "tandem.relationships",
+    "tandem.matching",
     "tandem.demo",
 ]
 

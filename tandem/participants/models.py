@@ -1,7 +1,7 @@
 """A person's place in one programme (as mentor or mentee) and their answers to its form."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from tandem.accounts.models import User
 from tandem.core.models import TimeStampedModel
@@ -74,6 +74,11 @@ class Participant(TimeStampedModel):
     decision_note = models.TextField(blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
+    # Places taken by open relationships. Kept by the services that open and close
+    # relationships (F() updates) so the database itself refuses to overfill a mentor.
+    matched_count = models.PositiveSmallIntegerField(default=0)
+    # Mentors can stop taking new mentees for a while without leaving the programme.
+    is_accepting_mentees = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["program", "user__last_name", "user__first_name"]
@@ -85,6 +90,12 @@ class Participant(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(role__in=["mentor", "mentee"]), name="participant_role_valid"
+            ),
+            # A mentor never has more mentees than places; a mentee has at most one mentor.
+            models.CheckConstraint(
+                condition=(Q(role="mentor") & Q(matched_count__lte=F("capacity")))
+                | (Q(role="mentee") & Q(matched_count__lte=1)),
+                name="participant_matched_within_capacity",
             ),
         ]
         indexes = [models.Index(fields=["program", "status", "role"])]
