@@ -9,8 +9,11 @@ from tandem.participants import selectors, services
 from tandem.participants.exports import participants_csv_response
 from tandem.participants.permissions import participant_access
 from tandem.participants.schemas import (
+    AvailabilityIn,
+    CapacityIn,
     DecisionIn,
     EnrollmentIn,
+    MentorPlacesOut,
     ParticipantAddIn,
     ParticipantDetailOut,
     ParticipantFiltersIn,
@@ -139,4 +142,28 @@ def participant_withdraw(
         actor=caller(request),
         participant_id=participant_id,
         reason=payload.reason if payload else "",
+    )
+
+
+@router.post(
+    "/participants/{participant_id}/availability",
+    response=MentorPlacesOut,
+    summary="Pause or resume a mentor's availability for new mentees (the mentor, managers)",
+)
+def participant_availability(
+    request: HttpRequest, participant_id: int, payload: AvailabilityIn
+) -> object:
+    return services.participant_set_accepting(
+        actor=caller(request), participant_id=participant_id, accepting=payload.accepting
+    )
+
+
+@router.post(
+    "/participants/{participant_id}/capacity",
+    response=MentorPlacesOut,
+    summary="Change how many mentees a mentor takes, never below current (the mentor, managers)",
+)
+def participant_capacity(request: HttpRequest, participant_id: int, payload: CapacityIn) -> object:
+    return services.participant_set_capacity(
+        actor=caller(request), participant_id=participant_id, capacity=payload.capacity
     )

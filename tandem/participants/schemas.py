@@ -115,3 +115,21 @@ class ParticipantFiltersIn(Schema):
     status: ParticipantStatus | None = None
     department: str = ""
     search: str = ""
+
+
+class AvailabilityIn(Schema):
+    accepting: bool = Field(description="false pauses new mentees; true resumes")
+
+
+class CapacityIn(Schema):
+    capacity: int = Field(description="How many mentees the mentor takes (not below current)")
+
+
+class MentorPlacesOut(Schema):
+    """A mentor's places in one programme: how many, how many taken, and whether open."""
+
+    id: int
+    program_id: int
+    capacity: int | None
+    matched_count: int
+    is_accepting_mentees: bool

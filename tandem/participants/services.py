@@ -509,3 +509,62 @@ def participant_withdraw(*, actor: User, participant_id: int, reason: str = "") 
     participant.withdrawal_reason = reason
     participant.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
     return participant
+
+
+# --- a mentor's own controls -------------------------------------------------------------
+
+
+def _mentor_for_controls(*, actor: User, participant_id: int) -> Participant:
+    participant = participant_access(actor=actor, participant_id=participant_id, for_update=True)
+    if participant.role != ParticipantRole.MENTOR:
+        raise Conflict(
+            f"{participant.user} is a mentee in {participant.program.name}; only mentors take "
+            "mentees."
+        )
+    return participant
+
+
+@transaction.atomic
+def participant_set_accepting(*, actor: User, participant_id: int, accepting: bool) -> Participant:
+    """Pause or resume a mentor's availability for new mentees (the mentor or a manager).
+
+    A paused mentor keeps their current mentees and the requests already waiting for them,
+    but is not suggested to mentees and new requests to them are refused.
+    """
+    participant = _mentor_for_controls(actor=actor, participant_id=participant_id)
+    participant.is_accepting_mentees = accepting
+    participant.save(update_fields=["is_accepting_mentees", "updated_at"])
+    return participant
+
+
+@transaction.atomic
+def participant_set_capacity(*, actor: User, participant_id: int, capacity: int) -> Participant:
+    """Change how many mentees a mentor takes (the mentor or a manager).
+
+    Never below the mentees they already have: the UPDATE itself carries that condition (and
+    the database's CHECK backs it), so a relationship opened at the same moment cannot slip
+    under it. Raises InvalidInput outside 1..MAX_CAPACITY, Conflict below matched_count.
+    """
+    participant = _mentor_for_controls(actor=actor, participant_id=participant_id)
+    if not _is_whole_number(capacity) or capacity < 1:
+        raise InvalidInput.for_field("capacity", "A mentor's capacity must be at least 1 mentee.")
+    if capacity > MAX_CAPACITY:
+        raise InvalidInput.for_field(
+            "capacity", f"A mentor's capacity can be at most {MAX_CAPACITY} mentees."
+        )
+    try:
+        with transaction.atomic():
+            updated = Participant.objects.filter(
+                pk=participant.pk, matched_count__lte=capacity
+            ).update(capacity=capacity, updated_at=timezone.now())
+    except IntegrityError:
+        updated = 0
+    if not updated:
+        current = Participant.objects.values_list("matched_count", flat=True).get(pk=participant.pk)
+        raise Conflict(
+            f"{participant.user} already has {current} mentee{'' if current == 1 else 's'} in "
+            f"{participant.program.name}, so their capacity cannot go below {current}.",
+            [FieldError("capacity", f"The capacity cannot be below {current} (current mentees).")],
+        )
+    participant.refresh_from_db(fields=["capacity", "updated_at", "matched_count"])
+    return participant
