@@ -143,6 +143,9 @@ class MatchingProblem:
     skill_names: list[str] = field(default_factory=list)
     language_names: list[str] = field(default_factory=list)
     department_names: list[str] = field(default_factory=list)
+    # Optional, parallel to `forbidden`: why each pair is forbidden, in words ("Reports to this
+    # mentor", "Excluded by a manager"); `explain` shows it as `blocked_because`.
+    forbidden_reasons: list[str] = field(default_factory=list)
 
 
 class UnmatchedReason(StrEnum):

@@ -1,0 +1,155 @@
+"""Where candidate arcs come from, and the pass over every pair that certifies a solution.
+
+A *pricer* knows every allowed pair of the market (free mentees x mentors with room) and
+answers four questions without the solver ever holding all of them:
+- `initial_arcs(k)`: a sparse candidate graph (each mentee's best k mentors and each mentor's
+  best k mentees);
+- `price(u, v)`: given dual prices, the pairs that violate them and the proved gap;
+- `cover_violations(...)`: for the FAIR threshold, pairs that cross a min cut;
+- `greedy(...)`: pairs in descending score order, each taken while both sides have room.
+
+`ExactPricer` evaluates all pairs exactly in one matrix (small problems, and the reference the
+tests use); `pricing_blocks.BlockPricer` streams the score matrix in blocks for large ones.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from tandem.matching.engine.features import Encoding, allowed, pair_costs
+from tandem.matching.engine.flow import BIG_M, Arcs, Market, maximum_flow_value
+from tandem.matching.engine.problem import IntArray
+
+# Problems up to this many (free mentee x live mentor) pairs are priced as one exact matrix.
+EXACT_PAIRS_LIMIT = 4_000_000
+NOT_ALLOWED = np.iinfo(np.int64).min // 4
+
+
+class Pricer(Protocol):
+    seconds_pricing: float
+
+    def initial_arcs(self, per_side: int | None) -> Arcs: ...
+
+    def price(self, u: IntArray, v: IntArray, *, threshold: int | None) -> tuple[Arcs, int]: ...
+
+    def cover_violations(self, arcs: Arcs, best: int, threshold: int) -> Arcs | None: ...
+
+    def greedy(
+        self, residual: IntArray, *, seed: int | None
+    ) -> tuple[IntArray, IntArray, IntArray, dict[str, float]]: ...
+
+    def seconds_scoring_extra(self) -> float: ...
+
+
+def tie_break(mentee: IntArray, mentor: IntArray, seed: int) -> IntArray:
+    """A deterministic pseudo-random rank per pair (splitmix64 of the pair and the seed)."""
+    with np.errstate(over="ignore"):
+        x = (mentee.astype(np.uint64) << np.uint64(32)) ^ mentor.astype(np.uint64)
+        x ^= np.uint64((seed * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    result: IntArray = (x >> np.uint64(1)).astype(np.int64)
+    return result
+
+
+def greedy_scan(
+    f: IntArray, r: IntArray, c: IntArray, order: IntArray, n_free: int, residual: IntArray
+) -> np.ndarray:
+    """Take pairs in `order` while both sides have room; returns the taken positions."""
+    room = residual.astype(np.int64).copy()
+    taken_mentee = np.zeros(n_free, bool)
+    taken: list[int] = []
+    f_list, r_list = f.tolist(), r.tolist()
+    for position in order.tolist():
+        mentee, mentor = f_list[position], r_list[position]
+        if taken_mentee[mentee] or room[mentor] == 0:
+            continue
+        taken_mentee[mentee] = True
+        room[mentor] -= 1
+        taken.append(position)
+    return np.asarray(taken, np.int64)
+
+
+@dataclass
+class ExactPricer:
+    """Every allowed pair's exact cost in one (free mentees x live mentors) matrix."""
+
+    encoding: Encoding
+    market: Market
+    seconds_pricing: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.free_mentees = self.market.free_mentees
+        self.live_mentors = self.market.live_mentors
+        rows, columns = len(self.free_mentees), len(self.live_mentors)
+        mentee = np.repeat(self.free_mentees, columns)
+        mentor = np.tile(self.live_mentors, rows)
+        costs = pair_costs(self.encoding, mentee, mentor)
+        costs[~allowed(self.encoding, mentee, mentor)] = NOT_ALLOWED
+        self.cost = costs.reshape(rows, columns)
+
+    def seconds_scoring_extra(self) -> float:
+        return 0.0
+
+    def _arcs(self, mask: np.ndarray) -> Arcs:
+        f, r = np.nonzero(mask)
+        return Arcs(f.astype(np.int64), r.astype(np.int64), self.cost[f, r])
+
+    def initial_arcs(self, per_side: int | None) -> Arcs:
+        ok = self.cost != NOT_ALLOWED
+        if per_side is None or not self.cost.size:
+            return self._arcs(ok)
+        keep = np.zeros_like(ok)
+        rows, columns = self.cost.shape
+        ranked = np.where(ok, self.cost, NOT_ALLOWED)
+        if columns:
+            k = min(per_side, columns)
+            best = np.argsort(-ranked, axis=1, kind="stable")[:, :k]
+            keep[np.arange(rows)[:, None], best] = True
+        if rows:
+            k = min(per_side, rows)
+            best = np.argsort(-ranked, axis=0, kind="stable")[:k, :]
+            keep[best, np.arange(columns)[None, :]] = True
+        return self._arcs(keep & ok)
+
+    def price(self, u: IntArray, v: IntArray, *, threshold: int | None) -> tuple[Arcs, int]:
+        ok = self.cost != NOT_ALLOWED
+        if threshold is not None:
+            ok &= self.cost >= threshold
+        violation = np.where(ok, BIG_M + self.cost - v[None, :] - u[:, None], -1)
+        worst = violation.max(axis=1, initial=0)
+        gap = int(np.maximum(worst, 0).sum())
+        return self._arcs(violation > 0), gap
+
+    def cover_violations(self, arcs: Arcs, best: int, threshold: int) -> Arcs | None:
+        """Pairs scoring >= threshold that the candidate arcs miss, if together they could still
+        match `best` mentees; None when even all of them cannot (the threshold is proved)."""
+        ok = (self.cost != NOT_ALLOWED) & (self.cost >= threshold)
+        everything = self._arcs(ok)
+        residual = self.market.residual
+        if maximum_flow_value(len(self.free_mentees), residual, everything.f, everything.r) < best:
+            return None
+        return everything
+
+    def greedy(
+        self, residual: IntArray, *, seed: int | None
+    ) -> tuple[IntArray, IntArray, IntArray, dict[str, float]]:
+        arcs = self._arcs(self.cost != NOT_ALLOWED)
+        if seed is None:
+            order = np.lexsort((arcs.r, arcs.f, -arcs.c))
+        else:
+            ties = tie_break(self.free_mentees[arcs.f], self.live_mentors[arcs.r], seed)
+            order = np.lexsort((-ties, -arcs.c))
+        taken = greedy_scan(arcs.f, arcs.r, arcs.c, order, len(self.free_mentees), residual)
+        return (
+            self.free_mentees[arcs.f[taken]],
+            self.live_mentors[arcs.r[taken]],
+            arcs.c[taken],
+            {"pairs_considered": float(len(arcs.f))},
+        )
+
+
+def make_pricer(encoding: Encoding, market: Market, *, seed: int) -> Pricer:
+    return ExactPricer(encoding, market)

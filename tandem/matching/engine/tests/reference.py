@@ -1,0 +1,73 @@
+"""Independent reference answers for small problems: brute force and a dense assignment."""
+
+import itertools
+from collections.abc import Iterator
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from tandem.matching.engine import UNIT, MatchingProblem, allowed_pairs_mask, score_pairs
+
+
+def cost_matrix(problem: MatchingProblem) -> tuple[np.ndarray, np.ndarray]:
+    """Integer scores (units of 2^-20) and the allowed mask for every pair."""
+    n, m = len(problem.mentees), len(problem.mentors)
+    mentee = np.repeat(np.arange(n), m)
+    mentor = np.tile(np.arange(m), n)
+    costs = np.rint(score_pairs(problem, mentee, mentor) * UNIT).astype(np.int64).reshape(n, m)
+    ok = allowed_pairs_mask(problem, mentee, mentor).reshape(n, m)
+    return costs, ok
+
+
+def assignments(problem: MatchingProblem) -> Iterator[dict[int, int]]:
+    """Every feasible assignment (mentee -> mentor) that contains the pinned pairs."""
+    n, m = len(problem.mentees), len(problem.mentors)
+    _, ok = cost_matrix(problem)
+    pinned = dict(zip(problem.pinned[0].tolist(), problem.pinned[1].tolist(), strict=True))
+    choices = [
+        [pinned[i]] if i in pinned else [None, *[j for j in range(m) if ok[i, j]]] for i in range(n)
+    ]
+    capacity = np.asarray(problem.capacity)
+    for combination in itertools.product(*choices):
+        load = np.bincount([j for j in combination if j is not None], minlength=m)
+        if np.all(load <= capacity):
+            yield {i: j for i, j in enumerate(combination) if j is not None}
+
+
+def dense_total(problem: MatchingProblem) -> tuple[int, int]:
+    """(matched, total units) of the lexicographic optimum, by scipy's dense assignment on the
+    capacity-expanded matrix (one column per mentor slot plus one "unmatched" column per
+    mentee); pins are forced by a large bonus."""
+    n, m = len(problem.mentees), len(problem.mentors)
+    costs, ok = cost_matrix(problem)
+    slots = np.repeat(np.arange(m), np.asarray(problem.capacity))
+    big = float((n + 1) * (int(costs.max(initial=0)) + 1))
+    pin_bonus = big * (n + 1)
+    pinned = set(zip(problem.pinned[0].tolist(), problem.pinned[1].tolist(), strict=True))
+    gain = np.full((n, len(slots) + n), 0.0)
+    for i in range(n):
+        for s, j in enumerate(slots.tolist()):
+            if ok[i, j]:
+                gain[i, s] = big + costs[i, j] + (pin_bonus if (i, j) in pinned else 0.0)
+            else:
+                gain[i, s] = -pin_bonus * 4
+    rows, columns = linear_sum_assignment(gain, maximize=True)
+    matched = [(i, int(slots[c])) for i, c in zip(rows, columns, strict=True) if c < len(slots)]
+    return len(matched), int(sum(costs[i, j] for i, j in matched))
+
+
+def brute_fair(problem: MatchingProblem) -> tuple[int, int | None, int]:
+    """(matched, max over max-cardinality assignments of the lowest non-pinned score, then the
+    best total among those) by enumeration."""
+    costs, _ = cost_matrix(problem)
+    pinned = set(zip(problem.pinned[0].tolist(), problem.pinned[1].tolist(), strict=True))
+    best: tuple[int, int, int] | None = None
+    for assignment in assignments(problem):
+        free = [costs[i, j] for i, j in assignment.items() if (i, j) not in pinned]
+        lowest = min(free) if free else 2**62
+        key = (len(assignment), lowest, int(sum(costs[i, j] for i, j in assignment.items())))
+        if best is None or key > best:
+            best = key
+    assert best is not None
+    matched, lowest, total = best
+    return matched, (None if lowest == 2**62 else lowest), total
