@@ -64,6 +64,14 @@ EXCLUSION_LABELS = {
     EXCLUDED_EARLIER: "they were already paired in this programme",
 }
 
+# The same, as the sentence the engine gives as `blocked_because` for a forbidden pair.
+EXCLUSION_SENTENCES = {
+    EXCLUDED_REPORTING_LINE: "The mentor is in the mentee's reporting line",
+    EXCLUDED_BY_RULE: "A manager ruled this pair out",
+    EXCLUDED_DECLINED: "The mentor declined this mentee",
+    EXCLUDED_EARLIER: "They were already paired in this programme",
+}
+
 # The weights a manager may edit (0-5 each). `preferred` needs mentees' stated preferences,
 # which no enrolment question collects yet, so it is not offered.
 EDITABLE_CRITERIA = (
@@ -625,6 +633,7 @@ def matching_problem_build(
         settings=config.engine_settings(),
         questions=features,
         forbidden=as_arrays(forbidden_pairs),
+        forbidden_reasons=[EXCLUSION_SENTENCES[forbidden_reason[pair]] for pair in forbidden_pairs],
         pinned=as_arrays(pinned_pairs),
         skill_names=skill_names,
         language_names=language_names,

@@ -1,0 +1,18 @@
+"""Background work for bulk matching. Each task takes ids, loads, and calls one service."""
+
+from django_tasks import task
+
+from tandem.matching import runs
+
+
+@task()
+def match_run_execute_task(run_id: int) -> str:
+    """Solve a queued run and write its draft (idempotent: a finished run is left alone)."""
+    run = runs.match_run_execute(run_id=run_id)
+    return run.status if run is not None else "missing"
+
+
+@task()
+def match_run_notify_task(run_id: int) -> int:
+    """Email both people of every pair of a published run (once per run)."""
+    return runs.match_run_notify(run_id=run_id)
