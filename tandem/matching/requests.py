@@ -1,0 +1,390 @@
+"""Every write about self-matching: a mentee asks a suggested mentor; the mentor accepts or
+declines; the mentee may withdraw; a manager approves first when the programme asks for it;
+requests lapse after the programme's expiry period.
+
+Accepting opens the relationship through `relationship_propose`, whose F() update the
+database's CHECK on matched_count refuses when the mentor is full: that, not a count read
+beforehand, is what keeps a mentor within capacity when several requests are accepted at once.
+"""
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tandem.accounts.models import User
+from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tandem.matching import request_selectors as selectors
+from tandem.matching.models import MatchRequest, RequestStatus, SuggestionDecline
+from tandem.matching.request_permissions import match_request_access
+from tandem.participants.models import Participant, ParticipantRole
+from tandem.participants.permissions import participant_access
+from tandem.programs.permissions import can_manage_program, program_access
+from tandem.relationships.services import relationship_propose
+
+# A mentee may wait on this many mentors at once; more would hold places others could use.
+MAX_OPEN_REQUESTS = 3
+MAX_MESSAGE = 2000
+
+_PENDING = (RequestStatus.PENDING,)
+_AWAITING = (RequestStatus.AWAITING_APPROVAL,)
+_REQUEST_FIELDS = ["status", "decided_at", "response_message", "updated_at"]
+
+
+def _clean_text(field: str, label: str, text: str) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_MESSAGE:
+        raise InvalidInput.for_field(field, f"The {label} can be at most {MAX_MESSAGE} characters.")
+    return text
+
+
+def _human_date(moment: datetime.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y}"
+
+
+def _require_waiting(
+    match_request: MatchRequest,
+    *,
+    expected: tuple[str, ...],
+    verb: str,
+    now: datetime.datetime,
+) -> None:
+    """Conflict unless the request is in one of the `expected` states and not past its expiry."""
+    if selectors.is_lapsed(match_request, now) or match_request.status == RequestStatus.EXPIRED:
+        raise Conflict(
+            f"This request expired on {_human_date(match_request.expires_at)}; it can no "
+            f"longer be {verb}."
+        )
+    if match_request.status not in expected:
+        current = RequestStatus(match_request.status).label.lower()
+        raise Conflict(f"This request cannot be {verb}: its status is '{current}'.")
+
+
+def _require_mentor(actor: User, match_request: MatchRequest, verb: str) -> None:
+    if actor.pk != match_request.mentor.user_id:
+        raise Forbidden(f"Only {match_request.mentor.user}, the mentor asked, can {verb} it.")
+
+
+def _require_manager(actor: User, match_request: MatchRequest, verb: str) -> None:
+    if not can_manage_program(actor, match_request.program):
+        raise Forbidden(
+            f"Only {match_request.program.name}'s managers and organisation admins can {verb} "
+            "requests."
+        )
+
+
+def _save(match_request: MatchRequest, fields: list[str] = _REQUEST_FIELDS) -> None:
+    match_request.save(update_fields=fields)
+
+
+def _email(subject: str, message: str, recipients: list[str]) -> Callable[[], None]:
+    def send() -> None:
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+
+    return send
+
+
+def _on_commit(send: Callable[[], None]) -> None:
+    # robust: a mail server that is down must not turn a committed decision into an error.
+    transaction.on_commit(send, robust=True)
+
+
+def _expire_lapsed(queryset: Any, now: datetime.datetime) -> int:
+    return int(
+        queryset.filter(status__in=selectors.OPEN_STATUSES, expires_at__lte=now).update(
+            status=RequestStatus.EXPIRED, updated_at=now
+        )
+    )
+
+
+# --- the mentee's side -------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_request_create(
+    *, actor: User, program_id: int, mentor_participant_id: int, note: str = ""
+) -> MatchRequest:
+    """The actor, a mentee without a mentor, asks one of the programme's mentors.
+
+    Refused when self-matching is off (400), when the actor is not an enrolled mentee (403),
+    the mentor is unknown here (404), paused, full or already asked (409), the pair is ruled
+    out (declined for good, excluded, paired before, management line: 400), or the mentee
+    already has MAX_OPEN_REQUESTS open requests (409). Waits for a manager first when the
+    programme asks for approval; otherwise the mentor is told by email at once.
+    """
+    program = program_access(actor=actor, program_id=program_id)
+    # Locking the mentee's row serialises their requests, so the open-request limit holds.
+    mentee = selectors.mentee_for_self_matching(actor=actor, program=program, for_update=True)
+    note = _clean_text("note", "note", note)
+    mentor = (
+        Participant.objects.select_related("user", "program")
+        .filter(pk=mentor_participant_id, program=program, role=ParticipantRole.MENTOR)
+        .first()
+    )
+    if mentor is None:
+        raise NotFound(f"No such mentor in {program.name}.")
+    refusal = selectors.mentor_refusal(mentor=mentor)
+    if refusal is not None:
+        raise refusal
+    now = timezone.now()
+    # Requests past their expiry stop counting, and stop holding their pair, right here.
+    _expire_lapsed(MatchRequest.objects.filter(mentee=mentee), now)
+    if (
+        MatchRequest.objects.filter(mentee=mentee, status__in=selectors.OPEN_STATUSES)
+        .filter(mentor=mentor)
+        .exists()
+    ):
+        raise Conflict(
+            f"You have already asked {mentor.user}; wait for their answer or withdraw it first."
+        )
+    open_count = selectors.open_request_count(mentee=mentee)
+    if open_count >= MAX_OPEN_REQUESTS:
+        raise Conflict(
+            f"You already have {open_count} open requests, the most you can have at once. "
+            "Withdraw one or wait for an answer before asking another mentor."
+        )
+    # The same rules and scores as the suggestions: a forbidden pair is refused here too.
+    explanation = selectors.pair_explanation(mentee=mentee, mentor=mentor)
+    settings = selectors.matching_settings_get(program=program)
+    status = (
+        RequestStatus.AWAITING_APPROVAL
+        if settings.requests_need_approval
+        else RequestStatus.PENDING
+    )
+    try:
+        with transaction.atomic():
+            match_request = MatchRequest.objects.create(
+                program=program,
+                mentee=mentee,
+                mentor=mentor,
+                note=note,
+                status=status,
+                score=explanation.score,
+                reasons=list(explanation.reasons),
+                expires_at=now + datetime.timedelta(days=settings.request_expiry_days),
+            )
+    except IntegrityError as exc:  # the same request sent twice at the same moment
+        raise Conflict(
+            f"You have already asked {mentor.user}; wait for their answer or withdraw it first."
+        ) from exc
+    if status == RequestStatus.PENDING:
+        _on_commit(_new_request_email(match_request))
+    return match_request
+
+
+@transaction.atomic
+def match_request_withdraw(*, actor: User, request_id: int) -> MatchRequest:
+    """The mentee takes back a request that is still waiting (for the mentor or a manager)."""
+    match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
+    if actor.pk != match_request.mentee.user_id:
+        raise Forbidden(f"Only {match_request.mentee.user}, who sent it, can withdraw it.")
+    now = timezone.now()
+    _require_waiting(match_request, expected=selectors.OPEN_STATUSES, verb="withdrawn", now=now)
+    match_request.status = RequestStatus.WITHDRAWN
+    match_request.decided_at = now
+    _save(match_request)
+    return match_request
+
+
+# --- the mentor's side -------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_request_accept(*, actor: User, request_id: int, message: str = "") -> MatchRequest:
+    """The mentor accepts: the relationship opens (proposed) and the mentee's other open
+    requests are withdrawn. Both are emailed once it is committed.
+
+    Only the mentor asked may accept (403 for the mentee and the managers). An expired,
+    withdrawn, declined or unapproved request is a Conflict. When the mentor has no place
+    left, `relationship_propose` raises Conflict ("… has no mentee places left …") and
+    nothing changes: the request stays pending.
+    """
+    match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
+    _require_mentor(actor, match_request, "accept")
+    message = _clean_text("message", "message", message)
+    now = timezone.now()
+    _require_waiting(match_request, expected=_PENDING, verb="accepted", now=now)
+    relationship_propose(
+        mentor=match_request.mentor,
+        mentee=match_request.mentee,
+        source="request",
+        score=match_request.score,
+        explanation={"reasons": list(match_request.reasons), "request_id": match_request.pk},
+    )
+    match_request.status = RequestStatus.ACCEPTED
+    match_request.decided_at = now
+    match_request.response_message = message
+    _save(match_request)
+    others = MatchRequest.objects.filter(
+        mentee=match_request.mentee, status__in=selectors.OPEN_STATUSES
+    ).exclude(pk=match_request.pk)
+    others.update(
+        status=RequestStatus.WITHDRAWN,
+        decided_at=now,
+        response_message=(
+            f"Withdrawn automatically: {match_request.mentor.user} became your mentor."
+        ),
+        updated_at=now,
+    )
+    _on_commit(_accepted_email_to_mentee(match_request))
+    _on_commit(_accepted_email_to_mentor(match_request))
+    return match_request
+
+
+@transaction.atomic
+def match_request_decline(
+    *, actor: User, request_id: int, message: str = "", do_not_suggest_again: bool = False
+) -> MatchRequest:
+    """The mentor says no, optionally why; `do_not_suggest_again` records a SuggestionDecline
+    so this mentee is never suggested to (nor matched with) them again. The mentee is emailed.
+    """
+    match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
+    _require_mentor(actor, match_request, "decline")
+    message = _clean_text("message", "message", message)
+    now = timezone.now()
+    _require_waiting(match_request, expected=_PENDING, verb="declined", now=now)
+    match_request.status = RequestStatus.DECLINED
+    match_request.decided_at = now
+    match_request.response_message = message
+    _save(match_request)
+    if do_not_suggest_again:
+        SuggestionDecline.objects.get_or_create(
+            mentor=match_request.mentor, mentee=match_request.mentee
+        )
+    _on_commit(_declined_email(match_request, by_manager=False))
+    return match_request
+
+
+@transaction.atomic
+def suggestion_decline_create(
+    *, actor: User, program_id: int, mentor_participant_id: int, mentee_participant_id: int
+) -> SuggestionDecline:
+    """ "Don't suggest this mentee to me again": the mentor (or a manager for them) rules out a
+    pair for good. Requests between them still waiting are declined with it. Idempotent."""
+    program = program_access(actor=actor, program_id=program_id)
+    mentor = participant_access(actor=actor, participant_id=mentor_participant_id)
+    if mentor.program_id != program.pk:
+        raise NotFound("No such participant.")
+    if mentor.role != ParticipantRole.MENTOR:
+        raise InvalidInput.for_field(
+            "mentor_participant_id", f"{mentor.user} is not a mentor in {program.name}."
+        )
+    mentee = Participant.objects.filter(
+        pk=mentee_participant_id, program=program, role=ParticipantRole.MENTEE
+    ).first()
+    if mentee is None:
+        raise NotFound(f"No such mentee in {program.name}.")
+    decline, _ = SuggestionDecline.objects.get_or_create(mentor=mentor, mentee=mentee)
+    now = timezone.now()
+    MatchRequest.objects.filter(
+        mentor=mentor, mentee=mentee, status__in=selectors.OPEN_STATUSES
+    ).update(status=RequestStatus.DECLINED, decided_at=now, updated_at=now)
+    return decline
+
+
+# --- the manager's side ------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_request_approve(*, actor: User, request_id: int) -> MatchRequest:
+    """A manager lets a request awaiting approval through to the mentor (pending). The expiry
+    period starts again so the mentor has all of it; the mentor is emailed."""
+    match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
+    _require_manager(actor, match_request, "approve")
+    now = timezone.now()
+    _require_waiting(match_request, expected=_AWAITING, verb="approved", now=now)
+    settings = selectors.matching_settings_get(program=match_request.program)
+    match_request.status = RequestStatus.PENDING
+    match_request.expires_at = now + datetime.timedelta(days=settings.request_expiry_days)
+    _save(match_request, ["status", "expires_at", "updated_at"])
+    _on_commit(_new_request_email(match_request))
+    return match_request
+
+
+@transaction.atomic
+def match_request_reject(*, actor: User, request_id: int, message: str = "") -> MatchRequest:
+    """A manager turns down a request awaiting approval (declined); the mentee is emailed."""
+    match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
+    _require_manager(actor, match_request, "reject")
+    message = _clean_text("message", "message", message)
+    now = timezone.now()
+    _require_waiting(match_request, expected=_AWAITING, verb="rejected", now=now)
+    match_request.status = RequestStatus.DECLINED
+    match_request.decided_at = now
+    match_request.response_message = message
+    _save(match_request)
+    _on_commit(_declined_email(match_request, by_manager=True))
+    return match_request
+
+
+# --- expiry ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def match_request_expire_lapsed(*, now: datetime.datetime | None = None) -> int:
+    """Mark every open request past its expiry as expired; how many. A system job (no actor):
+    run by `manage.py expire_match_requests` or the `match_requests_expire_task` task.
+    Idempotent: a second run finds nothing to do."""
+    return _expire_lapsed(MatchRequest.objects.all(), now or timezone.now())
+
+
+# --- emails ------------------------------------------------------------------------------
+
+
+def _new_request_email(match_request: MatchRequest) -> Callable[[], None]:
+    mentee, mentor = match_request.mentee.user, match_request.mentor.user
+    program = match_request.program
+    note = f'\n\nTheir note:\n"{match_request.note}"' if match_request.note else ""
+    return _email(
+        f"{mentee} would like you as their mentor in {program.name}",
+        f"Hello {mentor.get_short_name()},\n\n{mentee} asks you to be their mentor in "
+        f"{program.name}.{note}\n\nAccept or decline by "
+        f"{_human_date(match_request.expires_at)} from your mentor page on Tandem.",
+        [mentor.email],
+    )
+
+
+def _accepted_email_to_mentee(match_request: MatchRequest) -> Callable[[], None]:
+    mentee, mentor = match_request.mentee.user, match_request.mentor.user
+    message = (
+        f'\n\nTheir message:\n"{match_request.response_message}"'
+        if match_request.response_message
+        else ""
+    )
+    return _email(
+        f"{mentor} accepted your request in {match_request.program.name}",
+        f"Hello {mentee.get_short_name()},\n\n{mentor} will be your mentor in "
+        f"{match_request.program.name}.{message}\n\nSay hello and agree when you first meet.",
+        [mentee.email],
+    )
+
+
+def _accepted_email_to_mentor(match_request: MatchRequest) -> Callable[[], None]:
+    mentee, mentor = match_request.mentee.user, match_request.mentor.user
+    return _email(
+        f"You are now {mentee}'s mentor in {match_request.program.name}",
+        f"Hello {mentor.get_short_name()},\n\nYou accepted {mentee}'s request in "
+        f"{match_request.program.name}. Write to {mentee.email} to agree when you first meet.",
+        [mentor.email],
+    )
+
+
+def _declined_email(match_request: MatchRequest, *, by_manager: bool) -> Callable[[], None]:
+    mentee, mentor = match_request.mentee.user, match_request.mentor.user
+    program = match_request.program
+    who = f"{program.name}'s managers" if by_manager else str(mentor)
+    reason = (
+        f'\n\nTheir message:\n"{match_request.response_message}"'
+        if match_request.response_message
+        else ""
+    )
+    return _email(
+        f"Your request to {mentor} in {program.name} was declined",
+        f"Hello {mentee.get_short_name()},\n\n{who} declined your request for {mentor} as "
+        f"your mentor.{reason}\n\nYou can ask another of your suggested mentors on Tandem.",
+        [mentee.email],
+    )

@@ -1,0 +1,110 @@
+"""A mentor can never exceed capacity, even when several requests are accepted at the same
+moment: the database refuses the extra places (the CHECK on matched_count), not a count read
+beforehand. Real threads, each with its own connection, on the real database engine.
+
+Run on PostgreSQL too:
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tandem_selfmatch \
+        python -m pytest tandem/matching/tests/test_concurrency.py -n 0
+"""
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from tandem.core.errors import Conflict
+from tandem.matching.models import MatchRequest, RequestStatus
+from tandem.matching.requests import match_request_accept
+from tandem.matching.tests.requests_world import ask, mentee_in, mentor_in
+from tandem.participants.models import Participant
+from tandem.programs.tests.factories import ProgramFactory
+from tandem.relationships.models import Relationship
+
+THREADS = 8
+CAPACITY = 2
+
+
+@pytest.fixture
+def database_with_real_locking(transactional_db: None, tmp_path: Path) -> Iterator[None]:
+    """On SQLite, run the test on a file copy of the test database.
+
+    Django's in-memory SQLite test database is shared between threads through SQLite's
+    shared cache, where a writer that finds the table locked fails at once ("database table
+    is locked") instead of waiting out the busy timeout. Tandem runs SQLite on a file, where
+    IMMEDIATE transactions and the 20 s timeout make writers queue; so the threads get that
+    here. PostgreSQL (and a file-based SQLite test database) is used as it is.
+    """
+    original = connections["default"]
+    if original.vendor != "sqlite" or not original.is_in_memory_db():
+        yield
+        return
+    path = tmp_path / "concurrency.sqlite3"
+    with original.cursor() as cursor:
+        cursor.execute("VACUUM INTO %s", [str(path)])
+    in_memory_settings = connections.settings["default"]
+    connections.settings["default"] = {**in_memory_settings, "NAME": str(path)}
+    connections["default"] = connections.create_connection("default")
+    try:
+        yield
+    finally:
+        connections["default"].close()
+        connections.settings["default"] = in_memory_settings
+        connections["default"] = original
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_accepts_never_exceed_capacity(database_with_real_locking):
+    # given a mentor with two places and eight mentees who each asked them
+    program = ProgramFactory(name="Leadership cohort")
+    morgan = mentor_in(program, "Morgan", capacity=CAPACITY)
+    mentees = [mentee_in(program, f"Mentee{index}") for index in range(THREADS)]
+    requests = [ask(mentee, morgan) for mentee in mentees]
+    barrier = threading.Barrier(THREADS)
+    outcomes: dict[int, str] = {}
+
+    def accept(request_id: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            match_request_accept(actor=morgan.user, request_id=request_id)
+            outcomes[request_id] = "accepted"
+        except Conflict as refusal:
+            outcomes[request_id] = refusal.detail
+        except Exception as error:  # reported by the assertions below
+            outcomes[request_id] = repr(error)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    threads = [threading.Thread(target=accept, args=(r.pk,)) for r in requests]
+    # when they all accept at the same moment
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then exactly two succeed and every other one gets the clear refusal
+    assert not any(thread.is_alive() for thread in threads)
+    winners = sorted(pk for pk, outcome in outcomes.items() if outcome == "accepted")
+    assert len(winners) == CAPACITY
+    assert sorted(outcome for outcome in outcomes.values() if outcome != "accepted") == [
+        "Morgan Mentor has no mentee places left in this programme."
+    ] * (THREADS - CAPACITY)
+    # and the database agrees: two places taken, two relationships, losers still pending
+    assert Participant.objects.get(pk=morgan.pk).matched_count == CAPACITY
+    assert Relationship.objects.filter(mentor=morgan).count() == CAPACITY
+    by_status = dict(MatchRequest.objects.values_list("pk", "status"))
+    assert sorted(pk for pk, status in by_status.items() if status == "accepted") == winners
+    assert sorted(by_status.values()).count(RequestStatus.PENDING) == THREADS - CAPACITY
+    winner_mentees = set(
+        MatchRequest.objects.filter(pk__in=winners).values_list("mentee_id", flat=True)
+    )
+    assert set(Relationship.objects.values_list("mentee_id", flat=True)) == winner_mentees
+    assert (
+        sorted(
+            Participant.objects.filter(pk__in=[m.pk for m in mentees]).values_list(
+                "matched_count", flat=True
+            )
+        )
+        == [0] * (THREADS - CAPACITY) + [1] * CAPACITY
+    )
