@@ -265,10 +265,10 @@ def pair_explanation(*, mentee: Participant, mentor: Participant) -> Explanation
         )
     explanation = explain(built.problem, 0, mentor_index)
     if not explanation.allowed:
+        because = (explanation.blocked_because or "A programme rule rules the pair out").rstrip(".")
         raise InvalidInput.for_field(
             "mentor_participant_id",
-            f"You cannot ask {mentor.user}: "
-            f"{explanation.blocked_because or 'a programme rule rules the pair out'}.",
+            f"You cannot ask {mentor.user}: {because[:1].lower()}{because[1:]}.",
         )
     return explanation
 
