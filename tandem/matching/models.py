@@ -168,6 +168,8 @@ class MatchRequest(TimeStampedModel):
     )
     response_message = models.TextField(blank=True)
     score = models.FloatField(null=True, blank=True)
+    # What the mentee was shown when asking: criterion -> contribution, and the sentences.
+    contributions = models.JSONField(default=dict, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     expires_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -240,7 +240,8 @@ def _problem_for_mentee(*, mentee: Participant) -> adapters.BuiltProblem:
     )
 
 
-def _contributions(explanation: Explanation) -> dict[str, float]:
+def contributions_of(explanation: Explanation) -> dict[str, float]:
+    """Criterion name -> its part of the score, as stored and sent (JSON keys are strings)."""
     return {str(getattr(k, "value", k)): float(v) for k, v in explanation.contributions.items()}
 
 
@@ -303,7 +304,7 @@ def suggestion_list_for_mentee(*, actor: User, program: Program) -> Suggestions:
                 mentor=mentors[mentor_id],
                 score=round(float(score), 2),
                 reasons=list(explanation.reasons),
-                contributions=_contributions(explanation),
+                contributions=contributions_of(explanation),
                 open_request=asked.get(mentor_id),
             )
         )

@@ -164,6 +164,7 @@ def match_request_create(
                 note=note,
                 status=status,
                 score=explanation.score,
+                contributions=selectors.contributions_of(explanation),
                 reasons=list(explanation.reasons),
                 expires_at=now + datetime.timedelta(days=settings.request_expiry_days),
             )
@@ -213,7 +214,10 @@ def match_request_accept(*, actor: User, request_id: int, message: str = "") -> 
         mentee=match_request.mentee,
         source="request",
         score=match_request.score,
-        explanation={"reasons": list(match_request.reasons), "request_id": match_request.pk},
+        explanation={
+            "contributions": dict(match_request.contributions),
+            "reasons": list(match_request.reasons),
+        },
     )
     match_request.status = RequestStatus.ACCEPTED
     match_request.decided_at = now

@@ -81,6 +81,7 @@ class MatchRequestOut(Schema):
     status: RequestStatus = Field(description="An open request past its expiry reads 'expired'")
     response_message: str
     score: float | None
+    contributions: dict[str, float]
     reasons: list[str]
     created_at: datetime.datetime
     expires_at: datetime.datetime

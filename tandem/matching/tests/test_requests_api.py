@@ -72,6 +72,7 @@ def _request_json(match_request: MatchRequest) -> dict:
         "status": match_request.status,
         "response_message": match_request.response_message,
         "score": match_request.score,
+        "contributions": match_request.contributions,
         "reasons": match_request.reasons,
         "created_at": _iso(match_request.created_at),
         "expires_at": _iso(match_request.expires_at),

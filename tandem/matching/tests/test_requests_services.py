@@ -73,6 +73,7 @@ def test_a_mentee_asks_a_mentor_who_is_emailed(cast, django_capture_on_commit_ca
         "I lead reviews now.",
     )
     assert (row.score, row.reasons) == (expected.score, list(expected.reasons))
+    assert row.contributions == {str(k): v for k, v in expected.contributions.items()}
     lower = before + datetime.timedelta(days=14)
     assert lower <= row.expires_at <= timezone.now() + datetime.timedelta(days=14)
     assert row.decided_at is None
@@ -381,7 +382,7 @@ def test_accepting_opens_the_relationship_withdraws_the_rest_and_emails_both(
         RelationshipStatus.PROPOSED,
         RelationshipSource.REQUEST,
         chosen.score,
-        {"reasons": chosen.reasons, "request_id": chosen.pk},
+        {"contributions": chosen.contributions, "reasons": chosen.reasons},
     )
     assert _counts(cast.mentor_participant, cast.mentee_participant) == [1, 1]
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
