@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0001_initial'),
+        ("matching", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='matchrequest',
-            name='contributions',
+            model_name="matchrequest",
+            name="contributions",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]
