@@ -114,7 +114,7 @@ def match_request_create(
     the mentor is unknown here (404), paused, full or already asked (409), the pair is ruled
     out (declined for good, excluded, paired before, management line: 400), or the mentee
     already has MAX_OPEN_REQUESTS open requests (409). Waits for a manager first when the
-    programme asks for approval; otherwise the mentor is told by email at once.
+    programme asks for approval (its managers are emailed); otherwise the mentor is emailed.
     """
     program = program_access(actor=actor, program_id=program_id)
     # Locking the mentee's row serialises their requests, so the open-request limit holds.
@@ -174,6 +174,10 @@ def match_request_create(
         ) from exc
     if status == RequestStatus.PENDING:
         _on_commit(_new_request_email(match_request))
+    else:
+        managers = list(program.managers.order_by("email").values_list("email", flat=True))
+        if managers:
+            _on_commit(_approval_needed_email(match_request, managers))
     return match_request
 
 
@@ -349,6 +353,18 @@ def _new_request_email(match_request: MatchRequest) -> Callable[[], None]:
         f"{program.name}.{note}\n\nAccept or decline by "
         f"{_human_date(match_request.expires_at)} from your mentor page on Tandem.",
         [mentor.email],
+    )
+
+
+def _approval_needed_email(match_request: MatchRequest, managers: list[str]) -> Callable[[], None]:
+    mentee, mentor = match_request.mentee.user, match_request.mentor.user
+    program = match_request.program
+    return _email(
+        f"{mentee} asks for {mentor} as mentor in {program.name}: your approval is needed",
+        f"{mentee} would like {mentor} as their mentor in {program.name}, which asks its "
+        "managers to approve such requests first.\n\nApprove or reject it on the programme's "
+        "'Requests to approve' page on Tandem.",
+        managers,
     )
 
 

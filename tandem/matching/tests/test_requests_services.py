@@ -106,7 +106,13 @@ def test_a_request_waits_for_a_manager_when_the_programme_asks(
         ask(cast.mentee_participant, cast.mentor_participant)
     # then
     assert [row.status for row in MatchRequest.objects.all()] == [S.AWAITING_APPROVAL]
-    assert mail.outbox == []
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (
+            ["manager@northwind.test"],
+            f"{cast.mentee} asks for {cast.mentor} as mentor in Leadership cohort: your "
+            "approval is needed",
+        )
+    ]
 
 
 def test_at_most_three_open_requests(cast):
