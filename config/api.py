@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from tandem.accounts.api import router as accounts_router
 from tandem.accounts.api_auth import API_AUTH
 from tandem.core.problem import install_problem_handlers
+from tandem.matching.api import router as matching_router
 from tandem.participants.api import router as participants_router
 from tandem.people.api import router as people_router
 from tandem.programs.api import router as programs_router
@@ -27,3 +28,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", people_router)
 api.add_router("/programs", programs_router)
 api.add_router("/", participants_router)
+api.add_router("/", matching_router)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("people/", include("tandem.people.urls")),
     path("programs/", include("tandem.programs.urls")),
     path("", participant_views.home, name="home"),
+    path("", include("tandem.matching.urls")),
     path("", include("tandem.participants.urls")),
 ]

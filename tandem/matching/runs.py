@@ -484,7 +484,7 @@ def _execute(run: MatchRun) -> None:
 def _refresh_statistics(run: MatchRun) -> None:
     """Recount a draft's statistics after an edit (the solver's timings are kept)."""
     pool = Pool.from_inputs(run.inputs)
-    scores = list(MatchProposal.objects.filter(run=run).values_list("score", flat=True))
+    scores = list(MatchProposal.objects.filter(run=run).order_by().values_list("score", flat=True))
     pinned = MatchProposal.objects.filter(run=run, is_pinned=True).count()
     reasons = Counter(
         dict(

@@ -19,7 +19,7 @@ from tandem.matching.models import (
 )
 from tandem.matching.tests.factories import PairRuleFactory, enrol_person
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
-from tandem.people.tests.factories import ProfileFactory, SkillFactory
+from tandem.people.tests.factories import SkillFactory
 from tandem.programs.models import Program, ProgramFormat, ProgramStatus
 from tandem.programs.tests.factories import ProgramFactory
 from tandem.relationships.models import Circle, Relationship, RelationshipStatus
@@ -912,8 +912,3 @@ def test_settings_need_a_manager(cast):
             actor=cast.other_manager, program_id=cast.program.pk, change=runs.SettingsChange()
         )
     assert MatchingSettings.objects.count() == 0
-
-
-def test_profiles_factory_is_reused(cast):
-    # ProfileFactory(get_or_create on user) lets tests change an existing profile
-    assert ProfileFactory(user=cast.mentee).pk == cast.mentee.profile.pk

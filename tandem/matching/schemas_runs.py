@@ -1,0 +1,211 @@
+"""Schemas for bulk matching over HTTP: explicit fields, never a model wholesale."""
+
+import datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from tandem.matching.engine import DepartmentPreference
+from tandem.matching.models import MatchProposal, MatchRun, RunObjective, RunStatus
+from tandem.matching.run_selectors import SettingsView
+from tandem.participants.models import Participant
+
+
+class RunPersonOut(Schema):
+    """One side of a pair: the participant and who they are."""
+
+    participant_id: int
+    user_id: int
+    name: str
+    email: str
+
+    @staticmethod
+    def of(participant: Participant) -> dict[str, Any]:
+        user = participant.user
+        return {
+            "participant_id": participant.pk,
+            "user_id": user.pk,
+            "name": user.full_name or user.email,
+            "email": user.email,
+        }
+
+
+class HistogramBinOut(Schema):
+    low: float
+    high: float
+    count: int
+
+
+class RunStatisticsOut(Schema):
+    mentees: int = 0
+    mentors: int = 0
+    places: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    matched_percent: float = 0.0
+    mean_score: float | None = None
+    lowest_score: float | None = None
+    highest_score: float | None = None
+    max_score: float = 0.0
+    pinned: int = 0
+    histogram: list[HistogramBinOut] = Field(default_factory=list)
+    unmatched_reasons: dict[str, int] = Field(default_factory=dict)
+    seconds: dict[str, float] = Field(default_factory=dict)
+
+
+class RunOut(Schema):
+    id: int
+    program_id: int
+    objective: RunObjective
+    status: RunStatus
+    seed: int
+    progress: int = Field(description="Percent done while queued or running")
+    weights: dict[str, int]
+    rules: dict[str, Any]
+    statistics: RunStatisticsOut | None
+    certified_gap: float | None = Field(
+        description="0 when the draft is proved optimal for its objective; null when unbounded"
+    )
+    error: str
+    created_by: int | None
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    published_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_created_by(obj: MatchRun) -> int | None:
+        return obj.created_by_id
+
+    @staticmethod
+    def resolve_statistics(obj: MatchRun) -> dict[str, Any] | None:
+        return obj.statistics or None
+
+
+class RunSummaryOut(Schema):
+    id: int
+    objective: RunObjective
+    status: RunStatus
+    seed: int
+    progress: int
+    pair_count: int
+    created_by: int | None
+    created_at: datetime.datetime
+    published_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_created_by(obj: MatchRun) -> int | None:
+        return obj.created_by_id
+
+
+class ProposalOut(Schema):
+    id: int
+    mentor: RunPersonOut
+    mentee: RunPersonOut
+    score: float
+    contributions: dict[str, float]
+    reasons: list[str]
+    is_pinned: bool
+
+    @staticmethod
+    def resolve_mentor(obj: MatchProposal) -> dict[str, Any]:
+        return RunPersonOut.of(obj.mentor)
+
+    @staticmethod
+    def resolve_mentee(obj: MatchProposal) -> dict[str, Any]:
+        return RunPersonOut.of(obj.mentee)
+
+
+class UnmatchedOut(Schema):
+    mentee: RunPersonOut
+    reason: str
+    detail: str
+
+    @staticmethod
+    def resolve_mentee(obj: Any) -> dict[str, Any]:
+        return RunPersonOut.of(obj.mentee)
+
+
+class RunStartIn(Schema):
+    objective: RunObjective = RunObjective.TOTAL
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class SwapIn(Schema):
+    a: int = Field(description="Id of one pair of the draft")
+    b: int = Field(description="Id of another pair; the two exchange mentees")
+
+
+class ProposalAddIn(Schema):
+    mentee_id: int = Field(description="Participant id of a mentee on the unmatched list")
+    mentor_id: int = Field(description="Participant id of a mentor with a place left")
+
+
+class ProposalFiltersIn(Schema):
+    search: str = ""
+    sort: str = Field(default="score", pattern="^(score|-score|mentee|mentor)$")
+
+
+class QuestionModeOut(Schema):
+    question_id: int
+    prompt: str
+    kind: str
+    mode: str
+    modes: list[str]
+
+
+class MatchingSettingsOut(Schema):
+    weights: dict[str, int]
+    seniority_gap_min: int
+    seniority_gap_max: int
+    department: DepartmentPreference
+    require_shared_language: bool
+    questions: list[QuestionModeOut]
+    allow_self_matching: bool
+    requests_need_approval: bool
+    request_expiry_days: int
+
+    @staticmethod
+    def of(view: SettingsView) -> dict[str, Any]:
+        rules = view.config.rules
+        return {
+            "weights": view.weights,
+            "seniority_gap_min": rules["seniority_gap_min"],
+            "seniority_gap_max": rules["seniority_gap_max"],
+            "department": rules["department"],
+            "require_shared_language": rules["require_shared_language"],
+            "questions": [
+                {
+                    "question_id": item.question.pk,
+                    "prompt": item.question.prompt,
+                    "kind": item.question.kind,
+                    "mode": item.mode,
+                    "modes": item.modes,
+                }
+                for item in view.questions
+            ],
+            "allow_self_matching": view.allow_self_matching,
+            "requests_need_approval": view.requests_need_approval,
+            "request_expiry_days": view.request_expiry_days,
+        }
+
+
+class MatchingSettingsIn(Schema):
+    """Fields left out keep their current value."""
+
+    weights: dict[str, int] | None = Field(
+        default=None,
+        description="Criterion -> weight 0..5: skills, goals, seniority, department, timezone, "
+        "language, questions",
+    )
+    seniority_gap_min: int | None = None
+    seniority_gap_max: int | None = None
+    department: DepartmentPreference | None = None
+    require_shared_language: bool | None = None
+    question_modes: dict[str, str] | None = Field(
+        default=None, description="Question id -> 'same', 'different' or 'closer'"
+    )
+    allow_self_matching: bool | None = None
+    requests_need_approval: bool | None = None
+    request_expiry_days: int | None = None
