@@ -77,6 +77,22 @@ def _require_manager(actor: User, match_request: MatchRequest, verb: str) -> Non
         )
 
 
+def _lock_pair_then_request(*, actor: User, request_id: int) -> MatchRequest:
+    """The request, locked, after its mentor's and its mentee's rows: always in that order.
+
+    Accepting updates the mentor's row, then the mentee's (as `relationship_propose` does),
+    then all the mentee's open requests. Two mentors accepting the same mentee at once would
+    otherwise each lock their own request first and then wait for the other's, a deadlock the
+    database breaks with an error; taking the rows in one order makes the second accept wait,
+    then find its request withdrawn. The lock orders only: whether a place is left is still
+    decided by the database's CHECK when the place is taken.
+    """
+    seen = match_request_access(actor=actor, request_id=request_id)
+    for participant_id in (seen.mentor_id, seen.mentee_id):
+        Participant.objects.select_for_update().filter(pk=participant_id).values_list("pk").first()
+    return match_request_access(actor=actor, request_id=request_id, for_update=True)
+
+
 def _save(match_request: MatchRequest, fields: list[str] = _REQUEST_FIELDS) -> None:
     match_request.save(update_fields=fields)
 
@@ -208,7 +224,7 @@ def match_request_accept(*, actor: User, request_id: int, message: str = "") -> 
     left, `relationship_propose` raises Conflict ("… has no mentee places left …") and
     nothing changes: the request stays pending.
     """
-    match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
+    match_request = _lock_pair_then_request(actor=actor, request_id=request_id)
     _require_mentor(actor, match_request, "accept")
     message = _clean_text("message", "message", message)
     now = timezone.now()

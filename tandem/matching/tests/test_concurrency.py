@@ -108,3 +108,58 @@ def test_simultaneous_accepts_never_exceed_capacity(database_with_real_locking):
         )
         == [0] * (THREADS - CAPACITY) + [1] * CAPACITY
     )
+
+
+def _run_together(actions: list) -> list[str]:
+    """Run each action in its own thread, all released at once; what each one ended with."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[str] = [""] * len(actions)
+
+    def run(position: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            actions[position]()
+            outcomes[position] = "accepted"
+        except Conflict as refusal:
+            outcomes[position] = refusal.detail
+        except Exception as error:  # reported by the assertions below
+            outcomes[position] = repr(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_mentors_accepting_the_same_mentee_at_once(database_with_real_locking):
+    # given a mentee who asked three mentors, in rounds so the threads meet in every order
+    program = ProgramFactory(name="Leadership cohort")
+    mentors = [mentor_in(program, name, capacity=10) for name in ("Ada", "Bo", "Cy")]
+    for round_number in range(4):
+        mentee = mentee_in(program, f"Round{round_number}")
+        requests = [ask(mentee, mentor) for mentor in mentors]
+        # when all three mentors accept at the same moment
+        outcomes = _run_together(
+            [
+                lambda r=r: match_request_accept(actor=r.mentor.user, request_id=r.pk)
+                for r in requests
+            ]
+        )
+        # then exactly one wins; the others are told plainly, never a database error
+        assert outcomes.count("accepted") == 1, outcomes
+        refusals = {outcome for outcome in outcomes if outcome != "accepted"}
+        assert refusals <= {
+            "This request cannot be accepted: its status is 'withdrawn'.",
+            f"{mentee.user} already has a mentor in this programme.",
+        }, outcomes
+        assert Participant.objects.get(pk=mentee.pk).matched_count == 1
+        assert Relationship.objects.filter(mentee=mentee).count() == 1
+        assert sorted(
+            MatchRequest.objects.filter(mentee=mentee).values_list("status", flat=True)
+        ) == ["accepted", "withdrawn", "withdrawn"]
