@@ -564,3 +564,31 @@ def test_stale_drafts_are_flagged(cast, client, django_capture_on_commit_callbac
     client.force_login(cast.manager)
     html = client.get(reverse("matching:run_detail", args=[run.pk])).content.decode()
     assert "Relationships in Engineering circle changed after this run started." in html
+
+
+# --- admin -------------------------------------------------------------------------------
+
+
+def test_admin_actions_go_through_the_services(cast, client, django_capture_on_commit_callbacks):
+    # given an org admin who is also platform staff, a draft and a published run
+    cast.admin.is_staff = True
+    cast.admin.is_superuser = True
+    cast.admin.save(update_fields=["is_staff", "is_superuser"])
+    team, run = _draft(cast, django_capture_on_commit_callbacks)
+    published = MatchRunFactory(program=team.program, status=RunStatus.PUBLISHED)
+    client.force_login(cast.admin)
+    # when
+    response = client.post(
+        reverse("admin:matching_matchrun_changelist"),
+        {"action": "discard", "_selected_action": [str(run.pk), str(published.pk)]},
+        follow=True,
+    )
+    # then
+    html = response.content.decode()
+    assert "1 run(s) discarded." in html
+    assert "This run cannot be discarded: it is &#x27;published&#x27;." in html
+    run.refresh_from_db()
+    assert run.status == RunStatus.DISCARDED
+    detail = client.get(reverse("admin:matching_matchrun_change", args=[run.pk]))
+    assert detail.status_code == 200
+    assert client.get(reverse("admin:matching_pairrule_changelist")).status_code == 200
