@@ -71,7 +71,6 @@ class SettingsForm(forms.Form):
         min_value=0,
         max_value=SENIORITY_GAP_LIMIT,
         label="Largest seniority gap",
-        help_text="How many levels more senior a mentor should be (entry 1 … executive 6).",
     )
     department = forms.ChoiceField(
         choices=[

@@ -111,7 +111,10 @@ def run_start(request: HttpRequest, program_id: int) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, f"Run {run.pk} is queued. This page follows its progress.")
+            messages.success(
+                request,
+                f"Run {run.pk} started. This page shows its progress until the draft is ready.",
+            )
             return redirect("matching:run_detail", run_id=run.pk)
     context = _home_context(request, program, form)
     return render(request, "matching/runs/home.html", context, status=400)
