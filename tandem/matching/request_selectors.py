@@ -28,10 +28,19 @@ OPEN_STATUSES = (RequestStatus.AWAITING_APPROVAL, RequestStatus.PENDING)
 _REQUEST_RELATED = ("program", "mentee__user__profile", "mentor__user__profile")
 
 
+_SETTINGS_CACHE = "_self_matching_settings"
+
+
 def matching_settings_get(*, program: Program) -> MatchingSettings:
-    """The programme's matching settings; the defaults (unsaved) when it has no row yet."""
-    found = MatchingSettings.objects.filter(program=program).first()
-    return found if found is not None else MatchingSettings(program=program)
+    """The programme's matching settings; the defaults (unsaved) when it has no row yet.
+
+    Read once per programme object (a page asks for them several times)."""
+    cached = getattr(program, _SETTINGS_CACHE, None)
+    if cached is None:
+        found = MatchingSettings.objects.filter(program=program).first()
+        cached = found if found is not None else MatchingSettings(program=program)
+        setattr(program, _SETTINGS_CACHE, cached)
+    return cached
 
 
 def open_request_q(now: datetime.datetime | None = None) -> Q:
@@ -58,7 +67,7 @@ def mentee_for_self_matching(
     programme does not offer self-matching or is not running; Conflict (409) when the mentee
     already has a mentor. `program` has passed `program_access`.
     """
-    queryset = Participant.objects.select_related("user", "program").filter(
+    queryset = Participant.objects.select_related("user").filter(
         program=program,
         user=actor,
         role=ParticipantRole.MENTEE,
@@ -70,6 +79,7 @@ def mentee_for_self_matching(
     mentee = queryset.first()
     if mentee is None:
         raise Forbidden(f"Only mentees enrolled in {program.name} can look for a mentor there.")
+    mentee.program = program  # one programme object, so its settings are read once
     refusal = self_matching_refusal(program=program)
     if refusal is not None:
         raise refusal
@@ -235,9 +245,8 @@ def _problem_for_mentee(*, mentee: Participant) -> adapters.BuiltProblem:
         capacity=pool.capacity,
         exclusions=tuple(item for item in pool.exclusions if item[0] == mentee.pk),
     )
-    return adapters.matching_problem_build(
-        program=program, pool=mine, config=adapters.matching_config_for(program)
-    )
+    config = adapters.MatchingConfig.for_program(program, matching_settings_get(program=program))
+    return adapters.matching_problem_build(program=program, pool=mine, config=config)
 
 
 def contributions_of(explanation: Explanation) -> dict[str, float]:

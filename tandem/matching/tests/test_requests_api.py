@@ -181,7 +181,7 @@ def test_suggestions_query_budget(cast, api_as, django_assert_max_num_queries):
         ask(cast.mentee_participant, mentor)
     client = api_as(cast.mentee)
     # when
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(17):
         response = client.get(f"programs/{cast.program.pk}/matching/suggestions")
     # then
     assert len(response.json()["suggestions"]) == 10

@@ -31,6 +31,7 @@ def test_mentee_asks_a_suggested_mentor_who_accepts(live_server, phone_page, pag
     phone_page.get_by_role("link", name="Find a mentor").click()
     phone_page.get_by_role("heading", name="Find a mentor in Engineering mentoring").wait_for()
     shoot(phone_page, "mentee-suggestions")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
     first = phone_page.locator("article").first
     assert first.get_by_role("heading").inner_text() == "Morgan Mentor"
 
