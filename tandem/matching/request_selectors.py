@@ -146,9 +146,10 @@ def _requests_in_org(actor: User) -> QuerySet[MatchRequest]:
 def match_request_list_incoming(
     *, actor: User, program: Program | None = None
 ) -> QuerySet[MatchRequest]:
-    """Requests waiting for the actor's answer as a mentor (pending, not expired), oldest first."""
+    """Requests waiting for the actor's answer as a mentor, oldest first: pending, not expired,
+    and from mentees still without a mentor (one matched another way is not shown)."""
     queryset = _requests_in_org(actor).filter(
-        open_request_q(), mentor__user=actor, status=RequestStatus.PENDING
+        open_request_q(), mentor__user=actor, status=RequestStatus.PENDING, mentee__matched_count=0
     )
     if program is not None:
         queryset = queryset.filter(program=program)

@@ -22,6 +22,7 @@ from tandem.matching.models import MatchRequest, RequestStatus, SuggestionDeclin
 from tandem.matching.request_permissions import match_request_access
 from tandem.participants.models import Participant, ParticipantRole
 from tandem.participants.permissions import participant_access
+from tandem.programs.models import Program
 from tandem.programs.permissions import can_manage_program, program_access
 from tandem.relationships.services import relationship_propose
 
@@ -78,16 +79,18 @@ def _require_manager(actor: User, match_request: MatchRequest, verb: str) -> Non
 
 
 def _lock_pair_then_request(*, actor: User, request_id: int) -> MatchRequest:
-    """The request, locked, after its mentor's and its mentee's rows: always in that order.
+    """The request, locked, after its programme's, mentor's and mentee's rows, in that order.
 
     Accepting updates the mentor's row, then the mentee's (as `relationship_propose` does),
     then all the mentee's open requests. Two mentors accepting the same mentee at once would
     otherwise each lock their own request first and then wait for the other's, a deadlock the
     database breaks with an error; taking the rows in one order makes the second accept wait,
-    then find its request withdrawn. The lock orders only: whether a place is left is still
-    decided by the database's CHECK when the place is taken.
+    then find its request withdrawn. The programme comes first because publishing a bulk run
+    locks it before pairing many people. The locks only order the writers: whether a place is
+    left is still decided by the database's CHECK when the place is taken.
     """
     seen = match_request_access(actor=actor, request_id=request_id)
+    Program.objects.select_for_update().filter(pk=seen.program_id).values_list("pk").first()
     for participant_id in (seen.mentor_id, seen.mentee_id):
         Participant.objects.select_for_update().filter(pk=participant_id).values_list("pk").first()
     return match_request_access(actor=actor, request_id=request_id, for_update=True)

@@ -16,6 +16,7 @@ from tandem.matching.tests.requests_world import (
 )
 from tandem.participants.models import Participant
 from tandem.relationships.models import Relationship
+from tandem.relationships.services import relationship_propose
 
 S = RequestStatus
 
@@ -201,6 +202,19 @@ def test_mentor_page_lists_waiting_requests_places_and_controls(cast, client):
     assert "0</strong> of <strong>2</strong> mentee places taken" in html
     assert "Pause new mentees" in html
     assert reverse("matching:mentor_capacity", args=[cast.program.pk]) in html
+
+
+def test_mentor_page_hides_requests_from_mentees_matched_another_way(cast, client):
+    # given two mentees asked; one was then paired by a manager with someone else
+    waiting = ask(cast.mentee_participant, cast.mentor_participant)
+    other = mentee_in(cast.program, "Ann")
+    ask(other, cast.mentor_participant)
+    relationship_propose(mentor=mentor_in(cast.program, "Ada"), mentee=other, source="manual")
+    client.force_login(cast.mentor)
+    # when
+    response = client.get(reverse("matching:mentor_dashboard", args=[cast.program.pk]))
+    # then
+    assert [r.pk for r in response.context["incoming"]] == [waiting.pk]
 
 
 def test_accepting_from_the_mentor_page(cast, client):
