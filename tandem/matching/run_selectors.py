@@ -28,6 +28,8 @@ from tandem.matching.models import (
     MatchProposal,
     MatchRun,
     MatchUnmatched,
+    PairRule,
+    PairRuleKind,
     RunStatus,
 )
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
@@ -198,6 +200,18 @@ def mentor_options_for_run(*, run: MatchRun) -> list[MentorOption]:
                 )
             )
     return options
+
+
+def excluded_pairs_for_run(*, run: MatchRun) -> set[tuple[int, int]]:
+    """(mentee, mentor) pairs the draft may not hold: those the run ruled out, and every
+    never-pair rule of the programme (pairs removed from the draft since are among them)."""
+    excluded = {(mentee, mentor) for mentee, mentor, _ in Pool.from_inputs(run.inputs).exclusions}
+    excluded.update(
+        PairRule.objects.filter(program_id=run.program_id, kind=PairRuleKind.EXCLUDE)
+        .values_list("mentee_id", "mentor_id")
+        .order_by()
+    )
+    return excluded
 
 
 def run_is_stale(*, run: MatchRun) -> bool:

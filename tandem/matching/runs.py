@@ -446,8 +446,8 @@ def _execute(run: MatchRun) -> None:
         max_score=max_score_of(run.weights or _config_of(run).weights),
         seconds={
             "building": round(built_seconds, 3),
-            "scoring": round(float(assignment.seconds_scoring), 3),
-            "solving": round(float(assignment.seconds_solving), 3),
+            "scoring": round(max(float(assignment.seconds_scoring), 0.0), 3),
+            "solving": round(max(float(assignment.seconds_solving), 0.0), 3),
             "total": round(time.monotonic() - started, 3),
         },
     )

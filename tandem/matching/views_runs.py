@@ -209,41 +209,54 @@ def _present_pairs(pairs: Page) -> None:
     pairs.object_list = rows
 
 
-def _present_unmatched(unmatched: Page) -> None:
+def _present_unmatched(unmatched: Page, run: MatchRun, *, editable: bool) -> None:
+    """Each unmatched mentee's reason, and (in a draft) the mentors they could be given."""
     rows = list(unmatched.object_list)
+    options = run_selectors.mentor_options_for_run(run=run) if editable and rows else []
+    excluded = run_selectors.excluded_pairs_for_run(run=run) if options else set()
     for item in rows:
         item.reason_label = runs.UNMATCHED_LABELS.get(item.reason, item.reason)
+        item.mentor_options = [
+            option for option in options if (item.mentee_id, option.participant_id) not in excluded
+        ]
     unmatched.object_list = rows
 
 
-def _workspace_context(request: HttpRequest, run: MatchRun, data: Any) -> dict[str, Any]:
+def _pairs_context(run: MatchRun, data: Any) -> dict[str, Any]:
+    """The page of pairs the filters ask for, and the state edits carry back."""
     filter_form, search, sort = _filters(data)
     pairs: Page = Paginator(
         run_selectors.proposal_list_for_run(run=run, search=search, sort=sort), PAIRS_PER_PAGE
     ).get_page(data.get("page"))
-    unmatched: Page = Paginator(
-        run_selectors.unmatched_list_for_run(run=run), UNMATCHED_PER_PAGE
-    ).get_page(data.get("unmatched_page"))
     _present_pairs(pairs)
-    _present_unmatched(unmatched)
-    is_draft = run.status == RunStatus.DRAFT
     state = {"q": search, "sort": sort, "page": pairs.number}
     return {
         "run": run,
         "program": run.program,
-        "is_draft": is_draft,
-        "statistics": run.statistics or {},
-        "histogram": _histogram(run.statistics or {}),
+        "is_draft": run.status == RunStatus.DRAFT,
         "pairs": pairs,
-        "unmatched": unmatched,
         "filter_form": filter_form,
         "is_filtered": bool(search),
-        "mentor_options": run_selectors.mentor_options_for_run(run=run)
-        if is_draft and unmatched.object_list
-        else [],
         "state": state,
         "state_query": urlencode(state),
     }
+
+
+def _workspace_context(run: MatchRun, data: Any) -> dict[str, Any]:
+    """Everything below the run's header: statistics, unmatched mentees, the pairs."""
+    context = _pairs_context(run, data)
+    unmatched: Page = Paginator(
+        run_selectors.unmatched_list_for_run(run=run), UNMATCHED_PER_PAGE
+    ).get_page(data.get("unmatched_page"))
+    _present_unmatched(unmatched, run, editable=context["is_draft"])
+    context.update(
+        {
+            "statistics": run.statistics or {},
+            "histogram": _histogram(run.statistics or {}),
+            "unmatched": unmatched,
+        }
+    )
+    return context
 
 
 @login_required
@@ -252,9 +265,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     """The run: progress while it runs; then the draft with its statistics and pairs."""
     run = _run(request, run_id)
     if _is_htmx(request) and request.htmx.target == "pairs":  # type: ignore[attr-defined]
-        return render(
-            request, "matching/runs/_pairs.html", _workspace_context(request, run, request.GET)
-        )
+        return render(request, "matching/runs/_pairs.html", _pairs_context(run, request.GET))
     context = {
         "nav_section": "programs",
         "run": run,
@@ -263,7 +274,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "is_stale": run_selectors.run_is_stale(run=run),
     }
     if run.status not in run_selectors.ACTIVE_STATUSES:
-        context.update(_workspace_context(request, run, request.GET))
+        context.update(_workspace_context(run, request.GET))
     return render(request, "matching/runs/detail.html", context)
 
 
@@ -294,7 +305,7 @@ def _edited(
         note = done(result)
     if _is_htmx(request):
         run.refresh_from_db()
-        context = _workspace_context(request, run, request.POST)
+        context = _workspace_context(run, request.POST)
         context.update({"note": note, "error": error.detail if error else ""})
         # htmx 2 swaps only 2xx answers; a refusal is shown in the workspace itself.
         return render(request, "matching/runs/_workspace.html", context, status=status_on_error)

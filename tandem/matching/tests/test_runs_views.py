@@ -383,8 +383,11 @@ def test_swap_remove_and_add_from_the_page(cast, client, django_capture_on_commi
     removed = client.post(reverse("matching:proposal_remove", args=[run.pk, first.pk]))
     page = client.get(removed["Location"]).content.decode()
     assert "Removed the pair: Ada Lovelace is unmatched again." in page
-    assert '<label class="visually-hidden" for="mentor-for-' in page
+    # Linus has a place again: offered for Cy, but not for Ada, who was just taken from him
+    assert f'<label class="visually-hidden" for="mentor-for-{team.cy.pk}">' in page
     assert "Pair with Cy Young" in page
+    assert f'for="mentor-for-{team.ada.pk}"' not in page
+    assert "No mentor with a place left may be paired with them." in page
     added = client.post(
         reverse("matching:proposal_add", args=[run.pk]),
         {"mentee": team.cy.pk, "mentor": team.linus.pk},
