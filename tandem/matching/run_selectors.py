@@ -63,7 +63,7 @@ def match_run_access(*, actor: User, run_id: int, for_update: bool = False) -> M
     program = program_access(actor=actor, program_id=found, manage=True)
     queryset = MatchRun.objects.filter(pk=run_id)
     if for_update:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     run = queryset.select_related("created_by", "published_by").get()
     run.program = program
     return run

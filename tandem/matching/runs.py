@@ -357,7 +357,10 @@ def match_run_execute(*, run_id: int) -> MatchRun | None:
     """
     with transaction.atomic():
         run = (
-            MatchRun.objects.select_for_update().select_related("program").filter(pk=run_id).first()
+            MatchRun.objects.select_for_update(of=("self",))
+            .select_related("program")
+            .filter(pk=run_id)
+            .first()
         )
         if run is None or run.status not in RUN_TRANSITIONS["execute"][0]:
             return run
@@ -946,7 +949,10 @@ def match_run_notify(*, run_id: int) -> int:
     """Email both people of every published pair (once per run). Returns how many were sent."""
     with transaction.atomic():
         run = (
-            MatchRun.objects.select_for_update().select_related("program").filter(pk=run_id).first()
+            MatchRun.objects.select_for_update(of=("self",))
+            .select_related("program")
+            .filter(pk=run_id)
+            .first()
         )
         if run is None or run.status != S.PUBLISHED or (run.statistics or {}).get("emails_sent"):
             return 0
