@@ -8,7 +8,7 @@ beforehand, is what keeps a mentor within capacity when several requests are acc
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.core.mail import send_mail
@@ -246,20 +246,27 @@ def match_request_accept(*, actor: User, request_id: int, message: str = "") -> 
     match_request.decided_at = now
     match_request.response_message = message
     _save(match_request)
-    others = MatchRequest.objects.filter(
-        mentee=match_request.mentee, status__in=selectors.OPEN_STATUSES
-    ).exclude(pk=match_request.pk)
-    others.update(
-        status=RequestStatus.WITHDRAWN,
-        decided_at=now,
-        response_message=(
-            f"Withdrawn automatically: {match_request.mentor.user} became your mentor."
-        ),
-        updated_at=now,
+    match_requests_withdraw_for_matched(
+        mentee_ids=[match_request.mentee_id],
+        message=f"Withdrawn automatically: {match_request.mentor.user} became your mentor.",
+        now=now,
     )
     _on_commit(_accepted_email_to_mentee(match_request))
     _on_commit(_accepted_email_to_mentor(match_request))
     return match_request
+
+
+def match_requests_withdraw_for_matched(
+    *, mentee_ids: Collection[int], message: str, now: datetime.datetime | None = None
+) -> int:
+    """Withdraw the open requests of mentees who now have a mentor (nobody could accept them
+    any more). Called by whatever matched them: an accepted request, a published run."""
+    now = now or timezone.now()
+    return MatchRequest.objects.filter(
+        mentee_id__in=list(mentee_ids), status__in=selectors.OPEN_STATUSES
+    ).update(
+        status=RequestStatus.WITHDRAWN, decided_at=now, response_message=message, updated_at=now
+    )
 
 
 @transaction.atomic

@@ -56,13 +56,14 @@ from tandem.matching.models import (
     RunStatus,
     SuggestionDecline,
 )
+from tandem.matching.requests import match_requests_withdraw_for_matched
 from tandem.matching.run_selectors import match_run_access, proposal_get
 from tandem.participants.models import Answer, Participant, ParticipantStatus
 from tandem.people.models import Profile
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramFormat, QuestionKind
 from tandem.programs.permissions import program_access
 from tandem.relationships.models import Circle, Relationship, RelationshipSource
-from tandem.relationships.services import relationship_propose
+from tandem.relationships.services import circle_create, relationship_propose
 
 logger = logging.getLogger(__name__)
 
@@ -817,9 +818,10 @@ def match_run_publish(*, actor: User, run_id: int) -> MatchRun:
         for proposal in proposals:
             members[proposal.mentor_id].append(proposal.mentee)
         topics = _circle_topics(program, members)
+        leaders = {p.mentor_id: p.mentor for p in proposals}
         for mentor_id in members:
-            circles[mentor_id] = Circle.objects.create(
-                program=program, mentor_id=mentor_id, topic=topics[mentor_id][:200]
+            circles[mentor_id] = circle_create(
+                program_id=program.pk, mentor=leaders[mentor_id], topic=topics[mentor_id]
             )
     for proposal in proposals:
         try:
@@ -836,6 +838,10 @@ def match_run_publish(*, actor: User, run_id: int) -> MatchRun:
             raise Conflict(
                 f"Nothing was published. {message}", [FieldError("pair", message)]
             ) from error
+    match_requests_withdraw_for_matched(
+        mentee_ids=[p.mentee_id for p in proposals],
+        message="Withdrawn automatically: the programme matched you with a mentor.",
+    )
     run.published_at = timezone.now()
     run.published_by = actor
     run.save(update_fields=["status", "published_at", "published_by", "updated_at"])

@@ -13,6 +13,14 @@ from tandem.participants.models import Participant, ParticipantRole, Participant
 from tandem.relationships.models import Circle, Relationship, RelationshipSource
 
 
+def circle_create(*, program_id: int, mentor: Participant, topic: str) -> Circle:
+    """Open a group circle led by `mentor`; relationships join it through `relationship_propose`.
+    The caller checks who may do this."""
+    if mentor.program_id != program_id or mentor.role != ParticipantRole.MENTOR:
+        raise InvalidInput("A circle is led by a mentor of the same programme.")
+    return Circle.objects.create(program_id=program_id, mentor=mentor, topic=topic.strip()[:200])
+
+
 def _take_place(participant: Participant) -> None:
     # One UPDATE, checked by the database: concurrent takers cannot both squeeze into the
     # last place, whatever they read before.

@@ -912,3 +912,26 @@ def test_settings_need_a_manager(cast):
             actor=cast.other_manager, program_id=cast.program.pk, change=runs.SettingsChange()
         )
     assert MatchingSettings.objects.count() == 0
+
+
+def test_publishing_withdraws_the_open_requests_of_mentees_it_matches(
+    cast, django_capture_on_commit_callbacks
+):
+    # given Ada asked Linus herself while the manager's draft pairs her with Grace
+    from tandem.matching.models import MatchRequest, RequestStatus
+    from tandem.matching.requests import match_request_create
+
+    team = _team(cast)
+    run = _start(cast, django_capture_on_commit_callbacks, team)
+    request = match_request_create(
+        actor=team.ada.user, program_id=team.program.pk, mentor_participant_id=team.linus.pk
+    )
+    # when the draft is published
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.match_run_publish(actor=cast.manager, run_id=run.pk)
+    # then her request is closed, with the reason, so Linus cannot accept it any more
+    request = MatchRequest.objects.get(pk=request.pk)
+    assert (request.status, request.response_message) == (
+        RequestStatus.WITHDRAWN,
+        "Withdrawn automatically: the programme matched you with a mentor.",
+    )
