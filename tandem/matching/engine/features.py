@@ -270,6 +270,33 @@ def _question_table(question: QuestionFeature, n: int, m: int) -> Table:
     return Table(mentee_class, mentor_class, values)
 
 
+def unique_sorted(values: IntArray) -> IntArray:
+    """Sorted distinct values (sort-based: numpy's hash-based `unique` is slow on int64 keys)."""
+    ordered = np.sort(np.asarray(values).reshape(-1))
+    first = np.ones(len(ordered), bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    result: IntArray = ordered[first]
+    return result
+
+
+def unique_first(values: IntArray) -> tuple[IntArray, IntArray]:
+    """Sorted distinct values and the index of each one's first occurrence."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.ones(len(ordered), bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first], order[first]
+
+
+def member(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
+    """keys found in sorted_keys."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), bool)
+    position = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    result: BoolArray = sorted_keys[position] == keys
+    return result
+
+
 def pair_keys(mentee: IntArray, mentor: IntArray, m: int) -> IntArray:
     result: IntArray = np.asarray(mentee, np.int64) * m + np.asarray(mentor, np.int64)
     return result
@@ -322,7 +349,7 @@ def encode(problem: MatchingProblem) -> Encoding:
     if reasons and len(reasons) != len(forbidden_mentee):
         raise InvalidProblem("forbidden_reasons must be empty or parallel to forbidden")
     keys = pair_keys(forbidden_mentee, forbidden_mentor, m)
-    forbidden_keys, first = np.unique(keys, return_index=True)
+    forbidden_keys, first = unique_first(keys)
     reason_of_key = [reasons[index] if reasons else "" for index in first.tolist()]
 
     encoding = Encoding(
@@ -339,7 +366,7 @@ def encode(problem: MatchingProblem) -> Encoding:
         timezone=_timezone_table(problem),
         language=_language_table(mentee_languages, mentor_languages),
         questions=[_question_table(question, n, m) for question in problem.questions],
-        preferred_keys=np.unique(pair_keys(preferred_mentee, preferred_mentor, m)),
+        preferred_keys=unique_sorted(pair_keys(preferred_mentee, preferred_mentor, m)),
         forbidden_keys=forbidden_keys,
         forbidden_reason_of_key=reason_of_key,
         pinned_mentee=pinned_mentee,
@@ -354,7 +381,7 @@ def encode(problem: MatchingProblem) -> Encoding:
 
 def _check_pins(encoding: Encoding) -> None:
     mentee, mentor = encoding.pinned_mentee, encoding.pinned_mentor
-    if len(np.unique(mentee)) != len(mentee):
+    if len(unique_sorted(mentee)) != len(mentee):
         raise InvalidProblem("a mentee is pinned to more than one mentor")
     blocked = ~allowed(encoding, mentee, mentor)
     if blocked.any():
@@ -376,22 +403,13 @@ def _check_pins(encoding: Encoding) -> None:
 # exact per-pair evaluation (the definition of the score)
 
 
-def _member(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
-    if not len(sorted_keys):
-        return np.zeros(len(keys), bool)
-    position = np.searchsorted(sorted_keys, keys)
-    position = np.minimum(position, len(sorted_keys) - 1)
-    result: BoolArray = sorted_keys[position] == keys
-    return result
-
-
 def shares_language(encoding: Encoding, mentee: IntArray, mentor: IntArray) -> BoolArray:
     result: BoolArray = encoding.language.of(mentee, mentor) > 0
     return result
 
 
 def is_forbidden(encoding: Encoding, mentee: IntArray, mentor: IntArray) -> BoolArray:
-    return _member(encoding.forbidden_keys, pair_keys(mentee, mentor, encoding.m))
+    return member(encoding.forbidden_keys, pair_keys(mentee, mentor, encoding.m))
 
 
 def allowed(encoding: Encoding, mentee: IntArray, mentor: IntArray) -> BoolArray:
@@ -448,7 +466,7 @@ def criterion_values(encoding: Encoding, mentee: IntArray, mentor: IntArray) -> 
         for table in encoding.questions:
             total += table.of(mentee, mentor)
         values[:, 6] = total / len(encoding.questions)
-    values[:, 7] = _member(encoding.preferred_keys, pair_keys(mentee, mentor, encoding.m))
+    values[:, 7] = member(encoding.preferred_keys, pair_keys(mentee, mentor, encoding.m))
     return values
 
 
@@ -471,4 +489,26 @@ def pair_costs(
         result[start:stop] = contribution_units(
             encoding, mentee[start:stop], mentor[start:stop]
         ).sum(axis=1)
+    return result
+
+
+def count_allowed(encoding: Encoding, mentees: IntArray, mentor_mask: BoolArray) -> IntArray:
+    """For each mentee, how many mentors in `mentor_mask` it is allowed to be paired with."""
+    if encoding.require_shared_language:
+        table = encoding.language.values > 0
+        per_class = np.bincount(
+            encoding.language.mentor_class[mentor_mask], minlength=table.shape[1]
+        )
+        counts = (table[encoding.language.mentee_class[mentees]] * per_class).sum(axis=1)
+    else:
+        counts = np.full(len(mentees), int(mentor_mask.sum()), np.int64)
+    keys = encoding.forbidden_keys
+    forbidden_mentee, forbidden_mentor = keys // encoding.m, keys % encoding.m
+    position = np.full(encoding.n, -1, np.int64)
+    position[mentees] = np.arange(len(mentees))
+    relevant = (position[forbidden_mentee] >= 0) & mentor_mask[forbidden_mentor]
+    if encoding.require_shared_language:
+        relevant &= encoding.language.of(forbidden_mentee, forbidden_mentor) > 0
+    counts = counts - np.bincount(position[forbidden_mentee[relevant]], minlength=len(mentees))
+    result: IntArray = counts.astype(np.int64)
     return result

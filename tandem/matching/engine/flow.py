@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
+from tandem.matching.engine.features import member, unique_first, unique_sorted
 from tandem.matching.engine.problem import IntArray
 
 BIG_M = 2**52
@@ -60,7 +61,7 @@ class Arcs:
 
     def union(self, other: "Arcs") -> "Arcs":
         keys = np.concatenate([self.keys, other.keys])
-        _, first = np.unique(keys, return_index=True)
+        _, first = unique_first(keys)
         return Arcs(
             np.concatenate([self.f, other.f])[first],
             np.concatenate([self.r, other.r])[first],
@@ -74,7 +75,7 @@ class Arcs:
     def without(self, existing: "Arcs") -> "Arcs":
         if not len(self.f):
             return self
-        known = np.isin(self.keys, existing.keys)
+        known = member(np.sort(existing.keys), self.keys)
         return Arcs(self.f[~known], self.r[~known], self.c[~known])
 
 
@@ -169,7 +170,7 @@ def mentor_prices(
             break
         raised = target[index][better]
         np.maximum.at(prices, raised, candidate[better])
-        frontier = np.unique(raised)
+        frontier = unique_sorted(raised)
     return prices, rounds
 
 
@@ -206,3 +207,38 @@ def maximum_flow_value(n_free: int, residual: IntArray, arc_f: IntArray, arc_r: 
     if status != solver.OPTIMAL:
         raise RuntimeError(f"max flow failed: {status}")
     return int(solver.optimal_flow())
+
+
+def minimum_cut(
+    n_free: int, residual: IntArray, arc_f: IntArray, arc_r: IntArray
+) -> tuple[int, BoolArray, BoolArray]:
+    """Max flow value and the source side of a minimum cut: (value, mentees on the source
+    side, mentors on the source side)."""
+    n_mentors = len(residual)
+    sink = 1 + n_free + n_mentors
+    solver = max_flow.SimpleMaxFlow()
+    tails = np.concatenate(
+        [np.zeros(n_free, np.int64), 1 + arc_f, 1 + n_free + np.arange(n_mentors, dtype=np.int64)]
+    )
+    heads = np.concatenate(
+        [
+            1 + np.arange(n_free, dtype=np.int64),
+            1 + n_free + arc_r,
+            np.full(n_mentors, sink, np.int64),
+        ]
+    )
+    capacities = np.concatenate(
+        [np.ones(n_free, np.int64), np.ones(len(arc_f), np.int64), residual.astype(np.int64)]
+    )
+    solver.add_arcs_with_capacity(tails, heads, capacities)
+    status = solver.solve(0, sink)
+    if status != solver.OPTIMAL:
+        raise RuntimeError(f"max flow failed: {status}")
+    side = np.asarray(solver.get_source_side_min_cut(), np.int64)
+    rows = np.zeros(n_free, bool)
+    columns = np.zeros(n_mentors, bool)
+    mentee_nodes = side[(side >= 1) & (side <= n_free)]
+    mentor_nodes = side[(side > n_free) & (side < sink)]
+    rows[mentee_nodes - 1] = True
+    columns[mentor_nodes - 1 - n_free] = True
+    return int(solver.optimal_flow()), rows, columns

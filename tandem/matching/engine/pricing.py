@@ -12,17 +12,31 @@ answers four questions without the solver ever holding all of them:
 tests use); `pricing_blocks.BlockPricer` streams the score matrix in blocks for large ones.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from tandem.matching.engine.features import Encoding, allowed, pair_costs
-from tandem.matching.engine.flow import BIG_M, Arcs, Market, maximum_flow_value
+from tandem.matching.engine.features import UNIT, Encoding, allowed, pair_costs
+from tandem.matching.engine.flow import (
+    BIG_M,
+    Arcs,
+    FlowResult,
+    Market,
+    maximum_flow_value,
+    mentee_prices,
+    mentor_prices,
+    solve_flow,
+)
 from tandem.matching.engine.problem import IntArray
 
 # Problems up to this many (free mentee x live mentor) pairs are priced as one exact matrix.
-EXACT_PAIRS_LIMIT = 4_000_000
+EXACT_PAIRS_LIMIT = 60_000
+# After the first round, the solver sees the known arcs whose reduced score is within this many
+# score units of their mentee's best (plus every matched arc and every new violation): pruning
+# never costs exactness, since the pricing pass checks every pair, pruned ones included.
+WORKING_SLACK = 1.5
 NOT_ALLOWED = np.iinfo(np.int64).min // 4
 
 
@@ -94,11 +108,13 @@ class ExactPricer:
         return 0.0
 
     def _arcs(self, mask: np.ndarray) -> Arcs:
-        f, r = np.nonzero(mask)
+        f, r = np.divmod(np.flatnonzero(mask), mask.shape[1])
         return Arcs(f.astype(np.int64), r.astype(np.int64), self.cost[f, r])
 
     def initial_arcs(self, per_side: int | None) -> Arcs:
         ok = self.cost != NOT_ALLOWED
+        if per_side is None and self.cost.size > 20_000:
+            per_side = 16
         if per_side is None or not self.cost.size:
             return self._arcs(ok)
         keep = np.zeros_like(ok)
@@ -151,5 +167,73 @@ class ExactPricer:
         )
 
 
-def make_pricer(encoding: Encoding, market: Market, *, seed: int) -> Pricer:
-    return ExactPricer(encoding, market)
+def make_pricer(encoding: Encoding, market: Market, *, seed: int, pricing: str = "auto") -> Pricer:
+    """The exact matrix for small markets, the streamed block pricer for large ones."""
+    pairs = len(market.free_mentees) * len(market.live_mentors)
+    if pricing == "exact" or pairs == 0 or (pricing == "auto" and pairs <= EXACT_PAIRS_LIMIT):
+        return ExactPricer(encoding, market)
+    from tandem.matching.engine.blocks import BlockPricer
+
+    return BlockPricer(encoding, market, seed=seed)
+
+
+@dataclass
+class TotalResult:
+    flow: FlowResult
+    arcs: Arcs  # every arc with an exact cost met so far
+    prices: IntArray  # the mentor duals of the last round (M = 2^52 scale)
+    gap_units: int
+    rounds: int
+    price_rounds: int
+    violations_added: int
+    working_arcs: int
+
+
+def solve_total_core(
+    market: Market,
+    pricer: Pricer,
+    arcs: Arcs,
+    *,
+    threshold: int | None = None,
+    tolerance: float = 0.0,
+    max_rounds: int = 40,
+    report: Callable[[float], None] | None = None,
+) -> TotalResult:
+    """Solve on candidate arcs, price every pair against the duals, add the violations, repeat
+    until there are none (gap 0) or the proved gap is within `tolerance` of the total.
+
+    From the second round on the flow runs on a *working* graph: the known arcs whose reduced
+    score is within `WORKING_SLACK` of zero under the last duals, plus matched arcs and new
+    violations. Arcs left out are still priced, so a certificate is a certificate."""
+    n_free, n_live = len(market.free_mentees), len(market.live_mentors)
+    if threshold is not None:
+        arcs = arcs.at_least(threshold)
+    known = arcs
+    working = arcs
+    added = 0
+    price_rounds = 0
+    gap = 0
+    prices = np.zeros(n_live, np.int64)
+    slack = int(WORKING_SLACK * UNIT)
+    result = solve_flow(n_free, market.residual, working.f, working.r, working.c)
+    for round_number in range(1, max_rounds + 1):
+        if round_number > 1:
+            result = solve_flow(n_free, market.residual, working.f, working.r, working.c)
+        prices, relaxation_rounds = mentor_prices(n_live, working.f, working.r, working.c, result)
+        price_rounds += relaxation_rounds
+        u = mentee_prices(result, prices)
+        if report is not None:
+            report(min(0.9, round_number / (round_number + 2)))
+        violations, gap = pricer.price(u, prices, threshold=threshold)
+        violations = violations.without(working)
+        total_units = int(result.matched_cost.sum()) + int(market.pinned_cost.sum())
+        if gap == 0 or not len(violations.f) or gap <= tolerance * max(total_units, 1):
+            return TotalResult(
+                result, known, prices, gap, round_number, price_rounds, added, len(working.f)
+            )
+        added += len(violations.f)
+        known = known.union(violations)
+        reduced = BIG_M + known.c - prices[known.r] - u[known.f]
+        keep = reduced >= -slack
+        working = Arcs(known.f[keep], known.r[keep], known.c[keep]).union(violations)
+    return TotalResult(result, known, prices, gap, max_rounds, price_rounds, added, len(working.f))

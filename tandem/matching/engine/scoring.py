@@ -28,13 +28,17 @@ from tandem.matching.engine.problem import (
 )
 
 _CACHE_SIZE = 4
-_cache: "OrderedDict[int, tuple[weakref.ref[MatchingProblem], Encoding]]" = OrderedDict()
+_cache: "OrderedDict[tuple[int, ...], tuple[weakref.ref[MatchingProblem], Encoding]]" = (
+    OrderedDict()
+)
 
 
 def encoding_of(problem: MatchingProblem) -> Encoding:
-    """The problem's encoding, built once per problem object (treat a problem as immutable once
-    it has been given to the engine)."""
-    key = id(problem)
+    """The problem's encoding, built once per problem object.
+
+    Treat a problem as immutable once the engine has seen it: replacing one of its fields is
+    noticed (a new encoding is built), changing an array in place is not."""
+    key = tuple(id(value) for value in (problem, *problem.__dict__.values()))
     cached = _cache.get(key)
     if cached is not None and cached[0]() is problem:
         _cache.move_to_end(key)

@@ -2,22 +2,26 @@
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
-from tandem.matching.engine.features import UNIT, Encoding, allowed, pair_costs, pair_keys
+from tandem.matching.engine.features import (
+    UNIT,
+    Encoding,
+    allowed,
+    count_allowed,
+    pair_costs,
+    pair_keys,
+    unique_sorted,
+)
 from tandem.matching.engine.flow import (
     BIG_M,
     Arcs,
     FlowResult,
     Market,
     maximum_flow_value,
-    mentee_prices,
-    mentor_prices,
-    solve_flow,
 )
-from tandem.matching.engine.pricing import ExactPricer, Pricer, make_pricer
+from tandem.matching.engine.pricing import ExactPricer, Pricer, make_pricer, solve_total_core
 from tandem.matching.engine.problem import (
     Assignment,
     IntArray,
@@ -51,75 +55,23 @@ def _report(progress: Progress, fraction: float) -> None:
         progress(min(1.0, max(0.0, fraction)))
 
 
-@dataclass
-class TotalResult:
-    flow: FlowResult
-    arcs: Arcs
-    gap_units: int
-    rounds: int
-    price_rounds: int
-    violations_added: int
+def _span(progress: Progress, low: float, high: float) -> Callable[[float], None] | None:
+    """A progress callback for one stage, mapping its own 0..1 onto [low, high]."""
+    if progress is None:
+        return None
+    callback = progress
+    seen = [low]
 
+    def report(fraction: float) -> None:
+        value = max(seen[-1], low + (high - low) * fraction)  # never goes backwards
+        seen.append(value)
+        callback(min(1.0, value))
 
-def solve_total_core(
-    market: Market,
-    pricer: Pricer,
-    arcs: Arcs,
-    *,
-    threshold: int | None = None,
-    tolerance: float = 0.0,
-    max_rounds: int = 30,
-    progress: Progress = None,
-    progress_span: tuple[float, float] = (0.0, 1.0),
-) -> TotalResult:
-    """Solve on the candidate arcs, price every pair, add the violations, repeat until none
-    (or until the proved gap is within `tolerance` of the total)."""
-    n_free, n_live = len(market.free_mentees), len(market.live_mentors)
-    if threshold is not None:
-        arcs = arcs.at_least(threshold)
-    added = 0
-    price_rounds = 0
-    low, high = progress_span
-    for round_number in range(1, max_rounds + 1):
-        result = solve_flow(n_free, market.residual, arcs.f, arcs.r, arcs.c)
-        prices, relaxation_rounds = mentor_prices(n_live, arcs.f, arcs.r, arcs.c, result)
-        price_rounds += relaxation_rounds
-        u = mentee_prices(result, prices)
-        _report(progress, low + (high - low) * min(0.9, round_number / (round_number + 1)))
-        violations, gap = pricer.price(u, prices, threshold=threshold)
-        violations = violations.without(arcs)
-        total_units = int(result.matched_cost.sum()) + int(market.pinned_cost.sum())
-        if gap == 0 or not len(violations.f) or gap <= tolerance * max(total_units, 1):
-            return TotalResult(result, arcs, gap, round_number, price_rounds, added)
-        added += len(violations.f)
-        arcs = arcs.union(violations)
-    return TotalResult(result, arcs, gap, max_rounds, price_rounds, added)
+    return report
 
 
 # ---------------------------------------------------------------------------------------------
 # results
-
-
-def _count_allowed(encoding: Encoding, mentees: IntArray, mentor_mask: np.ndarray) -> IntArray:
-    """For each mentee, how many mentors in `mentor_mask` it is allowed to be paired with."""
-    if encoding.require_shared_language:
-        table = encoding.language.values > 0
-        per_class = np.bincount(
-            encoding.language.mentor_class[mentor_mask], minlength=table.shape[1]
-        )
-        counts = (table[encoding.language.mentee_class[mentees]] * per_class).sum(axis=1)
-    else:
-        counts = np.full(len(mentees), int(mentor_mask.sum()), np.int64)
-    keys = encoding.forbidden_keys
-    forbidden_mentee, forbidden_mentor = keys // encoding.m, keys % encoding.m
-    position = np.full(encoding.n, -1, np.int64)
-    position[mentees] = np.arange(len(mentees))
-    relevant = (position[forbidden_mentee] >= 0) & mentor_mask[forbidden_mentor]
-    if encoding.require_shared_language:
-        relevant &= encoding.language.of(forbidden_mentee, forbidden_mentor) > 0
-    counts = counts - np.bincount(position[forbidden_mentee[relevant]], minlength=len(mentees))
-    result: IntArray = counts.astype(np.int64)
-    return result
 
 
 def build_assignment(
@@ -136,7 +88,7 @@ def build_assignment(
 ) -> Assignment:
     order = np.argsort(mentee, kind="stable")
     mentee, mentor, cost = mentee[order], mentor[order], cost[order]
-    if len(np.unique(mentee)) != len(mentee):
+    if len(unique_sorted(mentee)) != len(mentee):
         raise RuntimeError("a mentee was matched twice")
     load = np.bincount(mentor, minlength=encoding.m)
     if np.any(load > encoding.capacity):
@@ -146,8 +98,8 @@ def build_assignment(
     matched = np.zeros(encoding.n, bool)
     matched[mentee] = True
     unmatched = np.flatnonzero(~matched).astype(np.int64)
-    any_allowed = _count_allowed(encoding, unmatched, np.ones(encoding.m, bool)) > 0
-    with_room = _count_allowed(encoding, unmatched, load < encoding.capacity) > 0
+    any_allowed = count_allowed(encoding, unmatched, np.ones(encoding.m, bool)) > 0
+    with_room = count_allowed(encoding, unmatched, load < encoding.capacity) > 0
     reasons = [
         UnmatchedReason.NO_ALLOWED_MENTOR
         if not has_allowed
@@ -201,6 +153,7 @@ def solve(
     progress: Callable[[float], None] | None = None,
     tolerance: float = 0.0,
     candidates_per_side: int | None = None,
+    pricing: str = "auto",
 ) -> Assignment:
     """Match mentees to mentors under `objective`.
 
@@ -208,27 +161,30 @@ def solve(
     are; no capacity is exceeded. TOTAL and FAIR match as many mentees as possible first.
     `tolerance` (TOTAL/FAIR): stop once the proved relative gap is at most this (0 = exact).
     `candidates_per_side`: size of each side's shortlist in the first candidate graph (None =
-    automatic). `seed` breaks score ties in STABLE.
+    automatic). `pricing`: "exact" (one exact matrix), "blocks" (streamed, for large problems) or
+    "auto" (blocks above `pricing.EXACT_PAIRS_LIMIT` pairs). `seed` breaks score ties in STABLE.
     """
     objective = Objective(objective)
     _report(progress, 0.0)
     started = time.perf_counter()
     encoding = encoding_of(problem)
     market = market_of(encoding)
-    pricer = make_pricer(encoding, market, seed=seed)
-    arcs = pricer.initial_arcs(candidates_per_side)
-    scored = time.perf_counter()
-    seconds_scoring = scored - started + pricer.seconds_scoring_extra()
-    _report(progress, 0.2)
+    pricer = make_pricer(encoding, market, seed=seed, pricing=pricing)
+    prepared = time.perf_counter()
+    _report(progress, 0.1)
     if objective == Objective.STABLE:
         assignment = _stable(encoding, market, pricer, seed=seed)
-    elif objective == Objective.FAIR:
-        assignment = _fair(encoding, market, pricer, arcs, tolerance, progress)
     else:
-        assignment = _total(encoding, market, pricer, arcs, tolerance, progress)
+        arcs = pricer.initial_arcs(candidates_per_side)
+        _report(progress, 0.2)
+        if objective == Objective.FAIR:
+            assignment = _fair(encoding, market, pricer, arcs, tolerance, progress)
+        else:
+            assignment = _total(encoding, market, pricer, arcs, tolerance, progress)
     finished = time.perf_counter()
-    assignment.seconds_scoring = seconds_scoring + pricer.seconds_pricing
-    assignment.seconds_solving = finished - scored - pricer.seconds_pricing
+    # scoring: encoding the problem and every pass over the score matrix; solving: the rest
+    assignment.seconds_scoring = prepared - started + pricer.seconds_pricing
+    assignment.seconds_solving = finished - prepared - pricer.seconds_pricing
     _report(progress, 1.0)
     return assignment
 
@@ -242,7 +198,7 @@ def _total(
     progress: Progress,
 ) -> Assignment:
     core = solve_total_core(
-        market, pricer, arcs, tolerance=tolerance, progress=progress, progress_span=(0.2, 0.95)
+        market, pricer, arcs, tolerance=tolerance, report=_span(progress, 0.2, 0.95)
     )
     mentee, mentor, cost = _pairs_of(market, core.flow)
     return build_assignment(
@@ -273,19 +229,20 @@ def _fair(
 ) -> Assignment:
     """Most matched; then the highest lowest score among the pairs the engine chooses (pinned
     pairs are given, so they do not count in the bottleneck); then the best total."""
-    core = solve_total_core(market, pricer, arcs, progress=progress, progress_span=(0.2, 0.5))
+    core = solve_total_core(market, pricer, arcs, report=_span(progress, 0.2, 0.5))
     best = core.flow.flow
     threshold = 0
     if best > 0:
-        threshold = fair_threshold(market, pricer, core.arcs, best)
+        matched = core.flow.matched_mentor >= 0
+        feasible = int(core.flow.matched_cost[matched].min())  # the TOTAL optimum's lowest
+        threshold = fair_threshold(market, pricer, core.arcs, best, feasible)
     restricted = solve_total_core(
         market,
         pricer,
         core.arcs,
         threshold=threshold,
         tolerance=tolerance,
-        progress=progress,
-        progress_span=(0.7, 0.95),
+        report=_span(progress, 0.7, 0.95),
     )
     if restricted.flow.flow != best:
         raise RuntimeError("the fair threshold lost matched pairs")
@@ -307,14 +264,14 @@ def _fair(
     )
 
 
-def fair_threshold(market: Market, pricer: Pricer, arcs: Arcs, best: int) -> int:
+def fair_threshold(market: Market, pricer: Pricer, arcs: Arcs, best: int, feasible: int) -> int:
     """The largest t such that arcs scoring >= t still match `best` mentees (binary search over
-    the distinct scores, each step a max flow). The candidate arcs give a feasible t; the pricer
-    then proves that no pair outside them would allow a higher one."""
+    the distinct scores from a known feasible t, each step a max flow). The candidate arcs give
+    a feasible t; the pricer then proves that no pair outside them would allow a higher one."""
     n_free = len(market.free_mentees)
     while True:
-        values = np.unique(arcs.c)
-        low, high = 0, len(values) - 1  # values[low] is feasible (all arcs match `best`)
+        values = unique_sorted(arcs.c[arcs.c >= feasible])
+        low, high = 0, len(values) - 1  # values[low] is feasible
         while low < high:
             middle = (low + high + 1) // 2
             keep = arcs.c >= values[middle]
@@ -330,6 +287,7 @@ def fair_threshold(market: Market, pricer: Pricer, arcs: Arcs, best: int) -> int
         if extra is None:
             return threshold
         arcs = arcs.union(extra)
+        feasible = threshold
 
 
 def _stable(encoding: Encoding, market: Market, pricer: Pricer, *, seed: int) -> Assignment:
@@ -347,13 +305,13 @@ def _stable(encoding: Encoding, market: Market, pricer: Pricer, *, seed: int) ->
     )
 
 
-def greedy(problem: MatchingProblem) -> Assignment:
+def greedy(problem: MatchingProblem, *, pricing: str = "auto") -> Assignment:
     """Baseline for the benchmark: pairs in descending score, each taken if both sides are free
     (ties by mentee then mentor index). No optimality claim."""
     started = time.perf_counter()
     encoding = encoding_of(problem)
     market = market_of(encoding)
-    pricer = make_pricer(encoding, market, seed=0)
+    pricer = make_pricer(encoding, market, seed=0, pricing=pricing)
     mentee, mentor, cost, details = pricer.greedy(market.residual, seed=None)
     assignment = build_assignment(
         encoding,

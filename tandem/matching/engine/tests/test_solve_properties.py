@@ -73,11 +73,14 @@ def assert_feasible(problem: MatchingProblem, assignment) -> None:
 
 
 @PROPERTY
-@given(problems(), st.sampled_from([None, 1, 2]))
-def test_total_is_the_dense_optimum_and_certified(problem: MatchingProblem, per_side) -> None:
-    # given a random problem (and sometimes a deliberately tiny first candidate graph)
+@given(problems(), st.sampled_from([None, 1, 2]), st.sampled_from(["exact", "blocks"]))
+def test_total_is_the_dense_optimum_and_certified(
+    problem: MatchingProblem, per_side, pricing
+) -> None:
+    # given a random problem (sometimes a deliberately tiny first candidate graph), priced by
+    # the exact matrix or by the streamed block pricer
     # when
-    assignment = solve(problem, Objective.TOTAL, candidates_per_side=per_side)
+    assignment = solve(problem, Objective.TOTAL, candidates_per_side=per_side, pricing=pricing)
     # then
     assert_feasible(problem, assignment)
     matched, total_units = dense_total(problem)
@@ -89,10 +92,16 @@ def test_total_is_the_dense_optimum_and_certified(problem: MatchingProblem, per_
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(max_mentees=6, max_mentors=4), st.sampled_from([None, 1]))
-def test_fair_maximises_the_lowest_score_then_the_total(problem: MatchingProblem, per_side) -> None:
+@given(
+    problems(max_mentees=6, max_mentors=4),
+    st.sampled_from([None, 1]),
+    st.sampled_from(["exact", "blocks"]),
+)
+def test_fair_maximises_the_lowest_score_then_the_total(
+    problem: MatchingProblem, per_side, pricing
+) -> None:
     # when
-    assignment = solve(problem, Objective.FAIR, candidates_per_side=per_side)
+    assignment = solve(problem, Objective.FAIR, candidates_per_side=per_side, pricing=pricing)
     # then
     assert_feasible(problem, assignment)
     matched, lowest, total = brute_fair(problem)
@@ -194,9 +203,10 @@ def test_stable_has_no_blocking_pair_and_is_deferred_acceptance(
 
 
 @PROPERTY
-@given(problems())
-def test_greedy_is_feasible_and_never_beats_total(problem: MatchingProblem) -> None:
-    baseline = greedy(problem)
+@given(problems(), st.sampled_from(["exact", "blocks"]))
+def test_greedy_is_feasible_and_never_beats_total(problem: MatchingProblem, pricing) -> None:
+    baseline = greedy(problem, pricing=pricing)
+    assert baseline.mentee.tolist() == greedy(problem, pricing="exact").mentee.tolist()
     best = solve(problem, Objective.TOTAL)
     assert_feasible(problem, baseline)
     assert (len(baseline.mentee), baseline.total_score) <= (len(best.mentee), best.total_score)

@@ -1,0 +1,749 @@
+"""The block pricer: candidate arcs and certificates for large problems, streaming the score
+matrix in blocks of rows and never holding it whole.
+
+1. *Estimate prices* on a sub-market: a random 5% of the mentees (at least 1,500) and every
+   mentor with its capacity scaled by the same fraction, solved (by this same machinery) to a
+   near-optimum. Its mentor duals approximate the full market's: what a place with each mentor
+   is worth.
+2. *One pass* over the whole score matrix keeps, for each mentee (a "row"), its ~32 best pairs by
+   *reduced* score (score minus estimated price) — in the optimum a mentee holds the mentor that
+   maximises exactly that — and, per group of mentors, a proved upper bound (`rest`) on the
+   reduced score of every pair not kept. The best dozen per row, plus each mentor's best mentees
+   in a sample, are the first candidate graph.
+3. `price(u, v)` (each repair round) must decide for every allowed pair whether
+   M + c - v_r - u_f > 0. Kept pairs are looked up. For the rest, bounds carry over to the new
+   prices: a pair not kept has reduced score <= rest[group] + max over the group of the price
+   drop. Rows whose bound still clears the threshold by the float margin are certified without
+   touching the matrix; the others are recomputed (a partial pass). Every pair a float says
+   *might* violate is checked with the exact integer score, so violations are exact, the gap is
+   a proved bound, and no row is ever declared clean except by a proved inequality.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tandem.matching.engine.dense import (
+    DenseFeatures,
+    dense_features,
+    score_block,
+    with_offsets,
+)
+from tandem.matching.engine.features import (
+    UNIT,
+    Encoding,
+    allowed,
+    count_allowed,
+    pair_costs,
+    unique_sorted,
+)
+from tandem.matching.engine.flow import BIG_M, Arcs, Market
+from tandem.matching.engine.problem import IntArray
+
+FloatArray64 = npt.NDArray[np.float64]
+Float32Array = npt.NDArray[np.float32]
+# Offsets standing for "always a violation if allowed" / "never a violation" (score units).
+ALWAYS = -1e7
+NEVER = 1e7
+SENTINEL = 1e6
+SUSPECTS_PER_ROW = 16
+SAMPLE_COLUMNS = 1024
+SAMPLE_ROWS = 2048
+VIOLATIONS_PER_ROW = 8
+INITIAL_PER_ROW = 12
+GROUPS = 16
+SUB_MARKET_SHARE = 0.05
+SUB_MARKET_MINIMUM = 1500
+BLOCK_ELEMENTS = 1 << 23
+
+
+@dataclass
+class Stored:
+    pointer: IntArray  # CSR over rows
+    mentor: npt.NDArray[np.int32]
+    score: Float32Array  # fast score (not reduced)
+
+
+def _ranges(starts: IntArray, counts: IntArray) -> IntArray:
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, np.int64)
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    result: IntArray = np.repeat(starts, counts) + (np.arange(total, dtype=np.int64) - offsets)
+    return result
+
+
+def _rank_within(rows: IntArray, order: IntArray) -> IntArray:
+    """Given pairs sorted by row (`rows[order]` non-decreasing), each pair's rank in its row."""
+    ordered = rows[order]
+    if not len(ordered):
+        return np.empty(0, np.int64)
+    first = np.concatenate([[0], np.flatnonzero(np.diff(ordered)) + 1])
+    lengths = np.diff(np.append(first, len(ordered)))
+    result: IntArray = np.arange(len(ordered)) - np.repeat(first, lengths)
+    return result
+
+
+class BlockPricer:
+    def __init__(
+        self,
+        encoding: Encoding,
+        market: Market,
+        *,
+        seed: int,
+        per_row: int = 64,
+        estimate: bool = True,
+    ):
+        self.encoding = encoding
+        self.market = market
+        self.per_row = per_row
+        self.seed = seed
+        self.estimate = estimate
+        self.features: DenseFeatures = dense_features(
+            encoding, market.free_mentees, market.live_mentors
+        )
+        self.n_rows = len(market.free_mentees)
+        self.n_columns = len(market.live_mentors)
+        self.rng = np.random.default_rng(seed)
+        self.block_rows = int(max(32, min(4096, BLOCK_ELEMENTS // max(self.n_columns, 1))))
+        self.seconds_pricing = 0.0
+        self.rows_recomputed = 0
+        self.exact_checks = 0
+        self.estimate_seconds = 0.0
+        self._set_columns()
+
+    def seconds_scoring_extra(self) -> float:
+        return 0.0
+
+    def _set_columns(self) -> None:
+        count = min(self.n_columns, SAMPLE_COLUMNS)
+        self.sample = np.sort(self.rng.choice(self.n_columns, count, replace=False))
+        groups = max(1, min(GROUPS, self.n_columns))
+        self.group_starts = np.linspace(0, self.n_columns, groups + 1).astype(np.int64)[:-1]
+
+    def _margin(self, largest_offset: float) -> float:
+        """Bound on |float32 reduced score - exact reduced score| for an allowed pair: the block
+        error `eps`, plus rounding the offset to float32 and the subtraction."""
+        weights = float(self.encoding.weights.sum())
+        return self.features.eps + 2.0**-22 * (largest_offset + weights)
+
+    def _group_max(self, values: FloatArray64) -> FloatArray64:
+        result: FloatArray64 = np.maximum.reduceat(values, self.group_starts, axis=-1)
+        return result
+
+    # -----------------------------------------------------------------------------------------
+    # passes
+
+    def _pass(
+        self,
+        rows: IntArray,
+        offsets: tuple[FloatArray64, FloatArray64],
+        level: IntArray,
+        ceiling: FloatArray64 | None,
+        threshold: int | None,
+        limit: int | None = None,
+    ) -> tuple[Stored, FloatArray64]:
+        """Compute `rows` against every live mentor. Keep each row's pairs whose reduced score
+        is at least its cut — about the `per_row`-th best (estimated on a sample of mentors),
+        never above `ceiling` (so every possible violation is kept), at most 8 x per_row pairs.
+        Returns the kept pairs and per row and mentor group a bound on every pair not kept."""
+        kept_rows: list[IntArray] = []
+        kept_mentors: list[npt.NDArray[np.int32]] = []
+        kept_scores: list[Float32Array] = []
+        rests = np.empty((len(rows), len(self.group_starts)))
+        rank = max(1, round(self.per_row * len(self.sample) / max(self.n_columns, 1)))
+        offset32 = (offsets[0].astype(np.float32), offsets[1].astype(np.float32))
+        folded = with_offsets(self.features, offsets) if threshold is None else None
+        floor32 = None
+        if threshold is not None:
+            floor32 = np.float32(threshold / UNIT - self.features.eps)
+        for start in range(0, len(rows), self.block_rows):
+            chunk = rows[start : start + self.block_rows]
+            chunk_level = level[chunk]
+            if folded is not None:
+                reduced = score_block(self.features, chunk, folded, chunk_level)
+            else:
+                scores = score_block(self.features, chunk)
+                scores[scores < floor32] = -np.inf
+                reduced = scores - offset32[0]
+                ones = np.flatnonzero(chunk_level == 1)
+                if len(ones):
+                    reduced[ones] = scores[ones] - offset32[1]
+            sample_values = reduced[:, self.sample]
+            if rank <= sample_values.shape[1]:
+                estimate = -np.partition(-sample_values, rank - 1, axis=1)[:, rank - 1]
+            else:
+                estimate = np.full(len(chunk), -np.inf, np.float32)
+            cut = estimate.astype(np.float64)
+            if ceiling is not None:
+                cut = np.minimum(cut, ceiling[chunk])
+            cut32 = cut.astype(np.float32)
+            lower = cut32.astype(np.float64) > cut  # round down: "below the cut" stays proved
+            cut32[lower] = np.nextafter(cut32[lower], np.float32(-np.inf))
+            flat = np.flatnonzero(reduced >= cut32[:, None])
+            local, mentor = np.divmod(flat, reduced.shape[1])
+            local, mentor, cut32 = self._cap(reduced, local, mentor, cut32, limit)
+            kept_rows.append(chunk[local])
+            kept_mentors.append(mentor.astype(np.int32))
+            offset_of_kept = np.where(
+                chunk_level[local] == 0, offsets[0][mentor], offsets[1][mentor]
+            )
+            raw = (reduced[local, mentor] + offset_of_kept).astype(np.float32)
+            # next to a sentinel offset float32 keeps no score digits: use the exact score
+            blind = np.flatnonzero(np.abs(offset_of_kept) >= SENTINEL)
+            if len(blind):
+                mentees = self.market.free_mentees[chunk[local[blind]]]
+                mentors = self.market.live_mentors[mentor[blind]]
+                exact = pair_costs(self.encoding, mentees, mentors) / UNIT
+                exact[~allowed(self.encoding, mentees, mentors)] = -1e30
+                raw[blind] = exact.astype(np.float32)
+            kept_scores.append(raw)
+            group_max = np.maximum.reduceat(reduced, self.group_starts, axis=1)
+            rests[start : start + len(chunk)] = np.minimum(
+                group_max.astype(np.float64), cut32.astype(np.float64)[:, None]
+            )
+        row_index = np.concatenate(kept_rows) if kept_rows else np.empty(0, np.int64)
+        mentors = np.concatenate(kept_mentors) if kept_mentors else np.empty(0, np.int32)
+        values = np.concatenate(kept_scores) if kept_scores else np.empty(0, np.float32)
+        position = np.full(self.n_rows, -1, np.int64)
+        position[rows] = np.arange(len(rows))
+        order = np.argsort(position[row_index], kind="stable")
+        counts = np.bincount(position[row_index], minlength=len(rows))
+        pointer = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        return Stored(pointer, mentors[order], values[order]), rests
+
+    def _cap(
+        self,
+        block: Float32Array,
+        local: IntArray,
+        mentor: IntArray,
+        cut32: Float32Array,
+        limit: int | None,
+    ) -> tuple[IntArray, IntArray, Float32Array]:
+        """Keep at most `limit` (default 2 x per_row) pairs in a row; a capped row's cut
+        becomes the best value it dropped (so the cut still bounds every pair not kept)."""
+        limit = 2 * self.per_row if limit is None else limit
+        counts = np.bincount(local, minlength=len(cut32))
+        if counts.max(initial=0) <= limit:
+            return local, mentor, cut32
+        values = block[local, mentor]
+        order = np.lexsort((-values, local))
+        local, mentor, values = local[order], mentor[order], values[order]
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rank = np.arange(len(local)) - np.repeat(starts, counts)
+        over = np.flatnonzero(counts > limit)
+        cut32 = cut32.copy()
+        cut32[over] = values[starts[over] + limit]
+        keep = rank < limit
+        return local[keep], mentor[keep], cut32
+
+    def _replace_rows(self, rows: IntArray, fresh: Stored) -> None:
+        """Put `fresh` (CSR over `rows`) in place of those rows' stored pairs."""
+        old = self.stored
+        counts = np.diff(old.pointer)
+        new_counts = counts.copy()
+        new_counts[rows] = np.diff(fresh.pointer)
+        pointer = np.concatenate([[0], np.cumsum(new_counts)]).astype(np.int64)
+        mentor = np.empty(int(pointer[-1]), np.int32)
+        score = np.empty(int(pointer[-1]), np.float32)
+        keep = np.ones(self.n_rows, bool)
+        keep[rows] = False
+        kept_rows = np.flatnonzero(keep)
+        source = _ranges(old.pointer[kept_rows], counts[kept_rows])
+        target = _ranges(pointer[kept_rows], counts[kept_rows])
+        mentor[target] = old.mentor[source]
+        score[target] = old.score[source]
+        target = _ranges(pointer[rows], np.diff(fresh.pointer))
+        mentor[target] = fresh.mentor
+        score[target] = fresh.score
+        self.stored = Stored(pointer, mentor, score)
+
+    # -----------------------------------------------------------------------------------------
+    # the first candidate graph
+
+    def _estimate_prices(self) -> FloatArray64 | None:
+        """Mentor prices (score units) from a sub-market solved near-optimally, or None when
+        the market is too small for a sample to pay off."""
+        size = max(SUB_MARKET_MINIMUM, int(self.n_rows * SUB_MARKET_SHARE))
+        if 2 * size > self.n_rows:
+            return None
+        from tandem.matching.engine.pricing import solve_total_core
+
+        sample = np.sort(self.rng.choice(self.n_rows, size, replace=False))
+        share = size / self.n_rows
+        residual = np.floor(share * self.market.residual + self.rng.random(self.n_columns))
+        empty = np.empty(0, np.int64)
+        sub_market = Market(
+            free_mentees=self.market.free_mentees[sample],
+            live_mentors=self.market.live_mentors,
+            residual=residual.astype(np.int64),
+            pinned_mentee=empty,
+            pinned_mentor=empty,
+            pinned_cost=empty,
+        )
+        nested = BlockPricer(
+            self.encoding, sub_market, seed=self.seed + 1, per_row=self.per_row, estimate=False
+        )
+        arcs = nested.initial_arcs(None)
+        core = solve_total_core(sub_market, nested, arcs, tolerance=1e-3, max_rounds=4)
+        level = (core.prices + BIG_M // 2) // BIG_M
+        result: FloatArray64 = (core.prices - level * BIG_M) / UNIT
+        return result
+
+    def _reorder_columns(self, order: IntArray) -> None:
+        """Renumber live mentors (most expensive first) so each mentor group is contiguous."""
+        market, features = self.market, self.features
+        market.live_mentors = market.live_mentors[order]
+        market.residual = market.residual[order]
+        features.mentor_t = np.ascontiguousarray(features.mentor_t[:, order])
+        inverse = np.empty(len(order), np.int64)
+        inverse[order] = np.arange(len(order))
+        features.preferred_r = inverse[features.preferred_r]
+        features.forbidden_r = inverse[features.forbidden_r]
+
+    def initial_arcs(self, per_side: int | None) -> Arcs:
+        started = time.perf_counter()
+        estimate = self._estimate_prices() if self.estimate else None
+        self.estimate_seconds = time.perf_counter() - started
+        if estimate is None:
+            estimate = np.zeros(self.n_columns)
+        else:
+            order = np.argsort(-estimate, kind="stable")
+            self._reorder_columns(order)
+            estimate = estimate[order]
+        self._set_columns()
+        offsets = (estimate, estimate)
+        self.versions: list[tuple[FloatArray64, FloatArray64]] = [offsets]
+        self.margins: list[float] = [self._margin(float(np.abs(estimate).max(initial=0.0)))]
+        self.version = np.zeros(self.n_rows, np.int64)
+        self.row_level = np.zeros(self.n_rows, np.int64)
+        rows = np.arange(self.n_rows, dtype=np.int64)
+        self.stored, self.rest = self._pass(rows, offsets, self.row_level, None, None)
+        f, r = self._best_stored(per_side if per_side is not None else INITIAL_PER_ROW, estimate)
+        sample_rows = np.sort(
+            self.rng.choice(self.n_rows, min(self.n_rows, SAMPLE_ROWS), replace=False)
+        )
+        extra_f, extra_r = self._column_candidates(sample_rows, 8)
+        arcs = self._exact_arcs(np.concatenate([f, extra_f]), np.concatenate([r, extra_r]))
+        self.seconds_pricing += time.perf_counter() - started
+        return arcs
+
+    def _best_stored(self, per_row: int, offsets: FloatArray64) -> tuple[IntArray, IntArray]:
+        stored = self.stored
+        rows = np.repeat(np.arange(self.n_rows), np.diff(stored.pointer))
+        reduced = stored.score.astype(np.float64) - offsets[stored.mentor]
+        order = np.lexsort((-reduced, rows))
+        keep = order[_rank_within(rows, order) < per_row]
+        return rows[keep].astype(np.int64), stored.mentor[keep].astype(np.int64)
+
+    def _column_candidates(
+        self, sample_rows: IntArray, per_column: int
+    ) -> tuple[IntArray, IntArray]:
+        """Each mentor's best mentees among a sample of rows, so every mentor has arcs."""
+        if not len(sample_rows) or not self.n_columns:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        k = min(per_column, len(sample_rows))
+        found_f: list[IntArray] = []
+        found_r: list[IntArray] = []
+        width = max(1, BLOCK_ELEMENTS // len(sample_rows))
+        block = score_block(self.features, sample_rows)
+        for start in range(0, self.n_columns, width):
+            part = block[:, start : start + width]
+            best = np.argpartition(-part, k - 1, axis=0)[:k]
+            columns = np.arange(part.shape[1])[None, :]
+            ok = part[best, columns] > -1e20
+            found_f.append(sample_rows[best[ok]])
+            found_r.append((start + np.broadcast_to(columns, best.shape))[ok])
+        return np.concatenate(found_f).astype(np.int64), np.concatenate(found_r).astype(np.int64)
+
+    def _exact_arcs(self, f: IntArray, r: IntArray) -> Arcs:
+        keys = unique_sorted(f * (1 << 31) + r)
+        f, r = keys >> 31, keys & ((1 << 31) - 1)
+        mentee = self.market.free_mentees[f]
+        mentor = self.market.live_mentors[r]
+        ok = allowed(self.encoding, mentee, mentor)
+        f, r, mentee, mentor = f[ok], r[ok], mentee[ok], mentor[ok]
+        self.exact_checks += len(f)
+        return Arcs(f, r, pair_costs(self.encoding, mentee, mentor))
+
+    # -----------------------------------------------------------------------------------------
+    # pricing
+
+    def _levels(
+        self, u: IntArray, v: IntArray
+    ) -> tuple[IntArray, FloatArray64, tuple[FloatArray64, FloatArray64], IntArray]:
+        """Split M + c - v_r - u_f > 0 by levels: u = a_f M + beta_f, v = b_r M + p_r. A pair
+        violates when (1 - a - b) M + c - p - beta > 0: level-0 rows compare s - p_r with
+        beta_f for level-1 mentors and always violate with level-0 ones; level-1 rows compare
+        with level-0 mentors and never violate with level-1 ones."""
+        row_level = ((u + BIG_M // 2) // BIG_M).astype(np.int64)
+        beta = (u - row_level * BIG_M) / UNIT
+        column_level = ((v + BIG_M // 2) // BIG_M).astype(np.int64)
+        price = (v - column_level * BIG_M) / UNIT
+        offset0 = np.where(column_level == 1, price, ALWAYS)
+        offset1 = np.where(column_level == 0, price, NEVER)
+        return row_level, beta, (offset0, offset1), column_level
+
+    def _stored_violations(
+        self,
+        duals: "Duals",
+        only: npt.NDArray[np.bool_] | None,
+        per_row: int | None,
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+        """Stored pairs that violate the duals, by their exact scores. The float only picks the
+        suspects; each row's `per_row` best suspects are checked exactly (all when None), and
+        for a row with more, the best unchecked one's float bound comes back (units, per row)."""
+        stored = self.stored
+        pair_rows = np.repeat(np.arange(self.n_rows), np.diff(stored.pointer))
+        pair_mentors = stored.mentor.astype(np.int64)
+        if only is not None:
+            chosen = only[pair_rows]
+            pair_rows, pair_mentors = pair_rows[chosen], pair_mentors[chosen]
+            scores = stored.score[chosen].astype(np.float64)
+        else:
+            scores = stored.score.astype(np.float64)
+        offsets = duals.offsets
+        reduced = scores - np.where(
+            duals.row_level[pair_rows] == 0, offsets[0][pair_mentors], offsets[1][pair_mentors]
+        )
+        suspect = reduced >= duals.beta[pair_rows] - duals.check_margin
+        if duals.threshold is not None:
+            suspect &= scores >= duals.threshold / UNIT - duals.check_margin
+        f, r, reduced = pair_rows[suspect], pair_mentors[suspect], reduced[suspect]
+        unchecked = np.zeros(self.n_rows, np.int64)
+        if per_row is not None:
+            order = np.lexsort((-reduced, f))
+            rank = _rank_within(f, order)
+            later = order[rank == per_row]
+            if len(later):
+                excess = (reduced[later] + duals.check_margin - duals.beta[f[later]]) * UNIT
+                unchecked[f[later]] = np.ceil(np.minimum(excess, 2.0**62)).astype(np.int64)
+            first = order[rank < per_row]
+            f, r = f[first], r[first]
+        mentee, mentor = self.market.free_mentees[f], self.market.live_mentors[r]
+        ok = allowed(self.encoding, mentee, mentor)
+        f, r, mentee, mentor = f[ok], r[ok], mentee[ok], mentor[ok]
+        costs = pair_costs(self.encoding, mentee, mentor)
+        self.exact_checks += len(f)
+        if duals.threshold is not None:
+            keep = costs >= duals.threshold
+            f, r, costs = f[keep], r[keep], costs[keep]
+        violation = BIG_M + costs - duals.v[r] - duals.u[f]
+        positive = violation > 0
+        return f[positive], r[positive], costs[positive], violation[positive], unchecked
+
+    def _recompute(
+        self, rows: IntArray, duals: "Duals", limit: int | None = None
+    ) -> npt.NDArray[np.bool_]:
+        """A partial pass over `rows` at the current prices; returns the rows' mask."""
+        self.rows_recomputed += len(rows)
+        fresh, rests = self._pass(
+            rows,
+            duals.offsets,
+            duals.row_level,
+            duals.beta - duals.margin,
+            duals.threshold,
+            limit,
+        )
+        self._replace_rows(rows, fresh)
+        self.rest[rows] = rests
+        self.versions.append(duals.offsets)
+        self.margins.append(duals.margin)
+        self.version[rows] = len(self.versions) - 1
+        self.row_level[rows] = duals.row_level[rows]
+        mask = np.zeros(self.n_rows, bool)
+        mask[rows] = True
+        return mask
+
+    def _carried_bounds(self, duals: "Duals") -> FloatArray64:
+        """Per row, a proved bound on the reduced score of every pair not stored, at the new
+        prices: the stored bound per mentor group plus the group's largest price drop."""
+        bound = np.full(self.n_rows, -np.inf)
+        for version_index in unique_sorted(self.version).tolist():
+            old = self.versions[version_index]
+            for old_level in (0, 1):
+                for new_level in (0, 1):
+                    selected = np.flatnonzero(
+                        (self.version == version_index)
+                        & (self.row_level == old_level)
+                        & (duals.row_level == new_level)
+                    )
+                    if not len(selected):
+                        continue
+                    difference = old[old_level] - duals.offsets[new_level]
+                    if new_level == 0:
+                        difference = np.where(duals.always, -np.inf, difference)
+                    drop = self._group_max(difference)
+                    carried = (self.rest[selected] + drop[None, :]).max(axis=1)
+                    bound[selected] = carried + self.margins[version_index]
+        return bound
+
+    def price(self, u: IntArray, v: IntArray, *, threshold: int | None) -> tuple[Arcs, int]:
+        """Exact violations of the duals over every allowed pair, and the proved gap."""
+        started = time.perf_counter()
+        duals = self._duals(u, v, threshold)
+
+        # rows that must be looked at: a level-0 row with an allowed pair to a level-0
+        # ("always") mentor, and rows whose carried bound no longer clears beta
+        recompute = np.zeros(self.n_rows, bool)
+        level0 = np.flatnonzero(duals.row_level == 0)
+        if duals.always.any() and len(level0):
+            mask = np.zeros(self.encoding.m, bool)
+            mask[self.market.live_mentors[duals.always]] = True
+            reach = count_allowed(self.encoding, self.market.free_mentees[level0], mask)
+            recompute[level0[reach > 0]] = True
+        bound = self._carried_bounds(duals)
+        failing = recompute | ~(bound < duals.beta)
+
+        found = [self._stored_violations(duals, None, SUSPECTS_PER_ROW)]
+        unchecked = found[0][4]
+        # a failing row with a stored violation waits (its violations go to the solver first,
+        # its prices will move anyway); a failing row without one is recomputed now
+        has_violation = np.zeros(self.n_rows, bool)
+        has_violation[found[0][0]] = True
+        rows = np.flatnonzero(failing & ~has_violation)
+        waiting = np.flatnonzero(failing & has_violation)
+        if len(rows):
+            fresh = self._recompute(rows, duals)
+            found.append(self._stored_violations(duals, fresh, SUSPECTS_PER_ROW))
+            unchecked = np.maximum(unchecked, found[-1][4])
+
+        open_bound = np.zeros(self.n_rows, np.int64)
+        if len(rows):  # capped lists leave the rest bounded but not cleared
+            excess = (self.rest[rows].max(axis=1) + duals.margin - duals.beta[rows]) * UNIT
+            open_bound[rows] = np.ceil(np.clip(excess, 0, 2.0**62)).astype(np.int64)
+        if len(waiting):
+            excess = np.where(
+                recompute[waiting], np.inf, (bound[waiting] - duals.beta[waiting]) * UNIT
+            )
+            open_bound[waiting] = np.ceil(np.clip(excess, 0, 2.0**62)).astype(np.int64)
+        open_bound = np.maximum(open_bound, unchecked)
+
+        if not sum(len(part[0]) for part in found):
+            # nothing to hand the solver, yet some rows are not cleared: settle them fully
+            unsettled = np.flatnonzero(open_bound > 0)
+            if len(unsettled):
+                fresh = self._recompute(unsettled, duals, limit=self.n_columns)
+                found.append(self._stored_violations(duals, fresh, None))
+                open_bound[unsettled] = 0
+
+        f, r, costs, violation = (np.concatenate([part[k] for part in found]) for k in range(4))
+        worst = open_bound.copy()
+        np.maximum.at(worst, f, violation)
+        # the solver gets each row's worst few violations (the gap counts them all)
+        order = np.lexsort((-violation, f))
+        keep = order[_rank_within(f, order) < VIOLATIONS_PER_ROW]
+        self.seconds_pricing += time.perf_counter() - started
+        return Arcs(f[keep], r[keep], costs[keep]), sum(worst.tolist())
+
+    def greedy(
+        self, residual: IntArray, *, seed: int | None
+    ) -> tuple[IntArray, IntArray, IntArray, dict[str, float]]:
+        return _greedy(self, residual, seed)
+
+    def cover_violations(self, arcs: Arcs, best: int, threshold: int) -> Arcs | None:
+        return _cover_violations(self, arcs, best, threshold)
+
+    def _duals(self, u: IntArray, v: IntArray, threshold: int | None) -> "Duals":
+        row_level, beta, offsets, column_level = self._levels(u, v)
+        finite = np.concatenate([offsets[0][offsets[0] > ALWAYS], offsets[1][offsets[1] < NEVER]])
+        margin = self._margin(float(np.abs(finite).max(initial=0.0)))
+        return Duals(
+            u=u,
+            v=v,
+            row_level=row_level,
+            beta=beta,
+            offsets=offsets,
+            always=column_level == 0,
+            margin=margin,
+            check_margin=max(*self.margins, margin),
+            threshold=threshold,
+        )
+
+
+@dataclass
+class Duals:
+    """The duals of one round as the pricer uses them (see `BlockPricer._levels`)."""
+
+    u: IntArray
+    v: IntArray
+    row_level: IntArray
+    beta: FloatArray64
+    offsets: tuple[FloatArray64, FloatArray64]
+    always: npt.NDArray[np.bool_]  # level-0 mentors: any allowed pair with a level-0 row violates
+    margin: float  # float error bound of a block computed at these prices
+    check_margin: float  # the same for a stored score from any earlier pass
+    threshold: int | None
+
+
+# ---------------------------------------------------------------------------------------------
+# pairs in descending score order (STABLE and the greedy baseline), and min-cut crossings (FAIR)
+
+GREEDY_LIST = 32
+REFILL_BATCH = 256
+
+
+def _greedy(
+    pricer: BlockPricer, residual: IntArray, seed: int | None
+) -> tuple[IntArray, IntArray, IntArray, dict[str, float]]:
+    """Take pairs in descending (score, tie-break) order while both sides have room.
+
+    Each row holds a short list of its best pairs (exact scores) and a *cut*: every pair not
+    listed scores below cut + eps. A heap serves each row's best listed pair; when a row's list
+    runs out, a sentinel keyed at its cut's bound stands in, and when a sentinel reaches the top
+    the row is refilled (in batches) from its mentors that still have room. Since a sentinel's
+    key bounds every unlisted pair of its row, pairs leave the heap in exactly the global order.
+    """
+    import heapq
+
+    from tandem.matching.engine.pricing import tie_break
+
+    market, encoding = pricer.market, pricer.encoding
+    room = residual.astype(np.int64).copy()
+    n_rows, n_columns = pricer.n_rows, pricer.n_columns
+    matched_to = np.full(n_rows, -1, np.int64)
+    matched_cost = np.zeros(n_rows, np.int64)
+    lists: list[list[tuple[int, int, int]]] = [[] for _ in range(n_rows)]
+    cuts = np.full(n_rows, np.inf)
+    heap: list[tuple[int, int, int, int, int]] = []  # (-cost, -tie, row, mentor, kind)
+    eps_units = int(np.ceil(pricer.features.eps * UNIT)) + 1
+    refills = 0
+
+    def ties(rows: IntArray, mentors: IntArray) -> IntArray:
+        mentee_ids = market.free_mentees[rows]
+        mentor_ids = market.live_mentors[mentors]
+        if seed is None:  # lower mentee, then lower mentor index first
+            result: IntArray = -(mentee_ids * encoding.m + mentor_ids)
+            return result
+        return tie_break(mentee_ids, mentor_ids, seed)
+
+    def fill(rows: IntArray, first: bool) -> None:
+        """(Re)list each row's next best pairs among mentors with room, below its old cut."""
+        nonlocal refills
+        refills += len(rows)
+        full = np.flatnonzero(room == 0)
+        rank = max(1, round(GREEDY_LIST * len(pricer.sample) / max(n_columns, 1)))
+        found_rows: list[IntArray] = []
+        found_mentors: list[IntArray] = []
+        for start in range(0, len(rows), pricer.block_rows):
+            chunk = rows[start : start + pricer.block_rows]
+            block = score_block(pricer.features, chunk)
+            block[:, full] = -np.inf
+            if not first:  # pairs clearly above the old cut were listed already
+                above = (cuts[chunk] + 2 * pricer.features.eps).astype(np.float32)
+                block[block >= above[:, None]] = -np.inf
+            sample_values = block[:, pricer.sample]
+            if rank <= sample_values.shape[1]:
+                estimate = -np.partition(-sample_values, rank - 1, axis=1)[:, rank - 1]
+            else:
+                estimate = np.full(len(chunk), -np.inf, np.float32)
+            cut32 = np.nextafter(estimate.astype(np.float32), np.float32(-np.inf))
+            limit = 2 * GREEDY_LIST
+            if not first:  # strictly below the old cut, and no cap: every refill progresses
+                old = np.nextafter(cuts[chunk].astype(np.float32), np.float32(-np.inf))
+                cut32 = np.minimum(cut32, old)
+                limit = n_columns
+            flat = np.flatnonzero(block >= cut32[:, None])
+            local, mentor = np.divmod(flat, n_columns)
+            local, mentor, cut32 = pricer._cap(block, local, mentor, cut32, limit)
+            found_rows.append(chunk[local])
+            found_mentors.append(mentor.astype(np.int64))
+            cuts[chunk] = cut32.astype(np.float64)
+        row_of = np.concatenate(found_rows)
+        mentors = np.concatenate(found_mentors)
+        mentee_ids = market.free_mentees[row_of]
+        mentor_ids = market.live_mentors[mentors]
+        ok = allowed(encoding, mentee_ids, mentor_ids)
+        row_of, mentors = row_of[ok], mentors[ok]
+        costs = pair_costs(encoding, market.free_mentees[row_of], market.live_mentors[mentors])
+        tie = ties(row_of, mentors)
+        order = np.lexsort((tie, costs, row_of))  # within a row: worst first, so pop() = best
+        for row in rows.tolist():
+            lists[row] = []
+        for row, mentor, cost, tie_value in zip(
+            row_of[order].tolist(),
+            mentors[order].tolist(),
+            costs[order].tolist(),
+            tie[order].tolist(),
+            strict=True,
+        ):
+            lists[row].append((cost, tie_value, mentor))
+        for row in rows.tolist():
+            push(row)
+
+    def push(row: int) -> None:
+        if lists[row]:
+            cost, tie_value, mentor = lists[row][-1]
+            heapq.heappush(heap, (-cost, -tie_value, row, mentor, 0))
+        elif cuts[row] > -1e11:  # allowed unlisted pairs may remain: a sentinel bounds them
+            bound = int(np.ceil(cuts[row] * UNIT)) + eps_units
+            heapq.heappush(heap, (-bound, -(2**63 - 1), row, -1, 1))
+
+    fill(np.arange(n_rows, dtype=np.int64), first=True)
+    while heap:
+        negative_cost, _, row, mentor, kind = heapq.heappop(heap)
+        if matched_to[row] >= 0:
+            continue
+        if kind == 1:
+            batch = [row]
+            while heap and heap[0][4] == 1 and len(batch) < REFILL_BATCH:
+                waiting = heapq.heappop(heap)[2]
+                if matched_to[waiting] < 0:
+                    batch.append(waiting)
+            fill(np.asarray(sorted(set(batch)), np.int64), first=False)
+            continue
+        lists[row].pop()
+        if room[mentor] > 0:
+            room[mentor] -= 1
+            matched_to[row] = mentor
+            matched_cost[row] = -negative_cost
+        else:
+            push(row)
+    rows = np.flatnonzero(matched_to >= 0)
+    return (
+        market.free_mentees[rows],
+        market.live_mentors[matched_to[rows]],
+        matched_cost[rows],
+        {"rows_refilled": float(refills)},
+    )
+
+
+def _cover_violations(pricer: BlockPricer, arcs: Arcs, best: int, threshold: int) -> Arcs | None:
+    """Allowed pairs scoring >= threshold that cross the min cut of `arcs` (whose max flow is
+    below `best`); None when there are none, which proves no matching of `best` pairs scoring
+    >= threshold exists: that cut bounds the whole problem's max flow too."""
+    from tandem.matching.engine.flow import minimum_cut
+
+    _, source_rows, source_columns = minimum_cut(
+        pricer.n_rows, pricer.market.residual, arcs.f, arcs.r
+    )
+    rows = np.flatnonzero(source_rows)
+    if not len(rows):
+        return None
+    known = np.sort(arcs.keys)
+    floor = threshold / UNIT - pricer.features.eps
+    found_f: list[IntArray] = []
+    found_r: list[IntArray] = []
+    for start in range(0, len(rows), pricer.block_rows):
+        chunk = rows[start : start + pricer.block_rows]
+        block = score_block(pricer.features, chunk)
+        block[:, source_columns] = -np.inf
+        local, mentor = np.divmod(np.flatnonzero(block >= floor), pricer.n_columns)
+        values = block[local, mentor]
+        order = np.lexsort((-values, local))
+        keep = order[_rank_within(local, order) < SUSPECTS_PER_ROW]
+        found_f.append(chunk[local[keep]])
+        found_r.append(mentor[keep].astype(np.int64))
+    f, r = np.concatenate(found_f), np.concatenate(found_r)
+    new = ~np.isin(f * (1 << 31) + r, known)
+    f, r = f[new], r[new]
+    mentee, mentor = pricer.market.free_mentees[f], pricer.market.live_mentors[r]
+    ok = allowed(pricer.encoding, mentee, mentor)
+    f, r, mentee, mentor = f[ok], r[ok], mentee[ok], mentor[ok]
+    costs = pair_costs(pricer.encoding, mentee, mentor)
+    high = costs >= threshold
+    if not high.any():
+        return None
+    return Arcs(f[high], r[high], costs[high])

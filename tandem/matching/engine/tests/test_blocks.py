@@ -1,0 +1,73 @@
+"""The streamed block pricer against the exact matrix on problems large enough to stream."""
+
+import numpy as np
+import pytest
+
+from tandem.matching.engine import UNIT, Objective, solve
+from tandem.matching.engine.dense import dense_features, score_block
+from tandem.matching.engine.features import allowed, pair_costs
+from tandem.matching.engine.scoring import encoding_of
+from tandem.matching.engine.solve import market_of
+from tandem.matching.engine.tests.factories import random_problem
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fast_block_scores_are_within_their_proved_error(seed) -> None:
+    problem = random_problem(np.random.default_rng(seed), 40, 30, forbidden_rate=0.1)
+    encoding = encoding_of(problem)
+    market = market_of(encoding)
+    features = dense_features(encoding, market.free_mentees, market.live_mentors)
+    rows = np.arange(len(market.free_mentees))
+    block = score_block(features, rows).astype(np.float64)
+    mentee = np.repeat(market.free_mentees, len(market.live_mentors))
+    mentor = np.tile(market.live_mentors, len(rows))
+    exact = pair_costs(encoding, mentee, mentor) / UNIT
+    ok = allowed(encoding, mentee, mentor)
+    fast = block.reshape(-1)
+    assert np.all(np.abs(fast[ok] - exact[ok]) <= features.eps)
+    assert np.all(fast[~ok] < -1e11)
+
+
+@pytest.mark.parametrize(
+    ("seed", "max_capacity", "forbidden_rate"), [(4, 2, 0.1), (5, 1, 0.3), (6, 3, 0.05)]
+)
+def test_block_pricing_reaches_the_exact_optimum(seed, max_capacity, forbidden_rate) -> None:
+    # given a problem with tight capacity, priced both ways, from a small first graph
+    rng = np.random.default_rng(seed)
+    problem = random_problem(
+        rng, 120, 60, max_capacity=max_capacity, forbidden_rate=forbidden_rate, pinned=3
+    )
+    # when
+    exact = solve(problem, Objective.TOTAL, pricing="exact", candidates_per_side=2)
+    blocks = solve(problem, Objective.TOTAL, pricing="blocks", candidates_per_side=2)
+    # then
+    assert blocks.certified_gap == 0.0
+    assert exact.certified_gap == 0.0
+    assert len(blocks.mentee) == len(exact.mentee)
+    assert blocks.total_score == exact.total_score
+
+
+@pytest.mark.parametrize(("seed", "list_length"), [(7, 2), (8, 32)])
+def test_streamed_stable_matching_equals_the_exact_one(seed, list_length, monkeypatch) -> None:
+    # given short per-row lists, so rows run out and are refilled from the matrix
+    monkeypatch.setattr("tandem.matching.engine.blocks.GREEDY_LIST", list_length)
+    problem = random_problem(np.random.default_rng(seed), 150, 50, max_capacity=2, pinned=2)
+    # when
+    exact = solve(problem, Objective.STABLE, pricing="exact", seed=seed)
+    blocks = solve(problem, Objective.STABLE, pricing="blocks", seed=seed)
+    # then
+    assert blocks.mentee.tolist() == exact.mentee.tolist()
+    assert blocks.mentor.tolist() == exact.mentor.tolist()
+
+
+@pytest.mark.parametrize("seed", [9, 10])
+def test_streamed_fair_equals_the_exact_one(seed) -> None:
+    problem = random_problem(np.random.default_rng(seed), 100, 40, max_capacity=3)
+    exact = solve(problem, Objective.FAIR, pricing="exact", candidates_per_side=2)
+    blocks = solve(problem, Objective.FAIR, pricing="blocks", candidates_per_side=2)
+    assert (len(blocks.mentee), blocks.lowest_score, blocks.total_score) == (
+        len(exact.mentee),
+        exact.lowest_score,
+        exact.total_score,
+    )
+    assert blocks.certified_gap == 0.0
