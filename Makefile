@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import
+.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ openapi: $(DEV_STAMP)
 ## bench-import: check and commit a 20,000-row (~6 MB) HR export; prints seconds and queries
 bench-import: $(DEV_STAMP)
 	$(BIN)/python -m bench.people_import --rows 20000
+
+## bench-matching: solve synthetic programmes of 2,000 and 20,000 mentees (TOTAL, certified)
+bench-matching: $(RUNTIME_STAMP)
+	$(BIN)/python -m bench.matching --mentees 2000 --mentors 700 --seed 1 --verify
+	$(BIN)/python -m bench.matching --mentees 20000 --mentors 7000 --seed 1
+	@echo "100,000 mentees (about 2 minutes, 2 GB): $(BIN)/python -m bench.matching --mentees 100000 --mentors 35000 --seed 1"
 
 ci: lint typecheck imports check-deploy test
 

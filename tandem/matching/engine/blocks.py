@@ -44,19 +44,64 @@ from tandem.matching.engine.problem import IntArray
 
 FloatArray64 = npt.NDArray[np.float64]
 Float32Array = npt.NDArray[np.float32]
-# Offsets standing for "always a violation if allowed" / "never a violation" (score units).
-ALWAYS = -1e7
-NEVER = 1e7
-SENTINEL = 1e6
 SUSPECTS_PER_ROW = 16
+DEFER_SHARE = 0.3
+DEFER_VIOLATIONS = 0.02
 SAMPLE_COLUMNS = 1024
-SAMPLE_ROWS = 2048
+COLUMN_BEST = 6
 VIOLATIONS_PER_ROW = 8
-INITIAL_PER_ROW = 12
-GROUPS = 16
+INITIAL_PER_ROW = 24
+GROUPS = 128
 SUB_MARKET_SHARE = 0.05
 SUB_MARKET_MINIMUM = 1500
 BLOCK_ELEMENTS = 1 << 23
+
+
+class ColumnBest:
+    """Each column's `k` best rows over a stream of blocks (values in the blocks' terms): a
+    per-column threshold (the k-th best so far) filters each block with one comparison; the
+    few entries above it are buffered and compacted now and then."""
+
+    def __init__(self, k: int, columns: int):
+        self.k = k
+        self.columns = columns
+        self.threshold = np.full(columns, -np.inf, np.float32)
+        self.rows: list[IntArray] = []
+        self.cols: list[IntArray] = []
+        self.values: list[Float32Array] = []
+        self.buffered = 0
+
+    def add(self, chunk: IntArray, block: Float32Array) -> None:
+        if not np.isfinite(self.threshold).any() and len(chunk) >= self.k:
+            self.threshold = -np.partition(-block, self.k - 1, axis=0)[self.k - 1]
+            self.threshold = np.nextafter(self.threshold, np.float32(-np.inf))
+        local, column = np.divmod(np.flatnonzero(block > self.threshold[None, :]), self.columns)
+        self.rows.append(chunk[local])
+        self.cols.append(column)
+        self.values.append(block[local, column])
+        self.buffered += len(local)
+        if self.buffered > 4 * self.k * self.columns:
+            self._compact()
+
+    def _compact(self) -> None:
+        rows, cols = np.concatenate(self.rows), np.concatenate(self.cols)
+        values = np.concatenate(self.values)
+        order = np.lexsort((-values, cols))
+        keep = order[_rank_within(cols, order) < self.k]
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+        counts = np.bincount(cols, minlength=self.columns)
+        full = counts >= self.k
+        worst = np.full(self.columns, np.inf, np.float32)
+        np.minimum.at(worst, cols, values)
+        self.threshold = np.where(full, np.maximum(self.threshold, worst), self.threshold)
+        self.rows, self.cols, self.values = [rows], [cols], [values]
+        self.buffered = len(rows)
+
+    def pairs(self) -> tuple[IntArray, IntArray]:
+        self._compact()
+        rows, cols, values = self.rows[0], self.cols[0], self.values[0]
+        ok = values > -1e11
+        return rows[ok].astype(np.int64), cols[ok].astype(np.int64)
 
 
 @dataclass
@@ -95,12 +140,16 @@ class BlockPricer:
         seed: int,
         per_row: int = 64,
         estimate: bool = True,
+        initial_per_row: int = INITIAL_PER_ROW,
+        violations_per_row: int = VIOLATIONS_PER_ROW,
     ):
         self.encoding = encoding
         self.market = market
         self.per_row = per_row
         self.seed = seed
         self.estimate = estimate
+        self.initial_per_row = initial_per_row
+        self.violations_per_row = violations_per_row
         self.features: DenseFeatures = dense_features(
             encoding, market.free_mentees, market.live_mentors
         )
@@ -112,6 +161,16 @@ class BlockPricer:
         self.rows_recomputed = 0
         self.exact_checks = 0
         self.estimate_seconds = 0.0
+        self.column_best: ColumnBest | None = None
+        # per-row state, set by `initial_arcs`
+        self.stored = Stored(
+            np.zeros(self.n_rows + 1, np.int64), np.empty(0, np.int32), np.empty(0, np.float32)
+        )
+        self.rest: FloatArray64 = np.full((self.n_rows, 1), np.inf)
+        self.versions: list[tuple[FloatArray64, FloatArray64]] = []
+        self.margins: list[float] = []
+        self.version = np.zeros(self.n_rows, np.int64)
+        self.row_level = np.zeros(self.n_rows, np.int64)
         self._set_columns()
 
     def seconds_scoring_extra(self) -> float:
@@ -165,6 +224,7 @@ class BlockPricer:
             if folded is not None:
                 reduced = score_block(self.features, chunk, folded, chunk_level)
             else:
+                assert floor32 is not None  # noqa: S101 (thresholds take this path)
                 scores = score_block(self.features, chunk)
                 scores[scores < floor32] = -np.inf
                 reduced = scores - offset32[0]
@@ -172,13 +232,19 @@ class BlockPricer:
                 if len(ones):
                     reduced[ones] = scores[ones] - offset32[1]
             sample_values = reduced[:, self.sample]
-            if rank <= sample_values.shape[1]:
-                estimate = -np.partition(-sample_values, rank - 1, axis=1)[:, rank - 1]
+            width = sample_values.shape[1]
+            if rank <= width:
+                deep = min(width, 4 * rank)
+                negated = np.partition(-sample_values, deep - 1, axis=1)
+                floor = -negated[:, deep - 1]
+                estimate = -np.partition(negated[:, :deep], rank - 1, axis=1)[:, rank - 1]
             else:
-                estimate = np.full(len(chunk), -np.inf, np.float32)
+                estimate = floor = np.full(len(chunk), -np.inf, np.float32)
             cut = estimate.astype(np.float64)
             if ceiling is not None:
-                cut = np.minimum(cut, ceiling[chunk])
+                # keep every possible violation, but not past ~4 x per_row pairs: a row with
+                # more is left open (bounded, recomputed next round)
+                cut = np.maximum(np.minimum(cut, ceiling[chunk]), floor.astype(np.float64))
             cut32 = cut.astype(np.float32)
             lower = cut32.astype(np.float64) > cut  # round down: "below the cut" stays proved
             cut32[lower] = np.nextafter(cut32[lower], np.float32(-np.inf))
@@ -191,19 +257,13 @@ class BlockPricer:
                 chunk_level[local] == 0, offsets[0][mentor], offsets[1][mentor]
             )
             raw = (reduced[local, mentor] + offset_of_kept).astype(np.float32)
-            # next to a sentinel offset float32 keeps no score digits: use the exact score
-            blind = np.flatnonzero(np.abs(offset_of_kept) >= SENTINEL)
-            if len(blind):
-                mentees = self.market.free_mentees[chunk[local[blind]]]
-                mentors = self.market.live_mentors[mentor[blind]]
-                exact = pair_costs(self.encoding, mentees, mentors) / UNIT
-                exact[~allowed(self.encoding, mentees, mentors)] = -1e30
-                raw[blind] = exact.astype(np.float32)
             kept_scores.append(raw)
             group_max = np.maximum.reduceat(reduced, self.group_starts, axis=1)
             rests[start : start + len(chunk)] = np.minimum(
                 group_max.astype(np.float64), cut32.astype(np.float64)[:, None]
             )
+            if self.column_best is not None:
+                self.column_best.add(chunk, reduced)
         row_index = np.concatenate(kept_rows) if kept_rows else np.empty(0, np.int64)
         mentors = np.concatenate(kept_mentors) if kept_mentors else np.empty(0, np.int32)
         values = np.concatenate(kept_scores) if kept_scores else np.empty(0, np.float32)
@@ -222,22 +282,26 @@ class BlockPricer:
         cut32: Float32Array,
         limit: int | None,
     ) -> tuple[IntArray, IntArray, Float32Array]:
-        """Keep at most `limit` (default 2 x per_row) pairs in a row; a capped row's cut
+        """Keep at most `limit` (default 8 x per_row) pairs in a row; a capped row's cut
         becomes the best value it dropped (so the cut still bounds every pair not kept)."""
-        limit = 2 * self.per_row if limit is None else limit
+        limit = 8 * self.per_row if limit is None else limit
         counts = np.bincount(local, minlength=len(cut32))
-        if counts.max(initial=0) <= limit:
-            return local, mentor, cut32
-        values = block[local, mentor]
-        order = np.lexsort((-values, local))
-        local, mentor, values = local[order], mentor[order], values[order]
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        rank = np.arange(len(local)) - np.repeat(starts, counts)
         over = np.flatnonzero(counts > limit)
+        if not len(over):
+            return local, mentor, cut32
+        is_over = np.zeros(len(cut32), bool)
+        is_over[over] = True
+        crowded = is_over[local]
+        values = block[local[crowded], mentor[crowded]]
+        rows_of = local[crowded]
+        order = np.lexsort((-values, rows_of))
+        rank = _rank_within(rows_of, order)
         cut32 = cut32.copy()
-        cut32[over] = values[starts[over] + limit]
-        keep = rank < limit
-        return local[keep], mentor[keep], cut32
+        # each crowded row keeps its `limit` best; its cut becomes the best value it dropped
+        cut32[rows_of[order[rank == limit]]] = values[order[rank == limit]]
+        dropped = np.zeros(len(local), bool)
+        dropped[np.flatnonzero(crowded)[order[rank >= limit]]] = True
+        return local[~dropped], mentor[~dropped], cut32
 
     def _replace_rows(self, rows: IntArray, fresh: Stored) -> None:
         """Put `fresh` (CSR over `rows`) in place of those rows' stored pairs."""
@@ -272,19 +336,28 @@ class BlockPricer:
         from tandem.matching.engine.pricing import solve_total_core
 
         sample = np.sort(self.rng.choice(self.n_rows, size, replace=False))
-        share = size / self.n_rows
-        residual = np.floor(share * self.market.residual + self.rng.random(self.n_columns))
+        # each sampled mentee stands for `supply` alike, and mentors keep their real capacity:
+        # a miniature of the market with the same balance of demand and places
+        supply = max(1, round(self.n_rows / size))
         empty = np.empty(0, np.int64)
         sub_market = Market(
             free_mentees=self.market.free_mentees[sample],
             live_mentors=self.market.live_mentors,
-            residual=residual.astype(np.int64),
+            residual=self.market.residual.copy(),
             pinned_mentee=empty,
             pinned_mentor=empty,
             pinned_cost=empty,
+            supply=supply,
         )
+        wide = max(self.per_row, 2 * supply + 32)
         nested = BlockPricer(
-            self.encoding, sub_market, seed=self.seed + 1, per_row=self.per_row, estimate=False
+            self.encoding,
+            sub_market,
+            seed=self.seed + 1,
+            per_row=wide,
+            estimate=False,
+            initial_per_row=wide,
+            violations_per_row=supply,
         )
         arcs = nested.initial_arcs(None)
         core = solve_total_core(sub_market, nested, arcs, tolerance=1e-3, max_rounds=4)
@@ -315,48 +388,41 @@ class BlockPricer:
             estimate = estimate[order]
         self._set_columns()
         offsets = (estimate, estimate)
-        self.versions: list[tuple[FloatArray64, FloatArray64]] = [offsets]
-        self.margins: list[float] = [self._margin(float(np.abs(estimate).max(initial=0.0)))]
+        self.versions = [offsets]
+        self.margins = [self._margin(float(np.abs(estimate).max(initial=0.0)))]
         self.version = np.zeros(self.n_rows, np.int64)
         self.row_level = np.zeros(self.n_rows, np.int64)
         rows = np.arange(self.n_rows, dtype=np.int64)
+        # the same pass collects each mentor's best mentees, so every mentor has arcs
+        self.column_best = ColumnBest(COLUMN_BEST, self.n_columns)
         self.stored, self.rest = self._pass(rows, offsets, self.row_level, None, None)
-        f, r = self._best_stored(per_side if per_side is not None else INITIAL_PER_ROW, estimate)
-        sample_rows = np.sort(
-            self.rng.choice(self.n_rows, min(self.n_rows, SAMPLE_ROWS), replace=False)
+        extra_f, extra_r = self.column_best.pairs()
+        self.column_best = None
+        f, r = self._best_stored(
+            per_side if per_side is not None else self.initial_per_row, estimate
         )
-        extra_f, extra_r = self._column_candidates(sample_rows, 8)
         arcs = self._exact_arcs(np.concatenate([f, extra_f]), np.concatenate([r, extra_r]))
         self.seconds_pricing += time.perf_counter() - started
         return arcs
 
     def _best_stored(self, per_row: int, offsets: FloatArray64) -> tuple[IntArray, IntArray]:
+        """Each row's `per_row` best stored pairs by reduced score."""
         stored = self.stored
-        rows = np.repeat(np.arange(self.n_rows), np.diff(stored.pointer))
-        reduced = stored.score.astype(np.float64) - offsets[stored.mentor]
-        order = np.lexsort((-reduced, rows))
-        keep = order[_rank_within(rows, order) < per_row]
-        return rows[keep].astype(np.int64), stored.mentor[keep].astype(np.int64)
-
-    def _column_candidates(
-        self, sample_rows: IntArray, per_column: int
-    ) -> tuple[IntArray, IntArray]:
-        """Each mentor's best mentees among a sample of rows, so every mentor has arcs."""
-        if not len(sample_rows) or not self.n_columns:
+        counts = np.diff(stored.pointer)
+        width = int(counts.max(initial=0))
+        if width == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
-        k = min(per_column, len(sample_rows))
-        found_f: list[IntArray] = []
-        found_r: list[IntArray] = []
-        width = max(1, BLOCK_ELEMENTS // len(sample_rows))
-        block = score_block(self.features, sample_rows)
-        for start in range(0, self.n_columns, width):
-            part = block[:, start : start + width]
-            best = np.argpartition(-part, k - 1, axis=0)[:k]
-            columns = np.arange(part.shape[1])[None, :]
-            ok = part[best, columns] > -1e20
-            found_f.append(sample_rows[best[ok]])
-            found_r.append((start + np.broadcast_to(columns, best.shape))[ok])
-        return np.concatenate(found_f).astype(np.int64), np.concatenate(found_r).astype(np.int64)
+        rows = np.repeat(np.arange(self.n_rows), counts)
+        columns = np.arange(len(rows)) - np.repeat(stored.pointer[:-1], counts)
+        padded = np.full((self.n_rows, width), -np.inf)
+        padded[rows, columns] = stored.score.astype(np.float64) - offsets[stored.mentor]
+        k = min(per_row, width)
+        best = np.argpartition(-padded, k - 1, axis=1)[:, :k]
+        row_index = np.repeat(np.arange(self.n_rows), k)
+        chosen = best.reshape(-1)
+        real = chosen < counts[row_index]
+        positions = stored.pointer[row_index[real]] + chosen[real]
+        return row_index[real].astype(np.int64), stored.mentor[positions].astype(np.int64)
 
     def _exact_arcs(self, f: IntArray, r: IntArray) -> Arcs:
         keys = unique_sorted(f * (1 << 31) + r)
@@ -373,18 +439,30 @@ class BlockPricer:
 
     def _levels(
         self, u: IntArray, v: IntArray
-    ) -> tuple[IntArray, FloatArray64, tuple[FloatArray64, FloatArray64], IntArray]:
+    ) -> tuple[IntArray, FloatArray64, tuple[FloatArray64, FloatArray64], IntArray, float]:
         """Split M + c - v_r - u_f > 0 by levels: u = a_f M + beta_f, v = b_r M + p_r. A pair
         violates when (1 - a - b) M + c - p - beta > 0: level-0 rows compare s - p_r with
         beta_f for level-1 mentors and always violate with level-0 ones; level-1 rows compare
-        with level-0 mentors and never violate with level-1 ones."""
+        with level-0 mentors and never violate with level-1 ones. "Always" and "never" become
+        offsets -K and +K, K large enough to put such pairs above / below every threshold and
+        small enough to keep float32 digits."""
         row_level = ((u + BIG_M // 2) // BIG_M).astype(np.int64)
         beta = (u - row_level * BIG_M) / UNIT
         column_level = ((v + BIG_M // 2) // BIG_M).astype(np.int64)
         price = (v - column_level * BIG_M) / UNIT
-        offset0 = np.where(column_level == 1, price, ALWAYS)
-        offset1 = np.where(column_level == 0, price, NEVER)
-        return row_level, beta, (offset0, offset1), column_level
+        largest = float(self.encoding.weights.sum())
+        sentinel = (
+            2.0
+            * (
+                largest
+                + float(np.abs(price).max(initial=0.0))
+                + float(np.abs(beta).max(initial=0.0))
+            )
+            + 16.0
+        )
+        offset0 = np.where(column_level == 1, price, -sentinel)
+        offset1 = np.where(column_level == 0, price, sentinel)
+        return row_level, beta, (offset0, offset1), column_level, sentinel
 
     def _stored_violations(
         self,
@@ -485,8 +563,9 @@ class BlockPricer:
         started = time.perf_counter()
         duals = self._duals(u, v, threshold)
 
-        # rows that must be looked at: a level-0 row with an allowed pair to a level-0
-        # ("always") mentor, and rows whose carried bound no longer clears beta
+        # a level-0 row with an allowed pair to a level-0 ("always") mentor: more mentees can
+        # be matched. Such a round only hands the solver those pairs (each "always" mentor's
+        # best rows): cheap, and prices are not worth pricing against before the count is right
         recompute = np.zeros(self.n_rows, bool)
         level0 = np.flatnonzero(duals.row_level == 0)
         if duals.always.any() and len(level0):
@@ -494,8 +573,19 @@ class BlockPricer:
             mask[self.market.live_mentors[duals.always]] = True
             reach = count_allowed(self.encoding, self.market.free_mentees[level0], mask)
             recompute[level0[reach > 0]] = True
+            if recompute.any():
+                arcs = self._augmenting_arcs(np.flatnonzero(recompute), duals)
+                if len(arcs.f):
+                    self.seconds_pricing += time.perf_counter() - started
+                    return arcs, 2**62
         bound = self._carried_bounds(duals)
         failing = recompute | ~(bound < duals.beta)
+        self.last_stats = {
+            "always_rows": float(recompute.sum()),
+            "bound_rows": float((~(bound < duals.beta)).sum()),
+            "level0_rows": float(len(level0)),
+            "level0_mentors": float(duals.always.sum()),
+        }
 
         found = [self._stored_violations(duals, None, SUSPECTS_PER_ROW)]
         unchecked = found[0][4]
@@ -504,7 +594,14 @@ class BlockPricer:
         has_violation = np.zeros(self.n_rows, bool)
         has_violation[found[0][0]] = True
         rows = np.flatnonzero(failing & ~has_violation)
-        waiting = np.flatnonzero(failing & has_violation)
+        if (
+            len(rows) > DEFER_SHARE * self.n_rows
+            and has_violation.sum() > DEFER_VIOLATIONS * self.n_rows
+        ):
+            # prices are still far from settled: let the solver digest the stored violations
+            # before paying for a pass over most of the matrix
+            rows = np.empty(0, np.int64)
+        waiting = np.flatnonzero(failing & ~np.isin(np.arange(self.n_rows), rows))
         if len(rows):
             fresh = self._recompute(rows, duals)
             found.append(self._stored_violations(duals, fresh, SUSPECTS_PER_ROW))
@@ -534,9 +631,54 @@ class BlockPricer:
         np.maximum.at(worst, f, violation)
         # the solver gets each row's worst few violations (the gap counts them all)
         order = np.lexsort((-violation, f))
-        keep = order[_rank_within(f, order) < VIOLATIONS_PER_ROW]
+        keep = order[_rank_within(f, order) < self.violations_per_row]
         self.seconds_pricing += time.perf_counter() - started
         return Arcs(f[keep], r[keep], costs[keep]), sum(worst.tolist())
+
+    def _augmenting_arcs(self, rows: IntArray, duals: "Duals") -> Arcs:
+        """Allowed pairs between `rows` (level 0) and level-0 mentors — each completes an
+        augmenting path — the best few per mentor and per row, with exact scores."""
+        columns = np.flatnonzero(duals.always)
+        per_column = 16
+        found_f: list[IntArray] = []
+        found_r: list[IntArray] = []
+        best_rows = np.full((per_column, len(columns)), -1, np.int64)
+        best_values = np.full((per_column, len(columns)), -np.inf, np.float32)
+        step = max(1, BLOCK_ELEMENTS // max(len(columns), 1))
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            block = score_block(self.features, chunk, columns=columns)
+            # each row's best such mentor
+            top = np.argmax(block, axis=1)
+            good = block[np.arange(len(chunk)), top] > -1e11
+            found_f.append(chunk[good])
+            found_r.append(columns[top[good]])
+            # each mentor's best rows so far
+            k = min(per_column, len(chunk))
+            local = np.argpartition(-block, k - 1, axis=0)[:k]
+            values = block[local, np.arange(len(columns))[None, :]]
+            merged_values = np.concatenate([best_values, values])
+            merged_rows = np.concatenate([best_rows, chunk[local]])
+            keep = np.argsort(-merged_values, axis=0, kind="stable")[:per_column]
+            best_values = np.take_along_axis(merged_values, keep, axis=0)
+            best_rows = np.take_along_axis(merged_rows, keep, axis=0)
+        ok = best_values > -1e11
+        found_f.append(best_rows[ok])
+        found_r.append(np.broadcast_to(columns[None, :], best_rows.shape)[ok])
+        f = np.concatenate(found_f)
+        r = np.concatenate(found_r)
+        keys = unique_sorted(f * (1 << 31) + r)
+        f, r = keys >> 31, keys & ((1 << 31) - 1)
+        mentee, mentor = self.market.free_mentees[f], self.market.live_mentors[r]
+        ok_pairs = allowed(self.encoding, mentee, mentor)
+        f, r, mentee, mentor = f[ok_pairs], r[ok_pairs], mentee[ok_pairs], mentor[ok_pairs]
+        costs = pair_costs(self.encoding, mentee, mentor)
+        self.exact_checks += len(f)
+        violation = BIG_M + costs - duals.v[r] - duals.u[f]
+        positive = violation > 0
+        if duals.threshold is not None:
+            positive &= costs >= duals.threshold
+        return Arcs(f[positive], r[positive], costs[positive])
 
     def greedy(
         self, residual: IntArray, *, seed: int | None
@@ -547,9 +689,8 @@ class BlockPricer:
         return _cover_violations(self, arcs, best, threshold)
 
     def _duals(self, u: IntArray, v: IntArray, threshold: int | None) -> "Duals":
-        row_level, beta, offsets, column_level = self._levels(u, v)
-        finite = np.concatenate([offsets[0][offsets[0] > ALWAYS], offsets[1][offsets[1] < NEVER]])
-        margin = self._margin(float(np.abs(finite).max(initial=0.0)))
+        row_level, beta, offsets, column_level, sentinel = self._levels(u, v)
+        margin = self._margin(sentinel)
         return Duals(
             u=u,
             v=v,

@@ -176,15 +176,22 @@ def score_block(
     rows: IntArray,
     mentor_t: Float32Array | None = None,
     level: IntArray | None = None,
+    columns: IntArray | None = None,
 ) -> Float32Array:
-    """Fast scores of the given free-mentee rows against every live mentor (forbidden: -1e30).
-    With `mentor_t` from `with_offsets` and each row's `level`, reduced scores instead."""
+    """Fast scores of the given free-mentee rows against every live mentor (forbidden: -1e30),
+    or only against `columns`. With `mentor_t` from `with_offsets` and each row's `level`,
+    reduced scores instead."""
     mentee = features.mentee[rows]
     if mentor_t is None:
         mentor_t = features.mentor_t
     elif level is not None:
         mentee[:, -2] = -(level == 0).astype(np.float32)
         mentee[:, -1] = -(level == 1).astype(np.float32)
+    column_position = None
+    if columns is not None:
+        mentor_t = mentor_t[:, columns]
+        column_position = np.full(features.mentor_t.shape[1], -1, np.int64)
+        column_position[columns] = np.arange(len(columns))
     block: Float32Array = mentee @ mentor_t
     position = np.full(int(rows.max(initial=-1)) + 1, -1, np.int64)
     position[rows] = np.arange(len(rows))
@@ -197,6 +204,10 @@ def score_block(
         low = np.searchsorted(pairs_f, rows.min(initial=0))
         high = np.searchsorted(pairs_f, rows.max(initial=-1), side="right")
         f, r = pairs_f[low:high], pairs_r[low:high]
+        if column_position is not None:
+            r = column_position[r]
+            f = f[r >= 0]
+            r = r[r >= 0]
         local = position[f]
         keep = local >= 0
         if action == "add":

@@ -45,6 +45,7 @@ class Market:
     pinned_mentee: IntArray
     pinned_mentor: IntArray
     pinned_cost: IntArray
+    supply: int = 1  # units each free mentee supplies (> 1 only in a replicated sub-market)
 
 
 @dataclass
@@ -81,22 +82,40 @@ class Arcs:
 
 @dataclass
 class FlowResult:
-    matched_arc: BoolArray  # per candidate arc
-    matched_mentor: IntArray  # per free mentee: compact mentor index or -1
-    matched_cost: IntArray  # per free mentee: cost of its arc (0 when unmatched)
-    flow: int
+    matched_arc: BoolArray  # per candidate arc: carries flow
+    matched_mentor: IntArray  # per free mentee: compact mentor index or -1 (a flow arc of it)
+    matched_cost: IntArray  # per free mentee: cost of that arc (0 when unmatched)
+    flow: int  # total flow (= pairs matched when every mentee supplies 1)
+    saturated: BoolArray  # per free mentee: all its supply is matched
+    total_cost: int  # sum of flow x cost
+    mentor_load: IntArray  # per mentor: units received
 
 
 def solve_flow(
-    n_free: int, residual: IntArray, arc_f: IntArray, arc_r: IntArray, arc_c: IntArray
+    n_free: int,
+    residual: IntArray,
+    arc_f: IntArray,
+    arc_r: IntArray,
+    arc_c: IntArray,
+    supply: int = 1,
 ) -> FlowResult:
-    """Maximum flow, then minimum cost, on source -> mentee -> mentor -> sink."""
+    """Maximum flow, then minimum cost, on source -> mentee -> mentor -> sink. Each mentee
+    supplies `supply` units (1 in the real market; more in a replicated sub-market, where a
+    sampled mentee stands for `supply` alike)."""
     n_mentors = len(residual)
     arcs = len(arc_f)
     matched_mentor = np.full(n_free, -1, np.int64)
     matched_cost = np.zeros(n_free, np.int64)
     if arcs == 0 or n_free == 0:
-        return FlowResult(np.zeros(arcs, bool), matched_mentor, matched_cost, 0)
+        return FlowResult(
+            np.zeros(arcs, bool),
+            matched_mentor,
+            matched_cost,
+            0,
+            np.zeros(n_free, bool),
+            0,
+            np.zeros(n_mentors, np.int64),
+        )
     top = int(arc_c.max())
     sink = 1 + n_free + n_mentors
     solver = min_cost_flow.SimpleMinCostFlow()
@@ -111,20 +130,37 @@ def solve_flow(
         ]
     )
     capacities = np.concatenate(
-        [np.ones(n_free, np.int64), np.ones(arcs, np.int64), residual.astype(np.int64)]
+        [
+            np.full(n_free, supply, np.int64),
+            np.full(arcs, supply, np.int64),
+            residual.astype(np.int64),
+        ]
     )
     costs = np.concatenate([np.zeros(n_free, np.int64), top - arc_c, np.zeros(n_mentors, np.int64)])
     solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
-    solver.set_node_supply(0, n_free)
-    solver.set_node_supply(sink, -n_free)
+    solver.set_node_supply(0, n_free * supply)
+    solver.set_node_supply(sink, -n_free * supply)
     status = solver.solve_max_flow_with_min_cost()
     if status != solver.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed: {status}")
     flows = solver.flows(np.arange(n_free, n_free + arcs, dtype=np.int64))
     matched = flows > 0
-    matched_mentor[arc_f[matched]] = arc_r[matched]
-    matched_cost[arc_f[matched]] = arc_c[matched]
-    return FlowResult(matched, matched_mentor, matched_cost, int(matched.sum()))
+    carrying = np.flatnonzero(matched)
+    # one representative flow arc per mentee (its first)
+    _, first = np.unique(arc_f[carrying], return_index=True)
+    chosen = carrying[first]
+    matched_mentor[arc_f[chosen]] = arc_r[chosen]
+    matched_cost[arc_f[chosen]] = arc_c[chosen]
+    per_mentee = np.bincount(arc_f[matched], weights=flows[matched], minlength=n_free)
+    return FlowResult(
+        matched,
+        matched_mentor,
+        matched_cost,
+        int(flows.sum()),
+        per_mentee.astype(np.int64) == supply,
+        int((flows * arc_c).sum()),
+        np.bincount(arc_r, weights=flows, minlength=n_mentors).astype(np.int64),
+    )
 
 
 def _ranges(starts: IntArray, counts: IntArray) -> IntArray:
@@ -138,20 +174,58 @@ def _ranges(starts: IntArray, counts: IntArray) -> IntArray:
 
 
 def mentor_prices(
-    n_mentors: int, arc_f: IntArray, arc_r: IntArray, arc_c: IntArray, result: FlowResult
+    n_mentors: int,
+    arc_f: IntArray,
+    arc_r: IntArray,
+    arc_c: IntArray,
+    result: FlowResult,
+    *,
+    residual: IntArray | None = None,
+    start: IntArray | None = None,
 ) -> tuple[IntArray, int]:
-    """The smallest mentor prices v (int64, M = 2^52 scale) consistent with the flow being
-    optimal on the candidate arcs, and the number of relaxation rounds it took."""
-    prices = np.zeros(n_mentors, np.int64)
-    matched_mentor = result.matched_mentor
+    """Mentor prices v (int64, M = 2^52 scale) that, with u from `mentee_prices`, are an
+    optimal dual of the candidate arcs for this flow; and the relaxation rounds it took.
+
+    Without `start`: the smallest such prices. With `start` (last round's prices) and
+    `residual`: the smallest ones above `start` when they still satisfy complementary
+    slackness (a mentor with room is free, no mentee's price is negative) — far fewer rounds
+    once prices settle — else the smallest ones."""
+    if start is not None and residual is not None:
+        warm, rounds = _propagate(n_mentors, arc_f, arc_r, arc_c, result, start)
+        has_room = result.mentor_load < residual
+        matched = result.saturated & (result.matched_mentor >= 0)
+        negative = BIG_M + result.matched_cost[matched] < warm[result.matched_mentor[matched]]
+        if not np.any(warm[has_room] != 0) and not negative.any():
+            return warm, rounds
+    return _propagate(n_mentors, arc_f, arc_r, arc_c, result, None)
+
+
+def _propagate(
+    n_mentors: int,
+    arc_f: IntArray,
+    arc_r: IntArray,
+    arc_c: IntArray,
+    result: FlowResult,
+    start: IntArray | None,
+) -> tuple[IntArray, int]:
+    prices = np.zeros(n_mentors, np.int64) if start is None else start.copy()
+    matched_mentor = result.matched_mentor  # one flow arc per mentee: its representative
     arc_matched_mentor = matched_mentor[arc_f]
-    free = arc_matched_mentor < 0
-    if free.any():
-        np.maximum.at(prices, arc_r[free], BIG_M + arc_c[free])
-    edges = (~free) & ~result.matched_arc
+    short = ~result.saturated[arc_f]  # a mentee with supply left: u = 0
+    if short.any():
+        np.maximum.at(prices, arc_r[short], BIG_M + arc_c[short])
+    has_flow = arc_matched_mentor >= 0
+    representative = has_flow & (arc_r == arc_matched_mentor)
+    # from a mentee's representative mentor to each of its other arcs ...
+    edges = has_flow & ~representative
     source = arc_matched_mentor[edges]
     target = arc_r[edges]
     weight = arc_c[edges] - result.matched_cost[arc_f[edges]]
+    # ... and from each of its other flow arcs back to the representative (they are equal)
+    back = edges & result.matched_arc
+    source = np.concatenate([source, arc_r[back]])
+    target = np.concatenate([target, arc_matched_mentor[back]])
+    weight = np.concatenate([weight, result.matched_cost[arc_f[back]] - arc_c[back]])
     order = np.argsort(source, kind="stable")
     source, target, weight = source[order], target[order], weight[order]
     pointer = np.searchsorted(source, np.arange(n_mentors + 1))
@@ -175,9 +249,9 @@ def mentor_prices(
 
 
 def mentee_prices(result: FlowResult, prices: IntArray) -> IntArray:
-    """u_f = M + c - v_mu for a matched mentee, 0 for an unmatched one."""
+    """u_f = M + c - v_mu for a matched mentee, 0 for one with supply left."""
     u = np.zeros(len(result.matched_mentor), np.int64)
-    matched = result.matched_mentor >= 0
+    matched = result.saturated & (result.matched_mentor >= 0)
     u[matched] = BIG_M + result.matched_cost[matched] - prices[result.matched_mentor[matched]]
     return u
 

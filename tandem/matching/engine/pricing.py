@@ -36,7 +36,7 @@ EXACT_PAIRS_LIMIT = 60_000
 # After the first round, the solver sees the known arcs whose reduced score is within this many
 # score units of their mentee's best (plus every matched arc and every new violation): pruning
 # never costs exactness, since the pricing pass checks every pair, pruned ones included.
-WORKING_SLACK = 1.5
+WORKING_SLACK = 0.75
 NOT_ALLOWED = np.iinfo(np.int64).min // 4
 
 
@@ -215,18 +215,28 @@ def solve_total_core(
     gap = 0
     prices = np.zeros(n_live, np.int64)
     slack = int(WORKING_SLACK * UNIT)
-    result = solve_flow(n_free, market.residual, working.f, working.r, working.c)
+    result = solve_flow(n_free, market.residual, working.f, working.r, working.c, market.supply)
     for round_number in range(1, max_rounds + 1):
         if round_number > 1:
-            result = solve_flow(n_free, market.residual, working.f, working.r, working.c)
-        prices, relaxation_rounds = mentor_prices(n_live, working.f, working.r, working.c, result)
+            result = solve_flow(
+                n_free, market.residual, working.f, working.r, working.c, market.supply
+            )
+        prices, relaxation_rounds = mentor_prices(
+            n_live,
+            working.f,
+            working.r,
+            working.c,
+            result,
+            residual=market.residual,
+            start=prices if round_number > 1 else None,
+        )
         price_rounds += relaxation_rounds
         u = mentee_prices(result, prices)
         if report is not None:
             report(min(0.9, round_number / (round_number + 2)))
         violations, gap = pricer.price(u, prices, threshold=threshold)
         violations = violations.without(working)
-        total_units = int(result.matched_cost.sum()) + int(market.pinned_cost.sum())
+        total_units = result.total_cost + int(market.pinned_cost.sum())
         if gap == 0 or not len(violations.f) or gap <= tolerance * max(total_units, 1):
             return TotalResult(
                 result, known, prices, gap, round_number, price_rounds, added, len(working.f)

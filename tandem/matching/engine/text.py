@@ -22,7 +22,7 @@ from scipy import sparse
 
 MAX_TERMS = 1024
 
-_TOKEN = re.compile(r"[^\W_][\w+#]*", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_][\w+#]*")
 
 _STOP_WORDS_TEXT = """
     a about above after again against all am an and any are as at be because been before being
@@ -39,7 +39,7 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 def tokenize(text: str) -> list[str]:
     return [
         token
-        for token in (match.group(0).lower() for match in _TOKEN.finditer(text or ""))
+        for token in _TOKEN.findall((text or "").lower())
         if len(token) > 1 and token not in STOP_WORDS
     ]
 
@@ -64,15 +64,15 @@ class TextVectors:
 
 
 def _count_matrix(texts: list[str], vocabulary: dict[str, int]) -> sparse.csr_matrix:
-    rows: list[int] = []
     columns: list[int] = []
-    for row, text in enumerate(texts):
-        for token in tokenize(text):
-            column = vocabulary.setdefault(token, len(vocabulary))
-            rows.append(row)
-            columns.append(column)
+    lengths: list[int] = []
+    for text in texts:
+        tokens = [vocabulary.setdefault(token, len(vocabulary)) for token in tokenize(text)]
+        columns.extend(tokens)
+        lengths.append(len(tokens))
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), np.asarray(lengths, np.int64))
     counts = sparse.coo_matrix(
-        (np.ones(len(rows)), (np.asarray(rows, np.int64), np.asarray(columns, np.int64))),
+        (np.ones(len(columns)), (rows, np.asarray(columns, np.int64))),
         shape=(len(texts), max(len(vocabulary), 1)),
     ).tocsr()
     counts.sum_duplicates()
