@@ -1,22 +1,24 @@
 """The block pricer: candidate arcs and certificates for large problems, streaming the score
 matrix in blocks of rows and never holding it whole.
 
-1. *Estimate prices* on a sub-market: a random 5% of the mentees (at least 1,500) and every
-   mentor with its capacity scaled by the same fraction, solved (by this same machinery) to a
-   near-optimum. Its mentor duals approximate the full market's: what a place with each mentor
-   is worth.
-2. *One pass* over the whole score matrix keeps, for each mentee (a "row"), its ~32 best pairs by
-   *reduced* score (score minus estimated price) — in the optimum a mentee holds the mentor that
-   maximises exactly that — and, per group of mentors, a proved upper bound (`rest`) on the
-   reduced score of every pair not kept. The best dozen per row, plus each mentor's best mentees
-   in a sample, are the first candidate graph.
+1. *Estimate prices* on a replicated sub-market: a random 5% of the mentees (at least 1,500),
+   each standing for ~20 alike (a flow supply of 20), and every mentor at full capacity —
+   a miniature with the market's balance of demand and places — solved roughly by this same
+   machinery. Its mentor duals approximate what a place with each mentor is worth.
+2. *One pass* over the whole score matrix keeps, for each mentee (a "row"), its ~64 best pairs
+   by *reduced* score (score minus estimated price) — in the optimum a mentee holds the mentor
+   that maximises exactly that — and, per group of mentors, a proved upper bound (`rest`) on
+   the reduced score of every pair not kept. The same pass keeps each mentor's 6 best mentees.
+   Each row's best 24 plus those are the first candidate graph.
 3. `price(u, v)` (each repair round) must decide for every allowed pair whether
-   M + c - v_r - u_f > 0. Kept pairs are looked up. For the rest, bounds carry over to the new
-   prices: a pair not kept has reduced score <= rest[group] + max over the group of the price
-   drop. Rows whose bound still clears the threshold by the float margin are certified without
-   touching the matrix; the others are recomputed (a partial pass). Every pair a float says
-   *might* violate is checked with the exact integer score, so violations are exact, the gap is
-   a proved bound, and no row is ever declared clean except by a proved inequality.
+   M + c - v_r - u_f > 0. While more mentees could be matched, a round only adds pairs that
+   complete augmenting paths (rows and mentors at "level 0"). Otherwise kept pairs are looked
+   up, and for the rest, bounds carry over to the new prices: a pair not kept has reduced score
+   <= rest[group] + the group's largest price drop. Rows whose bound still clears the threshold
+   by the float margin are certified without touching the matrix; the others are recomputed (a
+   partial pass) — or, while many kept pairs still violate, wait a round. Every pair a float
+   says *might* violate is checked with the exact integer score, so violations are exact, the
+   gap is a proved bound, and no row is ever declared clean except by a proved inequality.
 """
 
 import time
@@ -176,6 +178,13 @@ class BlockPricer:
     def seconds_scoring_extra(self) -> float:
         return 0.0
 
+    def statistics(self) -> dict[str, float]:
+        return {
+            "rows_recomputed": float(self.rows_recomputed),
+            "exact_pair_checks": float(self.exact_checks),
+            "seconds_price_estimate": round(self.estimate_seconds, 3),
+        }
+
     def _set_columns(self) -> None:
         count = min(self.n_columns, SAMPLE_COLUMNS)
         self.sample = np.sort(self.rng.choice(self.n_columns, count, replace=False))
@@ -215,7 +224,7 @@ class BlockPricer:
         rank = max(1, round(self.per_row * len(self.sample) / max(self.n_columns, 1)))
         offset32 = (offsets[0].astype(np.float32), offsets[1].astype(np.float32))
         folded = with_offsets(self.features, offsets) if threshold is None else None
-        floor32 = None
+        floor32 = np.float32(-np.inf)
         if threshold is not None:
             floor32 = np.float32(threshold / UNIT - self.features.eps)
         for start in range(0, len(rows), self.block_rows):
@@ -224,7 +233,6 @@ class BlockPricer:
             if folded is not None:
                 reduced = score_block(self.features, chunk, folded, chunk_level)
             else:
-                assert floor32 is not None  # noqa: S101 (thresholds take this path)
                 scores = score_block(self.features, chunk)
                 scores[scores < floor32] = -np.inf
                 reduced = scores - offset32[0]
@@ -580,12 +588,6 @@ class BlockPricer:
                     return arcs, 2**62
         bound = self._carried_bounds(duals)
         failing = recompute | ~(bound < duals.beta)
-        self.last_stats = {
-            "always_rows": float(recompute.sum()),
-            "bound_rows": float((~(bound < duals.beta)).sum()),
-            "level0_rows": float(len(level0)),
-            "level0_mentors": float(duals.always.sum()),
-        }
 
         found = [self._stored_violations(duals, None, SUSPECTS_PER_ROW)]
         unchecked = found[0][4]

@@ -1,5 +1,6 @@
 """Scores of arbitrary pairs, explanations in words, and a mentee's best mentors."""
 
+import threading
 import weakref
 from collections import OrderedDict
 
@@ -27,7 +28,8 @@ from tandem.matching.engine.problem import (
     QuestionMode,
 )
 
-_CACHE_SIZE = 4
+_CACHE_SIZE = 2  # an encoding of 100k mentees is a few hundred MB: keep few
+_cache_lock = threading.Lock()
 _cache: "OrderedDict[tuple[int, ...], tuple[weakref.ref[MatchingProblem], Encoding]]" = (
     OrderedDict()
 )
@@ -39,14 +41,16 @@ def encoding_of(problem: MatchingProblem) -> Encoding:
     Treat a problem as immutable once the engine has seen it: replacing one of its fields is
     noticed (a new encoding is built), changing an array in place is not."""
     key = tuple(id(value) for value in (problem, *problem.__dict__.values()))
-    cached = _cache.get(key)
-    if cached is not None and cached[0]() is problem:
-        _cache.move_to_end(key)
-        return cached[1]
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0]() is problem:
+            _cache.move_to_end(key)
+            return cached[1]
     encoding = encode(problem)
-    _cache[key] = (weakref.ref(problem), encoding)
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _cache_lock:
+        _cache[key] = (weakref.ref(problem), encoding)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
     return encoding
 
 

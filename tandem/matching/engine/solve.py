@@ -182,6 +182,9 @@ def solve(
         else:
             assignment = _total(encoding, market, pricer, arcs, tolerance, progress)
     finished = time.perf_counter()
+    statistics = getattr(pricer, "statistics", None)
+    if statistics is not None:
+        assignment.details.update(statistics())
     # scoring: encoding the problem and every pass over the score matrix; solving: the rest
     assignment.seconds_scoring = prepared - started + pricer.seconds_pricing
     assignment.seconds_solving = finished - prepared - pricer.seconds_pricing

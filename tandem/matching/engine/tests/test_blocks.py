@@ -71,3 +71,16 @@ def test_streamed_fair_equals_the_exact_one(seed) -> None:
         exact.total_score,
     )
     assert blocks.certified_gap == 0.0
+
+
+def test_the_sub_market_price_estimate_path_still_reaches_the_exact_optimum(monkeypatch) -> None:
+    # given a market big enough for the replicated sub-market (forced small here)
+    monkeypatch.setattr("tandem.matching.engine.blocks.SUB_MARKET_MINIMUM", 60)
+    rng = np.random.default_rng(11)
+    problem = random_problem(rng, 400, 120, max_capacity=4, forbidden_rate=0.05, pinned=4)
+    # when
+    exact = solve(problem, Objective.TOTAL, pricing="exact")
+    blocks = solve(problem, Objective.TOTAL, pricing="blocks", seed=3)
+    # then
+    assert blocks.certified_gap == 0.0
+    assert (len(blocks.mentee), blocks.total_score) == (len(exact.mentee), exact.total_score)
