@@ -724,8 +724,9 @@ class Duals:
 # ---------------------------------------------------------------------------------------------
 # pairs in descending score order (STABLE and the greedy baseline), and min-cut crossings (FAIR)
 
-GREEDY_LIST = 32
-REFILL_BATCH = 256
+GREEDY_LIST = 64
+REFILL_BATCH = 4096
+REFILL_WINDOW = 0.5  # score units
 
 
 def _greedy(
@@ -735,9 +736,10 @@ def _greedy(
 
     Each row holds a short list of its best pairs (exact scores) and a *cut*: every pair not
     listed scores below cut + eps. A heap serves each row's best listed pair; when a row's list
-    runs out, a sentinel keyed at its cut's bound stands in, and when a sentinel reaches the top
-    the row is refilled (in batches) from its mentors that still have room. Since a sentinel's
-    key bounds every unlisted pair of its row, pairs leave the heap in exactly the global order.
+    runs out, a sentinel keyed at its cut's bound waits in a second heap, and when a sentinel
+    outranks every listed pair the row is refilled (with the rows whose sentinels are close
+    behind, in one batch) from its mentors that still have room. Since a sentinel's key bounds
+    every unlisted pair of its row, pairs are taken in exactly the global order.
     """
     import heapq
 
@@ -750,7 +752,10 @@ def _greedy(
     matched_cost = np.zeros(n_rows, np.int64)
     lists: list[list[tuple[int, int, int]]] = [[] for _ in range(n_rows)]
     cuts = np.full(n_rows, np.inf)
-    heap: list[tuple[int, int, int, int, int]] = []  # (-cost, -tie, row, mentor, kind)
+    heap: list[tuple[int, int, int, int]] = []  # listed pairs: (-cost, -tie, row, mentor)
+    sentinels: list[tuple[int, int, int]] = []  # rows run out: (-bound, row, generation)
+    generation = np.zeros(n_rows, np.int64)  # bumped on each refill; stale sentinels skip
+    window_units = int(REFILL_WINDOW * UNIT)
     eps_units = int(np.ceil(pricer.features.eps * UNIT)) + 1
     refills = 0
 
@@ -805,6 +810,7 @@ def _greedy(
         order = np.lexsort((tie, costs, row_of))  # within a row: worst first, so pop() = best
         for row in rows.tolist():
             lists[row] = []
+            generation[row] += 1
         for row, mentor, cost, tie_value in zip(
             row_of[order].tolist(),
             mentors[order].tolist(),
@@ -819,24 +825,27 @@ def _greedy(
     def push(row: int) -> None:
         if lists[row]:
             cost, tie_value, mentor = lists[row][-1]
-            heapq.heappush(heap, (-cost, -tie_value, row, mentor, 0))
+            heapq.heappush(heap, (-cost, -tie_value, row, mentor))
         elif cuts[row] > -1e11:  # allowed unlisted pairs may remain: a sentinel bounds them
             bound = int(np.ceil(cuts[row] * UNIT)) + eps_units
-            heapq.heappush(heap, (-bound, -(2**63 - 1), row, -1, 1))
+            heapq.heappush(sentinels, (-bound, row, int(generation[row])))
 
     fill(np.arange(n_rows, dtype=np.int64), first=True)
-    while heap:
-        negative_cost, _, row, mentor, kind = heapq.heappop(heap)
-        if matched_to[row] >= 0:
+    while heap or sentinels:
+        if sentinels and (not heap or sentinels[0][0] <= heap[0][0]):
+            # a row's unlisted pairs may outrank every listed one: refill it first — and with
+            # it every row whose sentinel is within `REFILL_WINDOW` of the top (refilling early
+            # only extends a list below its cut; one product for many rows is far cheaper)
+            reach = (heap[0][0] if heap else sentinels[0][0]) + window_units
+            batch: list[int] = []
+            while sentinels and sentinels[0][0] <= reach and len(batch) < REFILL_BATCH:
+                _, row, stamp = heapq.heappop(sentinels)
+                if stamp == generation[row] and matched_to[row] < 0:
+                    batch.append(row)
+            if batch:
+                fill(np.asarray(sorted(set(batch)), np.int64), first=False)
             continue
-        if kind == 1:
-            batch = [row]
-            while heap and heap[0][4] == 1 and len(batch) < REFILL_BATCH:
-                waiting = heapq.heappop(heap)[2]
-                if matched_to[waiting] < 0:
-                    batch.append(waiting)
-            fill(np.asarray(sorted(set(batch)), np.int64), first=False)
-            continue
+        negative_cost, _, row, mentor = heapq.heappop(heap)
         lists[row].pop()
         if room[mentor] > 0:
             room[mentor] -= 1

@@ -330,3 +330,18 @@ def test_same_seed_same_answer_and_progress_reported(objective) -> None:
     assert seen[0] == 0.0
     assert seen[-1] == 1.0
     assert seen == sorted(seen)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"weights": Weights(skills=-1.0)}, "weights must be finite"),
+        ({"capacity": np.array([-1])}, "capacity"),
+        ({"settings": Settings(seniority_gap_min=3, seniority_gap_max=1)}, "seniority_gap_min"),
+        ({"forbidden": pairs([(0, 5)])}, "out of range"),
+    ],
+)
+def test_invalid_problems_are_rejected_with_a_reason(change, message) -> None:
+    problem = priya_and_mentor(**change)
+    with pytest.raises(InvalidProblem, match=message):
+        score_pairs(problem, np.array([0]), np.array([0]))
