@@ -250,9 +250,11 @@ class BlockPricer:
                 estimate = floor = np.full(len(chunk), -np.inf, np.float32)
             cut = estimate.astype(np.float64)
             if ceiling is not None:
-                # keep every possible violation, but not past ~4 x per_row pairs: a row with
-                # more is left open (bounded, recomputed next round)
-                cut = np.maximum(np.minimum(cut, ceiling[chunk]), floor.astype(np.float64))
+                # keep every possible violation, but (unless settling) not past ~4 x per_row
+                # pairs: a row with more is left open (bounded, recomputed next round)
+                cut = np.minimum(cut, ceiling[chunk])
+                if limit is None:
+                    cut = np.maximum(cut, floor.astype(np.float64))
             cut32 = cut.astype(np.float32)
             lower = cut32.astype(np.float64) > cut  # round down: "below the cut" stays proved
             cut32[lower] = np.nextafter(cut32[lower], np.float32(-np.inf))
@@ -626,7 +628,12 @@ class BlockPricer:
             if len(unsettled):
                 fresh = self._recompute(unsettled, duals, limit=self.n_columns)
                 found.append(self._stored_violations(duals, fresh, None))
-                open_bound[unsettled] = 0
+                # every possible violation of these rows was kept and checked: what stays
+                # open is only what their new bound does not clear (nothing, barring ties)
+                excess = (
+                    self.rest[unsettled].max(axis=1) + duals.margin - duals.beta[unsettled]
+                ) * UNIT
+                open_bound[unsettled] = np.ceil(np.clip(excess, 0, 2.0**62)).astype(np.int64)
 
         f, r, costs, violation = (np.concatenate([part[k] for part in found]) for k in range(4))
         worst = open_bound.copy()
