@@ -175,9 +175,6 @@ class BlockPricer:
         self.row_level = np.zeros(self.n_rows, np.int64)
         self._set_columns()
 
-    def seconds_scoring_extra(self) -> float:
-        return 0.0
-
     def statistics(self) -> dict[str, float]:
         return {
             "rows_recomputed": float(self.rows_recomputed),

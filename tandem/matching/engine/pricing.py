@@ -53,7 +53,7 @@ class Pricer(Protocol):
         self, residual: IntArray, *, seed: int | None
     ) -> tuple[IntArray, IntArray, IntArray, dict[str, float]]: ...
 
-    def seconds_scoring_extra(self) -> float: ...
+    def statistics(self) -> dict[str, float]: ...
 
 
 def tie_break(mentee: IntArray, mentor: IntArray, seed: int) -> IntArray:
@@ -104,8 +104,8 @@ class ExactPricer:
         costs[~allowed(self.encoding, mentee, mentor)] = NOT_ALLOWED
         self.cost = costs.reshape(rows, columns)
 
-    def seconds_scoring_extra(self) -> float:
-        return 0.0
+    def statistics(self) -> dict[str, float]:
+        return {}
 
     def _arcs(self, mask: np.ndarray) -> Arcs:
         f, r = np.divmod(np.flatnonzero(mask), mask.shape[1])

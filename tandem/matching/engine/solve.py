@@ -11,17 +11,15 @@ from tandem.matching.engine.features import (
     allowed,
     count_allowed,
     pair_costs,
-    pair_keys,
     unique_sorted,
 )
 from tandem.matching.engine.flow import (
-    BIG_M,
     Arcs,
     FlowResult,
     Market,
     maximum_flow_value,
 )
-from tandem.matching.engine.pricing import ExactPricer, Pricer, make_pricer, solve_total_core
+from tandem.matching.engine.pricing import Pricer, make_pricer, solve_total_core
 from tandem.matching.engine.problem import (
     Assignment,
     IntArray,
@@ -182,9 +180,7 @@ def solve(
         else:
             assignment = _total(encoding, market, pricer, arcs, tolerance, progress)
     finished = time.perf_counter()
-    statistics = getattr(pricer, "statistics", None)
-    if statistics is not None:
-        assignment.details.update(statistics())
+    assignment.details.update(pricer.statistics())
     # scoring: encoding the problem and every pass over the score matrix; solving: the rest
     assignment.seconds_scoring = prepared - started + pricer.seconds_pricing
     assignment.seconds_solving = finished - prepared - pricer.seconds_pricing
@@ -328,15 +324,3 @@ def greedy(problem: MatchingProblem, *, pricing: str = "auto") -> Assignment:
         details={**details, "greedy_baseline": 1.0},
     )
     return assignment
-
-
-__all__ = [
-    "BIG_M",
-    "ExactPricer",
-    "Market",
-    "fair_threshold",
-    "greedy",
-    "market_of",
-    "pair_keys",
-    "solve",
-]
