@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tandem.accounts.models import User
+from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError, Forbidden, NotFound
+from tandem.core.web import guard_as_http
 from tandem.matching import request_selectors as selectors
 from tandem.matching import requests as services
 from tandem.matching.forms_requests import (
@@ -26,25 +28,14 @@ from tandem.programs.models import Program
 from tandem.programs.permissions import program_access
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # login_required runs first; this is for the type checker
-        raise PermissionDenied
-    return user
-
-
 def _program(request: HttpRequest, program_id: int, *, manage: bool = False) -> Program:
-    try:
-        return program_access(actor=_actor(request), program_id=program_id, manage=manage)
-    except NotFound as error:
-        raise Http404(error.detail) from error
-    except Forbidden as error:
-        raise PermissionDenied(error.detail) from error
+    with guard_as_http():
+        return program_access(actor=signed_in_user(request), program_id=program_id, manage=manage)
 
 
 def _match_request(request: HttpRequest, request_id: int) -> MatchRequest:
     try:
-        return match_request_access(actor=_actor(request), request_id=request_id)
+        return match_request_access(actor=signed_in_user(request), request_id=request_id)
     except NotFound as error:
         raise Http404(error.detail) from error
 
@@ -59,7 +50,7 @@ def _first_error(form: RequestCreateForm | RequestAnswerForm | CapacityForm) -> 
 @login_required
 def suggestions(request: HttpRequest, program_id: int) -> HttpResponse:
     """The mentee's best mentors with the score and reasons, a note form each, their requests."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = _program(request, program_id)
     context: dict[str, object] = {
         "nav_section": "home",
@@ -86,7 +77,7 @@ def suggestions(request: HttpRequest, program_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_create(request: HttpRequest, program_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = _program(request, program_id)
     form = RequestCreateForm(request.POST)
     if not form.is_valid():
@@ -124,7 +115,7 @@ def request_create(request: HttpRequest, program_id: int) -> HttpResponse:
 def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     match_request = _match_request(request, request_id)
     try:
-        services.match_request_withdraw(actor=_actor(request), request_id=match_request.pk)
+        services.match_request_withdraw(actor=signed_in_user(request), request_id=match_request.pk)
     except DomainError as error:
         messages.error(request, error.detail)
     else:
@@ -138,7 +129,7 @@ def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
 @login_required
 def mentor_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
     """Requests waiting for the mentor, their places, the pause switch and the capacity form."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = _program(request, program_id)
     mentor = selectors.mentor_get_for_actor(actor=actor, program=program)
     if mentor is None:
@@ -155,7 +146,7 @@ def mentor_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
 
 
 def _answer(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     match_request = _match_request(request, request_id)
     form = RequestAnswerForm(request.POST)
     if not form.is_valid():
@@ -200,7 +191,7 @@ def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 def _own_mentor_place(request: HttpRequest, program_id: int) -> tuple[User, int]:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = _program(request, program_id)
     mentor = selectors.mentor_get_for_actor(actor=actor, program=program)
     if mentor is None:
@@ -260,7 +251,7 @@ def mentor_capacity(request: HttpRequest, program_id: int) -> HttpResponse:
 @login_required
 def approvals(request: HttpRequest, program_id: int) -> HttpResponse:
     """Requests waiting for a manager's approval in a programme, oldest first."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = _program(request, program_id, manage=True)
     context = {
         "nav_section": "programs",
@@ -278,7 +269,7 @@ def approvals(request: HttpRequest, program_id: int) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     match_request = _match_request(request, request_id)
     form = RequestAnswerForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""

@@ -10,16 +10,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.models import User
-from tandem.core.errors import DomainError, FieldError, Forbidden, InvalidInput, NotFound
+from tandem.accounts.requests import signed_in_user
+from tandem.core.errors import DomainError, FieldError, InvalidInput
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.web import guard_as_http
 from tandem.matching import run_selectors, runs
 from tandem.matching.forms_runs import (
     OBJECTIVE_HELP,
@@ -37,31 +38,14 @@ UNMATCHED_PER_PAGE = 50
 RUNS_ON_HOME = 20
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # login_required runs first; this is for the type checker
-        raise PermissionDenied
-    return user
-
-
-def _guarded(call: Any) -> Any:
-    """Run a guard, with its refusals as the HTTP errors Django knows (404, 403)."""
-    try:
-        return call()
-    except NotFound as error:
-        raise Http404(error.detail) from error
-    except Forbidden as error:
-        raise PermissionDenied(error.detail) from error
-
-
 def _program(request: HttpRequest, program_id: int) -> Program:
-    return _guarded(
-        lambda: program_access(actor=_actor(request), program_id=program_id, manage=True)
-    )
+    with guard_as_http():
+        return program_access(actor=signed_in_user(request), program_id=program_id, manage=True)
 
 
 def _run(request: HttpRequest, run_id: int) -> MatchRun:
-    return _guarded(lambda: run_selectors.match_run_access(actor=_actor(request), run_id=run_id))
+    with guard_as_http():
+        return run_selectors.match_run_access(actor=signed_in_user(request), run_id=run_id)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -103,7 +87,7 @@ def run_start(request: HttpRequest, program_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             run = runs.match_run_start(
-                actor=_actor(request),
+                actor=signed_in_user(request),
                 program_id=program.pk,
                 objective=form.cleaned_data["objective"],
                 seed=form.cleaned_data["seed"],
@@ -133,7 +117,7 @@ def matching_settings(request: HttpRequest, program_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             runs.matching_settings_update(
-                actor=_actor(request), program_id=program.pk, change=form.change()
+                actor=signed_in_user(request), program_id=program.pk, change=form.change()
             )
         except DomainError as error:
             add_domain_error(
@@ -293,7 +277,7 @@ def _edited(
     request: HttpRequest, run_id: int, edit: Any, done: Any, *, status_on_error: int = 200
 ) -> HttpResponse:
     """Apply one draft edit and answer: the workspace for htmx, else a redirect back."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     run = _run(request, run_id)
     error: DomainError | None = None
     note = ""
@@ -421,7 +405,7 @@ def proposal_add(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_rerun(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     try:
-        new_run = runs.match_run_rerun(actor=_actor(request), run_id=run.pk)
+        new_run = runs.match_run_rerun(actor=signed_in_user(request), run_id=run.pk)
     except DomainError as error:
         messages.error(request, error.detail)
         return redirect("matching:run_detail", run_id=run.pk)
@@ -436,7 +420,7 @@ def run_rerun(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     try:
-        runs.match_run_publish(actor=_actor(request), run_id=run.pk)
+        runs.match_run_publish(actor=signed_in_user(request), run_id=run.pk)
     except DomainError as error:
         messages.error(request, error.detail)
     else:
@@ -454,7 +438,7 @@ def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_discard(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     try:
-        runs.match_run_discard(actor=_actor(request), run_id=run.pk)
+        runs.match_run_discard(actor=signed_in_user(request), run_id=run.pk)
     except DomainError as error:
         messages.error(request, error.detail)
         return redirect("matching:run_detail", run_id=run.pk)

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from tandem.accounts.models import User
+from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError, Forbidden, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.web import guard_as_http
 from tandem.participants import selectors, services
 from tandem.participants.exports import participants_csv_response
 from tandem.participants.forms import (
@@ -33,27 +34,16 @@ from tandem.programs.permissions import program_access
 PAGE_SIZE = 25
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # login_required runs first; this is for the type checker
-        raise PermissionDenied
-    return user
-
-
 def _program(request: HttpRequest, program_id: int, *, manage: bool = False) -> Program:
     """The guarded programme, as the HTML errors Django knows (404, 403)."""
-    try:
-        return program_access(actor=_actor(request), program_id=program_id, manage=manage)
-    except NotFound as error:
-        raise Http404(error.detail) from error
-    except Forbidden as error:
-        raise PermissionDenied(error.detail) from error
+    with guard_as_http():
+        return program_access(actor=signed_in_user(request), program_id=program_id, manage=manage)
 
 
 def _participant(request: HttpRequest, participant_id: int, *, manage: bool = False) -> Participant:
     try:
         return participant_access(
-            actor=_actor(request), participant_id=participant_id, manage=manage
+            actor=signed_in_user(request), participant_id=participant_id, manage=manage
         )
     except NotFound as error:
         raise Http404(error.detail) from error
@@ -67,7 +57,7 @@ def _participant(request: HttpRequest, participant_id: int, *, manage: bool = Fa
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """My programmes, and the programmes I could join today."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     context = {
         "nav_section": "home",
         "participations": list(selectors.participation_list_for_member(actor=actor)),
@@ -79,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def enroll(request: HttpRequest, program_id: int) -> HttpResponse:
     """Join a programme: choose a role, check the profile, answer the programme's questions."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = _program(request, program_id)
     participation = selectors.participation_get_for_member(actor=actor, program=program)
     holding = participation is not None and participation.status in selectors.HOLDING_STATUSES
@@ -156,7 +146,7 @@ def enroll(request: HttpRequest, program_id: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
     """Leave a programme (the person), or take someone out of it (a manager)."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     participant = _participant(request, participant_id)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -184,7 +174,7 @@ def _back(request: HttpRequest, participant: Participant) -> HttpResponse:
         next_url, {request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
-    if participant.user_id == _actor(request).pk:
+    if participant.user_id == signed_in_user(request).pk:
         return redirect("home")
     return redirect("participants:program_participants", program_id=participant.program_id)
 
@@ -195,7 +185,7 @@ def _back(request: HttpRequest, participant: Participant) -> HttpResponse:
 @login_required
 def program_participants(request: HttpRequest, program_id: int) -> HttpResponse:
     """The programme's participants: filter, decide on applications, add and remove people."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = _program(request, program_id, manage=True)
     add_form = ParticipantAddForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and add_form.is_valid():
@@ -262,7 +252,7 @@ def member_search(request: HttpRequest, program_id: int) -> HttpResponse:
     """Options for the 'add someone' picker: people in the organisation not yet in the programme."""
     program = _program(request, program_id, manage=True)
     people = selectors.member_search_for_program(
-        actor=_actor(request), program=program, search=request.GET.get("email", "")
+        actor=signed_in_user(request), program=program, search=request.GET.get("email", "")
     )
     return render(request, "participants/_member_options.html", {"people": people})
 
@@ -271,14 +261,14 @@ def member_search(request: HttpRequest, program_id: int) -> HttpResponse:
 @require_GET
 def program_participants_export(request: HttpRequest, program_id: int) -> HttpResponse:
     program = _program(request, program_id, manage=True)
-    return participants_csv_response(actor=_actor(request), program=program)
+    return participants_csv_response(actor=signed_in_user(request), program=program)
 
 
 def _row_response(
     request: HttpRequest, participant: Participant, error: DomainError | None
 ) -> HttpResponse:
     row = selectors.participant_list_for_program(
-        actor=_actor(request), program=participant.program
+        actor=signed_in_user(request), program=participant.program
     ).get(pk=participant.pk)
     return render(
         request,
@@ -290,7 +280,7 @@ def _row_response(
 
 
 def _decide(request: HttpRequest, participant_id: int, action: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     participant = _participant(request, participant_id, manage=True)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""

@@ -18,6 +18,7 @@ from tandem.accounts import selectors as account_selectors
 from tandem.accounts import services as account_services
 from tandem.accounts.forms import ApiTokenForm
 from tandem.accounts.models import User
+from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.people import csvfile, selectors, services
@@ -34,22 +35,15 @@ PEOPLE_PER_PAGE = 50
 PREVIEW_ROWS_SHOWN = 200
 
 
-def _actor(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # login_required runs first; this keeps the type honest
-        raise Http404
-    return user
-
-
 def _org_admin(request: HttpRequest) -> User:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if not is_org_admin(actor):
         raise Http404
     return actor
 
 
 def _skill_manager(request: HttpRequest) -> User:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if not can_manage_skills(actor):
         raise Http404
     return actor
@@ -120,7 +114,7 @@ def _render_profile(
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own profile; created on their first visit."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     try:
         services.profile_get_or_create(actor=actor)
     except DomainError as error:
@@ -174,7 +168,7 @@ def _render_tokens(
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
     """Create a personal API token and show its secret once, on this response only."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         return _render_tokens(request, actor, token_form=form)
@@ -185,7 +179,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     try:
         token = account_services.api_token_revoke(actor=actor, token_id=token_id)
     except NotFound as error:

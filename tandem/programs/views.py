@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.models import User
-from tandem.core.errors import DomainError, Forbidden, NotFound
+from tandem.accounts.requests import signed_in_user
+from tandem.core.errors import DomainError, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.web import guard_as_http
 from tandem.people import selectors as people_selectors
 from tandem.programs import selectors, services
 from tandem.programs.forms import ProgramForm, QuestionForm
@@ -19,18 +21,10 @@ from tandem.programs.models import EnrollmentQuestion, Program, ProgramStatus, Q
 from tandem.programs.permissions import can_manage_program, program_access
 
 
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _program(request: HttpRequest, program_id: int, *, manage: bool) -> Program:
     """The programme through its guard, with the guard's refusals as HTTP errors."""
-    try:
-        return program_access(actor=_actor(request), program_id=program_id, manage=manage)
-    except NotFound as error:
-        raise Http404(error.detail) from error
-    except Forbidden as error:
-        raise PermissionDenied(error.detail) from error
+    with guard_as_http():
+        return program_access(actor=signed_in_user(request), program_id=program_id, manage=manage)
 
 
 def _require_manager_role(actor: User) -> None:
@@ -51,7 +45,7 @@ def _manager_choices(actor: User) -> list[tuple[int, str]]:
 @login_required
 def program_list(request: HttpRequest) -> HttpResponse:
     """Manage programmes: the ones the actor manages (org admins: all), filtered by status."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     _require_manager_role(actor)
     status = request.GET.get("status", "")
     if status not in ProgramStatus.values:
@@ -69,7 +63,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def program_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     _require_manager_role(actor)
     form = ProgramForm(request.POST or None, manager_choices=_manager_choices(actor), creating=True)
     if request.method == "POST" and form.is_valid():
@@ -96,7 +90,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
     """A programme's settings, form and links. Managers see the actions; others the summary."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = selectors.program_get_summary(program=_program(request, program_id, manage=False))
     context = {
         "program": program,
@@ -110,7 +104,7 @@ def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = _program(request, program_id, manage=True)
     if program.is_read_only and request.method == "GET":
         messages.info(request, f"'{program.name}' is archived and can no longer be changed.")
@@ -143,7 +137,7 @@ def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
 def program_publish(request: HttpRequest, program_id: int) -> HttpResponse:
     program = _program(request, program_id, manage=True)
     try:
-        services.program_publish(actor=_actor(request), program=program)
+        services.program_publish(actor=signed_in_user(request), program=program)
     except DomainError as error:
         messages.error(request, error.detail)
     else:
@@ -156,7 +150,7 @@ def program_publish(request: HttpRequest, program_id: int) -> HttpResponse:
 def program_archive(request: HttpRequest, program_id: int) -> HttpResponse:
     program = _program(request, program_id, manage=True)
     try:
-        services.program_archive(actor=_actor(request), program=program)
+        services.program_archive(actor=signed_in_user(request), program=program)
     except DomainError as error:
         messages.error(request, error.detail)
     else:
@@ -171,7 +165,7 @@ def program_archive(request: HttpRequest, program_id: int) -> HttpResponse:
 def program_duplicate(request: HttpRequest, program_id: int) -> HttpResponse:
     program = _program(request, program_id, manage=True)
     try:
-        copy = services.program_duplicate(actor=_actor(request), program=program)
+        copy = services.program_duplicate(actor=signed_in_user(request), program=program)
     except DomainError as error:
         messages.error(request, error.detail)
         return redirect("programs:detail", program_id=program.pk)
@@ -219,7 +213,7 @@ def question_builder(request: HttpRequest, program_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def question_create(request: HttpRequest, program_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = _program(request, program_id, manage=True)
     form = QuestionForm(request.POST)
     if form.is_valid():
@@ -261,7 +255,7 @@ def _question(
 @require_http_methods(["GET", "POST"])
 def question_edit(request: HttpRequest, program_id: int, question_id: int) -> HttpResponse:
     """Edit one question in place (htmx) or on its own page."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program, question = _question(request, program_id, question_id)
     if request.method == "GET":
         form = QuestionForm(initial=QuestionForm.initial_for(question), prefix_id=str(question.pk))
@@ -294,7 +288,7 @@ def question_edit(request: HttpRequest, program_id: int, question_id: int) -> Ht
 def question_delete(request: HttpRequest, program_id: int, question_id: int) -> HttpResponse:
     program, question = _question(request, program_id, question_id)
     try:
-        services.question_delete(actor=_actor(request), question=question)
+        services.question_delete(actor=signed_in_user(request), question=question)
     except DomainError as error:
         return _builder_outcome(request, program, problem=error.detail)
     return _builder_outcome(request, program, notice=f"Removed '{question.prompt}'.")
@@ -309,7 +303,7 @@ def question_move(request: HttpRequest, program_id: int, question_id: int) -> Ht
         return _builder_outcome(request, program, problem="Move a question up or down.")
     try:
         services.question_move(
-            actor=_actor(request),
+            actor=signed_in_user(request),
             question=question,
             direction=cast(Literal["up", "down"], direction),
         )
@@ -324,7 +318,7 @@ def question_preview(request: HttpRequest, program_id: int, role: str) -> HttpRe
     """The enrolment form as a mentor or a mentee would see it, read-only."""
     if role not in (QuestionAudience.MENTOR, QuestionAudience.MENTEE):
         raise Http404("Preview the form as a mentor or as a mentee.")
-    actor = _actor(request)
+    actor = signed_in_user(request)
     program = _program(request, program_id, manage=True)
     context = {
         "program": program,
