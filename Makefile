@@ -54,6 +54,7 @@ check-deploy: $(DEV_STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	ALLOWED_HOSTS=tandem.example.com \
+	JOURNAL_ENCRYPTION_KEYS=$$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## openapi: rewrite the committed OpenAPI snapshot after an intended API change

@@ -19,6 +19,8 @@ from tandem.participants.tests.factories import ParticipantFactory
 from tandem.people.tests.factories import ProfileFactory
 from tandem.programs.models import Program
 from tandem.programs.tests.factories import ProgramFactory
+from tandem.relationships.models import Relationship
+from tandem.relationships.services import relationship_propose, relationship_transition
 
 # The browser fixtures (Playwright on Debian's chromium) are shared by every app's journeys.
 pytest_plugins = ["tests.browser.fixtures"]
@@ -141,3 +143,69 @@ def api_as():
         return ApiClient(user)
 
     return make
+
+
+@dataclass
+class Pair:
+    """Two active relationships in `cast.program`: the pair under test (cast.mentor with
+    cast.mentee) and another pair whose people must never see the first pair's workspace."""
+
+    cast: Cast
+    relationship: Relationship
+    other_mentor: User
+    other_mentee: User
+    other_relationship: Relationship
+
+    @property
+    def mentor(self) -> User:
+        return self.cast.mentor
+
+    @property
+    def mentee(self) -> User:
+        return self.cast.mentee
+
+    def by_name(self, name: str) -> User | None:
+        if name in ("other_mentor", "other_mentee"):
+            return getattr(self, name)
+        return self.cast.by_name(name)
+
+
+# Everyone a workspace authorization matrix tries; only "mentor" and "mentee" are the pair.
+PAIR_ACTOR_NAMES = [
+    "anonymous",
+    "outsider",
+    "member",
+    "other_mentor",
+    "other_mentee",
+    "manager",
+    "admin",
+    "mentor",
+    "mentee",
+]
+
+
+def start_relationship(mentor: Participant, mentee: Participant) -> Relationship:
+    """Propose and start a relationship the way people do it (through the services)."""
+    relationship = relationship_propose(mentor=mentor, mentee=mentee, source="manual")
+    return relationship_transition(
+        actor=mentor.user, relationship_id=relationship.pk, action="start"
+    )
+
+
+@pytest.fixture
+def pair(cast: Cast) -> Pair:
+    other_mentor = UserFactory(organization=cast.org, email="other-mentor@northwind.test")
+    other_mentee = UserFactory(organization=cast.org, email="other-mentee@northwind.test")
+    for user in (other_mentor, other_mentee):
+        ProfileFactory(user=user)
+    other_mentor_participant = ParticipantFactory(
+        program=cast.program, user=other_mentor, role=ParticipantRole.MENTOR, capacity=1
+    )
+    other_mentee_participant = ParticipantFactory(program=cast.program, user=other_mentee)
+    return Pair(
+        cast=cast,
+        relationship=start_relationship(cast.mentor_participant, cast.mentee_participant),
+        other_mentor=other_mentor,
+        other_mentee=other_mentee,
+        other_relationship=start_relationship(other_mentor_participant, other_mentee_participant),
+    )

@@ -4,11 +4,21 @@ from ninja import NinjaAPI
 
 from tandem.accounts.api import router as accounts_router
 from tandem.accounts.api_auth import API_AUTH
+from tandem.actions.api import router as actions_router
+from tandem.agreements.api import router as agreements_router
+from tandem.conversations.api import router as conversations_router
 from tandem.core.problem import install_problem_handlers
+from tandem.feedback.api import router as feedback_router
+from tandem.goals.api import router as goals_router
+from tandem.journals.api import router as journals_router
 from tandem.matching.api import router as matching_router
+from tandem.meetings.api import router as meetings_router
+from tandem.notifications.api import router as notifications_router
 from tandem.participants.api import router as participants_router
 from tandem.people.api import router as people_router
 from tandem.programs.api import router as programs_router
+from tandem.relationships.api import router as relationships_router
+from tandem.workspace.api import router as workspace_router
 
 api = NinjaAPI(
     title="Tandem API",
@@ -29,3 +39,13 @@ api.add_router("/", people_router)
 api.add_router("/programs", programs_router)
 api.add_router("/", participants_router)
 api.add_router("/", matching_router)
+api.add_router("/", notifications_router)
+api.add_router("/", relationships_router)
+api.add_router("/", workspace_router)
+api.add_router("/", agreements_router)
+api.add_router("/", goals_router)
+api.add_router("/", meetings_router)
+api.add_router("/", actions_router)
+api.add_router("/", journals_router)
+api.add_router("/", conversations_router)
+api.add_router("/", feedback_router)

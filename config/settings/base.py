@@ -33,7 +33,16 @@ INSTALLED_APPS = [
     "tandem.people",
     "tandem.programs",
     "tandem.participants",
+    "tandem.notifications",
     "tandem.relationships",
+    "tandem.actions",
+    "tandem.meetings",
+    "tandem.agreements",
+    "tandem.goals",
+    "tandem.journals",
+    "tandem.conversations",
+    "tandem.feedback",
+    "tandem.workspace",
     "tandem.matching",
     "tandem.demo",
 ]
@@ -169,3 +178,12 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Absolute links in emails and calendar feeds (the address people reach Tandem at).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Journal text is encrypted at rest (Fernet). The first key encrypts; every key decrypts, so a
+# key is rotated by putting a new one first. The default is for development and tests only;
+# production refuses it.
+DEVELOPMENT_JOURNAL_KEY = "ZGV2ZWxvcG1lbnQtb25seS1qb3VybmFsLWtleS0wMDA="
+JOURNAL_ENCRYPTION_KEYS = env_list("JOURNAL_ENCRYPTION_KEYS", DEVELOPMENT_JOURNAL_KEY)

@@ -44,7 +44,7 @@ from tandem.programs.models import (
     QuestionAudience,
     QuestionKind,
 )
-from tandem.relationships.models import Relationship
+from tandem.relationships.selectors import relationship_pairs_in_program
 
 # The working day assumed for everyone, in their own timezone.
 WORKDAY_START_HOUR = 9
@@ -314,7 +314,7 @@ def matching_pool(*, program: Program, extra_pins: Iterable[tuple[int, int]] = (
     ):
         if in_pool(*pair):
             excluded.setdefault(pair, EXCLUDED_DECLINED)
-    earlier = Relationship.objects.filter(program=program).values_list("mentee_id", "mentor_id")
+    earlier = relationship_pairs_in_program(program=program).values_list("mentee_id", "mentor_id")
     for pair in earlier.order_by():
         if in_pool(*pair):
             excluded.setdefault(pair, EXCLUDED_EARLIER)

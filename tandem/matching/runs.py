@@ -62,7 +62,8 @@ from tandem.participants.models import Answer, Participant, ParticipantStatus
 from tandem.people.models import Profile
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramFormat, QuestionKind
 from tandem.programs.permissions import program_access
-from tandem.relationships.models import Circle, Relationship, RelationshipSource
+from tandem.relationships.models import Circle, RelationshipSource
+from tandem.relationships.selectors import relationship_pairs_in_program
 from tandem.relationships.services import circle_create, relationship_propose
 
 logger = logging.getLogger(__name__)
@@ -610,7 +611,7 @@ def _blocked_pairs(
             EXCLUSION_LABELS["rule"],
         ),
         (SuggestionDecline.objects.filter(mentee__program=program), EXCLUSION_LABELS["declined"]),
-        (Relationship.objects.filter(program=program), EXCLUSION_LABELS["earlier_relationship"]),
+        (relationship_pairs_in_program(program=program), EXCLUSION_LABELS["earlier_relationship"]),
     )
     for queryset, label in checks:
         for pair in queryset.values_list("mentee_id", "mentor_id").order_by():

@@ -1,12 +1,15 @@
 """A mentor and a mentee working together in a programme (and the circles that group them).
 
-Matching creates relationships in the `proposed` state; the relationship workspace (a later
-issue) takes them through their lifecycle.
+Matching (or a manager pairing two people by hand) creates relationships in the `proposed`
+state; `services.relationship_transition` takes them through the lifecycle in `lifecycle.py`.
+Every app of the workspace records what happened as a RelationshipEvent: the pair's timeline
+and the relationship's last-activity time come from that one place.
 """
 
 from django.db import models
 from django.db.models import Q
 
+from tandem.accounts.models import User
 from tandem.core.models import TimeStampedModel
 from tandem.participants.models import Participant
 from tandem.programs.models import Program
@@ -65,6 +68,15 @@ class Relationship(TimeStampedModel):
     started_on = models.DateField(null=True, blank=True)
     planned_end_on = models.DateField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # completed or ended early
+    closed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    close_reason = models.TextField(blank=True)
+    # Ended early with "find me a new match": the mentee went back to matching.
+    wants_new_match = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -89,3 +101,41 @@ class Relationship(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.mentor} ↔ {self.mentee}"
+
+
+class RelationshipEventKind(models.TextChoices):
+    STATUS_CHANGED = "status_changed", "Status changed"
+    AGREEMENT_UPDATED = "agreement_updated", "Agreement updated"
+    AGREEMENT_SIGNED = "agreement_signed", "Agreement signed"
+    GOAL_CREATED = "goal_created", "Goal set"
+    GOAL_UPDATED = "goal_updated", "Goal updated"
+    GOAL_COMPLETED = "goal_completed", "Goal achieved"
+    MILESTONE_COMPLETED = "milestone_completed", "Milestone reached"
+    MEETING_SCHEDULED = "meeting_scheduled", "Meeting scheduled"
+    MEETING_RESCHEDULED = "meeting_rescheduled", "Meeting rescheduled"
+    MEETING_CANCELLED = "meeting_cancelled", "Meeting cancelled"
+    MEETING_HELD = "meeting_held", "Meeting held"
+    CHECKIN = "checkin", "Checked in"
+    ACTION_CREATED = "action_created", "Action agreed"
+    ACTION_DONE = "action_done", "Action done"
+    MESSAGE = "message", "Message"
+    FEEDBACK = "feedback", "Feedback given"
+
+
+class RelationshipEvent(models.Model):
+    """Something one of the pair did, for their timeline. Never holds private text: the
+    summary is written by the service from titles and dates, not from notes, journal,
+    messages or feedback."""
+
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=30, choices=RelationshipEventKind.choices)
+    summary = models.CharField(max_length=300)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["relationship", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.summary

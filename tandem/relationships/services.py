@@ -2,15 +2,28 @@
 manual pairing all open relationships through `relationship_propose`, so the capacity rule
 lives in one place: the database's CHECK on Participant.matched_count."""
 
+import calendar
 import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 
-from tandem.core.errors import Conflict, InvalidInput
+from tandem.accounts.models import User
+from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.notifications.models import NotificationCategory
+from tandem.notifications.services import notification_send
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
-from tandem.relationships.models import Circle, Relationship, RelationshipSource
+from tandem.relationships.lifecycle import TRANSITIONS, actions_from
+from tandem.relationships.models import (
+    Circle,
+    Relationship,
+    RelationshipEvent,
+    RelationshipEventKind,
+    RelationshipSource,
+)
+from tandem.relationships.permissions import relationship_access
 
 
 def circle_create(*, program_id: int, mentor: Participant, topic: str) -> Circle:
@@ -83,3 +96,141 @@ def relationship_propose(
     except IntegrityError as exc:
         raise Conflict(f"{mentor.user} and {mentee.user} are already paired.") from exc
     return relationship
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved on by whole months, clamped to the month's last day (31 Jan + 1 → 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def _release_place(participant_id: int) -> None:
+    Participant.objects.filter(pk=participant_id, matched_count__gt=0).update(
+        matched_count=F("matched_count") - 1
+    )
+
+
+@transaction.atomic
+def relationship_transition(
+    *,
+    actor: User,
+    relationship_id: int,
+    action: str,
+    reason: str = "",
+    find_new_match: bool = False,
+) -> Relationship:
+    """Apply one lifecycle action (start, pause, resume, complete, end) to a relationship.
+
+    Either person of the pair, the programme's managers and organisation admins may do it.
+    The table in `lifecycle.py` decides what is allowed: anything else is a Conflict that says
+    what the relationship's status is and what can be done from it. Starting fixes the start
+    and the planned end (the programme's duration). Completing or ending frees the mentor's
+    place; ending with `find_new_match` also frees the mentee's, which returns them to
+    matching. The other person is told.
+    """
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise InvalidInput.for_field(
+            "action", f"'{action}' is not an action; use one of {', '.join(TRANSITIONS)}."
+        )
+    access = relationship_access(
+        actor=actor, relationship_id=relationship_id, allow_manager=True, for_update=True
+    )
+    relationship = access.relationship
+    if relationship.status not in transition.sources:
+        possible = ", ".join(t.action for t in actions_from(relationship.status)) or "nothing"
+        raise Conflict(
+            f"This relationship is {relationship.get_status_display().lower()}, so it cannot "
+            f"be {transition.target}; possible now: {possible}."
+        )
+    reason = reason.strip()
+    if transition.needs_reason and not reason:
+        raise InvalidInput(
+            "Say why the relationship is ending.",
+            errors=[FieldError("reason", "Say why the relationship is ending.")],
+        )
+    if find_new_match and action != "end":
+        raise InvalidInput.for_field("find_new_match", "Only ending early can ask for a new match.")
+    now = timezone.now()
+    fields = ["status", "updated_at", "last_activity_at"]
+    if action == "start":
+        today = timezone.localdate()
+        if relationship.started_on is None or relationship.started_on > today:
+            relationship.started_on = today
+        relationship.planned_end_on = add_months(
+            relationship.started_on, relationship.program.duration_months
+        )
+        relationship.activated_at = now
+        fields += ["started_on", "planned_end_on", "activated_at"]
+    elif action == "pause":
+        relationship.paused_at = now
+        fields.append("paused_at")
+    elif action == "resume":
+        relationship.paused_at = None
+        fields.append("paused_at")
+    if transition.closes:
+        relationship.closed_at = now
+        relationship.closed_by = actor
+        relationship.close_reason = reason
+        relationship.wants_new_match = find_new_match
+        fields += ["closed_at", "closed_by", "close_reason", "wants_new_match"]
+        _release_place(relationship.mentor_id)
+        if find_new_match:
+            _release_place(relationship.mentee_id)
+    elif reason:
+        relationship.close_reason = reason
+        fields.append("close_reason")
+    relationship.status = transition.target
+    relationship.last_activity_at = now
+    relationship.save(update_fields=fields)
+    summary = f"{actor.get_full_name() or actor.email}: {transition.label.lower()}"
+    RelationshipEvent.objects.create(
+        relationship=relationship,
+        actor=actor,
+        kind=RelationshipEventKind.STATUS_CHANGED,
+        summary=summary[:300],
+        created_at=now,
+    )
+    others = [
+        person
+        for person in (relationship.mentor.user, relationship.mentee.user)
+        if person.pk != actor.pk
+    ]
+    status_text = relationship.get_status_display().lower()
+    notification_send(
+        recipients=others,
+        category=NotificationCategory.RELATIONSHIP,
+        subject=f"Your mentoring relationship is now {status_text}",
+        body=(
+            f"{actor.get_full_name() or actor.email} changed your relationship in "
+            f"{relationship.program.name} to {status_text}."
+            + (f"\n\nReason: {reason}" if reason else "")
+        ),
+        url=f"/relationships/{relationship.pk}/",
+    )
+    return relationship
+
+
+def relationship_record_activity(
+    *,
+    relationship: Relationship,
+    actor: User | None,
+    kind: str,
+    summary: str,
+) -> RelationshipEvent:
+    """Note on the pair's timeline that something happened, and move the relationship's
+    last-activity time on. Call it inside the service's transaction. `summary` is shown to
+    both people: never put private text (notes, journal, messages, feedback) in it."""
+    if kind not in RelationshipEventKind.values:
+        raise InvalidInput.for_field("kind", f"'{kind}' is not an activity kind.")
+    now = timezone.now()
+    Relationship.objects.filter(
+        Q(last_activity_at__lt=now) | Q(last_activity_at__isnull=True), pk=relationship.pk
+    ).update(last_activity_at=now)
+    relationship.last_activity_at = now
+    return RelationshipEvent.objects.create(
+        relationship=relationship, actor=actor, kind=kind, summary=summary[:300], created_at=now
+    )

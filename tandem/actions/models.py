@@ -1,0 +1,1 @@
+"""Actions (skeleton: filled in by the workspace issue)."""

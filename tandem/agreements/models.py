@@ -1,0 +1,1 @@
+"""Agreements (skeleton: filled in by the workspace issue)."""

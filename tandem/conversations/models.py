@@ -1,0 +1,1 @@
+"""Conversations (skeleton: filled in by the workspace issue)."""

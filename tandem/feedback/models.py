@@ -1,0 +1,1 @@
+"""Feedback (skeleton: filled in by the workspace issue)."""

@@ -1,0 +1,1 @@
+"""Goals (skeleton: filled in by the workspace issue)."""

@@ -1,0 +1,1 @@
+"""Journals (skeleton: filled in by the workspace issue)."""

@@ -1,0 +1,1 @@
+"""Meetings (skeleton: filled in by the workspace issue)."""

@@ -1,0 +1,40 @@
+"""Reads about notifications; always the caller's own."""
+
+from django.db.models import QuerySet
+
+from tandem.accounts.models import User
+from tandem.notifications.models import (
+    DEFAULT_CHANNEL,
+    Notification,
+    NotificationCategory,
+    NotificationPreference,
+)
+
+
+def channel_by_user(*, user_ids: list[int], category: str) -> dict[int, str]:
+    """Each user's channel for `category` (one query, defaults filled in)."""
+    chosen = dict(
+        NotificationPreference.objects.filter(user_id__in=user_ids, category=category).values_list(
+            "user_id", "channel"
+        )
+    )
+    return {user_id: chosen.get(user_id, DEFAULT_CHANNEL) for user_id in user_ids}
+
+
+def preference_list_for_user(*, actor: User) -> list[tuple[str, str, str]]:
+    """(category, label, channel) for every category, the caller's choice or the default."""
+    chosen = dict(
+        NotificationPreference.objects.filter(user=actor).values_list("category", "channel")
+    )
+    return [
+        (category.value, str(category.label), chosen.get(category.value, DEFAULT_CHANNEL))
+        for category in NotificationCategory
+    ]
+
+
+def notification_list_for_user(*, actor: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=actor)
+
+
+def unread_count_for_user(*, actor: User) -> int:
+    return Notification.objects.filter(user=actor, read_at__isnull=True).count()

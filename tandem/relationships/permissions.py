@@ -1,0 +1,78 @@
+"""The one way a view, endpoint or service gets hold of a relationship: its guard.
+
+The pair's workspace (agreement, goals, meetings, actions, journal, messages, feedback) is
+private to the mentor and mentee. Programme managers and organisation admins manage the
+relationship's lifecycle and see activity signals (workspace.selectors), never its content:
+`relationship_access` answers them NotFound unless `allow_manager` is asked for.
+"""
+
+from dataclasses import dataclass
+
+from tandem.accounts.models import User
+from tandem.core.errors import Conflict, NotFound
+from tandem.programs.permissions import can_manage_program
+from tandem.relationships.models import OPEN_STATUSES, Relationship
+
+
+@dataclass(frozen=True)
+class RelationshipAccess:
+    """Who is looking at a relationship, and from which side."""
+
+    relationship: Relationship
+    user: User
+    side: str  # "mentor", "mentee" or "manager"
+
+    @property
+    def is_party(self) -> bool:
+        return self.side in ("mentor", "mentee")
+
+    @property
+    def partner(self) -> User | None:
+        """The other person of the pair (None for a manager)."""
+        if self.side == "mentor":
+            return self.relationship.mentee.user
+        if self.side == "mentee":
+            return self.relationship.mentor.user
+        return None
+
+    @property
+    def is_open(self) -> bool:
+        return self.relationship.status in OPEN_STATUSES
+
+    def require_open(self) -> None:
+        """Refuse a write in a completed or ended relationship: its workspace is a record."""
+        if not self.is_open:
+            raise Conflict(
+                f"This relationship is {self.relationship.get_status_display().lower()}; "
+                "its workspace can be read but no longer changed."
+            )
+
+
+def relationship_access(
+    *,
+    actor: User,
+    relationship_id: int,
+    allow_manager: bool = False,
+    for_update: bool = False,
+) -> RelationshipAccess:
+    """The relationship `relationship_id` as `actor` may use it, or NotFound (404).
+
+    The mentor and the mentee get it; with `allow_manager`, so do the programme's managers and
+    the organisation's admins. Anyone else, and anything in another organisation, is NotFound:
+    a private object never answers 403. `for_update` locks the row (inside a transaction).
+    """
+    queryset = Relationship.objects.select_related(
+        "program", "mentor__user", "mentee__user", "circle"
+    ).filter(pk=relationship_id, program__organization_id=actor.organization_id or 0)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    relationship = queryset.first()
+    if relationship is None or actor.organization_id is None:
+        raise NotFound("No such relationship.")
+    if relationship.mentor.user_id == actor.pk:
+        return RelationshipAccess(relationship, actor, "mentor")
+    if relationship.mentee.user_id == actor.pk:
+        return RelationshipAccess(relationship, actor, "mentee")
+    if allow_manager and can_manage_program(actor, relationship.program):
+        return RelationshipAccess(relationship, actor, "manager")
+    raise NotFound("No such relationship.")

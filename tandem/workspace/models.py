@@ -1,0 +1,1 @@
+"""Workspace (skeleton: filled in by the workspace issue)."""
