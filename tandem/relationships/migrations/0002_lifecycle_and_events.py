@@ -6,56 +6,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('relationships', '0001_initial'),
+        ("relationships", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='relationship',
-            name='activated_at',
+            model_name="relationship",
+            name="activated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='relationship',
-            name='close_reason',
+            model_name="relationship",
+            name="close_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='relationship',
-            name='closed_at',
+            model_name="relationship",
+            name="closed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='relationship',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="relationship",
+            name="closed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='relationship',
-            name='paused_at',
+            model_name="relationship",
+            name="paused_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='relationship',
-            name='wants_new_match',
+            model_name="relationship",
+            name="wants_new_match",
             field=models.BooleanField(default=False),
         ),
         migrations.CreateModel(
-            name='RelationshipEvent',
+            name="RelationshipEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('status_changed', 'Status changed'), ('agreement_updated', 'Agreement updated'), ('agreement_signed', 'Agreement signed'), ('goal_created', 'Goal set'), ('goal_updated', 'Goal updated'), ('goal_completed', 'Goal achieved'), ('milestone_completed', 'Milestone reached'), ('meeting_scheduled', 'Meeting scheduled'), ('meeting_rescheduled', 'Meeting rescheduled'), ('meeting_cancelled', 'Meeting cancelled'), ('meeting_held', 'Meeting held'), ('checkin', 'Checked in'), ('action_created', 'Action agreed'), ('action_done', 'Action done'), ('message', 'Message'), ('feedback', 'Feedback given')], max_length=30)),
-                ('summary', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('relationship', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='relationships.relationship')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("status_changed", "Status changed"),
+                            ("agreement_updated", "Agreement updated"),
+                            ("agreement_signed", "Agreement signed"),
+                            ("goal_created", "Goal set"),
+                            ("goal_updated", "Goal updated"),
+                            ("goal_completed", "Goal achieved"),
+                            ("milestone_completed", "Milestone reached"),
+                            ("meeting_scheduled", "Meeting scheduled"),
+                            ("meeting_rescheduled", "Meeting rescheduled"),
+                            ("meeting_cancelled", "Meeting cancelled"),
+                            ("meeting_held", "Meeting held"),
+                            ("checkin", "Checked in"),
+                            ("action_created", "Action agreed"),
+                            ("action_done", "Action done"),
+                            ("message", "Message"),
+                            ("feedback", "Feedback given"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("summary", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="relationships.relationship",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['relationship', '-created_at'], name='relationshi_relatio_536742_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["relationship", "-created_at"],
+                        name="relationshi_relatio_536742_idx",
+                    )
+                ],
             },
         ),
     ]
