@@ -1,1 +1,55 @@
-"""Journals (skeleton: filled in by the workspace issue)."""
+"""The private journal: what one person writes for themselves about their mentoring.
+
+Only the author ever reads an entry, unless they share that one entry with their partner.
+The text is encrypted at rest (`fields.EncryptedTextField`); the model is not in the Django
+admin, leaves no timeline event, and every selector filters by the author.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from tandem.accounts.models import User
+from tandem.core.models import TimeStampedModel
+from tandem.journals.fields import EncryptedTextField
+from tandem.relationships.models import Relationship
+
+
+class JournalMood(models.TextChoices):
+    GREAT = "great", "Great"
+    GOOD = "good", "Good"
+    OKAY = "okay", "Okay"
+    LOW = "low", "Low"
+    STUCK = "stuck", "Stuck"
+
+
+class JournalEntry(TimeStampedModel):
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="journal_entries")
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="journal_entries"
+    )
+    text = EncryptedTextField()
+    mood = models.CharField(max_length=10, choices=JournalMood.choices, blank=True, default="")
+    tags = models.JSONField(default=list, blank=True)
+    shared_with_partner = models.BooleanField(default=False)
+    shared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mood__in=["", *JournalMood.values]), name="journal_mood_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(shared_with_partner=True, shared_at__isnull=False)
+                | Q(shared_with_partner=False, shared_at__isnull=True),
+                name="journal_shared_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "relationship", "-created_at"]),
+            models.Index(fields=["relationship", "shared_with_partner", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        # Never the text: this may end up in a log or an error page.
+        return f"Journal entry {self.pk}"

@@ -1,0 +1,61 @@
+import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from tandem.journals.models import JournalMood
+
+
+class JournalEntryOut(Schema):
+    """One of my own entries."""
+
+    id: int
+    relationship_id: int
+    text: str
+    mood: JournalMood | None
+    tags: list[str]
+    shared_with_partner: bool
+    shared_at: datetime.datetime | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_mood(obj: object) -> str | None:
+        return getattr(obj, "mood", "") or None
+
+
+class SharedJournalEntryOut(Schema):
+    """An entry my partner shared with me."""
+
+    id: int
+    relationship_id: int
+    author_id: int
+    author_name: str
+    text: str
+    mood: JournalMood | None
+    tags: list[str]
+    shared_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_author_name(obj: object) -> str:
+        author = obj.author  # type: ignore[attr-defined]
+        return str(author.get_full_name() or author.email)
+
+    @staticmethod
+    def resolve_mood(obj: object) -> str | None:
+        return getattr(obj, "mood", "") or None
+
+
+class JournalEntryCreateIn(Schema):
+    text: str = Field(max_length=20_000)
+    mood: JournalMood | None = None
+    tags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class JournalEntryUpdateIn(Schema):
+    """Only the fields sent change; "mood": null clears the mood."""
+
+    text: str | None = Field(default=None, max_length=20_000)
+    mood: JournalMood | None = None
+    tags: list[str] | None = Field(default=None, max_length=50)

@@ -1,0 +1,85 @@
+"""Every read of the journal. Each one starts from the caller: their own entries
+(author = the caller), or the entries their partner chose to share with them. Nothing here
+reads another person's unshared entry, whoever asks."""
+
+from django.db.models import Count, Max, QuerySet
+
+from tandem.accounts.models import User
+from tandem.core.errors import NotFound
+from tandem.journals.models import JournalEntry
+from tandem.relationships.permissions import RelationshipAccess, relationship_access
+
+
+def _party(access: RelationshipAccess) -> RelationshipAccess:
+    """Only the pair have journals in a relationship; anyone else is told nothing."""
+    if not access.is_party:
+        raise NotFound("No such relationship.")
+    return access
+
+
+def journal_entry_list_mine(*, access: RelationshipAccess) -> QuerySet[JournalEntry]:
+    """The caller's own entries in this relationship, newest first."""
+    _party(access)
+    return JournalEntry.objects.filter(
+        relationship=access.relationship, author=access.user
+    ).order_by("-created_at", "-id")
+
+
+def journal_entry_get_mine(
+    *, access: RelationshipAccess, entry_id: int, for_update: bool = False
+) -> JournalEntry:
+    """One of the caller's own entries, or NotFound (someone else's entry is NotFound too)."""
+    queryset = journal_entry_list_mine(access=access).filter(pk=entry_id)
+    if for_update:
+        queryset = queryset.select_for_update()
+    entry = queryset.first()
+    if entry is None:
+        raise NotFound("No such journal entry.")
+    return entry
+
+
+def journal_entry_list_shared_with_me(*, access: RelationshipAccess) -> QuerySet[JournalEntry]:
+    """The entries the caller's partner shared with them in this relationship, newest first."""
+    partner = _party(access).partner
+    return (
+        JournalEntry.objects.select_related("author")
+        .filter(
+            relationship=access.relationship,
+            author=partner,
+            shared_with_partner=True,
+        )
+        .order_by("-shared_at", "-id")
+    )
+
+
+def journal_entry_list_for_export(
+    *, actor: User, relationship_id: int | None = None
+) -> list[JournalEntry]:
+    """The caller's own journal, oldest first, with what the export names (programme,
+    partner); one relationship (through its guard) or all of them."""
+    queryset = JournalEntry.objects.select_related(
+        "relationship__program", "relationship__mentor__user", "relationship__mentee__user"
+    ).filter(author=actor)
+    if relationship_id is not None:
+        access = relationship_access(actor=actor, relationship_id=relationship_id)
+        queryset = queryset.filter(relationship=access.relationship)
+    return list(queryset.order_by("created_at", "id"))
+
+
+def journals_panel(*, access: RelationshipAccess) -> dict:
+    """The workspace card: how many entries I wrote here and when last, and how many my
+    partner shared with me (two queries)."""
+    _party(access)
+    partner = access.partner
+    mine = JournalEntry.objects.filter(relationship=access.relationship, author=access.user)
+    stats = mine.aggregate(count=Count("id"), latest_at=Max("created_at"))
+    shared_with_me = JournalEntry.objects.filter(
+        relationship=access.relationship, author=partner, shared_with_partner=True
+    ).count()
+    return {
+        "count": stats["count"],
+        "latest_at": stats["latest_at"],
+        "shared_with_me_count": shared_with_me,
+        "url": f"/relationships/{access.relationship.pk}/journal/",
+        "next_items": [],
+    }
