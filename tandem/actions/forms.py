@@ -1,0 +1,29 @@
+from django import forms
+
+from tandem.actions.services import TITLE_MAX
+from tandem.relationships.permissions import RelationshipAccess
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(
+        label="What will be practised",
+        max_length=TITLE_MAX,
+        strip=True,
+        help_text="One idea from the meeting to try before the next one.",
+    )
+    owner = forms.TypedChoiceField(label="Who", coerce=int)
+    due_on = forms.DateField(
+        label="By (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, access: RelationshipAccess, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        relationship = access.relationship
+        people = [
+            (relationship.mentee.user, "mentee"),
+            (relationship.mentor.user, "mentor"),
+        ]
+        self.fields["owner"].choices = [  # type: ignore[attr-defined]
+            (user.pk, f"{user.get_full_name() or user.email} ({side})") for user, side in people
+        ]
+        self.fields["owner"].initial = access.user.pk

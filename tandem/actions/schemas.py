@@ -1,0 +1,48 @@
+import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from tandem.actions.models import ActionItemStatus
+
+
+class ActionPersonOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+
+
+class ActionItemOut(Schema):
+    id: int
+    relationship_id: int
+    title: str
+    owner: ActionPersonOut
+    due_on: datetime.date | None
+    status: ActionItemStatus
+    reflection: str
+    closed_at: datetime.datetime | None
+    created_by_id: int | None
+    created_at: datetime.datetime
+
+
+class ActionItemCreateIn(Schema):
+    title: str = Field(max_length=200, description="What will be practised")
+    owner_id: int = Field(description="The mentor's or the mentee's user id")
+    due_on: datetime.date | None = None
+
+
+class ActionItemUpdateIn(Schema):
+    """Only the fields sent change; `due_on: null` clears the due date."""
+
+    title: str | None = Field(default=None, max_length=200)
+    owner_id: int | None = None
+    due_on: datetime.date | None = None
+
+
+class ActionItemCloseIn(Schema):
+    outcome: ActionItemStatus = Field(description="done or not_done")
+    reflection: str = Field(default="", max_length=4000, description="What was noticed")
+
+
+class ActionItemFiltersIn(Schema):
+    status: ActionItemStatus | None = None
