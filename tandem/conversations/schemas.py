@@ -1,0 +1,29 @@
+import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from tandem.conversations.services import MAX_BODY
+
+
+class MessageOut(Schema):
+    id: int
+    author_id: int | None
+    author_name: str
+    body: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_author_name(obj: object) -> str:
+        author = obj.author  # type: ignore[attr-defined]
+        if author is None:
+            return "Former member"
+        return str(author.get_full_name() or author.email)
+
+
+class MessageCreateIn(Schema):
+    body: str = Field(max_length=MAX_BODY)
+
+
+class MessageFiltersIn(Schema):
+    after_id: int | None = Field(default=None, description="Only messages newer than this id")
