@@ -1,0 +1,80 @@
+"""HTML forms for goals. They only shape input; the services decide (past dates, who may)."""
+
+from django import forms
+
+from tandem.goals.models import ProgressMode
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class GoalForm(forms.Form):
+    """A goal: what (the specific outcome), how success is measured, by when; the mentee also
+    chooses how progress is counted. The mentor's suggestion has only the first three."""
+
+    title = forms.CharField(
+        label="Outcome",
+        max_length=200,
+        help_text="Specific: what will be different when you get there?",
+        error_messages={"required": "Say what the outcome is, in a few words."},
+    )
+    measure = forms.CharField(
+        label="How success will be measured",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Something you could show or count.",
+        error_messages={"required": "Say how you will know the goal is achieved."},
+    )
+    target_on = forms.DateField(
+        label="Target date",
+        widget=DATE,
+        error_messages={
+            "required": "Choose a target date.",
+            "invalid": "Enter the target date as a date (YYYY-MM-DD).",
+        },
+    )
+    progress_mode = forms.ChoiceField(
+        label="Progress",
+        choices=ProgressMode.choices,
+        initial=ProgressMode.DERIVED,
+        required=False,
+    )
+    manual_progress = forms.IntegerField(
+        label="Progress set by hand (%)",
+        min_value=0,
+        max_value=100,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
+        error_messages={
+            "min_value": "Progress is a percentage from 0 to 100.",
+            "max_value": "Progress is a percentage from 0 to 100.",
+        },
+    )
+
+    def __init__(self, *args: object, suggest: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if suggest:
+            del self.fields["progress_mode"]
+            del self.fields["manual_progress"]
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(
+        label="Milestone",
+        max_length=200,
+        error_messages={"required": "Name the milestone."},
+    )
+    due_on = forms.DateField(
+        label="Due date",
+        widget=DATE,
+        required=False,
+        error_messages={"invalid": "Enter the due date as a date (YYYY-MM-DD)."},
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write something to comment."},
+    )

@@ -1,0 +1,742 @@
+"""Every write about goals. Each service takes the relationship through its guard, checks which
+side of the pair may act (permissions.py explains the rules), writes the goal's history
+(GoalChange) for every field it changes, records the pair's timeline event, and tells the
+partner — or both people when something is celebrated."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Final
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tandem.accounts.models import User
+from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.goals.models import (
+    Goal,
+    GoalChange,
+    GoalChangeField,
+    GoalComment,
+    GoalStatus,
+    Milestone,
+    ProgressMode,
+)
+from tandem.goals.permissions import GoalAccess, goal_access, milestone_of, require_mentee
+from tandem.goals.selectors import local_today
+from tandem.notifications.models import NotificationCategory
+from tandem.notifications.services import notification_send
+from tandem.relationships.models import RelationshipEventKind
+from tandem.relationships.permissions import RelationshipAccess, relationship_access
+from tandem.relationships.services import relationship_record_activity
+
+TITLE_MAX = 200
+MEASURE_MAX = 2000
+COMMENT_MAX = 4000
+
+
+class _Keep:
+    """'Leave this field as it is' for fields that may also be cleared (None)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final = _Keep()
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.get_short_name()
+
+
+def _goals_url(goal: Goal) -> str:
+    return f"/relationships/{goal.relationship_id}/goals/#goal-{goal.pk}"
+
+
+def _both(access: RelationshipAccess) -> list[User]:
+    return [access.relationship.mentor.user, access.relationship.mentee.user]
+
+
+def _partner(access: RelationshipAccess) -> list[User]:
+    return [person for person in [access.partner] if person is not None]
+
+
+def _history(
+    goal: Goal,
+    actor: User,
+    changes: Iterable[tuple[str, str, str]],
+    *,
+    subject: str = "",
+) -> list[GoalChange]:
+    now = timezone.now()
+    return GoalChange.objects.bulk_create(
+        GoalChange(
+            goal=goal,
+            actor=actor,
+            at=now,
+            field=field,
+            subject=subject[:200],
+            before=before,
+            after=after,
+        )
+        for field, before, after in changes
+    )
+
+
+def _iso(day: datetime.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _text(value: object) -> str:
+    """A field's value as the history keeps it (dates in ISO form)."""
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
+def _clean_goal_fields(
+    *,
+    actor: User,
+    title: str | None,
+    measure: str | None,
+    target_on: datetime.date | None,
+    target_changed: bool,
+    progress_mode: str | None,
+    manual_progress: int | None,
+) -> tuple[str | None, str | None]:
+    """Check the fields given (None: not given); raise one InvalidInput naming each bad one."""
+    errors: list[FieldError] = []
+    if title is not None:
+        title = title.strip()
+        if not title:
+            errors.append(FieldError("title", "Say what the outcome is, in a few words."))
+        elif len(title) > TITLE_MAX:
+            errors.append(FieldError("title", f"Keep the outcome within {TITLE_MAX} characters."))
+    if measure is not None:
+        measure = measure.strip()
+        if not measure:
+            errors.append(FieldError("measure", "Say how you will know the goal is achieved."))
+        elif len(measure) > MEASURE_MAX:
+            errors.append(
+                FieldError("measure", f"Keep the measure within {MEASURE_MAX} characters.")
+            )
+    if target_on is not None and target_changed:
+        today = local_today(actor)
+        if target_on < today:
+            errors.append(
+                FieldError(
+                    "target_on",
+                    f"The target date {target_on.day} {target_on:%b %Y} is in the past; "
+                    "choose today or a later date.",
+                )
+            )
+    if progress_mode is not None and progress_mode not in ProgressMode.values:
+        errors.append(
+            FieldError(
+                "progress_mode", "Progress is either 'derived' (from the milestones) or 'manual'."
+            )
+        )
+    if manual_progress is not None and not 0 <= manual_progress <= 100:
+        errors.append(FieldError("manual_progress", "Progress is a percentage from 0 to 100."))
+    if errors:
+        raise InvalidInput(
+            errors[0].message if len(errors) == 1 else "Some of the goal's details are not valid.",
+            errors=errors,
+        )
+    return title, measure
+
+
+def _next_order(model: type[Goal] | type[Milestone], **scope: object) -> int:
+    highest = model.objects.filter(**scope).aggregate(highest=Max("order"))["highest"]
+    return 0 if highest is None else highest + 1
+
+
+def _require_active(goal: Goal, doing: str) -> None:
+    if goal.status == GoalStatus.ACTIVE:
+        return
+    if goal.status == GoalStatus.SUGGESTED:
+        raise Conflict(f"This goal is only suggested: accept it before you {doing}.")
+    if goal.status == GoalStatus.DECLINED:
+        raise Conflict("This suggestion was declined; it can no longer change.")
+    raise Conflict(
+        f"This goal is {goal.get_status_display().lower()}: reopen it before you {doing}."
+    )
+
+
+# --- goals -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_create(
+    *,
+    actor: User,
+    relationship_id: int,
+    title: str,
+    measure: str,
+    target_on: datetime.date,
+    progress_mode: str = ProgressMode.DERIVED,
+    manual_progress: int = 0,
+) -> Goal:
+    """The mentee sets a goal: a specific outcome, how success will be measured, a target date
+    (today or later). The mentor is told; a mentor is Forbidden (they suggest instead)."""
+    access = relationship_access(actor=actor, relationship_id=relationship_id)
+    require_mentee(
+        access, "Goals belong to the mentee: as the mentor, suggest a goal for them to accept."
+    )
+    access.require_open()
+    clean_title, clean_measure = _clean_goal_fields(
+        actor=actor,
+        title=title,
+        measure=measure,
+        target_on=target_on,
+        target_changed=True,
+        progress_mode=progress_mode,
+        manual_progress=manual_progress,
+    )
+    goal = Goal.objects.create(
+        relationship=access.relationship,
+        title=clean_title or "",
+        measure=clean_measure or "",
+        target_on=target_on,
+        progress_mode=progress_mode,
+        manual_progress=manual_progress,
+        status=GoalStatus.ACTIVE,
+        created_by=actor,
+        order=_next_order(Goal, relationship=access.relationship),
+    )
+    _history(goal, actor, [(GoalChangeField.CREATED, "", goal.title)])
+    relationship_record_activity(
+        relationship=access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_CREATED,
+        summary=f"{_name(actor)} set a goal: {goal.title}",
+    )
+    notification_send(
+        recipients=_partner(access),
+        category=NotificationCategory.GOALS,
+        subject=f"New goal: {goal.title}",
+        body=f"{_name(actor)} set a goal: {goal.title} (target {target_on.day} {target_on:%b %Y}).",
+        url=_goals_url(goal),
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_suggest(
+    *,
+    actor: User,
+    relationship_id: int,
+    title: str,
+    measure: str,
+    target_on: datetime.date,
+) -> Goal:
+    """The mentor suggests a goal; it waits, status suggested, until the mentee accepts
+    (it becomes active) or declines it. The mentee is told. A mentee just creates goals."""
+    access = relationship_access(actor=actor, relationship_id=relationship_id)
+    if access.side != "mentor":
+        raise Conflict("Your goals are yours to set: create the goal instead of suggesting it.")
+    access.require_open()
+    clean_title, clean_measure = _clean_goal_fields(
+        actor=actor,
+        title=title,
+        measure=measure,
+        target_on=target_on,
+        target_changed=True,
+        progress_mode=None,
+        manual_progress=None,
+    )
+    goal = Goal.objects.create(
+        relationship=access.relationship,
+        title=clean_title or "",
+        measure=clean_measure or "",
+        target_on=target_on,
+        status=GoalStatus.SUGGESTED,
+        created_by=actor,
+        order=_next_order(Goal, relationship=access.relationship),
+    )
+    _history(
+        goal,
+        actor,
+        [(GoalChangeField.CREATED, "", goal.title), (GoalChangeField.STATUS, "", goal.status)],
+    )
+    relationship_record_activity(
+        relationship=access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        summary=f"{_name(actor)} suggested a goal: {goal.title}",
+    )
+    notification_send(
+        recipients=_partner(access),
+        category=NotificationCategory.GOALS,
+        subject=f"Suggested goal: {goal.title}",
+        body=(
+            f"{_name(actor)} suggested a goal for you: {goal.title}. "
+            "Accept it to make it one of your goals, or decline it."
+        ),
+        url=_goals_url(goal),
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_update(
+    *,
+    actor: User,
+    relationship_id: int,
+    goal_id: int,
+    title: str | None = None,
+    measure: str | None = None,
+    target_on: datetime.date | None = None,
+    progress_mode: str | None = None,
+    manual_progress: int | None = None,
+    order: int | None = None,
+) -> Goal:
+    """The mentee adjusts an active goal (None leaves a field as it is). Each changed field is
+    written to the goal's history. A new target date must be today or later. Setting progress
+    by hand needs progress_mode 'manual' (given here or already the goal's)."""
+    found = goal_access(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, for_update=True
+    )
+    access, goal = found.access, found.goal
+    require_mentee(access)
+    access.require_open()
+    _require_active(goal, "change it")
+    clean_title, clean_measure = _clean_goal_fields(
+        actor=actor,
+        title=title,
+        measure=measure,
+        target_on=target_on,
+        target_changed=target_on is not None and target_on != goal.target_on,
+        progress_mode=progress_mode,
+        manual_progress=manual_progress,
+    )
+    new_mode = progress_mode or goal.progress_mode
+    if (
+        manual_progress is not None
+        and manual_progress != goal.manual_progress
+        and new_mode != ProgressMode.MANUAL
+    ):
+        raise InvalidInput.for_field(
+            "manual_progress",
+            "This goal's progress comes from its milestones; choose 'set by hand' to set it.",
+        )
+    if order is not None and order < 0:
+        raise InvalidInput.for_field("order", "The position is 0 or more.")
+    wanted: dict[str, object] = {
+        "title": clean_title,
+        "measure": clean_measure,
+        "target_on": target_on,
+        "progress_mode": progress_mode,
+        "manual_progress": manual_progress,
+        "order": order,
+    }
+    changes: list[tuple[str, str, str]] = []
+    fields: list[str] = []
+    for name, value in wanted.items():
+        current = getattr(goal, name)
+        if value is None or value == current:
+            continue
+        changes.append((name, _text(current), _text(value)))
+        setattr(goal, name, value)
+        fields.append(name)
+    if not fields:
+        return goal
+    goal.save(update_fields=[*fields, "updated_at"])
+    _history(goal, actor, changes)
+    relationship_record_activity(
+        relationship=access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        summary=f"{_name(actor)} updated a goal: {goal.title}",
+    )
+    return goal
+
+
+# What each status action may start from, and where it goes.
+_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "accept": ((GoalStatus.SUGGESTED,), GoalStatus.ACTIVE),
+    "decline": ((GoalStatus.SUGGESTED,), GoalStatus.DECLINED),
+    "achieve": ((GoalStatus.ACTIVE,), GoalStatus.ACHIEVED),
+    "drop": ((GoalStatus.ACTIVE,), GoalStatus.DROPPED),
+    "reopen": ((GoalStatus.ACHIEVED, GoalStatus.DROPPED), GoalStatus.ACTIVE),
+}
+
+
+def _transition(*, actor: User, relationship_id: int, goal_id: int, action: str) -> GoalAccess:
+    sources, target = _TRANSITIONS[action]
+    found = goal_access(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, for_update=True
+    )
+    access, goal = found.access, found.goal
+    if action in ("accept", "decline"):
+        require_mentee(access, "Only the mentee can accept or decline a suggested goal.")
+    else:
+        require_mentee(access)
+    access.require_open()
+    if goal.status not in sources:
+        raise Conflict(
+            f"This goal is {goal.get_status_display().lower()}, so it cannot be "
+            f"{'reopened' if action == 'reopen' else GoalStatus(target).label.lower()}."
+        )
+    before = goal.status
+    goal.status = target
+    goal.achieved_at = timezone.now() if target == GoalStatus.ACHIEVED else None
+    goal.save(update_fields=["status", "achieved_at", "updated_at"])
+    _history(goal, actor, [(GoalChangeField.STATUS, before, target)])
+    return found
+
+
+@transaction.atomic
+def goal_suggestion_accept(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
+    """The mentee accepts the mentor's suggestion: it becomes one of their active goals."""
+    found = _transition(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, action="accept"
+    )
+    goal = found.goal
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_CREATED,
+        summary=f"{_name(actor)} set a goal: {goal.title}",
+    )
+    notification_send(
+        recipients=_partner(found.access),
+        category=NotificationCategory.GOALS,
+        subject=f"Suggestion accepted: {goal.title}",
+        body=f"{_name(actor)} accepted your suggested goal: {goal.title}.",
+        url=_goals_url(goal),
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_suggestion_decline(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
+    """The mentee declines the mentor's suggestion. It is kept (status declined) with its
+    history, and no longer shown among the goals."""
+    found = _transition(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, action="decline"
+    )
+    goal = found.goal
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        summary=f"{_name(actor)} declined a suggested goal: {goal.title}",
+    )
+    notification_send(
+        recipients=_partner(found.access),
+        category=NotificationCategory.GOALS,
+        subject=f"Suggestion declined: {goal.title}",
+        body=f"{_name(actor)} declined your suggested goal: {goal.title}.",
+        url=_goals_url(goal),
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_achieve(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
+    """The mentee marks an active goal achieved: celebrated on the timeline and told to both."""
+    found = _transition(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, action="achieve"
+    )
+    goal = found.goal
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_COMPLETED,
+        summary=f"{_name(actor)} achieved a goal: {goal.title}",
+    )
+    notification_send(
+        recipients=_both(found.access),
+        category=NotificationCategory.GOALS,
+        subject=f"🎉 Goal achieved: {goal.title}",
+        body=f"{_name(actor)} achieved the goal “{goal.title}”. Well done!",
+        url=_goals_url(goal),
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_drop(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
+    """The mentee drops an active goal (it stays in the list, and can be reopened)."""
+    found = _transition(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, action="drop"
+    )
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        summary=f"{_name(actor)} dropped a goal: {found.goal.title}",
+    )
+    return found.goal
+
+
+@transaction.atomic
+def goal_reopen(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
+    """The mentee takes an achieved or dropped goal up again (active)."""
+    found = _transition(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, action="reopen"
+    )
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        summary=f"{_name(actor)} reopened a goal: {found.goal.title}",
+    )
+    return found.goal
+
+
+# --- comments ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_comment_create(
+    *, actor: User, relationship_id: int, goal_id: int, body: str
+) -> GoalComment:
+    """Either person comments on a goal; the other is told (the comment itself stays in the
+    workspace: the timeline and the notification only name the goal)."""
+    found = goal_access(actor=actor, relationship_id=relationship_id, goal_id=goal_id)
+    found.access.require_open()
+    body = body.strip()
+    if not body:
+        raise InvalidInput.for_field("body", "Write something to comment.")
+    if len(body) > COMMENT_MAX:
+        raise InvalidInput.for_field("body", f"Keep a comment within {COMMENT_MAX} characters.")
+    comment = GoalComment.objects.create(goal=found.goal, author=actor, body=body)
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        summary=f"{_name(actor)} commented on a goal: {found.goal.title}",
+    )
+    notification_send(
+        recipients=_partner(found.access),
+        category=NotificationCategory.GOALS,
+        subject=f"New comment on: {found.goal.title}",
+        body=f"{_name(actor)} commented on the goal “{found.goal.title}”.",
+        url=_goals_url(found.goal),
+    )
+    return comment
+
+
+# --- milestones --------------------------------------------------------------------------
+
+
+def _clean_milestone(
+    *, actor: User, goal: Goal, title: str | None, due_on: datetime.date | None, due_changed: bool
+) -> str | None:
+    errors: list[FieldError] = []
+    if title is not None:
+        title = title.strip()
+        if not title:
+            errors.append(FieldError("title", "Name the milestone."))
+        elif len(title) > TITLE_MAX:
+            errors.append(FieldError("title", f"Keep a milestone within {TITLE_MAX} characters."))
+    if due_on is not None and due_changed:
+        if due_on < local_today(actor):
+            errors.append(
+                FieldError(
+                    "due_on",
+                    f"The due date {due_on.day} {due_on:%b %Y} is in the past; "
+                    "choose today or a later date.",
+                )
+            )
+        elif due_on > goal.target_on:
+            errors.append(
+                FieldError(
+                    "due_on",
+                    "A milestone is due by the goal's target date "
+                    f"({goal.target_on.day} {goal.target_on:%b %Y}).",
+                )
+            )
+    if errors:
+        raise InvalidInput(
+            errors[0].message if len(errors) == 1 else "Some of the milestone is not valid.",
+            errors=errors,
+        )
+    return title
+
+
+def _milestone_goal(*, actor: User, relationship_id: int, goal_id: int, doing: str) -> GoalAccess:
+    found = goal_access(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, for_update=True
+    )
+    require_mentee(found.access)
+    found.access.require_open()
+    _require_active(found.goal, doing)
+    return found
+
+
+@transaction.atomic
+def milestone_create(
+    *,
+    actor: User,
+    relationship_id: int,
+    goal_id: int,
+    title: str,
+    due_on: datetime.date | None = None,
+) -> Milestone:
+    """The mentee adds a milestone to an active goal (due today or later, by the target date)."""
+    found = _milestone_goal(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, doing="add milestones"
+    )
+    goal = found.goal
+    clean_title = _clean_milestone(
+        actor=actor, goal=goal, title=title, due_on=due_on, due_changed=True
+    )
+    milestone = Milestone.objects.create(
+        goal=goal, title=clean_title or "", due_on=due_on, order=_next_order(Milestone, goal=goal)
+    )
+    _history(
+        goal,
+        actor,
+        [(GoalChangeField.MILESTONE_ADDED, "", _iso(due_on))],
+        subject=milestone.title,
+    )
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        summary=f"{_name(actor)} added a milestone to a goal: {goal.title}",
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(
+    *,
+    actor: User,
+    relationship_id: int,
+    goal_id: int,
+    milestone_id: int,
+    title: str | None = None,
+    due_on: datetime.date | _Keep | None = KEEP,
+) -> Milestone:
+    """The mentee renames a milestone or moves (or clears, with None) its due date."""
+    found = _milestone_goal(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, doing="change milestones"
+    )
+    milestone = milestone_of(goal=found.goal, milestone_id=milestone_id, for_update=True)
+    new_due = milestone.due_on if isinstance(due_on, _Keep) else due_on
+    clean_title = _clean_milestone(
+        actor=actor,
+        goal=found.goal,
+        title=title,
+        due_on=new_due,
+        due_changed=new_due != milestone.due_on,
+    )
+    changes: list[tuple[str, str, str]] = []
+    fields: list[str] = []
+    old_title = milestone.title
+    if clean_title is not None and clean_title != milestone.title:
+        changes.append((GoalChangeField.MILESTONE_TITLE, milestone.title, clean_title))
+        milestone.title = clean_title
+        fields.append("title")
+    if new_due != milestone.due_on:
+        changes.append((GoalChangeField.MILESTONE_DUE_ON, _iso(milestone.due_on), _iso(new_due)))
+        milestone.due_on = new_due
+        fields.append("due_on")
+    if not fields:
+        return milestone
+    milestone.save(update_fields=[*fields, "updated_at"])
+    _history(found.goal, actor, changes, subject=old_title)
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        summary=f"{_name(actor)} updated a milestone of a goal: {found.goal.title}",
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_delete(*, actor: User, relationship_id: int, goal_id: int, milestone_id: int) -> None:
+    """The mentee removes a milestone (its removal stays in the goal's history)."""
+    found = _milestone_goal(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, doing="remove milestones"
+    )
+    milestone = milestone_of(goal=found.goal, milestone_id=milestone_id, for_update=True)
+    _history(
+        found.goal,
+        actor,
+        [(GoalChangeField.MILESTONE_REMOVED, _iso(milestone.due_on), "")],
+        subject=milestone.title,
+    )
+    milestone.delete()
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        summary=f"{_name(actor)} removed a milestone from a goal: {found.goal.title}",
+    )
+
+
+@transaction.atomic
+def milestone_complete(
+    *, actor: User, relationship_id: int, goal_id: int, milestone_id: int
+) -> Milestone:
+    """The mentee ticks a milestone off: celebrated on the timeline and told to both people.
+    Ticking one already done is a Conflict (so it is celebrated once)."""
+    found = goal_access(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, for_update=True
+    )
+    require_mentee(
+        found.access,
+        "Only the mentee ticks off their milestones; as the mentor, comment to cheer them on.",
+    )
+    found.access.require_open()
+    _require_active(found.goal, "tick off its milestones")
+    milestone = milestone_of(goal=found.goal, milestone_id=milestone_id, for_update=True)
+    if milestone.done_at is not None:
+        raise Conflict(f"“{milestone.title}” is already done.")
+    milestone.done_at = timezone.now()
+    milestone.done_by = actor
+    milestone.save(update_fields=["done_at", "done_by", "updated_at"])
+    _history(found.goal, actor, [(GoalChangeField.MILESTONE_DONE, "", "")], subject=milestone.title)
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.MILESTONE_COMPLETED,
+        summary=f"{_name(actor)} reached a milestone: {milestone.title}",
+    )
+    notification_send(
+        recipients=_both(found.access),
+        category=NotificationCategory.GOALS,
+        subject=f"🎉 Milestone reached: {milestone.title}",
+        body=(
+            f"{_name(actor)} reached the milestone “{milestone.title}” of the goal "
+            f"“{found.goal.title}” (now {found.goal.progress}% there)."
+        ),
+        url=_goals_url(found.goal),
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_reopen(
+    *, actor: User, relationship_id: int, goal_id: int, milestone_id: int
+) -> Milestone:
+    """The mentee unticks a milestone ticked by mistake (recorded in the history)."""
+    found = goal_access(
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, for_update=True
+    )
+    require_mentee(
+        found.access,
+        "Only the mentee ticks off their milestones; as the mentor, comment to cheer them on.",
+    )
+    found.access.require_open()
+    _require_active(found.goal, "change its milestones")
+    milestone = milestone_of(goal=found.goal, milestone_id=milestone_id, for_update=True)
+    if milestone.done_at is None:
+        raise Conflict(f"“{milestone.title}” is not done yet.")
+    milestone.done_at = None
+    milestone.done_by = None
+    milestone.save(update_fields=["done_at", "done_by", "updated_at"])
+    _history(
+        found.goal, actor, [(GoalChangeField.MILESTONE_REOPENED, "", "")], subject=milestone.title
+    )
+    relationship_record_activity(
+        relationship=found.access.relationship,
+        actor=actor,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        summary=f"{_name(actor)} reopened a milestone: {milestone.title}",
+    )
+    return milestone
