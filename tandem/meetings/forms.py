@@ -1,0 +1,70 @@
+"""The meeting pages' forms: shape only; the services decide what is allowed."""
+
+from django import forms
+
+from tandem.meetings.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
+
+USEFULNESS_CHOICES = [
+    (1, "1 — Not useful"),
+    (2, "2 — A little useful"),
+    (3, "3 — Useful"),
+    (4, "4 — Very useful"),
+    (5, "5 — Extremely useful"),
+]
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(max_length=200, initial="Mentoring conversation")
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
+    timezone = forms.CharField(
+        max_length=64,
+        label="Timezone",
+        help_text="The date and time above are in this zone; each of you sees your own time.",
+        widget=forms.TextInput(attrs={"list": "timezone-names", "autocomplete": "off"}),
+    )
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)",
+        min_value=MIN_DURATION_MINUTES,
+        max_value=MAX_DURATION_MINUTES,
+        initial=60,
+    )
+    location = forms.CharField(max_length=200, required=False, label="Place (optional)")
+    video_url = forms.URLField(
+        max_length=500,
+        required=False,
+        label="Video link (optional)",
+        assume_scheme="https",
+    )
+
+
+class AgendaItemForm(forms.Form):
+    text = forms.CharField(max_length=500, label="Add a question or topic")
+
+
+class NotesForm(forms.Form):
+    notes = forms.CharField(
+        required=False,
+        label="Shared notes",
+        help_text="Both of you can read and edit these; nobody else can.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class CheckInForm(forms.Form):
+    usefulness = forms.TypedChoiceField(
+        choices=USEFULNESS_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="How useful was this meeting?",
+    )
+    practise_next = forms.CharField(
+        max_length=200,
+        required=False,
+        label="One thing you will practise next",
+    )
+    create_action = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Add it to our action items",
+    )

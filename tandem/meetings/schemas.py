@@ -1,0 +1,96 @@
+"""Meetings' API shapes: explicit fields, never a model wholesale."""
+
+import datetime
+
+from ninja import Field, Schema
+
+
+class PersonOut(Schema):
+    user_id: int
+    name: str
+
+
+class AgendaItemOut(Schema):
+    id: int
+    text: str
+    order: int
+    added_by: PersonOut | None
+
+
+class MeetingOut(Schema):
+    id: int
+    relationship_id: int
+    title: str
+    status: str
+    starts_at: datetime.datetime = Field(description="UTC")
+    ends_at: datetime.datetime = Field(description="UTC")
+    timezone: str = Field(description="The zone the organiser scheduled in")
+    my_timezone: str = Field(description="The caller's own zone (their profile)")
+    my_local_time: str = Field(description="The time as the caller sees it, zone named")
+    duration_minutes: int
+    location: str
+    video_url: str
+    sequence: int
+    uid: str
+    created_by: PersonOut | None
+    held_at: datetime.datetime | None
+    cancelled_at: datetime.datetime | None
+    notes: str = Field(description="Shared notes: only the pair ever reads them")
+    agenda: list[AgendaItemOut]
+
+
+class MeetingScheduleIn(Schema):
+    title: str = Field(max_length=200)
+    date: datetime.date = Field(description="Local date in `timezone`")
+    time: datetime.time = Field(description="Local start time in `timezone`")
+    timezone: str = Field(description="IANA zone, e.g. Europe/London")
+    duration_minutes: int = 60
+    location: str = ""
+    video_url: str = ""
+    agenda: list[str] = Field(default_factory=list)
+
+
+class MeetingRescheduleIn(Schema):
+    title: str | None = Field(default=None, max_length=200)
+    date: datetime.date | None = None
+    time: datetime.time | None = None
+    timezone: str | None = None
+    duration_minutes: int | None = None
+    location: str | None = None
+    video_url: str | None = None
+
+
+class MeetingHeldIn(Schema):
+    notes: str | None = None
+
+
+class MeetingNotesIn(Schema):
+    notes: str
+
+
+class AgendaItemIn(Schema):
+    text: str = Field(max_length=500)
+
+
+class CheckInIn(Schema):
+    usefulness: int = Field(ge=1, le=5, description="How useful the meeting was, 1 to 5")
+    practise_next: str = Field(default="", max_length=200)
+    create_action: bool | None = Field(
+        default=None,
+        description="Create an action item from practise_next (default: when it is given)",
+    )
+
+
+class CheckInOut(Schema):
+    id: int
+    meeting_id: int
+    user: PersonOut
+    usefulness: int
+    practise_next: str
+    action_item_id: int | None
+    created_at: datetime.datetime
+
+
+class CalendarFeedOut(Schema):
+    url: str = Field(description="Shown once: the private feed URL with its secret")
+    created_at: datetime.datetime

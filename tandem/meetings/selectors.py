@@ -1,0 +1,195 @@
+"""Every read about meetings, scoped through the relationship guard (callers pass the access
+they got from it), with the prefetches that keep lists at a fixed number of queries."""
+
+from typing import Any
+
+from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from tandem.accounts.models import User
+from tandem.core.errors import NotFound
+from tandem.meetings.models import AgendaItem, CalendarFeedToken, CheckIn, Meeting, MeetingStatus
+from tandem.meetings.services import feed_token_digest, meeting_path
+from tandem.meetings.times import in_zone, local_text, zone_name_of
+from tandem.relationships.models import Relationship
+from tandem.relationships.permissions import RelationshipAccess
+
+
+def _with_agenda(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return queryset.prefetch_related(
+        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("added_by"))
+    )
+
+
+def meeting_list(*, access: RelationshipAccess) -> QuerySet[Meeting]:
+    """The pair's meetings, soonest first, agenda items prefetched."""
+    return _with_agenda(
+        Meeting.objects.filter(relationship=access.relationship).select_related("created_by")
+    ).order_by("starts_at", "id")
+
+
+def meeting_get(*, access: RelationshipAccess, meeting_id: int) -> Meeting:
+    """One of the pair's meetings with its agenda, or NotFound."""
+    meeting = meeting_list(access=access).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFound("No such meeting.")
+    meeting.relationship = access.relationship
+    return meeting
+
+
+def checkin_list(*, access: RelationshipAccess, meeting_id: int) -> list[CheckIn]:
+    """The check-ins of one of the pair's meetings (both people see both)."""
+    if not Meeting.objects.filter(pk=meeting_id, relationship=access.relationship).exists():
+        raise NotFound("No such meeting.")
+    return list(
+        CheckIn.objects.filter(meeting_id=meeting_id)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+
+
+def next_meeting(*, relationship: Relationship) -> Meeting | None:
+    """The pair's next scheduled meeting that has not started yet."""
+    return (
+        Meeting.objects.filter(
+            relationship=relationship,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .order_by("starts_at", "id")
+        .first()
+    )
+
+
+def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
+    """The workspace hub's meetings card: the next meeting in the viewer's time, and the
+    check-ins the viewer still owes after held meetings. At most three queries."""
+    relationship = access.relationship
+    zone_name = zone_name_of(access.user)  # one query (the profile)
+    upcoming = next_meeting(relationship=relationship)
+    owed = list(
+        Meeting.objects.filter(relationship=relationship, status=MeetingStatus.HELD)
+        .exclude(checkins__user=access.user)
+        .order_by("-starts_at", "-id")[:3]
+    )
+    base = f"/relationships/{relationship.pk}/meetings/"
+    items: list[dict[str, Any]] = []
+    if upcoming is not None:
+        items.append(
+            {
+                "text": f"Next meeting: {upcoming.title}, "
+                f"{local_text(upcoming.starts_at, zone_name)}",
+                "url": meeting_path(upcoming),
+                "due": in_zone(upcoming.starts_at, zone_name).date(),
+                "overdue": False,
+            }
+        )
+    for meeting in owed:
+        items.append(
+            {
+                "text": f"Check in after “{meeting.title}”",
+                "url": meeting_path(meeting) + "#checkin",
+                "due": None,
+                "overdue": False,
+            }
+        )
+    if upcoming is None and not owed and access.is_open:
+        items.append(
+            {"text": "Schedule your first meeting", "url": base, "due": None, "overdue": False}
+        )
+    return {
+        "next_meeting": upcoming,
+        "next_meeting_local": (
+            local_text(upcoming.starts_at, zone_name, minutes=upcoming.duration_minutes)
+            if upcoming is not None
+            else ""
+        ),
+        "checkins_owed": owed,
+        "timezone": zone_name,
+        "url": base,
+        "next_items": items,
+    }
+
+
+def meeting_signals_by_relationship(*, relationship_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Activity signals per relationship for the programme manager's view: how many meetings
+    were held, the last one, the next one and the average check-in rating. Never any text.
+    Two queries, whatever the number of relationships."""
+    signals: dict[int, dict[str, Any]] = {
+        pk: {
+            "held_count": 0,
+            "last_held_at": None,
+            "next_starts_at": None,
+            "average_usefulness": None,
+        }
+        for pk in relationship_ids
+    }
+    if not relationship_ids:
+        return signals
+    held = Q(status=MeetingStatus.HELD)
+    rows = (
+        Meeting.objects.filter(relationship_id__in=relationship_ids)
+        .values("relationship_id")
+        .annotate(
+            held_count=Count("id", filter=held),
+            last_held_at=Max("held_at", filter=held),
+            next_starts_at=Min(
+                "starts_at",
+                filter=Q(status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()),
+            ),
+        )
+        .order_by()
+    )
+    for row in rows:
+        signals[row["relationship_id"]].update(
+            held_count=row["held_count"],
+            last_held_at=row["last_held_at"],
+            next_starts_at=row["next_starts_at"],
+        )
+    ratings = (
+        Meeting.objects.filter(relationship_id__in=relationship_ids, checkins__isnull=False)
+        .values("relationship_id")
+        .annotate(average=Avg("checkins__usefulness"))
+        .order_by()
+    )
+    for row in ratings:
+        signals[row["relationship_id"]]["average_usefulness"] = (
+            None if row["average"] is None else float(row["average"])
+        )
+    return signals
+
+
+# --- calendar feed ----------------------------------------------------------------------
+
+
+def calendar_feed_get(*, actor: User) -> CalendarFeedToken | None:
+    """The actor's feed (only when it was created; its secret is never readable again)."""
+    return CalendarFeedToken.objects.filter(user=actor).first()
+
+
+def calendar_feed_user(*, raw_token: str) -> User | None:
+    """The active person a feed secret belongs to, or None (unknown or revoked)."""
+    if not raw_token:
+        return None
+    feed = (
+        CalendarFeedToken.objects.select_related("user")
+        .filter(token_hash=feed_token_digest(raw_token), user__is_active=True)
+        .first()
+    )
+    return feed.user if feed is not None else None
+
+
+def meeting_list_for_feed(*, user: User) -> list[Meeting]:
+    """Every meeting of every relationship `user` is a person of (not as a manager)."""
+    return list(
+        _with_agenda(
+            Meeting.objects.filter(
+                Q(relationship__mentor__user=user) | Q(relationship__mentee__user=user)
+            ).select_related(
+                "created_by",
+                "relationship__program",
+                "relationship__mentor__user",
+                "relationship__mentee__user",
+            )
+        ).order_by("starts_at", "id")
+    )
