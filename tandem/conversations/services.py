@@ -4,6 +4,8 @@ A relationship's message notes "X sent a message" on the pair's timeline (never 
 circle messages leave no timeline event (one circle message is not a pair's activity).
 The other members are told in the `messages` category, which respects their preference."""
 
+import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -75,7 +77,7 @@ def circle_message_post(*, actor: User, circle_id: int, body: str) -> Message:
     return _post(thread=selectors.thread_for_circle(access=access), body=body)
 
 
-def _mark_read(*, thread: selectors.Thread, moment: object) -> None:
+def _mark_read(*, thread: selectors.Thread, moment: datetime.datetime) -> None:
     # Only ever forward; an upsert on the unique constraint, safe when two tabs race.
     moved = MessageRead.objects.filter(user=thread.user, **thread.key).filter(
         last_read_at__lt=moment
