@@ -32,8 +32,12 @@ def preference_list_for_user(*, actor: User) -> list[tuple[str, str, str]]:
     ]
 
 
-def notification_list_for_user(*, actor: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=actor)
+def notification_list_for_user(*, actor: User, unread_only: bool = False) -> QuerySet[Notification]:
+    """The caller's notifications, newest first (only unread ones with `unread_only`)."""
+    queryset = Notification.objects.filter(user=actor).order_by("-created_at", "-id")
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    return queryset
 
 
 def unread_count_for_user(*, actor: User) -> int:

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tandem.notifications import views
 
 app_name = "notifications"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("read/", views.notification_mark_read, name="mark_read"),
+    path("preferences/", views.notification_preferences, name="preferences"),
+]

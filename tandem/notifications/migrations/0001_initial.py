@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,32 +14,105 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('relationship', 'Your mentoring relationships (start, pause, end)'), ('agreement', 'Mentoring agreement (edits and signatures)'), ('goals', 'Goals and milestones (suggestions and celebrations)'), ('meetings', 'Meeting invitations, changes and cancellations'), ('messages', 'New messages from your mentoring partner'), ('feedback', 'Feedback from your mentoring partner')], max_length=30)),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('url', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("relationship", "Your mentoring relationships (start, pause, end)"),
+                            ("agreement", "Mentoring agreement (edits and signatures)"),
+                            ("goals", "Goals and milestones (suggestions and celebrations)"),
+                            ("meetings", "Meeting invitations, changes and cancellations"),
+                            ("messages", "New messages from your mentoring partner"),
+                            ("feedback", "Feedback from your mentoring partner"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(blank=True)),
+                ("url", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['user', 'read_at', '-created_at'], name='notificatio_user_id_554261_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["user", "read_at", "-created_at"],
+                        name="notificatio_user_id_554261_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('relationship', 'Your mentoring relationships (start, pause, end)'), ('agreement', 'Mentoring agreement (edits and signatures)'), ('goals', 'Goals and milestones (suggestions and celebrations)'), ('meetings', 'Meeting invitations, changes and cancellations'), ('messages', 'New messages from your mentoring partner'), ('feedback', 'Feedback from your mentoring partner')], max_length=30)),
-                ('channel', models.CharField(choices=[('email', 'Email and in-app'), ('in_app', 'In-app only'), ('off', 'Off')], max_length=10)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_prefs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("relationship", "Your mentoring relationships (start, pause, end)"),
+                            ("agreement", "Mentoring agreement (edits and signatures)"),
+                            ("goals", "Goals and milestones (suggestions and celebrations)"),
+                            ("meetings", "Meeting invitations, changes and cancellations"),
+                            ("messages", "New messages from your mentoring partner"),
+                            ("feedback", "Feedback from your mentoring partner"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email and in-app"),
+                            ("in_app", "In-app only"),
+                            ("off", "Off"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_prefs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(models.F('user'), models.F('category'), name='notification_pref_once'), models.CheckConstraint(condition=models.Q(('channel__in', ['email', 'in_app', 'off'])), name='notification_pref_channel_valid')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("user"), models.F("category"), name="notification_pref_once"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("channel__in", ["email", "in_app", "off"])),
+                        name="notification_pref_channel_valid",
+                    ),
+                ],
             },
         ),
     ]

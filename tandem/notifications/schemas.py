@@ -1,0 +1,42 @@
+import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+from tandem.notifications.models import NotificationCategory, NotificationChannel
+
+
+class NotificationOut(Schema):
+    id: int
+    category: NotificationCategory
+    title: str
+    body: str
+    url: str
+    created_at: datetime.datetime
+    read_at: datetime.datetime | None
+
+
+class NotificationFiltersIn(Schema):
+    unread: bool = Field(default=False, description="Only the unread ones")
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = Field(default=None, description="These notifications (the caller's)")
+    all: bool = Field(default=False, description="Every unread notification of the caller")
+
+
+class MarkReadOut(Schema):
+    marked: int
+
+
+class PreferenceOut(Schema):
+    category: NotificationCategory
+    label: str
+    channel: NotificationChannel
+
+
+class PreferencesIn(Schema):
+    channels: dict[str, str] = Field(
+        description="Category -> channel (email, in_app or off); categories not sent stay as "
+        "they are"
+    )
