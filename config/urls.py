@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
-from tandem.participants import views as participant_views
+from tandem.workspace import views as workspace_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,7 +10,7 @@ urlpatterns = [
     path("accounts/", include("tandem.accounts.urls")),
     path("people/", include("tandem.people.urls")),
     path("programs/", include("tandem.programs.urls")),
-    path("", participant_views.home, name="home"),
+    path("", workspace_views.home, name="home"),
     path("notifications/", include("tandem.notifications.urls")),
     path("", include("tandem.workspace.urls")),
     path("", include("tandem.relationships.urls")),

@@ -55,18 +55,6 @@ def _participant(request: HttpRequest, participant_id: int, *, manage: bool = Fa
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """My programmes, and the programmes I could join today."""
-    actor = signed_in_user(request)
-    context = {
-        "nav_section": "home",
-        "participations": list(selectors.participation_list_for_member(actor=actor)),
-        "available": list(selectors.program_list_open_to_member(actor=actor)),
-    }
-    return render(request, "participants/home.html", context)
-
-
-@login_required
 def enroll(request: HttpRequest, program_id: int) -> HttpResponse:
     """Join a programme: choose a role, check the profile, answer the programme's questions."""
     actor = signed_in_user(request)

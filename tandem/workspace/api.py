@@ -1,5 +1,79 @@
-"""Workspace over HTTP: thin — guard, then a service or selector, then a schema."""
+"""Workspace over HTTP: the managers' activity-signals list (the pair's content lives in
+each feature's own endpoints)."""
 
-from ninja import Router
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from tandem.accounts.api_auth import caller
+from tandem.programs.permissions import program_access
+from tandem.relationships.models import Relationship
+from tandem.workspace import selectors
+from tandem.workspace.schemas import RelationshipSignalsOut, SignalFiltersIn
 
 router = Router(tags=["workspace"])
+
+
+class SignalsPagination(LimitOffsetPagination):
+    """Signals are computed for the page's relationships only, after slicing."""
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Relationship],
+        pagination: LimitOffsetPagination.Input,
+        request: HttpRequest,
+        **params: Any,
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = [
+            _signals_out(row)
+            for row in selectors.relationship_signals(relationships=list(page["items"]))
+        ]
+        return page
+
+
+def _signals_out(row: selectors.RelationshipSignals) -> dict[str, Any]:
+    relationship = row.relationship
+    return {
+        "id": relationship.pk,
+        "status": relationship.status,
+        "mentor": {
+            "user_id": relationship.mentor.user_id,
+            "name": relationship.mentor.user.get_full_name(),
+        },
+        "mentee": {
+            "user_id": relationship.mentee.user_id,
+            "name": relationship.mentee.user.get_full_name(),
+        },
+        "started_on": relationship.started_on,
+        "planned_end_on": relationship.planned_end_on,
+        "last_activity_at": relationship.last_activity_at,
+        "meetings_held": row.meetings_held,
+        "last_meeting_at": row.last_meeting_at,
+        "next_meeting_at": row.next_meeting_at,
+        "average_usefulness": row.average_usefulness,
+        "goal_progress": row.goal_progress,
+        "agreement_signed": row.agreement_signed,
+        "actions_open": row.actions_open,
+        "actions_overdue": row.actions_overdue,
+        "is_at_risk": row.is_at_risk,
+    }
+
+
+@router.get(
+    "/programs/{program_id}/relationships",
+    response=list[RelationshipSignalsOut],
+    summary="A programme's relationships as activity signals (its managers)",
+)
+@paginate(SignalsPagination)
+def program_relationship_signals(
+    request: HttpRequest, program_id: int, filters: Query[SignalFiltersIn]
+) -> object:
+    actor = caller(request)
+    program = program_access(actor=actor, program_id=program_id, manage=True)
+    return selectors.relationship_queryset_for_program(
+        program=program, status=filters.status, search=filters.search
+    )

@@ -1,0 +1,192 @@
+"""What the workspace shows, composed from each app's selectors.
+
+Two audiences, two kinds of read:
+- the pair (`workspace_for_party`): every app's panel, the timeline and "what's next";
+- the programme's managers (`relationship_signals_for_program`): activity signals only —
+  status, last activity, meetings held, goal progress, check-in ratings — never notes,
+  journal, messages or feedback text. Each app hands over numbers by relationship id, in a
+  bounded number of queries, so the list costs the same for 10 pairs or 10,000.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tandem.accounts.models import User
+from tandem.actions.selectors import action_counts_by_relationship, actions_panel
+from tandem.agreements.selectors import agreement_panel, agreement_signed_relationship_ids
+from tandem.conversations.selectors import conversation_panel
+from tandem.feedback.selectors import feedback_panel
+from tandem.goals.selectors import goal_progress_by_relationship, goals_panel
+from tandem.journals.selectors import journals_panel
+from tandem.meetings.selectors import meeting_signals_by_relationship, meetings_panel
+from tandem.programs.models import Program
+from tandem.relationships.lifecycle import actions_from
+from tandem.relationships.models import OPEN_STATUSES, Relationship, RelationshipStatus
+from tandem.relationships.permissions import RelationshipAccess
+from tandem.relationships.selectors import (
+    relationship_event_list,
+    relationship_list_for_program,
+    relationship_list_for_user,
+)
+
+# A pair that has not met for this long is at risk: DOMAIN.md's "matched, met twice, drifted".
+AT_RISK_AFTER = datetime.timedelta(weeks=6)
+
+# The hub's panels, in the order a busy mentor reads them.
+PANELS: list[tuple[str, Callable[..., dict[str, Any]]]] = [
+    ("agreements", agreement_panel),
+    ("meetings", meetings_panel),
+    ("goals", goals_panel),
+    ("actions", actions_panel),
+    ("conversations", conversation_panel),
+    ("feedback", feedback_panel),
+    ("journals", journals_panel),
+]
+
+
+@dataclass
+class Workspace:
+    access: RelationshipAccess
+    panels: list[tuple[str, dict[str, Any]]]
+    next_items: list[dict[str, Any]]
+    timeline: list[Any]
+    actions: list[Any]
+    days_in: int | None = None
+    days_total: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _next_sort_key(item: dict[str, Any]) -> tuple[int, datetime.date]:
+    # Overdue first, then by due date, undated last.
+    due = item.get("due")
+    if isinstance(due, datetime.datetime):
+        due = due.date()
+    return (0 if item.get("overdue") else 1, due or datetime.date.max)
+
+
+def workspace_for_party(*, access: RelationshipAccess) -> Workspace:
+    """Everything the pair's hub page shows. The caller holds a party's access."""
+    panels = [(name, build(access=access)) for name, build in PANELS]
+    next_items = sorted(
+        (item for _, panel in panels for item in panel.get("next_items", [])), key=_next_sort_key
+    )
+    relationship = access.relationship
+    days_in = days_total = None
+    if relationship.started_on and relationship.planned_end_on:
+        days_total = max((relationship.planned_end_on - relationship.started_on).days, 1)
+        days_in = min(max((timezone.localdate() - relationship.started_on).days, 0), days_total)
+    return Workspace(
+        access=access,
+        panels=panels,
+        next_items=next_items,
+        timeline=relationship_event_list(relationship=relationship, limit=15),
+        actions=actions_from(relationship.status),
+        days_in=days_in,
+        days_total=days_total,
+    )
+
+
+@dataclass(frozen=True)
+class MyRelationship:
+    relationship: Relationship
+    side: str
+    partner: User
+    next_meeting_at: datetime.datetime | None
+
+
+def my_relationship_list(*, actor: User) -> list[MyRelationship]:
+    """The caller's relationships for the home page, each with its next meeting."""
+    relationships = list(relationship_list_for_user(actor=actor))
+    signals = meeting_signals_by_relationship(relationship_ids=[r.pk for r in relationships])
+    rows = []
+    for relationship in relationships:
+        is_mentor = relationship.mentor.user_id == actor.pk
+        rows.append(
+            MyRelationship(
+                relationship=relationship,
+                side="mentor" if is_mentor else "mentee",
+                partner=relationship.mentee.user if is_mentor else relationship.mentor.user,
+                next_meeting_at=signals.get(relationship.pk, {}).get("next_starts_at"),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class RelationshipSignals:
+    """What a programme manager may know about one relationship: numbers, never content."""
+
+    relationship: Relationship
+    meetings_held: int
+    last_meeting_at: datetime.datetime | None
+    next_meeting_at: datetime.datetime | None
+    average_usefulness: float | None
+    goal_progress: int | None
+    agreement_signed: bool
+    actions_open: int
+    actions_overdue: int
+    is_at_risk: bool
+
+
+STATUS_FILTERS = {
+    "open": Q(status__in=OPEN_STATUSES),
+    **{status.value: Q(status=status.value) for status in RelationshipStatus},
+}
+
+
+def relationship_queryset_for_program(
+    *, program: Program, status: str = "", search: str = ""
+) -> QuerySet[Relationship]:
+    """The programme's relationships, filtered; the caller checked program_access(manage)."""
+    queryset = relationship_list_for_program(program=program)
+    if status in STATUS_FILTERS:
+        queryset = queryset.filter(STATUS_FILTERS[status])
+    for word in search.split():
+        queryset = queryset.filter(
+            Q(mentor__user__first_name__icontains=word)
+            | Q(mentor__user__last_name__icontains=word)
+            | Q(mentor__user__email__icontains=word)
+            | Q(mentee__user__first_name__icontains=word)
+            | Q(mentee__user__last_name__icontains=word)
+            | Q(mentee__user__email__icontains=word)
+        )
+    return queryset
+
+
+def relationship_signals(*, relationships: list[Relationship]) -> list[RelationshipSignals]:
+    """Activity signals for one page of relationships, in a fixed number of queries."""
+    ids = [r.pk for r in relationships]
+    meetings = meeting_signals_by_relationship(relationship_ids=ids)
+    progress = goal_progress_by_relationship(relationship_ids=ids)
+    signed = agreement_signed_relationship_ids(relationship_ids=ids)
+    actions = action_counts_by_relationship(relationship_ids=ids)
+    now = timezone.now()
+    rows = []
+    for relationship in relationships:
+        meeting = meetings.get(relationship.pk, {})
+        action = actions.get(relationship.pk, {})
+        last_met = meeting.get("last_held_at") or relationship.activated_at
+        rows.append(
+            RelationshipSignals(
+                relationship=relationship,
+                meetings_held=meeting.get("held_count", 0),
+                last_meeting_at=meeting.get("last_held_at"),
+                next_meeting_at=meeting.get("next_starts_at"),
+                average_usefulness=meeting.get("average_usefulness"),
+                goal_progress=progress.get(relationship.pk),
+                agreement_signed=relationship.pk in signed,
+                actions_open=action.get("open", 0),
+                actions_overdue=action.get("overdue", 0),
+                is_at_risk=(
+                    relationship.status == RelationshipStatus.ACTIVE
+                    and last_met is not None
+                    and now - last_met > AT_RISK_AFTER
+                ),
+            )
+        )
+    return rows

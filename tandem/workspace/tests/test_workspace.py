@@ -1,0 +1,162 @@
+"""The pair's hub page, the home page's list and the managers' activity signals."""
+
+import pytest
+
+from conftest import PAIR_ACTOR_NAMES, start_relationship
+from tandem.participants.models import ParticipantRole
+from tandem.participants.tests.factories import ParticipantFactory
+from tandem.relationships.services import relationship_transition
+
+
+def _hub(client, user, relationship):
+    if user is not None:
+        client.force_login(user)
+    return client.get(f"/relationships/{relationship.pk}/")
+
+
+@pytest.mark.parametrize("name", PAIR_ACTOR_NAMES)
+def test_the_hub_is_the_pairs_alone(pair, client, name):
+    # when
+    response = _hub(client, pair.by_name(name), pair.relationship)
+    # then
+    if name in ("mentor", "mentee"):
+        assert response.status_code == 200
+        partner = pair.mentee if name == "mentor" else pair.mentor
+        assert partner.get_full_name() in response.content.decode()
+    elif name == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == 404
+
+
+def test_the_hub_shows_every_panel_the_timeline_and_whats_next(pair, client):
+    response = _hub(client, pair.mentee, pair.relationship)
+    page = response.content.decode()
+    for marker in ('data-testid="whats-next"', 'data-testid="timeline"'):
+        assert marker in page
+    for path in ("agreement", "goals", "meetings", "actions", "journal", "feedback"):
+        assert f"/relationships/{pair.relationship.pk}/{path}/" in page
+    # the start of the relationship is on the timeline
+    assert "start the relationship" in page
+
+
+def test_the_hub_has_a_query_budget(pair, client, django_assert_max_num_queries):
+    client.force_login(pair.mentor)
+    with django_assert_max_num_queries(40):
+        response = client.get(f"/relationships/{pair.relationship.pk}/")
+    assert response.status_code == 200
+
+
+def test_a_closed_relationship_hub_says_it_is_a_record(pair, client):
+    relationship_transition(
+        actor=pair.mentor, relationship_id=pair.relationship.pk, action="complete"
+    )
+    page = _hub(client, pair.mentee, pair.relationship).content.decode()
+    assert "Everything here stays readable as your record." in page
+
+
+def test_home_lists_my_relationships_only(pair, client, django_assert_max_num_queries):
+    client.force_login(pair.other_mentee)
+    with django_assert_max_num_queries(15):
+        page = client.get("/").content.decode()
+    assert f"/relationships/{pair.other_relationship.pk}/" in page
+    assert f"/relationships/{pair.relationship.pk}/" not in page
+    assert f"Mentored by {pair.other_mentor.get_full_name()}" in page
+
+
+# --- the managers' signals --------------------------------------------------------------------
+
+SIGNALS_ALLOWED = {"manager", "admin"}
+
+
+@pytest.mark.parametrize("name", [*PAIR_ACTOR_NAMES, "other_manager"])
+def test_signals_page_matrix(pair, client, name):
+    user = pair.by_name(name)
+    if user is not None:
+        client.force_login(user)
+    response = client.get(f"/programs/{pair.cast.program.pk}/relationships/")
+    if name in SIGNALS_ALLOWED:
+        assert response.status_code == 200
+        assert pair.mentee.get_full_name() in response.content.decode()
+    elif name == "anonymous":
+        assert response.status_code == 302
+    else:
+        assert response.status_code in (403, 404)
+
+
+@pytest.mark.parametrize("name", [*PAIR_ACTOR_NAMES, "other_manager"])
+def test_signals_api_matrix(pair, api_as, name):
+    response = api_as(pair.by_name(name)).get(f"programs/{pair.cast.program.pk}/relationships")
+    if name in SIGNALS_ALLOWED:
+        assert response.status_code == 200
+        body = response.json()
+        assert body["count"] == 2
+        assert {item["id"] for item in body["items"]} == {
+            pair.relationship.pk,
+            pair.other_relationship.pk,
+        }
+    elif name == "anonymous":
+        assert response.status_code == 401
+    else:
+        assert response.status_code in (403, 404)
+
+
+def test_signals_carry_numbers_never_content(pair, api_as):
+    item = next(
+        i
+        for i in api_as(pair.cast.manager)
+        .get(f"programs/{pair.cast.program.pk}/relationships")
+        .json()["items"]
+        if i["id"] == pair.relationship.pk
+    )
+    assert set(item) == {
+        "id",
+        "status",
+        "mentor",
+        "mentee",
+        "started_on",
+        "planned_end_on",
+        "last_activity_at",
+        "meetings_held",
+        "last_meeting_at",
+        "next_meeting_at",
+        "average_usefulness",
+        "goal_progress",
+        "agreement_signed",
+        "actions_open",
+        "actions_overdue",
+        "is_at_risk",
+    }
+    assert (item["status"], item["meetings_held"], item["agreement_signed"]) == ("active", 0, False)
+
+
+def test_signals_filter_by_status(pair, api_as):
+    relationship_transition(
+        actor=pair.mentor, relationship_id=pair.relationship.pk, action="complete"
+    )
+    api = api_as(pair.cast.manager)
+    url = f"programs/{pair.cast.program.pk}/relationships"
+    assert [i["id"] for i in api.get(url).json()["items"]] == [pair.other_relationship.pk]
+    assert [i["id"] for i in api.get(url, {"status": "completed"}).json()["items"]] == [
+        pair.relationship.pk
+    ]
+    assert api.get(url, {"status": ""}).json()["count"] == 2
+
+
+def test_signals_cost_the_same_for_many_pairs(pair, api_as, client, django_assert_max_num_queries):
+    # given twenty more pairs
+    for _ in range(20):
+        mentor = ParticipantFactory(
+            program=pair.cast.program, role=ParticipantRole.MENTOR, capacity=1
+        )
+        mentee = ParticipantFactory(program=pair.cast.program)
+        start_relationship(mentor, mentee)
+    url = f"programs/{pair.cast.program.pk}/relationships"
+    # then
+    with django_assert_max_num_queries(14):
+        response = api_as(pair.cast.manager).get(url)
+    assert response.json()["count"] == 22
+    client.force_login(pair.cast.manager)
+    with django_assert_max_num_queries(16):
+        assert client.get(f"/{url}/").status_code == 200

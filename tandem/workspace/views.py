@@ -1,0 +1,83 @@
+"""The pair's hub, the home page's "my mentoring" list and the managers' signals page."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tandem.accounts.requests import signed_in_user
+from tandem.core.web import guard_as_http
+from tandem.participants import selectors as participant_selectors
+from tandem.programs.permissions import program_access
+from tandem.relationships.permissions import relationship_access
+from tandem.workspace import selectors
+
+SIGNALS_PER_PAGE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """My mentoring relationships first, then my programmes and the ones I could join."""
+    actor = signed_in_user(request)
+    context = {
+        "nav_section": "home",
+        "my_relationships": selectors.my_relationship_list(actor=actor),
+        "participations": list(participant_selectors.participation_list_for_member(actor=actor)),
+        "available": list(participant_selectors.program_list_open_to_member(actor=actor)),
+    }
+    return render(request, "participants/home.html", context)
+
+
+@login_required
+def workspace_detail(request: HttpRequest, relationship_id: int) -> HttpResponse:
+    """One page for the pair: what they agreed, where goals stand, when they meet next and
+    what to do before then. Private to the two of them (managers get a 404)."""
+    actor = signed_in_user(request)
+    with guard_as_http():
+        access = relationship_access(actor=actor, relationship_id=relationship_id)
+    workspace = selectors.workspace_for_party(access=access)
+    return render(
+        request,
+        "workspace/detail.html",
+        {
+            "nav_section": "home",
+            "access": access,
+            "relationship": access.relationship,
+            "partner": access.partner,
+            "workspace": workspace,
+            "panels": [(f"{name}/_panel.html", panel) for name, panel in workspace.panels],
+        },
+    )
+
+
+@login_required
+def program_relationships(request: HttpRequest, program_id: int) -> HttpResponse:
+    """A programme's relationships as its managers see them: activity signals, no content."""
+    actor = signed_in_user(request)
+    with guard_as_http():
+        program = program_access(actor=actor, program_id=program_id, manage=True)
+    status = request.GET.get("status", "open")
+    search = request.GET.get("q", "").strip()
+    queryset = selectors.relationship_queryset_for_program(
+        program=program, status=status, search=search
+    )
+    page = Paginator(queryset, SIGNALS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.relationship_signals(relationships=list(page.object_list))
+    return render(
+        request,
+        "workspace/program_relationships.html",
+        {
+            "nav_section": "programs",
+            "program": program,
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "q": search,
+            "status_choices": [
+                ("open", "Open"),
+                *selectors.RelationshipStatus.choices,
+                ("", "All"),
+            ],
+            "at_risk_weeks": selectors.AT_RISK_AFTER.days // 7,
+        },
+    )
