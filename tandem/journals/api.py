@@ -51,6 +51,7 @@ def journal_create(
         text=payload.text,
         mood=payload.mood or "",
         tags=payload.tags,
+        meeting_id=payload.meeting_id,
     )
     return Status(201, entry)
 
@@ -84,6 +85,7 @@ def journal_update(
         text=payload.text,
         mood=(payload.mood or "") if "mood" in sent else None,
         tags=payload.tags,
+        meeting_id=payload.meeting_id if "meeting_id" in sent else ...,
     )
 
 

@@ -62,6 +62,7 @@ def journal_export_json(*, author: User, entries: Sequence[JournalEntry]) -> str
                     "updated_at": _local(entry.updated_at, zone),
                     "mood": entry.mood or None,
                     "tags": list(entry.tags),
+                    "meeting": entry.meeting.title if entry.meeting else None,
                     "shared_with_partner": entry.shared_with_partner,
                     "text": entry.text,
                 }
@@ -95,6 +96,8 @@ def journal_export_markdown(*, author: User, entries: Sequence[JournalEntry]) ->
             facts.append(f"Mood: {entry.get_mood_display()}")
         if entry.tags:
             facts.append("Tags: " + ", ".join(entry.tags))
+        if entry.meeting is not None:
+            facts.append(f"Meeting: {entry.meeting.title}")
         if entry.shared_with_partner:
             facts.append("Shared with my partner")
         if facts:

@@ -30,6 +30,10 @@ class JournalEntry(TimeStampedModel):
     text = EncryptedTextField()
     mood = models.CharField(max_length=10, choices=JournalMood.choices, blank=True, default="")
     tags = models.JSONField(default=list, blank=True)
+    # Optionally about one of the pair's meetings (no reverse accessor: meetings never see it).
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     shared_with_partner = models.BooleanField(default=False)
     shared_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,6 +14,8 @@ class JournalEntryOut(Schema):
     text: str
     mood: JournalMood | None
     tags: list[str]
+    meeting_id: int | None
+    meeting_title: str | None
     shared_with_partner: bool
     shared_at: datetime.datetime | None
     created_at: datetime.datetime
@@ -22,6 +24,11 @@ class JournalEntryOut(Schema):
     @staticmethod
     def resolve_mood(obj: object) -> str | None:
         return getattr(obj, "mood", "") or None
+
+    @staticmethod
+    def resolve_meeting_title(obj: object) -> str | None:
+        meeting = getattr(obj, "meeting", None)
+        return None if meeting is None else str(meeting.title)
 
 
 class SharedJournalEntryOut(Schema):
@@ -34,6 +41,8 @@ class SharedJournalEntryOut(Schema):
     text: str
     mood: JournalMood | None
     tags: list[str]
+    meeting_id: int | None
+    meeting_title: str | None
     shared_at: datetime.datetime | None
     created_at: datetime.datetime
 
@@ -46,16 +55,24 @@ class SharedJournalEntryOut(Schema):
     def resolve_mood(obj: object) -> str | None:
         return getattr(obj, "mood", "") or None
 
+    @staticmethod
+    def resolve_meeting_title(obj: object) -> str | None:
+        meeting = getattr(obj, "meeting", None)
+        return None if meeting is None else str(meeting.title)
+
 
 class JournalEntryCreateIn(Schema):
     text: str = Field(max_length=20_000)
     mood: JournalMood | None = None
     tags: list[str] = Field(default_factory=list, max_length=50)
+    meeting_id: int | None = None
 
 
 class JournalEntryUpdateIn(Schema):
-    """Only the fields sent change; "mood": null clears the mood."""
+    """Only the fields sent change; "mood": null clears the mood, "meeting_id": null the
+    meeting."""
 
     text: str | None = Field(default=None, max_length=20_000)
     mood: JournalMood | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
+    meeting_id: int | None = None

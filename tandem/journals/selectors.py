@@ -20,9 +20,11 @@ def _party(access: RelationshipAccess) -> RelationshipAccess:
 def journal_entry_list_mine(*, access: RelationshipAccess) -> QuerySet[JournalEntry]:
     """The caller's own entries in this relationship, newest first."""
     _party(access)
-    return JournalEntry.objects.filter(
-        relationship=access.relationship, author=access.user
-    ).order_by("-created_at", "-id")
+    return (
+        JournalEntry.objects.select_related("meeting")
+        .filter(relationship=access.relationship, author=access.user)
+        .order_by("-created_at", "-id")
+    )
 
 
 def journal_entry_get_mine(
@@ -42,7 +44,7 @@ def journal_entry_list_shared_with_me(*, access: RelationshipAccess) -> QuerySet
     """The entries the caller's partner shared with them in this relationship, newest first."""
     partner = _party(access).partner
     return (
-        JournalEntry.objects.select_related("author")
+        JournalEntry.objects.select_related("author", "meeting")
         .filter(
             relationship=access.relationship,
             author=partner,
@@ -58,7 +60,10 @@ def journal_entry_list_for_export(
     """The caller's own journal, oldest first, with what the export names (programme,
     partner); one relationship (through its guard) or all of them."""
     queryset = JournalEntry.objects.select_related(
-        "relationship__program", "relationship__mentor__user", "relationship__mentee__user"
+        "relationship__program",
+        "relationship__mentor__user",
+        "relationship__mentee__user",
+        "meeting",
     ).filter(author=actor)
     if relationship_id is not None:
         access = relationship_access(actor=actor, relationship_id=relationship_id)

@@ -3,6 +3,7 @@ timeline event (even an entry's existence is private). Sharing an entry tells th
 in the `messages` category, without the text."""
 
 from collections.abc import Iterable
+from types import EllipsisType
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,8 @@ from tandem.accounts.models import User
 from tandem.core.errors import FieldError, InvalidInput
 from tandem.journals import selectors
 from tandem.journals.models import JournalEntry, JournalMood
+from tandem.meetings import selectors as meeting_selectors
+from tandem.meetings.models import Meeting
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
@@ -62,6 +65,16 @@ def clean_tags(tags: Iterable[object]) -> list[str]:
     return cleaned
 
 
+def _meeting(access: RelationshipAccess, meeting_id: int | None) -> Meeting | None:
+    """The pair's own meeting `meeting_id` (None for no meeting), or InvalidInput."""
+    if meeting_id is None:
+        return None
+    meeting = meeting_selectors.meeting_list(access=access).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise InvalidInput.for_field("meeting_id", "Choose one of your own meetings.")
+    return meeting
+
+
 def _access(actor: User, relationship_id: int) -> RelationshipAccess:
     return relationship_access(actor=actor, relationship_id=relationship_id)
 
@@ -74,6 +87,7 @@ def journal_entry_create(
     text: str,
     mood: str = "",
     tags: Iterable[object] = (),
+    meeting_id: int | None = None,
 ) -> JournalEntry:
     """Write a private entry in the caller's journal for this relationship (the pair only;
     an open relationship)."""
@@ -85,6 +99,7 @@ def journal_entry_create(
         text=_clean_text(text),
         mood=_clean_mood(mood),
         tags=clean_tags(tags),
+        meeting=_meeting(access, meeting_id),
     )
     entry.save()
     return entry
@@ -99,8 +114,10 @@ def journal_entry_update(
     text: str | None = None,
     mood: str | None = None,
     tags: Iterable[object] | None = None,
+    meeting_id: int | EllipsisType | None = ...,
 ) -> JournalEntry:
-    """Change the caller's own entry; arguments left None stay as they are."""
+    """Change the caller's own entry; arguments left None (`meeting_id` left out) stay as
+    they are; `meeting_id=None` unlinks the meeting."""
     access = _access(actor, relationship_id)
     access.require_open()
     entry = selectors.journal_entry_get_mine(access=access, entry_id=entry_id, for_update=True)
@@ -114,6 +131,9 @@ def journal_entry_update(
     if tags is not None:
         entry.tags = clean_tags(tags)
         fields.append("tags")
+    if not isinstance(meeting_id, EllipsisType):
+        entry.meeting = _meeting(access, meeting_id)
+        fields.append("meeting")
     if fields:
         entry.save(update_fields=[*fields, "updated_at"])
     return entry

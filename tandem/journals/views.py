@@ -15,12 +15,23 @@ from tandem.journals import selectors, services
 from tandem.journals.exports import ExportFormat, journal_export_response, viewer_zone
 from tandem.journals.forms import JournalEntryForm
 from tandem.journals.models import JournalEntry
+from tandem.meetings import selectors as meeting_selectors
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
 
 
 def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
     with guard_as_http():
         return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
+
+
+def _form(access: RelationshipAccess, data: object = None) -> JournalEntryForm:
+    """The entry form, offering the pair's meetings (newest first)."""
+    meetings = meeting_selectors.meeting_list(access=access).prefetch_related(None)
+    return JournalEntryForm(
+        data,
+        meetings=reversed(list(meetings)),
+        zone=viewer_zone(access.user),
+    )
 
 
 def _mine_context(access: RelationshipAccess, form: JournalEntryForm) -> dict:
@@ -38,7 +49,7 @@ def _mine_context(access: RelationshipAccess, form: JournalEntryForm) -> dict:
 def journal_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """My entries in this relationship, the form to write one, and what my partner shared."""
     access = _access(request, relationship_id)
-    context = _mine_context(access, JournalEntryForm())
+    context = _mine_context(access, _form(access))
     context["shared"] = list(selectors.journal_entry_list_shared_with_me(access=access))
     return render(request, "journals/list.html", context)
 
@@ -48,7 +59,7 @@ def journal_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
 def journal_create(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """Write an entry. htmx gets my refreshed list (or the form with its errors, as 200)."""
     access = _access(request, relationship_id)
-    form = JournalEntryForm(request.POST)
+    form = _form(access, request.POST)
     created = False
     if form.is_valid():
         try:
@@ -58,13 +69,14 @@ def journal_create(request: HttpRequest, relationship_id: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 mood=form.cleaned_data["mood"],
                 tags=form.tag_list(),
+                meeting_id=form.cleaned_data["meeting"],
             )
         except DomainError as error:
             add_domain_error(form, error)
         else:
             created = True
     if request.htmx:  # type: ignore[attr-defined]
-        context = _mine_context(access, JournalEntryForm() if created else form)
+        context = _mine_context(access, _form(access) if created else form)
         context["saved"] = created
         return render(request, "journals/_mine.html", context)
     if created:

@@ -4,6 +4,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from conftest import PAIR_ACTOR_NAMES
 from tandem.journals import services
 from tandem.journals.models import JournalEntry
+from tandem.meetings.tests.factories import schedule
 
 SECRET = "My mentor's advice on the reorg felt wrong to me"
 
@@ -24,6 +25,8 @@ def _entry_json(entry: JournalEntry) -> dict:
         "text": entry.text,
         "mood": entry.mood or None,
         "tags": entry.tags,
+        "meeting_id": entry.meeting_id,
+        "meeting_title": entry.meeting.title if entry.meeting else None,
         "shared_with_partner": entry.shared_with_partner,
         "shared_at": _iso(entry.shared_at),
         "created_at": _iso(entry.created_at),
@@ -265,3 +268,41 @@ def test_export_for_anyone_else_never_holds_the_entry(pair, entry, api_as, actor
 
 def test_export_needs_sign_in(api_as):
     assert api_as(None).get("me/journal/export").status_code == 401
+
+
+def test_link_and_unlink_a_meeting_of_the_pair(pair, entry, api_as):
+    # given
+    meeting = schedule(pair.relationship, title="First conversation")
+    path = f"relationships/{pair.relationship.pk}/journal/{entry.pk}"
+    # when
+    linked = api_as(pair.mentee).patch(path, {"meeting_id": meeting.pk})
+    # then
+    assert linked.status_code == 200
+    assert (linked.json()["meeting_id"], linked.json()["meeting_title"]) == (
+        meeting.pk,
+        "First conversation",
+    )
+    # when
+    kept = api_as(pair.mentee).patch(path, {"text": "reworded"})
+    unlinked = api_as(pair.mentee).patch(path, {"meeting_id": None})
+    # then
+    assert kept.json()["meeting_id"] == meeting.pk
+    assert unlinked.json()["meeting_id"] is None
+    entry.refresh_from_db()
+    assert (entry.text, entry.meeting_id) == ("reworded", None)
+
+
+def test_a_meeting_of_another_pair_is_refused(pair, api_as):
+    # given
+    elsewhere = schedule(pair.other_relationship)
+    # when
+    response = api_as(pair.mentee).post(
+        f"relationships/{pair.relationship.pk}/journal",
+        {"text": "about that meeting", "meeting_id": elsewhere.pk},
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "meeting_id", "message": "Choose one of your own meetings."}
+    ]
+    assert _state() == []

@@ -4,6 +4,7 @@ from django.urls import reverse
 from conftest import PAIR_ACTOR_NAMES
 from tandem.journals import services
 from tandem.journals.models import JournalEntry
+from tandem.meetings.tests.factories import schedule
 
 HTMX = {"HX-Request": "true"}
 SECRET = "I did not dare to say no to my manager again"
@@ -215,3 +216,23 @@ def test_page_query_budget(pair, client, django_assert_max_num_queries):
     html = response.content.decode()
     assert html.count('data-testid="journal-entry"') == 12
     assert html.count('data-testid="shared-entry"') == 12
+
+
+def test_the_form_offers_the_pairs_meetings_and_links_one(pair, client):
+    # given
+    meeting = schedule(pair.relationship, title="Kick-off")
+    schedule(pair.other_relationship, title="Someone else's meeting")
+    client.force_login(pair.mentee)
+    # when
+    page = client.get(reverse("journals:list", args=[pair.relationship.pk])).content.decode()
+    response = client.post(
+        reverse("journals:create", args=[pair.relationship.pk]),
+        {"text": "Went well", "meeting": str(meeting.pk)},
+        headers=HTMX,
+    )
+    # then
+    assert f'<option value="{meeting.pk}">Kick-off' in page
+    assert "Someone else" not in page
+    assert response.status_code == 200
+    assert JournalEntry.objects.get().meeting == meeting
+    assert "About: Kick-off" in response.content.decode()
