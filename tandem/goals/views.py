@@ -142,7 +142,11 @@ def _after(
         bound[key] = form
     elif isinstance(form, GoalForm):
         new_form = form
-    show_error = failure.detail if failure is not None and form is None else ""
+    # A refusal that names no field (not yours, wrong state) shows on the goal it is about;
+    # the new-goal form shows its own on top of the form.
+    show_error = (
+        failure.detail if failure is not None and not failure.errors and new_form is None else ""
+    )
     context = _context(
         request,
         access,
