@@ -55,6 +55,8 @@ class AgreementForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, prompt in self.HELP_FROM_TEMPLATE.items():
             self.fields[name].help_text = getattr(template, prompt)
+            if self.fields[name].help_text and name != "channels":
+                self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_help"
         self.fields["version"].widget.attrs["id"] = "agreement-version"
 
     def content(self) -> dict[str, Any]:
