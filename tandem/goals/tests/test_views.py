@@ -270,3 +270,25 @@ def test_page_query_budget(client, pair, goals, actor_name, django_assert_max_nu
     # then
     assert response.status_code == 200
     assert response.content.decode().count('role="progressbar"') == 8
+
+
+def test_panel_renders_one_card_with_progress_and_link(pair, goals):
+    # given
+    from django.template.loader import render_to_string
+
+    from tandem.goals.selectors import goals_panel
+    from tandem.relationships.permissions import relationship_access
+
+    access = relationship_access(actor=pair.mentor, relationship_id=pair.relationship.pk)
+    # when
+    html = render_to_string(
+        "goals/_panel.html",
+        {"panel": goals_panel(access=access), "access": access, "relationship": pair.relationship},
+    )
+    # then
+    assert html.count("<section") == 1
+    assert '<h2 class="h5" id="goals-panel-title">Goals</h2>' in html
+    assert 'aria-label="Progress of Lead a team meeting" aria-valuenow="50"' in html
+    assert "1 active · 1 achieved · 1 suggested" in html
+    assert f'href="/relationships/{pair.relationship.pk}/goals/"' in html
+    assert "🎉 Goal achieved: Read a book" in html
