@@ -15,6 +15,7 @@ from django.utils import timezone
 from tandem.accounts import services as accounts
 from tandem.accounts.models import Organization, Role, User
 from tandem.demo.people import DemoPerson, all_skill_names, northwind_people
+from tandem.demo.relationships import seed_relationships
 from tandem.participants import services as participants
 from tandem.participants.models import Participant, ParticipantRole
 from tandem.people import services as people
@@ -48,6 +49,7 @@ class SeedReport:
     users_created: int = 0
     programs_created: int = 0
     participants_created: int = 0
+    relationships_created: int = 0
 
 
 def _organization(name: str, slug: str) -> Organization:
@@ -383,6 +385,10 @@ def seed(*, log: Callable[[str], None] = lambda _: None) -> SeedReport:
         )
         if joined is not None and index < 60:
             participants.participant_approve(actor=manager, participant_id=joined.pk)
+
+    # Pairs in every stage of the year, so every workspace has something in it.
+    report.relationships_created = seed_relationships(program=leadership, manager=manager)
+    log(f"Leadership Accelerator: {report.relationships_created} relationships seeded")
 
     # Women in Technology: open, so people are enrolled at once. The named mentee is left
     # out on purpose: it is the programme she can join in the demo.

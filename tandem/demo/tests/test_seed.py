@@ -71,3 +71,55 @@ def test_seed_has_the_promised_shape(db):
     assert list(Program.objects.filter(organization=globex).values_list("name", flat=True)) == [
         "Graduate Buddies"
     ]
+
+
+def test_seed_has_relationships_in_every_stage(db):
+    # when
+    seed()
+    # then the leadership programme has pairs from new to completed
+    from tandem.meetings.models import Meeting
+    from tandem.relationships.models import Relationship
+    from tandem.workspace.selectors import relationship_signals
+
+    relationships = list(
+        Relationship.objects.filter(program__name="Leadership Accelerator")
+        .select_related("mentor__user", "mentee__user")
+        .order_by("pk")
+    )
+    assert sorted(r.status for r in relationships) == sorted(
+        [
+            "completed",
+            "active",
+            "active",
+            "active",
+            "active",
+            "paused",
+            "ended",
+            "proposed",
+            "active",
+        ]
+    )
+    signals = {
+        row.relationship.mentee.user.email: row
+        for row in relationship_signals(relationships=relationships)
+    }
+    # the named pair is new: nothing done yet, so the walkthrough starts from the beginning
+    named = signals["mentee@northwind.example"]
+    assert named.relationship.mentor.user.email == "mentor@northwind.example"
+    assert (named.relationship.status, named.meetings_held, named.agreement_signed) == (
+        "active",
+        0,
+        False,
+    )
+    # mid-way pairs have a signed agreement, goals in progress and a next meeting
+    midway = [row for row in signals.values() if row.next_meeting_at is not None]
+    assert len(midway) == 2
+    assert all(row.agreement_signed and row.meetings_held >= 4 for row in midway)
+    assert all(0 < (row.goal_progress or 0) < 100 for row in midway)
+    # two active pairs have not met for six weeks
+    assert sum(row.is_at_risk for row in signals.values()) == 2
+    # the named mentor's home shows a completed pair too
+    assert Relationship.objects.filter(
+        mentor__user__email="mentor@northwind.example", status="completed"
+    ).exists()
+    assert Meeting.objects.filter(relationship__program__name="Leadership Accelerator").count() > 20
