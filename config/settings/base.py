@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tandem.accounts.context_processors.navigation",
+                "tandem.notifications.context_processors.unread_notifications",
             ],
         },
     },
