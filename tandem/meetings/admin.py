@@ -11,7 +11,7 @@ from tandem.meetings.models import Meeting
 class MeetingAdmin(admin.ModelAdmin):
     list_display = ["id", "title", "relationship", "starts_at", "timezone", "status", "sequence"]
     list_filter = ["status"]
-    fields = [
+    fields = (
         "relationship",
         "title",
         "starts_at",
@@ -22,7 +22,7 @@ class MeetingAdmin(admin.ModelAdmin):
         "uid",
         "held_at",
         "cancelled_at",
-    ]
+    )
     readonly_fields = fields
     list_select_related = ["relationship__mentor__user", "relationship__mentee__user"]
 

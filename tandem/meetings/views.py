@@ -75,7 +75,8 @@ def meeting_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
             return redirect(services.meeting_path(meeting))
     apply_bootstrap(form)
     now = timezone.now()
-    upcoming, past = [], []
+    upcoming: list[dict[str, Any]] = []
+    past: list[dict[str, Any]] = []
     for meeting in selectors.meeting_list(access=access):
         row = {
             "meeting": meeting,
