@@ -165,7 +165,7 @@ def test_suggestions_page_query_budget(cast, client, django_assert_max_num_queri
         ask(cast.mentee_participant, mentor)
     client.force_login(cast.mentee)
     # when
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("matching:suggestions", args=[cast.program.pk]))
     # then
     assert len(response.context["suggestions"]) == 10

@@ -104,7 +104,7 @@ def test_list_page_query_budget(cast, client, django_assert_max_num_queries):
         enrol(program)
     _login(client, cast.admin)
     # when
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("programs:list"))
     # then
     assert len(response.context["programs"]) == 11
@@ -252,7 +252,7 @@ def test_detail_page_query_budget(cast, client, django_assert_max_num_queries):
         enrol(cast.program)
     _login(client, cast.manager)
     # when
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("programs:detail", args=[cast.program.pk]))
     # then
     assert len(response.context["questions"]) == 8
@@ -309,7 +309,7 @@ def test_builder_page_lists_questions_in_order(cast, client, django_assert_max_n
         )
     _login(client, cast.manager)
     # when
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("programs:form", args=[cast.program.pk]))
     # then
     assert response.status_code == 200
