@@ -85,7 +85,10 @@ def _today() -> datetime.date:
 
 def _moment(days_ago: float, hour: int = 10) -> datetime.datetime:
     day = _today() - datetime.timedelta(days=int(days_ago))
-    return datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=datetime.UTC)
+    moment = datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=datetime.UTC)
+    # "Today at 10:00" may not have come yet when the seed runs early in the day.
+    latest = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
+    return min(moment, latest)
 
 
 def _at(days_ago: float, hour: int = 10) -> AbstractContextManager[None]:

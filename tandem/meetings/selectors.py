@@ -3,7 +3,7 @@ they got from it), with the prefetches that keep lists at a fixed number of quer
 
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -67,11 +67,16 @@ def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     relationship = access.relationship
     zone_name = zone_name_of(access.user)  # one query (the profile)
     upcoming = next_meeting(relationship=relationship)
-    owed = list(
+    # The three most recent held meetings, each marked with whether the viewer checked in:
+    # one query tells both what is owed and whether the pair has met at all.
+    recent_held = list(
         Meeting.objects.filter(relationship=relationship, status=MeetingStatus.HELD)
-        .exclude(checkins__user=access.user)
+        .annotate(
+            checked_in=Exists(CheckIn.objects.filter(meeting=OuterRef("pk"), user=access.user))
+        )
         .order_by("-starts_at", "-id")[:3]
     )
+    owed = [meeting for meeting in recent_held if not meeting.checked_in]
     base = f"/relationships/{relationship.pk}/meetings/"
     items: list[dict[str, Any]] = []
     if upcoming is not None:
@@ -94,9 +99,8 @@ def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
             }
         )
     if upcoming is None and not owed and access.is_open:
-        items.append(
-            {"text": "Schedule your first meeting", "url": base, "due": None, "overdue": False}
-        )
+        text = "Schedule your next meeting" if recent_held else "Schedule your first meeting"
+        items.append({"text": text, "url": base, "due": None, "overdue": False})
     return {
         "next_meeting": upcoming,
         "next_meeting_local": (

@@ -16,6 +16,7 @@ S = RelationshipStatus
 class Transition:
     action: str
     label: str
+    done: str  # for the timeline: "<name> started the relationship"
     sources: frozenset[str]
     target: str
     # Completing or ending frees the mentor's place (and the mentee's, when they ask for a
@@ -27,12 +28,19 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("start", "Start the relationship", frozenset({S.PROPOSED}), S.ACTIVE),
-        Transition("pause", "Pause", frozenset({S.ACTIVE}), S.PAUSED),
-        Transition("resume", "Resume", frozenset({S.PAUSED}), S.ACTIVE),
+        Transition(
+            "start",
+            "Start the relationship",
+            "started the relationship",
+            frozenset({S.PROPOSED}),
+            S.ACTIVE,
+        ),
+        Transition("pause", "Pause", "paused the relationship", frozenset({S.ACTIVE}), S.PAUSED),
+        Transition("resume", "Resume", "resumed the relationship", frozenset({S.PAUSED}), S.ACTIVE),
         Transition(
             "complete",
             "Mark as completed",
+            "marked the relationship completed",
             frozenset({S.ACTIVE, S.PAUSED}),
             S.COMPLETED,
             closes=True,
@@ -40,6 +48,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "end",
             "End early",
+            "ended the relationship early",
             frozenset({S.PROPOSED, S.ACTIVE, S.PAUSED}),
             S.ENDED,
             closes=True,

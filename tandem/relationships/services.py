@@ -186,7 +186,7 @@ def relationship_transition(
     relationship.status = transition.target
     relationship.last_activity_at = now
     relationship.save(update_fields=fields)
-    summary = f"{actor.get_full_name() or actor.email}: {transition.label.lower()}"
+    summary = f"{actor.get_full_name() or actor.email} {transition.done}"
     RelationshipEvent.objects.create(
         relationship=relationship,
         actor=actor,

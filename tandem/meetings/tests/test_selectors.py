@@ -112,3 +112,29 @@ def test_signals_are_counts_and_ratings_only(pair, django_assert_max_num_queries
             "average_usefulness": None,
         },
     }
+
+
+def test_after_a_held_meeting_the_panel_asks_for_the_next_one(pair):
+    # given a meeting that was held and checked in on by the viewer
+    from django.utils import timezone
+
+    from tandem.meetings.models import CheckIn, Meeting, MeetingStatus
+    from tandem.meetings.selectors import meetings_panel
+    from tandem.relationships.permissions import relationship_access
+
+    meeting = Meeting.objects.create(
+        relationship=pair.relationship,
+        title="First chat",
+        starts_at=timezone.now() - timezone.timedelta(days=2),
+        timezone="UTC",
+        duration_minutes=45,
+        status=MeetingStatus.HELD,
+        created_by=pair.mentor,
+        held_at=timezone.now() - timezone.timedelta(days=2),
+    )
+    CheckIn.objects.create(meeting=meeting, user=pair.mentor, usefulness=4)
+    access = relationship_access(actor=pair.mentor, relationship_id=pair.relationship.pk)
+    # when
+    panel = meetings_panel(access=access)
+    # then
+    assert [item["text"] for item in panel["next_items"]] == ["Schedule your next meeting"]
