@@ -6,18 +6,22 @@ from tandem.accounts.api import router as accounts_router
 from tandem.accounts.api_auth import API_AUTH
 from tandem.actions.api import router as actions_router
 from tandem.agreements.api import router as agreements_router
+from tandem.assessments.api import router as assessments_router
 from tandem.conversations.api import router as conversations_router
 from tandem.core.problem import install_problem_handlers
 from tandem.feedback.api import router as feedback_router
 from tandem.goals.api import router as goals_router
 from tandem.journals.api import router as journals_router
+from tandem.journeys.api import router as journeys_router
 from tandem.matching.api import router as matching_router
 from tandem.meetings.api import router as meetings_router
 from tandem.notifications.api import router as notifications_router
+from tandem.nudges.api import router as nudges_router
 from tandem.participants.api import router as participants_router
 from tandem.people.api import router as people_router
 from tandem.programs.api import router as programs_router
 from tandem.relationships.api import router as relationships_router
+from tandem.resources.api import router as resources_router
 from tandem.workspace.api import router as workspace_router
 
 api = NinjaAPI(
@@ -49,3 +53,7 @@ api.add_router("/", actions_router)
 api.add_router("/", journals_router)
 api.add_router("/", conversations_router)
 api.add_router("/", feedback_router)
+api.add_router("/", resources_router)
+api.add_router("/", assessments_router)
+api.add_router("/", journeys_router)
+api.add_router("/", nudges_router)

@@ -21,6 +21,10 @@ urlpatterns = [
     path("", include("tandem.journals.urls")),
     path("", include("tandem.conversations.urls")),
     path("", include("tandem.feedback.urls")),
+    path("", include("tandem.resources.urls")),
+    path("", include("tandem.assessments.urls")),
+    path("", include("tandem.journeys.urls")),
+    path("", include("tandem.nudges.urls")),
     path("", include("tandem.matching.urls")),
     path("", include("tandem.participants.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Assessments (skeleton: filled in by the guidance-and-nudges issue)."""

@@ -1,0 +1,1 @@
+"""Journeys (skeleton: filled in by the guidance-and-nudges issue)."""

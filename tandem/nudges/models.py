@@ -1,0 +1,1 @@
+"""Nudges (skeleton: filled in by the guidance-and-nudges issue)."""

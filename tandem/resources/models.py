@@ -1,0 +1,1 @@
+"""Resources (skeleton: filled in by the guidance-and-nudges issue)."""
