@@ -1,8 +1,11 @@
 """What Tandem tells people, and how each person wants to be told.
 
-Every message to a person goes through `services.notification_send`: it reads the person's
-preference for the category, keeps an in-app copy, and emails when they want email.
+Every message to a person goes through `services.outbox_enqueue` (or `notification_send`, built on
+it): it reads the person's preference for the category, keeps an in-app copy, and writes an
+`OutboxMessage` when they want email. Workers deliver the outbox (`services.outbox_deliver_batch`).
 """
+
+import hashlib
 
 from django.db import models
 from django.db.models import Q
@@ -17,6 +20,11 @@ class NotificationCategory(models.TextChoices):
     MEETINGS = "meetings", "Meeting invitations, changes and cancellations"
     MESSAGES = "messages", "New messages from your mentoring partner"
     FEEDBACK = "feedback", "Feedback from your mentoring partner"
+    WELCOME = "welcome", "Welcome and match announcements"
+    REMINDERS = "reminders", "Reminders (meetings, check-ins, an unsigned agreement, due goals)"
+    JOURNEY = "journey", "Journey steps and prompts (mid-point review, closing)"
+    NUDGES = "nudges", "Nudges when a relationship has gone quiet"
+    DIGEST = "digest", "Weekly digest for programme managers"
 
 
 class NotificationChannel(models.TextChoices):
@@ -26,6 +34,9 @@ class NotificationChannel(models.TextChoices):
 
 
 DEFAULT_CHANNEL = NotificationChannel.EMAIL
+# Categories a person may not switch off entirely (in-app only is the least they keep). None yet:
+# every category of Tandem's automated communications may be turned off.
+CATEGORIES_WITHOUT_OFF: frozenset[str] = frozenset()
 
 
 class NotificationPreference(models.Model):
@@ -65,3 +76,96 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class QuietHours(models.Model):
+    """A person's quiet hours: no email is delivered between `start` and `end` in their profile's
+    timezone (an overnight window, e.g. 22:00-07:00, crosses midnight). In-app copies still appear
+    at once. No row (or no times) means no quiet hours."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="quiet_hours")
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(start=models.F("end")), name="quiet_hours_not_empty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: quiet {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    # Written for idempotence only: the person wanted no email (in-app only, or off).
+    SKIPPED = "skipped", "Skipped"
+
+
+def outbox_message_id(key: str, domain: str) -> str:
+    """The Message-ID of the email for `key`: stable across attempts and workers, unique per key."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return f"<outbox.{digest}@{domain}>"
+
+
+class OutboxMessage(models.Model):
+    """One email Tandem owes one person, written in the same transaction as the state it depends
+    on. `key` (e.g. "<rule>:<subject>:<recipient_id>:<period>") makes writing it idempotent; a
+    worker claims it with a lease (`claimed_by`, `claimed_until`), marks it sending, then sent.
+    Failures go back to pending with a later `next_attempt_at` until `max_attempts`, then failed.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    rule = models.CharField(max_length=60)
+    category = models.CharField(max_length=30, choices=NotificationCategory.choices)
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="outbox_messages")
+    # A string reference: programs sits above notifications in the layers.
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=200)
+    text_body = models.TextField(blank=True)
+    html_body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    # [{"filename", "mimetype", "content", "encoding": "text" | "base64"}]
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=5)
+    next_attempt_at = models.DateTimeField()
+    not_before = models.DateTimeField(help_text="The end of the recipient's quiet hours")
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=200, unique=True)
+    # The enqueue call that wrote the row: tells a batch which of its keys were new.
+    batch = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["batch"], name="outbox_batch"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "skipped"]),
+                name="outbox_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="outbox_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

@@ -112,6 +112,11 @@ def test_preferences_get_and_put(cast, api_as):
         "meetings": "email",
         "messages": "in_app",
         "feedback": "email",
+        "welcome": "email",
+        "reminders": "email",
+        "journey": "email",
+        "nudges": "email",
+        "digest": "email",
     }
     assert NotificationPreference.objects.exclude(user=cast.mentor).count() == 0
 
