@@ -1,0 +1,210 @@
+"""Every read about the resource library, scoped to the caller's organisation and the
+programmes they are in (permissions.member_program_ids); no query per row."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from tandem.accounts.models import User
+from tandem.participants.models import Participant, ParticipantStatus
+from tandem.programs.models import Program
+from tandem.resources.models import (
+    Audience,
+    CheckQuestion,
+    GuideQuestion,
+    Lesson,
+    LessonCompletion,
+    Resource,
+    ResourceProgress,
+    Stage,
+)
+from tandem.resources.permissions import can_edit_resource, member_program_ids, resource_access
+
+SEARCH_MAX = 100
+
+
+def _stage_q(stage: str) -> Q:
+    # Stages are a JSON list of known slugs; the quoted value matches one element exactly
+    # (works the same on SQLite and PostgreSQL, unlike JSON containment).
+    return Q(stages__icontains=f'"{stage}"')
+
+
+def _audience_q(audience: str) -> Q:
+    """Pieces for `audience`: its own and the ones for both ("both" alone means both only)."""
+    if audience == Audience.BOTH:
+        return Q(audience=Audience.BOTH)
+    return Q(audience__in=[audience, Audience.BOTH])
+
+
+def _with_progress(queryset: QuerySet[Resource], user: User) -> QuerySet[Resource]:
+    mine = ResourceProgress.objects.filter(user=user, resource=OuterRef("pk"))
+    return queryset.annotate(
+        my_done=Exists(mine.filter(done_at__isnull=False)),
+        my_rating=Subquery(mine.values("rating")[:1]),
+    )
+
+
+def resource_list_for_user(
+    *,
+    user: User,
+    search: str = "",
+    kind: str = "",
+    audience: str = "",
+    stage: str = "",
+    skill: str = "",
+    program_id: int | None = None,
+) -> QuerySet[Resource]:
+    """The library `user` reads: the organisation's visible pieces and the additions of the
+    programmes they are in, filtered; each row has `my_done` and `my_rating`. Two queries."""
+    if user.organization_id is None:
+        return Resource.objects.none()
+    programs = member_program_ids(user)
+    queryset = Resource.objects.filter(organization_id=user.organization_id, is_hidden=False)
+    queryset = queryset.filter(Q(program__isnull=True) | Q(program_id__in=programs))
+    if program_id is not None:
+        queryset = queryset.filter(Q(program__isnull=True) | Q(program_id=program_id))
+    search = search.strip()[:SEARCH_MAX]
+    if search:
+        queryset = queryset.filter(
+            Q(title__icontains=search)
+            | Q(summary__icontains=search)
+            | Q(body_markdown__icontains=search)
+        )
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if audience:
+        queryset = queryset.filter(_audience_q(audience))
+    if stage:
+        queryset = queryset.filter(_stage_q(stage))
+    if skill:
+        queryset = queryset.filter(skills__icontains=skill.strip()[:SEARCH_MAX])
+    return _with_progress(queryset.select_related("program"), user).order_by("title", "id")
+
+
+def resource_skill_choices(*, user: User) -> list[str]:
+    """The skills named by the pieces `user` reads (for the filter), sorted. One query."""
+    skills: dict[str, str] = {}
+    if user.organization_id is None:
+        return []
+    for values in Resource.objects.filter(
+        organization_id=user.organization_id, is_hidden=False, program__isnull=True
+    ).values_list("skills", flat=True):
+        for skill in values or []:
+            skills.setdefault(str(skill).lower(), str(skill))
+    return sorted(skills.values(), key=str.lower)
+
+
+@dataclass
+class ResourceDetail:
+    resource: Resource
+    progress: ResourceProgress | None
+    completed_lesson_ids: set[int]
+    can_edit: bool
+
+    @property
+    def checked_orders(self) -> set[int]:
+        return {int(order) for order in (self.progress.checked_items if self.progress else [])}
+
+    @property
+    def lessons_done(self) -> int:
+        return len(self.completed_lesson_ids)
+
+
+def resource_get(*, user: User, resource_id: int) -> ResourceDetail:
+    """One piece as `user` reads it (guarded), with its children and the user's progress."""
+    guarded = resource_access(actor=user, resource_id=resource_id)
+    resource = (
+        Resource.objects.select_related("program")
+        .prefetch_related(
+            "checklist_items",
+            "guide_questions",
+            "lessons",
+            Prefetch(
+                "check_questions",
+                queryset=CheckQuestion.objects.prefetch_related("options"),
+            ),
+        )
+        .get(pk=guarded.pk)
+    )
+    progress = ResourceProgress.objects.filter(user=user, resource=resource).first()
+    completed = set(
+        LessonCompletion.objects.filter(user=user, lesson__resource=resource).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    return ResourceDetail(
+        resource=resource,
+        progress=progress,
+        completed_lesson_ids=completed,
+        can_edit=can_edit_resource(user, resource),
+    )
+
+
+def guide_questions_for(*, resource: Resource) -> list[GuideQuestion]:
+    """A conversation guide's questions in order (empty for other kinds). The caller has
+    already got `resource` through a guard or `resources_for_stage`."""
+    return list(GuideQuestion.objects.filter(resource=resource).order_by("order", "id"))
+
+
+def lessons_for(*, resource: Resource) -> list[Lesson]:
+    return list(Lesson.objects.filter(resource=resource).order_by("order", "id"))
+
+
+def resources_for_stage(
+    *, organization_id: int, program_id: int | None, stage: str, audience: str | None = None
+) -> list[Resource]:
+    """The visible pieces for one journey stage: the organisation's and the programme's
+    additions, for `audience` ("mentor"/"mentee": theirs and both's; None: all), guides' and
+    checklists' children prefetched. For journeys and meeting mode. Four queries."""
+    if stage not in Stage.values:
+        return []
+    scope = Q(program__isnull=True)
+    if program_id is not None:
+        scope |= Q(program_id=program_id)
+    queryset = Resource.objects.filter(organization_id=organization_id, is_hidden=False).filter(
+        scope, _stage_q(stage)
+    )
+    if audience:
+        queryset = queryset.filter(_audience_q(audience))
+    return list(
+        queryset.prefetch_related("guide_questions", "checklist_items").order_by(
+            "kind", "title", "id"
+        )
+    )
+
+
+@dataclass
+class CompletionRow:
+    resource: Resource
+    done: int
+    participants: int
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.participants if self.participants else 0
+
+
+def resource_completion_rates(*, program: Program) -> list[CompletionRow]:
+    """For the programme's managers: for every piece its people can read (the organisation's,
+    hidden ones included, and the programme's additions), how many of the programme's active
+    participants marked it done. Two queries."""
+    active = Participant.objects.filter(program=program, status=ParticipantStatus.ACTIVE)
+    participants = active.count()
+    done = Count(
+        "progress",
+        filter=Q(
+            progress__done_at__isnull=False,
+            progress__user_id__in=active.values("user_id"),
+        ),
+    )
+    resources = (
+        Resource.objects.filter(organization_id=program.organization_id)
+        .filter(Q(program__isnull=True) | Q(program=program))
+        .annotate(done_count=done)
+        .select_related("program")
+        .order_by("program_id", "title", "id")
+    )
+    return [
+        CompletionRow(resource=resource, done=resource.done_count, participants=participants)
+        for resource in resources
+    ]
