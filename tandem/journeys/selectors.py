@@ -1,0 +1,445 @@
+"""Every read about journeys.
+
+Auto steps are never stored: whether "the agreement is signed" or "three meetings are held" is
+derived on every read from the other apps' state, by `relationship_signals` — one query over
+relationships, each signal an EXISTS/COUNT/MAX subquery on the app's table, the same rules as
+those apps' signal selectors (`agreements.selectors.agreement_signed_relationship_ids`,
+`meetings.selectors.meeting_signals_by_relationship`, `goals.selectors.
+goal_progress_by_relationship`). One set-based query rather than those id-list selectors so the
+batch form (`journey_steps_due`) costs the same for 5 or 100,000 relationships and never sends
+one SQL parameter per relationship.
+
+Due dates: a step is due `due_offset_days` after `Relationship.started_on`, or at
+`due_at_fraction` of the planned length (`started_on` + fraction * (`planned_end_on` -
+`started_on`), rounded to a day). Before the relationship starts, nothing is due.
+
+The current stage (one rule, everywhere): the first stage, in order, that has an undone step
+whose due date has passed (the pair has catching up to do there); when nothing is overdue, the
+stage by time — the first stage that still has a due date today or later (a not-yet-started
+relationship: its first stage); when every due date has passed, the last stage.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from tandem.agreements.models import AgreementVersion
+from tandem.core.errors import NotFound
+from tandem.feedback.models import Feedback, FeedbackDirection
+from tandem.goals.models import COUNTED_STATUSES, Goal
+from tandem.journeys.models import Completion, Journey, Stage, Step, StepCompletion
+from tandem.journeys.services import journey_ensure
+from tandem.meetings.models import Meeting, MeetingStatus
+from tandem.programs.models import Program
+from tandem.relationships.models import Relationship, RelationshipStatus
+from tandem.relationships.permissions import RelationshipAccess
+from tandem.resources.models import Resource
+
+# Undone steps due within this many days show in the workspace's "what's next".
+DUE_SOON_DAYS = 7
+
+
+# --- signals --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the system can see of one relationship, for auto steps."""
+
+    status: str
+    started_on: datetime.date | None
+    planned_end_on: datetime.date | None
+    agreement_signed: bool = False
+    meetings_held: int = 0
+    last_held_at: datetime.datetime | None = None
+    goals_set: bool = False
+    mentor_feedback: bool = False
+    mentee_feedback: bool = False
+
+
+def _count(queryset: QuerySet[Any], aggregate: Any) -> Subquery:
+    return Subquery(
+        queryset.values("relationship_id").annotate(value=aggregate).values("value")[:1]
+    )
+
+
+def _with_signals(relationships: QuerySet[Relationship]) -> QuerySet[Relationship]:
+    """Annotate each relationship with the signals auto steps read (one query, subqueries)."""
+    held = Meeting.objects.filter(relationship_id=OuterRef("pk"), status=MeetingStatus.HELD)
+    feedback = Feedback.objects.filter(relationship_id=OuterRef("pk"))
+    return relationships.annotate(
+        agreement_signed=Exists(
+            AgreementVersion.objects.filter(
+                agreement__relationship_id=OuterRef("pk"), version=F("agreement__version")
+            )
+        ),
+        meetings_held=Coalesce(
+            _count(held.order_by(), Count("pk")), 0, output_field=IntegerField()
+        ),
+        last_held_at=_count(held.order_by(), Max("held_at")),
+        goals_set=Exists(
+            Goal.objects.filter(relationship_id=OuterRef("pk"), status__in=COUNTED_STATUSES)
+        ),
+        mentor_feedback=Exists(feedback.filter(direction=FeedbackDirection.MENTOR_TO_MENTEE)),
+        mentee_feedback=Exists(feedback.filter(direction=FeedbackDirection.MENTEE_TO_MENTOR)),
+    )
+
+
+SIGNAL_FIELDS = (
+    "status",
+    "started_on",
+    "planned_end_on",
+    "agreement_signed",
+    "meetings_held",
+    "last_held_at",
+    "goals_set",
+    "mentor_feedback",
+    "mentee_feedback",
+)
+
+
+def relationship_signals(*, relationship_ids: list[int]) -> dict[int, Signals]:
+    """The signals of these relationships, by id (one query). The caller has checked who may
+    know them (they are numbers and yes/no, never content)."""
+    rows = _with_signals(Relationship.objects.filter(pk__in=relationship_ids)).values(
+        "pk", *SIGNAL_FIELDS
+    )
+    return {row.pop("pk"): Signals(**row) for row in rows}
+
+
+def step_due_on(step: Step, signals: Signals) -> datetime.date | None:
+    return step.due_on(started_on=signals.started_on, planned_end_on=signals.planned_end_on)
+
+
+def auto_done(step: Step, signals: Signals) -> bool:
+    """Whether an auto step's signal is there (False for manual steps)."""
+    kind = step.completion
+    if kind == Completion.AGREEMENT_SIGNED:
+        return signals.agreement_signed
+    if kind == Completion.FIRST_MEETING_HELD:
+        return signals.meetings_held >= 1
+    if kind == Completion.MEETINGS_HELD_N:
+        return signals.meetings_held >= step.meetings_count
+    if kind == Completion.GOALS_SET:
+        return signals.goals_set
+    if kind == Completion.MIDPOINT_REVIEW:
+        if signals.last_held_at is None or signals.started_on is None:
+            return False
+        if signals.planned_end_on is None:
+            return False
+        length = max((signals.planned_end_on - signals.started_on).days, 0)
+        half_time = signals.started_on + datetime.timedelta(days=round(length / 2))
+        return timezone.localdate(signals.last_held_at) >= half_time
+    if kind == Completion.FEEDBACK_GIVEN:
+        return signals.mentor_feedback and signals.mentee_feedback
+    if kind == Completion.RELATIONSHIP_COMPLETED:
+        return signals.status == RelationshipStatus.COMPLETED
+    return False
+
+
+# --- the pair's journey ---------------------------------------------------------------------
+
+
+@dataclass
+class StepView:
+    step: Step
+    due_on: datetime.date | None
+    is_done: bool
+    done_at: datetime.datetime | None = None  # manual ticks only
+    done_by: Any = None
+    overdue: bool = False
+    due_soon: bool = False
+    resources: list[Resource] = field(default_factory=list)
+
+    @property
+    def is_auto(self) -> bool:
+        return self.step.is_auto
+
+
+@dataclass
+class StageView:
+    stage: Stage
+    steps: list[StepView]
+    is_current: bool = False
+
+    @property
+    def is_done(self) -> bool:
+        return all(step.is_done for step in self.steps)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for step in self.steps if step.is_done)
+
+
+@dataclass
+class JourneyView:
+    relationship: Relationship
+    stages: list[StageView]
+    current: StageView | None
+    today: datetime.date
+
+    @property
+    def done_count(self) -> int:
+        return sum(stage.done_count for stage in self.stages)
+
+    @property
+    def total_count(self) -> int:
+        return sum(len(stage.steps) for stage in self.stages)
+
+
+def _steps_for(program: Program) -> list[Step]:
+    """The journey's steps with their stage and visible resources (two queries; the journey
+    is made from the default first when the programme has none yet)."""
+    visible = Resource.objects.filter(is_hidden=False).order_by("title", "id")
+
+    def load() -> list[Step]:
+        return list(
+            Step.objects.filter(stage__journey__program_id=program.pk)
+            .select_related("stage")
+            .prefetch_related(Prefetch("resources", queryset=visible))
+            .order_by("stage__order", "stage_id", "order", "id")
+        )
+
+    steps = load()
+    if not steps and not Journey.objects.filter(program_id=program.pk).exists():
+        journey_ensure(program=program)
+        steps = load()
+    return steps
+
+
+def current_stage(stages: list[StageView], today: datetime.date) -> StageView | None:
+    """The module's rule (see its docstring)."""
+    for stage in stages:
+        if any(step.overdue for step in stage.steps):
+            return stage
+    dated = [stage for stage in stages if any(step.due_on for step in stage.steps)]
+    for stage in dated:
+        if any(step.due_on and step.due_on >= today for step in stage.steps):
+            return stage
+    if dated:
+        return dated[-1]
+    return stages[0] if stages else None
+
+
+def _build(
+    *,
+    relationship: Relationship,
+    steps: list[Step],
+    signals: Signals,
+    ticks: dict[int, StepCompletion],
+    today: datetime.date,
+) -> JourneyView:
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    stages: list[StageView] = []
+    for step in steps:
+        if not stages or stages[-1].stage.pk != step.stage_id:
+            stages.append(StageView(stage=step.stage, steps=[]))
+        due_on = step_due_on(step, signals)
+        tick = ticks.get(step.pk)
+        done = auto_done(step, signals) if step.is_auto else tick is not None
+        stages[-1].steps.append(
+            StepView(
+                step=step,
+                due_on=due_on,
+                is_done=done,
+                done_at=tick.completed_at if tick and not step.is_auto else None,
+                done_by=tick.completed_by if tick and not step.is_auto else None,
+                overdue=not done and due_on is not None and due_on < today,
+                due_soon=not done and due_on is not None and today <= due_on <= soon,
+                resources=list(step.resources.all()),
+            )
+        )
+    current = current_stage(stages, today)
+    if current is not None:
+        current.is_current = True
+    return JourneyView(relationship=relationship, stages=stages, current=current, today=today)
+
+
+def journey_for_relationship(*, access: RelationshipAccess) -> JourneyView:
+    """The pair's journey: every stage with its steps, each step's due date, whether it is
+    done (auto steps from the signals, manual ones from the pair's ticks), overdue or due
+    soon, its resources; and the current stage. Four queries (steps, their resources, the
+    ticks, the signals), whatever the number of steps."""
+    if not access.is_party:
+        raise NotFound("No such relationship.")
+    relationship = access.relationship
+    steps = _steps_for(relationship.program)
+    ticks = {
+        tick.step_id: tick
+        for tick in StepCompletion.objects.filter(relationship=relationship).select_related(
+            "completed_by"
+        )
+    }
+    signals = relationship_signals(relationship_ids=[relationship.pk]).get(relationship.pk)
+    if signals is None:  # pragma: no cover - the guard just read it
+        raise NotFound("No such relationship.")
+    return _build(
+        relationship=relationship,
+        steps=steps,
+        signals=signals,
+        ticks=ticks,
+        today=timezone.localdate(),
+    )
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def journeys_panel(*, access: RelationshipAccess) -> dict[str, Any]:
+    """The workspace hub's journey card: the current stage, its checklist with resources
+    inline, progress, and "what's next" (undone steps overdue or due within DUE_SOON_DAYS, for
+    an open relationship). Four queries, as `journey_for_relationship`."""
+    view = journey_for_relationship(access=access)
+    url = reverse("journeys:relationship", args=[access.relationship.pk])
+    next_items: list[dict[str, Any]] = []
+    if access.is_open:
+        for stage in view.stages:
+            for item in stage.steps:
+                if item.due_on is not None and (item.overdue or item.due_soon):
+                    next_items.append(
+                        {
+                            "text": f"{item.step.title} (due {_day(item.due_on)})",
+                            "url": f"{url}#step-{item.step.pk}",
+                            "due": item.due_on,
+                            "overdue": item.overdue,
+                        }
+                    )
+    return {
+        "url": url,
+        "journey": view,
+        "current": view.current,
+        "checklist": view.current.steps if view.current else [],
+        "done_count": view.done_count,
+        "total_count": view.total_count,
+        "next_items": next_items,
+    }
+
+
+# --- many relationships at once (nudges) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueStep:
+    """A journey step that is due (its date has come) and not done in one relationship."""
+
+    relationship_id: int
+    step_id: int
+    step_title: str
+    due_on: datetime.date
+    program_id: int
+    recipient_ids: tuple[int, int]  # the mentor's and the mentee's user ids
+
+
+def journey_steps_due(
+    *, now: datetime.datetime, relationship_ids: list[int] | None = None
+) -> list[DueStep]:
+    """Every (relationship, step) whose due date is on or before `now`'s date (in the server's
+    time zone) and that is not done, for ACTIVE relationships that have started, in programmes
+    whose journey exists (`services.journeys_ensure_for_active_programs` makes the missing
+    ones). `relationship_ids` narrows to those relationships (None: all of them).
+
+    Three queries whatever the number of relationships: the relationships with their signals
+    (one set-based query), the steps of their programmes' journeys, the manual ticks. No
+    per-relationship query, so 100,000 relationships cost the same three queries. Ordered by
+    relationship, then due date, then step. Nothing here checks who may know it: the caller
+    is the scheduler."""
+    today = timezone.localdate(now)
+    relationships = Relationship.objects.filter(
+        status=RelationshipStatus.ACTIVE,
+        started_on__isnull=False,
+        program__journey__isnull=False,
+    )
+    if relationship_ids is not None:
+        relationships = relationships.filter(pk__in=relationship_ids)
+    rows = list(
+        _with_signals(relationships)
+        .values("pk", "program_id", "mentor__user_id", "mentee__user_id", *SIGNAL_FIELDS)
+        .order_by("pk")
+    )
+    if not rows:
+        return []
+    program_ids = {row["program_id"] for row in rows}
+    steps_by_program: dict[int, list[Step]] = {}
+    for step in (
+        Step.objects.filter(stage__journey__program_id__in=program_ids)
+        .annotate(program_id=F("stage__journey__program_id"))
+        .order_by("stage__order", "stage_id", "order", "id")
+    ):
+        steps_by_program.setdefault(step.program_id, []).append(step)  # type: ignore[attr-defined]
+    ticks_query = StepCompletion.objects.filter(relationship__status=RelationshipStatus.ACTIVE)
+    if relationship_ids is not None:
+        ticks_query = ticks_query.filter(relationship_id__in=relationship_ids)
+    ticks = set(ticks_query.values_list("relationship_id", "step_id"))
+    due: list[DueStep] = []
+    for row in rows:
+        relationship_id = row.pop("pk")
+        program_id = row.pop("program_id")
+        recipients = (row.pop("mentor__user_id"), row.pop("mentee__user_id"))
+        signals = Signals(**row)
+        found = []
+        for step in steps_by_program.get(program_id, []):
+            due_on = step_due_on(step, signals)
+            if due_on is None or due_on > today:
+                continue
+            done = auto_done(step, signals) if step.is_auto else (relationship_id, step.pk) in ticks
+            if not done:
+                found.append(
+                    DueStep(relationship_id, step.pk, step.title, due_on, program_id, recipients)
+                )
+        due += sorted(found, key=lambda item: (item.due_on, item.step_id))
+    return due
+
+
+# --- the managers' editor -------------------------------------------------------------------
+
+
+def journey_for_editor(*, program: Program) -> Journey:
+    """The programme's journey for its managers' editor, with stages, steps and their resources
+    prefetched (four queries once it exists). `program` comes from
+    `program_access(manage=True)`."""
+    journey = journey_ensure(program=program)
+    return (
+        Journey.objects.filter(pk=journey.pk)
+        .prefetch_related(
+            Prefetch(
+                "stages",
+                queryset=Stage.objects.order_by("order", "id").prefetch_related(
+                    Prefetch(
+                        "steps",
+                        queryset=Step.objects.order_by("order", "id").prefetch_related(
+                            Prefetch("resources", queryset=Resource.objects.order_by("title"))
+                        ),
+                    )
+                ),
+            )
+        )
+        .get()
+    )
+
+
+def resource_choices(*, program: Program) -> list[Resource]:
+    """What a manager may link to a step: the organisation's library and this programme's
+    additions, hidden ones last (one query)."""
+    return list(
+        Resource.objects.filter(organization_id=program.organization_id)
+        .filter(Q(program__isnull=True) | Q(program_id=program.pk))
+        .only("pk", "title", "kind", "is_hidden", "program_id")
+        .order_by("is_hidden", "title", "id")
+    )
