@@ -33,7 +33,7 @@ def journal_entry_get_mine(
     """One of the caller's own entries, or NotFound (someone else's entry is NotFound too)."""
     queryset = journal_entry_list_mine(access=access).filter(pk=entry_id)
     if for_update:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     entry = queryset.first()
     if entry is None:
         raise NotFound("No such journal entry.")
