@@ -24,7 +24,8 @@ class StageCreateForm(forms.Form):
     def __init__(self, *args: Any, missing: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if missing is not None:
-            self.fields["key"].choices = [(k, StageKey(k).label) for k in missing]
+            choices = [(k, StageKey(k).label) for k in missing]
+            self.fields["key"].choices = choices  # type: ignore[attr-defined]
 
 
 class StepForm(forms.Form):
@@ -60,7 +61,7 @@ class StepForm(forms.Form):
 
     def __init__(self, *args: Any, resources: list[Resource] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["resource_ids"].choices = [
+        self.fields["resource_ids"].choices = [  # type: ignore[attr-defined]
             (str(r.pk), f"{r.title}{' (hidden)' if r.is_hidden else ''}") for r in resources or []
         ]
 

@@ -377,12 +377,12 @@ def journey_steps_due(
         return []
     program_ids = {row["program_id"] for row in rows}
     steps_by_program: dict[int, list[Step]] = {}
-    for step in (
+    for annotated in (
         Step.objects.filter(stage__journey__program_id__in=program_ids)
         .annotate(program_id=F("stage__journey__program_id"))
         .order_by("stage__order", "stage_id", "order", "id")
     ):
-        steps_by_program.setdefault(step.program_id, []).append(step)  # type: ignore[attr-defined]
+        steps_by_program.setdefault(annotated.program_id, []).append(annotated)
     ticks_query = StepCompletion.objects.filter(relationship__status=RelationshipStatus.ACTIVE)
     if relationship_ids is not None:
         ticks_query = ticks_query.filter(relationship_id__in=relationship_ids)

@@ -1,0 +1,116 @@
+"""Journey schemas: explicit fields per operation."""
+
+import datetime
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ResourceRefOut(Schema):
+    id: int
+    title: str
+    kind: str
+
+
+class StepOut(Schema):
+    id: int
+    title: str
+    description: str
+    due_offset_days: int | None
+    due_at_fraction: float | None
+    completion: str
+    meetings_count: int
+    order: int
+    resources: list[ResourceRefOut]
+
+    @staticmethod
+    def resolve_resources(step: object) -> list[object]:
+        return list(step.resources.all())  # type: ignore[attr-defined]
+
+
+class StageOut(Schema):
+    id: int
+    key: str
+    title: str
+    description: str
+    order: int
+    steps: list[StepOut]
+
+    @staticmethod
+    def resolve_steps(stage: object) -> list[object]:
+        return list(stage.steps.all())  # type: ignore[attr-defined]
+
+
+class JourneyOut(Schema):
+    program_id: int
+    stages: list[StageOut]
+
+    @staticmethod
+    def resolve_stages(journey: object) -> list[object]:
+        return list(journey.stages.all())  # type: ignore[attr-defined]
+
+
+class StageCreateIn(Schema):
+    key: str
+    title: str = ""
+    description: str = ""
+
+
+class StageUpdateIn(Schema):
+    title: str
+    description: str = ""
+
+
+class MoveIn(Schema):
+    direction: str = Field(description="up or down")
+
+
+class StepIn(Schema):
+    title: str
+    description: str = ""
+    due_offset_days: int | None = None
+    due_at_fraction: float | None = None
+    completion: str = "manual"
+    meetings_count: int = 1
+    resource_ids: list[int] = []
+
+
+class StepUpdateIn(StepIn):
+    stage_id: int | None = None
+
+
+class PairStepOut(Schema):
+    id: int
+    title: str
+    description: str
+    completion: str
+    is_auto: bool
+    is_done: bool
+    due_on: datetime.date | None
+    overdue: bool
+    due_soon: bool
+    done_at: datetime.datetime | None
+    resources: list[ResourceRefOut]
+
+
+class PairStageOut(Schema):
+    id: int
+    key: str
+    title: str
+    is_current: bool
+    is_done: bool
+    steps: list[PairStepOut]
+
+
+class RelationshipJourneyOut(Schema):
+    relationship_id: int
+    current_stage: str | None
+    done_count: int
+    total_count: int
+    stages: list[PairStageOut]
+
+
+class StepCompletionOut(Schema):
+    step_id: int
+    completed_at: datetime.datetime
+    completed_by_id: int | None
