@@ -8,7 +8,7 @@ page can put a checkbox or a question card where each `- [ ]` / `? ` line stood.
 
 from dataclasses import dataclass
 
-import markdown  # type: ignore[import-untyped]
+import markdown
 import nh3
 
 from tandem.resources.content_format import CHECKLIST_ITEM_RE, QUESTION_RE

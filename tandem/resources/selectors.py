@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from tandem.accounts.models import User
+from tandem.core.errors import NotFound
 from tandem.participants.models import Participant, ParticipantStatus
 from tandem.programs.models import Program
 from tandem.resources.models import (
@@ -208,3 +209,21 @@ def resource_completion_rates(*, program: Program) -> list[CompletionRow]:
         CompletionRow(resource=resource, done=resource.done_count, participants=participants)
         for resource in resources
     ]
+
+
+def resource_list_for_program(*, program: Program) -> QuerySet[Resource]:
+    """What a programme's managers look after: the organisation's pieces (hidden ones too) and
+    the programme's additions. The caller guarded `program` (program_access, manage=True)."""
+    return (
+        Resource.objects.filter(organization_id=program.organization_id)
+        .filter(Q(program__isnull=True) | Q(program=program))
+        .order_by("program_id", "title", "id")
+    )
+
+
+def resource_in_program(*, program: Program, resource_id: int) -> Resource:
+    """One of `resource_list_for_program`, or NotFound."""
+    resource = resource_list_for_program(program=program).filter(pk=resource_id).first()
+    if resource is None:
+        raise NotFound("No such resource.")
+    return resource

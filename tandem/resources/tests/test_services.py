@@ -178,7 +178,7 @@ def test_command_loads_every_organisation_and_one_by_slug(cast, content_dir, cap
 
 def test_command_with_a_broken_file_loads_nothing_anywhere(cast, content_dir):
     write_content(content_dir, {"zz-broken": "no front matter"})
-    with pytest.raises(CommandError, match="Nothing loaded: zz-broken.md:1"):
+    with pytest.raises(CommandError, match=r"Nothing loaded: zz-broken\.md:1"):
         call_command("load_starter_content", "--directory", content_dir)
     assert Resource.objects.count() == 0
 
@@ -315,7 +315,8 @@ def test_mark_done_undone_and_rate(cast, library):
     services.resource_mark_done(actor=cast.mentee, resource_id=article.pk)
     services.resource_rate(actor=cast.mentee, resource_id=article.pk, rating=4)
     progress = ResourceProgress.objects.get(user=cast.mentee, resource=article)
-    assert progress.done_at is not None and progress.rating == 4
+    assert progress.done_at is not None
+    assert progress.rating == 4
     services.resource_mark_undone(actor=cast.mentee, resource_id=article.pk)
     progress.refresh_from_db()
     assert (progress.done_at, progress.rating) == (None, 4)
