@@ -119,6 +119,11 @@ class Resource(TimeStampedModel):
         return self.title
 
     @property
+    def stage_labels(self) -> list[str]:
+        labels = dict(Stage.choices)
+        return [str(labels.get(stage, stage)) for stage in self.stages]
+
+    @property
     def is_module(self) -> bool:
         return self.kind == ResourceKind.MODULE
 

@@ -8,7 +8,7 @@ page can put a checkbox or a question card where each `- [ ]` / `? ` line stood.
 
 from dataclasses import dataclass
 
-import markdown
+import markdown  # type: ignore[import-untyped,unused-ignore]
 import nh3
 
 from tandem.resources.content_format import CHECKLIST_ITEM_RE, QUESTION_RE
