@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tandem.nudges import views
 
 app_name = "nudges"
-urlpatterns: list = []
+urlpatterns = [
+    path("programs/<int:program_id>/nudges/", views.nudge_settings, name="settings"),
+]

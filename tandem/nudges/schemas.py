@@ -1,0 +1,28 @@
+"""What the nudges API takes and gives, field by field."""
+
+from ninja import Field, Schema
+
+
+class NudgeSettingOut(Schema):
+    rule: str
+    label: str
+    description: str
+    recipients: str
+    category: str
+    is_enabled: bool
+    timing: int
+    default_timing: int
+    unit: str
+    timing_label: str
+    minimum: int
+    maximum: int
+
+
+class NudgeSettingIn(Schema):
+    rule: str = Field(max_length=40)
+    is_enabled: bool
+    timing: int
+
+
+class NudgeSettingsIn(Schema):
+    settings: list[NudgeSettingIn] = Field(max_length=50)

@@ -1,0 +1,211 @@
+"""Every write about nudges: a programme's settings, the evaluation of every rule into the
+outbox, and the scheduler's lease.
+
+`nudges_evaluate` runs each rule's set-based query (see `rules.py`) and writes what is due to
+the notifications outbox through `outbox_enqueue_many`, in batches, one transaction per rule.
+The outbox's unique key (rule, subject, recipient, period) is what makes evaluating twice —
+on one host or on several at once — enqueue each message once.
+"""
+
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from tandem.accounts.models import User
+from tandem.core.errors import FieldError, InvalidInput
+from tandem.notifications.models import OutboxMessage, OutboxStatus
+from tandem.notifications.services import OutboxItem, outbox_enqueue_many
+from tandem.notifications.tasks import outbox_deliver_task
+from tandem.nudges.models import NudgeSetting, SchedulerLease
+from tandem.nudges.rules import RULES, RULES_BY_NAME, Context, Nudge, Rule, RuleSettings
+from tandem.nudges.selectors import NudgeSettingRow, nudge_settings_for_program
+from tandem.programs.models import Program
+from tandem.programs.permissions import program_access
+
+BATCH_SIZE = 5000
+LEASE_NAME = "scheduler"
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    rule: str
+    is_enabled: bool
+    timing: int
+
+
+@dataclass
+class EvaluationReport:
+    """What one evaluation found due and how much of it was new in the outbox."""
+
+    now: datetime
+    due: dict[str, int] = field(default_factory=dict)
+    enqueued: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def total_due(self) -> int:
+        return sum(self.due.values())
+
+    @property
+    def total_enqueued(self) -> int:
+        return sum(self.enqueued.values())
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+def _check_change(change: SettingChange, seen: set[str]) -> list[FieldError]:
+    rule = RULES_BY_NAME.get(change.rule)
+    if rule is None:
+        return [FieldError(change.rule, f"'{change.rule}' is not a nudge rule.")]
+    if change.rule in seen:
+        return [FieldError(change.rule, "This rule is listed twice.")]
+    seen.add(change.rule)
+    if not rule.minimum <= change.timing <= rule.maximum:
+        return [
+            FieldError(
+                f"{rule.name}.timing",
+                f"Choose between {rule.minimum} and {rule.maximum} ({rule.unit}).",
+            )
+        ]
+    return []
+
+
+@transaction.atomic
+def nudge_settings_update(
+    *, actor: User, program_id: int, changes: list[SettingChange]
+) -> list[NudgeSettingRow]:
+    """Turn rules on or off and set their timing for one programme (its managers and the
+    organisation's admins). Rules not listed keep their setting. An unknown rule or a timing
+    out of the rule's range raises InvalidInput naming it, and changes nothing."""
+    program = program_access(actor=actor, program_id=program_id, manage=True)
+    seen: set[str] = set()
+    errors = [error for change in changes for error in _check_change(change, seen)]
+    if errors:
+        raise InvalidInput("Some nudge settings are not valid.", errors=errors)
+    NudgeSetting.objects.bulk_create(
+        [
+            NudgeSetting(
+                program=program,
+                rule=change.rule,
+                is_enabled=change.is_enabled,
+                # The default is kept as "no choice", so a better default in code reaches it.
+                timing=None
+                if change.timing == RULES_BY_NAME[change.rule].default
+                else change.timing,
+            )
+            for change in changes
+        ],
+        update_conflicts=True,
+        unique_fields=["program", "rule"],
+        update_fields=["is_enabled", "timing", "updated_at"],
+    )
+    return nudge_settings_for_program(program=program)
+
+
+# --- evaluation --------------------------------------------------------------------------
+
+
+def _outbox_item(nudge: Nudge) -> OutboxItem:
+    # The outbox reads only the recipient's id and is_active and the programme's id; the rules'
+    # queries already left deactivated people out, so id-only instances spare a query per batch.
+    return OutboxItem(
+        key=nudge.key,
+        rule=nudge.rule,
+        recipient=User(pk=nudge.recipient_id, is_active=True),
+        category=nudge.category,
+        subject=nudge.title,
+        text=nudge.text,
+        url=nudge.url,
+        program=Program(pk=nudge.program_id),
+        attachments=nudge.attachments,
+    )
+
+
+def _settings_by_rule(*rules: str) -> dict[str, list[tuple[int, bool, int | None]]]:
+    """Every programme's choices, in one query (bounded by programmes times rules)."""
+    rows: dict[str, list[tuple[int, bool, int | None]]] = defaultdict(list)
+    chosen = NudgeSetting.objects.all()
+    if rules:
+        chosen = chosen.filter(rule__in=rules)
+    for rule, program_id, is_enabled, timing in chosen.values_list(
+        "rule", "program_id", "is_enabled", "timing"
+    ):
+        rows[rule].append((program_id, is_enabled, timing))
+    return rows
+
+
+def _due(*, now: datetime, rule: Rule, settings: RuleSettings) -> list[Nudge]:
+    return list(rule.evaluate(Context(now=now), settings))
+
+
+def nudges_due(*, now: datetime, rule: str) -> list[Nudge]:
+    """What the rule named `rule` finds due at `now`, every programme's settings applied
+    (nothing written; for tests and for looking before enqueueing)."""
+    found = RULES_BY_NAME[rule]
+    return _due(now=now, rule=found, settings=RuleSettings(found, _settings_by_rule(rule)[rule]))
+
+
+def nudges_evaluate(*, now: datetime, rules: tuple[Rule, ...] = RULES) -> EvaluationReport:
+    """Evaluate every rule over every programme at `now` and write what is due to the outbox.
+
+    Each rule runs in its own transaction: its query (or fixed few), then the outbox writes in
+    batches of BATCH_SIZE. The query count does not depend on the number of relationships
+    (only, past BATCH_SIZE due messages of one rule, on the number of batches). Messages
+    already in the outbox (same key) are not enqueued again, so running this twice, or on two
+    hosts at once, is safe.
+    """
+    started = time.perf_counter()
+    report = EvaluationReport(now=now)
+    chosen = _settings_by_rule()
+    for rule in rules:
+        with transaction.atomic():
+            nudges = _due(now=now, rule=rule, settings=RuleSettings(rule, chosen[rule.name]))
+            enqueued = 0
+            for start in range(0, len(nudges), BATCH_SIZE):
+                batch = nudges[start : start + BATCH_SIZE]
+                enqueued += outbox_enqueue_many([_outbox_item(nudge) for nudge in batch])
+        report.due[rule.name] = len(nudges)
+        report.enqueued[rule.name] = enqueued
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+# --- the scheduler's lease ---------------------------------------------------------------
+
+
+def scheduler_lease_take(*, holder: str, now: datetime, seconds: int) -> bool:
+    """Take (or extend) the scheduler's lease for `seconds` unless another holder has an
+    unexpired one. One conditional UPDATE decides, so two hosts cannot both win it."""
+    SchedulerLease.objects.get_or_create(
+        name=LEASE_NAME, defaults={"holder": "", "expires_at": now}
+    )
+    taken = (
+        SchedulerLease.objects.filter(name=LEASE_NAME)
+        .filter(Q(expires_at__lte=now) | Q(holder=holder))
+        .update(holder=holder, expires_at=now + timedelta(seconds=seconds))
+    )
+    return taken == 1
+
+
+def scheduler_lease_release(*, holder: str, now: datetime) -> None:
+    """Give the lease back (if `holder` still has it) so another host may run at once."""
+    SchedulerLease.objects.filter(name=LEASE_NAME, holder=holder).update(expires_at=now)
+
+
+def nudges_deliver_pending(*, now: datetime) -> bool:
+    """Kick the outbox's delivery when emails are waiting and due (a retry whose time came, a
+    message held by quiet hours that ended). The task claims rows under a lease, so a kick too
+    many is harmless. Returns whether it kicked."""
+    waiting = OutboxMessage.objects.filter(
+        status=OutboxStatus.PENDING, next_attempt_at__lte=now, not_before__lte=now
+    ).exists()
+    if waiting:
+        worker_id = f"scheduler-{uuid.uuid4().hex[:12]}"
+        transaction.on_commit(lambda: outbox_deliver_task.enqueue(worker_id=worker_id))
+    return waiting
