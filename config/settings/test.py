@@ -1,5 +1,8 @@
 """The test suite: fast hashing, in-memory email, tasks run inline."""
 
+import os
+import tempfile
+
 from config.settings.base import *
 
 DEBUG = False
@@ -11,3 +14,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the outbox fault test runs `manage.py deliver_outbox` in a subprocess
+    # that must see the test database. The process id keeps concurrent runs apart (pytest-django
+    # adds a suffix per xdist worker too); Django deletes the file when the run ends.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"tandem-test-{os.getpid()}.sqlite3")
+    }

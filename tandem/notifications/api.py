@@ -15,6 +15,8 @@ from tandem.notifications.schemas import (
     NotificationOut,
     PreferenceOut,
     PreferencesIn,
+    QuietHoursIn,
+    QuietHoursOut,
 )
 
 router = Router(tags=["notifications"])
@@ -64,3 +66,25 @@ def preference_list(request: HttpRequest) -> object:
 def preference_update(request: HttpRequest, payload: PreferencesIn) -> object:
     services.notification_preferences_update(actor=caller(request), channels=payload.channels)
     return _preferences(request)
+
+
+def _quiet_hours(request: HttpRequest) -> dict[str, object]:
+    start, end, zone = selectors.quiet_hours_for_user(actor=caller(request))
+    return {"start": start, "end": end, "timezone": zone}
+
+
+@router.get("/me/quiet-hours", response=QuietHoursOut, summary="My quiet hours")
+def quiet_hours_get(request: HttpRequest) -> object:
+    return _quiet_hours(request)
+
+
+@router.put(
+    "/me/quiet-hours",
+    response=QuietHoursOut,
+    summary="Set my quiet hours (no email between start and end; both null for none)",
+)
+def quiet_hours_update(request: HttpRequest, payload: QuietHoursIn) -> object:
+    services.notification_preferences_update(
+        actor=caller(request), channels={}, quiet_hours=(payload.start, payload.end)
+    )
+    return _quiet_hours(request)

@@ -40,3 +40,18 @@ class PreferencesIn(Schema):
         description="Category -> channel (email, in_app or off); categories not sent stay as "
         "they are"
     )
+
+
+class QuietHoursIn(Schema):
+    start: datetime.time | None = Field(
+        default=None, description="Start of the quiet hours (HH:MM, the caller's timezone)"
+    )
+    end: datetime.time | None = Field(
+        default=None, description="End (may be earlier than start: overnight); both null = none"
+    )
+
+
+class QuietHoursOut(Schema):
+    start: datetime.time | None
+    end: datetime.time | None
+    timezone: str = Field(description="The caller's profile timezone the times are in")

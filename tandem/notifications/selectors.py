@@ -1,5 +1,7 @@
 """Reads about notifications; always the caller's own."""
 
+import datetime
+
 from django.db.models import QuerySet
 
 from tandem.accounts.models import User
@@ -8,7 +10,9 @@ from tandem.notifications.models import (
     Notification,
     NotificationCategory,
     NotificationPreference,
+    QuietHours,
 )
+from tandem.people.models import Profile
 
 
 def channel_by_user(*, user_ids: list[int], category: str) -> dict[int, str]:
@@ -42,3 +46,11 @@ def notification_list_for_user(*, actor: User, unread_only: bool = False) -> Que
 
 def unread_count_for_user(*, actor: User) -> int:
     return Notification.objects.filter(user=actor, read_at__isnull=True).count()
+
+
+def quiet_hours_for_user(*, actor: User) -> tuple[datetime.time | None, datetime.time | None, str]:
+    """The caller's quiet hours (start, end; None when they have none) and their timezone."""
+    quiet = QuietHours.objects.filter(user=actor).values_list("start", "end").first()
+    zone = Profile.objects.filter(user=actor).values_list("timezone", flat=True).first() or "UTC"
+    start, end = quiet if quiet is not None else (None, None)
+    return start, end, zone

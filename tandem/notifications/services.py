@@ -5,17 +5,23 @@ with the state they describe, or not at all. Emails leave only through the outbo
 
 import base64
 import datetime
+import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import models, transaction
+from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import connection, models, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from tandem.accounts.models import User
-from tandem.core.errors import FieldError, InvalidInput
+from tandem.core.errors import FieldError, InvalidInput, NotFound
+from tandem.notifications.emails import outbox_email_build
 from tandem.notifications.models import (
     CATEGORIES_WITHOUT_OFF,
     DEFAULT_CHANNEL,
@@ -29,6 +35,10 @@ from tandem.notifications.models import (
     outbox_message_id,
 )
 from tandem.notifications.quiet import quiet_hours_end
+from tandem.notifications.smtp_delivery import OutcomeUnknown, SmtpSession
+from tandem.notifications.unsubscribe import unsubscribe_read
+
+logger = logging.getLogger(__name__)
 
 # Keep IN (...) lists well below SQLite's variable limit.
 _CHUNK = 10_000
@@ -177,6 +187,11 @@ def _enqueue(items: Sequence[OutboxItem]) -> tuple[list[OutboxMessage], list[Not
         for row in new
         if channel_of[row.key] != NotificationChannel.OFF
     )
+    due_now = [
+        row.pk for row in new if row.status == OutboxStatus.PENDING and row.not_before <= now
+    ]
+    if due_now:
+        transaction.on_commit(lambda: _kick_delivery(due_now))
     return [row for row in new if row.status == OutboxStatus.PENDING], notifications
 
 
@@ -242,47 +257,44 @@ def notification_send(
     url: str = "",
     attachments: Sequence[Attachment] = (),
 ) -> list[Notification]:
-    """Tell each recipient something (the previous, direct path; moving onto the outbox next)."""
+    """Tell each recipient something now: an in-app notification unless they turned the category
+    off, and an email (with `attachments`, e.g. an ICS invitation) through the outbox when they
+    chose email. Every call is a new message (its keys are unique to the call).
+
+    The email leaves once the caller's transaction commits. Returns the in-app rows made.
+    """
     if category not in NotificationCategory.values:
         raise InvalidInput.for_field("category", f"'{category}' is not a notification category.")
-    from django.core.mail import EmailMultiAlternatives
-
-    from tandem.notifications.selectors import channel_by_user
-
-    people = {user.pk: user for user in recipients if user.is_active}
-    channels = channel_by_user(user_ids=list(people), category=category)
-    rows = Notification.objects.bulk_create(
-        Notification(user_id=user_id, category=category, title=subject[:200], body=body, url=url)
-        for user_id, channel in channels.items()
-        if channel != NotificationChannel.OFF
+    call = uuid.uuid4().hex
+    people = [user for user in recipients if user.is_active]
+    _, notifications = _enqueue(
+        [
+            OutboxItem(
+                key=f"send:{category}:{person.pk}:{call}",
+                rule="send",
+                recipient=person,
+                category=category,
+                subject=subject,
+                text=body,
+                url=url,
+                attachments=attachments,
+            )
+            for person in people
+        ]
     )
-    emails = [
-        people[user_id].email
-        for user_id, channel in channels.items()
-        if channel == NotificationChannel.EMAIL
-    ]
-    if emails:
-        link = _absolute(url)
-        text = f"{body}\n\n{link}\n" if link else f"{body}\n"
-        text += (
-            "\nYou receive this because of your notification settings in Tandem: "
-            f"{_absolute('/notifications/preferences/')}\n"
-        )
-
-        def send() -> None:
-            for address in emails:
-                message = EmailMultiAlternatives(subject=subject, body=text, to=[address])
-                for attachment in attachments:
-                    message.attach(attachment.filename, attachment.content, attachment.mimetype)
-                message.send()
-
-        transaction.on_commit(send)
-    return rows
+    return notifications
 
 
 @transaction.atomic
-def notification_preferences_update(*, actor: User, channels: dict[str, str]) -> None:
-    """Set the caller's channel per category. Unknown categories or channels change nothing."""
+def notification_preferences_update(
+    *,
+    actor: User,
+    channels: dict[str, str],
+    quiet_hours: tuple[datetime.time | None, datetime.time | None] | None = None,
+) -> None:
+    """Set the caller's channel per category and, when `quiet_hours` is given, their quiet hours
+    ((start, end) in their profile's timezone; (None, None) clears them). Unknown categories or
+    channels, an empty window, or "off" for a category that refuses it change nothing."""
     errors = (
         [
             FieldError(category, f"'{category}' is not a notification category.")
@@ -300,12 +312,25 @@ def notification_preferences_update(*, actor: User, channels: dict[str, str]) ->
             if category in CATEGORIES_WITHOUT_OFF and channel == NotificationChannel.OFF
         ]
     )
+    if quiet_hours is not None:
+        start, end = quiet_hours
+        if (start is None) != (end is None):
+            errors.append(
+                FieldError(
+                    "quiet_end" if end is None else "quiet_start",
+                    "Give both times, or neither for no quiet hours.",
+                )
+            )
+        elif start is not None and start == end:
+            errors.append(FieldError("quiet_end", "Quiet hours must end at another time."))
     if errors:
         raise InvalidInput("Some notification settings are not valid.", errors=errors)
     for category, channel in channels.items():
         NotificationPreference.objects.update_or_create(
             user=actor, category=category, defaults={"channel": channel}
         )
+    if quiet_hours is not None:
+        quiet_hours_set(actor=actor, start=quiet_hours[0], end=quiet_hours[1])
 
 
 def notification_mark_read(*, actor: User, notification_ids: list[int] | None = None) -> int:
@@ -314,3 +339,250 @@ def notification_mark_read(*, actor: User, notification_ids: list[int] | None = 
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def quiet_hours_set(
+    *, actor: User, start: datetime.time | None, end: datetime.time | None
+) -> QuietHours | None:
+    """Set the caller's quiet hours (in their profile's timezone), or clear them when either time
+    is missing. An empty window (start == end) is refused."""
+    if start is None or end is None:
+        QuietHours.objects.filter(user=actor).delete()
+        return None
+    if start == end:
+        raise InvalidInput.for_field("quiet_end", "Quiet hours must end at another time.")
+    if start.tzinfo is not None or end.tzinfo is not None:
+        raise InvalidInput.for_field("quiet_start", "Give wall-clock times without a timezone.")
+    quiet, _ = QuietHours.objects.update_or_create(
+        user=actor, defaults={"start": start, "end": end}
+    )
+    return quiet
+
+
+@transaction.atomic
+def notification_unsubscribe(*, token: str) -> tuple[User, str]:
+    """The one-click unsubscribe of a signed link: the category of the token stops emailing its
+    person (it becomes in-app only, so nothing is lost from the notification centre). Idempotent;
+    an invalid token raises NotFound and changes nothing. Returns (person, category)."""
+    user_id, category = unsubscribe_read(token)
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("This unsubscribe link is not valid.")
+    NotificationPreference.objects.update_or_create(
+        user=user, category=category, defaults={"channel": NotificationChannel.IN_APP}
+    )
+    return user, category
+
+
+# --- Delivery -----------------------------------------------------------------------------
+
+# Seconds to wait after the 1st, 2nd, ... failed attempt (the last one repeats).
+BACKOFF_SECONDS = (60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600)
+LEASE_SECONDS = 5 * 60
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    # Rows another worker took over (their lease had expired) before this one committed.
+    lost_lease: int = 0
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """How long to wait after `attempts` failed attempts."""
+    return datetime.timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
+
+
+def _due(now: datetime.datetime) -> Q:
+    # "sending" with an expired lease: a worker died mid-message (before its commit, so the
+    # server discarded it) and the row is owed again.
+    return (
+        Q(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING])
+        & Q(next_attempt_at__lte=now, not_before__lte=now)
+        & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    )
+
+
+def _claim(
+    *, worker_id: str, limit: int, lease: datetime.timedelta, message_ids: list[int] | None
+) -> list[OutboxMessage]:
+    """Lease up to `limit` due rows to `worker_id`. On PostgreSQL the rows are locked with SKIP
+    LOCKED, so concurrent workers pass over each other's; on SQLite one conditional UPDATE
+    claims them (SQLite runs one writer at a time). Returns the claimed rows."""
+    now = timezone.now()
+    until = now + lease
+    due = OutboxMessage.objects.filter(_due(now))
+    if message_ids is not None:
+        due = due.filter(pk__in=message_ids)
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(
+                due.select_for_update(skip_locked=True)
+                .order_by("id")
+                .values_list("id", flat=True)[:limit]
+            )
+            OutboxMessage.objects.filter(pk__in=ids).update(
+                claimed_by=worker_id, claimed_until=until
+            )
+    else:
+        OutboxMessage.objects.filter(
+            _due(now), pk__in=due.order_by("id").values("id")[:limit]
+        ).update(claimed_by=worker_id, claimed_until=until)
+    return list(
+        OutboxMessage.objects.filter(claimed_by=worker_id, claimed_until=until)
+        .select_related("recipient", "program")
+        .order_by("id")
+    )
+
+
+def _mine(row: OutboxMessage, worker_id: str) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(
+        pk=row.pk, claimed_by=worker_id, claimed_until=row.claimed_until
+    )
+
+
+def _record_failure(
+    row: OutboxMessage, worker_id: str, error: str, report: DeliveryReport, *, status: str
+) -> None:
+    """Back to pending after a backoff, or failed after `max_attempts` (only while ours)."""
+    now = timezone.now()
+    final = row.attempts >= row.max_attempts
+    changed = (
+        _mine(row, worker_id)
+        .filter(status=status)
+        .update(
+            status=OutboxStatus.FAILED if final else OutboxStatus.PENDING,
+            next_attempt_at=now if final else now + backoff(row.attempts),
+            claimed_by="",
+            claimed_until=None,
+            sent_at=None,
+            last_error=error[:2000],
+        )
+    )
+    if changed and final:
+        report.failed += 1
+    elif changed:
+        report.retrying += 1
+    else:
+        report.lost_lease += 1
+
+
+def _deliver_one(
+    row: OutboxMessage,
+    *,
+    worker_id: str,
+    lease: datetime.timedelta,
+    session: SmtpSession | None,
+    backend: Any,
+    report: DeliveryReport,
+) -> None:
+    until = timezone.now() + lease
+    if not (
+        _mine(row, worker_id)
+        .filter(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING])
+        .update(status=OutboxStatus.SENDING, attempts=F("attempts") + 1, claimed_until=until)
+    ):
+        report.lost_lease += 1
+        return
+    row.status, row.attempts, row.claimed_until = OutboxStatus.SENDING, row.attempts + 1, until
+    try:
+        email = outbox_email_build(row)
+    except Exception as error:
+        _record_failure(row, worker_id, f"build: {error!r}", report, status=OutboxStatus.SENDING)
+        return
+
+    committed = False
+
+    def commit() -> bool:
+        nonlocal committed
+        committed = bool(
+            _mine(row, worker_id)
+            .filter(status=OutboxStatus.SENDING)
+            .update(status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="")
+        )
+        return committed
+
+    try:
+        if session is not None:
+            accepted = session.send(email, commit)
+        else:
+            # Not SMTP (locmem in tests, console in the demo): mark, then hand over.
+            accepted = commit()
+            if accepted:
+                email.connection = backend
+                email.send()
+    except OutcomeUnknown as error:
+        logger.warning("Outbox %s: outcome unknown after commit (%s); kept as sent.", row.pk, error)
+        report.sent += 1
+        return
+    except Exception as error:
+        # After the commit only an explicit refusal (nothing was accepted) gets here.
+        status = OutboxStatus.SENT if committed else OutboxStatus.SENDING
+        _record_failure(row, worker_id, repr(error), report, status=status)
+        return
+    if accepted:
+        report.sent += 1
+    else:
+        report.lost_lease += 1
+
+
+def outbox_deliver_batch(
+    *,
+    worker_id: str,
+    limit: int = 100,
+    lease_seconds: int = LEASE_SECONDS,
+    message_ids: list[int] | None = None,
+) -> DeliveryReport:
+    """Claim up to `limit` due outbox rows (pending or abandoned, past `next_attempt_at` and the
+    recipient's quiet hours, lease free or expired) for `worker_id`, and deliver each: mark it
+    sending, build the email, send it, mark it sent. Every mark is conditional on still holding
+    the lease, so two workers never both send a row. Over SMTP "sent" is committed before the
+    server's final acceptance (see `smtp_delivery`): a crash can lose a message in a window of
+    microseconds but never send it twice. A failure goes back to pending after a backoff
+    (`BACKOFF_SECONDS`), and to failed with `last_error` after `max_attempts`.
+
+    Run it outside a transaction (each mark commits on its own). `message_ids` limits the batch
+    to those rows (the kick after an enqueue)."""
+    lease = datetime.timedelta(seconds=lease_seconds)
+    rows = _claim(worker_id=worker_id, limit=limit, lease=lease, message_ids=message_ids)
+    report = DeliveryReport(claimed=len(rows))
+    if not rows:
+        return report
+    backend = get_connection()
+    session = SmtpSession(backend) if isinstance(backend, SmtpBackend) else None
+    try:
+        for row in rows:
+            _deliver_one(
+                row,
+                worker_id=worker_id,
+                lease=lease,
+                session=session,
+                backend=backend,
+                report=report,
+            )
+    finally:
+        if session is not None:
+            session.close()
+    return report
+
+
+def outbox_due_count() -> int:
+    """How many outbox rows are due now (the command loops while there are)."""
+    return OutboxMessage.objects.filter(_due(timezone.now())).count()
+
+
+@transaction.atomic
+def outbox_retry(*, message_ids: list[int]) -> int:
+    """Give failed outbox rows a fresh set of attempts, due now (other statuses are left alone).
+    Returns how many."""
+    return OutboxMessage.objects.filter(pk__in=message_ids, status=OutboxStatus.FAILED).update(
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        claimed_by="",
+        claimed_until=None,
+    )

@@ -1,17 +1,21 @@
 """The person's notifications and their settings over HTML. Thin: the services decide; every
 page is about the signed-in person only."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.requests import signed_in_user
-from tandem.core.errors import InvalidInput
+from tandem.core.errors import InvalidInput, NotFound
 from tandem.notifications import selectors, services
 from tandem.notifications.models import NotificationCategory, NotificationChannel
+from tandem.notifications.unsubscribe import unsubscribe_read
 from tandem.people.models import Profile
 
 PAGE_SIZE = 20
@@ -54,27 +58,50 @@ def notification_mark_read(request: HttpRequest) -> HttpResponse:
     return redirect("notifications:list")
 
 
+def _time(raw: str) -> datetime.time | None:
+    """A HH:MM time from a form field; None when empty; ValueError when not a time."""
+    raw = raw.strip()
+    return datetime.time.fromisoformat(raw) if raw else None
+
+
 @login_required
 def notification_preferences(request: HttpRequest) -> HttpResponse:
-    """One row per category: email, in-app only, or off."""
+    """One row per category (email, in-app only, or off) and the person's quiet hours."""
     actor = signed_in_user(request)
     errors: dict[str, str] = {}
     status = 200
     chosen: dict[str, str] = {}
+    quiet_start, quiet_end, zone = selectors.quiet_hours_for_user(actor=actor)
+    typed = {
+        "quiet_start": f"{quiet_start:%H:%M}" if quiet_start else "",
+        "quiet_end": f"{quiet_end:%H:%M}" if quiet_end else "",
+    }
     if request.method == "POST":
         chosen = {
             category: request.POST[category]
             for category in NotificationCategory.values
             if category in request.POST
         }
-        try:
-            services.notification_preferences_update(actor=actor, channels=chosen)
-        except InvalidInput as error:
-            errors = {field_error.field: field_error.message for field_error in error.errors}
-            status = 400
-        else:
-            messages.success(request, "Your notification settings are saved.")
-            return redirect("notifications:preferences")
+        typed = {name: request.POST.get(name, "") for name in typed}
+        times: dict[str, datetime.time | None] = {}
+        for name, raw in typed.items():
+            try:
+                times[name] = _time(raw)
+            except ValueError:
+                errors[name] = "Give a time like 22:00."
+        if not errors:
+            try:
+                services.notification_preferences_update(
+                    actor=actor,
+                    channels=chosen,
+                    quiet_hours=(times["quiet_start"], times["quiet_end"]),
+                )
+            except InvalidInput as error:
+                errors = {field_error.field: field_error.message for field_error in error.errors}
+            else:
+                messages.success(request, "Your notification settings are saved.")
+                return redirect("notifications:preferences")
+        status = 400
     rows = [
         {
             "category": category,
@@ -87,6 +114,33 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/preferences.html",
-        {"rows": rows, "channels": NotificationChannel.choices, "has_errors": bool(errors)},
+        {
+            "rows": rows,
+            "channels": NotificationChannel.choices,
+            "has_errors": bool(errors),
+            "quiet": typed,
+            "quiet_errors": {name: errors.get(name, "") for name in typed},
+            "timezone": zone,
+        },
         status=status,
     )
+
+
+@csrf_exempt  # the signed token is the authority; mail clients POST without a CSRF token
+@require_http_methods(["GET", "POST"])
+def notification_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """A signed unsubscribe link, no sign-in needed. GET asks to confirm (a link scanner must not
+    unsubscribe anyone); POST (the confirm button, or a mail client's RFC 8058 one-click POST)
+    turns that category's emails off, keeping it in-app."""
+    try:
+        _user_id, category = unsubscribe_read(token)
+    except NotFound:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=404)
+    label = NotificationCategory(category).label
+    if request.method == "POST":
+        try:
+            services.notification_unsubscribe(token=token)
+        except NotFound:
+            return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=404)
+        return render(request, "notifications/unsubscribe.html", {"done": True, "label": label})
+    return render(request, "notifications/unsubscribe.html", {"label": label, "token": token})

@@ -100,7 +100,7 @@ def test_preferences_page_has_a_row_per_category_with_three_choices(cast, client
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('type="radio"') == 33
-    assert html.count("<legend") == 11
+    assert html.count("<legend") == 12
     assert 'id="goals-email" value="email" checked' in html
 
 

@@ -1,0 +1,92 @@
+"""The email of an outbox row: multipart text + HTML in the programme's name and colour, its
+attachments (e.g. an ICS invitation), a stable Message-ID and one-click unsubscribe headers
+(RFC 2369 List-Unsubscribe and RFC 8058 List-Unsubscribe-Post)."""
+
+import base64
+import re
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from tandem.notifications.models import OutboxMessage
+from tandem.notifications.unsubscribe import unsubscribe_token
+
+TANDEM_BLUE = "#0d6efd"
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _absolute(url: str) -> str:
+    if not url or url.startswith("http"):
+        return url
+    return str(settings.SITE_URL).rstrip("/") + url
+
+
+def programme_colour(program: object) -> str:
+    """The programme's colour as #rrggbb, or Tandem blue (Program has no colour field yet; any
+    value that is not a plain hex colour is ignored, so nothing odd reaches the HTML)."""
+    colour = str(getattr(program, "colour", "") or "")
+    return colour if _COLOUR.match(colour) else TANDEM_BLUE
+
+
+def unsubscribe_url(message: OutboxMessage) -> str:
+    token = unsubscribe_token(user_id=message.recipient_id, category=message.category)
+    return _absolute(reverse("notifications:unsubscribe", args=[token]))
+
+
+def unsubscribe_mailto(message: OutboxMessage) -> str:
+    """mailto: fallback of List-Unsubscribe: the sender's address with the token as subject."""
+    address = parseaddr(str(settings.DEFAULT_FROM_EMAIL))[1] or "tandem@localhost"
+    token = unsubscribe_token(user_id=message.recipient_id, category=message.category)
+    return f"mailto:{address}?subject=unsubscribe%20{token}"
+
+
+def outbox_email_build(message: OutboxMessage) -> EmailMultiAlternatives:
+    """The email for `message` (its recipient and programme loaded)."""
+    program = message.program
+    programme_name = program.name if program is not None else ""
+    link = _absolute(message.url)
+    unsubscribe = unsubscribe_url(message)
+    preferences = _absolute(reverse("notifications:preferences"))
+    text = message.text_body.rstrip("\n") + "\n"
+    if link:
+        text += f"\n{link}\n"
+    text += (
+        "\n--\n"
+        + (f"{programme_name} · Tandem\n" if programme_name else "Tandem\n")
+        + f"You receive this because of your notification settings: {preferences}\n"
+        + f"Stop these emails: {unsubscribe}\n"
+    )
+    html = render_to_string(
+        "notifications/email/message.html",
+        {
+            "subject": message.subject,
+            "programme_name": programme_name,
+            "colour": programme_colour(program),
+            "html_body": message.html_body,
+            "text_body": message.text_body,
+            "link": link,
+            "preferences_url": preferences,
+            "unsubscribe_url": unsubscribe,
+        },
+    )
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=text,
+        to=[message.recipient.email],
+        headers={
+            "Message-ID": message.message_id,
+            "List-Unsubscribe": f"<{unsubscribe}>, <{unsubscribe_mailto(message)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Tandem-Outbox-Key": message.key,
+        },
+    )
+    email.attach_alternative(html, "text/html")
+    for attachment in message.attachments:
+        content: str | bytes = attachment["content"]
+        if attachment.get("encoding") == "base64":
+            content = base64.b64decode(attachment["content"])
+        email.attach(attachment["filename"], content, attachment["mimetype"])
+    return email
