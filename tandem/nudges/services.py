@@ -111,20 +111,34 @@ def nudge_settings_update(
 # --- evaluation --------------------------------------------------------------------------
 
 
-def _outbox_item(nudge: Nudge) -> OutboxItem:
+def _outbox_items(nudges: list[Nudge]) -> list[OutboxItem]:
     # The outbox reads only the recipient's id and is_active and the programme's id; the rules'
-    # queries already left deactivated people out, so id-only instances spare a query per batch.
-    return OutboxItem(
-        key=nudge.key,
-        rule=nudge.rule,
-        recipient=User(pk=nudge.recipient_id, is_active=True),
-        category=nudge.category,
-        subject=nudge.title,
-        text=nudge.text,
-        url=nudge.url,
-        program=Program(pk=nudge.program_id),
-        attachments=nudge.attachments,
-    )
+    # queries already left deactivated people out, so id-only instances (one per person and per
+    # programme) spare loading them.
+    people: dict[int, User] = {}
+    programs: dict[int, Program] = {}
+    items = []
+    for nudge in nudges:
+        recipient = people.get(nudge.recipient_id)
+        if recipient is None:
+            recipient = people[nudge.recipient_id] = User(pk=nudge.recipient_id, is_active=True)
+        program = programs.get(nudge.program_id)
+        if program is None:
+            program = programs[nudge.program_id] = Program(pk=nudge.program_id)
+        items.append(
+            OutboxItem(
+                key=nudge.key,
+                rule=nudge.rule,
+                recipient=recipient,
+                category=nudge.category,
+                subject=nudge.title,
+                text=nudge.text,
+                url=nudge.url,
+                program=program,
+                attachments=nudge.attachments,
+            )
+        )
+    return items
 
 
 def _settings_by_rule(*rules: str) -> dict[str, list[tuple[int, bool, int | None]]]:
@@ -169,7 +183,7 @@ def nudges_evaluate(*, now: datetime, rules: tuple[Rule, ...] = RULES) -> Evalua
             enqueued = 0
             for start in range(0, len(nudges), BATCH_SIZE):
                 batch = nudges[start : start + BATCH_SIZE]
-                enqueued += outbox_enqueue_many([_outbox_item(nudge) for nudge in batch])
+                enqueued += outbox_enqueue_many(_outbox_items(batch))
         report.due[rule.name] = len(nudges)
         report.enqueued[rule.name] = enqueued
     report.seconds = time.perf_counter() - started
