@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching
+.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ bench-matching: $(RUNTIME_STAMP)
 	$(BIN)/python -m bench.matching --mentees 2000 --mentors 700 --seed 1 --verify
 	$(BIN)/python -m bench.matching --mentees 20000 --mentors 7000 --seed 1
 	@echo "100,000 mentees (about 80-100 s, 2 GB): $(BIN)/python -m bench.matching --mentees 100000 --mentors 35000 --seed 1 --tolerance 0.0001"
+
+## bench-nudges: evaluate and enqueue the nudges of 100,000 active relationships (SQLite temp file,
+## or the empty PostgreSQL database DATABASE_URL names); prints seconds, queries, nudges per second
+bench-nudges: $(RUNTIME_STAMP)
+	$(BIN)/python -m bench.nudges --relationships 100000
 
 ci: lint typecheck imports check-deploy test
 
