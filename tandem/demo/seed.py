@@ -31,6 +31,7 @@ from tandem.programs.models import (
     QuestionAudience,
     QuestionKind,
 )
+from tandem.resources.services import starter_content_load
 
 DEMO_PASSWORD = "tandem-demo"  # noqa: S105 - printed in the README on purpose
 
@@ -350,6 +351,8 @@ def seed(*, log: Callable[[str], None] = lambda _: None) -> SeedReport:
         report, northwind, "manager@northwind.example", "Jordan", "Lee", Role.PROGRAM_MANAGER
     )
     skill_ids = _skills(admin)
+    # Before any programme exists, so default journeys link the starter guidance.
+    log(f"Starter guidance: {starter_content_load(organization=northwind)}")
     for user, title in ((admin, "Head of People"), (manager, "Talent Programmes Lead")):
         people.profile_update(
             actor=user,
@@ -431,5 +434,6 @@ def seed(*, log: Callable[[str], None] = lambda _: None) -> SeedReport:
         )
         programs.program_publish(actor=globex_admin, program=program)
         report.programs_created += 1
+    log(f"Starter guidance: {starter_content_load(organization=globex)}")
     log("Globex: ready")
     return report

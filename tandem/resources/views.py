@@ -49,7 +49,9 @@ class ResourceForm(forms.Form):
         help_text="Checklists: '- [ ] item' lines. Guides: '? question' lines. Modules: "
         "'## Lesson: title' sections, then an optional '## Check'.",
     )
-    url = forms.URLField(label="URL (links and videos)", required=False, max_length=500)
+    url = forms.URLField(
+        label="URL (links and videos)", required=False, max_length=500, assume_scheme="https"
+    )
     minutes = forms.IntegerField(min_value=1, max_value=600, initial=5)
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH)
     stages = forms.MultipleChoiceField(choices=Stage.choices, widget=forms.CheckboxSelectMultiple)

@@ -19,10 +19,12 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.actions.selectors import action_counts_by_relationship, actions_panel
 from tandem.agreements.selectors import agreement_panel, agreement_signed_relationship_ids
+from tandem.assessments.selectors import assessments_panel
 from tandem.conversations.selectors import conversation_panel
 from tandem.feedback.selectors import feedback_panel
 from tandem.goals.selectors import goal_progress_by_relationship, goals_panel
 from tandem.journals.selectors import journals_panel
+from tandem.journeys.selectors import journeys_panel
 from tandem.meetings.selectors import meeting_signals_by_relationship, meetings_panel
 from tandem.programs.models import Program
 from tandem.relationships.lifecycle import actions_from
@@ -39,6 +41,7 @@ AT_RISK_AFTER = datetime.timedelta(weeks=6)
 
 # The hub's panels, in the order a busy mentor reads them.
 PANELS: list[tuple[str, Callable[..., dict[str, Any]]]] = [
+    ("journeys", journeys_panel),
     ("agreements", agreement_panel),
     ("meetings", meetings_panel),
     ("goals", goals_panel),
@@ -46,6 +49,7 @@ PANELS: list[tuple[str, Callable[..., dict[str, Any]]]] = [
     ("conversations", conversation_panel),
     ("feedback", feedback_panel),
     ("journals", journals_panel),
+    ("assessments", assessments_panel),
 ]
 
 

@@ -1,0 +1,180 @@
+"""Meeting mode: the one screen a mentor (or mentee) keeps open during a session.
+
+Phone-first and composed from the apps that own each part: the agenda and shared notes
+(meetings), the current journey stage's conversation guide with its questions (journeys +
+resources), the stage's checklist (journeys), and one-tap capture of action items (actions).
+Every write goes through the owning app's service; each section answers htmx with itself.
+"""
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tandem.accounts.requests import signed_in_user
+from tandem.actions import services as actions
+from tandem.actions.selectors import action_item_list_open
+from tandem.core.errors import DomainError
+from tandem.core.web import guard_as_http
+from tandem.journeys import services as journeys
+from tandem.journeys.selectors import journey_for_relationship
+from tandem.meetings import services as meetings
+from tandem.meetings.selectors import meeting_get
+from tandem.relationships.permissions import RelationshipAccess, relationship_access
+from tandem.resources.models import ResourceKind
+from tandem.resources.selectors import resources_for_stage
+
+
+def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
+    with guard_as_http():
+        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
+
+
+def _guide(access: RelationshipAccess, stage_key: str | None) -> Any:
+    """The current stage's conversation guide for the viewer's side (the first by title)."""
+    if stage_key is None:
+        return None
+    relationship = access.relationship
+    pieces = resources_for_stage(
+        organization_id=relationship.program.organization_id,
+        program_id=relationship.program_id,
+        stage=stage_key,
+        audience=access.side,
+    )
+    guides = [piece for piece in pieces if piece.kind == ResourceKind.GUIDE]
+    return guides[0] if guides else None
+
+
+def _context(access: RelationshipAccess, meeting_id: int, **extra: Any) -> dict[str, Any]:
+    with guard_as_http():
+        meeting = meeting_get(access=access, meeting_id=meeting_id)
+    journey = journey_for_relationship(access=access)
+    stage = journey.current
+    return {
+        "access": access,
+        "relationship": access.relationship,
+        "partner": access.partner,
+        "meeting": meeting,
+        "agenda": list(meeting.agenda_items.all()),
+        "stage": stage,
+        "guide": _guide(access, stage.stage.key if stage else None),
+        "open_actions": action_item_list_open(relationship=access.relationship),
+        "errors": {},
+        **extra,
+    }
+
+
+def _section(request: HttpRequest, template: str, context: dict[str, Any], anchor: str) -> Any:
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, template, context)
+    meeting = context["meeting"]
+    return redirect(meetings.meeting_path(meeting) + f"mode/#{anchor}")
+
+
+@login_required
+def meeting_mode(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
+    """The session screen for the pair (managers and everyone else: 404)."""
+    access = _access(request, relationship_id)
+    return render(request, "workspace/meeting_mode.html", _context(access, meeting_id))
+
+
+@login_required
+@require_POST
+def meeting_mode_agenda(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
+    access = _access(request, relationship_id)
+    errors: dict[str, str] = {}
+    try:
+        meetings.agenda_item_add(
+            actor=access.user,
+            relationship_id=relationship_id,
+            meeting_id=meeting_id,
+            text=request.POST.get("text", ""),
+        )
+    except DomainError as error:
+        errors["agenda"] = error.detail
+    context = _context(access, meeting_id, errors=errors)
+    return _section(request, "workspace/_mode_agenda.html", context, "agenda")
+
+
+@login_required
+@require_POST
+def meeting_mode_notes(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
+    access = _access(request, relationship_id)
+    errors: dict[str, str] = {}
+    saved = False
+    try:
+        meetings.meeting_notes_update(
+            actor=access.user,
+            relationship_id=relationship_id,
+            meeting_id=meeting_id,
+            notes=request.POST.get("notes", ""),
+        )
+        saved = True
+    except DomainError as error:
+        errors["notes"] = error.detail
+    context = _context(access, meeting_id, errors=errors, notes_saved=saved)
+    if errors:
+        # Keep what was typed: a refused save loses nothing.
+        context["meeting"].notes = request.POST.get("notes", "")
+    return _section(request, "workspace/_mode_notes.html", context, "notes")
+
+
+@login_required
+@require_POST
+def meeting_mode_action(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
+    """One tap: "<owner> will <title>", due in two weeks unless a date is given."""
+    access = _access(request, relationship_id)
+    errors: dict[str, str] = {}
+    owner = access.user if request.POST.get("owner") != "partner" else access.partner
+    due_text = request.POST.get("due_on", "")
+    due_on = None
+    try:
+        due_on = (
+            datetime.date.fromisoformat(due_text)
+            if due_text
+            else timezone.localdate() + datetime.timedelta(days=14)
+        )
+    except ValueError:
+        errors["action"] = "The due date is not a date."
+    if not errors and owner is not None:
+        try:
+            actions.action_item_add(
+                actor=access.user,
+                relationship_id=relationship_id,
+                title=request.POST.get("title", ""),
+                owner_id=owner.pk,
+                due_on=due_on,
+            )
+        except DomainError as error:
+            errors["action"] = error.detail
+    context = _context(
+        access, meeting_id, errors=errors, typed_action=request.POST if errors else None
+    )
+    return _section(request, "workspace/_mode_actions.html", context, "actions")
+
+
+@login_required
+@require_POST
+def meeting_mode_step(
+    request: HttpRequest, relationship_id: int, meeting_id: int, step_id: int
+) -> Any:
+    """Tick or untick a manual step of the current stage's checklist."""
+    access = _access(request, relationship_id)
+    errors: dict[str, str] = {}
+    try:
+        if request.POST.get("done") == "1":
+            journeys.step_complete(
+                actor=access.user, relationship_id=relationship_id, step_id=step_id
+            )
+        else:
+            journeys.step_uncomplete(
+                actor=access.user, relationship_id=relationship_id, step_id=step_id
+            )
+    except DomainError as error:
+        errors["checklist"] = error.detail
+    context = _context(access, meeting_id, errors=errors)
+    return _section(request, "workspace/_mode_checklist.html", context, "checklist")
