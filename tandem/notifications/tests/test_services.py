@@ -3,7 +3,7 @@ from django.core import mail
 
 from tandem.accounts.tests.factories import UserFactory
 from tandem.core.errors import FieldError, InvalidInput
-from tandem.notifications.models import Notification, NotificationPreference
+from tandem.notifications.models import Notification, NotificationPreference, OutboxMessage
 from tandem.notifications.services import (
     Attachment,
     notification_mark_read,
@@ -30,7 +30,8 @@ def test_send_respects_the_preference(
     person = UserFactory(email="person@northwind.test")
     if channel is not None:
         notification_preferences_update(actor=person, channels={"meetings": channel})
-    # when
+    # when: the send writes the outbox; on commit the delivery task (run inline in tests)
+    # delivers it
     with django_capture_on_commit_callbacks(execute=True):
         notification_send(
             recipients=[person],
@@ -41,6 +42,9 @@ def test_send_respects_the_preference(
             attachments=[Attachment("invite.ics", "BEGIN:VCALENDAR", "text/calendar")],
         )
     # then
+    assert list(OutboxMessage.objects.values_list("recipient_id", "status")) == [
+        (person.pk, "sent" if emailed else "skipped")
+    ]
     assert [message.to for message in mail.outbox] == (
         [["person@northwind.test"]] if emailed else []
     )
@@ -90,9 +94,10 @@ def test_no_email_when_the_transaction_rolls_back(db, django_capture_on_commit_c
     # when: the callbacks are captured but never run (a rollback discards them)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notification_send(recipients=[person], category="goals", subject="G", body="")
-    # then
+    # then: the only callback kicks delivery; until it runs nothing leaves the outbox
     assert len(callbacks) == 1
     assert mail.outbox == []
+    assert list(OutboxMessage.objects.values_list("status", flat=True)) == ["pending"]
 
 
 def test_invalid_preference_names_the_field_and_changes_nothing(db):
