@@ -9,12 +9,14 @@ are not sent while seeding (the in-app notifications are kept).
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from unittest import mock
 
 from django.test import override_settings
+from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.actions import services as actions
@@ -27,6 +29,8 @@ from tandem.goals import services as goals
 from tandem.goals.models import Goal, Milestone
 from tandem.journals import services as journals
 from tandem.meetings import services as meetings
+from tandem.notifications.models import Notification
+from tandem.notifications.services import notification_mark_read
 from tandem.participants import services as participants
 from tandem.participants.models import Participant
 from tandem.programs.models import Program
@@ -377,4 +381,17 @@ def seed_relationships(*, program: Program, manager: User) -> int:
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         for story in stories:
             _play(program, story)
+    _read_old_notifications()
     return len(stories)
+
+
+def _read_old_notifications(days: int = 3) -> None:
+    """People have read what Tandem told them before this week; only the recent stays unread."""
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    unread: dict[int, list[int]] = defaultdict(list)
+    for pk, user_id in Notification.objects.filter(
+        read_at__isnull=True, created_at__lt=cutoff
+    ).values_list("pk", "user_id"):
+        unread[user_id].append(pk)
+    for user in User.objects.filter(pk__in=list(unread)):
+        notification_mark_read(actor=user, notification_ids=unread[user.pk])
