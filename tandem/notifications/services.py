@@ -219,6 +219,11 @@ def outbox_enqueue(
     returns None; the insert relies on the unique key, never on a check first. Returns the pending
     outbox row, or None when there is no email to send (duplicate key, inactive recipient, or a
     preference without email). Delivery is kicked once the caller's transaction commits.
+
+    `text` is the plain-text body (also the in-app body); `html`, when given, is the HTML body
+    and is trusted markup: render it from a template with autoescaping. Without it the HTML
+    part shows `text`, escaped. Either way the email adds the programme's name and colour, the
+    link to `url`, and the unsubscribe footer.
     """
     new, _ = _enqueue(
         [

@@ -7,7 +7,13 @@ from tandem.notifications import services
 
 @task()
 def outbox_deliver_task(worker_id: str, message_ids: list[int] | None = None) -> int:
-    """Deliver one batch of due outbox rows (only `message_ids` when given: the kick after an
-    enqueue). Idempotent: a row is claimed under a lease and marked sent once. Returns how many
-    were sent."""
-    return services.outbox_deliver_batch(worker_id=worker_id, message_ids=message_ids).sent
+    """Deliver due outbox rows in batches until none is left to claim (only `message_ids` when
+    given: the kick after an enqueue). Idempotent: a row is claimed under a lease and marked
+    sent once; rows that fail wait for their backoff, so the loop ends. Returns how many were
+    sent."""
+    sent = 0
+    while True:
+        report = services.outbox_deliver_batch(worker_id=worker_id, message_ids=message_ids)
+        sent += report.sent
+        if not report.claimed:
+            return sent

@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from tandem.accounts.tests.factories import UserFactory
 from tandem.notifications.models import OutboxMessage, outbox_message_id
+from tandem.notifications.tasks import outbox_deliver_task
 
 
 def _rows(count, person, **extra):
@@ -100,3 +101,18 @@ def test_the_admin_retry_action_gives_failed_rows_new_attempts(db, client):
     # then
     assert response.status_code == 302
     assert set(OutboxMessage.objects.values_list("status", "attempts")) == {("pending", 0)}
+
+
+def test_the_task_delivers_every_row_it_was_kicked_for_and_only_those(db):
+    # given
+    person = UserFactory()
+    _rows(250, person)
+    kicked = list(OutboxMessage.objects.order_by("id").values_list("pk", flat=True)[:230])
+    # when
+    sent = outbox_deliver_task.call(worker_id="kick", message_ids=kicked)
+    # then
+    assert sent == 230
+    assert OutboxMessage.objects.filter(status="sent").count() == 230
+    assert set(OutboxMessage.objects.exclude(pk__in=kicked).values_list("status", flat=True)) == {
+        "pending"
+    }
