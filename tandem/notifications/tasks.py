@@ -15,5 +15,7 @@ def outbox_deliver_task(worker_id: str, message_ids: list[int] | None = None) ->
     while True:
         report = services.outbox_deliver_batch(worker_id=worker_id, message_ids=message_ids)
         sent += report.sent
-        if not report.claimed:
+        # A batch that sent nothing (empty, or every row put back for a later retry) ends the
+        # loop: otherwise rows that keep failing within one clock tick are reclaimed forever.
+        if not report.claimed or not report.sent:
             return sent
