@@ -54,6 +54,9 @@ from tandem.resources.models import Resource
 # Undone steps due within this many days show in the workspace's "what's next".
 DUE_SOON_DAYS = 7
 
+# The word a step's status marker says to screen readers (and the marker's look, by key).
+STATUS_LABELS = {"done": "Done", "overdue": "Overdue", "due": "Due soon", "todo": "To do"}
+
 
 # --- signals --------------------------------------------------------------------------------
 
@@ -171,6 +174,19 @@ class StepView:
     def is_auto(self) -> bool:
         return self.step.is_auto
 
+    @property
+    def status(self) -> str:
+        """One key of STATUS_LABELS: done, else overdue, else due (soon), else to do."""
+        if self.is_done:
+            return "done"
+        if self.overdue:
+            return "overdue"
+        return "due" if self.due_soon else "todo"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
 
 @dataclass
 class StageView:
@@ -181,6 +197,13 @@ class StageView:
     @property
     def is_done(self) -> bool:
         return all(step.is_done for step in self.steps)
+
+    @property
+    def status(self) -> str:
+        """done, current or todo: what the stage's marker shows (its badge says it in words)."""
+        if self.is_done:
+            return "done"
+        return "current" if self.is_current else "todo"
 
     @property
     def done_count(self) -> int:
@@ -348,12 +371,16 @@ class DueStep:
 
 
 def journey_steps_due(
-    *, now: datetime.datetime, relationship_ids: list[int] | None = None
+    *,
+    now: datetime.datetime,
+    relationship_ids: list[int] | None = None,
+    due_from: datetime.date | None = None,
 ) -> list[DueStep]:
     """Every (relationship, step) whose due date is on or before `now`'s date (in the server's
     time zone) and that is not done, for ACTIVE relationships that have started, in programmes
     whose journey exists (`services.journeys_ensure_for_active_programs` makes the missing
-    ones). `relationship_ids` narrows to those relationships (None: all of them).
+    ones). `relationship_ids` narrows to those relationships (None: all of them); `due_from`
+    leaves out steps due before that date (the nudges look back a week, not to the start).
 
     Three queries whatever the number of relationships: the relationships with their signals
     (one set-based query), the steps of their programmes' journeys, the manual ticks. No
@@ -396,7 +423,7 @@ def journey_steps_due(
         found = []
         for step in steps_by_program.get(program_id, []):
             due_on = step_due_on(step, signals)
-            if due_on is None or due_on > today:
+            if due_on is None or due_on > today or (due_from is not None and due_on < due_from):
                 continue
             done = auto_done(step, signals) if step.is_auto else (relationship_id, step.pk) in ticks
             if not done:

@@ -1,9 +1,12 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from conftest import ACTOR_NAMES, PAIR_ACTOR_NAMES
 from tandem.journeys.models import StepCompletion
-from tandem.journeys.tests.factories import state, step_named
+from tandem.journeys.services import step_complete
+from tandem.journeys.tests.factories import started_days_ago, state, step_named
 
 HTMX = {"HX-Request": "true"}
 
@@ -159,3 +162,46 @@ def test_page_query_budgets(client, pair, django_assert_max_num_queries):
         assert (
             client.get(reverse("journeys:editor", args=[pair.cast.program.pk])).status_code == 200
         )
+
+
+EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b1b\u2b1c\u2705]")
+MARKED_STEP = re.compile(
+    r'data-testid="(?:journey|panel)-step".*?data-status="(\w+)".*?'
+    r'<span class="visually-hidden">([^<]+)</span>.*?([A-Z][^<]+?)\s*</',
+    re.S,
+)
+
+
+def test_step_markers_say_the_status_in_words_not_emoji(client, pair):
+    # given a relationship ten days in: the agreement (due day 7) is late, the first meeting
+    # (day 14) due soon, a goal (day 30) still to do, and one manual step ticked
+    started_days_ago(pair.relationship, 10)
+    program_id = pair.cast.program.pk
+    share = step_named(program_id, "Share what you hope to get out of the mentoring")
+    step_complete(actor=pair.mentee, relationship_id=pair.relationship.pk, step_id=share.pk)
+    client.force_login(pair.mentor)
+    # when
+    journey = client.get(reverse("journeys:relationship", args=[pair.relationship.pk]))
+    hub = client.get(f"/relationships/{pair.relationship.pk}/")
+    # then auto steps carry a marker whose hidden word is their status (the manual ones are
+    # checkboxes, which say it themselves)
+    journey_html, hub_html = journey.content.decode(), hub.content.decode()
+    assert MARKED_STEP.findall(journey_html) == [
+        ("overdue", "Overdue", "Sign the mentoring agreement"),
+        ("due", "Due soon", "Hold the first meeting"),
+        ("todo", "To do", "Set at least one goal"),
+        ("todo", "To do", "Hold three meetings"),
+        ("todo", "To do", "Hold a mid-point review meeting"),
+        ("todo", "To do", "Give each other feedback"),
+        ("todo", "To do", "Complete the relationship"),
+    ]
+    assert f'id="tick-{share.pk}" checked' in journey_html
+    # and the hub's panel marks every step of the current stage, the ticked one as done
+    assert MARKED_STEP.findall(hub_html) == [
+        ("overdue", "Overdue", "Sign the mentoring agreement"),
+        ("due", "Due soon", "Hold the first meeting"),
+        ("done", "Done", "Share what you hope to get out of the mentoring"),
+    ]
+    # and neither page draws a status with an emoji
+    assert EMOJI.findall(journey_html) == []
+    assert EMOJI.findall(hub_html) == []
