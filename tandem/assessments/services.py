@@ -33,7 +33,9 @@ from tandem.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.programs.permissions import program_access
+from tandem.relationships.models import RelationshipEventKind
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
+from tandem.relationships.services import relationship_record_activity
 
 NAME_MAX = 80
 DESCRIPTION_MAX = 300
@@ -124,7 +126,8 @@ def assessment_submit(
     """The actor (one of the pair) submits their self-assessment for `moment`: a score from 1
     to 5 for every active competency of the programme, and an optional short note on each.
     Refused (nothing saved) when the moment is not open, when any competency is unanswered
-    (each named), or when they already submitted this moment (Conflict)."""
+    (each named), or when they already submitted this moment (Conflict). The pair's timeline
+    notes that they took it (not how they rated themselves)."""
     access = relationship_access(actor=actor, relationship_id=relationship_id)
     chosen = _moment(moment)
     relationship = access.relationship
@@ -153,6 +156,14 @@ def assessment_submit(
     Rating.objects.bulk_create(
         Rating(assessment=assessment, competency_id=competency_id, score=score, note=note)
         for competency_id, (score, note) in answers.items()
+    )
+    # Both of the pair see the timeline: it says that the actor took it, never a score or a
+    # note (those stay private to the actor unless they share them).
+    relationship_record_activity(
+        relationship=relationship,
+        actor=actor,
+        kind=RelationshipEventKind.ASSESSMENT_TAKEN,
+        summary=f"{_name(actor)} completed the {chosen.label.lower()} self-assessment",
     )
     return assessment
 

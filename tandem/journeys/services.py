@@ -28,8 +28,9 @@ from tandem.journeys.models import (
 )
 from tandem.programs.models import Program
 from tandem.programs.permissions import program_access
-from tandem.relationships.models import RelationshipStatus
+from tandem.relationships.models import Relationship, RelationshipEventKind, RelationshipStatus
 from tandem.relationships.permissions import relationship_access
+from tandem.relationships.services import relationship_record_activity
 from tandem.resources.models import Resource
 
 TITLE_MAX = 200
@@ -453,7 +454,11 @@ def step_move(*, actor: User, program_id: int, step_id: int, direction: str) -> 
 # --- the pair's ticks -----------------------------------------------------------------------
 
 
-def _party_step(*, actor: User, relationship_id: int, step_id: int) -> Step:
+def _name(user: User) -> str:
+    return user.get_full_name() or user.get_short_name()
+
+
+def _party_step(*, actor: User, relationship_id: int, step_id: int) -> tuple[Step, Relationship]:
     access = relationship_access(actor=actor, relationship_id=relationship_id)
     step = (
         Step.objects.select_related("stage")
@@ -468,24 +473,42 @@ def _party_step(*, actor: User, relationship_id: int, step_id: int) -> Step:
             f"“{step.title}” completes itself when {Completion(step.completion).label.lower()}"
             "; it cannot be ticked by hand."
         )
-    return step
+    return step, access.relationship
 
 
 @transaction.atomic
 def step_complete(*, actor: User, relationship_id: int, step_id: int) -> StepCompletion:
     """Tick a manual step of the pair's journey (either of the pair; ticking it again keeps
-    the first tick). Conflict for an auto step or a closed relationship."""
-    step = _party_step(actor=actor, relationship_id=relationship_id, step_id=step_id)
-    completion, _ = StepCompletion.objects.get_or_create(
+    the first tick and records nothing new). The tick goes on the pair's timeline. Conflict
+    for an auto step or a closed relationship."""
+    step, relationship = _party_step(actor=actor, relationship_id=relationship_id, step_id=step_id)
+    completion, created = StepCompletion.objects.get_or_create(
         relationship_id=relationship_id,
         step=step,
         defaults={"completed_by": actor, "completed_at": timezone.now()},
     )
+    if created:
+        relationship_record_activity(
+            relationship=relationship,
+            actor=actor,
+            kind=RelationshipEventKind.JOURNEY_STEP_TICKED,
+            summary=f"{_name(actor)} ticked a journey step: {step.title}",
+        )
     return completion
 
 
 @transaction.atomic
 def step_uncomplete(*, actor: User, relationship_id: int, step_id: int) -> None:
-    """Untick a manual step (either of the pair; unticking an unticked step changes nothing)."""
-    _party_step(actor=actor, relationship_id=relationship_id, step_id=step_id)
-    StepCompletion.objects.filter(relationship_id=relationship_id, step_id=step_id).delete()
+    """Untick a manual step (either of the pair; unticking an unticked step changes nothing).
+    The untick goes on the pair's timeline."""
+    step, relationship = _party_step(actor=actor, relationship_id=relationship_id, step_id=step_id)
+    deleted, _ = StepCompletion.objects.filter(
+        relationship_id=relationship_id, step_id=step_id
+    ).delete()
+    if deleted:
+        relationship_record_activity(
+            relationship=relationship,
+            actor=actor,
+            kind=RelationshipEventKind.JOURNEY_STEP_UNTICKED,
+            summary=f"{_name(actor)} unticked a journey step: {step.title}",
+        )

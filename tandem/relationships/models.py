@@ -120,6 +120,10 @@ class RelationshipEventKind(models.TextChoices):
     ACTION_DONE = "action_done", "Action done"
     MESSAGE = "message", "Message"
     FEEDBACK = "feedback", "Feedback given"
+    # That someone took a self-assessment, never how they rated themselves (private to them).
+    ASSESSMENT_TAKEN = "assessment_taken", "Self-assessment taken"
+    JOURNEY_STEP_TICKED = "journey_step_ticked", "Journey step ticked"
+    JOURNEY_STEP_UNTICKED = "journey_step_unticked", "Journey step unticked"
 
 
 class RelationshipEvent(models.Model):

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from tandem.assessments.models import Competency, Rating, SelfAssessment
 from tandem.assessments.selectors import competency_list_for_program
-from tandem.relationships.models import Relationship
+from tandem.relationships.models import Relationship, RelationshipEvent
 from tandem.relationships.services import relationship_transition
 
 BUILTIN_KEYS = [
@@ -44,9 +44,11 @@ def close(relationship: Relationship, *, action: str = "complete", days_ago: int
 
 
 def state() -> tuple[list[dict], ...]:
-    """Everything this app stores, to check that a refused request changed nothing."""
+    """Everything this app stores, and the pairs' timelines it writes to, to check that a
+    refused request changed nothing."""
     return (
         list(Competency.objects.order_by("pk").values()),
         list(SelfAssessment.objects.order_by("pk").values()),
         list(Rating.objects.order_by("pk").values()),
+        list(RelationshipEvent.objects.order_by("pk").values()),
     )

@@ -3,9 +3,10 @@ from django.db import IntegrityError, transaction
 
 from tandem.assessments import services
 from tandem.assessments.models import Competency, Rating, SelfAssessment
-from tandem.assessments.tests.factories import BUILTIN_KEYS, all_scores, state
+from tandem.assessments.tests.factories import BUILTIN_KEYS, all_scores, set_dates, state
 from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tandem.notifications.models import Notification
+from tandem.relationships.models import RelationshipEvent, RelationshipEventKind
 
 
 def test_the_six_builtins_exist_once_without_organisation_or_programme(db):
@@ -178,6 +179,51 @@ def test_a_second_submission_of_the_same_moment_is_a_conflict(pair):
         services.assessment_submit(**{**kwargs, "ratings": all_scores(pair.relationship, 5)})
     # then
     assert state() == before
+
+
+def test_taking_it_goes_on_the_timeline_without_a_score_or_a_note(pair):
+    # given
+    relationship = pair.relationship
+    relationship.refresh_from_db()
+    activity_before = relationship.last_activity_at
+    communication = Competency.objects.get(key="communication")
+    # when the mentee takes the start with low scores and a private note
+    services.assessment_submit(
+        actor=pair.mentee,
+        relationship_id=relationship.pk,
+        moment="start",
+        ratings=all_scores(relationship, score=1),
+        notes={communication.pk: "I freeze when my manager asks me a question"},
+    )
+    # then the pair's timeline says that she took it, and nothing of what she answered
+    event = RelationshipEvent.objects.get(kind=RelationshipEventKind.ASSESSMENT_TAKEN)
+    assert (event.relationship_id, event.actor_id, event.summary) == (
+        relationship.pk,
+        pair.mentee.pk,
+        f"{pair.mentee.get_full_name()} completed the starting self-assessment",
+    )
+    assert not any(character.isdigit() for character in event.summary)
+    # and the relationship's last activity moved to it
+    relationship.refresh_from_db()
+    assert activity_before < relationship.last_activity_at == event.created_at
+
+
+def test_the_closing_one_is_named_on_the_timeline(pair):
+    # given the last fifth of the relationship
+    set_dates(pair.relationship, started_days_ago=300, duration_days=365)
+    # when
+    services.assessment_submit(
+        actor=pair.mentor,
+        relationship_id=pair.relationship.pk,
+        moment="end",
+        ratings=all_scores(pair.relationship, score=5),
+    )
+    # then
+    assert list(
+        RelationshipEvent.objects.filter(kind=RelationshipEventKind.ASSESSMENT_TAKEN).values_list(
+            "actor_id", "summary"
+        )
+    ) == [(pair.mentor.pk, f"{pair.mentor.get_full_name()} completed the closing self-assessment")]
 
 
 def test_each_person_takes_their_own(pair):

@@ -6,6 +6,7 @@ from tandem.journeys.models import Completion, Journey, Stage, StageKey, Step, S
 from tandem.journeys.tests.factories import library_resource, state, step_named
 from tandem.programs.models import ProgramFormat
 from tandem.programs.tests.factories import ProgramFactory
+from tandem.relationships.models import RelationshipEvent, RelationshipEventKind
 from tandem.relationships.services import relationship_transition
 
 
@@ -275,6 +276,54 @@ def test_step_complete_and_uncomplete(pair):
     assert StepCompletion.objects.count() == 0
 
 
+def _timeline(relationship):
+    return list(
+        RelationshipEvent.objects.filter(relationship=relationship)
+        .exclude(kind=RelationshipEventKind.STATUS_CHANGED)
+        .order_by("created_at", "id")
+        .values_list("kind", "actor_id", "summary")
+    )
+
+
+def test_a_tick_and_an_untick_go_on_the_pairs_timeline(pair):
+    # given
+    step = step_named(pair.cast.program.pk, "Agree how you will track progress")
+    relationship = pair.relationship
+    relationship.refresh_from_db()
+    started_activity = relationship.last_activity_at
+    mentor, mentee = pair.mentor.get_full_name(), pair.mentee.get_full_name()
+    # when the mentor ticks it, the mentee ticks it again, then unticks it twice
+    services.step_complete(actor=pair.mentor, relationship_id=relationship.pk, step_id=step.pk)
+    relationship.refresh_from_db()
+    ticked_activity = relationship.last_activity_at
+    services.step_complete(actor=pair.mentee, relationship_id=relationship.pk, step_id=step.pk)
+    for _ in range(2):
+        services.step_uncomplete(
+            actor=pair.mentee, relationship_id=relationship.pk, step_id=step.pk
+        )
+    # then one event for the tick that happened and one for the untick; repeats add nothing
+    assert _timeline(relationship) == [
+        (
+            RelationshipEventKind.JOURNEY_STEP_TICKED,
+            pair.mentor.pk,
+            f"{mentor} ticked a journey step: Agree how you will track progress",
+        ),
+        (
+            RelationshipEventKind.JOURNEY_STEP_UNTICKED,
+            pair.mentee.pk,
+            f"{mentee} unticked a journey step: Agree how you will track progress",
+        ),
+    ]
+    # and the relationship's last activity moved on with the tick
+    assert started_activity < ticked_activity
+    assert (
+        ticked_activity
+        == RelationshipEvent.objects.get(kind=RelationshipEventKind.JOURNEY_STEP_TICKED).created_at
+    )
+    # and the other pair's timeline is untouched
+    assert _timeline(pair.other_relationship) == []
+
+
 def test_auto_steps_refuse_a_manual_tick(pair):
     # given
     step = step_named(pair.cast.program.pk, "Sign the mentoring agreement")
@@ -285,6 +334,7 @@ def test_auto_steps_refuse_a_manual_tick(pair):
         )
     assert "completes itself" in raised.value.detail
     assert StepCompletion.objects.count() == 0
+    assert _timeline(pair.relationship) == []
 
 
 def test_ticks_refused_in_a_closed_relationship_and_for_strangers(pair):
@@ -304,6 +354,7 @@ def test_ticks_refused_in_a_closed_relationship_and_for_strangers(pair):
                 actor=stranger, relationship_id=pair.relationship.pk, step_id=step.pk
             )
     assert StepCompletion.objects.count() == 0
+    assert _timeline(pair.relationship) == []
 
 
 def test_a_step_of_another_programme_is_not_found(pair):

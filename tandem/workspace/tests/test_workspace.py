@@ -1,10 +1,18 @@
 """The pair's hub page, the home page's list and the managers' activity signals."""
 
+import datetime
+
 import pytest
 
 from conftest import PAIR_ACTOR_NAMES, start_relationship
+from tandem.assessments.models import Competency
+from tandem.assessments.services import assessment_submit
+from tandem.assessments.tests.factories import all_scores
+from tandem.journeys.services import step_complete
+from tandem.journeys.tests.factories import step_named
 from tandem.participants.models import ParticipantRole
 from tandem.participants.tests.factories import ParticipantFactory
+from tandem.relationships.models import RelationshipEvent, RelationshipEventKind
 from tandem.relationships.services import relationship_transition
 
 
@@ -39,6 +47,55 @@ def test_the_hub_shows_every_panel_the_timeline_and_whats_next(pair, client):
         assert f"/relationships/{pair.relationship.pk}/{path}/" in page
     # the start of the relationship is on the timeline
     assert "started the relationship" in page
+
+
+def test_the_timeline_says_who_took_a_self_assessment_and_ticked_a_step_never_the_answers(
+    pair, client, api_as
+):
+    # given the mentee takes her starting self-assessment with a private note, and ticks a step
+    relationship = pair.relationship
+    communication = Competency.objects.get(key="communication")
+    private_note = "I freeze when my manager asks me a question"
+    assessment_submit(
+        actor=pair.mentee,
+        relationship_id=relationship.pk,
+        moment="start",
+        ratings=all_scores(relationship, score=1),
+        notes={communication.pk: private_note},
+    )
+    step = step_named(pair.cast.program.pk, "Agree how you will track progress")
+    step_complete(actor=pair.mentee, relationship_id=relationship.pk, step_id=step.pk)
+    mentee = pair.mentee.get_full_name()
+    # when her mentor opens the hub
+    page = _hub(client, pair.mentor, relationship).content.decode()
+    # then the timeline tells him what she did, newest first
+    timeline = page[page.index('data-testid="timeline"') :]
+    assert timeline.index(
+        f"{mentee} ticked a journey step: Agree how you will track progress"
+    ) < timeline.index(f"{mentee} completed the starting self-assessment")
+    # and nothing of what she answered is on his page
+    assert private_note not in page
+    # and the managers' signals show that the pair was active then, and nothing more
+    relationship.refresh_from_db()
+    client.force_login(pair.cast.manager)
+    signals_page = client.get(f"/programs/{pair.cast.program.pk}/relationships/").content.decode()
+    item = next(
+        item
+        for item in api_as(pair.cast.manager)
+        .get(f"programs/{pair.cast.program.pk}/relationships")
+        .json()["items"]
+        if item["id"] == relationship.pk
+    )
+    ticked_at = RelationshipEvent.objects.get(
+        kind=RelationshipEventKind.JOURNEY_STEP_TICKED
+    ).created_at
+    assert relationship.last_activity_at == ticked_at
+    # (the API gives milliseconds)
+    shown = datetime.datetime.fromisoformat(item["last_activity_at"])
+    assert datetime.timedelta(0) <= ticked_at - shown < datetime.timedelta(milliseconds=1)
+    for private in (private_note, "self-assessment", "ticked a journey step"):
+        assert private not in signals_page
+        assert private not in str(item)
 
 
 def test_the_hub_has_a_query_budget(pair, client, django_assert_max_num_queries):
