@@ -5,7 +5,7 @@ partner — or both people when something is celebrated."""
 
 import datetime
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, NamedTuple
 
 from django.db import transaction
 from django.db.models import Max
@@ -59,6 +59,25 @@ def _both(access: RelationshipAccess) -> list[User]:
 
 def _partner(access: RelationshipAccess) -> list[User]:
     return [person for person in [access.partner] if person is not None]
+
+
+def _record(access: RelationshipAccess, actor: User, kind: str, did: str) -> None:
+    """Put "<actor's name> <did>" on the pair's timeline (both people see it, so `did` names
+    goals and milestones by title only); it moves the relationship's last activity on."""
+    relationship_record_activity(
+        relationship=access.relationship, actor=actor, kind=kind, summary=f"{_name(actor)} {did}"
+    )
+
+
+def _tell(recipients: list[User], goal: Goal, *, subject: str, body: str) -> None:
+    """Notify `recipients` about `goal`, linking to it on the pair's goals page."""
+    notification_send(
+        recipients=recipients,
+        category=NotificationCategory.GOALS,
+        subject=subject,
+        body=body,
+        url=_goals_url(goal),
+    )
 
 
 def _history(
@@ -203,18 +222,12 @@ def goal_create(
         order=_next_order(Goal, relationship=access.relationship),
     )
     _history(goal, actor, [(GoalChangeField.CREATED, "", goal.title)])
-    relationship_record_activity(
-        relationship=access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_CREATED,
-        summary=f"{_name(actor)} set a goal: {goal.title}",
-    )
-    notification_send(
-        recipients=_partner(access),
-        category=NotificationCategory.GOALS,
+    _record(access, actor, RelationshipEventKind.GOAL_CREATED, f"set a goal: {goal.title}")
+    _tell(
+        _partner(access),
+        goal,
         subject=f"New goal: {goal.title}",
         body=f"{_name(actor)} set a goal: {goal.title} (target {target_on.day} {target_on:%b %Y}).",
-        url=_goals_url(goal),
     )
     return goal
 
@@ -257,21 +270,15 @@ def goal_suggest(
         actor,
         [(GoalChangeField.CREATED, "", goal.title), (GoalChangeField.STATUS, "", goal.status)],
     )
-    relationship_record_activity(
-        relationship=access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_UPDATED,
-        summary=f"{_name(actor)} suggested a goal: {goal.title}",
-    )
-    notification_send(
-        recipients=_partner(access),
-        category=NotificationCategory.GOALS,
+    _record(access, actor, RelationshipEventKind.GOAL_UPDATED, f"suggested a goal: {goal.title}")
+    _tell(
+        _partner(access),
+        goal,
         subject=f"Suggested goal: {goal.title}",
         body=(
             f"{_name(actor)} suggested a goal for you: {goal.title}. "
             "Accept it to make it one of your goals, or decline it."
         ),
-        url=_goals_url(goal),
     )
     return goal
 
@@ -341,27 +348,56 @@ def goal_update(
         return goal
     goal.save(update_fields=[*fields, "updated_at"])
     _history(goal, actor, changes)
-    relationship_record_activity(
-        relationship=access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_UPDATED,
-        summary=f"{_name(actor)} updated a goal: {goal.title}",
-    )
+    _record(access, actor, RelationshipEventKind.GOAL_UPDATED, f"updated a goal: {goal.title}")
     return goal
 
 
-# What each status action may start from, and where it goes.
-_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "accept": ((GoalStatus.SUGGESTED,), GoalStatus.ACTIVE),
-    "decline": ((GoalStatus.SUGGESTED,), GoalStatus.DECLINED),
-    "achieve": ((GoalStatus.ACTIVE,), GoalStatus.ACHIEVED),
-    "drop": ((GoalStatus.ACTIVE,), GoalStatus.DROPPED),
-    "reopen": ((GoalStatus.ACHIEVED, GoalStatus.DROPPED), GoalStatus.ACTIVE),
+class _Transition(NamedTuple):
+    sources: tuple[str, ...]  # the statuses the action may start from
+    target: str  # where it goes
+    kind: str  # the timeline event it makes
+    did: str  # what the timeline says the mentee did, before the goal's title
+
+
+_TRANSITIONS: dict[str, _Transition] = {
+    "accept": _Transition(
+        sources=(GoalStatus.SUGGESTED,),
+        target=GoalStatus.ACTIVE,
+        kind=RelationshipEventKind.GOAL_CREATED,
+        did="set a goal",
+    ),
+    "decline": _Transition(
+        sources=(GoalStatus.SUGGESTED,),
+        target=GoalStatus.DECLINED,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        did="declined a suggested goal",
+    ),
+    "achieve": _Transition(
+        sources=(GoalStatus.ACTIVE,),
+        target=GoalStatus.ACHIEVED,
+        kind=RelationshipEventKind.GOAL_COMPLETED,
+        did="achieved a goal",
+    ),
+    "drop": _Transition(
+        sources=(GoalStatus.ACTIVE,),
+        target=GoalStatus.DROPPED,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        did="dropped a goal",
+    ),
+    "reopen": _Transition(
+        sources=(GoalStatus.ACHIEVED, GoalStatus.DROPPED),
+        target=GoalStatus.ACTIVE,
+        kind=RelationshipEventKind.GOAL_UPDATED,
+        did="reopened a goal",
+    ),
 }
 
 
 def _transition(*, actor: User, relationship_id: int, goal_id: int, action: str) -> GoalAccess:
-    sources, target = _TRANSITIONS[action]
+    """Apply a status action of `_TRANSITIONS` to the goal (locked): the mentee only, in an
+    open relationship, from an allowed status; written to the goal's history and the pair's
+    timeline. Telling people is the caller's part (it differs by action)."""
+    sources, target, kind, did = _TRANSITIONS[action]
     found = goal_access(
         actor=actor, relationship_id=relationship_id, goal_id=goal_id, for_update=True
     )
@@ -381,6 +417,7 @@ def _transition(*, actor: User, relationship_id: int, goal_id: int, action: str)
     goal.achieved_at = timezone.now() if target == GoalStatus.ACHIEVED else None
     goal.save(update_fields=["status", "achieved_at", "updated_at"])
     _history(goal, actor, [(GoalChangeField.STATUS, before, target)])
+    _record(access, actor, kind, f"{did}: {goal.title}")
     return found
 
 
@@ -391,18 +428,11 @@ def goal_suggestion_accept(*, actor: User, relationship_id: int, goal_id: int) -
         actor=actor, relationship_id=relationship_id, goal_id=goal_id, action="accept"
     )
     goal = found.goal
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_CREATED,
-        summary=f"{_name(actor)} set a goal: {goal.title}",
-    )
-    notification_send(
-        recipients=_partner(found.access),
-        category=NotificationCategory.GOALS,
+    _tell(
+        _partner(found.access),
+        goal,
         subject=f"Suggestion accepted: {goal.title}",
         body=f"{_name(actor)} accepted your suggested goal: {goal.title}.",
-        url=_goals_url(goal),
     )
     return goal
 
@@ -415,18 +445,11 @@ def goal_suggestion_decline(*, actor: User, relationship_id: int, goal_id: int) 
         actor=actor, relationship_id=relationship_id, goal_id=goal_id, action="decline"
     )
     goal = found.goal
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_UPDATED,
-        summary=f"{_name(actor)} declined a suggested goal: {goal.title}",
-    )
-    notification_send(
-        recipients=_partner(found.access),
-        category=NotificationCategory.GOALS,
+    _tell(
+        _partner(found.access),
+        goal,
         subject=f"Suggestion declined: {goal.title}",
         body=f"{_name(actor)} declined your suggested goal: {goal.title}.",
-        url=_goals_url(goal),
     )
     return goal
 
@@ -438,18 +461,11 @@ def goal_achieve(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
         actor=actor, relationship_id=relationship_id, goal_id=goal_id, action="achieve"
     )
     goal = found.goal
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_COMPLETED,
-        summary=f"{_name(actor)} achieved a goal: {goal.title}",
-    )
-    notification_send(
-        recipients=_both(found.access),
-        category=NotificationCategory.GOALS,
+    _tell(
+        _both(found.access),
+        goal,
         subject=f"🎉 Goal achieved: {goal.title}",
         body=f"{_name(actor)} achieved the goal “{goal.title}”. Well done!",
-        url=_goals_url(goal),
     )
     return goal
 
@@ -460,12 +476,6 @@ def goal_drop(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
     found = _transition(
         actor=actor, relationship_id=relationship_id, goal_id=goal_id, action="drop"
     )
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_UPDATED,
-        summary=f"{_name(actor)} dropped a goal: {found.goal.title}",
-    )
     return found.goal
 
 
@@ -474,12 +484,6 @@ def goal_reopen(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
     """The mentee takes an achieved or dropped goal up again (active)."""
     found = _transition(
         actor=actor, relationship_id=relationship_id, goal_id=goal_id, action="reopen"
-    )
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_UPDATED,
-        summary=f"{_name(actor)} reopened a goal: {found.goal.title}",
     )
     return found.goal
 
@@ -501,18 +505,17 @@ def goal_comment_create(
     if len(body) > COMMENT_MAX:
         raise InvalidInput.for_field("body", f"Keep a comment within {COMMENT_MAX} characters.")
     comment = GoalComment.objects.create(goal=found.goal, author=actor, body=body)
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_UPDATED,
-        summary=f"{_name(actor)} commented on a goal: {found.goal.title}",
+    _record(
+        found.access,
+        actor,
+        RelationshipEventKind.GOAL_UPDATED,
+        f"commented on a goal: {found.goal.title}",
     )
-    notification_send(
-        recipients=_partner(found.access),
-        category=NotificationCategory.GOALS,
+    _tell(
+        _partner(found.access),
+        found.goal,
         subject=f"New comment on: {found.goal.title}",
         body=f"{_name(actor)} commented on the goal “{found.goal.title}”.",
-        url=_goals_url(found.goal),
     )
     return comment
 
@@ -591,11 +594,11 @@ def milestone_create(
         [(GoalChangeField.MILESTONE_ADDED, "", _iso(due_on))],
         subject=milestone.title,
     )
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_UPDATED,
-        summary=f"{_name(actor)} added a milestone to a goal: {goal.title}",
+    _record(
+        found.access,
+        actor,
+        RelationshipEventKind.GOAL_UPDATED,
+        f"added a milestone to a goal: {goal.title}",
     )
     return milestone
 
@@ -638,11 +641,11 @@ def milestone_update(
         return milestone
     milestone.save(update_fields=[*fields, "updated_at"])
     _history(found.goal, actor, changes, subject=old_title)
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_UPDATED,
-        summary=f"{_name(actor)} updated a milestone of a goal: {found.goal.title}",
+    _record(
+        found.access,
+        actor,
+        RelationshipEventKind.GOAL_UPDATED,
+        f"updated a milestone of a goal: {found.goal.title}",
     )
     return milestone
 
@@ -661,20 +664,19 @@ def milestone_delete(*, actor: User, relationship_id: int, goal_id: int, milesto
         subject=milestone.title,
     )
     milestone.delete()
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_UPDATED,
-        summary=f"{_name(actor)} removed a milestone from a goal: {found.goal.title}",
+    _record(
+        found.access,
+        actor,
+        RelationshipEventKind.GOAL_UPDATED,
+        f"removed a milestone from a goal: {found.goal.title}",
     )
 
 
-@transaction.atomic
-def milestone_complete(
-    *, actor: User, relationship_id: int, goal_id: int, milestone_id: int
-) -> Milestone:
-    """The mentee ticks a milestone off: celebrated on the timeline and told to both people.
-    Ticking one already done is a Conflict (so it is celebrated once)."""
+def _milestone_to_tick(
+    *, actor: User, relationship_id: int, goal_id: int, milestone_id: int, doing: str
+) -> tuple[GoalAccess, Milestone]:
+    """The goal (locked) and the milestone the mentee ticks or unticks, once the goal is
+    theirs to change and active (the mentor is Forbidden: ticks are the mentee's)."""
     found = goal_access(
         actor=actor, relationship_id=relationship_id, goal_id=goal_id, for_update=True
     )
@@ -683,29 +685,44 @@ def milestone_complete(
         "Only the mentee ticks off their milestones; as the mentor, comment to cheer them on.",
     )
     found.access.require_open()
-    _require_active(found.goal, "tick off its milestones")
+    _require_active(found.goal, doing)
     milestone = milestone_of(goal=found.goal, milestone_id=milestone_id, for_update=True)
+    return found, milestone
+
+
+@transaction.atomic
+def milestone_complete(
+    *, actor: User, relationship_id: int, goal_id: int, milestone_id: int
+) -> Milestone:
+    """The mentee ticks a milestone off: celebrated on the timeline and told to both people.
+    Ticking one already done is a Conflict (so it is celebrated once)."""
+    found, milestone = _milestone_to_tick(
+        actor=actor,
+        relationship_id=relationship_id,
+        goal_id=goal_id,
+        milestone_id=milestone_id,
+        doing="tick off its milestones",
+    )
     if milestone.done_at is not None:
         raise Conflict(f"“{milestone.title}” is already done.")
     milestone.done_at = timezone.now()
     milestone.done_by = actor
     milestone.save(update_fields=["done_at", "done_by", "updated_at"])
     _history(found.goal, actor, [(GoalChangeField.MILESTONE_DONE, "", "")], subject=milestone.title)
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.MILESTONE_COMPLETED,
-        summary=f"{_name(actor)} reached a milestone: {milestone.title}",
+    _record(
+        found.access,
+        actor,
+        RelationshipEventKind.MILESTONE_COMPLETED,
+        f"reached a milestone: {milestone.title}",
     )
-    notification_send(
-        recipients=_both(found.access),
-        category=NotificationCategory.GOALS,
+    _tell(
+        _both(found.access),
+        found.goal,
         subject=f"🎉 Milestone reached: {milestone.title}",
         body=(
             f"{_name(actor)} reached the milestone “{milestone.title}” of the goal "
             f"“{found.goal.title}” (now {found.goal.progress}% there)."
         ),
-        url=_goals_url(found.goal),
     )
     return milestone
 
@@ -715,16 +732,13 @@ def milestone_reopen(
     *, actor: User, relationship_id: int, goal_id: int, milestone_id: int
 ) -> Milestone:
     """The mentee unticks a milestone ticked by mistake (recorded in the history)."""
-    found = goal_access(
-        actor=actor, relationship_id=relationship_id, goal_id=goal_id, for_update=True
+    found, milestone = _milestone_to_tick(
+        actor=actor,
+        relationship_id=relationship_id,
+        goal_id=goal_id,
+        milestone_id=milestone_id,
+        doing="change its milestones",
     )
-    require_mentee(
-        found.access,
-        "Only the mentee ticks off their milestones; as the mentor, comment to cheer them on.",
-    )
-    found.access.require_open()
-    _require_active(found.goal, "change its milestones")
-    milestone = milestone_of(goal=found.goal, milestone_id=milestone_id, for_update=True)
     if milestone.done_at is None:
         raise Conflict(f"“{milestone.title}” is not done yet.")
     milestone.done_at = None
@@ -733,10 +747,10 @@ def milestone_reopen(
     _history(
         found.goal, actor, [(GoalChangeField.MILESTONE_REOPENED, "", "")], subject=milestone.title
     )
-    relationship_record_activity(
-        relationship=found.access.relationship,
-        actor=actor,
-        kind=RelationshipEventKind.GOAL_UPDATED,
-        summary=f"{_name(actor)} reopened a milestone: {milestone.title}",
+    _record(
+        found.access,
+        actor,
+        RelationshipEventKind.GOAL_UPDATED,
+        f"reopened a milestone: {milestone.title}",
     )
     return milestone

@@ -16,7 +16,7 @@ from tandem.core.errors import InvalidInput, NotFound
 from tandem.notifications import selectors, services
 from tandem.notifications.models import NotificationCategory, NotificationChannel
 from tandem.notifications.unsubscribe import unsubscribe_read
-from tandem.people.models import Profile
+from tandem.people.selectors import profile_timezone_get
 
 PAGE_SIZE = 20
 
@@ -31,10 +31,7 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
         "page": page,
         "unread_only": unread_only,
         "unread_count": selectors.unread_count_for_user(actor=actor),
-        "viewer_timezone": Profile.objects.filter(user=actor)
-        .values_list("timezone", flat=True)
-        .first()
-        or "UTC",
+        "viewer_timezone": profile_timezone_get(user=actor),
     }
 
 

@@ -20,6 +20,12 @@ def profile_get(*, actor: User) -> Profile | None:
     )
 
 
+def profile_timezone_get(*, user: User) -> str:
+    """The IANA name of the time zone `user` said they work in (UTC before they have a
+    profile). One query; the caller shows `user` their own times, so no scoping is needed."""
+    return Profile.objects.filter(user=user).values_list("timezone", flat=True).first() or "UTC"
+
+
 def skill_list(*, actor: User, search: str = "") -> QuerySet[Skill]:
     """The actor's organisation's skill list, each with how many profiles offer and want it."""
     queryset = Skill.objects.filter(organization_id=organization_id_of(actor)).annotate(
