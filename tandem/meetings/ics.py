@@ -68,6 +68,11 @@ def _uri(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold one content line into chunks of at most 75 octets, splitting between characters."""
+    if line.isascii():
+        # One octet a character (most lines): cut by length.
+        first, rest = line[:MAX_LINE_OCTETS], line[MAX_LINE_OCTETS:]
+        step = MAX_LINE_OCTETS - 1
+        return (CRLF + " ").join([first] + [rest[i : i + step] for i in range(0, len(rest), step)])
     chunks: list[str] = []
     current: list[str] = []
     size = 0

@@ -62,7 +62,10 @@ class NotificationPreference(models.Model):
 class Notification(models.Model):
     """The in-app copy of something Tandem told a person."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # No index of its own: the (user, read_at, -created_at) index below starts with it.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     category = models.CharField(max_length=30, choices=NotificationCategory.choices)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
@@ -120,7 +123,7 @@ class OutboxMessage(models.Model):
     Failures go back to pending with a later `next_attempt_at` until `max_attempts`, then failed.
     """
 
-    key = models.CharField(max_length=255, unique=True)
+    key = models.CharField(max_length=255)
     rule = models.CharField(max_length=60)
     category = models.CharField(max_length=30, choices=NotificationCategory.choices)
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="outbox_messages")
@@ -145,18 +148,20 @@ class OutboxMessage(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    message_id = models.CharField(max_length=200, unique=True)
-    # The enqueue call that wrote the row: tells a batch which of its keys were new.
-    batch = models.CharField(max_length=32, blank=True)
+    # Derived from the key (unique with it), so it needs no index of its own: every index costs
+    # the scheduler's bulk writes.
+    message_id = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
-            models.Index(fields=["batch"], name="outbox_batch"),
         ]
         constraints = [
+            # A constraint rather than unique=True: PostgreSQL then skips the second (LIKE)
+            # index Django adds to a unique CharField.
+            models.UniqueConstraint(fields=["key"], name="outbox_key_once"),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "sending", "sent", "failed", "skipped"]),
                 name="outbox_status_valid",

@@ -49,7 +49,9 @@ class Unit(models.TextChoices):
     WEEKDAY = "weekday", "day of the week (1 = Monday … 7 = Sunday)"
 
 
-@dataclass(frozen=True)
+# Not frozen: a run builds hundreds of thousands, and a frozen dataclass sets each field
+# through object.__setattr__.
+@dataclass(slots=True)
 class Nudge:
     """One due message to one person. `key` is its identity in the outbox."""
 
@@ -119,13 +121,51 @@ class RuleSettings:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
+class Pair:
+    """Who is in one open relationship, read once per evaluation for every rule."""
+
+    program_id: int
+    program_name: str
+    mentor_name: str
+    mentee_name: str
+    # (user id, own name, partner's name) of each person whose account is active
+    people: list[tuple[int, str, str]]
+
+
 class Context:
-    now: datetime.datetime
+    """One evaluation's moment, and the directory of open pairs the rules share: each rule's
+    query then reads only ids and its own columns, not the pair's people and programme again
+    (six joins a rule, most of a rule's time at 100,000 pairs)."""
+
+    def __init__(self, now: datetime.datetime) -> None:
+        self.now = now
+        self.today = now.date()
+        self._pairs: dict[int, Pair] | None = None
 
     @property
-    def today(self) -> datetime.date:
-        return self.now.date()
+    def pairs(self) -> dict[int, Pair]:
+        """Every open relationship of a published programme, by id (one query, on first use)."""
+        if self._pairs is None:
+            self._pairs = {}
+            for row in Relationship.objects.filter(
+                status__in=OPEN_STATUSES, program__status=ProgramStatus.PUBLISHED
+            ).values_list(*PAIR_FIELDS):
+                pk, program_id, program_name = row[0], row[1], row[2]
+                mentor = _name(row[4], row[5], row[6])
+                mentee = _name(row[9], row[10], row[11])
+                people = []
+                if row[7]:
+                    people.append((row[3], mentor, mentee))
+                if row[12]:
+                    people.append((row[8], mentee, mentor))
+                self._pairs[pk] = Pair(program_id, program_name, mentor, mentee, people)
+        return self._pairs
+
+    def pair(self, relationship_id: int) -> Pair | None:
+        """The pair of an open relationship; None for one that opened after the directory was
+        read (a later evaluation sees it)."""
+        return self.pairs.get(relationship_id)
 
 
 Evaluator = Callable[[Context, RuleSettings], Iterable[Nudge]]
@@ -153,6 +193,11 @@ def _name(first: str, last: str, email: str) -> str:
     return f"{first} {last}".strip() or email
 
 
+def _day(moment: datetime.datetime | None) -> str:
+    """The date of `moment` as a period ("" for none: the queries leave those out)."""
+    return moment.date().isoformat() if moment is not None else ""
+
+
 def _after(unit: str, amount: int) -> datetime.timedelta:
     per_unit: dict[str, datetime.timedelta] = {
         Unit.HOURS: datetime.timedelta(hours=amount),
@@ -177,30 +222,6 @@ PAIR_FIELDS = (
     "mentee__user__email",
     "mentee__user__is_active",
 )
-
-
-def _people(row: dict[str, Any], prefix: str = "") -> list[tuple[int, str, str]]:
-    """(user id, own name, partner's name) for the mentor and the mentee of a pair row, leaving
-    out a person whose account is deactivated."""
-    mentor = _name(
-        row[f"{prefix}mentor__user__first_name"],
-        row[f"{prefix}mentor__user__last_name"],
-        row[f"{prefix}mentor__user__email"],
-    )
-    mentee = _name(
-        row[f"{prefix}mentee__user__first_name"],
-        row[f"{prefix}mentee__user__last_name"],
-        row[f"{prefix}mentee__user__email"],
-    )
-    people = [
-        (row[f"{prefix}mentor__user_id"], mentor, mentee, row[f"{prefix}mentor__user__is_active"]),
-        (row[f"{prefix}mentee__user_id"], mentee, mentor, row[f"{prefix}mentee__user__is_active"]),
-    ]
-    return [(user_id, own, partner) for user_id, own, partner, active in people if active]
-
-
-def _prefixed(prefix: str) -> tuple[str, ...]:
-    return tuple(f"{prefix}{name}" for name in PAIR_FIELDS)
 
 
 def _active_pairs(settings: RuleSettings) -> models.QuerySet[Relationship]:
@@ -291,23 +312,26 @@ def match_announced(context: Context, settings: RuleSettings) -> Iterator[Nudge]
             ),
         )
         .filter(created_at__lte=F("due"), created_at__gt=F("since"))
-        .values(*PAIR_FIELDS, "created_at")
+        .values_list("pk", "created_at")
     )
-    for row in rows:
-        for user_id, _own, partner in _people(row):
+    for pk, created_at in rows:
+        pair = context.pair(pk)
+        if pair is None:
+            continue
+        for user_id, _own, partner in pair.people:
             yield Nudge(
                 rule=rule.name,
-                subject=str(row["pk"]),
+                subject=str(pk),
                 recipient_id=user_id,
-                period=row["created_at"].date().isoformat(),
-                program_id=row["program_id"],
+                period=created_at.date().isoformat(),
+                program_id=pair.program_id,
                 category=rule.category,
                 title=f"You have been matched with {partner}",
                 text=(
-                    f"In {row['program__name']} you are now paired with {partner}. Open your "
+                    f"In {pair.program_name} you are now paired with {partner}. Open your "
                     "shared workspace to say hello and book a first conversation."
                 ),
-                url=f"/relationships/{row['pk']}/",
+                url=f"/relationships/{pk}/",
             )
 
 
@@ -332,16 +356,19 @@ def agreement_unsigned(context: Context, settings: RuleSettings) -> Iterator[Nud
     rows = (
         _since_activation(context, settings, Unit.DAYS)
         .filter(~Exists(AgreementVersion.objects.filter(agreement__relationship=OuterRef("pk"))))
-        .values(*PAIR_FIELDS, "activated_at")
+        .values_list("pk", "activated_at")
     )
-    for row in rows:
-        for user_id, _own, partner in _people(row):
+    for pk, activated_at in rows:
+        pair = context.pair(pk)
+        if pair is None:
+            continue
+        for user_id, _own, partner in pair.people:
             yield Nudge(
                 rule=rule.name,
-                subject=str(row["pk"]),
+                subject=str(pk),
                 recipient_id=user_id,
-                period=row["activated_at"].date().isoformat(),
-                program_id=row["program_id"],
+                period=_day(activated_at),
+                program_id=pair.program_id,
                 category=rule.category,
                 title="Your mentoring agreement is not signed yet",
                 text=(
@@ -349,7 +376,7 @@ def agreement_unsigned(context: Context, settings: RuleSettings) -> Iterator[Nud
                     "you will work together (how often you meet, what each of you expects, "
                     "what stays confidential) makes the rest easier."
                 ),
-                url=f"/relationships/{row['pk']}/agreement/",
+                url=f"/relationships/{pk}/agreement/",
             )
 
 
@@ -365,23 +392,26 @@ def no_meeting_scheduled(context: Context, settings: RuleSettings) -> Iterator[N
                 )
             )
         )
-        .values(*PAIR_FIELDS, "activated_at")
+        .values_list("pk", "activated_at")
     )
-    for row in rows:
-        for user_id, _own, partner in _people(row):
+    for pk, activated_at in rows:
+        pair = context.pair(pk)
+        if pair is None:
+            continue
+        for user_id, _own, partner in pair.people:
             yield Nudge(
                 rule=rule.name,
-                subject=str(row["pk"]),
+                subject=str(pk),
                 recipient_id=user_id,
-                period=row["activated_at"].date().isoformat(),
-                program_id=row["program_id"],
+                period=_day(activated_at),
+                program_id=pair.program_id,
                 category=rule.category,
                 title=f"Book your first meeting with {partner}",
                 text=(
                     f"You and {partner} have no meeting in the calendar yet. Pick a time for a "
                     "first conversation: it sets the rhythm for everything after."
                 ),
-                url=f"/relationships/{row['pk']}/meetings/",
+                url=f"/relationships/{pk}/meetings/",
             )
 
 
@@ -479,29 +509,35 @@ def checkin_request(context: Context, settings: RuleSettings) -> Iterator[Nudge]
                 )
             ),
         )
-        .values("pk", "title", "mentor_done", "mentee_done", *_prefixed("relationship__"))
+        .values_list(
+            "pk",
+            "title",
+            "relationship_id",
+            "relationship__mentor__user_id",
+            "mentor_done",
+            "mentee_done",
+        )
     )
-    for row in rows:
-        done = {
-            row["relationship__mentor__user_id"]: row["mentor_done"],
-            row["relationship__mentee__user_id"]: row["mentee_done"],
-        }
-        for user_id, _own, partner in _people(row, "relationship__"):
-            if done[user_id]:
+    for pk, title, relationship_id, mentor_id, mentor_done, mentee_done in rows:
+        pair = context.pair(relationship_id)
+        if pair is None:
+            continue
+        for user_id, _own, partner in pair.people:
+            if mentor_done if user_id == mentor_id else mentee_done:
                 continue
             yield Nudge(
                 rule=rule.name,
-                subject=str(row["pk"]),
+                subject=str(pk),
                 recipient_id=user_id,
                 period="held",
-                program_id=row["relationship__program_id"],
+                program_id=pair.program_id,
                 category=rule.category,
-                title=f"How was “{row['title']}”?",
+                title=f"How was “{title}”?",
                 text=(
                     f"Take a minute to check in on your meeting with {partner}: how useful "
                     "was it, and what will you practise before the next one?"
                 ),
-                url=f"/relationships/{row['relationship__pk']}/meetings/{row['pk']}/",
+                url=f"/relationships/{relationship_id}/meetings/{pk}/",
             )
 
 
@@ -512,7 +548,9 @@ def journey_step_due(context: Context, settings: RuleSettings) -> Iterator[Nudge
     for the deactivated accounts to leave out."""
     rule = settings.rule
     horizon = max([rule.default, *settings.timings.values()])
-    steps = journey_steps_due(now=context.now + datetime.timedelta(days=horizon))
+    steps = journey_steps_due(
+        now=context.now + datetime.timedelta(days=horizon), due_from=context.today - CATCH_UP
+    )
     if not steps:
         return
     inactive = set(User.objects.filter(is_active=False).values_list("pk", flat=True))
@@ -567,22 +605,25 @@ def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
         ),
         "relationship__program_id",
         "target_on",
-    ).values("pk", "title", "target_on", *_prefixed("relationship__"))
-    for row in goals:
-        for user_id, _own, _partner in _people(row, "relationship__"):
+    ).values_list("pk", "title", "target_on", "relationship_id")
+    for pk, title, target_on, relationship_id in goals:
+        pair = context.pair(relationship_id)
+        if pair is None:
+            continue
+        for user_id, _own, _partner in pair.people:
             yield Nudge(
                 rule=rule.name,
-                subject=f"goal-{row['pk']}",
+                subject=f"goal-{pk}",
                 recipient_id=user_id,
-                period=row["target_on"].isoformat(),
-                program_id=row["relationship__program_id"],
+                period=target_on.isoformat(),
+                program_id=pair.program_id,
                 category=rule.category,
-                title=f"Goal due soon: {row['title']}",
+                title=f"Goal due soon: {title}",
                 text=(
-                    f"The goal “{row['title']}” is due on {row['target_on']:%d %b %Y}. "
+                    f"The goal “{title}” is due on {target_on:%d %b %Y}. "
                     "Talk it through at your next meeting: finish, adjust or move the date."
                 ),
-                url=f"/relationships/{row['relationship__pk']}/goals/",
+                url=f"/relationships/{relationship_id}/goals/",
             )
     milestones = window(
         Milestone.objects.filter(
@@ -593,25 +634,28 @@ def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
         ),
         "goal__relationship__program_id",
         "due_on",
-    ).values("pk", "title", "due_on", *_prefixed("goal__relationship__"))
-    for row in milestones:
-        for user_id, _own, _partner in _people(row, "goal__relationship__"):
+    ).values_list("pk", "title", "due_on", "goal__relationship_id")
+    for pk, title, due_on, relationship_id in milestones:
+        pair = context.pair(relationship_id)
+        if pair is None:
+            continue
+        for user_id, _own, _partner in pair.people:
             yield Nudge(
                 rule=rule.name,
-                subject=f"milestone-{row['pk']}",
+                subject=f"milestone-{pk}",
                 recipient_id=user_id,
-                period=row["due_on"].isoformat(),
-                program_id=row["goal__relationship__program_id"],
+                period=due_on.isoformat(),
+                program_id=pair.program_id,
                 category=rule.category,
-                title=f"Milestone due soon: {row['title']}",
-                text=f"The milestone “{row['title']}” is due on {row['due_on']:%d %b %Y}.",
-                url=f"/relationships/{row['goal__relationship__pk']}/goals/",
+                title=f"Milestone due soon: {title}",
+                text=f"The milestone “{title}” is due on {due_on:%d %b %Y}.",
+                url=f"/relationships/{relationship_id}/goals/",
             )
 
 
 def _inactive_pairs(
     context: Context, settings: RuleSettings
-) -> Iterator[tuple[dict[str, Any], datetime.datetime]]:
+) -> list[tuple[int, Pair, datetime.datetime]]:
     """Active pairs with nothing on their timeline for `timing` weeks, and since when."""
     rows = (
         _active_pairs(settings)
@@ -623,24 +667,23 @@ def _inactive_pairs(
             )
         )
         .filter(since__lte=F("due"))
-        .values(*PAIR_FIELDS, "since")
+        .values_list("pk", "since")
     )
-    for row in rows:
-        yield row, row["since"]
+    return [(pk, pair, since) for pk, since in rows if (pair := context.pair(pk)) is not None]
 
 
 def inactivity(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
     """Both people of an active pair with no activity for `timing` weeks; the period is the
     date of their last activity, so a pair that goes quiet again is nudged again."""
     rule = settings.rule
-    for row, since in _inactive_pairs(context, settings):
-        for user_id, _own, partner in _people(row):
+    for pk, pair, since in _inactive_pairs(context, settings):
+        for user_id, _own, partner in pair.people:
             yield Nudge(
                 rule=rule.name,
-                subject=str(row["pk"]),
+                subject=str(pk),
                 recipient_id=user_id,
                 period=since.date().isoformat(),
-                program_id=row["program_id"],
+                program_id=pair.program_id,
                 category=rule.category,
                 title=f"It has been a while since you and {partner} were in touch",
                 text=(
@@ -648,7 +691,7 @@ def inactivity(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                     f"{since:%d %b %Y}. A short message or a 20-minute call is enough to pick "
                     "up the thread."
                 ),
-                url=f"/relationships/{row['pk']}/",
+                url=f"/relationships/{pk}/",
             )
 
 
@@ -656,33 +699,23 @@ def inactivity_escalation(context: Context, settings: RuleSettings) -> Iterator[
     """The programme's managers, when a pair has had no activity for `timing` weeks (later
     than the pair's own nudge). Says who and since when, never what the pair wrote."""
     rule = settings.rule
-    pairs = list(_inactive_pairs(context, settings))
-    managers = _managers_by_program({row["program_id"] for row, _ in pairs})
-    for row, since in pairs:
-        mentor = _name(
-            row["mentor__user__first_name"],
-            row["mentor__user__last_name"],
-            row["mentor__user__email"],
-        )
-        mentee = _name(
-            row["mentee__user__first_name"],
-            row["mentee__user__last_name"],
-            row["mentee__user__email"],
-        )
-        for manager_id in managers.get(row["program_id"], []):
+    pairs = _inactive_pairs(context, settings)
+    managers = _managers_by_program({pair.program_id for _, pair, _ in pairs})
+    for pk, pair, since in pairs:
+        for manager_id in managers.get(pair.program_id, []):
             yield Nudge(
                 rule=rule.name,
-                subject=str(row["pk"]),
+                subject=str(pk),
                 recipient_id=manager_id,
                 period=since.date().isoformat(),
-                program_id=row["program_id"],
+                program_id=pair.program_id,
                 category=rule.category,
-                title=f"A pair in {row['program__name']} has gone quiet",
+                title=f"A pair in {pair.program_name} has gone quiet",
                 text=(
-                    f"{mentor} and {mentee} have had no activity since {since:%d %b %Y}. "
-                    "They were nudged already; a word from you may help."
+                    f"{pair.mentor_name} and {pair.mentee_name} have had no activity since "
+                    f"{since:%d %b %Y}. They were nudged already; a word from you may help."
                 ),
-                url=f"/programs/{row['program_id']}/relationships/",
+                url=f"/programs/{pair.program_id}/relationships/",
             )
 
 
@@ -697,24 +730,24 @@ def midpoint(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
             started_on__lt=context.today,
             planned_end_on__gt=context.today,
         )
-        .values(*PAIR_FIELDS, "started_on", "planned_end_on")
+        .values_list("pk", "program_id", "started_on", "planned_end_on")
     )
-    for row in rows:
-        start, end = row["started_on"], row["planned_end_on"]
-        due = (
-            start
-            + (end - start) / 2
-            + datetime.timedelta(days=settings.timing_for(row["program_id"]))
-        )
+    for pk, program_id, start, end in rows:
+        if start is None or end is None:  # excluded by the query; for the type checker
+            continue
+        due = start + (end - start) / 2 + datetime.timedelta(days=settings.timing_for(program_id))
         if not (due <= context.today < due + CATCH_UP):
             continue
-        for user_id, _own, partner in _people(row):
+        pair = context.pair(pk)
+        if pair is None:
+            continue
+        for user_id, _own, partner in pair.people:
             yield Nudge(
                 rule=rule.name,
-                subject=str(row["pk"]),
+                subject=str(pk),
                 recipient_id=user_id,
                 period=due.isoformat(),
-                program_id=row["program_id"],
+                program_id=program_id,
                 category=rule.category,
                 title="Half-way: time for a mid-point review",
                 text=(
@@ -722,7 +755,7 @@ def midpoint(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                     "Look back at your goals together: what has changed, what to keep, what "
                     "to drop."
                 ),
-                url=f"/relationships/{row['pk']}/goals/",
+                url=f"/relationships/{pk}/goals/",
             )
 
 
@@ -738,24 +771,29 @@ def closing(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
             )
         )
         .filter(planned_end_on__lte=F("until"))
-        .values(*PAIR_FIELDS, "planned_end_on")
+        .values_list("pk", "planned_end_on")
     )
-    for row in rows:
-        for user_id, _own, partner in _people(row):
+    for pk, planned_end_on in rows:
+        if planned_end_on is None:  # excluded by the query; for the type checker
+            continue
+        pair = context.pair(pk)
+        if pair is None:
+            continue
+        for user_id, _own, partner in pair.people:
             yield Nudge(
                 rule=rule.name,
-                subject=str(row["pk"]),
+                subject=str(pk),
                 recipient_id=user_id,
-                period=row["planned_end_on"].isoformat(),
-                program_id=row["program_id"],
+                period=planned_end_on.isoformat(),
+                program_id=pair.program_id,
                 category=rule.category,
                 title="Your mentoring relationship is coming to a close",
                 text=(
                     f"Your time with {partner} is planned to end on "
-                    f"{row['planned_end_on']:%d %b %Y}. Plan a closing conversation: what you "
+                    f"{planned_end_on:%d %b %Y}. Plan a closing conversation: what you "
                     "achieved, what you learnt, and what comes next."
                 ),
-                url=f"/relationships/{row['pk']}/",
+                url=f"/relationships/{pk}/",
             )
 
 

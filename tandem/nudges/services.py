@@ -2,7 +2,7 @@
 outbox, and the scheduler's lease.
 
 `nudges_evaluate` runs each rule's set-based query (see `rules.py`) and writes what is due to
-the notifications outbox through `outbox_enqueue_many`, in batches, one transaction per rule.
+the notifications outbox through `outbox_enqueue_many`, one transaction per rule.
 The outbox's unique key (rule, subject, recipient, period) is what makes evaluating twice —
 on one host or on several at once — enqueue each message once.
 """
@@ -18,16 +18,15 @@ from django.db.models import Q
 
 from tandem.accounts.models import User
 from tandem.core.errors import FieldError, InvalidInput
+from tandem.core.json_rows import in_values
 from tandem.notifications.models import OutboxMessage, OutboxStatus
 from tandem.notifications.services import OutboxItem, outbox_enqueue_many
 from tandem.notifications.tasks import outbox_deliver_task
 from tandem.nudges.models import NudgeSetting, SchedulerLease
 from tandem.nudges.rules import RULES, RULES_BY_NAME, Context, Nudge, Rule, RuleSettings
 from tandem.nudges.selectors import NudgeSettingRow, nudge_settings_for_program
-from tandem.programs.models import Program
 from tandem.programs.permissions import program_access
 
-BATCH_SIZE = 5000
 LEASE_NAME = "scheduler"
 
 
@@ -112,33 +111,20 @@ def nudge_settings_update(
 
 
 def _outbox_items(nudges: list[Nudge]) -> list[OutboxItem]:
-    # The outbox reads only the recipient's id and is_active and the programme's id; the rules'
-    # queries already left deactivated people out, so id-only instances (one per person and per
-    # programme) spare loading them.
-    people: dict[int, User] = {}
-    programs: dict[int, Program] = {}
-    items = []
-    for nudge in nudges:
-        recipient = people.get(nudge.recipient_id)
-        if recipient is None:
-            recipient = people[nudge.recipient_id] = User(pk=nudge.recipient_id, is_active=True)
-        program = programs.get(nudge.program_id)
-        if program is None:
-            program = programs[nudge.program_id] = Program(pk=nudge.program_id)
-        items.append(
-            OutboxItem(
-                key=nudge.key,
-                rule=nudge.rule,
-                recipient=recipient,
-                category=nudge.category,
-                subject=nudge.title,
-                text=nudge.text,
-                url=nudge.url,
-                program=program,
-                attachments=nudge.attachments,
-            )
+    return [
+        OutboxItem(
+            key=nudge.key,
+            rule=nudge.rule,
+            recipient_id=nudge.recipient_id,
+            category=nudge.category,
+            subject=nudge.title,
+            text=nudge.text,
+            url=nudge.url,
+            program_id=nudge.program_id,
+            attachments=nudge.attachments,
         )
-    return items
+        for nudge in nudges
+    ]
 
 
 def _settings_by_rule(*rules: str) -> dict[str, list[tuple[int, bool, int | None]]]:
@@ -154,45 +140,49 @@ def _settings_by_rule(*rules: str) -> dict[str, list[tuple[int, bool, int | None
     return rows
 
 
-def _due(*, now: datetime, rule: Rule, settings: RuleSettings) -> list[Nudge]:
-    return list(rule.evaluate(Context(now=now), settings))
+def _due(*, context: Context, rule: Rule, settings: RuleSettings) -> list[Nudge]:
+    return list(rule.evaluate(context, settings))
 
 
 def nudges_due(*, now: datetime, rule: str) -> list[Nudge]:
     """What the rule named `rule` finds due at `now`, every programme's settings applied
     (nothing written; for tests and for looking before enqueueing)."""
     found = RULES_BY_NAME[rule]
-    return _due(now=now, rule=found, settings=RuleSettings(found, _settings_by_rule(rule)[rule]))
+    return _due(
+        context=Context(now),
+        rule=found,
+        settings=RuleSettings(found, _settings_by_rule(rule)[rule]),
+    )
 
 
 def nudges_evaluate(*, now: datetime, rules: tuple[Rule, ...] = RULES) -> EvaluationReport:
     """Evaluate every rule over every programme at `now` and write what is due to the outbox.
 
-    Each rule runs in its own transaction: its query (or fixed few), then the outbox writes in
-    batches of BATCH_SIZE. The query count does not depend on the number of relationships
-    (only, past BATCH_SIZE due messages of one rule, on the number of batches). Messages
-    already in the outbox (same key) are not enqueued again, so running this twice, or on two
-    hosts at once, is safe.
+    Each rule runs in its own transaction: its query (or fixed few), one look-up of the keys
+    already in the outbox, and the outbox's fixed few statements for the new ones. The query
+    count does not depend on the number of relationships or of due messages. Messages already
+    in the outbox (same key) are not enqueued again, so running this twice, or on two hosts at
+    once, is safe.
     """
     started = time.perf_counter()
     report = EvaluationReport(now=now)
     chosen = _settings_by_rule()
+    # One context for every rule: the directory of pairs is read once.
+    context = Context(now)
     for rule in rules:
         with transaction.atomic():
-            nudges = _due(now=now, rule=rule, settings=RuleSettings(rule, chosen[rule.name]))
-            enqueued = 0
-            for start in range(0, len(nudges), BATCH_SIZE):
-                batch = nudges[start : start + BATCH_SIZE]
-                # Most of what is due was due a minute ago too: leave out the keys the outbox
-                # has (one query a batch). Only a shortcut: the unique key still decides.
-                known = set(
-                    OutboxMessage.objects.filter(
-                        key__in=[nudge.key for nudge in batch]
-                    ).values_list("key", flat=True)
-                )
-                fresh = [nudge for nudge in batch if nudge.key not in known]
-                if fresh:
-                    enqueued += outbox_enqueue_many(_outbox_items(fresh))
+            nudges = _due(
+                context=context, rule=rule, settings=RuleSettings(rule, chosen[rule.name])
+            )
+            # Most of what is due was due a minute ago too: leave out the keys the outbox has
+            # (one query, the keys as one parameter). Only a shortcut: the unique key decides.
+            known = set(
+                OutboxMessage.objects.filter(
+                    key__in=in_values([nudge.key for nudge in nudges])
+                ).values_list("key", flat=True)
+            )
+            fresh = [nudge for nudge in nudges if nudge.key not in known]
+            enqueued = outbox_enqueue_many(_outbox_items(fresh)) if fresh else 0
         report.due[rule.name] = len(nudges)
         report.enqueued[rule.name] = enqueued
     report.seconds = time.perf_counter() - started

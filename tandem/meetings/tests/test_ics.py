@@ -83,6 +83,19 @@ def test_a_long_utf8_description_is_folded_at_75_octets_and_round_trips():
     assert str(event["DESCRIPTION"]) == description
 
 
+def test_a_long_ascii_line_is_cut_at_75_octets_then_74_after_the_leading_space():
+    # given an ASCII line of 300 characters (the fast path: one octet a character)
+    line = "DESCRIPTION:" + "".join(chr(ord("a") + i % 26) for i in range(288))
+    # when
+    folded = ics.fold(line)
+    # then the first line has 75 octets, each continuation a space and 74 more
+    lines = folded.split("\r\n")
+    assert [len(part) for part in lines] == [75, 75, 75, 75, 4]
+    assert all(part.startswith(" ") for part in lines[1:])
+    assert "".join(part[1:] if i else part for i, part in enumerate(lines)) == line
+    assert ics.fold("SUMMARY:short") == "SUMMARY:short"
+
+
 def test_a_cancellation_says_cancel_and_cancelled():
     # when
     text = ics.calendar_text(
