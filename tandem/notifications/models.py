@@ -127,9 +127,17 @@ class OutboxMessage(models.Model):
     rule = models.CharField(max_length=60)
     category = models.CharField(max_length=30, choices=NotificationCategory.choices)
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="outbox_messages")
-    # A string reference: programs sits above notifications in the layers.
+    # A string reference: programs sits above notifications in the layers. No database
+    # constraint: it only dresses the email (name, colour), a row that outlives its programme
+    # falls back to Tandem's, and each constraint is one more check per row at commit, which
+    # the scheduler pays hundreds of thousands of times (Django still nulls it on delete).
     program = models.ForeignKey(
-        "programs.Program", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "programs.Program",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     subject = models.CharField(max_length=200)
     text_body = models.TextField(blank=True)
