@@ -184,10 +184,12 @@ def assessments_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     "what's next" item when the starting or closing self-assessment is due. One query."""
     relationship = access.relationship
     users = [access.user.pk] + ([access.partner.pk] if access.partner is not None else [])
+    # No ordering: the model's default joins the relationship and user tables to sort rows
+    # this card puts into sets.
     taken = list(
-        SelfAssessment.objects.filter(relationship=relationship, user_id__in=users).values_list(
-            "user_id", "moment", "is_shared"
-        )
+        SelfAssessment.objects.filter(relationship=relationship, user_id__in=users)
+        .order_by()
+        .values_list("user_id", "moment", "is_shared")
     )
     mine = {moment for user_id, moment, _ in taken if user_id == access.user.pk}
     shared = {

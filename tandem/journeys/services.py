@@ -41,6 +41,9 @@ DESCRIPTION_MAX = 2000
 
 
 def _build_default(journey: Journey) -> None:
+    """Fill an empty journey with the default for its programme's format. Three inserts
+    (the stages, their steps, the steps' starter resources), whatever the default holds:
+    bulk_create gives back the new primary keys on PostgreSQL and SQLite (3.35 and later)."""
     program = journey.program
     stages = default_stages(program.format)
     keys = {key for stage in stages for step in stage.steps for key in step.resources}
@@ -53,32 +56,40 @@ def _build_default(journey: Journey) -> None:
             starter_key__in=keys,
         )
     }
-    links = []
-    for stage_order, default in enumerate(stages, start=1):
-        stage = Stage.objects.create(
+    created = Stage.objects.bulk_create(
+        Stage(
             journey=journey,
             key=default.key,
             title=default.title,
             description=default.description,
             order=stage_order,
         )
-        for step_order, step_default in enumerate(default.steps, start=1):
-            step = Step.objects.create(
-                stage=stage,
-                title=step_default.title,
-                description=step_default.description,
-                due_offset_days=step_default.offset,
-                due_at_fraction=step_default.fraction,
-                completion=step_default.completion,
-                meetings_count=step_default.meetings_count,
-                order=step_order,
-            )
-            links += [
-                Step.resources.through(step_id=step.pk, resource_id=by_key[key].pk)
-                for key in step_default.resources
-                if key in by_key
-            ]
-    Step.resources.through.objects.bulk_create(links)
+        for stage_order, default in enumerate(stages, start=1)
+    )
+    pairs = [
+        (stage, step_default, step_order)
+        for stage, default in zip(created, stages, strict=True)
+        for step_order, step_default in enumerate(default.steps, start=1)
+    ]
+    steps = Step.objects.bulk_create(
+        Step(
+            stage=stage,
+            title=step_default.title,
+            description=step_default.description,
+            due_offset_days=step_default.offset,
+            due_at_fraction=step_default.fraction,
+            completion=step_default.completion,
+            meetings_count=step_default.meetings_count,
+            order=step_order,
+        )
+        for stage, step_default, step_order in pairs
+    )
+    Step.resources.through.objects.bulk_create(
+        Step.resources.through(step_id=step.pk, resource_id=by_key[key].pk)
+        for step, (_, step_default, _) in zip(steps, pairs, strict=True)
+        for key in step_default.resources
+        if key in by_key
+    )
 
 
 def journey_ensure(*, program: Program) -> Journey:

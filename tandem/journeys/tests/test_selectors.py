@@ -275,12 +275,16 @@ def test_the_panel_of_a_closed_relationship_has_nothing_next(pair):
 
 
 def test_panel_query_budget(pair, django_assert_num_queries):
-    # given the journey exists
+    # given the journey exists and the mentor ticked a step
+    step = step_named(pair.cast.program.pk, "Share what you hope to get out of the mentoring")
+    services.step_complete(actor=pair.mentor, relationship_id=pair.relationship.pk, step_id=step.pk)
     access = relationship_access(actor=pair.mentee, relationship_id=pair.relationship.pk)
-    selectors.journeys_panel(access=access)
-    # then: steps, their resources, the ticks, the signals
-    with django_assert_num_queries(4):
-        selectors.journeys_panel(access=access)
+    # then: the steps with the pair's ticks, their resources, the signals
+    with django_assert_num_queries(3):
+        panel = selectors.journeys_panel(access=access)
+    # and the tick, with who made it, came with the steps
+    ticked = next(item for item in panel["checklist"] if item.step.pk == step.pk)
+    assert (ticked.is_done, ticked.done_by) == (True, pair.mentor)
 
 
 # --- the batch form -------------------------------------------------------------------------
