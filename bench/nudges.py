@@ -20,6 +20,7 @@ import os
 import random
 import sys
 import tempfile
+import threading
 import time
 from typing import Any
 
@@ -208,18 +209,30 @@ def build(relationships: int, programs: int, seed: int, now: datetime.datetime) 
     journeys_ensure_for_active_programs()
 
 
-def evaluate(now: datetime.datetime) -> dict[str, object]:
+def evaluate(now: datetime.datetime, *, overlap: bool) -> dict[str, object]:
+    from django.db.backends.signals import connection_created
+
     from tandem.nudges.services import nudges_evaluate
 
-    # Counted by a wrapper, not the query log (Django keeps only the last 9,000 statements).
+    # Counted by a wrapper, not the query log (Django keeps only the last 9,000 statements),
+    # on every connection: with `overlap` the outbox writes run on the writer thread's own.
     queries = [0]
+    lock = threading.Lock()
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        queries[0] += 1
+        with lock:
+            queries[0] += 1
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(count):
-        report = nudges_evaluate(now=now)
+    def install(sender: Any, connection: Any, **kwargs: Any) -> None:
+        connection.execute_wrappers.append(count)
+
+    connection_created.connect(install)
+    try:
+        with connection.execute_wrapper(count):
+            report = nudges_evaluate(now=now, overlap=overlap)
+    finally:
+        connection_created.disconnect(install)
     return {
         "seconds": round(report.seconds, 2),
         "queries": queries[0],
@@ -236,6 +249,11 @@ def main() -> None:
     parser.add_argument("--programs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one JSON line (the default)")
+    parser.add_argument(
+        "--sequential",
+        action="store_true",
+        help="write each rule's messages before evaluating the next (no writer thread)",
+    )
     args = parser.parse_args()
     try:
         call_command("migrate", verbosity=0)
@@ -248,8 +266,9 @@ def main() -> None:
             "programs": args.programs,
             "seconds_building_data": round(time.perf_counter() - began, 1),
         }
-        result["first_run"] = evaluate(now)
-        result["second_run"] = evaluate(now)
+        result["overlap"] = not args.sequential
+        result["first_run"] = evaluate(now, overlap=not args.sequential)
+        result["second_run"] = evaluate(now, overlap=not args.sequential)
         print(json.dumps(result))
     finally:
         connection.close()

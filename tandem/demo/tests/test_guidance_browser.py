@@ -188,7 +188,7 @@ def test_signing_the_agreement_ticks_the_journey_and_notifies_the_partner(
     expect(panel).to_contain_text(f"{before + 1} of {total} steps done")
     panel_step = panel.get_by_test_id("panel-step").filter(has_text=SIGN_STEP)
     expect(panel_step).to_have_attribute("data-done", "true")
-    expect(panel_step).to_contain_text("(done)")
+    expect(panel_step).to_contain_text("Done")
     panel.scroll_into_view_if_needed()
     snap(mentee, "mentee-hub-journey-panel")
 

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_outbox_lighter_indexes'),
-        ('programs', '0002_program_published_at'),
+        ("notifications", "0003_outbox_lighter_indexes"),
+        ("programs", "0002_program_published_at"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboxmessage',
-            name='program',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='programs.program'),
+            model_name="outboxmessage",
+            name="program",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="programs.program",
+            ),
         ),
     ]

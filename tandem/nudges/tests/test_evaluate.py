@@ -138,6 +138,29 @@ def test_two_schedulers_at_once_enqueue_nothing_twice(django_db_setup):
     assert len(keys) == len(set(keys)) > 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_overlapped_writing_enqueues_what_writing_in_line_does(django_db_setup):
+    # given two evaluations of the same state: in line, then (outbox emptied) overlapped,
+    # where a writer thread on its own connection writes while the next rule is evaluated
+    now = timezone.now()
+    _programme_with_pairs(6, now=now)
+    in_line = nudges_evaluate(now=now)
+    keys = sorted(OutboxMessage.objects.values_list("key", flat=True))
+    copies = Notification.objects.count()
+    OutboxMessage.objects.all().delete()
+    Notification.objects.all().delete()
+    # when
+    overlapped = nudges_evaluate(now=now, overlap=True)
+    again = nudges_evaluate(now=now, overlap=True)
+    # then
+    assert overlapped.enqueued == in_line.enqueued
+    assert overlapped.total_enqueued > 0
+    assert sorted(OutboxMessage.objects.values_list("key", flat=True)) == keys
+    assert Notification.objects.count() == copies
+    assert again.total_enqueued == 0
+    assert again.due == overlapped.due
+
+
 def test_the_lease_goes_to_one_holder_at_a_time(db):
     # given
     now = timezone.now()

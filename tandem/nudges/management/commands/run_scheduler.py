@@ -48,7 +48,7 @@ class Command(BaseCommand):
         if not scheduler_lease_take(holder=holder, now=now, seconds=interval * 2):
             self.stdout.write(f"{now:%H:%M:%S} another scheduler holds the lease; skipped")
             return
-        report = nudges_evaluate(now=now)
+        report = nudges_evaluate(now=now, overlap=True)
         kicked = nudges_deliver_pending(now=timezone.now())
         self.stdout.write(
             f"{now:%H:%M:%S} due {report.total_due}, enqueued {report.total_enqueued}, "
