@@ -190,16 +190,17 @@ def nudges_evaluate(
 
     With `overlap` (the scheduler, the benchmark), a writer thread with its own database
     connection writes one rule's messages while the next rule is evaluated: the database
-    inserts while Python builds, which at 100,000 relationships is most of the time. Inside a
-    transaction (a test's) it writes in line instead: another connection could not see the
-    transaction's uncommitted rows.
+    inserts while Python builds, which at 100,000 relationships is most of the time. It writes
+    in line instead inside a transaction (a test's: another connection could not see its
+    uncommitted rows) and on SQLite (one writer at a time; a reader waits out its commits).
     """
     started = time.perf_counter()
     report = EvaluationReport(now=now)
     chosen = _settings_by_rule()
     # One context for every rule: the directory of pairs is read once.
     context = Context(now)
-    if not overlap or transaction.get_connection().in_atomic_block:
+    db = transaction.get_connection()
+    if not overlap or db.in_atomic_block or db.vendor == "sqlite":
         for rule in rules:
             with transaction.atomic():
                 nudges = _due(

@@ -142,6 +142,7 @@ def test_two_schedulers_at_once_enqueue_nothing_twice(django_db_setup):
 def test_overlapped_writing_enqueues_what_writing_in_line_does(django_db_setup):
     # given two evaluations of the same state: in line, then (outbox emptied) overlapped,
     # where a writer thread on its own connection writes while the next rule is evaluated
+    # (on PostgreSQL; SQLite writes in line either way)
     now = timezone.now()
     _programme_with_pairs(6, now=now)
     in_line = nudges_evaluate(now=now)
