@@ -22,12 +22,14 @@ $(DEV_STAMP): requirements-dev.lock | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@ $(RUNTIME_STAMP)
 
-## demo: install, migrate SQLite, load the demo data, serve on http://127.0.0.1:$(PORT)
+## demo: install, migrate SQLite, load the demo data, serve on http://127.0.0.1:$(PORT) with the
+## task worker (it sends the emails, to the console) and the nudge scheduler beside it
 demo: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@set -m; $(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py run_scheduler & scheduler=$$!; \
+	  trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## browser: Debian's chromium for the Playwright tests (never a browser a tool downloads)

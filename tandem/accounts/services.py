@@ -218,6 +218,8 @@ def _send_invitation_email(invitation: Invitation, base_url: str) -> None:
     )
     inviter = invitation.invited_by.full_name if invitation.invited_by else "Your organisation"
     days = settings.INVITATION_MAX_AGE_SECONDS // 86400
+    # Sent directly, not through the notifications outbox: it goes to an address with no user
+    # yet, and the outbox writes to a user (preferences, in-app copy, unsubscribe).
     send_mail(
         subject=f"You are invited to {invitation.organization.name} on Tandem",
         message=(

@@ -55,6 +55,8 @@ class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
 
+# Django sends the reset email itself, not the notifications outbox: the link is a secret the
+# outbox would store and copy in-app, and no notification preference may turn it off.
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"

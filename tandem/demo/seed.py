@@ -2,6 +2,12 @@
 
 Running it again finds what exists (by email, skill name, programme name, participation) and
 only creates what is missing, so `make demo` can run it every time.
+
+The services tell people what happens, through the notifications outbox, as they would for
+real. The demo keeps the in-app copies but sends none of those emails (months of history,
+written on a moved clock): the seed evaluates the nudge rules once, so the scheduler `make demo`
+starts finds what is due already known, then marks every outbox row it wrote as skipped. The
+scheduler and the worker then email only what happens, or falls due, after the seed.
 """
 
 import datetime
@@ -16,6 +22,8 @@ from tandem.accounts import services as accounts
 from tandem.accounts.models import Organization, Role, User
 from tandem.demo.people import DemoPerson, all_skill_names, northwind_people
 from tandem.demo.relationships import seed_relationships
+from tandem.notifications.services import outbox_skip_written
+from tandem.nudges.services import nudges_evaluate
 from tandem.participants import services as participants
 from tandem.participants.models import Participant, ParticipantRole
 from tandem.people import services as people
@@ -33,6 +41,8 @@ from tandem.programs.models import (
 )
 from tandem.resources.services import starter_content_load
 
+# The last error of the outbox rows the seed writes and never sends.
+SEEDED = "seeded demo data: not sent"
 DEMO_PASSWORD = "tandem-demo"  # noqa: S105 - printed in the README on purpose
 
 LOGINS = [
@@ -51,6 +61,7 @@ class SeedReport:
     programs_created: int = 0
     participants_created: int = 0
     relationships_created: int = 0
+    emails_skipped: int = 0
 
 
 def _organization(name: str, slug: str) -> Organization:
@@ -152,6 +163,7 @@ def _program_specs(today: datetime.date, manager: User) -> list[ProgramSpec]:
                 "cadence": MeetingCadence.MONTHLY,
                 "default_mentor_capacity": 2,
                 "access": ProgramAccess.APPLICATION,
+                "colour": "#6f42c1",
                 "manager_ids": [manager.pk],
             },
             questions=[
@@ -221,6 +233,7 @@ def _program_specs(today: datetime.date, manager: User) -> list[ProgramSpec]:
                 "default_mentor_capacity": 5,
                 "max_circle_size": 5,
                 "access": ProgramAccess.OPEN,
+                "colour": "#d63384",
                 "manager_ids": [manager.pk],
             },
             questions=[
@@ -261,6 +274,7 @@ def _program_specs(today: datetime.date, manager: User) -> list[ProgramSpec]:
                 "cadence": MeetingCadence.FORTNIGHTLY,
                 "default_mentor_capacity": 1,
                 "access": ProgramAccess.INVITATION,
+                "colour": "#198754",
                 "manager_ids": [manager.pk],
             },
             questions=[
@@ -340,8 +354,20 @@ def _enrol(
 
 
 def seed(*, log: Callable[[str], None] = lambda _: None) -> SeedReport:
-    """Create (or complete) the Northwind and Globex demo organisations."""
+    """Create (or complete) the Northwind and Globex demo organisations; the emails this
+    writes to the outbox are marked skipped, never sent (see the module's docstring)."""
     report = SeedReport()
+    with outbox_skip_written(reason=SEEDED) as skip:
+        _seed(report, log)
+        # What the nudge rules find due now is about the seeded past too.
+        nudges = nudges_evaluate(now=timezone.now())
+        log(f"Nudge rules: {nudges.total_due} messages due now (in-app; no email)")
+    report.emails_skipped = skip.skipped
+    log(f"Outbox: {skip.skipped} emails about the seeded data skipped, not sent")
+    return report
+
+
+def _seed(report: SeedReport, log: Callable[[str], None]) -> None:
     rng = random.Random(7)
     today = timezone.localdate()
 
@@ -436,4 +462,3 @@ def seed(*, log: Callable[[str], None] = lambda _: None) -> SeedReport:
         report.programs_created += 1
     log(f"Starter guidance: {starter_content_load(organization=globex)}")
     log("Globex: ready")
-    return report

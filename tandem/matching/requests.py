@@ -1,6 +1,7 @@
 """Every write about self-matching: a mentee asks a suggested mentor; the mentor accepts or
 declines; the mentee may withdraw; a manager approves first when the programme asks for it;
-requests lapse after the programme's expiry period.
+requests lapse after the programme's expiry period. Each step tells the people it concerns
+through the notifications outbox, in the step's own transaction (see "messages" below).
 
 Accepting opens the relationship through `relationship_propose`, whose F() update the
 database's CHECK on matched_count refuses when the mentor is full: that, not a count read
@@ -8,11 +9,11 @@ beforehand, is what keeps a mentor within capacity when several requests are acc
 """
 
 import datetime
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -20,10 +21,14 @@ from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tandem.matching import request_selectors as selectors
 from tandem.matching.models import MatchRequest, RequestStatus, SuggestionDecline
 from tandem.matching.request_permissions import match_request_access
+from tandem.notifications.models import NotificationCategory
+from tandem.notifications.services import OutboxItem, outbox_enqueue_many
 from tandem.participants.models import Participant, ParticipantRole
 from tandem.participants.permissions import participant_access
 from tandem.programs.models import Program
 from tandem.programs.permissions import can_manage_program, program_access
+from tandem.relationships.announcements import MATCH_ANNOUNCED, match_announced_key
+from tandem.relationships.models import Relationship
 from tandem.relationships.services import relationship_propose
 
 # A mentee may wait on this many mentors at once; more would hold places others could use.
@@ -100,18 +105,6 @@ def _save(match_request: MatchRequest, fields: list[str] = _REQUEST_FIELDS) -> N
     match_request.save(update_fields=fields)
 
 
-def _email(subject: str, message: str, recipients: list[str]) -> Callable[[], None]:
-    def send() -> None:
-        send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
-
-    return send
-
-
-def _on_commit(send: Callable[[], None]) -> None:
-    # robust: a mail server that is down must not turn a committed decision into an error.
-    transaction.on_commit(send, robust=True)
-
-
 def _expire_lapsed(queryset: Any, now: datetime.datetime) -> int:
     return int(
         queryset.filter(status__in=selectors.OPEN_STATUSES, expires_at__lte=now).update(
@@ -133,7 +126,7 @@ def match_request_create(
     the mentor is unknown here (404), paused, full or already asked (409), the pair is ruled
     out (declined for good, excluded, paired before, management line: 400), or the mentee
     already has MAX_OPEN_REQUESTS open requests (409). Waits for a manager first when the
-    programme asks for approval (its managers are emailed); otherwise the mentor is emailed.
+    programme asks for approval (its managers are told); otherwise the mentor is told.
     """
     program = program_access(actor=actor, program_id=program_id)
     # Locking the mentee's row serialises their requests, so the open-request limit holds.
@@ -192,11 +185,12 @@ def match_request_create(
             f"You have already asked {mentor.user}; wait for their answer or withdraw it first."
         ) from exc
     if status == RequestStatus.PENDING:
-        _on_commit(_new_request_email(match_request))
+        _tell([_new_request_message(match_request)])
     else:
-        managers = list(program.managers.order_by("email").values_list("email", flat=True))
-        if managers:
-            _on_commit(_approval_needed_email(match_request, managers))
+        _tell(
+            _approval_needed_message(match_request, manager)
+            for manager in program.managers.order_by("email")
+        )
     return match_request
 
 
@@ -220,7 +214,7 @@ def match_request_withdraw(*, actor: User, request_id: int) -> MatchRequest:
 @transaction.atomic
 def match_request_accept(*, actor: User, request_id: int, message: str = "") -> MatchRequest:
     """The mentor accepts: the relationship opens (proposed) and the mentee's other open
-    requests are withdrawn. Both are emailed once it is committed.
+    requests are withdrawn. Both are told (the match's announcement; see `_accepted_messages`).
 
     Only the mentor asked may accept (403 for the mentee and the managers). An expired,
     withdrawn, declined or unapproved request is a Conflict. When the mentor has no place
@@ -232,7 +226,7 @@ def match_request_accept(*, actor: User, request_id: int, message: str = "") -> 
     message = _clean_text("message", "message", message)
     now = timezone.now()
     _require_waiting(match_request, expected=_PENDING, verb="accepted", now=now)
-    relationship_propose(
+    relationship = relationship_propose(
         mentor=match_request.mentor,
         mentee=match_request.mentee,
         source="request",
@@ -251,8 +245,7 @@ def match_request_accept(*, actor: User, request_id: int, message: str = "") -> 
         message=f"Withdrawn automatically: {match_request.mentor.user} became your mentor.",
         now=now,
     )
-    _on_commit(_accepted_email_to_mentee(match_request))
-    _on_commit(_accepted_email_to_mentor(match_request))
+    _tell(_accepted_messages(match_request, relationship))
     return match_request
 
 
@@ -274,7 +267,7 @@ def match_request_decline(
     *, actor: User, request_id: int, message: str = "", do_not_suggest_again: bool = False
 ) -> MatchRequest:
     """The mentor says no, optionally why; `do_not_suggest_again` records a SuggestionDecline
-    so this mentee is never suggested to (nor matched with) them again. The mentee is emailed.
+    so this mentee is never suggested to (nor matched with) them again. The mentee is told.
     """
     match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
     _require_mentor(actor, match_request, "decline")
@@ -289,7 +282,7 @@ def match_request_decline(
         SuggestionDecline.objects.get_or_create(
             mentor=match_request.mentor, mentee=match_request.mentee
         )
-    _on_commit(_declined_email(match_request, by_manager=False))
+    _tell([_declined_message(match_request, by_manager=False)])
     return match_request
 
 
@@ -326,7 +319,7 @@ def suggestion_decline_create(
 @transaction.atomic
 def match_request_approve(*, actor: User, request_id: int) -> MatchRequest:
     """A manager lets a request awaiting approval through to the mentor (pending). The expiry
-    period starts again so the mentor has all of it; the mentor is emailed."""
+    period starts again so the mentor has all of it; the mentor is told."""
     match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
     _require_manager(actor, match_request, "approve")
     now = timezone.now()
@@ -335,13 +328,13 @@ def match_request_approve(*, actor: User, request_id: int) -> MatchRequest:
     match_request.status = RequestStatus.PENDING
     match_request.expires_at = now + datetime.timedelta(days=settings.request_expiry_days)
     _save(match_request, ["status", "expires_at", "updated_at"])
-    _on_commit(_new_request_email(match_request))
+    _tell([_new_request_message(match_request)])
     return match_request
 
 
 @transaction.atomic
 def match_request_reject(*, actor: User, request_id: int, message: str = "") -> MatchRequest:
-    """A manager turns down a request awaiting approval (declined); the mentee is emailed."""
+    """A manager turns down a request awaiting approval (declined); the mentee is told."""
     match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
     _require_manager(actor, match_request, "reject")
     message = _clean_text("message", "message", message)
@@ -351,7 +344,7 @@ def match_request_reject(*, actor: User, request_id: int, message: str = "") -> 
     match_request.decided_at = now
     match_request.response_message = message
     _save(match_request)
-    _on_commit(_declined_email(match_request, by_manager=True))
+    _tell([_declined_message(match_request, by_manager=True)])
     return match_request
 
 
@@ -366,60 +359,109 @@ def match_request_expire_lapsed(*, now: datetime.datetime | None = None) -> int:
     return _expire_lapsed(MatchRequest.objects.all(), now or timezone.now())
 
 
-# --- emails ------------------------------------------------------------------------------
+# --- messages ----------------------------------------------------------------------------
+
+# The rule of the outbox rows about a request. Their key is
+# "match_request:<request id>:<recipient id>:<the status the request reached>" (a request reaches
+# each status once), so nobody is told twice about one step. An accepted request is a match: it
+# is announced under the key of the nudge rule `match_announced`, which then sends nothing more.
+MATCH_REQUEST = "match_request"
 
 
-def _new_request_email(match_request: MatchRequest) -> Callable[[], None]:
+def _tell(items: Iterable[OutboxItem]) -> None:
+    # In the caller's transaction: a decision that rolls back tells nobody, and the emails
+    # leave once it commits (a mail server that is down delays them; it fails nothing here).
+    outbox_enqueue_many(list(items))
+
+
+def _about(
+    match_request: MatchRequest, recipient: User, *, subject: str, text: str, url: str
+) -> OutboxItem:
+    return OutboxItem(
+        key=f"{MATCH_REQUEST}:{match_request.pk}:{recipient.pk}:{match_request.status}",
+        rule=MATCH_REQUEST,
+        recipient_id=recipient.pk,
+        category=NotificationCategory.RELATIONSHIP,
+        subject=subject,
+        text=text,
+        url=url,
+        program_id=match_request.program_id,
+    )
+
+
+def _new_request_message(match_request: MatchRequest) -> OutboxItem:
     mentee, mentor = match_request.mentee.user, match_request.mentor.user
     program = match_request.program
     note = f'\n\nTheir note:\n"{match_request.note}"' if match_request.note else ""
-    return _email(
-        f"{mentee} would like you as their mentor in {program.name}",
-        f"Hello {mentor.get_short_name()},\n\n{mentee} asks you to be their mentor in "
+    return _about(
+        match_request,
+        mentor,
+        subject=f"{mentee} would like you as their mentor in {program.name}",
+        text=f"Hello {mentor.get_short_name()},\n\n{mentee} asks you to be their mentor in "
         f"{program.name}.{note}\n\nAccept or decline by "
         f"{_human_date(match_request.expires_at)} from your mentor page on Tandem.",
-        [mentor.email],
+        url=reverse("matching:mentor_dashboard", args=[program.pk]),
     )
 
 
-def _approval_needed_email(match_request: MatchRequest, managers: list[str]) -> Callable[[], None]:
+def _approval_needed_message(match_request: MatchRequest, manager: User) -> OutboxItem:
     mentee, mentor = match_request.mentee.user, match_request.mentor.user
     program = match_request.program
-    return _email(
-        f"{mentee} asks for {mentor} as mentor in {program.name}: your approval is needed",
-        f"{mentee} would like {mentor} as their mentor in {program.name}, which asks its "
+    return _about(
+        match_request,
+        manager,
+        subject=f"{mentee} asks for {mentor} as mentor in {program.name}: your approval is needed",
+        text=f"{mentee} would like {mentor} as their mentor in {program.name}, which asks its "
         "managers to approve such requests first.\n\nApprove or reject it on the programme's "
         "'Requests to approve' page on Tandem.",
-        managers,
+        url=reverse("matching:approvals", args=[program.pk]),
     )
 
 
-def _accepted_email_to_mentee(match_request: MatchRequest) -> Callable[[], None]:
+def _accepted_messages(match_request: MatchRequest, relationship: Relationship) -> list[OutboxItem]:
+    """The match's announcement to both people, under the keys of the nudge rule
+    `match_announced` (see `tandem.relationships.announcements`)."""
     mentee, mentor = match_request.mentee.user, match_request.mentor.user
+    program = match_request.program
     message = (
         f'\n\nTheir message:\n"{match_request.response_message}"'
         if match_request.response_message
         else ""
     )
-    return _email(
-        f"{mentor} accepted your request in {match_request.program.name}",
-        f"Hello {mentee.get_short_name()},\n\n{mentor} will be your mentor in "
-        f"{match_request.program.name}.{message}\n\nSay hello and agree when you first meet.",
-        [mentee.email],
+    texts = (
+        (
+            mentee,
+            f"{mentor} accepted your request in {program.name}",
+            f"Hello {mentee.get_short_name()},\n\n{mentor} will be your mentor in "
+            f"{program.name}.{message}\n\nSay hello and agree when you first meet.",
+        ),
+        (
+            mentor,
+            f"You are now {mentee}'s mentor in {program.name}",
+            f"Hello {mentor.get_short_name()},\n\nYou accepted {mentee}'s request in "
+            f"{program.name}. Write to {mentee.email} to agree when you first meet.",
+        ),
     )
+    return [
+        OutboxItem(
+            key=match_announced_key(
+                relationship_id=relationship.pk,
+                recipient_id=person.pk,
+                opened_at=relationship.created_at,
+            ),
+            rule=MATCH_ANNOUNCED,
+            recipient_id=person.pk,
+            category=NotificationCategory.WELCOME,
+            subject=subject,
+            text=text,
+            url=f"/relationships/{relationship.pk}/",
+            program_id=program.pk,
+        )
+        for person, subject, text in texts
+    ]
 
 
-def _accepted_email_to_mentor(match_request: MatchRequest) -> Callable[[], None]:
-    mentee, mentor = match_request.mentee.user, match_request.mentor.user
-    return _email(
-        f"You are now {mentee}'s mentor in {match_request.program.name}",
-        f"Hello {mentor.get_short_name()},\n\nYou accepted {mentee}'s request in "
-        f"{match_request.program.name}. Write to {mentee.email} to agree when you first meet.",
-        [mentor.email],
-    )
-
-
-def _declined_email(match_request: MatchRequest, *, by_manager: bool) -> Callable[[], None]:
+def _declined_message(match_request: MatchRequest, *, by_manager: bool) -> OutboxItem:
     mentee, mentor = match_request.mentee.user, match_request.mentor.user
     program = match_request.program
     who = f"{program.name}'s managers" if by_manager else str(mentor)
@@ -428,9 +470,11 @@ def _declined_email(match_request: MatchRequest, *, by_manager: bool) -> Callabl
         if match_request.response_message
         else ""
     )
-    return _email(
-        f"Your request to {mentor} in {program.name} was declined",
-        f"Hello {mentee.get_short_name()},\n\n{who} declined your request for {mentor} as "
+    return _about(
+        match_request,
+        mentee,
+        subject=f"Your request to {mentor} in {program.name} was declined",
+        text=f"Hello {mentee.get_short_name()},\n\n{who} declined your request for {mentor} as "
         f"your mentor.{reason}\n\nYou can ask another of your suggested mentors on Tandem.",
-        [mentee.email],
+        url=reverse("matching:suggestions", args=[program.pk]),
     )

@@ -20,10 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings as django_settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -58,11 +56,22 @@ from tandem.matching.models import (
 )
 from tandem.matching.requests import match_requests_withdraw_for_matched
 from tandem.matching.run_selectors import match_run_access, proposal_get
+from tandem.notifications.models import NotificationCategory
+from tandem.notifications.services import (
+    OutboxItem,
+    outbox_enqueue_many,
+    outbox_record_covered,
+)
 from tandem.participants.models import Answer, Participant, ParticipantStatus
 from tandem.people.models import Profile
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramFormat, QuestionKind
 from tandem.programs.permissions import program_access
-from tandem.relationships.models import Circle, RelationshipSource
+from tandem.relationships.announcements import (
+    MATCH_ANNOUNCED,
+    circle_announced_key,
+    match_announced_key,
+)
+from tandem.relationships.models import Circle, Relationship, RelationshipSource
 from tandem.relationships.selectors import relationship_pairs_in_program
 from tandem.relationships.services import circle_create, relationship_propose
 
@@ -799,7 +808,8 @@ def match_run_publish(*, actor: User, run_id: int) -> MatchRun:
     Each pair is checked again against today's data (people may have left, been paired or
     ruled out since the run); the first refusal is a Conflict naming the pair and nothing is
     written. Group programmes get one circle per mentor, named after what its mentees share.
-    Both people of every pair are emailed once this commits.
+    Both people of every pair are told through the outbox (`_announce`): the emails leave
+    once this commits.
     """
     run = match_run_access(actor=actor, run_id=run_id, for_update=True)
     program = run.program
@@ -845,11 +855,10 @@ def match_run_publish(*, actor: User, run_id: int) -> MatchRun:
     )
     run.published_at = timezone.now()
     run.published_by = actor
-    run.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-    from tandem.matching.tasks import match_run_notify_task
-
-    run_pk = run.pk
-    transaction.on_commit(lambda: match_run_notify_task.enqueue(run_pk))
+    # In this transaction: the announcements and the pairs commit together, and the nudge
+    # rule `match_announced` finds their keys already written, whenever it runs.
+    _announce(run)
+    run.save(update_fields=["status", "published_at", "published_by", "statistics", "updated_at"])
     return run
 
 
@@ -863,14 +872,10 @@ def match_run_discard(*, actor: User, run_id: int) -> MatchRun:
     return run
 
 
-# --- emails after publishing -------------------------------------------------------------
+# --- announcements after publishing ------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class _Mail:
-    to: str
-    subject: str
-    body: str
+# Why the mentor's announcement of each pair in a circle is recorded but not sent.
+COVERED_BY_CIRCLE = "covered by the announcement of the mentor's circle"
 
 
 def _reasons_text(reasons: list[str]) -> str:
@@ -880,80 +885,156 @@ def _reasons_text(reasons: list[str]) -> str:
     return "Why we matched you:\n" + "\n".join(f"- {reason}" for reason in top) + "\n\n"
 
 
-def _mails_for(run: MatchRun) -> list[_Mail]:
+def _announcement(
+    *, key: str, recipient: User, program: Program, subject: str, text: str, url: str
+) -> OutboxItem:
+    return OutboxItem(
+        key=key,
+        rule=MATCH_ANNOUNCED,
+        recipient_id=recipient.pk,
+        category=NotificationCategory.WELCOME,
+        subject=subject,
+        text=text,
+        url=url,
+        program_id=program.pk,
+    )
+
+
+def _announcements(run: MatchRun) -> tuple[list[OutboxItem], list[OutboxItem]]:
+    """The messages that announce a published run's pairs, and the keys they cover.
+
+    Each mentee is told who their mentor is and why, under the key of their pair; a mentor of
+    a one-to-one pair likewise. A circle's mentor gets one message listing the circle, under
+    the circle's key, and the mentor's key of each pair in it is returned as covered (see
+    `tandem.relationships.announcements`)."""
     program = run.program
     proposals = list(
         MatchProposal.objects.filter(run=run)
         .select_related("mentor__user", "mentee__user")
         .order_by("mentor_id", "-score", "pk")
     )
-    circle_topics: dict[int, str] = {}
-    if program.format == ProgramFormat.GROUP:
-        # The newest circle each mentor leads in the programme: the one this run created.
-        for mentor_id, topic in (
-            Circle.objects.filter(program=program).order_by("created_at", "pk")
-        ).values_list("mentor_id", "topic"):
-            circle_topics[mentor_id] = topic
-    by_mentor: dict[int, list[MatchProposal]] = defaultdict(list)
+    # The relationships the run opened: the newest of each pair (a pair matched again after
+    # an earlier relationship of theirs ended has two).
+    opened = {
+        (relationship.mentor_id, relationship.mentee_id): relationship
+        for relationship in Relationship.objects.filter(program=program)
+        .filter(
+            Exists(
+                MatchProposal.objects.filter(
+                    run=run, mentor_id=OuterRef("mentor_id"), mentee_id=OuterRef("mentee_id")
+                )
+            )
+        )
+        .select_related("circle")
+        .order_by("created_at", "pk")
+    }
+    messages: list[OutboxItem] = []
+    covered: list[OutboxItem] = []
+    circles: dict[Circle, list[tuple[MatchProposal, Relationship]]] = defaultdict(list)
     for proposal in proposals:
-        by_mentor[proposal.mentor_id].append(proposal)
-    mails: list[_Mail] = []
-    group = program.format == ProgramFormat.GROUP
-    for proposal in proposals:
+        relationship = opened.get((proposal.mentor_id, proposal.mentee_id))
+        if relationship is None:
+            continue
         mentor, mentee = proposal.mentor.user, proposal.mentee.user
-        topic = circle_topics.get(proposal.mentor_id, "")
-        about = f" on '{topic}'" if topic else ""
-        mails.append(
-            _Mail(
-                to=mentee.email,
+        circle = relationship.circle
+        about = f" on '{circle.topic}'" if circle is not None and circle.topic else ""
+        workspace = f"/relationships/{relationship.pk}/"
+        messages.append(
+            _announcement(
+                key=match_announced_key(
+                    relationship_id=relationship.pk,
+                    recipient_id=mentee.pk,
+                    opened_at=relationship.created_at,
+                ),
+                recipient=mentee,
+                program=program,
                 subject=f"Your mentor in {program.name}: {mentor}",
-                body=(
+                text=(
                     f"Hello {mentee.first_name or mentee},\n\n"
                     + (
                         f"You are in {mentor}'s mentoring circle{about} in {program.name}.\n\n"
-                        if group
+                        if circle is not None
                         else f"{mentor} ({mentor.email}) will be your mentor in {program.name}.\n\n"
                     )
                     + _reasons_text(proposal.reasons)
                     + "Say hello and agree when you will first meet.\n"
                 ),
+                url=workspace,
             )
         )
-        if not group:
-            mails.append(
-                _Mail(
-                    to=mentor.email,
+        mentor_key = match_announced_key(
+            relationship_id=relationship.pk,
+            recipient_id=mentor.pk,
+            opened_at=relationship.created_at,
+        )
+        if circle is not None:
+            circles[circle].append((proposal, relationship))
+            covered.append(
+                _announcement(
+                    key=mentor_key,
+                    recipient=mentor,
+                    program=program,
                     subject=f"Your mentee in {program.name}: {mentee}",
-                    body=(
-                        f"Hello {mentor.first_name or mentor},\n\n"
-                        f"You will mentor {mentee} ({mentee.email}) in {program.name}.\n\n"
-                        + _reasons_text(proposal.reasons)
-                        + "They will get in touch; agree when you will first meet.\n"
-                    ),
+                    text="",
+                    url=workspace,
                 )
             )
-    if group:
-        for pairs in by_mentor.values():
-            mentor = pairs[0].mentor.user
-            topic = circle_topics.get(pairs[0].mentor_id, "")
-            names = "\n".join(f"- {p.mentee.user} ({p.mentee.user.email})" for p in pairs)
-            mails.append(
-                _Mail(
-                    to=mentor.email,
-                    subject=f"Your mentoring circle in {program.name}",
-                    body=(
-                        f"Hello {mentor.first_name or mentor},\n\n"
-                        f"You will lead a circle{f' on {topic!r}' if topic else ''} in "
-                        f"{program.name} with:\n{names}\n\n"
-                        "Agree with them when you will first meet.\n"
-                    ),
-                )
+            continue
+        messages.append(
+            _announcement(
+                key=mentor_key,
+                recipient=mentor,
+                program=program,
+                subject=f"Your mentee in {program.name}: {mentee}",
+                text=(
+                    f"Hello {mentor.first_name or mentor},\n\n"
+                    f"You will mentor {mentee} ({mentee.email}) in {program.name}.\n\n"
+                    + _reasons_text(proposal.reasons)
+                    + "They will get in touch; agree when you will first meet.\n"
+                ),
+                url=workspace,
             )
-    return mails
+        )
+    for circle, members in circles.items():
+        mentor = members[0][0].mentor.user
+        names = "\n".join(f"- {p.mentee.user} ({p.mentee.user.email})" for p, _ in members)
+        messages.append(
+            _announcement(
+                key=circle_announced_key(
+                    circle_id=circle.pk, recipient_id=mentor.pk, opened_at=circle.created_at
+                ),
+                recipient=mentor,
+                program=program,
+                subject=f"Your mentoring circle in {program.name}",
+                text=(
+                    f"Hello {mentor.first_name or mentor},\n\n"
+                    f"You will lead a circle{f' on {circle.topic!r}' if circle.topic else ''} in "
+                    f"{program.name} with:\n{names}\n\n"
+                    "Agree with them when you will first meet.\n"
+                ),
+                url=f"/relationships/{members[0][1].pk}/",
+            )
+        )
+    return messages, covered
+
+
+def _announce(run: MatchRun) -> int:
+    """Write the run's announcements to the outbox and record that in its statistics (the
+    caller saves them). Returns how many emails were enqueued: people who chose in-app only
+    get the in-app copy alone."""
+    messages, covered = _announcements(run)
+    outbox_record_covered(items=covered, reason=COVERED_BY_CIRCLE)
+    emails = outbox_enqueue_many(messages)
+    run.statistics = {**(run.statistics or {}), "emails_sent": emails}
+    return emails
 
 
 def match_run_notify(*, run_id: int) -> int:
-    """Email both people of every published pair (once per run). Returns how many were sent."""
+    """Announce every pair of a published run to both its people, through the outbox, once
+    per run (`statistics["emails_sent"]` records it, and the outbox keys would refuse a second
+    copy anyway). Publishing does this in its own transaction; this entry point serves the
+    `match_run_notify_task` of runs published before it did. Returns how many emails were
+    enqueued."""
     with transaction.atomic():
         run = (
             MatchRun.objects.select_for_update(of=("self",))
@@ -961,19 +1042,11 @@ def match_run_notify(*, run_id: int) -> int:
             .filter(pk=run_id)
             .first()
         )
-        if run is None or run.status != S.PUBLISHED or (run.statistics or {}).get("emails_sent"):
+        if run is None or run.status != S.PUBLISHED or "emails_sent" in (run.statistics or {}):
             return 0
-        mails = _mails_for(run)
-        run.statistics = {**(run.statistics or {}), "emails_sent": len(mails)}
+        emails = _announce(run)
         run.save(update_fields=["statistics", "updated_at"])
-    for mail in mails:
-        send_mail(
-            subject=mail.subject,
-            message=mail.body,
-            from_email=django_settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[mail.to],
-        )
-    return len(mails)
+    return emails
 
 
 # --- settings ----------------------------------------------------------------------------

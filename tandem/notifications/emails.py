@@ -25,8 +25,9 @@ def _absolute(url: str) -> str:
 
 
 def programme_colour(program: object) -> str:
-    """The programme's colour as #rrggbb, or Tandem blue (Program has no colour field yet; any
-    value that is not a plain hex colour is ignored, so nothing odd reaches the HTML)."""
+    """The programme's colour (`Program.colour`) as #rrggbb, or Tandem blue without a programme.
+    A value that is not a plain hex colour is ignored, so nothing odd reaches the HTML (the
+    database refuses one too; this keeps the email safe whatever it is handed)."""
     colour = str(getattr(program, "colour", "") or "")
     return colour if _COLOUR.match(colour) else TANDEM_BLUE
 

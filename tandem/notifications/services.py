@@ -659,3 +659,78 @@ def outbox_retry(*, message_ids: list[int]) -> int:
         claimed_by="",
         claimed_until=None,
     )
+
+
+# --- Skipping -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def outbox_skip_pending(*, reason: str, after_id: int = 0) -> int:
+    """Never send the pending outbox rows after the row `after_id`: mark them skipped with
+    `reason` as their last error. Their keys stay known, so nothing enqueues them again, and
+    their in-app copies stay. Rows a worker holds (sending) are left to it. Returns how many."""
+    return OutboxMessage.objects.filter(pk__gt=after_id, status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.SKIPPED,
+        last_error=reason[:2000],
+        claimed_by="",
+        claimed_until=None,
+    )
+
+
+class OutboxSkipWritten:
+    """See `outbox_skip_written`; `skipped` says how many rows it skipped once it closed."""
+
+    def __init__(self, *, reason: str) -> None:
+        self.reason = reason
+        self.after_id = 0
+        self.skipped = 0
+
+    def __enter__(self) -> "OutboxSkipWritten":
+        last = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first()
+        self.after_id = last or 0
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        # Also when the block failed: what it wrote and committed is still not to be sent.
+        self.skipped = outbox_skip_pending(reason=self.reason, after_id=self.after_id)
+
+
+def outbox_skip_written(*, reason: str) -> OutboxSkipWritten:
+    """`with outbox_skip_written(reason=…):` sends none of the emails the block enqueues: when it
+    closes, every row written inside it and still pending is skipped (`outbox_skip_pending`).
+    For a one-process job such as the demo seed, which writes months of history on a moved
+    clock, so `created_at` cannot tell its rows apart: ids do, so run it while nothing else
+    writes to the outbox. Delivery must not run meanwhile (a queued kick finds nothing due)."""
+    return OutboxSkipWritten(reason=reason)
+
+
+@transaction.atomic
+def outbox_record_covered(*, items: Sequence[OutboxItem], reason: str) -> None:
+    """Record the keys of `items` as told without telling anyone: rows with status skipped and
+    `reason` as last error, no email and no in-app copy, for messages another one covers (a
+    circle's announcement to its mentor covers the announcement of each pair in it). Keys
+    already in the outbox are left alone (one INSERT that ignores them)."""
+    if not items:
+        return
+    now = timezone.now()
+    domain = mail_domain()
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                key=item.key,
+                rule=item.rule,
+                category=item.category,
+                recipient_id=item.recipient_id,
+                program_id=item.program_id,
+                subject=item.subject[:200],
+                url=item.url,
+                status=OutboxStatus.SKIPPED,
+                next_attempt_at=now,
+                not_before=now,
+                last_error=reason[:2000],
+                message_id=outbox_message_id(item.key, domain),
+            )
+            for item in items
+        ],
+        ignore_conflicts=True,
+    )

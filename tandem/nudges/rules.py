@@ -31,6 +31,7 @@ from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import Attachment
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import Program, ProgramStatus
+from tandem.relationships.announcements import match_announced_period
 from tandem.relationships.models import OPEN_STATUSES, Relationship, RelationshipStatus
 
 # Event-driven rules (welcome, match, check-in, mid-point) look back this far past their due
@@ -323,7 +324,8 @@ def match_announced(context: Context, settings: RuleSettings) -> Iterator[Nudge]
                 rule=rule.name,
                 subject=str(pk),
                 recipient_id=user_id,
-                period=created_at.date().isoformat(),
+                # The matching services write their announcement under the same key.
+                period=match_announced_period(created_at),
                 program_id=pair.program_id,
                 category=rule.category,
                 title=f"You have been matched with {partner}",

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from tandem.programs.models import (
+    DEFAULT_PROGRAM_COLOUR,
     MeetingCadence,
     Program,
     ProgramAccess,
@@ -43,6 +44,15 @@ class ProgramForm(forms.Form):
     purpose = forms.ChoiceField(choices=ProgramPurpose.choices)
     format = forms.ChoiceField(choices=ProgramFormat.choices)
     access = forms.ChoiceField(choices=ProgramAccess.choices, label="Who may join")
+    # Checked by the service (a hex colour): a colour picker always sends one; without one
+    # the programme keeps its colour (or gets the default).
+    colour = forms.CharField(
+        required=False,
+        initial=DEFAULT_PROGRAM_COLOUR,
+        widget=forms.TextInput(attrs={"type": "color", "class": "form-control form-control-color"}),
+        label="Colour",
+        help_text="The programme's accent on its page and in the emails it sends.",
+    )
     is_ongoing = forms.BooleanField(
         required=False,
         label="Ongoing programme (no cohort dates)",
@@ -113,6 +123,8 @@ class ProgramForm(forms.Form):
         data = dict(self.cleaned_data)
         if not data.get("cadence"):
             data["cadence"] = None
+        if not data.get("colour"):
+            data.pop("colour", None)
         return data
 
 

@@ -46,6 +46,12 @@ class ProgramStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+# Tandem blue: the accent of a programme that has not chosen its own colour.
+DEFAULT_PROGRAM_COLOUR = "#0d6efd"
+# The only colours a programme may have: they go into HTML and emails as they are.
+PROGRAM_COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+
+
 class Program(TimeStampedModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="programs"
@@ -81,6 +87,11 @@ class Program(TimeStampedModel):
     access = models.CharField(
         max_length=20, choices=ProgramAccess.choices, default=ProgramAccess.OPEN
     )
+    colour = models.CharField(
+        max_length=7,
+        default=DEFAULT_PROGRAM_COLOUR,
+        help_text="The programme's accent (#rrggbb) on its page and in its emails",
+    )
     managers = models.ManyToManyField(User, blank=True, related_name="managed_programs")
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -115,6 +126,9 @@ class Program(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(is_ongoing=True) | Q(starts_on__isnull=False),
                 name="program_cohort_has_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(colour__regex=PROGRAM_COLOUR_PATTERN), name="program_colour_hex"
             ),
         ]
         indexes = [models.Index(fields=["organization", "status"])]

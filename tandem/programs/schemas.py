@@ -5,6 +5,7 @@ from pydantic import Field
 
 from tandem.accounts.models import User
 from tandem.programs.models import (
+    DEFAULT_PROGRAM_COLOUR,
     EnrollmentQuestion,
     MeetingCadence,
     ProgramAccess,
@@ -43,6 +44,9 @@ class ProgramOut(Schema):
     cadence: MeetingCadence
     default_mentor_capacity: int
     max_circle_size: int
+    colour: str = Field(
+        description="The programme's accent on its page and in its emails (#rrggbb)"
+    )
     managers: list[ManagerOut]
     mentor_count: int = Field(description="Mentors enrolled (active)")
     mentee_count: int = Field(description="Mentees enrolled (active)")
@@ -71,6 +75,10 @@ class ProgramCreateIn(Schema):
     )
     default_mentor_capacity: int = 1
     max_circle_size: int = 5
+    colour: str = Field(
+        default=DEFAULT_PROGRAM_COLOUR,
+        description="The programme's accent on its page and in its emails: a hex colour #rrggbb",
+    )
     manager_ids: list[int] = Field(
         default_factory=list,
         description="Further managers (programme managers or org admins of your organisation); "
@@ -95,6 +103,7 @@ class ProgramUpdateIn(Schema):
     cadence: MeetingCadence | None = None
     default_mentor_capacity: int | None = None
     max_circle_size: int | None = None
+    colour: str | None = Field(default=None, description="A hex colour #rrggbb")
     manager_ids: list[int] | None = None
 
 

@@ -6,6 +6,7 @@ do it before anything else, runs in one transaction, and either applies every ch
 """
 
 import datetime
+import re
 from collections.abc import Iterable
 from typing import Any, Literal, TypedDict, Unpack
 
@@ -17,6 +18,8 @@ from tandem.accounts.models import Role, User
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from tandem.programs.models import (
     CHOICE_KINDS,
+    DEFAULT_PROGRAM_COLOUR,
+    PROGRAM_COLOUR_PATTERN,
     EnrollmentQuestion,
     MeetingCadence,
     Program,
@@ -80,6 +83,7 @@ class ProgramFields(TypedDict, total=False):
     default_mentor_capacity: int
     max_circle_size: int
     access: str
+    colour: str
     manager_ids: list[int]
 
 
@@ -112,6 +116,7 @@ PROGRAM_SETTING_FIELDS = (
     "default_mentor_capacity",
     "max_circle_size",
     "access",
+    "colour",
 )
 QUESTION_FIELDS = (
     "prompt",
@@ -208,6 +213,8 @@ def _program_errors(values: dict[str, Any]) -> list[FieldError]:
             errors.append(FieldError(field, f"{label} must be at least {low}."))
         elif number > high:
             errors.append(FieldError(field, f"{label} must be at most {high}."))
+    if not re.fullmatch(PROGRAM_COLOUR_PATTERN, values["colour"]):
+        errors.append(FieldError("colour", f"Use a hex colour like {DEFAULT_PROGRAM_COLOUR}."))
     return errors
 
 
@@ -252,6 +259,8 @@ def _clean_program_values(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("is_ongoing"):
         values["ends_on"] = None
     values["is_ongoing"] = bool(values.get("is_ongoing"))
+    # One spelling per colour: what a colour picker sends (#rrggbb, lower case).
+    values["colour"] = str(values.get("colour") or "").strip().lower()
     return values
 
 
@@ -293,6 +302,7 @@ def program_create(*, actor: User, **fields: Unpack[ProgramFields]) -> Program:
         "default_mentor_capacity": 1,
         "max_circle_size": 5,
         "access": ProgramAccess.OPEN,
+        "colour": DEFAULT_PROGRAM_COLOUR,
     }
     values.update({key: value for key, value in fields.items() if key != "manager_ids"})
     if values.get("cadence") is None:

@@ -1,7 +1,12 @@
 from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
 
 from tandem.accounts.models import Organization, Role, User
-from tandem.demo.seed import DEMO_PASSWORD, seed
+from tandem.demo.seed import DEMO_PASSWORD, SEEDED, seed
+from tandem.notifications.models import Notification, OutboxMessage, OutboxStatus
+from tandem.notifications.services import notification_send
+from tandem.nudges.services import nudges_evaluate
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import Program, ProgramStatus
 
@@ -43,10 +48,10 @@ def test_seed_has_the_promised_shape(db):
     assert User.objects.get(email="admin@northwind.example").role == Role.ORG_ADMIN
     assert User.objects.get(email="manager@northwind.example").role == Role.PROGRAM_MANAGER
     programs = Program.objects.filter(organization=northwind).order_by("name")
-    assert [(p.name, p.format, p.status) for p in programs] == [
-        ("Leadership Accelerator", "one_to_one", ProgramStatus.PUBLISHED),
-        ("Reverse Mentoring: Digital Fluency", "reverse", ProgramStatus.PUBLISHED),
-        ("Women in Technology Circles", "group", ProgramStatus.PUBLISHED),
+    assert [(p.name, p.format, p.status, p.colour) for p in programs] == [
+        ("Leadership Accelerator", "one_to_one", ProgramStatus.PUBLISHED, "#6f42c1"),
+        ("Reverse Mentoring: Digital Fluency", "reverse", ProgramStatus.PUBLISHED, "#198754"),
+        ("Women in Technology Circles", "group", ProgramStatus.PUBLISHED, "#d63384"),
     ]
     people = User.objects.filter(organization=northwind, role=Role.MEMBER)
     mentors = people.filter(email__startswith="mentor").count()
@@ -123,3 +128,27 @@ def test_seed_has_relationships_in_every_stage(db):
         mentor__user__email="mentor@northwind.example", status="completed"
     ).exists()
     assert Meeting.objects.filter(relationship__program__name="Leadership Accelerator").count() > 20
+
+
+def test_seeding_sends_no_email_about_the_seeded_past(db):
+    # given delivery left to a worker, as `make demo` does (its tasks wait in the database)
+    deferred = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with override_settings(TASKS=deferred):
+        # when
+        report = seed()
+        # then no email waits to be sent: what the seed enqueued is skipped, in-app copies stay
+        assert not OutboxMessage.objects.exclude(status=OutboxStatus.SKIPPED).exists()
+        skipped = OutboxMessage.objects.filter(last_error=SEEDED)
+        assert report.emails_skipped == skipped.count() > 200
+        assert skipped.filter(rule="welcome").exists()  # the nudges due at the seed's end
+        assert Notification.objects.filter(user__email="mentee@northwind.example").exists()
+        # and the scheduler `make demo` starts finds nothing new that is due
+        assert nudges_evaluate(now=timezone.now()).total_enqueued == 0
+        # and what happens after the seed is emailed as usual
+        mentee = User.objects.get(email="mentee@northwind.example")
+        notification_send(recipients=[mentee], category="messages", subject="Hello", body="Hi")
+        assert list(
+            OutboxMessage.objects.filter(status=OutboxStatus.PENDING).values_list(
+                "recipient__email", "subject"
+            )
+        ) == [("mentee@northwind.example", "Hello")]

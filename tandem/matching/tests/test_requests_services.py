@@ -31,9 +31,17 @@ from tandem.matching.tests.requests_world import (
     request_rows,
     statuses,
 )
+from tandem.notifications.models import (
+    Notification,
+    NotificationCategory,
+    OutboxMessage,
+    OutboxStatus,
+)
+from tandem.notifications.services import notification_preferences_update
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.participants.services import participant_set_accepting
 from tandem.programs.tests.factories import ProgramFactory
+from tandem.relationships.announcements import match_announced_key
 from tandem.relationships.models import Relationship, RelationshipSource, RelationshipStatus
 from tandem.relationships.services import relationship_propose
 
@@ -84,6 +92,13 @@ def test_a_mentee_asks_a_mentor_who_is_emailed(cast, django_capture_on_commit_ca
         )
     ]
     assert '"I lead reviews now."' in mail.outbox[0].body
+    assert list(OutboxMessage.objects.values_list("key", "category", "url")) == [
+        (
+            f"match_request:{row.pk}:{cast.mentor.pk}:pending",
+            "relationship",
+            f"/programs/{cast.program.pk}/matching/mentor/",
+        )
+    ]
 
 
 def test_the_expiry_follows_the_programme_setting(cast):
@@ -396,6 +411,61 @@ def test_accepting_opens_the_relationship_withdraws_the_rest_and_emails_both(
         ("mentor@northwind.test", f"You are now {cast.mentee}'s mentor in Leadership cohort"),
     ]
     assert '"Yes!"' in next(m.body for m in mail.outbox if m.to == ["mentee@northwind.test"])
+    # and the two emails are the match's announcement, under the nudge rule's keys (so the
+    # rule `match_announced` finds them known and sends nothing more)
+    assert sorted(
+        OutboxMessage.objects.filter(rule="match_announced").values_list(
+            "key", "recipient_id", "category", "status"
+        )
+    ) == sorted(
+        (
+            match_announced_key(
+                relationship_id=relationship.pk,
+                recipient_id=person.pk,
+                opened_at=relationship.created_at,
+            ),
+            person.pk,
+            "welcome",
+            OutboxStatus.SENT,
+        )
+        for person in (cast.mentee, cast.mentor)
+    )
+
+
+def test_accepting_tells_a_mentee_who_chose_in_app_only_in_the_app_alone(
+    cast, django_capture_on_commit_callbacks
+):
+    # given the mentee wants match announcements in the app only
+    notification_preferences_update(
+        actor=cast.mentee, channels={NotificationCategory.WELCOME: "in_app"}
+    )
+    chosen = ask(cast.mentee_participant, cast.mentor_participant)
+    mail.outbox.clear()
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        match_request_accept(actor=cast.mentor, request_id=chosen.pk)
+    # then only the mentor is emailed; the mentee has the in-app copy
+    assert [m.to for m in mail.outbox] == [["mentor@northwind.test"]]
+    assert list(
+        Notification.objects.filter(user=cast.mentee, category="welcome").values_list(
+            "title", flat=True
+        )
+    ) == [f"{cast.mentor} accepted your request in Leadership cohort"]
+    assert OutboxMessage.objects.get(recipient=cast.mentee, rule="match_announced").status == (
+        OutboxStatus.SKIPPED
+    )
+
+
+def test_a_refused_accept_tells_nobody(cast, django_capture_on_commit_callbacks):
+    # given
+    chosen = ask(cast.mentee_participant, cast.mentor_participant)
+    before = list(OutboxMessage.objects.values_list("key", flat=True))
+    # when the mentee tries to accept her own request
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Forbidden):
+        match_request_accept(actor=cast.mentee, request_id=chosen.pk)
+    # then nothing was enqueued
+    assert list(OutboxMessage.objects.values_list("key", flat=True)) == before
+    assert not OutboxMessage.objects.filter(rule="match_announced").exists()
 
 
 def test_an_expired_request_cannot_be_accepted(cast):

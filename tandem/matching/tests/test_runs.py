@@ -1,5 +1,6 @@
 """Bulk matching runs: start -> task -> draft, draft edits, publish, discard, settings."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -18,10 +19,18 @@ from tandem.matching.models import (
     RunStatus,
 )
 from tandem.matching.tests.factories import PairRuleFactory, enrol_person
+from tandem.notifications.models import (
+    Notification,
+    NotificationCategory,
+    OutboxMessage,
+    OutboxStatus,
+)
+from tandem.notifications.services import notification_preferences_update
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.people.tests.factories import SkillFactory
 from tandem.programs.models import Program, ProgramFormat, ProgramStatus
 from tandem.programs.tests.factories import ProgramFactory
+from tandem.relationships.announcements import circle_announced_key, match_announced_key
 from tandem.relationships.models import Circle, Relationship, RelationshipStatus
 from tandem.relationships.services import relationship_propose
 
@@ -679,6 +688,90 @@ def test_publishing_opens_the_relationships_and_emails_both_people(
     assert len(mail.outbox) == 4
 
 
+def _outbox() -> list[tuple[str, str, int, str, str]]:
+    return sorted(
+        OutboxMessage.objects.values_list("key", "rule", "recipient_id", "category", "status")
+    )
+
+
+def test_publishing_writes_one_announcement_per_person_under_the_match_announced_key(
+    cast, django_capture_on_commit_callbacks
+):
+    # given a draft
+    team = _team(cast)
+    run = _start(cast, django_capture_on_commit_callbacks, team)
+    # when published, inside its transaction (before any delivery)
+    with django_capture_on_commit_callbacks() as callbacks:
+        runs.match_run_publish(actor=cast.manager, run_id=run.pk)
+    # then each person of each pair is owed one email, under the key of the nudge rule
+    ada_grace = Relationship.objects.get(mentee=team.ada)
+    bob_linus = Relationship.objects.get(mentee=team.bob)
+
+    def owed(relationship: Relationship, participant: Participant) -> tuple:
+        key = match_announced_key(
+            relationship_id=relationship.pk,
+            recipient_id=participant.user_id,
+            opened_at=relationship.created_at,
+        )
+        return (key, "match_announced", participant.user_id, "welcome", OutboxStatus.PENDING)
+
+    assert _outbox() == sorted(
+        [
+            owed(ada_grace, team.ada),
+            owed(ada_grace, team.grace),
+            owed(bob_linus, team.bob),
+            owed(bob_linus, team.linus),
+        ]
+    )
+    day = ada_grace.created_at.astimezone(datetime.UTC).date().isoformat()
+    assert (
+        owed(ada_grace, team.ada)[0] == f"match_announced:{ada_grace.pk}:{team.ada.user_id}:{day}"
+    )
+    assert sorted(Notification.objects.values_list("user_id", "title")) == sorted(
+        [
+            (team.ada.user_id, "Your mentor in Engineering circle: Grace Hopper"),
+            (team.grace.user_id, "Your mentee in Engineering circle: Ada Lovelace"),
+            (team.bob.user_id, "Your mentor in Engineering circle: Linus Torvalds"),
+            (team.linus.user_id, "Your mentee in Engineering circle: Bob Byte"),
+        ]
+    )
+    assert mail.outbox == []
+    # when the transaction commits, delivery sends them, links to the pair's workspace
+    for callback in callbacks:
+        callback()
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 4
+    to_ada = next(m for m in mail.outbox if m.to == [team.ada.user.email])
+    assert f"/relationships/{ada_grace.pk}/" in to_ada.body
+    assert to_ada.extra_headers["X-Tandem-Outbox-Key"] == owed(ada_grace, team.ada)[0]
+    # and announcing again (the task of an older deploy) writes nothing
+    assert runs.match_run_notify(run_id=run.pk) == 0
+    assert OutboxMessage.objects.count() == 4
+
+
+def test_a_person_who_chose_in_app_only_for_announcements_gets_no_email(
+    cast, django_capture_on_commit_callbacks
+):
+    # given Ada wants welcome and match announcements in the app only
+    team = _team(cast)
+    notification_preferences_update(
+        actor=team.ada.user, channels={NotificationCategory.WELCOME: "in_app"}
+    )
+    run = _start(cast, django_capture_on_commit_callbacks, team)
+    # when published
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.match_run_publish(actor=cast.manager, run_id=run.pk)
+    # then she has the in-app copy and her key is recorded, but no email was sent to her
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [team.grace.user.email, team.bob.user.email, team.linus.user.email]
+    )
+    assert OutboxMessage.objects.get(recipient=team.ada.user).status == OutboxStatus.SKIPPED
+    assert list(
+        Notification.objects.filter(user=team.ada.user).values_list("title", flat=True)
+    ) == ["Your mentor in Engineering circle: Grace Hopper"]
+    run.refresh_from_db()
+    assert run.statistics["emails_sent"] == 3
+
+
 def test_a_conflict_on_publish_changes_nothing(cast, django_capture_on_commit_callbacks):
     # given a draft, after which Bob was paired with Linus by someone else
     team = _team(cast)
@@ -702,6 +795,7 @@ def test_a_conflict_on_publish_changes_nothing(cast, django_capture_on_commit_ca
     ]
     assert _rows(*ALL_ROWS, Participant) == before
     assert mail.outbox == []
+    assert OutboxMessage.objects.count() == Notification.objects.count() == 0
 
 
 def test_publish_checks_pairs_again_against_todays_rules(cast, django_capture_on_commit_callbacks):
@@ -817,6 +911,43 @@ def test_forming_circles_caps_them_and_names_each_after_what_its_mentees_share(
     assert to_speaker.subject == "Your mentoring circle in Confidence circles"
     assert "'Confidence and visibility'" in to_speaker.body
     assert all(str(m.user) in to_speaker.body for m in mentees[:2])
+    # and in the outbox: the circle's key for its mentor, who is not told pair by pair (the
+    # mentor's key of each pair is recorded as covered), and each mentee's pair key
+    circle = circles[speaker.pk]
+    in_circle = list(Relationship.objects.filter(circle=circle).order_by("pk"))
+    assert sorted(
+        OutboxMessage.objects.filter(recipient=speaker.user).values_list(
+            "key", "status", "last_error"
+        )
+    ) == sorted(
+        [
+            (
+                circle_announced_key(
+                    circle_id=circle.pk, recipient_id=speaker.user_id, opened_at=circle.created_at
+                ),
+                OutboxStatus.SENT,
+                "",
+            )
+        ]
+        + [
+            (
+                match_announced_key(
+                    relationship_id=relationship.pk,
+                    recipient_id=speaker.user_id,
+                    opened_at=relationship.created_at,
+                ),
+                OutboxStatus.SKIPPED,
+                runs.COVERED_BY_CIRCLE,
+            )
+            for relationship in in_circle
+        ]
+    )
+    assert OutboxMessage.objects.get(recipient=mentees[0].user).key == match_announced_key(
+        relationship_id=in_circle[0].pk,
+        recipient_id=mentees[0].user_id,
+        opened_at=in_circle[0].created_at,
+    )
+    assert Notification.objects.filter(user=speaker.user).count() == 1
 
 
 # --- settings ----------------------------------------------------------------------------

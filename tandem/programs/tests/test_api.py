@@ -242,6 +242,7 @@ def test_create_returns_the_whole_programme(cast, api_as):
         "cadence": "monthly",
         "default_mentor_capacity": 1,
         "max_circle_size": 5,
+        "colour": "#0d6efd",
         "managers": [
             {"id": user.pk, "name": user.full_name, "email": user.email} for user in managers
         ],
@@ -674,3 +675,46 @@ def test_demoted_manager_loses_manage_rights(world, api_as):
     # then
     assert response.status_code == 403
     assert _state() == before
+
+
+# --- colour -------------------------------------------------------------------------------
+
+
+def test_patch_sets_the_colour_in_one_spelling(world, api_as):
+    # given
+    cast, draft = world
+    # when
+    response = api_as(cast.manager).patch(f"programs/{draft.pk}", {"colour": "#1A7F37"})
+    # then
+    assert response.status_code == 200
+    assert response.json()["colour"] == "#1a7f37"
+    draft.refresh_from_db()
+    assert draft.colour == "#1a7f37"
+
+
+@pytest.mark.parametrize("colour", ["red", "#12345", "#1234567", "#12345g", "", "0d6efd"])
+def test_patch_with_a_colour_that_is_not_hex_is_a_400_naming_it_and_changes_nothing(
+    world, api_as, colour
+):
+    # given
+    cast, draft = world
+    before = _state()
+    # when
+    response = api_as(cast.manager).patch(
+        f"programs/{draft.pk}", {"name": "Renamed", "colour": colour}
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "colour", "message": "Use a hex colour like #0d6efd."}
+    ]
+    assert _state() == before
+
+
+def test_create_without_a_colour_gets_tandem_blue(cast, api_as):
+    # when
+    response = api_as(cast.manager).post("programs", CREATE_BODY)
+    # then
+    assert response.status_code == 201
+    assert response.json()["colour"] == "#0d6efd"
+    assert Program.objects.get(name="Women in engineering").colour == "#0d6efd"

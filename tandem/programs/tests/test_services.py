@@ -1,10 +1,15 @@
 import datetime
 
 import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
 
 from tandem.accounts.models import Role
 from tandem.accounts.tests.factories import UserFactory
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from tandem.notifications.emails import TANDEM_BLUE
+from tandem.notifications.models import NotificationCategory
+from tandem.notifications.services import outbox_deliver_batch, outbox_enqueue
 from tandem.programs import services
 from tandem.programs.models import (
     EnrollmentQuestion,
@@ -399,6 +404,7 @@ def test_duplicate_copies_settings_managers_and_questions_but_not_participants(c
         enrollment_opens_on=datetime.date(2025, 11, 1),
         enrollment_closes_on=datetime.date(2025, 12, 15),
         default_mentor_capacity=3,
+        colour="#aa3366",
         manager_ids=[cast.manager.pk, cast.other_manager.pk],
     )
     first = services.question_create(
@@ -743,3 +749,52 @@ def test_enrolment_window_decides_whether_a_published_programme_accepts_people(c
     assert [
         cast.program.accepts_enrollment_on(datetime.date(2026, 1, day)) for day in (9, 10, 20, 21)
     ] == [False, True, True, False]
+
+
+# --- colour -------------------------------------------------------------------------------
+
+
+def test_the_database_refuses_a_colour_that_is_not_hex(cast):
+    # given the programme's row, written past the service
+    before = _program_rows()
+    # when / then (a regex CHECK, on SQLite and PostgreSQL alike)
+    for colour in ("#12345g", "red", "0d6efd1", "#0d6ef"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Program.objects.filter(pk=cast.program.pk).update(colour=colour)
+    Program.objects.filter(pk=cast.program.pk).update(colour="#A0B1C2")
+    assert Program.objects.get(pk=cast.program.pk).colour == "#A0B1C2"
+    assert len(_program_rows()) == len(before)
+
+
+def test_update_with_a_bad_colour_names_the_field_and_changes_nothing(cast):
+    # given
+    before = _program_rows()
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        services.program_update(
+            actor=cast.manager, program=cast.program, name="Renamed", colour="blue"
+        )
+    # then
+    assert refused.value.errors == [FieldError("colour", "Use a hex colour like #0d6efd.")]
+    assert _program_rows() == before
+
+
+def test_an_email_about_the_programme_is_dressed_in_its_colour(cast):
+    # given
+    services.program_update(actor=cast.manager, program=cast.program, colour="#1A7F37")
+    outbox_enqueue(
+        key="test:colour:1",
+        rule="test",
+        recipient=cast.mentee,
+        category=NotificationCategory.REMINDERS,
+        subject="Your meeting is tomorrow",
+        text="See you at 10:00.",
+        program=cast.program,
+    )
+    # when
+    outbox_deliver_batch(worker_id="w1")
+    # then
+    (message,) = mail.outbox
+    ((html, _),) = message.alternatives
+    assert "background:#1a7f37" in html
+    assert TANDEM_BLUE not in html

@@ -190,6 +190,45 @@ def test_edit_page_saves_settings(cast, client):
     assert (cast.program.name, cast.program.cadence) == ("Leadership cohort 2027", "fortnightly")
 
 
+def _edit_data(client, program) -> dict:
+    form = client.get(reverse("programs:edit", args=[program.pk])).context["form"]
+    data = {key: value for key, value in form.initial.items() if value is not None}
+    data["starts_on"] = program.starts_on.isoformat()
+    data["ends_on"] = program.ends_on.isoformat()
+    return data
+
+
+def test_edit_page_picks_a_colour_that_the_programme_page_shows(cast, client):
+    # given
+    _login(client, cast.manager)
+    shown = client.get(reverse("programs:edit", args=[cast.program.pk])).content.decode()
+    assert 'type="color" name="colour" value="#0d6efd"' in shown
+    data = _edit_data(client, cast.program) | {"colour": "#8250df"}
+    # when
+    response = client.post(reverse("programs:edit", args=[cast.program.pk]), data)
+    # then
+    assert response.status_code == 302
+    cast.program.refresh_from_db()
+    assert cast.program.colour == "#8250df"
+    page = client.get(reverse("programs:detail", args=[cast.program.pk])).content.decode()
+    assert "border-left: .375rem solid #8250df" in page
+    assert "<code>#8250df</code>" in page
+
+
+def test_edit_page_shows_a_bad_colour_on_its_field_and_saves_nothing(cast, client):
+    # given
+    _login(client, cast.manager)
+    data = _edit_data(client, cast.program) | {"name": "Renamed", "colour": "tomato"}
+    before = _state()
+    # when
+    response = client.post(reverse("programs:edit", args=[cast.program.pk]), data)
+    # then
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"colour": ["Use a hex colour like #0d6efd."]}
+    assert 'id="id_colour_error">Use a hex colour like #0d6efd.' in response.content.decode()
+    assert _state() == before
+
+
 @pytest.mark.parametrize(("actor_name", "expected"), [("other_manager", 403), ("outsider", 404)])
 def test_edit_page_refuses_non_managers(cast, client, actor_name, expected):
     # given
