@@ -14,5 +14,6 @@ def match_run_execute_task(run_id: int) -> str:
 
 @task()
 def match_run_notify_task(run_id: int) -> int:
-    """Email both people of every pair of a published run (once per run)."""
+    """Announce the pairs of a published run through the outbox (once per run). Publishing
+    now writes the announcements itself; this stays for tasks queued before it did."""
     return runs.match_run_notify(run_id=run_id)
