@@ -12,7 +12,7 @@ Tandem runs on.
 """
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -34,6 +34,13 @@ def _element(index: int, field: models.Field) -> str:
             return f"e->{index}"
         return f"(e->>{index})::{field.db_type(connection)}"
     return f"json_extract(value, '$[{index}]')"
+
+
+def _parameter(field: models.Field) -> str:
+    """The SQL of a value every row shares, given once as a parameter."""
+    if _is_postgresql():
+        return f"CAST(%s AS {field.db_type(connection)})"
+    return "%s"
 
 
 def _converter(field: models.Field) -> Callable[[Any], Any] | None:
@@ -89,19 +96,26 @@ def insert_rows(
     field_names: Sequence[str],
     rows: Iterable[Sequence[Any]],
     *,
+    same: Mapping[str, Any] | None = None,
     ignore_conflicts: bool = False,
     returning: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
     """INSERT `rows` (values in the order of `field_names`) into `model`'s table in one
-    statement. With `ignore_conflicts`, rows that would break a unique constraint are left out
-    (ON CONFLICT DO NOTHING). Returns the `returning` columns of the rows actually inserted, in
-    no guaranteed order. Values are written as the database stores them: give ids for foreign
+    statement; `same` gives the columns every row shares, sent once instead of in each row.
+    With `ignore_conflicts`, rows that would break a unique constraint are left out (ON
+    CONFLICT DO NOTHING). Returns the `returning` columns of the rows actually inserted, in no
+    guaranteed order. Values are written as the database stores them: give ids for foreign
     keys (`recipient_id`), aware datetimes, and lists or dicts for JSON fields."""
     fields = [_field(model, name) for name in field_names]
+    shared = [(_field(model, name), value) for name, value in (same or {}).items()]
     document = _document(fields, rows)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields)
-    values = ", ".join(_element(index, field) for index, field in enumerate(fields))
+    written = [*fields, *(field for field, _ in shared)]
+    columns = ", ".join(quote(str(field.column)) for field in written)
+    values = ", ".join(
+        [_element(index, field) for index, field in enumerate(fields)]
+        + [_parameter(field) for field, _ in shared]
+    )
     # Identifiers come from the model's metadata (quoted), values only from the parameter.
     # SQLite needs the WHERE clause to tell an upsert clause from a join constraint.
     sql = (
@@ -114,8 +128,9 @@ def insert_rows(
         sql += " RETURNING " + ", ".join(
             quote(str(_field(model, name).column)) for name in returning
         )
+    parameters = [field.get_db_prep_save(value, connection) for field, value in shared]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [document])
+        cursor.execute(sql, [*parameters, document])
         return [tuple(row) for row in cursor.fetchall()] if returning else []
 
 
