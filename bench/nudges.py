@@ -233,7 +233,9 @@ def evaluate(now: datetime.datetime, *, overlap: bool) -> dict[str, object]:
         return execute(sql, params, many, context)
 
     def install(sender: Any, connection: Any, **kwargs: Any) -> None:
-        connection.execute_wrappers.append(count)
+        # A writer's connection is reopened for each rule on the same wrapper object.
+        if count not in connection.execute_wrappers:
+            connection.execute_wrappers.append(count)
 
     connection_created.connect(install)
     try:

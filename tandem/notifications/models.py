@@ -128,9 +128,10 @@ class OutboxMessage(models.Model):
     category = models.CharField(max_length=30, choices=NotificationCategory.choices)
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="outbox_messages")
     # A string reference: programs sits above notifications in the layers. No database
-    # constraint: it only dresses the email (name, colour), a row that outlives its programme
-    # falls back to Tandem's, and each constraint is one more check per row at commit, which
-    # the scheduler pays hundreds of thousands of times (Django still nulls it on delete).
+    # constraint and no index: it only dresses the email (name, colour), a row that outlives
+    # its programme falls back to Tandem's, nothing looks rows up by programme, and each
+    # constraint or index is one more write per row, which the scheduler pays hundreds of
+    # thousands of times (Django still nulls it when a programme is deleted).
     program = models.ForeignKey(
         "programs.Program",
         on_delete=models.SET_NULL,
@@ -138,6 +139,7 @@ class OutboxMessage(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     subject = models.CharField(max_length=200)
     text_body = models.TextField(blank=True)

@@ -173,8 +173,13 @@ def _write(nudges: list[Nudge]) -> int:
 
 
 def _write_committed(nudges: list[Nudge]) -> int:
-    with transaction.atomic():
-        return _write(nudges)
+    """`_write` in its own transaction, on a writer thread's own connection, closed after (a
+    pool thread has no end of its own to close it at; a connection a rule is cheap)."""
+    try:
+        with transaction.atomic():
+            return _write(nudges)
+    finally:
+        connections.close_all()
 
 
 def nudges_evaluate(
@@ -188,11 +193,11 @@ def nudges_evaluate(
     in the outbox (same key) are not enqueued again, so running this twice, or on two hosts at
     once, is safe.
 
-    With `overlap` (the scheduler, the benchmark), a writer thread with its own database
-    connection writes one rule's messages while the next rule is evaluated: the database
-    inserts while Python builds, which at 100,000 relationships is most of the time. It writes
-    in line instead inside a transaction (a test's: another connection could not see its
-    uncommitted rows) and on SQLite (one writer at a time; a reader waits out its commits).
+    With `overlap` (the scheduler, the benchmark), two writer threads, each with its own
+    database connection, write the rules' messages while the next rules are evaluated: the
+    database inserts while Python builds, which at 100,000 relationships is most of the time.
+    It writes in line instead inside a transaction (a test's: another connection could not see
+    its uncommitted rows) and on SQLite (one writer at a time; a reader waits out its commits).
     """
     started = time.perf_counter()
     report = EvaluationReport(now=now)
@@ -209,20 +214,17 @@ def nudges_evaluate(
                 report.enqueued[rule.name] = _write(nudges)
             report.due[rule.name] = len(nudges)
     else:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nudges-writer") as writer:
+        # Two writers: while one waits for the database, the other builds its rows.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="nudges-writer") as writer:
             writes: list[tuple[str, Future[int]]] = []
-            try:
-                for rule in rules:
-                    nudges = _due(
-                        context=context, rule=rule, settings=RuleSettings(rule, chosen[rule.name])
-                    )
-                    report.due[rule.name] = len(nudges)
-                    writes.append((rule.name, writer.submit(_write_committed, nudges)))
-                for name, write in writes:
-                    report.enqueued[name] = write.result()
-            finally:
-                # The writer thread's connection is its own: close it there.
-                writer.submit(connections.close_all).result()
+            for rule in rules:
+                nudges = _due(
+                    context=context, rule=rule, settings=RuleSettings(rule, chosen[rule.name])
+                )
+                report.due[rule.name] = len(nudges)
+                writes.append((rule.name, writer.submit(_write_committed, nudges)))
+            for name, write in writes:
+                report.enqueued[name] = write.result()
     report.seconds = time.perf_counter() - started
     return report
 
