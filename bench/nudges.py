@@ -1,6 +1,6 @@
 """Benchmark: evaluate every nudge rule over N active relationships and enqueue what is due.
 
-    python -m bench.nudges --relationships 100000 [--programs 20] [--seed 1] [--json]
+    python -m bench.nudges --relationships 100000 [--programs 20] [--seed 1] [--sequential]
 
 Runs on a fresh SQLite file in the temp directory, or on the (empty) PostgreSQL database that
 DATABASE_URL names. The data is written with bulk_create, not through the services (building
@@ -8,9 +8,11 @@ DATABASE_URL names. The data is written with bulk_create, not through the servic
 participants, active relationships started over the last 300 days with varied last activity,
 agreements signed by 70 % of the pairs, one held meeting per pair in the last 60 days, a
 scheduled meeting in the next 3 days for 30 %, one goal and one milestone per pair, and each
-programme's default journey. Then it times `nudges_evaluate(now=...)` once (everything due is
-new) and again (nothing new: the outbox keys already exist), printing seconds, queries, the
-nudges found due and enqueued, and nudges per second.
+programme's default journey; on PostgreSQL, ANALYZE and CHECKPOINT settle the load. Then it
+times `nudges_evaluate(now=..., overlap=True)` (as the scheduler runs it; `--sequential` writes
+in line) once (everything due is new) and again (nothing new: the outbox keys already exist),
+printing seconds, queries on every connection, the nudges found due and enqueued, and nudges
+per second.
 """
 
 import argparse
