@@ -194,6 +194,16 @@ def _name(first: str, last: str, email: str) -> str:
     return f"{first} {last}".strip() or email
 
 
+def _each_person(context: Context, relationship_id: int) -> Iterator[tuple[Pair, int, str]]:
+    """(pair, user id, partner's name) for each person of an open relationship whose account is
+    active; nothing for one opened after the directory was read (a later evaluation has it)."""
+    pair = context.pair(relationship_id)
+    if pair is None:
+        return
+    for user_id, _own, partner in pair.people:
+        yield pair, user_id, partner
+
+
 def _day(moment: datetime.datetime | None) -> str:
     """The date of `moment` as a period ("" for none: the queries leave those out)."""
     return moment.date().isoformat() if moment is not None else ""
@@ -316,10 +326,7 @@ def match_announced(context: Context, settings: RuleSettings) -> Iterator[Nudge]
         .values_list("pk", "created_at")
     )
     for pk, created_at in rows:
-        pair = context.pair(pk)
-        if pair is None:
-            continue
-        for user_id, _own, partner in pair.people:
+        for pair, user_id, partner in _each_person(context, pk):
             yield Nudge(
                 rule=rule.name,
                 subject=str(pk),
@@ -361,10 +368,7 @@ def agreement_unsigned(context: Context, settings: RuleSettings) -> Iterator[Nud
         .values_list("pk", "activated_at")
     )
     for pk, activated_at in rows:
-        pair = context.pair(pk)
-        if pair is None:
-            continue
-        for user_id, _own, partner in pair.people:
+        for pair, user_id, partner in _each_person(context, pk):
             yield Nudge(
                 rule=rule.name,
                 subject=str(pk),
@@ -397,10 +401,7 @@ def no_meeting_scheduled(context: Context, settings: RuleSettings) -> Iterator[N
         .values_list("pk", "activated_at")
     )
     for pk, activated_at in rows:
-        pair = context.pair(pk)
-        if pair is None:
-            continue
-        for user_id, _own, partner in pair.people:
+        for pair, user_id, partner in _each_person(context, pk):
             yield Nudge(
                 rule=rule.name,
                 subject=str(pk),
@@ -521,10 +522,7 @@ def checkin_request(context: Context, settings: RuleSettings) -> Iterator[Nudge]
         )
     )
     for pk, title, relationship_id, mentor_id, mentor_done, mentee_done in rows:
-        pair = context.pair(relationship_id)
-        if pair is None:
-            continue
-        for user_id, _own, partner in pair.people:
+        for pair, user_id, partner in _each_person(context, relationship_id):
             if mentor_done if user_id == mentor_id else mentee_done:
                 continue
             yield Nudge(
@@ -609,10 +607,7 @@ def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
         "target_on",
     ).values_list("pk", "title", "target_on", "relationship_id")
     for pk, title, target_on, relationship_id in goals:
-        pair = context.pair(relationship_id)
-        if pair is None:
-            continue
-        for user_id, _own, _partner in pair.people:
+        for pair, user_id, _partner in _each_person(context, relationship_id):
             yield Nudge(
                 rule=rule.name,
                 subject=f"goal-{pk}",
@@ -638,10 +633,7 @@ def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
         "due_on",
     ).values_list("pk", "title", "due_on", "goal__relationship_id")
     for pk, title, due_on, relationship_id in milestones:
-        pair = context.pair(relationship_id)
-        if pair is None:
-            continue
-        for user_id, _own, _partner in pair.people:
+        for pair, user_id, _partner in _each_person(context, relationship_id):
             yield Nudge(
                 rule=rule.name,
                 subject=f"milestone-{pk}",
@@ -740,10 +732,7 @@ def midpoint(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
         due = start + (end - start) / 2 + datetime.timedelta(days=settings.timing_for(program_id))
         if not (due <= context.today < due + CATCH_UP):
             continue
-        pair = context.pair(pk)
-        if pair is None:
-            continue
-        for user_id, _own, partner in pair.people:
+        for _pair, user_id, partner in _each_person(context, pk):
             yield Nudge(
                 rule=rule.name,
                 subject=str(pk),
@@ -778,10 +767,7 @@ def closing(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
     for pk, planned_end_on in rows:
         if planned_end_on is None:  # excluded by the query; for the type checker
             continue
-        pair = context.pair(pk)
-        if pair is None:
-            continue
-        for user_id, _own, partner in pair.people:
+        for pair, user_id, partner in _each_person(context, pk):
             yield Nudge(
                 rule=rule.name,
                 subject=str(pk),
