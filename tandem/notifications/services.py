@@ -148,12 +148,13 @@ class _Enqueued:
     notifications: list[int]
 
 
-def _enqueue(items: Sequence[OutboxItem]) -> _Enqueued:
+def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) -> _Enqueued:
     """Write the outbox rows of `items` whose key is new, then the in-app copies of the new
     ones: the preferences and quiet hours of every recipient read in two queries, then one
     INSERT … ON CONFLICT DO NOTHING for the outbox and one INSERT for the copies, whatever the
-    number of items (see `core.json_rows`). Returns the ids of the new pending rows and of the
-    copies."""
+    number of items (see `core.json_rows`). `recipients_active` says the caller checked each
+    recipient's account (it held the User); otherwise one query leaves out deactivated ones.
+    Returns the ids of the new pending rows and of the copies."""
     for item in items:
         if item.category not in _CATEGORIES:
             raise InvalidInput.for_field(
@@ -161,11 +162,16 @@ def _enqueue(items: Sequence[OutboxItem]) -> _Enqueued:
             )
     if not items:
         return _Enqueued([], [])
-    # The outbox never writes to a deactivated account, whoever the caller is.
-    inactive = set(
-        User.objects.filter(
-            pk__in=in_values(sorted({item.recipient_id for item in items})), is_active=False
-        ).values_list("pk", flat=True)
+    # The outbox never writes to a deactivated account, whoever the caller is; callers that
+    # hold the User have checked it, the batch path (ids only) has not.
+    inactive = (
+        set()
+        if recipients_active
+        else set(
+            User.objects.filter(
+                pk__in=in_values(sorted({item.recipient_id for item in items})), is_active=False
+            ).values_list("pk", flat=True)
+        )
     )
     people = [item for item in items if item.recipient_id not in inactive]
     if not people:
@@ -310,7 +316,8 @@ def outbox_enqueue(
                 attachments=attachments,
                 html=html,
             )
-        ]
+        ],
+        recipients_active=True,
     )
     return OutboxMessage.objects.get(pk=enqueued.pending[0]) if enqueued.pending else None
 
@@ -357,7 +364,8 @@ def notification_send(
                 attachments=attachments,
             )
             for person in people
-        ]
+        ],
+        recipients_active=True,
     )
     return len(enqueued.notifications)
 
