@@ -102,7 +102,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The one backend applies the sign-in throttle, so no sign-in path (the admin included) skips it.
+AUTHENTICATION_BACKENDS = ["tandem.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -164,9 +165,29 @@ else:
 # Invitations and password-reset links stop working after this many seconds.
 INVITATION_MAX_AGE_SECONDS = env_int("INVITATION_MAX_AGE_SECONDS", 14 * 24 * 3600)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
-# Login throttle: this many failures for one email (or one address) within the window lock it.
+# Sign-in throttle (tandem/accounts/throttle.py), per (account, address): this many failures
+# are free, then the pair waits the base time, doubling per further failure up to the maximum.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+LOGIN_BACKOFF_BASE_SECONDS = env_int("LOGIN_BACKOFF_BASE_SECONDS", 60)
+LOGIN_BACKOFF_MAX_SECONDS = env_int("LOGIN_BACKOFF_MAX_SECONDS", 60 * 60)
+LOGIN_FAILURE_MEMORY_SECONDS = env_int("LOGIN_FAILURE_MEMORY_SECONDS", 24 * 3600)
+# One address failing across many accounts (spraying) is slowed to one try per delay, not locked.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
+LOGIN_ADDRESS_WINDOW_SECONDS = env_int("LOGIN_ADDRESS_WINDOW_SECONDS", 60 * 60)
+LOGIN_ADDRESS_DELAY_SECONDS = env_int("LOGIN_ADDRESS_DELAY_SECONDS", 10)
+# The client's address (tandem/accounts/client_address.py): REMOTE_ADDR unless one of these
+# says which proxies' X-Forwarded-For to believe: how many stand in front, or which they are.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Emails anyone may ask for, limited per address and per email address in a fixed window.
+PASSWORD_RESET_EMAIL_LIMIT = env_int("PASSWORD_RESET_EMAIL_LIMIT", 3)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
+PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 60 * 60)
+SIGN_IN_LINK_EMAIL_LIMIT = env_int("SIGN_IN_LINK_EMAIL_LIMIT", 3)
+SIGN_IN_LINK_ADDRESS_LIMIT = env_int("SIGN_IN_LINK_ADDRESS_LIMIT", 10)
+SIGN_IN_LINK_WINDOW_SECONDS = env_int("SIGN_IN_LINK_WINDOW_SECONDS", 60 * 60)
+# A sign-in link works once, for this long.
+SIGN_IN_LINK_MAX_AGE_SECONDS = env_int("SIGN_IN_LINK_MAX_AGE_SECONDS", 15 * 60)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = (

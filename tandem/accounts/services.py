@@ -1,6 +1,7 @@
 """Every write about accounts: organisations, users, roles, invitations, API tokens, sign-in."""
 
 import hashlib
+import math
 import secrets
 from datetime import timedelta
 
@@ -8,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from tandem.accounts import throttle
+from tandem.accounts.client_address import client_address
 from tandem.accounts.models import (
     ApiToken,
     Invitation,
@@ -138,53 +140,34 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     return user
 
 
-# --- sign-in throttle ---------------------------------------------------------------------
+# --- sign-in -----------------------------------------------------------------------------
 
 
-def _throttle_keys(email: str, address: str | None) -> list[str]:
-    keys = ["login-fail:email:" + hashlib.sha256(email.lower().encode()).hexdigest()]
-    if address:
-        keys.append("login-fail:addr:" + address)
-    return keys
-
-
-def login_is_locked(*, email: str, address: str | None) -> bool:
-    """True when too many recent failures for this email or address mean we refuse to try."""
-    limit = settings.LOGIN_FAILURE_LIMIT
-    counts = cache.get_many(_throttle_keys(email, address))
-    # An address is shared by many people behind one office proxy: give it more room.
-    return any(
-        count >= (limit * 4 if key.startswith("login-fail:addr:") else limit)
-        for key, count in counts.items()
-    )
+def _wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def login_attempt(*, request: HttpRequest | None, email: str, password: str) -> User | None:
     """Check credentials with the throttle applied. Returns the user, or None on failure.
 
-    Raises Forbidden while the email or address is locked, without checking the password,
-    so a locked account cannot be probed.
+    Raises Forbidden while this email is throttled from this address, without checking the
+    password, so a throttled pair cannot probe it. The backend enforces the same throttle
+    (for every sign-in path); asking first here only lets the page say how long to wait.
     """
-    address = request.META.get("REMOTE_ADDR") if request is not None else None
-    if login_is_locked(email=email, address=address):
-        minutes = settings.LOGIN_FAILURE_WINDOW_SECONDS // 60
-        raise Forbidden(
-            f"Too many failed sign-in attempts. Try again in {minutes} minutes, or reset your "
-            "password."
-        )
-    user = authenticate(request, username=email.strip().lower(), password=password)
-    keys = _throttle_keys(email, address)
-    if user is None:
-        window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-        for key in keys:
-            cache.add(key, 0, timeout=window)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=window)
+    email = throttle.normalise_email(email)
+    wait = throttle.sign_in_wait(email=email, address=client_address(request))
+    if wait == 0:
+        user = authenticate(request, username=email, password=password)
+        if user is None or isinstance(user, User):
+            return user
         return None
-    cache.delete(keys[0])
-    return user if isinstance(user, User) else None
+    raise Forbidden(
+        f"Too many failed sign-in attempts from here. Try again in {_wait_text(wait)}, "
+        "or email yourself a sign-in link."
+    )
 
 
 # --- invitations --------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="tandem.accounts.backends.ThrottledModelBackend")
             messages.success(request, f"Welcome to {invitation.organization.name} on Tandem.")
             return redirect("people:profile")
     apply_bootstrap(form)

@@ -1,0 +1,41 @@
+"""The only authentication backend: Django's model backend behind the sign-in throttle.
+
+Every way of checking a password goes through `django.contrib.auth.authenticate`, and so
+through here: the sign-in page, the Django admin's login, the test client. The throttle is
+applied in the backend so that no sign-in path can forget it.
+"""
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from tandem.accounts import throttle
+from tandem.accounts.client_address import client_address
+
+
+class ThrottledModelBackend(ModelBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if username is None:
+            username = kwargs.get("email")
+        if username is None or password is None:
+            return None
+        email = throttle.normalise_email(username)
+        address = client_address(request)
+        if throttle.sign_in_wait(email=email, address=address) > 0:
+            # PermissionDenied stops authenticate() at once: no other backend, no password
+            # check, so a throttled pair learns nothing about the password.
+            raise PermissionDenied
+        user = super().authenticate(request, username=email, password=password)
+        if user is None:
+            throttle.sign_in_failed(email=email, address=address)
+        else:
+            throttle.sign_in_succeeded(email=email, address=address)
+        return user
