@@ -1,21 +1,20 @@
 """Production: every secret from the environment, HTTPS everywhere, hashed static files."""
 
-from django.core.exceptions import ImproperlyConfigured
-
 from config.settings.base import *
 from config.settings.environment import env_bool, env_int, env_list, env_str
+from config.settings.validation import (
+    validate_journal_keys,
+    validate_secret_key,
+    validate_trusted_proxies,
+)
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
-if SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("SECRET_KEY must be a long random value in production.")
+validate_secret_key(SECRET_KEY)
 
 JOURNAL_ENCRYPTION_KEYS = env_list("JOURNAL_ENCRYPTION_KEYS", "")
-if not JOURNAL_ENCRYPTION_KEYS or DEVELOPMENT_JOURNAL_KEY in JOURNAL_ENCRYPTION_KEYS:
-    raise ImproperlyConfigured(
-        "JOURNAL_ENCRYPTION_KEYS must hold your own Fernet key(s) in production: "
-        "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
-    )
+validate_journal_keys(JOURNAL_ENCRYPTION_KEYS, development_key=DEVELOPMENT_JOURNAL_KEY)
+validate_trusted_proxies(TRUSTED_PROXY_COUNT, TRUSTED_PROXIES)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
