@@ -170,6 +170,60 @@ def login_attempt(*, request: HttpRequest | None, email: str, password: str) -> 
     )
 
 
+def _rate_limit_take(
+    *, scope: str, email: str, address: str | None, per_email: int, per_address: int, window: int
+) -> bool:
+    # The address is charged first: one address asking for many emails uses up its own
+    # allowance, not the allowance of the people it names.
+    if not throttle.rate_limit_take(
+        scope=f"{scope}:address",
+        subject=throttle.address_subject(address),
+        limit=per_address,
+        window_seconds=window,
+    ):
+        return False
+    return throttle.rate_limit_take(
+        scope=f"{scope}:email",
+        subject=throttle.normalise_email(email),
+        limit=per_email,
+        window_seconds=window,
+    )
+
+
+def password_reset_rate_limit_take(*, email: str, address: str | None) -> bool:
+    """Whether a password reset email may be sent now; counts this request either way.
+
+    The caller answers the same whatever this says, so the limit reveals nothing either.
+    """
+    return _rate_limit_take(
+        scope="password-reset",
+        email=email,
+        address=address,
+        per_email=settings.PASSWORD_RESET_EMAIL_LIMIT,
+        per_address=settings.PASSWORD_RESET_ADDRESS_LIMIT,
+        window=settings.PASSWORD_RESET_WINDOW_SECONDS,
+    )
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, password: str) -> User:
+    """Set the new password chosen through a reset link, and shut every other door.
+
+    The reset may be because someone else got in: their sessions end (the password hash is
+    part of every session's check) and every API token of the account is revoked, since a
+    token does not depend on the password.
+    """
+    _check_password(password, user)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.set_password(password)
+    locked.save(update_fields=["password"])
+    now = timezone.now()
+    ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(
+        revoked_at=now, updated_at=now
+    )
+    return locked
+
+
 # --- invitations --------------------------------------------------------------------------
 
 

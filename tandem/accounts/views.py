@@ -4,14 +4,21 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tandem.accounts import selectors, services
-from tandem.accounts.forms import InvitationAcceptForm, InvitationForm, LoginForm, RoleForm
+from tandem.accounts.client_address import client_address
+from tandem.accounts.forms import (
+    InvitationAcceptForm,
+    InvitationForm,
+    LoginForm,
+    PasswordResetForm,
+    RoleForm,
+)
 from tandem.accounts.models import Role
 from tandem.accounts.requests import AuthenticatedRequest
 from tandem.core.errors import DomainError
@@ -62,9 +69,19 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+    form_class = PasswordResetForm
 
     def get_form(self, form_class=None):
         return apply_bootstrap(super().get_form(form_class))
+
+    def form_valid(self, form):
+        allowed = services.password_reset_rate_limit_take(
+            email=form.cleaned_data["email"], address=client_address(self.request)
+        )
+        if allowed:
+            return super().form_valid(form)
+        # The same answer as a sent email, so the limit does not tell whether it exists.
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -73,6 +90,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def get_form(self, form_class=None):
         return apply_bootstrap(super().get_form(form_class))
+
+    def form_valid(self, form):
+        services.password_reset_complete(
+            user=form.user, password=form.cleaned_data["new_password1"]
+        )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
