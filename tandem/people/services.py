@@ -462,8 +462,12 @@ def _existing_users(emails: set[str], *, lock: bool) -> dict[str, _Known]:
 class _Work:
     plan: ImportPlan
     cleaned: list[_CleanRow]
-    existing: dict[str, _Known]
+    existing: dict[str, _Known]  # accounts of the importing organisation only
     header: csvfile.Header
+    # Emails of accounts in other organisations: planned and reported exactly like new
+    # people, so that the file's answer says nothing about another organisation, and
+    # skipped when committing (an email is one account, and that one is not ours to touch).
+    foreign: set[str] = field(default_factory=set)
 
 
 def _plan(*, organization: Organization, content: bytes, lock: bool) -> _Work:
@@ -493,25 +497,20 @@ def _plan(*, organization: Organization, content: bytes, lock: bool) -> _Work:
                 )
             )
     manager_emails = {item.manager_email for item in cleaned if item.manager_email}
-    existing = _existing_users(set(rows_by_email) | manager_emails, lock=lock)
+    found = _existing_users(set(rows_by_email) | manager_emails, lock=lock)
+    # From here on an account in another organisation is as unknown as a new address.
+    existing = {
+        email: known for email, known in found.items() if known.organization_id == organization.pk
+    }
+    foreign = set(found) - set(existing)
     manager_column = header.column_name("manager_email")
     plan_rows: list[RowPlan] = []
     for item in cleaned:
         user = existing.get(item.email)
-        if user is not None and user.organization_id != organization.pk:
-            item.errors.append(
-                FieldError(
-                    email_column,
-                    "This email belongs to an account outside your organisation; it cannot be "
-                    "imported.",
-                    row=item.row,
-                )
-            )
         manager_id: int | None = None
         if item.manager_email:
             manager = existing.get(item.manager_email)
-            in_org = manager is not None and manager.organization_id == organization.pk
-            if manager is not None and in_org:
+            if manager is not None:
                 manager_id = manager.user_id
             elif item.manager_email not in rows_by_email and not any(
                 error.field == manager_column for error in item.errors
@@ -540,7 +539,7 @@ def _plan(*, organization: Organization, content: bytes, lock: bool) -> _Work:
         warnings.append(f"These columns are not used and were ignored: {names}.")
     columns = [name for name, _ in csvfile.COLUMNS if name in header.field_index]
     plan = ImportPlan(rows=plan_rows, warnings=warnings, columns=columns)
-    return _Work(plan=plan, cleaned=cleaned, existing=existing, header=header)
+    return _Work(plan=plan, cleaned=cleaned, existing=existing, header=header, foreign=foreign)
 
 
 def _changes(known: _Known, item: _CleanRow, manager_id: int | None, *, manager: bool) -> list[str]:
@@ -588,6 +587,10 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
     (they sign in after a password reset or an invitation), each with a profile; managers are
     resolved once everyone exists, so a manager may be a row further down the file. Rows that
     change nothing are not written, so their `updated_at` stays as it was.
+
+    An email that already has an account in another organisation is planned and counted like
+    a new person (saying otherwise would tell this admin about someone outside their
+    organisation) and is left alone: no account is created or changed for it.
     """
     organization = require_org_admin(actor)
     work = _plan(organization=organization, content=content, lock=True)
@@ -605,7 +608,7 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
 
     new_users: list[User] = []
     for item in work.cleaned:
-        if action_by_row[item.row] == RowAction.CREATE:
+        if action_by_row[item.row] == RowAction.CREATE and item.email not in work.foreign:
             new_users.append(
                 User(
                     organization=organization,
@@ -627,11 +630,7 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
             "Run the import again."
         ) from exc
 
-    user_ids = {
-        email: known.user_id
-        for email, known in work.existing.items()
-        if known.organization_id == organization.pk
-    }
+    user_ids = {email: known.user_id for email, known in work.existing.items()}
     user_ids.update({user.email: user.pk for user in new_users})
 
     has_manager = "manager_email" in header_fields
@@ -641,7 +640,7 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
     changed_profiles: list[Profile] = []
     changed_users: list[User] = []
     for item in work.cleaned:
-        if action_by_row[item.row] == RowAction.UNCHANGED:
+        if action_by_row[item.row] == RowAction.UNCHANGED or item.email in work.foreign:
             continue
         values = {name: item.values[name] for name in header_profile_fields}
         if has_manager:

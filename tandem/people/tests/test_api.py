@@ -482,22 +482,22 @@ def test_import_commit_matrix(cast, api_as, name):
 
 
 def test_outsider_import_reveals_nothing_about_the_other_organisation(cast, api_as):
-    # given
+    # given another organisation's admin imports an address of this organisation
     content = b"Email,First name\r\nmember@northwind.test,Stolen\r\n"
+    new_content = b"Email,First name\r\nnobody-yet@northwind.test,Stolen\r\n"
     before = people_state()
     # when
     response = upload(api_as(cast.outsider), content, dry_run=False)
-    # then
-    assert response.status_code == 400
-    assert response.json()["errors"] == [
-        {
-            "row": 2,
-            "field": "Email",
-            "message": "This email belongs to an account outside your organisation; it cannot "
-            "be imported.",
-        }
-    ]
+    # then the answer is the one a new address gets, and nothing of this organisation moved
+    assert response.status_code == 200
     assert people_state() == before
+    answer = response.json()
+    new_answer = upload(api_as(cast.outsider), new_content, dry_run=False).json()
+    assert answer == {
+        **new_answer,
+        "rows": [{**new_answer["rows"][0], "email": "member@northwind.test"}],
+    }
+    assert answer["counts"] == {"create": 1, "update": 0, "unchanged": 0, "reject": 0}
 
 
 def test_import_dry_run_previews_and_writes_nothing(cast, api_as):

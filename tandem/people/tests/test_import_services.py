@@ -286,25 +286,25 @@ def test_manager_must_be_in_the_file_or_the_organisation(cast):
     ]
 
 
-def test_another_organisations_email_is_rejected_without_details(cast):
-    # given
+def test_another_organisations_email_is_planned_as_new_and_left_alone(cast):
+    # given an address that has an account in another organisation
     content = csv_bytes("Email,First name", "ADMIN@globex.test,Hijack")
+    outsider_before = org_state(cast.other_org)
     # when
     plan = services.people_import_preview(actor=cast.admin, content=content)
-    # then
-    assert plan.errors == [
-        FieldError(
-            "Email",
-            "This email belongs to an account outside your organisation; it cannot be imported.",
-            row=2,
-        )
+    committed = services.people_import_commit(actor=cast.admin, content=content)
+    # then both answer as for a new person: nothing about the other organisation
+    assert plan.errors == []
+    assert [(row.row, row.email, row.action) for row in plan.rows] == [
+        (2, "admin@globex.test", services.RowAction.CREATE)
     ]
-    assert "Globex" not in plan.errors[0].message
-    with pytest.raises(InvalidInput):
-        services.people_import_commit(actor=cast.admin, content=content)
+    assert committed.counts == {"create": 1, "update": 0, "unchanged": 0, "reject": 0}
+    # and the other organisation's account is untouched, and not added here
+    assert org_state(cast.other_org) == outsider_before
     cast.outsider.refresh_from_db()
     assert cast.outsider.first_name != "Hijack"
     assert cast.outsider.organization_id == cast.other_org.pk
+    assert User.objects.filter(email__iexact="admin@globex.test").count() == 1
 
 
 def test_one_bad_row_means_nothing_is_written(cast):
