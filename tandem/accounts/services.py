@@ -246,6 +246,14 @@ def invitation_from_token(token: str) -> Invitation:
     )
     if invitation is None or invitation.status != InvitationStatus.PENDING:
         raise InvalidInput("This invitation has already been used or was withdrawn.")
+    # Only the address's owner holds the link, so this may say what the inviting admin was
+    # not told: an email is one account, and this one has it already.
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvalidInput(
+            "This email address already has a Tandem account, so the invitation cannot make "
+            "another. Sign in with that account (or reset its password if you have forgotten "
+            "it), or ask the person who invited you to use another address of yours."
+        )
     return invitation
 
 
@@ -272,7 +280,11 @@ def _send_invitation_email(invitation: Invitation, base_url: str) -> None:
 
 @transaction.atomic
 def invitation_create(*, actor: User, email: str, role: str, base_url: str) -> Invitation:
-    """Invite someone by email. Inviting the same address again renews the pending invitation."""
+    """Invite someone by email. Inviting the same address again renews the pending invitation.
+
+    Only the organisation's own members are refused; an address with an account elsewhere is
+    invited like a new one (see the comment below).
+    """
     organization = actor.organization
     if organization is None:
         raise Forbidden("Only members of an organisation can invite people.")
@@ -284,10 +296,13 @@ def invitation_create(*, actor: User, email: str, role: str, base_url: str) -> I
         raise InvalidInput.for_field("email", f"'{email}' is not a valid email address.") from exc
     if role not in Role.values:
         raise InvalidInput.for_field("role", f"'{role}' is not a role. Use one of {Role.values}.")
-    if User.objects.filter(email__iexact=email).exists():
+    # Only the admin's own organisation is looked at: whether the address has an account
+    # anywhere else is not theirs to learn, so such an invitation is sent like any other and
+    # its link explains the situation to the address's owner alone (invitation_from_token).
+    if User.objects.filter(email__iexact=email, organization=organization).exists():
         raise Conflict(
-            f"{email} already has a Tandem account.",
-            [FieldError("email", "This person already has an account.")],
+            f"{email} is already a member of your organisation.",
+            [FieldError("email", "This person is already a member of your organisation.")],
         )
     invitation = (
         Invitation.objects.select_for_update()
