@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import slugify
 
 from tandem.accounts import throttle
@@ -222,6 +223,101 @@ def password_reset_complete(*, user: User, password: str) -> User:
         revoked_at=now, updated_at=now
     )
     return locked
+
+
+_SIGN_IN_LINK_SALT = "tandem.accounts.sign-in-link"
+
+
+def _sign_in_link_state(user: User) -> str:
+    """What a link is bound to: signing in or changing the password spends every link."""
+    last_login = user.last_login.isoformat() if user.last_login else ""
+    return salted_hmac(
+        _SIGN_IN_LINK_SALT, f"{user.pk}:{user.password}:{last_login}:{user.is_active}"
+    ).hexdigest()
+
+
+def sign_in_link_token(user: User) -> str:
+    return signing.dumps(
+        {"user": user.pk, "state": _sign_in_link_state(user)}, salt=_SIGN_IN_LINK_SALT
+    )
+
+
+def sign_in_link_request(*, email: str, address: str | None, base_url: str) -> None:
+    """Email a one-time sign-in link to the active account with this email, if any.
+
+    Returns nothing on purpose: the caller answers the same whether the email has an
+    account, is unknown, or is over its limit, so the form reveals nothing. The link works
+    even while password attempts for the account are throttled: it proves the inbox, not
+    the password, which is how the owner gets in while someone else is guessing.
+    """
+    allowed = _rate_limit_take(
+        scope="sign-in-link",
+        email=email,
+        address=address,
+        per_email=settings.SIGN_IN_LINK_EMAIL_LIMIT,
+        per_address=settings.SIGN_IN_LINK_ADDRESS_LIMIT,
+        window=settings.SIGN_IN_LINK_WINDOW_SECONDS,
+    )
+    if not allowed:
+        return
+    user = User.objects.filter(
+        email__iexact=throttle.normalise_email(email), is_active=True
+    ).first()
+    if user is None:
+        return
+    link = base_url.rstrip("/") + reverse(
+        "accounts:sign_in_link_use", args=[sign_in_link_token(user)]
+    )
+    minutes = settings.SIGN_IN_LINK_MAX_AGE_SECONDS // 60
+    # Sent directly, like a password reset: the link is a secret the outbox would store and
+    # copy in-app, and no notification preference may turn it off.
+    send_mail(
+        subject="Your sign-in link for Tandem",
+        message=(
+            "Someone (we hope you) asked for a link to sign in to Tandem without a password.\n\n"
+            f"Sign in:\n{link}\n\n"
+            f"The link works once, for {minutes} minutes. If you did not ask for it, ignore "
+            "this email: nobody can use the link without reading your inbox."
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def _sign_in_link_user(token: str, *, lock: bool) -> User:
+    try:
+        data = signing.loads(
+            token, salt=_SIGN_IN_LINK_SALT, max_age=settings.SIGN_IN_LINK_MAX_AGE_SECONDS
+        )
+    except signing.SignatureExpired as exc:
+        raise InvalidInput("This sign-in link has expired. Ask for a new one.") from exc
+    except signing.BadSignature as exc:
+        raise InvalidInput("This sign-in link is not valid. Ask for a new one.") from exc
+    user_id = data.get("user") if isinstance(data, dict) else None
+    state = str(data.get("state")) if isinstance(data, dict) else ""
+    users = User.objects.select_for_update() if lock else User.objects.all()
+    user = users.filter(pk=user_id, is_active=True).first() if isinstance(user_id, int) else None
+    if user is None or not constant_time_compare(state, _sign_in_link_state(user)):
+        raise InvalidInput("This sign-in link has already been used. Ask for a new one.")
+    return user
+
+
+def sign_in_link_check(*, token: str) -> User:
+    """The account a sign-in link is for, without spending it (a mail scanner may open it)."""
+    return _sign_in_link_user(token, lock=False)
+
+
+@transaction.atomic
+def sign_in_link_redeem(*, token: str) -> User:
+    """Spend a sign-in link and return its account, for the caller to sign in.
+
+    The row is locked and last_login moved inside the transaction, so two requests with the
+    same link cannot both pass: the second sees the new state and is refused.
+    """
+    user = _sign_in_link_user(token, lock=True)
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    return user
 
 
 # --- invitations --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import TemplateView
 
 from tandem.accounts import views
 
@@ -8,6 +9,13 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("sign-in-link/", views.sign_in_link_request, name="sign_in_link"),
+    path(
+        "sign-in-link/sent/",
+        TemplateView.as_view(template_name="accounts/sign_in_link_sent.html"),
+        name="sign_in_link_sent",
+    ),
+    path("sign-in-link/<str:token>/", views.sign_in_link_use, name="sign_in_link_use"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

@@ -18,6 +18,7 @@ from tandem.accounts.forms import (
     LoginForm,
     PasswordResetForm,
     RoleForm,
+    SignInLinkForm,
 )
 from tandem.accounts.models import Role
 from tandem.accounts.requests import AuthenticatedRequest
@@ -56,6 +57,44 @@ def login_view(request: HttpRequest) -> HttpResponse:
         {"form": form, "next": request.GET.get("next", "")},
         status=400 if form.errors else 200,
     )
+
+
+def sign_in_link_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a one-time sign-in link by email. The answer never says whether it was sent."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignInLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.sign_in_link_request(
+            email=form.cleaned_data["email"],
+            address=client_address(request),
+            base_url=request.build_absolute_uri("/"),
+        )
+        return redirect("accounts:sign_in_link_sent")
+    apply_bootstrap(form)
+    return render(
+        request,
+        "accounts/sign_in_link_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def sign_in_link_use(request: HttpRequest, token: str) -> HttpResponse:
+    """Opening the link shows a button; only pressing it (a POST) spends the link."""
+    try:
+        if request.method == "POST":
+            user = services.sign_in_link_redeem(token=token)
+        else:
+            user = services.sign_in_link_check(token=token)
+    except DomainError as error:
+        return render(
+            request, "accounts/sign_in_link_invalid.html", {"reason": error.detail}, status=400
+        )
+    if request.method == "POST":
+        login(request, user, backend="tandem.accounts.backends.ThrottledModelBackend")
+        return redirect("home")
+    return render(request, "accounts/sign_in_link_confirm.html", {"email": user.email})
 
 
 class LogoutView(auth_views.LogoutView):
