@@ -29,13 +29,19 @@ class ThrottledModelBackend(ModelBackend):
             return None
         email = throttle.normalise_email(username)
         address = client_address(request)
-        if throttle.sign_in_wait(email=email, address=address) > 0:
-            # PermissionDenied stops authenticate() at once: no other backend, no password
-            # check, so a throttled pair learns nothing about the password.
+        # PermissionDenied stops authenticate() at once: no other backend, no password check,
+        # so a throttled pair learns nothing about the password. One check at a time per pair,
+        # so that the count it reads includes every earlier attempt's failure.
+        if not throttle.sign_in_claim(email=email, address=address):
             raise PermissionDenied
-        user = super().authenticate(request, username=email, password=password)
-        if user is None:
-            throttle.sign_in_failed(email=email, address=address)
-        else:
-            throttle.sign_in_succeeded(email=email, address=address)
-        return user
+        try:
+            if throttle.sign_in_wait(email=email, address=address) > 0:
+                raise PermissionDenied
+            user = super().authenticate(request, username=email, password=password)
+            if user is None:
+                throttle.sign_in_failed(email=email, address=address)
+            else:
+                throttle.sign_in_succeeded(email=email, address=address)
+            return user
+        finally:
+            throttle.sign_in_release(email=email, address=address)

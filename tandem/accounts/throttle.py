@@ -79,6 +79,24 @@ def sign_in_wait(*, email: str, address: str | None) -> int:
     return math.ceil(wait) if wait > 0 else 0
 
 
+# Long enough for any password check, short enough that a crashed worker's claim soon lapses.
+_CLAIM_SECONDS = 30
+
+
+def sign_in_claim(*, email: str, address: str | None) -> bool:
+    """Take the pair's one in-flight password check; False while another holds it.
+
+    Without it a burst of parallel requests would all read the count before any failure
+    is recorded, and all be checked. `cache.add` is atomic in every cache Tandem uses
+    (Redis SET NX, the database's primary key, locmem's lock).
+    """
+    return cache.add(_pair_key(email, address) + ":claim", 1, timeout=_CLAIM_SECONDS)
+
+
+def sign_in_release(*, email: str, address: str | None) -> None:
+    cache.delete(_pair_key(email, address) + ":claim")
+
+
 def _count(key: str, timeout: int) -> int:
     """Add one to a counter (atomically where the cache can) and return the new value."""
     cache.add(key, 0, timeout=timeout)

@@ -4,11 +4,15 @@ The matrix is every path the failures come through x every path the next attempt
 through x right/wrong password x the same/another address.
 """
 
+import contextlib
+import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.test import Client
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -16,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tandem.accounts import throttle
+from tandem.accounts.backends import ThrottledModelBackend
 from tandem.accounts.models import User
 from tandem.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -195,3 +200,53 @@ def test_ipv6_addresses_in_one_slash_64_count_as_one(staff):
     # then another address of that /64 waits, an address of another /64 does not
     assert throttle.sign_in_wait(email=staff.email, address="2001:db8:1:2::ff") == 60
     assert throttle.sign_in_wait(email=staff.email, address="2001:db8:1:3::1") == 0
+
+
+def test_a_burst_of_parallel_attempts_gets_no_more_checks_than_the_limit(settings, monkeypatch):
+    settings.LOGIN_FAILURE_LIMIT = 5
+    # given a password check slow enough for twenty parallel attempts to overlap
+    checks = []
+
+    def slow_wrong_password(self, request, username=None, password=None, **kwargs):
+        checks.append(username)
+        threading.Event().wait(0.05)
+        return None
+
+    monkeypatch.setattr(ModelBackend, "authenticate", slow_wrong_password)
+    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR=ATTACKER)
+    backend = ThrottledModelBackend()
+    start = threading.Barrier(20)
+
+    def attempt() -> None:
+        start.wait()
+        for _ in range(3):
+            with contextlib.suppress(PermissionDenied):
+                backend.authenticate(request, username="ada@northwind.test", password=WRONG)
+
+    # when
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then no more passwords were checked than the free failures
+    assert 1 <= len(checks) <= 5
+    assert throttle.sign_in_wait(email="ada@northwind.test", address=ATTACKER) == (
+        60 if len(checks) == 5 else 0
+    )
+
+
+def test_an_attempt_while_another_is_being_checked_is_refused_and_not_counted(staff):
+    # given a check for Ada from this address is in flight
+    assert throttle.sign_in_claim(email=staff.email, address=ATTACKER)
+    # when another comes, with the right password
+    client, _ = _sign_in("page", staff.email, DEFAULT_PASSWORD, ATTACKER)
+    # then it is refused, counted as nothing, and from elsewhere Ada is not affected
+    assert not _signed_in(client, staff)
+    assert throttle.sign_in_wait(email=staff.email, address=ATTACKER) == 0
+    elsewhere, _ = _sign_in("page", staff.email, DEFAULT_PASSWORD, OWNER)
+    assert _signed_in(elsewhere, staff)
+    # and once the first check is done the address may try again
+    throttle.sign_in_release(email=staff.email, address=ATTACKER)
+    client, _ = _sign_in("page", staff.email, DEFAULT_PASSWORD, ATTACKER)
+    assert _signed_in(client, staff)
