@@ -11,12 +11,14 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tandem.accounts import throttle
@@ -250,3 +252,38 @@ def test_an_attempt_while_another_is_being_checked_is_refused_and_not_counted(st
     throttle.sign_in_release(email=staff.email, address=ATTACKER)
     client, _ = _sign_in("page", staff.email, DEFAULT_PASSWORD, ATTACKER)
     assert _signed_in(client, staff)
+
+
+ACCOUNTS = ["ada@northwind.test", "grace@northwind.test", "alan@globex.test"]
+ADDRESSES = ["198.51.100.1", "198.51.100.2", "2001:db8::1", None]
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(
+    failures=st.lists(st.tuples(st.sampled_from(ACCOUNTS), st.sampled_from(ADDRESSES)), max_size=40)
+)
+def test_the_wait_of_every_pair_follows_only_its_own_failures_and_its_address(failures):
+    # given any failures at one instant, with a small limit and address ceiling
+    cache.clear()
+    with (
+        override_settings(
+            LOGIN_FAILURE_LIMIT=3,
+            LOGIN_BACKOFF_BASE_SECONDS=60,
+            LOGIN_BACKOFF_MAX_SECONDS=600,
+            LOGIN_ADDRESS_FAILURE_LIMIT=8,
+            LOGIN_ADDRESS_DELAY_SECONDS=10,
+        ),
+        freeze_time("2026-01-05 09:00:00"),
+    ):
+        for email, address in failures:
+            throttle.sign_in_failed(email=email, address=address)
+        # then every pair, and every address that never failed, waits exactly as counted
+        for email in [*ACCOUNTS, "new@northwind.test"]:
+            for address in [*ADDRESSES, "203.0.113.99"]:
+                pair = failures.count((email, address))
+                by_address = sum(1 for _, failed_from in failures if failed_from == address)
+                expected = max(
+                    min(60 * 2 ** (pair - 3), 600) if pair >= 3 else 0,
+                    10 if by_address >= 8 else 0,
+                )
+                assert throttle.sign_in_wait(email=email, address=address) == expected
