@@ -16,6 +16,9 @@ periods at its end and the greedy cut of the earlier cohorts never moves: two re
 nothing or by whole new cohorts of at least `min_group` people, and fewer than `min_group`
 people are never shown. Means are rounded (`rounded_mean`) on top of that.
 
+Activity times shown to managers are coarsened the same way (`coarse_week`): the week, never
+the moment, and never used to order a list more finely than that.
+
 Domain-free: the caller turns its rows into `Contribution`s and chooses `min_group` with
 `min_group_size` (default `MIN_GROUP`, never below `MIN_GROUP_FLOOR`).
 """
@@ -61,6 +64,18 @@ def period_end(period: datetime.date) -> datetime.date:
     """The last day of `period` (a month's first day)."""
     following = (period.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return following - datetime.timedelta(days=1)
+
+
+def week_of(moment: datetime.datetime) -> datetime.date:
+    """The Monday of the week `moment` falls in (site time zone)."""
+    day = timezone.localtime(moment).date()
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def coarse_week(moment: datetime.datetime | None) -> datetime.date | None:
+    """How an activity time is shown to a manager: the week (its Monday), None for none.
+    A timestamp to the millisecond says who just acted; a week does not."""
+    return None if moment is None else week_of(moment)
 
 
 @dataclass(frozen=True)
