@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 
 from tandem.accounts.models import User
-from tandem.core.models import TimeStampedModel
 from tandem.core.encryption import EncryptedJSONField, EncryptedTextField
+from tandem.core.models import TimeStampedModel
 from tandem.relationships.models import Relationship
 
 
