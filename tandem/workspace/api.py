@@ -54,7 +54,6 @@ def _signals_out(row: selectors.RelationshipSignals) -> dict[str, Any]:
         "meetings_held": row.meetings_held,
         "last_meeting_week": row.last_meeting_week,
         "next_meeting_at": row.next_meeting_at,
-        "average_usefulness": row.average_usefulness,
         "goal_progress": row.goal_progress,
         "agreement_signed": row.agreement_signed,
         "actions_open": row.actions_open,

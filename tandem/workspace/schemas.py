@@ -25,7 +25,6 @@ class RelationshipSignalsOut(Schema):
         description="The Monday of the week the last meeting was held"
     )
     next_meeting_at: datetime.datetime | None
-    average_usefulness: float | None = Field(description="Mean check-in rating, 1 to 5")
     goal_progress: int | None = Field(description="Mean progress of the pair's goals, %")
     agreement_signed: bool
     actions_open: int

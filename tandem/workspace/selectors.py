@@ -3,9 +3,12 @@
 Two audiences, two kinds of read:
 - the pair (`workspace_for_party`): every app's panel, the timeline and "what's next";
 - the programme's managers (`relationship_signals`): activity signals only — status, the
-  week of the last activity, meetings held, goal progress, check-in ratings — never notes,
-  journal, messages or feedback text. Each app hands over numbers by relationship id, in a
-  bounded number of queries, so the list costs the same for 10 pairs or 10,000.
+  week of the last activity, meetings held, goal progress, agreement, actions — never notes,
+  journal, messages or feedback text, and no average over the pair's people: two people are
+  fewer than the minimum group of the aggregate rule (`tandem.core.aggregates`), so a pair's
+  check-in ratings are not shown (the read after a check-in would give its rating). Each app
+  hands over numbers by relationship id, in a bounded number of queries, so the list costs
+  the same for 10 pairs or 10,000.
 """
 
 import datetime
@@ -133,7 +136,6 @@ class RelationshipSignals:
     meetings_held: int
     last_meeting_week: datetime.date | None
     next_meeting_at: datetime.datetime | None
-    average_usefulness: float | None
     goal_progress: int | None
     agreement_signed: bool
     actions_open: int
@@ -208,7 +210,6 @@ def relationship_signals(*, relationships: list[Relationship]) -> list[Relations
                 meetings_held=meeting.get("held_count", 0),
                 last_meeting_week=coarse_week(meeting.get("last_held_at")),
                 next_meeting_at=meeting.get("next_starts_at"),
-                average_usefulness=meeting.get("average_usefulness"),
                 goal_progress=progress.get(relationship.pk),
                 agreement_signed=relationship.pk in signed,
                 actions_open=action.get("open", 0),

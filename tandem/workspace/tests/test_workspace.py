@@ -14,6 +14,8 @@ from tandem.assessments.tests.factories import all_scores
 from tandem.core.aggregates import week_of
 from tandem.journeys.services import step_complete
 from tandem.journeys.tests.factories import step_named
+from tandem.meetings.services import checkin_submit
+from tandem.meetings.tests.factories import schedule, started
 from tandem.participants.models import ParticipantRole
 from tandem.participants.tests.factories import ParticipantFactory
 from tandem.relationships.models import Relationship, RelationshipEvent, RelationshipEventKind
@@ -192,7 +194,6 @@ def test_signals_carry_numbers_never_content(pair, api_as):
         "meetings_held",
         "last_meeting_week",
         "next_meeting_at",
-        "average_usefulness",
         "goal_progress",
         "agreement_signed",
         "actions_open",
@@ -315,3 +316,38 @@ def test_the_order_of_the_signals_never_depends_on_who_acted_last(
     assert ids == newest_first
     names = [Relationship.objects.get(pk=pk).mentee.user.get_full_name() for pk in newest_first]
     assert page.index(names[0]) < page.index(names[1])
+
+
+@pytest.mark.parametrize("usefulness", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("who", ["mentor", "mentee"])
+def test_a_check_in_never_shows_in_the_managers_signals(pair, api_as, client, usefulness, who):
+    # given a held meeting with one check-in already, and the manager's read
+    meeting = started(schedule(pair.relationship))
+    checkin_submit(
+        actor=pair.mentor if who == "mentee" else pair.mentee,
+        relationship_id=pair.relationship.pk,
+        meeting_id=meeting.pk,
+        usefulness=3,
+        create_action=False,
+    )
+    url = f"programs/{pair.cast.program.pk}/relationships"
+    client.force_login(pair.cast.manager)
+
+    def read():
+        items = api_as(pair.cast.manager).get(url).json()["items"]
+        page = client.get(f"/{url}/").content.decode()
+        return items, page[page.index('data-testid="signals-table"') :]
+
+    before = read()
+    # when the other person checks in with any rating
+    checkin_submit(
+        actor=pair.by_name(who),
+        relationship_id=pair.relationship.pk,
+        meeting_id=meeting.pk,
+        usefulness=usefulness,
+        create_action=False,
+    )
+    # then the manager's next read is the same, page and API: a pair's two people are fewer
+    # than the minimum group, so no rating of theirs is an aggregate a manager sees
+    assert read() == before
+    assert "usefulness" not in str(before[0])
