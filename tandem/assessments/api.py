@@ -116,6 +116,7 @@ def assessment_summary(request: HttpRequest, program_id: int) -> object:
     return {
         "program_id": program.pk,
         "min_group": summary.min_group,
+        "published_through": summary.published_through,
         "start_count": summary.start_count,
         "end_count": summary.end_count,
         "people_with_both": summary.people_with_both,

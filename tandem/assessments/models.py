@@ -6,7 +6,7 @@ competencies (1-5) at the start and at the end of the relationship, so growth ca
 - `SelfAssessment`: one person's answers at one moment (start or end) of one relationship.
   Private to that person unless they share it with their partner (`is_shared`). Programme
   managers only ever see averages over several people (`selectors.assessment_program_summary`).
-- `Rating`: one competency's score (1-5) and an optional short note.
+- `Rating`: one competency's score (1-5) and an optional short note (encrypted at rest).
 
 When each moment is open is decided in `windows.py`.
 """
@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from tandem.accounts.models import Organization, User
+from tandem.core.encryption import EncryptedTextField
 from tandem.core.models import TimeStampedModel
 from tandem.programs.models import Program
 from tandem.relationships.models import Relationship
@@ -106,7 +107,9 @@ class Rating(models.Model):
     assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="ratings")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="ratings")
     score = models.PositiveSmallIntegerField()
-    note = models.CharField(max_length=NOTE_MAX, blank=True)
+    # What a person notes about themselves is private: encrypted at rest (at most NOTE_MAX
+    # characters, checked by the service; the column holds the longer ciphertext).
+    note = EncryptedTextField(blank=True, default="")
 
     class Meta:
         ordering = ["assessment", "competency__order", "competency_id"]

@@ -86,10 +86,12 @@ class AssessmentSubmitIn(Schema):
 
 class SummaryRowOut(Schema):
     competency: CompetencyOut
-    start_people: int
+    start_people: int = Field(
+        description="People whose answers are published: 0, or at least `min_group`."
+    )
     end_people: int
     average_start: float | None = Field(
-        description="Withheld (null) when fewer than `min_group` people answered."
+        description="Null until a closed cohort of at least `min_group` people is published."
     )
     average_end: float | None
     change: float | None
@@ -97,7 +99,13 @@ class SummaryRowOut(Schema):
 
 class ProgramSummaryOut(Schema):
     program_id: int
-    min_group: int
+    min_group: int = Field(
+        description="Answers are published in closed cohorts of at least this many people."
+    )
+    published_through: datetime.date | None = Field(
+        description="The last day the published answers cover: only calendar months that "
+        "have ended, grouped until at least `min_group` people answered."
+    )
     start_count: int
     end_count: int
     people_with_both: int

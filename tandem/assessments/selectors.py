@@ -3,8 +3,9 @@
 - The person sees their own answers and their growth (end minus start per competency), and
   their partner's answers only for a moment the partner shared (`assessment_overview`).
 - Programme managers see averages only (`assessment_program_summary`): per competency the
-  average starting and closing score across the programme, shown only when at least
-  MIN_GROUP people answered, so no individual's score can be read from it.
+  average starting and closing score across the programme, published through the aggregate
+  rule (closed months, cohorts of at least `min_group_size()` people), so no individual's
+  score can be read from it, nor from the difference of two reads.
 """
 
 import datetime
@@ -12,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tandem.assessments.models import Competency, Moment, Rating, SelfAssessment
@@ -28,12 +29,16 @@ from tandem.assessments.windows import (
     start_is_prompted,
     start_prompt_until,
 )
+from tandem.core.aggregates import (
+    Contribution,
+    min_group_size,
+    period_of,
+    publish,
+    rounded_mean,
+)
 from tandem.programs.models import Program
 from tandem.relationships.models import Relationship, RelationshipStatus
 from tandem.relationships.permissions import RelationshipAccess
-
-# Averages over fewer people than this are withheld from managers.
-MIN_GROUP = 3
 
 
 def _ordered(queryset: QuerySet[Competency]) -> QuerySet[Competency]:
@@ -238,9 +243,9 @@ def assessments_panel(*, access: RelationshipAccess) -> dict[str, Any]:
 @dataclass(frozen=True)
 class SummaryRow:
     competency: Competency
-    start_people: int
+    start_people: int  # people whose answers are published (0, or at least min_group)
     end_people: int
-    average_start: float | None  # None when fewer than MIN_GROUP people answered
+    average_start: float | None  # None until a cohort of at least min_group is published
     average_end: float | None
 
     @property
@@ -254,61 +259,91 @@ class SummaryRow:
 class ProgramSummary:
     program: Program
     rows: list[SummaryRow]
-    start_count: int  # people who took the starting self-assessment
+    start_count: int  # published people who took the starting self-assessment
     end_count: int
     people_with_both: int
-    pairs_with_both: int  # pairs in which both people took both
-    min_group: int = MIN_GROUP
+    pairs_with_both: int  # published pairs in which both people took both
+    min_group: int
+    published_through: datetime.date | None  # the last day the published answers cover
 
 
-def assessment_program_summary(*, program: Program) -> ProgramSummary:
+def assessment_program_summary(
+    *, program: Program, now: datetime.datetime | None = None
+) -> ProgramSummary:
     """Aggregates for the programme's managers (the caller guarded the programme): per
-    competency, how many people answered at each moment and the average score, withheld
-    below MIN_GROUP people; how many people and pairs took both moments. Never an
-    individual's answers. Three queries whatever the programme's size."""
+    competency, how many people's answers are published at each moment and their average
+    score; how many people and pairs took both moments. Every figure goes through the
+    aggregate rule (`tandem.core.aggregates`): only answers given in calendar months that
+    have ended, in closed cohorts of at least `min_group` people, so no read differs from
+    another by one person's answers. Never an individual's answers. Three queries whatever
+    the programme's size."""
+    min_group = min_group_size()
     competencies = list(competency_list_for_program(program=program, include_inactive=True))
-    grouped = (
+    scores: dict[tuple[int, str], list[Contribution[int]]] = defaultdict(list)
+    for competency_id, moment, user_id, submitted_at, score in (
         Rating.objects.filter(assessment__relationship__program=program)
-        .values("competency_id", "assessment__moment")
-        .annotate(people=Count("assessment__user", distinct=True), average=Avg("score"))
-        .order_by()
-    )
-    stats: dict[tuple[int, str], tuple[int, float]] = {
-        (row["competency_id"], row["assessment__moment"]): (row["people"], row["average"])
-        for row in grouped
-    }
-    per_person = list(
-        SelfAssessment.objects.filter(relationship__program=program)
-        .values("relationship_id", "user_id")
-        .annotate(
-            starts=Count("id", filter=Q(moment=Moment.START)),
-            ends=Count("id", filter=Q(moment=Moment.END)),
+        .values_list(
+            "competency_id",
+            "assessment__moment",
+            "assessment__user_id",
+            "assessment__submitted_at",
+            "score",
         )
         .order_by()
-    )
-    both_by_relationship: dict[int, int] = defaultdict(int)
-    for row in per_person:
-        if row["starts"] and row["ends"]:
-            both_by_relationship[row["relationship_id"]] += 1
+    ):
+        scores[(competency_id, moment)].append(
+            Contribution(member=user_id, period=period_of(submitted_at), value=score)
+        )
+    taken: dict[tuple[int, int], dict[str, datetime.datetime]] = defaultdict(dict)
+    for relationship_id, user_id, moment, submitted_at in (
+        SelfAssessment.objects.filter(relationship__program=program)
+        .values_list("relationship_id", "user_id", "moment", "submitted_at")
+        .order_by()
+    ):
+        taken[(relationship_id, user_id)][moment] = submitted_at
+    # A person "took both" in the period of their later answer; a pair when its last of the
+    # four answers came in.
+    starts, ends, both = [], [], []
+    pair_answers: dict[int, list[datetime.datetime]] = defaultdict(list)
+    for (relationship_id, user_id), moments in taken.items():
+        if Moment.START in moments:
+            starts.append(Contribution(user_id, period_of(moments[Moment.START]), 1))
+        if Moment.END in moments:
+            ends.append(Contribution(user_id, period_of(moments[Moment.END]), 1))
+        if len(moments) == 2:
+            both.append(Contribution(user_id, period_of(max(moments.values())), 1))
+            pair_answers[relationship_id].extend(moments.values())
+    pairs = [
+        Contribution(relationship_id, period_of(max(answers)), 1)
+        for relationship_id, answers in pair_answers.items()
+        if len(answers) == 4
+    ]
 
     def shown(key: tuple[int, str]) -> tuple[int, float | None]:
-        people, average = stats.get(key, (0, 0.0))
-        return people, (round(average, 1) if people >= MIN_GROUP else None)
+        publication = publish(scores.get(key, []), min_group=min_group, now=now)
+        return publication.people, rounded_mean(publication.values)
 
     rows = []
     for competency in competencies:
         start_people, average_start = shown((competency.pk, Moment.START))
         end_people, average_end = shown((competency.pk, Moment.END))
-        if not competency.is_active and not (start_people or end_people):
+        answered = (competency.pk, Moment.START) in scores or (competency.pk, Moment.END) in scores
+        if not competency.is_active and not answered:
             continue
         rows.append(SummaryRow(competency, start_people, end_people, average_start, average_end))
+    published = [
+        publish(stream, min_group=min_group, now=now) for stream in (starts, ends, both, pairs)
+    ]
+    through = [p.published_through for p in published if p.published_through is not None]
     return ProgramSummary(
         program=program,
         rows=rows,
-        start_count=sum(1 for row in per_person if row["starts"]),
-        end_count=sum(1 for row in per_person if row["ends"]),
-        people_with_both=sum(both_by_relationship.values()),
-        pairs_with_both=sum(1 for n in both_by_relationship.values() if n >= 2),
+        start_count=published[0].people,
+        end_count=published[1].people,
+        people_with_both=published[2].people,
+        pairs_with_both=published[3].people,
+        min_group=min_group,
+        published_through=max(through) if through else None,
     )
 
 

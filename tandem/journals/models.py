@@ -1,16 +1,18 @@
 """The private journal: what one person writes for themselves about their mentoring.
 
 Only the author ever reads an entry, unless they share that one entry with their partner.
-The text is encrypted at rest (`fields.EncryptedTextField`); the model is not in the Django
-admin, leaves no timeline event, and every selector filters by the author.
+The text, the mood and the tags are encrypted at rest (`tandem.core.encryption`); the model
+is not in the Django admin, leaves no timeline event, and every selector filters by the
+author. An encrypted column cannot be filtered or constrained in SQL: the services check the
+mood and tags, and any filter on them runs in Python over the author's own entries.
 """
 
 from django.db import models
 from django.db.models import Q
 
 from tandem.accounts.models import User
+from tandem.core.encryption import EncryptedJSONField, EncryptedTextField
 from tandem.core.models import TimeStampedModel
-from tandem.journals.fields import EncryptedTextField
 from tandem.relationships.models import Relationship
 
 
@@ -28,8 +30,9 @@ class JournalEntry(TimeStampedModel):
         Relationship, on_delete=models.CASCADE, related_name="journal_entries"
     )
     text = EncryptedTextField()
-    mood = models.CharField(max_length=10, choices=JournalMood.choices, blank=True, default="")
-    tags = models.JSONField(default=list, blank=True)
+    # How the author felt is as private as what they wrote: encrypted too.
+    mood = EncryptedTextField(choices=JournalMood.choices, blank=True, default="")
+    tags = EncryptedJSONField(default=list, blank=True)
     # Optionally about one of the pair's meetings (no reverse accessor: meetings never see it).
     meeting = models.ForeignKey(
         "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -40,9 +43,6 @@ class JournalEntry(TimeStampedModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(mood__in=["", *JournalMood.values]), name="journal_mood_valid"
-            ),
             models.CheckConstraint(
                 condition=Q(shared_with_partner=True, shared_at__isnull=False)
                 | Q(shared_with_partner=False, shared_at__isnull=True),

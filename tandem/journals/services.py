@@ -21,6 +21,8 @@ from tandem.relationships.permissions import RelationshipAccess, relationship_ac
 MAX_TEXT = 20_000
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 30
+# The entry's columns kept as ciphertext.
+ENCRYPTED = ("text", "mood", "tags")
 
 
 def _clean_text(text: str) -> str:
@@ -185,8 +187,8 @@ def journal_entry_unshare(*, actor: User, relationship_id: int, entry_id: int) -
 
 
 def journal_reencrypt_all(*, batch_size: int = 500) -> int:
-    """Rewrite every entry's text with the first configured key (after a key rotation).
-    Each row is read with any key and written with the first. Returns how many."""
+    """Rewrite every entry's text, mood and tags with the first configured key (after a key
+    rotation). Each row is read with any key and written with the first. Returns how many."""
     count = 0
     ids = list(JournalEntry.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
@@ -194,8 +196,8 @@ def journal_reencrypt_all(*, batch_size: int = 500) -> int:
             batch = list(
                 JournalEntry.objects.select_for_update()
                 .filter(pk__in=ids[start : start + batch_size])
-                .only("pk", "text")
+                .only("pk", *ENCRYPTED)
             )
-            JournalEntry.objects.bulk_update(batch, ["text"])
+            JournalEntry.objects.bulk_update(batch, list(ENCRYPTED))
             count += len(batch)
     return count

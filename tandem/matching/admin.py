@@ -145,5 +145,7 @@ class SuggestionDeclineAdmin(_ReadOnly):
 @admin.register(MatchRequest)
 class MatchRequestAdmin(_ReadOnly):
     list_display = ["pk", "program", "mentee", "mentor", "status", "expires_at", "created_at"]
+    # The mentee's note and the mentor's reply are messages between the two of them.
+    exclude = ["note", "response_message"]
     list_filter = ["status", "program__organization"]
     list_select_related = ["program", "mentee__user", "mentor__user"]

@@ -1,6 +1,7 @@
-"""Meetings in the Django admin, for managers debugging a schedule: times and states only.
-Shared notes, agenda questions and check-in lines are private to the pair, so they are not
-shown here."""
+"""Meetings in the Django admin, for operators debugging a schedule: times and states only.
+A meeting's title, place, video link, shared notes, agenda questions and check-in lines are
+the pair's own words (a title like "Talk about leaving my team" says as much as a note), so
+none of them is shown here; a meeting is named by its id and relationship."""
 
 from django.contrib import admin
 
@@ -9,11 +10,10 @@ from tandem.meetings.models import Meeting
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["id", "title", "relationship", "starts_at", "timezone", "status", "sequence"]
+    list_display = ["id", "relationship", "starts_at", "timezone", "status", "sequence"]
     list_filter = ["status"]
     fields = (
         "relationship",
-        "title",
         "starts_at",
         "timezone",
         "duration_minutes",
@@ -30,4 +30,8 @@ class MeetingAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        # A meeting is cancelled by the pair (which tells both); deleting it here would not.
         return False

@@ -84,7 +84,8 @@ class Meeting(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M} UTC)"
+        # Never the title: it is the pair's own words, and this ends up in the admin and logs.
+        return f"Meeting {self.pk} ({self.starts_at:%Y-%m-%d %H:%M} UTC)"
 
     @property
     def ends_at(self) -> datetime.datetime:
@@ -107,7 +108,8 @@ class AgendaItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.text
+        # Never the text: the pair's question, and this is listed on admin and error pages.
+        return f"Agenda item {self.pk}"
 
 
 class CalendarFeedToken(models.Model):

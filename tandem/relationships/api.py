@@ -1,11 +1,14 @@
 """Relationships over HTTP: thin — guard, then a service or selector, then a schema."""
 
+import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router
 
 from tandem.accounts.api_auth import caller
+from tandem.core.aggregates import week_of
 from tandem.relationships import selectors, services
 from tandem.relationships.lifecycle import actions_from
 from tandem.relationships.models import Relationship
@@ -20,6 +23,16 @@ def _person(participant: Any) -> dict[str, Any]:
     return {"user_id": user.pk, "name": user.get_full_name(), "email": user.email}
 
 
+def _last_activity(relationship: Relationship, side: str) -> datetime.datetime | None:
+    """The pair see when they last acted; a manager sees the start of that week only (a
+    timestamp next to an aggregate that just moved says who acted: decision record 0004)."""
+    moment = relationship.last_activity_at
+    if side in ("mentor", "mentee") or moment is None:
+        return moment
+    week = week_of(moment)
+    return timezone.make_aware(datetime.datetime.combine(week, datetime.time.min))
+
+
 def relationship_out(relationship: Relationship, side: str) -> dict[str, Any]:
     return {
         "id": relationship.pk,
@@ -32,7 +45,7 @@ def relationship_out(relationship: Relationship, side: str) -> dict[str, Any]:
         "circle_id": relationship.circle_id,
         "started_on": relationship.started_on,
         "planned_end_on": relationship.planned_end_on,
-        "last_activity_at": relationship.last_activity_at,
+        "last_activity_at": _last_activity(relationship, side),
         "closed_at": relationship.closed_at,
         "close_reason": relationship.close_reason,
         "wants_new_match": relationship.wants_new_match,

@@ -1,11 +1,14 @@
 """Every read about the resource library, scoped to the caller's organisation and the
 programmes they are in (permissions.member_program_ids); no query per row."""
 
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from tandem.accounts.models import User
+from tandem.core.aggregates import Contribution, min_group_size, period_of, publish
 from tandem.core.errors import NotFound
 from tandem.participants.models import Participant, ParticipantStatus
 from tandem.programs.models import Program
@@ -177,7 +180,7 @@ def resources_for_stage(
 @dataclass
 class CompletionRow:
     resource: Resource
-    done: int
+    done: int  # published: 0, or at least the minimum group (tandem.core.aggregates)
     participants: int
 
     @property
@@ -185,28 +188,46 @@ class CompletionRow:
         return 100 * self.done // self.participants if self.participants else 0
 
 
-def resource_completion_rates(*, program: Program) -> list[CompletionRow]:
+def resource_completion_rates(
+    *, program: Program, now: datetime.datetime | None = None
+) -> list[CompletionRow]:
     """For the programme's managers: for every piece its people can read (the organisation's,
     hidden ones included, and the programme's additions), how many of the programme's active
-    participants marked it done. Two queries."""
+    participants marked it done, through the aggregate rule (`tandem.core.aggregates`): a
+    person counts from the month they marked it done or joined, whichever is later, once that
+    month has ended and at least the minimum group of people count with them, so no two reads
+    differ by one person. Three queries."""
+    min_group = min_group_size()
     active = Participant.objects.filter(program=program, status=ParticipantStatus.ACTIVE)
-    participants = active.count()
-    done = Count(
-        "progress",
-        filter=Q(
-            progress__done_at__isnull=False,
-            progress__user_id__in=active.values("user_id"),
-        ),
-    )
-    resources = (
+    joined = dict(active.values_list("user_id", "enrolled_at"))
+    resources = list(
         Resource.objects.filter(organization_id=program.organization_id)
         .filter(Q(program__isnull=True) | Q(program=program))
-        .annotate(done_count=done)
         .select_related("program")
         .order_by("program_id", "title", "id")
     )
+    done: dict[int, list[Contribution[int]]] = defaultdict(list)
+    for resource_id, user_id, done_at in (
+        ResourceProgress.objects.filter(
+            resource__in=[resource.pk for resource in resources],
+            user_id__in=active.values("user_id"),
+            done_at__isnull=False,
+        )
+        .values_list("resource_id", "user_id", "done_at")
+        .order_by()
+    ):
+        # Counted from when both were true: a piece done before joining arrives on joining,
+        # in the current month, never in a month already published.
+        assert done_at is not None  # noqa: S101 - filtered above
+        enrolled_at = joined.get(user_id)
+        since = done_at if enrolled_at is None else max(done_at, enrolled_at)
+        done[resource_id].append(Contribution(member=user_id, period=period_of(since), value=1))
     return [
-        CompletionRow(resource=resource, done=resource.done_count, participants=participants)
+        CompletionRow(
+            resource=resource,
+            done=publish(done[resource.pk], min_group=min_group, now=now).people,
+            participants=len(joined),
+        )
         for resource in resources
     ]
 

@@ -17,11 +17,14 @@ class RelationshipSignalsOut(Schema):
     mentee: PersonRefOut
     started_on: datetime.date | None
     planned_end_on: datetime.date | None
-    last_activity_at: datetime.datetime | None
+    last_active_week: datetime.date | None = Field(
+        description="The Monday of the week of the pair's last activity (never the moment)"
+    )
     meetings_held: int
-    last_meeting_at: datetime.datetime | None
+    last_meeting_week: datetime.date | None = Field(
+        description="The Monday of the week the last meeting was held"
+    )
     next_meeting_at: datetime.datetime | None
-    average_usefulness: float | None = Field(description="Mean check-in rating, 1 to 5")
     goal_progress: int | None = Field(description="Mean progress of the pair's goals, %")
     agreement_signed: bool
     actions_open: int

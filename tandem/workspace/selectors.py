@@ -2,10 +2,13 @@
 
 Two audiences, two kinds of read:
 - the pair (`workspace_for_party`): every app's panel, the timeline and "what's next";
-- the programme's managers (`relationship_signals_for_program`): activity signals only —
-  status, last activity, meetings held, goal progress, check-in ratings — never notes,
-  journal, messages or feedback text. Each app hands over numbers by relationship id, in a
-  bounded number of queries, so the list costs the same for 10 pairs or 10,000.
+- the programme's managers (`relationship_signals`): activity signals only — status, the
+  week of the last activity, meetings held, goal progress, agreement, actions — never notes,
+  journal, messages or feedback text, and no average over the pair's people: two people are
+  fewer than the minimum group of the aggregate rule (`tandem.core.aggregates`), so a pair's
+  check-in ratings are not shown (the read after a check-in would give its rating). Each app
+  hands over numbers by relationship id, in a bounded number of queries, so the list costs
+  the same for 10 pairs or 10,000.
 """
 
 import datetime
@@ -21,6 +24,7 @@ from tandem.actions.selectors import action_counts_by_relationship, actions_pane
 from tandem.agreements.selectors import agreement_panel, agreement_signed_relationship_ids
 from tandem.assessments.selectors import assessments_panel
 from tandem.conversations.selectors import conversation_panel
+from tandem.core.aggregates import coarse_week, week_of
 from tandem.feedback.selectors import feedback_panel
 from tandem.goals.selectors import goal_progress_by_relationship, goals_panel
 from tandem.journals.selectors import journals_panel
@@ -126,15 +130,36 @@ class RelationshipSignals:
     """What a programme manager may know about one relationship: numbers, never content."""
 
     relationship: Relationship
+    # Activity is shown by the week (the Monday), never the moment: a timestamp read next to
+    # an aggregate that just moved says who acted (tandem.core.aggregates.coarse_week).
+    last_active_week: datetime.date | None
     meetings_held: int
-    last_meeting_at: datetime.datetime | None
+    last_meeting_week: datetime.date | None
     next_meeting_at: datetime.datetime | None
-    average_usefulness: float | None
     goal_progress: int | None
     agreement_signed: bool
     actions_open: int
     actions_overdue: int
     is_at_risk: bool
+    this_week: datetime.date
+
+    @property
+    def last_active_text(self) -> str:
+        return _week_text(self.last_active_week, self.this_week)
+
+    @property
+    def last_meeting_text(self) -> str:
+        return _week_text(self.last_meeting_week, self.this_week)
+
+
+def _week_text(week: datetime.date | None, this_week: datetime.date) -> str:
+    if week is None:
+        return ""
+    if week == this_week:
+        return "This week"
+    if week == this_week - datetime.timedelta(weeks=1):
+        return "Last week"
+    return f"Week of {week.day} {week:%b %Y}"
 
 
 STATUS_FILTERS = {
@@ -146,7 +171,9 @@ STATUS_FILTERS = {
 def relationship_queryset_for_program(
     *, program: Program, status: str = "", search: str = ""
 ) -> QuerySet[Relationship]:
-    """The programme's relationships, filtered; the caller checked program_access(manage)."""
+    """The programme's relationships, filtered; the caller checked program_access(manage).
+    Ordered by when each pair was made (newest first), never by activity: the order must not
+    tell a manager who acted last."""
     queryset = relationship_list_for_program(program=program)
     if status in STATUS_FILTERS:
         queryset = queryset.filter(STATUS_FILTERS[status])
@@ -170,6 +197,7 @@ def relationship_signals(*, relationships: list[Relationship]) -> list[Relations
     signed = agreement_signed_relationship_ids(relationship_ids=ids)
     actions = action_counts_by_relationship(relationship_ids=ids)
     now = timezone.now()
+    this_week = week_of(now)
     rows = []
     for relationship in relationships:
         meeting = meetings.get(relationship.pk, {})
@@ -178,10 +206,10 @@ def relationship_signals(*, relationships: list[Relationship]) -> list[Relations
         rows.append(
             RelationshipSignals(
                 relationship=relationship,
+                last_active_week=coarse_week(relationship.last_activity_at),
                 meetings_held=meeting.get("held_count", 0),
-                last_meeting_at=meeting.get("last_held_at"),
+                last_meeting_week=coarse_week(meeting.get("last_held_at")),
                 next_meeting_at=meeting.get("next_starts_at"),
-                average_usefulness=meeting.get("average_usefulness"),
                 goal_progress=progress.get(relationship.pk),
                 agreement_signed=relationship.pk in signed,
                 actions_open=action.get("open", 0),
@@ -191,6 +219,7 @@ def relationship_signals(*, relationships: list[Relationship]) -> list[Relations
                     and last_met is not None
                     and now - last_met > AT_RISK_AFTER
                 ),
+                this_week=this_week,
             )
         )
     return rows

@@ -6,7 +6,7 @@ from conftest import start_relationship
 from tandem.accounts.tests.factories import UserFactory
 from tandem.assessments.models import Competency
 from tandem.assessments.services import assessment_submit, competency_create
-from tandem.assessments.tests.factories import all_scores, set_dates
+from tandem.assessments.tests.factories import age_answers, all_scores, set_dates
 from tandem.participants.models import ParticipantRole
 from tandem.participants.tests.factories import ParticipantFactory
 from tandem.relationships.models import Relationship
@@ -15,7 +15,8 @@ from tandem.relationships.models import Relationship
 @dataclass
 class Cohort:
     """Four pairs in the cast's programme (the `pair` fixture's two and two more), every
-    person's start taken, both people of the first two pairs' end taken too."""
+    person's start taken, both people of the first two pairs' end taken too, all of it in
+    the calendar month before this one (so the aggregate rule may publish it)."""
 
     relationships: list[Relationship]
     own: Competency  # the programme's own competency
@@ -58,4 +59,5 @@ def cohort(pair) -> Cohort:
         relationship.refresh_from_db()
         take(relationship, relationship.mentor.user, "end", 4)
         take(relationship, relationship.mentee.user, "end", 5)
+    age_answers()
     return Cohort(relationships=relationships, own=own)

@@ -30,6 +30,15 @@ def set_dates(relationship: Relationship, *, started_days_ago: int, duration_day
     )
 
 
+def age_answers(*, months: int = 1) -> None:
+    """Move every self-assessment into the calendar month `months` before this one (the
+    aggregate rule publishes only months that have ended)."""
+    day = timezone.now().replace(day=15, hour=12, minute=0, second=0, microsecond=0)
+    for _ in range(months):
+        day = (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=15)
+    SelfAssessment.objects.update(submitted_at=day)
+
+
 def close(relationship: Relationship, *, action: str = "complete", days_ago: int = 0) -> None:
     """Complete (or end) the relationship through the lifecycle, `days_ago` days ago."""
     relationship_transition(

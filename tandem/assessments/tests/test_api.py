@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from conftest import ACTOR_NAMES, PAIR_ACTOR_NAMES
@@ -5,6 +7,7 @@ from tandem.assessments import services
 from tandem.assessments.models import Competency, SelfAssessment
 from tandem.assessments.tests.conftest import take
 from tandem.assessments.tests.factories import all_scores, state
+from tandem.core.aggregates import current_period, period_end
 
 PARTY = ("mentor", "mentee")
 MANAGERS = ("manager", "admin")
@@ -169,7 +172,8 @@ def test_summary_matrix(cast, api_as, actor_name):
     # then
     if actor_name in MANAGERS:
         assert response.status_code == 200
-        assert response.json()["min_group"] == 3
+        assert response.json()["min_group"] == 5
+        assert response.json()["published_through"] is None
         assert len(response.json()["rows"]) == 6
     else:
         _problem(response, _manager_denied(actor_name))
@@ -191,7 +195,7 @@ def test_summary_never_shows_an_individuals_answers(pair, api_as):
     )
     # when
     response = api_as(pair.cast.manager).get(f"programs/{pair.cast.program.pk}/assessments/summary")
-    # then: counts only; averages withheld; no note, no person
+    # then: nothing published (two people, this month); no note, no person
     body = response.json()
     text = response.content.decode()
     assert "SECRET-NOTE" not in text
@@ -200,8 +204,9 @@ def test_summary_never_shows_an_individuals_answers(pair, api_as):
     assert {
         (r["start_people"], r["average_start"], r["end_people"], r["average_end"], r["change"])
         for r in body["rows"]
-    } == {(2, None, 0, None, None)}
-    assert (body["start_count"], body["end_count"], body["people_with_both"]) == (2, 0, 0)
+    } == {(0, None, 0, None, None)}
+    assert (body["start_count"], body["end_count"], body["people_with_both"]) == (0, 0, 0)
+    assert body["published_through"] is None
     # and the pair's endpoints stay closed to the manager
     _problem(
         api_as(pair.cast.manager).get(f"relationships/{pair.relationship.pk}/assessments"), 404
@@ -212,10 +217,15 @@ def test_summary_query_budget(cohort, pair, api_as, django_assert_max_num_querie
     client = api_as(pair.cast.manager)
     with django_assert_max_num_queries(8):
         response = client.get(f"programs/{pair.cast.program.pk}/assessments/summary")
-    rows = response.json()["rows"]
-    assert rows[0]["average_start"] == 2.5
-    assert rows[0]["average_end"] == 4.5
-    assert response.json()["pairs_with_both"] == 2
+    # then: eight starts published; the four ends are fewer than five people, so withheld
+    body = response.json()
+    assert (body["rows"][0]["start_people"], body["rows"][0]["average_start"]) == (8, 2.5)
+    assert (body["rows"][0]["end_people"], body["rows"][0]["average_end"]) == (0, None)
+    assert (body["start_count"], body["end_count"], body["pairs_with_both"]) == (8, 0, 0)
+    assert (
+        body["published_through"]
+        == period_end(current_period() - datetime.timedelta(days=1)).isoformat()
+    )
 
 
 @pytest.mark.parametrize("actor_name", ACTOR_NAMES)

@@ -5,7 +5,8 @@ from django.utils import timezone
 from tandem.assessments import selectors, services
 from tandem.assessments.models import Competency
 from tandem.assessments.tests.conftest import take
-from tandem.assessments.tests.factories import close, set_dates
+from tandem.assessments.tests.factories import age_answers, close, set_dates
+from tandem.core.aggregates import current_period, period_end
 from tandem.relationships.models import Relationship
 from tandem.relationships.permissions import relationship_access
 
@@ -117,37 +118,60 @@ def test_panel_prompts_the_end_after_completion(pair):
 def test_programme_summary_is_averages_over_enough_people(
     cohort, pair, django_assert_max_num_queries
 ):
-    # when
+    # when (last month: 8 people started, 4 at 2 and 4 at 3; 4 people ended, 2 at 4, 2 at 5)
     with django_assert_max_num_queries(3):
         summary = selectors.assessment_program_summary(program=pair.cast.program)
-    # then: 8 people started (4 at 2, 4 at 3); 4 people ended (2 at 4, 2 at 5)
+    # then the starts are published; the ends, four people, are fewer than five
     assert len(summary.rows) == 7
     assert summary.rows[-1].competency == cohort.own
+    assert summary.min_group == 5
     for row in summary.rows:
         assert (row.start_people, row.average_start, row.end_people, row.average_end) == (
             8,
             2.5,
-            4,
-            4.5,
+            0,
+            None,
         )
-        assert row.change == 2.0
+        assert row.change is None
+    assert (summary.start_count, summary.end_count) == (8, 0)
+    assert (summary.people_with_both, summary.pairs_with_both) == (0, 0)
+    assert summary.published_through == period_end(current_period() - datetime.timedelta(days=1))
+
+
+def test_programme_summary_with_a_minimum_group_of_three(cohort, pair, settings):
+    # given the site's minimum group is configured to three
+    settings.AGGREGATE_MIN_GROUP = 3
+    # when
+    summary = selectors.assessment_program_summary(program=pair.cast.program)
+    # then the four ends and the four people who took both are published too (the two pairs
+    # who took both are fewer than three pairs)
+    assert summary.min_group == 3
+    assert {
+        (row.start_people, row.average_start, row.end_people, row.average_end, row.change)
+        for row in summary.rows
+    } == {(8, 2.5, 4, 4.5, 2.0)}
     assert (summary.start_count, summary.end_count) == (8, 4)
-    assert (summary.people_with_both, summary.pairs_with_both) == (4, 2)
+    assert (summary.people_with_both, summary.pairs_with_both) == (4, 0)
 
 
-def test_programme_summary_withholds_averages_of_fewer_than_three_people(pair):
-    # given only the pair took the start, the mentee also the end
+def test_programme_summary_withholds_what_fewer_than_the_minimum_group_answered(pair, settings):
+    # given only the pair took the start, the mentee also the end, last month, and even a
+    # minimum group of three
+    settings.AGGREGATE_MIN_GROUP = 3
     take(pair.relationship, pair.mentor, "start", 1)
     take(pair.relationship, pair.mentee, "start", 5)
     set_dates(pair.relationship, started_days_ago=300, duration_days=365)
     take(Relationship.objects.get(pk=pair.relationship.pk), pair.mentee, "end", 4)
+    age_answers()
     # when
     summary = selectors.assessment_program_summary(program=pair.cast.program)
     # then
     assert {
         (r.start_people, r.average_start, r.end_people, r.average_end) for r in summary.rows
-    } == {(2, None, 1, None)}
-    assert (summary.people_with_both, summary.pairs_with_both) == (1, 0)
+    } == {(0, None, 0, None)}
+    assert (summary.start_count, summary.end_count) == (0, 0)
+    assert (summary.people_with_both, summary.pairs_with_both) == (0, 0)
+    assert summary.published_through is None
 
 
 def test_due_relationship_ids(cohort, pair, cast):

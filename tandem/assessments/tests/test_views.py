@@ -231,8 +231,9 @@ def test_program_page_never_shows_an_individuals_score(pair, client):
     assert "SECRET-NOTE" not in html
     assert "5 of 5" not in html
     assert "1 of 5" not in html
-    assert "aria-valuenow" not in html  # no average bar drawn for fewer than three people
-    assert "2 answered: too few to show" in html
+    assert "aria-valuenow" not in html  # no average bar drawn: nothing is published
+    assert "Not published yet" in html
+    assert "Nothing published yet: no group of 5 people" in html
     assert pair.mentee.email not in html
 
 
@@ -242,8 +243,9 @@ def test_program_page_query_budget(cohort, pair, client, django_assert_max_num_q
         response = client.get(reverse("assessments:program", args=[pair.cast.program.pk]))
     html = response.content.decode()
     assert "2.5 of 5 · 8 people" in html
-    assert "4.5 of 5 · 4 people" in html
-    assert '<span class="text-success">+2.0</span>' in html
+    assert "4.5 of 5" not in html  # four people ended: fewer than five
+    assert "text-success" not in html  # so no change is shown either
+    assert html.count("Not published yet") == 7
 
 
 def test_panel_template_renders_for_the_workspace(pair):

@@ -1,10 +1,15 @@
+import datetime
 import pathlib
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from tandem.accounts.tests.factories import OrganizationFactory
+from tandem.accounts.tests.factories import OrganizationFactory, UserFactory
+from tandem.core.aggregates import current_period
 from tandem.core.errors import Forbidden, InvalidInput, NotFound
+from tandem.participants.models import Participant
+from tandem.participants.tests.factories import ParticipantFactory
 from tandem.resources import selectors, services
 from tandem.resources.content_format import ContentError
 from tandem.resources.models import (
@@ -485,23 +490,87 @@ def test_resources_for_stage_and_guide_questions(cast, library):
     ) == ["asking-open-questions", "first-meeting-checklist", "mentoring-in-five-lessons"]
 
 
+def _last_month() -> datetime.datetime:
+    return datetime.datetime.combine(
+        current_period() - datetime.timedelta(days=1), datetime.time(12), tzinfo=datetime.UTC
+    )
+
+
+def _active_people(cast, count: int) -> list:
+    """The cast's mentor and mentee and `count - 2` more active participants, all enrolled
+    last month."""
+    for _ in range(count - 2):
+        ParticipantFactory(program=cast.program, user=UserFactory(organization=cast.org))
+    Participant.objects.filter(program=cast.program).update(enrolled_at=_last_month())
+    return [p.user for p in Participant.objects.filter(program=cast.program).order_by("pk")]
+
+
 def test_completion_rates_count_active_participants_only(cast, library):
+    # given five active participants and a member outside the programme marked a piece done
+    # last month
     article = library["asking-open-questions"]
-    for user in (cast.mentor, cast.mentee, cast.member):
+    for user in (*_active_people(cast, 5), cast.member):
         services.resource_mark_done(actor=user, resource_id=article.pk)
+    ResourceProgress.objects.update(done_at=_last_month())
+    # when
     rows = {
         row.resource.slug: row for row in selectors.resource_completion_rates(program=cast.program)
     }
+    # then the five count, the member does not
     assert (rows["asking-open-questions"].done, rows["asking-open-questions"].participants) == (
-        2,
-        2,
+        5,
+        5,
     )
     assert rows["asking-open-questions"].percent == 100
     assert (rows["first-meeting-checklist"].done, rows["first-meeting-checklist"].percent) == (0, 0)
     assert len(rows) == 6
 
 
+@pytest.mark.parametrize("already", [0, 1, 4, 5, 7])
+def test_one_more_completion_never_changes_a_read_by_one_person(cast, library, already):
+    # given `already` active participants marked a piece done last month
+    article = library["asking-open-questions"]
+    people = _active_people(cast, already + 3)
+    for user in people[:already]:
+        services.resource_mark_done(actor=user, resource_id=article.pk)
+    ResourceProgress.objects.update(done_at=_last_month())
+
+    def done(now=None) -> int:
+        rows = selectors.resource_completion_rates(program=cast.program, now=now)
+        return next(row.done for row in rows if row.resource.pk == article.pk)
+
+    next_month = datetime.datetime.combine(
+        current_period() + datetime.timedelta(days=40), datetime.time(12), tzinfo=datetime.UTC
+    )
+    before, before_next_month = done(), done(next_month)
+    # when one more person marks it done
+    services.resource_mark_done(actor=people[already], resource_id=article.pk)
+    # then this month's read is unchanged, and next month's differs from any earlier read by
+    # nothing or by at least five people
+    assert done() == before
+    after = done(next_month)
+    for earlier in (before, before_next_month):
+        assert after - earlier == 0 or after - earlier >= 5
+    assert after == (already if already >= 5 else already + 1 if already + 1 >= 5 else 0)
+
+
+def test_a_piece_done_before_joining_counts_from_the_month_of_joining(cast, library):
+    # given five people marked a piece done two months ago, but joined only this month
+    article = library["asking-open-questions"]
+    people = _active_people(cast, 5)
+    for user in people:
+        services.resource_mark_done(actor=user, resource_id=article.pk)
+    ResourceProgress.objects.update(done_at=_last_month() - datetime.timedelta(days=40))
+    Participant.objects.filter(program=cast.program).update(enrolled_at=timezone.now())
+    # when read now, then nothing (joining is this month's news); next month, all five
+    rows = selectors.resource_completion_rates(program=cast.program)
+    assert next(row.done for row in rows if row.resource.pk == article.pk) == 0
+    next_month = timezone.now() + datetime.timedelta(days=32)
+    rows = selectors.resource_completion_rates(program=cast.program, now=next_month)
+    assert next(row.done for row in rows if row.resource.pk == article.pk) == 5
+
+
 def test_completion_rates_query_budget(cast, library, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         rows = selectors.resource_completion_rates(program=cast.program)
         assert len(rows) == 6

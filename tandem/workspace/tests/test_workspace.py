@@ -3,16 +3,22 @@
 import datetime
 
 import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import PAIR_ACTOR_NAMES, start_relationship
 from tandem.assessments.models import Competency
 from tandem.assessments.services import assessment_submit
 from tandem.assessments.tests.factories import all_scores
+from tandem.core.aggregates import week_of
 from tandem.journeys.services import step_complete
 from tandem.journeys.tests.factories import step_named
+from tandem.meetings.services import checkin_submit
+from tandem.meetings.tests.factories import schedule, started
 from tandem.participants.models import ParticipantRole
 from tandem.participants.tests.factories import ParticipantFactory
-from tandem.relationships.models import RelationshipEvent, RelationshipEventKind
+from tandem.relationships.models import Relationship, RelationshipEvent, RelationshipEventKind
 from tandem.relationships.services import relationship_transition
 
 
@@ -90,9 +96,10 @@ def test_the_timeline_says_who_took_a_self_assessment_and_ticked_a_step_never_th
         kind=RelationshipEventKind.JOURNEY_STEP_TICKED
     ).created_at
     assert relationship.last_activity_at == ticked_at
-    # (the API gives milliseconds)
-    shown = datetime.datetime.fromisoformat(item["last_activity_at"])
-    assert datetime.timedelta(0) <= ticked_at - shown < datetime.timedelta(milliseconds=1)
+    # (the week it happened in, never the moment: a timestamp says who just acted)
+    assert item["last_active_week"] == week_of(ticked_at).isoformat()
+    assert "This week" in signals_page
+    assert ticked_at.isoformat()[:16] not in signals_page + str(item)
     for private in (private_note, "self-assessment", "ticked a journey step"):
         assert private not in signals_page
         assert private not in str(item)
@@ -183,11 +190,10 @@ def test_signals_carry_numbers_never_content(pair, api_as):
         "mentee",
         "started_on",
         "planned_end_on",
-        "last_activity_at",
+        "last_active_week",
         "meetings_held",
-        "last_meeting_at",
+        "last_meeting_week",
         "next_meeting_at",
-        "average_usefulness",
         "goal_progress",
         "agreement_signed",
         "actions_open",
@@ -226,3 +232,122 @@ def test_signals_cost_the_same_for_many_pairs(pair, api_as, client, django_asser
     client.force_login(pair.cast.manager)
     with django_assert_max_num_queries(16):
         assert client.get(f"/{url}/").status_code == 200
+
+
+# --- activity is shown by the week, and never orders the list ------------------------------
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    moment=st.datetimes(
+        min_value=datetime.datetime(2024, 1, 1),
+        max_value=datetime.datetime(2026, 12, 31),
+        timezones=st.just(datetime.UTC),
+    )
+)
+def test_signals_show_the_week_of_the_last_activity_never_the_moment(pair, api_as, client, moment):
+    # given the pair's last activity was at any moment
+    Relationship.objects.filter(pk=pair.relationship.pk).update(last_activity_at=moment)
+    monday = moment.date() - datetime.timedelta(days=moment.weekday())
+    url = f"programs/{pair.cast.program.pk}/relationships"
+    # when the manager reads the API and the page
+    item = next(
+        i
+        for i in api_as(pair.cast.manager).get(url).json()["items"]
+        if i["id"] == pair.relationship.pk
+    )
+    client.force_login(pair.cast.manager)
+    page = client.get(f"/{url}/").content.decode()
+    # then the API says the week's Monday only
+    assert item["last_active_week"] == monday.isoformat()
+    assert "last_activity_at" not in item
+    # and the page says the week in words, with no time and no machine-readable timestamp
+    this_monday = week_of(timezone.now())
+    expected = (
+        "This week"
+        if monday == this_monday
+        else "Last week"
+        if monday == this_monday - datetime.timedelta(weeks=1)
+        else f"Week of {monday.day} {monday:%b %Y}"
+    )
+    row = page[page.index(pair.relationship.mentee.user.get_full_name()) :]
+    row = row[: row.index("</tr>")]
+    assert f"<td>{expected}</td>" in row
+    assert "<time" not in page
+    assert moment.strftime("%H:%M") not in row
+    assert moment.isoformat()[:13] not in page + str(item)
+
+
+@pytest.mark.parametrize(
+    "gap",
+    [
+        datetime.timedelta(milliseconds=1),
+        datetime.timedelta(minutes=5),
+        datetime.timedelta(days=2),
+        datetime.timedelta(weeks=3),
+    ],
+)
+@pytest.mark.parametrize("first_to_act", ["older_pair", "newer_pair"])
+def test_the_order_of_the_signals_never_depends_on_who_acted_last(
+    pair, api_as, client, gap, first_to_act
+):
+    # given both pairs acted, either one first, `gap` apart
+    base = timezone.now() - datetime.timedelta(weeks=5)
+    first, second = (
+        (pair.relationship, pair.other_relationship)
+        if first_to_act == "older_pair"
+        else (pair.other_relationship, pair.relationship)
+    )
+    Relationship.objects.filter(pk=first.pk).update(last_activity_at=base)
+    Relationship.objects.filter(pk=second.pk).update(last_activity_at=base + gap)
+    url = f"programs/{pair.cast.program.pk}/relationships"
+    # when the manager reads the list
+    ids = [i["id"] for i in api_as(pair.cast.manager).get(url).json()["items"]]
+    client.force_login(pair.cast.manager)
+    page = client.get(f"/{url}/").content.decode()
+    # then the order is the pairs' own (newest pair first), whoever acted last
+    newest_first = list(
+        Relationship.objects.filter(program=pair.cast.program)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    assert ids == newest_first
+    names = [Relationship.objects.get(pk=pk).mentee.user.get_full_name() for pk in newest_first]
+    assert page.index(names[0]) < page.index(names[1])
+
+
+@pytest.mark.parametrize("usefulness", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("who", ["mentor", "mentee"])
+def test_a_check_in_never_shows_in_the_managers_signals(pair, api_as, client, usefulness, who):
+    # given a held meeting with one check-in already, and the manager's read
+    meeting = started(schedule(pair.relationship))
+    checkin_submit(
+        actor=pair.mentor if who == "mentee" else pair.mentee,
+        relationship_id=pair.relationship.pk,
+        meeting_id=meeting.pk,
+        usefulness=3,
+        create_action=False,
+    )
+    url = f"programs/{pair.cast.program.pk}/relationships"
+    client.force_login(pair.cast.manager)
+
+    def read():
+        items = api_as(pair.cast.manager).get(url).json()["items"]
+        page = client.get(f"/{url}/").content.decode()
+        return items, page[page.index('data-testid="signals-table"') :]
+
+    before = read()
+    # when the other person checks in with any rating
+    checkin_submit(
+        actor=pair.by_name(who),
+        relationship_id=pair.relationship.pk,
+        meeting_id=meeting.pk,
+        usefulness=usefulness,
+        create_action=False,
+    )
+    # then the manager's next read is the same, page and API: a pair's two people are fewer
+    # than the minimum group, so no rating of theirs is an aggregate a manager sees
+    assert read() == before
+    assert "usefulness" not in str(before[0])
