@@ -2,12 +2,12 @@
 
 Auto steps are never stored: whether "the agreement is signed" or "three meetings are held" is
 derived on every read from the other apps' state, by `relationship_signals` — one query over
-relationships, each signal an EXISTS/COUNT/MAX subquery on the app's table, the same rules as
-those apps' signal selectors (`agreements.selectors.agreement_signed_relationship_ids`,
-`meetings.selectors.meeting_signals_by_relationship`, `goals.selectors.
-goal_progress_by_relationship`). One set-based query rather than those id-list selectors so the
-batch form (`journey_steps_due`) costs the same for 5 or 100,000 relationships and never sends
-one SQL parameter per relationship.
+relationships, each signal a set-based piece that the concept's owner exposes (signed:
+`agreements.selectors.agreement_signed_exists`; held: `meetings.selectors.held_meeting_count`
+and `last_held_at`; goals set: `goals.selectors.goals_set_exists`), so a step agrees with the
+managers' signals and the nudges by construction. One set-based query rather than the owners'
+id-list selectors so the batch form (`journey_steps_due`) costs the same for 5 or 100,000
+relationships and never sends one SQL parameter per relationship.
 
 Due dates: a step is due `due_offset_days` after `Relationship.started_on`, or at
 `due_at_fraction` of the planned length (`started_on` + fraction * (`planned_end_on` -
@@ -24,29 +24,24 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db.models import (
-    Count,
     Exists,
     F,
     FilteredRelation,
-    IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from tandem.agreements.models import AgreementVersion
+from tandem.agreements.selectors import agreement_signed_exists
 from tandem.core.errors import NotFound
 from tandem.feedback.models import Feedback, FeedbackDirection
-from tandem.goals.models import COUNTED_STATUSES, Goal
+from tandem.goals.selectors import goals_set_exists
 from tandem.journeys.models import Completion, Journey, Stage, Step, StepCompletion
 from tandem.journeys.services import journey_ensure
-from tandem.meetings.models import Meeting, MeetingStatus
+from tandem.meetings.selectors import held_meeting_count, last_held_at
 from tandem.programs.models import Program
 from tandem.relationships.models import Relationship, RelationshipStatus
 from tandem.relationships.permissions import RelationshipAccess
@@ -77,29 +72,14 @@ class Signals:
     mentee_feedback: bool = False
 
 
-def _count(queryset: QuerySet[Any], aggregate: Any) -> Subquery:
-    return Subquery(
-        queryset.values("relationship_id").annotate(value=aggregate).values("value")[:1]
-    )
-
-
 def _with_signals(relationships: QuerySet[Relationship]) -> QuerySet[Relationship]:
     """Annotate each relationship with the signals auto steps read (one query, subqueries)."""
-    held = Meeting.objects.filter(relationship_id=OuterRef("pk"), status=MeetingStatus.HELD)
     feedback = Feedback.objects.filter(relationship_id=OuterRef("pk"))
     return relationships.annotate(
-        agreement_signed=Exists(
-            AgreementVersion.objects.filter(
-                agreement__relationship_id=OuterRef("pk"), version=F("agreement__version")
-            )
-        ),
-        meetings_held=Coalesce(
-            _count(held.order_by(), Count("pk")), 0, output_field=IntegerField()
-        ),
-        last_held_at=_count(held.order_by(), Max("held_at")),
-        goals_set=Exists(
-            Goal.objects.filter(relationship_id=OuterRef("pk"), status__in=COUNTED_STATUSES)
-        ),
+        agreement_signed=agreement_signed_exists(),
+        meetings_held=held_meeting_count(),
+        last_held_at=last_held_at(),
+        goals_set=goals_set_exists(),
         mentor_feedback=Exists(feedback.filter(direction=FeedbackDirection.MENTOR_TO_MENTEE)),
         mentee_feedback=Exists(feedback.filter(direction=FeedbackDirection.MENTEE_TO_MENTOR)),
     )

@@ -1,10 +1,12 @@
-"""The agreement rule: remind an active pair that has not signed its agreement."""
+"""The agreement rule: remind an active pair whose current agreement is not signed by both.
+
+"Signed" is the agreements app's (`agreement_signed_exists`): the current version, signed by
+both. An agreement edited after signing is unsigned again until both sign the new version.
+"""
 
 from collections.abc import Iterator
 
-from django.db.models import Exists, OuterRef
-
-from tandem.agreements.models import AgreementVersion
+from tandem.agreements.selectors import agreement_signed_exists
 from tandem.nudges.rules.base import (
     Context,
     Nudge,
@@ -17,11 +19,12 @@ from tandem.nudges.rules.base import (
 
 
 def agreement_unsigned(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
-    """Active pairs with no signed agreement `timing` days after they started."""
+    """Active pairs whose current agreement is not signed by both, `timing` days after they
+    started."""
     rule = settings.rule
     rows = (
         since_activation(context, settings, Unit.DAYS)
-        .filter(~Exists(AgreementVersion.objects.filter(agreement__relationship=OuterRef("pk"))))
+        .filter(~agreement_signed_exists())
         .values_list("pk", "activated_at")
     )
     for pk, activated_at in rows:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Exists, OuterRef
 
-from tandem.meetings.models import Meeting, MeetingStatus
+from tandem.meetings.selectors import held_meetings
 from tandem.nudges.rules.base import (
     Context,
     Nudge,
@@ -68,10 +68,8 @@ def manager_digest(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
         )
         .filter(
             ~Exists(
-                Meeting.objects.filter(
-                    relationship=OuterRef("pk"),
-                    status=MeetingStatus.HELD,
-                    held_at__gt=context.now - AT_RISK_AFTER,
+                held_meetings().filter(
+                    relationship=OuterRef("pk"), held_at__gt=context.now - AT_RISK_AFTER
                 )
             )
         )

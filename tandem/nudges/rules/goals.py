@@ -7,7 +7,8 @@ from typing import Any
 from django.db import models
 from django.db.models import F
 
-from tandem.goals.models import Goal, GoalStatus, Milestone
+from tandem.goals.models import Goal, Milestone
+from tandem.goals.selectors import active_goal
 from tandem.nudges.rules.base import (
     Context,
     Nudge,
@@ -39,7 +40,7 @@ def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
 
     goals = window(
         Goal.objects.filter(
-            status=GoalStatus.ACTIVE,
+            active_goal(),
             relationship__status=RelationshipStatus.ACTIVE,
             relationship__program__status=ProgramStatus.PUBLISHED,
         ),
@@ -64,8 +65,8 @@ def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
             )
     milestones = window(
         Milestone.objects.filter(
+            active_goal(prefix="goal__"),
             done_at__isnull=True,
-            goal__status=GoalStatus.ACTIVE,
             goal__relationship__status=RelationshipStatus.ACTIVE,
             goal__relationship__program__status=ProgramStatus.PUBLISHED,
         ),

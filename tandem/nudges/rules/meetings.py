@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from django.db.models import Exists, F, OuterRef
 
 from tandem.meetings.models import CheckIn, Meeting, MeetingStatus
+from tandem.meetings.selectors import held_meetings
 from tandem.meetings.services import meeting_ics, meeting_path
 from tandem.meetings.times import local_text
 from tandem.notifications.services import Attachment
@@ -119,8 +120,8 @@ def checkin_request(context: Context, settings: RuleSettings) -> Iterator[Nudge]
     checked in is asked to."""
     rule = settings.rule
     rows = (
-        Meeting.objects.filter(
-            status=MeetingStatus.HELD,
+        held_meetings()
+        .filter(
             relationship__status=RelationshipStatus.ACTIVE,
             relationship__program__status=ProgramStatus.PUBLISHED,
         )
