@@ -1,18 +1,30 @@
 """Every read about agreements, through the relationship's (or the programme's) guard.
 
-The first read of a pair's agreement (or a programme's template) creates it from the defaults;
-that write is the services' (`agreement_ensure`, `agreement_template_ensure`).
+Reads never write. A pair with no stored agreement reads an unsaved draft built from the
+programme's template, cadence and duration (`agreement_draft`); a programme with no stored
+template reads Tandem's default wording, unsaved (`agreement_template_read`). The first edit or
+signature stores the agreement (`services.agreement_ensure`, inside that write's transaction),
+and a manager's first template edit stores the template.
+
+"Signed" has one definition, owned here: both the mentor and the mentee signed the CURRENT
+version (an edit after signing moves the version on and asks both to sign again). It is exposed
+twice, for the one pair (`agreement_is_signed`, from the signatures) and set-based, for other
+apps' querysets (`signed_relationship_ids`, `agreement_signed_exists`, from the kept signed
+versions); the nudges, the journeys' auto step and the managers' signals use those pieces.
 """
 
 import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.urls import reverse
 
 from tandem.accounts.models import User
 from tandem.agreements.models import (
+    DEFAULT_CONFIDENTIALITY,
+    DEFAULT_PROMPTS,
+    MAX_DURATION_MONTHS,
     Agreement,
     AgreementChannel,
     AgreementSignature,
@@ -20,7 +32,6 @@ from tandem.agreements.models import (
     AgreementTemplate,
     AgreementVersion,
 )
-from tandem.agreements.services import agreement_ensure, agreement_template_ensure
 from tandem.core.errors import NotFound
 from tandem.people.models import Profile
 from tandem.programs.models import MeetingCadence, Program
@@ -45,10 +56,15 @@ class AgreementDetail:
         return str(AgreementStatus(self.status).label)
 
 
-def _status(mentor_signed: bool, mentee_signed: bool) -> str:
-    if mentor_signed and mentee_signed:
+def agreement_status(
+    *, relationship: Relationship, version: int, signatures: list[AgreementSignature]
+) -> AgreementStatus:
+    """The agreement's status from its signatures: SIGNED when the mentor and the mentee both
+    signed `version` (the current one), AWAITING_PARTNER when one of them did, else DRAFT."""
+    mentor_at, mentee_at = _signed_at(signatures, relationship, version)
+    if mentor_at is not None and mentee_at is not None:
         return AgreementStatus.SIGNED
-    if mentor_signed or mentee_signed:
+    if mentor_at is not None or mentee_at is not None:
         return AgreementStatus.AWAITING_PARTNER
     return AgreementStatus.DRAFT
 
@@ -60,23 +76,108 @@ def _signed_at(
     return by_user.get(relationship.mentor.user_id), by_user.get(relationship.mentee.user_id)
 
 
-def agreement_get_for_workspace(*, access: RelationshipAccess) -> AgreementDetail:
-    """The pair's agreement with its signatures and kept versions (3 queries once it exists).
-    `access` comes from `relationship_access` without managers: the text is the pair's."""
-    agreement = agreement_ensure(access=access)
-    relationship = access.relationship
+# --- "signed": one definition, per pair and set-based ------------------------------------
+
+
+def agreement_is_signed(*, relationship: Relationship) -> bool:
+    """Whether both people signed the current version of this pair's agreement (one query).
+    The per-pair form of `signed_relationship_ids`; the caller has checked who may know."""
     signatures = list(
-        AgreementSignature.objects.filter(agreement=agreement, version=agreement.version)
+        AgreementSignature.objects.filter(
+            agreement__relationship=relationship, version=F("agreement__version")
+        )
     )
+    version = signatures[0].version if signatures else 0
+    status = agreement_status(relationship=relationship, version=version, signatures=signatures)
+    return status == AgreementStatus.SIGNED
+
+
+def signed_relationship_ids() -> QuerySet[AgreementVersion, Any]:
+    """The ids of the relationships whose current agreement both people signed, as a subquery
+    for another queryset: `Relationship.objects.filter(pk__in=signed_relationship_ids())`.
+    A kept AgreementVersion is written when the second person signs a version, so "a kept
+    version equal to the agreement's current version" is the set-based form of
+    `agreement_is_signed`."""
+    return AgreementVersion.objects.filter(version=F("agreement__version")).values(
+        "agreement__relationship_id"
+    )
+
+
+def agreement_signed_exists(relationship_ref: str = "pk") -> Exists:
+    """`signed_relationship_ids` as an EXISTS over the relationship at `OuterRef(
+    relationship_ref)`, to annotate or filter a queryset of relationships (or of rows that
+    point at one) in the same query."""
+    return Exists(
+        signed_relationship_ids().filter(agreement__relationship_id=OuterRef(relationship_ref))
+    )
+
+
+# --- the pair's agreement, read-only ------------------------------------------------------
+
+
+def agreement_template_read(*, program: Program) -> AgreementTemplate:
+    """The programme's template; when none is stored, Tandem's default wording, unsaved (as
+    old as the programme). The caller has checked who may see it."""
+    stored = AgreementTemplate.objects.filter(program=program).first()
+    if stored is not None:
+        return stored
+    return AgreementTemplate(
+        program=program,
+        **DEFAULT_PROMPTS,
+        confidentiality_statement=DEFAULT_CONFIDENTIALITY,
+        created_at=program.created_at,
+        updated_at=program.created_at,
+    )
+
+
+def agreement_draft(*, relationship: Relationship, template: AgreementTemplate) -> Agreement:
+    """The agreement a pair starts from, unsaved: the programme's cadence and duration and the
+    template's confidentiality statement, version 1, dated from the pair's opening.
+    `services.agreement_ensure` stores exactly this on the first edit or signature."""
+    program = relationship.program
+    return Agreement(
+        relationship=relationship,
+        cadence=program.cadence,
+        duration_months=min(max(program.duration_months, 1), MAX_DURATION_MONTHS),
+        confidentiality=template.confidentiality_statement,
+        created_at=relationship.created_at,
+        updated_at=relationship.created_at,
+    )
+
+
+def agreement_read(*, relationship: Relationship) -> Agreement:
+    """The pair's stored agreement, else its unsaved draft (one query, two for a draft)."""
+    stored = Agreement.objects.filter(relationship=relationship).first()
+    if stored is not None:
+        return stored
+    template = agreement_template_read(program=relationship.program)
+    return agreement_draft(relationship=relationship, template=template)
+
+
+def agreement_get_for_workspace(*, access: RelationshipAccess) -> AgreementDetail:
+    """The pair's agreement with its signatures and kept versions (3 queries once it exists;
+    before, the unsaved draft in 2 and nothing written). `access` comes from
+    `relationship_access` without managers: the text is the pair's."""
+    relationship = access.relationship
+    agreement = agreement_read(relationship=relationship)
+    signatures: list[AgreementSignature] = []
+    kept_versions: list[AgreementVersion] = []
+    if agreement.pk is not None:
+        signatures = list(
+            AgreementSignature.objects.filter(agreement=agreement, version=agreement.version)
+        )
+        kept_versions = list(AgreementVersion.objects.filter(agreement=agreement))
     mentor_at, mentee_at = _signed_at(signatures, relationship, agreement.version)
     mine = mentor_at if access.side == "mentor" else mentee_at
     return AgreementDetail(
         agreement=agreement,
-        status=_status(mentor_at is not None, mentee_at is not None),
+        status=agreement_status(
+            relationship=relationship, version=agreement.version, signatures=signatures
+        ),
         mentor_signed_at=mentor_at,
         mentee_signed_at=mentee_at,
         signed_by_me=mine is not None,
-        kept_versions=list(AgreementVersion.objects.filter(agreement=agreement)),
+        kept_versions=kept_versions,
     )
 
 
@@ -104,13 +205,10 @@ def agreement_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     agreement = (
         Agreement.objects.filter(relationship=relationship).prefetch_related("signatures").first()
     )
-    if agreement is None:
-        version = 1
-        mentor_at = mentee_at = None
-    else:
-        version = agreement.version
-        mentor_at, mentee_at = _signed_at(list(agreement.signatures.all()), relationship, version)
-    status = _status(mentor_at is not None, mentee_at is not None)
+    version = agreement.version if agreement is not None else 1
+    signatures = list(agreement.signatures.all()) if agreement is not None else []
+    mentor_at, mentee_at = _signed_at(signatures, relationship, version)
+    status = agreement_status(relationship=relationship, version=version, signatures=signatures)
     mine, theirs = (mentor_at, mentee_at) if access.side == "mentor" else (mentee_at, mentor_at)
     next_items: list[dict[str, Any]] = []
     if status != AgreementStatus.SIGNED and access.is_open:
@@ -139,27 +237,27 @@ def agreement_panel(*, access: RelationshipAccess) -> dict[str, Any]:
 
 
 def agreement_signed_relationship_ids(*, relationship_ids: list[int]) -> set[int]:
-    """Which of these relationships have their current agreement signed by both (one query).
-    The caller has checked who may know this (a signal, never the text)."""
+    """Which of these relationships have their current agreement signed by both (one query;
+    `signed_relationship_ids` narrowed to these). The caller has checked who may know this (a
+    signal, never the text)."""
     if not relationship_ids:
         return set()
     return set(
-        AgreementVersion.objects.filter(
-            agreement__relationship_id__in=relationship_ids,
-            version=F("agreement__version"),
-        ).values_list("agreement__relationship_id", flat=True)
+        signed_relationship_ids()
+        .filter(agreement__relationship_id__in=relationship_ids)
+        .values_list("agreement__relationship_id", flat=True)
     )
 
 
 def agreement_template_get(*, program: Program) -> AgreementTemplate:
-    """The programme's template (made from the defaults on first read). `program` comes from
-    `program_access(..., manage=True)`."""
-    return agreement_template_ensure(program=program)
+    """The programme's template (the defaults, unsaved, until a manager first edits it).
+    `program` comes from `program_access(..., manage=True)`."""
+    return agreement_template_read(program=program)
 
 
 def agreement_template_for_relationship(*, access: RelationshipAccess) -> AgreementTemplate:
     """The guidance the pair's page shows beside each section."""
-    return agreement_template_ensure(program=access.relationship.program)
+    return agreement_template_read(program=access.relationship.program)
 
 
 def viewer_timezone(*, actor: User) -> str:

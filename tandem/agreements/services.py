@@ -24,6 +24,7 @@ from tandem.agreements.models import (
     AgreementTemplate,
     AgreementVersion,
 )
+from tandem.agreements.selectors import agreement_draft, agreement_template_read
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
@@ -133,20 +134,24 @@ def agreement_template_update(
 
 
 def agreement_ensure(*, access: RelationshipAccess) -> Agreement:
-    """The relationship's agreement, started from the programme's template, cadence and
-    duration the first time it is read. `access` comes from the relationship's guard."""
+    """The relationship's stored agreement; the first write (an edit or a signature) stores
+    the draft the pair was reading (`selectors.agreement_draft`: the programme's template,
+    cadence and duration). Reads never call this. `access` comes from the relationship's
+    guard, taken for update, so two first writes at once store one agreement."""
     relationship = access.relationship
     existing = Agreement.objects.filter(relationship=relationship).first()
     if existing is not None:
         return existing
-    program = relationship.program
-    template = agreement_template_ensure(program=program)
+    draft = agreement_draft(
+        relationship=relationship,
+        template=agreement_template_read(program=relationship.program),
+    )
     agreement, _ = Agreement.objects.get_or_create(
         relationship=relationship,
         defaults={
-            "cadence": program.cadence,
-            "duration_months": min(max(program.duration_months, 1), MAX_DURATION_MONTHS),
-            "confidentiality": template.confidentiality_statement,
+            "cadence": draft.cadence,
+            "duration_months": draft.duration_months,
+            "confidentiality": draft.confidentiality,
         },
     )
     return agreement

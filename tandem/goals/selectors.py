@@ -1,6 +1,14 @@
 """Every read about goals. The pair's goals are read through the relationship's guard (the
 caller passes the RelationshipAccess it got); the programme manager's signal
-(`goal_progress_by_relationship`) gives only percentages, never the goals themselves."""
+(`goal_progress_by_relationship`) gives only percentages, never the goals themselves.
+
+Which goals are which has one definition, owned here: an ACTIVE goal is being worked on; an
+ACHIEVED goal is completed; the goals that count (active or achieved, `COUNTED_STATUSES`) are
+the pair's goals: shown, averaged in the progress signal, and "goals set" for the journey.
+Each is exposed per goal (`goal_is_active`, `goal_is_completed`, `goal_is_counted`) and
+set-based (`active_goal`, `completed_goal`, `counted_goal`, `goals_set_exists`) for the other
+apps' querysets.
+"""
 
 import datetime
 import zoneinfo
@@ -8,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -31,6 +39,45 @@ DUE_SOON_DAYS = 14
 CELEBRATE_DAYS = 14
 # Goals shown on the workspace panel.
 PANEL_GOALS = 3
+
+
+# --- active, completed, counted: one definition each, per goal and set-based ------------
+
+
+def goal_is_active(goal: Goal) -> bool:
+    """Whether the goal is being worked on (the per-goal form of `active_goal`)."""
+    return goal.status == GoalStatus.ACTIVE
+
+
+def goal_is_completed(goal: Goal) -> bool:
+    """Whether the goal was achieved (the per-goal form of `completed_goal`)."""
+    return goal.status == GoalStatus.ACHIEVED
+
+
+def goal_is_counted(goal: Goal) -> bool:
+    """Whether the goal counts as one of the pair's goals (active or achieved)."""
+    return goal.status in COUNTED_STATUSES
+
+
+def active_goal(prefix: str = "") -> Q:
+    """The condition "active" on goals, or on rows reaching a goal through `prefix` (for
+    example "goal__" from a milestone)."""
+    return Q(**{f"{prefix}status": GoalStatus.ACTIVE})
+
+
+def completed_goal(prefix: str = "") -> Q:
+    """The condition "completed" (achieved) on goals, or through `prefix`."""
+    return Q(**{f"{prefix}status": GoalStatus.ACHIEVED})
+
+
+def counted_goal(prefix: str = "") -> Q:
+    """The condition "counts as one of the pair's goals" on goals, or through `prefix`."""
+    return Q(**{f"{prefix}status__in": COUNTED_STATUSES})
+
+
+def goals_set_exists(relationship_ref: str = "pk") -> Exists:
+    """Whether the relationship at `OuterRef(relationship_ref)` has set a goal that counts."""
+    return Exists(Goal.objects.filter(counted_goal(), relationship_id=OuterRef(relationship_ref)))
 
 
 def user_timezone(user: User) -> zoneinfo.ZoneInfo:
@@ -128,7 +175,7 @@ def celebrations(*, goals: list[Goal], days: int = CELEBRATE_DAYS) -> list[Celeb
             found.append(
                 Celebration("goal", f"Goal achieved: {goal.title}", goal.pk, goal.achieved_at)
             )
-        if goal.status not in COUNTED_STATUSES:
+        if not goal_is_counted(goal):
             continue
         for milestone in goal.milestones.all():
             if milestone.done_at is not None and milestone.done_at >= since:
@@ -156,7 +203,7 @@ def goals_panel(*, access: RelationshipAccess) -> dict[str, object]:
     url = f"/relationships/{access.relationship.pk}/goals/"
     today = local_today(access.user)
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    active = [goal for goal in goals if goal.status == GoalStatus.ACTIVE]
+    active = [goal for goal in goals if goal_is_active(goal)]
     suggested = [goal for goal in goals if goal.status == GoalStatus.SUGGESTED]
     next_items: list[dict[str, object]] = []
     if access.side == "mentee" and not goals:
@@ -198,7 +245,7 @@ def goals_panel(*, access: RelationshipAccess) -> dict[str, object]:
         "url": url,
         "goals": active[:PANEL_GOALS],
         "active_count": len(active),
-        "achieved_count": sum(1 for goal in goals if goal.status == GoalStatus.ACHIEVED),
+        "achieved_count": sum(1 for goal in goals if goal_is_completed(goal)),
         "suggested_count": len(suggested),
         "celebrations": celebrations(goals=goals)[:3],
         "next_items": next_items,
@@ -211,7 +258,7 @@ def goal_progress_by_relationship(*, relationship_ids: list[int]) -> dict[int, i
     One query whatever the number of relationships. The caller has checked that the actor
     manages these relationships."""
     rows = (
-        Goal.objects.filter(relationship_id__in=relationship_ids, status__in=COUNTED_STATUSES)
+        Goal.objects.filter(counted_goal(), relationship_id__in=relationship_ids)
         .annotate(
             total=Count("milestones"),
             done=Count("milestones", filter=Q(milestones__done_at__isnull=False)),
@@ -222,7 +269,7 @@ def goal_progress_by_relationship(*, relationship_ids: list[int]) -> dict[int, i
     )
     by_relationship: dict[int, list[int]] = defaultdict(list)
     for relationship_id, status, mode, manual, total, done in rows:
-        if status == GoalStatus.ACHIEVED:
+        if status == GoalStatus.ACHIEVED:  # completed: see goal_is_completed
             progress = 100
         elif mode == ProgressMode.MANUAL:
             progress = manual

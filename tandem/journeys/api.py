@@ -35,7 +35,24 @@ PAIR = "/relationships/{relationship_id}/journey"
 
 def _journey(request: HttpRequest, program_id: int) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
-    return selectors.journey_for_editor(program=program)
+    journey = selectors.journey_for_editor(program=program)
+    if journey is not None:
+        return journey
+    # The default, read in memory (ids null): JourneyOut reads these dicts like the rows.
+    return {
+        "program_id": program.pk,
+        "stages": [
+            {
+                "id": None,
+                "key": stage.key,
+                "title": stage.title,
+                "description": stage.description,
+                "order": stage.order,
+                "steps": steps,
+            }
+            for stage, steps in selectors.default_journey_stages(program=program)
+        ],
+    }
 
 
 @router.get(JOURNEY, response=JourneyOut, summary="The programme's journey (its managers)")

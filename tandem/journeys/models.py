@@ -43,7 +43,8 @@ MAX_MEETINGS_COUNT = 100
 
 
 class Journey(TimeStampedModel):
-    """One per programme, made from the default for its format the first time it is needed."""
+    """One per programme, stored from the default for its format by the first write that needs
+    it (read in memory until then: `selectors.default_steps`)."""
 
     program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="journey")
 

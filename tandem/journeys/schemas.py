@@ -12,8 +12,13 @@ class ResourceRefOut(Schema):
     kind: str
 
 
+# A programme that has not stored its journey reads its default in memory: its stages and steps
+# have no id (null) until a manager starts editing it, or the pair ticks a step of it.
+NO_ID_YET = "null while the programme follows its default journey, not yet stored"
+
+
 class StepOut(Schema):
-    id: int
+    id: int | None = Field(description=NO_ID_YET)
     title: str
     description: str
     due_offset_days: int | None
@@ -25,11 +30,13 @@ class StepOut(Schema):
 
     @staticmethod
     def resolve_resources(step: object) -> list[object]:
+        if getattr(step, "pk", None) is None:
+            return list(step.starter_resources)  # type: ignore[attr-defined]
         return list(step.resources.all())  # type: ignore[attr-defined]
 
 
 class StageOut(Schema):
-    id: int
+    id: int | None = Field(description=NO_ID_YET)
     key: str
     title: str
     description: str
@@ -38,6 +45,8 @@ class StageOut(Schema):
 
     @staticmethod
     def resolve_steps(stage: object) -> list[object]:
+        if isinstance(stage, dict):
+            return list(stage["steps"])
         return list(stage.steps.all())  # type: ignore[attr-defined]
 
 
@@ -47,6 +56,8 @@ class JourneyOut(Schema):
 
     @staticmethod
     def resolve_stages(journey: object) -> list[object]:
+        if isinstance(journey, dict):
+            return list(journey["stages"])
         return list(journey.stages.all())  # type: ignore[attr-defined]
 
 
@@ -80,7 +91,7 @@ class StepUpdateIn(StepIn):
 
 
 class PairStepOut(Schema):
-    id: int
+    id: int | None = Field(description=NO_ID_YET)
     title: str
     description: str
     completion: str
@@ -94,7 +105,7 @@ class PairStepOut(Schema):
 
 
 class PairStageOut(Schema):
-    id: int
+    id: int | None = Field(description=NO_ID_YET)
     key: str
     title: str
     is_current: bool

@@ -2,12 +2,20 @@
 
 Auto steps are never stored: whether "the agreement is signed" or "three meetings are held" is
 derived on every read from the other apps' state, by `relationship_signals` — one query over
-relationships, each signal an EXISTS/COUNT/MAX subquery on the app's table, the same rules as
-those apps' signal selectors (`agreements.selectors.agreement_signed_relationship_ids`,
-`meetings.selectors.meeting_signals_by_relationship`, `goals.selectors.
-goal_progress_by_relationship`). One set-based query rather than those id-list selectors so the
-batch form (`journey_steps_due`) costs the same for 5 or 100,000 relationships and never sends
-one SQL parameter per relationship.
+relationships, each signal a set-based piece that the concept's owner exposes (signed:
+`agreements.selectors.agreement_signed_exists`; held: `meetings.selectors.held_meeting_count`
+and `last_held_at`; goals set: `goals.selectors.goals_set_exists`), so a step agrees with the
+managers' signals and the nudges by construction. One set-based query rather than the owners'
+id-list selectors so the batch form (`journey_steps_due`) costs the same for 5 or 100,000
+relationships and never sends one SQL parameter per relationship.
+
+Reads never write. A programme with no stored journey reads its default journey in memory
+(`default_steps`: unsaved stages and steps from the programme format's default, with the
+organisation's starter resources), so a fresh pair's pages show their journey and store
+nothing. The journey is stored by a write that needs it: a manager's first edit, the pair's
+first tick (`services.journey_default_step_complete`), or the scheduler
+(`services.journeys_ensure_for_active_programs`, before the journey nudges); what is stored is
+exactly `default_steps`, so nothing the pair saw moves.
 
 Due dates: a step is due `due_offset_days` after `Relationship.started_on`, or at
 `due_at_fraction` of the planned length (`started_on` + fraction * (`planned_end_on` -
@@ -24,29 +32,24 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db.models import (
-    Count,
     Exists,
     F,
     FilteredRelation,
-    IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from tandem.agreements.models import AgreementVersion
+from tandem.agreements.selectors import agreement_signed_exists
 from tandem.core.errors import NotFound
 from tandem.feedback.models import Feedback, FeedbackDirection
-from tandem.goals.models import COUNTED_STATUSES, Goal
+from tandem.goals.selectors import goals_set_exists
+from tandem.journeys.defaults import default_stages
 from tandem.journeys.models import Completion, Journey, Stage, Step, StepCompletion
-from tandem.journeys.services import journey_ensure
-from tandem.meetings.models import Meeting, MeetingStatus
+from tandem.meetings.selectors import held_meeting_count, last_held_at
 from tandem.programs.models import Program
 from tandem.relationships.models import Relationship, RelationshipStatus
 from tandem.relationships.permissions import RelationshipAccess
@@ -77,29 +80,14 @@ class Signals:
     mentee_feedback: bool = False
 
 
-def _count(queryset: QuerySet[Any], aggregate: Any) -> Subquery:
-    return Subquery(
-        queryset.values("relationship_id").annotate(value=aggregate).values("value")[:1]
-    )
-
-
 def _with_signals(relationships: QuerySet[Relationship]) -> QuerySet[Relationship]:
     """Annotate each relationship with the signals auto steps read (one query, subqueries)."""
-    held = Meeting.objects.filter(relationship_id=OuterRef("pk"), status=MeetingStatus.HELD)
     feedback = Feedback.objects.filter(relationship_id=OuterRef("pk"))
     return relationships.annotate(
-        agreement_signed=Exists(
-            AgreementVersion.objects.filter(
-                agreement__relationship_id=OuterRef("pk"), version=F("agreement__version")
-            )
-        ),
-        meetings_held=Coalesce(
-            _count(held.order_by(), Count("pk")), 0, output_field=IntegerField()
-        ),
-        last_held_at=_count(held.order_by(), Max("held_at")),
-        goals_set=Exists(
-            Goal.objects.filter(relationship_id=OuterRef("pk"), status__in=COUNTED_STATUSES)
-        ),
+        agreement_signed=agreement_signed_exists(),
+        meetings_held=held_meeting_count(),
+        last_held_at=last_held_at(),
+        goals_set=goals_set_exists(),
         mentor_feedback=Exists(feedback.filter(direction=FeedbackDirection.MENTOR_TO_MENTEE)),
         mentee_feedback=Exists(feedback.filter(direction=FeedbackDirection.MENTEE_TO_MENTOR)),
     )
@@ -176,6 +164,18 @@ class StepView:
         return self.step.is_auto
 
     @property
+    def is_stored(self) -> bool:
+        """False for a step of a default journey read in memory (no id yet)."""
+        return self.step.pk is not None
+
+    @property
+    def ref(self) -> str:
+        """The step's anchor on the page: its id, or "<stage key>-<order>" in memory."""
+        if self.step.pk is not None:
+            return str(self.step.pk)
+        return f"{self.step.stage.key}-{self.step.order}"
+
+    @property
     def status(self) -> str:
         """One key of STATUS_LABELS: done, else overdue, else due (soon), else to do."""
         if self.is_done:
@@ -227,33 +227,78 @@ class JourneyView:
         return sum(len(stage.steps) for stage in self.stages)
 
 
-def _steps_for(program: Program, *, relationship_id: int) -> list[Step]:
+def default_steps(*, program: Program) -> list[Step]:
+    """The default journey of the programme's format, unsaved: its steps in order, each with
+    its unsaved `stage` (one Stage object per stage) and `starter_resources` (the
+    organisation's visible starter pieces it names, by title). One query (the resources).
+    `services.journey_ensure` stores exactly these rows."""
+    stages = default_stages(program.format)
+    keys = {key for stage in stages for step in stage.steps for key in step.resources}
+    by_key = {
+        resource.starter_key: resource
+        for resource in Resource.objects.filter(
+            organization_id=program.organization_id,
+            program__isnull=True,
+            is_hidden=False,
+            starter_key__in=keys,
+        )
+    }
+    steps: list[Step] = []
+    for stage_order, default in enumerate(stages, start=1):
+        stage = Stage(
+            key=default.key, title=default.title, description=default.description, order=stage_order
+        )
+        for step_order, step_default in enumerate(default.steps, start=1):
+            step = Step(
+                stage=stage,
+                title=step_default.title,
+                description=step_default.description,
+                due_offset_days=step_default.offset,
+                due_at_fraction=step_default.fraction,
+                completion=step_default.completion,
+                meetings_count=step_default.meetings_count,
+                order=step_order,
+            )
+            linked = [by_key[key] for key in step_default.resources if key in by_key]
+            step.starter_resources = sorted(  # type: ignore[attr-defined]
+                linked, key=lambda resource: (resource.title, resource.pk)
+            )
+            steps.append(step)
+    return steps
+
+
+def _resources_of(step: Step) -> list[Resource]:
+    if step.pk is None:
+        return list(step.starter_resources)
+    return list(step.resources.all())
+
+
+def _steps_for(program: Program, *, relationship_id: int, journey_stored: bool) -> list[Step]:
     """The journey's steps with their stage, visible resources and the relationship's tick of
     each (`tick_at` and `tick_by_id`, None when not ticked: a LEFT JOIN on the one tick a
-    step may have). Two queries; the journey is made from the default first when the
-    programme has none yet."""
+    step may have). Two queries; a programme with no stored journey (`journey_stored`, asked
+    with the signals) reads `default_steps` instead (two queries, nothing written)."""
     visible = Resource.objects.filter(is_hidden=False).order_by("title", "id")
-
-    def load() -> list[Step]:
-        return list(
-            Step.objects.filter(stage__journey__program_id=program.pk)
-            .annotate(
-                tick=FilteredRelation(
-                    "completions", condition=Q(completions__relationship_id=relationship_id)
-                ),
-                tick_at=F("tick__completed_at"),
-                tick_by_id=F("tick__completed_by_id"),
-            )
-            .select_related("stage")
-            .prefetch_related(Prefetch("resources", queryset=visible))
-            .order_by("stage__order", "stage_id", "order", "id")
+    steps: list[Step] = list(
+        Step.objects.filter(stage__journey__program_id=program.pk)
+        .annotate(
+            tick=FilteredRelation(
+                "completions", condition=Q(completions__relationship_id=relationship_id)
+            ),
+            tick_at=F("tick__completed_at"),
+            tick_by_id=F("tick__completed_by_id"),
         )
-
-    steps = load()
-    if not steps and not Journey.objects.filter(program_id=program.pk).exists():
-        journey_ensure(program=program)
-        steps = load()
-    return steps
+        .select_related("stage")
+        .prefetch_related(Prefetch("resources", queryset=visible))
+        .order_by("stage__order", "stage_id", "order", "id")
+    )
+    if steps or journey_stored:
+        return steps
+    defaults = default_steps(program=program)
+    for step in defaults:  # nothing is ticked in a journey that is not stored
+        step.tick_at = None  # type: ignore[attr-defined]
+        step.tick_by_id = None  # type: ignore[attr-defined]
+    return defaults
 
 
 def current_stage(stages: list[StageView], today: datetime.date) -> StageView | None:
@@ -268,6 +313,12 @@ def current_stage(stages: list[StageView], today: datetime.date) -> StageView | 
     if dated:
         return dated[-1]
     return stages[0] if stages else None
+
+
+def _same_stage(stage: Stage, step: Step) -> bool:
+    if step.stage_id is None:  # a default journey in memory: one Stage object per stage
+        return stage is step.stage
+    return stage.pk == step.stage_id
 
 
 class _Tick(NamedTuple):
@@ -286,7 +337,7 @@ def _build(
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     stages: list[StageView] = []
     for step in steps:
-        if not stages or stages[-1].stage.pk != step.stage_id:
+        if not stages or not _same_stage(stages[-1].stage, step):
             stages.append(StageView(stage=step.stage, steps=[]))
         due_on = step_due_on(step, signals)
         tick = ticks.get(step.pk)
@@ -300,7 +351,7 @@ def _build(
                 done_by=tick.by if tick and not step.is_auto else None,
                 overdue=not done and due_on is not None and due_on < today,
                 due_soon=not done and due_on is not None and today <= due_on <= soon,
-                resources=list(step.resources.all()),
+                resources=_resources_of(step),
             )
         )
     current = current_stage(stages, today)
@@ -312,12 +363,25 @@ def _build(
 def journey_for_relationship(*, access: RelationshipAccess) -> JourneyView:
     """The pair's journey: every stage with its steps, each step's due date, whether it is
     done (auto steps from the signals, manual ones from the pair's ticks), overdue or due
-    soon, its resources; and the current stage. Three queries (steps with the pair's ticks,
-    their resources, the signals), whatever the number of steps."""
+    soon, its resources; and the current stage. Three queries (the signals, with whether the
+    programme's journey is stored; steps with the pair's ticks; their resources, or the
+    default's when nothing is stored), whatever the number of steps. Writes nothing."""
     if not access.is_party:
         raise NotFound("No such relationship.")
     relationship = access.relationship
-    steps = _steps_for(relationship.program, relationship_id=relationship.pk)
+    row = (
+        _with_signals(Relationship.objects.filter(pk=relationship.pk))
+        .annotate(journey_stored=Exists(Journey.objects.filter(program_id=OuterRef("program_id"))))
+        .values("journey_stored", *SIGNAL_FIELDS)
+        .first()
+    )
+    if row is None:  # pragma: no cover - the guard just read it
+        raise NotFound("No such relationship.")
+    journey_stored = row.pop("journey_stored")
+    signals = Signals(**row)
+    steps = _steps_for(
+        relationship.program, relationship_id=relationship.pk, journey_stored=journey_stored
+    )
     # Only the pair tick steps, and the guard loaded both of them with the relationship.
     pair = {person.user_id: person.user for person in (relationship.mentor, relationship.mentee)}
     ticks = {
@@ -325,9 +389,6 @@ def journey_for_relationship(*, access: RelationshipAccess) -> JourneyView:
         for step in steps
         if step.tick_at is not None  # type: ignore[attr-defined]
     }
-    signals = relationship_signals(relationship_ids=[relationship.pk]).get(relationship.pk)
-    if signals is None:  # pragma: no cover - the guard just read it
-        raise NotFound("No such relationship.")
     return _build(
         relationship=relationship,
         steps=steps,
@@ -355,7 +416,7 @@ def journeys_panel(*, access: RelationshipAccess) -> dict[str, Any]:
                     next_items.append(
                         {
                             "text": f"{item.step.title} (due {_day(item.due_on)})",
-                            "url": f"{url}#step-{item.step.pk}",
+                            "url": f"{url}#step-{item.ref}",
                             "due": item.due_on,
                             "overdue": item.overdue,
                         }
@@ -453,13 +514,13 @@ def journey_steps_due(
 # --- the managers' editor -------------------------------------------------------------------
 
 
-def journey_for_editor(*, program: Program) -> Journey:
-    """The programme's journey for its managers' editor, with stages, steps and their resources
-    prefetched (four queries once it exists). `program` comes from
-    `program_access(manage=True)`."""
-    journey = journey_ensure(program=program)
+def journey_for_editor(*, program: Program) -> Journey | None:
+    """The programme's stored journey for its managers' editor, with stages, steps and their
+    resources prefetched (four queries); None while the programme reads its default
+    (`default_journey_stages`: the editor shows it until a manager starts editing).
+    `program` comes from `program_access(manage=True)`."""
     return (
-        Journey.objects.filter(pk=journey.pk)
+        Journey.objects.filter(program=program)
         .prefetch_related(
             Prefetch(
                 "stages",
@@ -473,8 +534,18 @@ def journey_for_editor(*, program: Program) -> Journey:
                 ),
             )
         )
-        .get()
+        .first()
     )
+
+
+def default_journey_stages(*, program: Program) -> list[tuple[Stage, list[Step]]]:
+    """`default_steps` grouped by their (unsaved) stage, in order. One query."""
+    grouped: list[tuple[Stage, list[Step]]] = []
+    for step in default_steps(program=program):
+        if not grouped or grouped[-1][0] is not step.stage:
+            grouped.append((step.stage, []))
+        grouped[-1][1].append(step)
+    return grouped
 
 
 def resource_choices(*, program: Program) -> list[Resource]:

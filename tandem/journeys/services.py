@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.core.errors import Conflict, FieldError, InvalidInput, NotFound
-from tandem.journeys.defaults import default_stages
 from tandem.journeys.models import (
     MAX_MEETINGS_COUNT,
     MAX_OFFSET_DAYS,
@@ -26,6 +25,7 @@ from tandem.journeys.models import (
     Step,
     StepCompletion,
 )
+from tandem.journeys.selectors import default_steps
 from tandem.programs.models import Program
 from tandem.programs.permissions import program_access
 from tandem.relationships.models import Relationship, RelationshipEventKind, RelationshipStatus
@@ -41,60 +41,32 @@ DESCRIPTION_MAX = 2000
 
 
 def _build_default(journey: Journey) -> None:
-    """Fill an empty journey with the default for its programme's format. Three inserts
-    (the stages, their steps, the steps' starter resources), whatever the default holds:
-    bulk_create gives back the new primary keys on PostgreSQL and SQLite (3.35 and later)."""
-    program = journey.program
-    stages = default_stages(program.format)
-    keys = {key for stage in stages for step in stage.steps for key in step.resources}
-    by_key = {
-        resource.starter_key: resource
-        for resource in Resource.objects.filter(
-            organization_id=program.organization_id,
-            program__isnull=True,
-            is_hidden=False,
-            starter_key__in=keys,
-        )
-    }
-    created = Stage.objects.bulk_create(
-        Stage(
-            journey=journey,
-            key=default.key,
-            title=default.title,
-            description=default.description,
-            order=stage_order,
-        )
-        for stage_order, default in enumerate(stages, start=1)
-    )
-    pairs = [
-        (stage, step_default, step_order)
-        for stage, default in zip(created, stages, strict=True)
-        for step_order, step_default in enumerate(default.steps, start=1)
-    ]
-    steps = Step.objects.bulk_create(
-        Step(
-            stage=stage,
-            title=step_default.title,
-            description=step_default.description,
-            due_offset_days=step_default.offset,
-            due_at_fraction=step_default.fraction,
-            completion=step_default.completion,
-            meetings_count=step_default.meetings_count,
-            order=step_order,
-        )
-        for stage, step_default, step_order in pairs
-    )
+    """Fill an empty journey with the default for its programme's format: exactly the rows
+    `selectors.default_steps` shows before the journey is stored. Four queries (the starter
+    resources, then one insert each for the stages, their steps and the steps' resources),
+    whatever the default holds: bulk_create gives back the new primary keys on PostgreSQL and
+    SQLite (3.35 and later)."""
+    steps = default_steps(program=journey.program)
+    stages: list[Stage] = []
+    for step in steps:
+        if not stages or stages[-1] is not step.stage:
+            step.stage.journey = journey
+            stages.append(step.stage)
+    Stage.objects.bulk_create(stages)
+    for step in steps:
+        step.stage = step.stage  # the stage has its id now: copy it to stage_id
+    Step.objects.bulk_create(steps)
     Step.resources.through.objects.bulk_create(
-        Step.resources.through(step_id=step.pk, resource_id=by_key[key].pk)
-        for step, (_, step_default, _) in zip(steps, pairs, strict=True)
-        for key in step_default.resources
-        if key in by_key
+        Step.resources.through(step_id=step.pk, resource_id=resource.pk)
+        for step in steps
+        for resource in step.starter_resources  # type: ignore[attr-defined]
     )
 
 
 def journey_ensure(*, program: Program) -> Journey:
-    """The programme's journey, made from the default for its format the first time it is
-    needed (idempotent; two first reads racing make it once). The caller has checked who may
+    """The programme's stored journey, made from the default for its format the first time a
+    write needs it (a manager's edit, the pair's first tick, the scheduler); reads never call
+    this. Idempotent; two first writes racing make it once. The caller has checked who may
     see it."""
     journey = Journey.objects.filter(program=program).first()
     if journey is not None:
@@ -127,6 +99,14 @@ def _editable(actor: User, program_id: int) -> Journey:
     if program.is_read_only:
         raise Conflict("This programme is archived; its journey can no longer change.")
     return journey_ensure(program=program)
+
+
+@transaction.atomic
+def journey_customise(*, actor: User, program_id: int) -> Journey:
+    """Store the programme's default journey so its managers can edit it (the editor shows
+    the default read-only until then). Storing it twice changes nothing. Conflict for an
+    archived programme."""
+    return _editable(actor, program_id)
 
 
 @transaction.atomic
@@ -506,6 +486,26 @@ def step_complete(*, actor: User, relationship_id: int, step_id: int) -> StepCom
             summary=f"{_name(actor)} ticked a journey step: {step.title}",
         )
     return completion
+
+
+@transaction.atomic
+def journey_default_step_complete(
+    *, actor: User, relationship_id: int, stage_key: str, order: int, title: str
+) -> StepCompletion:
+    """Tick a manual step of a journey the pair read in memory (`selectors.default_steps`:
+    its steps have no id yet), named by its stage, its place in the stage and its title.
+    Stores the programme's journey first (the same rows the pair saw), then ticks as
+    `step_complete`. NotFound when no such step is there any more (a manager changed the
+    journey meanwhile: the pair reloads it)."""
+    access = relationship_access(actor=actor, relationship_id=relationship_id)
+    access.require_open()
+    journey = journey_ensure(program=access.relationship.program)
+    step = Step.objects.filter(
+        stage__journey=journey, stage__key=stage_key, order=order, title=title
+    ).first()
+    if step is None:
+        raise NotFound("This step is no longer in the journey: reload the page.")
+    return step_complete(actor=actor, relationship_id=relationship_id, step_id=step.pk)
 
 
 @transaction.atomic

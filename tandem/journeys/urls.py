@@ -14,6 +14,7 @@ urlpatterns = [
     path(PAIR + "steps/<int:step_id>/", views.step_toggle, name="step_toggle"),
     path(EDITOR, views.editor, name="editor"),
     path(EDITOR + "reset/", views.journey_reset, name="reset"),
+    path(EDITOR + "customise/", views.journey_customise, name="customise"),
     path(EDITOR + "stages/", views.stage_create, name="stage_create"),
     path(STAGE, views.stage_update, name="stage_update"),
     path(STAGE + "delete/", views.stage_delete, name="stage_delete"),

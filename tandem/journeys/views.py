@@ -18,7 +18,7 @@ from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
 from tandem.journeys import selectors, services
 from tandem.journeys.forms import StageCreateForm, StageForm, StepForm
-from tandem.journeys.models import Journey, StageKey
+from tandem.journeys.models import StageKey
 from tandem.programs.models import Program
 from tandem.programs.permissions import program_access
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
@@ -32,7 +32,7 @@ def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
 
 
 def _pair_render(
-    request: HttpRequest, access: RelationshipAccess, *, error: str = "", error_step: int = 0
+    request: HttpRequest, access: RelationshipAccess, *, error: str = "", error_step: str = ""
 ) -> HttpResponse:
     context = {
         "access": access,
@@ -53,14 +53,31 @@ def relationship_journey(request: HttpRequest, relationship_id: int) -> HttpResp
     return _pair_render(request, _access(request, relationship_id))
 
 
+def _whole(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
 @login_required
 @require_POST
 def step_toggle(request: HttpRequest, relationship_id: int, step_id: int) -> HttpResponse:
-    """Tick (done=1) or untick (done=0) a manual step."""
+    """Tick (done=1) or untick (done=0) a manual step. Step 0 is a step of the default journey
+    read in memory, named by the form's stage, order and title (nothing of it is ticked yet, so
+    only a tick does something)."""
     access = _access(request, relationship_id)
     done = request.POST.get("done") == "1"
+    error_step = str(step_id)
     try:
-        if done:
+        if step_id == 0:
+            error_step = f"{request.POST.get('stage', '')}-{request.POST.get('order', '')}"
+            if done:
+                services.journey_default_step_complete(
+                    actor=access.user,
+                    relationship_id=relationship_id,
+                    stage_key=request.POST.get("stage", ""),
+                    order=_whole(request.POST.get("order")),
+                    title=request.POST.get("title", ""),
+                )
+        elif done:
             services.step_complete(
                 actor=access.user, relationship_id=relationship_id, step_id=step_id
             )
@@ -70,7 +87,7 @@ def step_toggle(request: HttpRequest, relationship_id: int, step_id: int) -> Htt
             )
     except DomainError as error:
         if request.htmx:  # type: ignore[attr-defined]
-            return _pair_render(request, access, error=error.detail, error_step=step_id)
+            return _pair_render(request, access, error=error.detail, error_step=error_step)
         with guard_as_http():
             if error.status in (403, 404):
                 raise
@@ -94,7 +111,9 @@ def _editor_context(
     program: Program, *, bound: dict[str, Any] | None = None, error: str = "", flash: str = ""
 ) -> dict[str, Any]:
     bound = bound or {}
-    journey: Journey = selectors.journey_for_editor(program=program)
+    journey = selectors.journey_for_editor(program=program)
+    if journey is None:
+        return _default_context(program, error=error, flash=flash)
     resources = selectors.resource_choices(program=program)
     stages = []
     present = set()
@@ -115,7 +134,14 @@ def _editor_context(
             }
             key = f"step-{step.pk}"
             form = bound.get(key) or StepForm(prefix=key, initial=initial, resources=resources)
-            steps.append({"step": step, "form": apply_bootstrap(form), "open": key in bound})
+            steps.append(
+                {
+                    "step": step,
+                    "resources": list(step.resources.all()),
+                    "form": apply_bootstrap(form),
+                    "open": key in bound,
+                }
+            )
         stage_key = f"stage-{stage.pk}"
         new_key = f"new-step-{stage.pk}"
         stages.append(
@@ -149,6 +175,33 @@ def _editor_context(
         "error": error,
         "flash": flash,
         "read_only": program.is_read_only,
+        "is_default": False,
+    }
+
+
+def _default_context(program: Program, *, error: str = "", flash: str = "") -> dict[str, Any]:
+    """The editor of a programme that still reads its default journey: the default, read-only,
+    and a button to start editing (which stores it)."""
+    stages = [
+        {
+            "stage": stage,
+            "steps": [
+                {"step": step, "resources": step.starter_resources}  # type: ignore[attr-defined]
+                for step in steps
+            ],
+        }
+        for stage, steps in selectors.default_journey_stages(program=program)
+    ]
+    return {
+        "nav_section": "programs",
+        "program": program,
+        "stages": stages,
+        "new_stage_form": None,
+        "error": error,
+        "flash": flash,
+        "read_only": True,
+        "is_default": True,
+        "can_customise": not program.is_read_only,
     }
 
 
@@ -328,6 +381,19 @@ def step_move(request: HttpRequest, program_id: int, step_id: int) -> HttpRespon
             direction=request.POST.get("direction", ""),
         )
         return "Step moved."
+
+    return _edit(request, program, work)
+
+
+@login_required
+@require_POST
+def journey_customise(request: HttpRequest, program_id: int) -> HttpResponse:
+    """Start editing the default journey: store it, then show the full editor."""
+    program = _program(request, program_id)
+
+    def work() -> str:
+        services.journey_customise(actor=signed_in_user(request), program_id=program.pk)
+        return "You can now edit this programme's journey."
 
     return _edit(request, program, work)
 

@@ -1,9 +1,29 @@
 """Every read about meetings, scoped through the relationship guard (callers pass the access
-they got from it), with the prefetches that keep lists at a fixed number of queries."""
+they got from it), with the prefetches that keep lists at a fixed number of queries.
+
+"Held" has one definition, owned here: a meeting whose status is HELD (a CHECK constraint
+gives it a `held_at`); a cancelled or merely scheduled meeting is not held, whatever its time.
+It is exposed per object (`meeting_is_held`, `has_held_a_meeting`) and set-based, for other
+apps' querysets (`held_meeting`, `held_meetings`, `held_meeting_count`, `last_held_at`,
+`first_meeting_held`); the journeys' auto steps, the nudges and the managers' signals use them.
+"""
 
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -13,6 +33,55 @@ from tandem.meetings.services import feed_token_digest, meeting_path
 from tandem.meetings.times import in_zone, local_text, zone_name_of
 from tandem.relationships.models import Relationship
 from tandem.relationships.permissions import RelationshipAccess
+
+# --- "held": one definition, per meeting and set-based -----------------------------------
+
+
+def meeting_is_held(meeting: Meeting) -> bool:
+    """Whether this meeting was held (the per-object form of `held_meeting`)."""
+    return meeting.status == MeetingStatus.HELD
+
+
+def has_held_a_meeting(*, relationship: Relationship) -> bool:
+    """Whether the pair has held at least one meeting (one query, the rule applied per
+    meeting in Python: the per-pair form of `first_meeting_held`)."""
+    return any(
+        meeting_is_held(meeting)
+        for meeting in Meeting.objects.filter(relationship=relationship).only("status")
+    )
+
+
+def held_meeting(prefix: str = "") -> Q:
+    """The condition "held" on meetings, or on rows reaching a meeting through `prefix`
+    (for example "meetings__"), to filter or to use in an aggregate's `filter=`."""
+    return Q(**{f"{prefix}status": MeetingStatus.HELD})
+
+
+def held_meetings() -> QuerySet[Meeting]:
+    """Every held meeting, to narrow further (by relationship, by time)."""
+    return Meeting.objects.filter(held_meeting())
+
+
+def _held_of(relationship_ref: str) -> QuerySet[Meeting]:
+    return held_meetings().filter(relationship_id=OuterRef(relationship_ref)).order_by()
+
+
+def held_meeting_count(relationship_ref: str = "pk") -> Coalesce:
+    """How many meetings the relationship at `OuterRef(relationship_ref)` held (0 for none),
+    as a subquery to annotate a queryset of relationships."""
+    counted = _held_of(relationship_ref).values("relationship_id").annotate(value=Count("pk"))
+    return Coalesce(Subquery(counted.values("value")[:1]), 0, output_field=IntegerField())
+
+
+def last_held_at(relationship_ref: str = "pk") -> Subquery:
+    """When the relationship at `OuterRef(relationship_ref)` last held a meeting (None)."""
+    latest = _held_of(relationship_ref).values("relationship_id").annotate(value=Max("held_at"))
+    return Subquery(latest.values("value")[:1])
+
+
+def first_meeting_held(relationship_ref: str = "pk") -> Exists:
+    """Whether the relationship at `OuterRef(relationship_ref)` has held a meeting."""
+    return Exists(_held_of(relationship_ref))
 
 
 def _with_agenda(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
@@ -70,7 +139,8 @@ def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     # The three most recent held meetings, each marked with whether the viewer checked in:
     # one query tells both what is owed and whether the pair has met at all.
     recent_held = list(
-        Meeting.objects.filter(relationship=relationship, status=MeetingStatus.HELD)
+        held_meetings()
+        .filter(relationship=relationship)
         .annotate(
             checked_in=Exists(CheckIn.objects.filter(meeting=OuterRef("pk"), user=access.user))
         )
@@ -130,7 +200,7 @@ def meeting_signals_by_relationship(*, relationship_ids: list[int]) -> dict[int,
     }
     if not relationship_ids:
         return signals
-    held = Q(status=MeetingStatus.HELD)
+    held = held_meeting()
     rows = (
         Meeting.objects.filter(relationship_id__in=relationship_ids)
         .values("relationship_id")

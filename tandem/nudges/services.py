@@ -1,8 +1,8 @@
 """Every write about nudges: a programme's settings, the evaluation of every rule into the
 outbox, and the scheduler's lease.
 
-`nudges_evaluate` runs each rule's set-based query (see `rules.py`) and writes what is due to
-the notifications outbox through `outbox_enqueue_many`, one transaction per rule.
+`nudges_evaluate` runs each rule's set-based query (see the `rules` package) and writes what
+is due to the notifications outbox through `outbox_enqueue_many`, one transaction per rule.
 The outbox's unique key (rule, subject, recipient, period) is what makes evaluating twice —
 on one host or on several at once — enqueue each message once.
 """

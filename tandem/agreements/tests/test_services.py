@@ -40,7 +40,7 @@ def _agreement_events(relationship) -> list[tuple[str, str]]:
 # --- starting from the template ----------------------------------------------------------
 
 
-def test_first_read_starts_the_agreement_from_the_template_and_programme(pair):
+def test_first_read_shows_the_draft_from_the_template_and_programme_and_stores_nothing(pair):
     # given
     program = pair.cast.program
     program.cadence = "weekly"
@@ -50,16 +50,44 @@ def test_first_read_starts_the_agreement_from_the_template_and_programme(pair):
     # when
     detail = agreement_get_for_workspace(access=access)
     # then
-    agreement = Agreement.objects.get()
-    assert detail.agreement == agreement
+    draft = detail.agreement
+    assert draft.pk is None
     assert detail.status == "draft"
-    assert (agreement.cadence, agreement.duration_months, agreement.version) == ("weekly", 9, 1)
-    assert agreement.channels == []
-    assert agreement.goals_summary == ""
+    assert (detail.kept_versions, detail.signed_by_me) == ([], False)
+    assert (draft.cadence, draft.duration_months, draft.version) == ("weekly", 9, 1)
+    assert (draft.channels, draft.goals_summary) == ([], "")
+    assert draft.confidentiality == DEFAULT_CONFIDENTIALITY
+    assert Agreement.objects.count() == 0
+    assert AgreementTemplate.objects.count() == 0
+
+
+def test_first_edit_stores_the_draft_it_was_based_on(pair):
+    # given
+    program = pair.cast.program
+    program.cadence = "weekly"
+    program.duration_months = 9
+    program.save(update_fields=["cadence", "duration_months"])
+    # when: an edit of the boundaries alone
+    services.agreement_update(
+        actor=pair.mentee,
+        relationship_id=pair.relationship.pk,
+        version=1,
+        goals_summary="",
+        cadence="weekly",
+        channels=[],
+        duration_months=9,
+        mentor_expectations="",
+        mentee_expectations="",
+        boundaries="Fridays are free.",
+    )
+    # then: the draft's values, the edit on top, version 2; the template is still not stored
+    agreement = Agreement.objects.get()
+    assert agreement.relationship_id == pair.relationship.pk
+    assert (agreement.cadence, agreement.duration_months, agreement.version) == ("weekly", 9, 2)
+    assert (agreement.channels, agreement.goals_summary) == ([], "")
+    assert agreement.boundaries == "Fridays are free."
     assert agreement.confidentiality == DEFAULT_CONFIDENTIALITY
-    template = AgreementTemplate.objects.get()
-    assert template.program == program
-    assert template.goals_prompt == DEFAULT_PROMPTS["goals_prompt"]
+    assert AgreementTemplate.objects.count() == 0
 
 
 def test_the_agreement_copies_the_programme_statement_as_it_was(pair):
@@ -70,8 +98,7 @@ def test_the_agreement_copies_the_programme_statement_as_it_was(pair):
         **dict.fromkeys(DEFAULT_PROMPTS, ""),
         confidentiality_statement="Our own words.",
     )
-    access = relationship_access(actor=pair.mentor, relationship_id=pair.relationship.pk)
-    agreement_get_for_workspace(access=access)
+    fill_in(pair.relationship, by=pair.mentor)
     # when: the managers change the statement later
     services.agreement_template_update(
         actor=pair.cast.manager,

@@ -9,6 +9,7 @@ from conftest import PAIR_ACTOR_NAMES
 from tandem.actions.models import ActionItem
 from tandem.journeys.models import StepCompletion
 from tandem.journeys.selectors import journey_for_relationship
+from tandem.journeys.services import journey_ensure
 from tandem.meetings.models import AgendaItem, Meeting
 from tandem.meetings.services import meeting_schedule
 from tandem.relationships.permissions import relationship_access
@@ -126,6 +127,8 @@ def test_notes_save_from_the_screen(session, client):
 
 def test_a_manual_step_ticks_and_an_auto_step_refuses(session, client):
     pair, meeting = session
+    # the programme's journey is stored (reads no longer store it; the scheduler does)
+    journey_ensure(program=pair.cast.program)
     client.force_login(pair.mentee)
     access = relationship_access(actor=pair.mentee, relationship_id=pair.relationship.pk)
     steps = journey_for_relationship(access=access).current.steps

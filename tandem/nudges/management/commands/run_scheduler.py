@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from tandem.journeys.services import journeys_ensure_for_active_programs
 from tandem.nudges.services import (
     nudges_deliver_pending,
     nudges_evaluate,
@@ -48,6 +49,10 @@ class Command(BaseCommand):
         if not scheduler_lease_take(holder=holder, now=now, seconds=interval * 2):
             self.stdout.write(f"{now:%H:%M:%S} another scheduler holds the lease; skipped")
             return
+        # Reads never store a journey: the journey nudges see a programme's journey once it is
+        # stored, so store the default of every programme with active pairs first (one query
+        # when there is nothing to do).
+        journeys_ensure_for_active_programs()
         report = nudges_evaluate(now=now, overlap=True)
         kicked = nudges_deliver_pending(now=timezone.now())
         self.stdout.write(

@@ -1,0 +1,85 @@
+"""The activity rules: a pair gone quiet is nudged, and later its managers are told."""
+
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import F
+from django.db.models.functions import Coalesce
+
+from tandem.nudges.rules.base import (
+    Context,
+    Nudge,
+    Pair,
+    RuleSettings,
+    Unit,
+    active_pairs,
+    after,
+    datetime_output_field,
+    managers_by_program,
+)
+
+
+def _inactive_pairs(
+    context: Context, settings: RuleSettings
+) -> list[tuple[int, Pair, datetime.datetime]]:
+    """Active pairs with nothing on their timeline for `timing` weeks, and since when."""
+    rows = (
+        active_pairs(settings)
+        .annotate(since=Coalesce("last_activity_at", "activated_at"))
+        .filter(since__isnull=False)
+        .alias(
+            due=settings.per_program(
+                lambda weeks: context.now - after(Unit.WEEKS, weeks), datetime_output_field()
+            )
+        )
+        .filter(since__lte=F("due"))
+        .values_list("pk", "since")
+    )
+    return [(pk, pair, since) for pk, since in rows if (pair := context.pair(pk)) is not None]
+
+
+def inactivity(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
+    """Both people of an active pair with no activity for `timing` weeks; the period is the
+    date of their last activity, so a pair that goes quiet again is nudged again."""
+    rule = settings.rule
+    for pk, pair, since in _inactive_pairs(context, settings):
+        for user_id, _own, partner in pair.people:
+            yield Nudge(
+                rule=rule.name,
+                subject=str(pk),
+                recipient_id=user_id,
+                period=since.date().isoformat(),
+                program_id=pair.program_id,
+                category=rule.category,
+                title=f"It has been a while since you and {partner} were in touch",
+                text=(
+                    f"Nothing has happened in your mentoring with {partner} since "
+                    f"{since:%d %b %Y}. A short message or a 20-minute call is enough to pick "
+                    "up the thread."
+                ),
+                url=f"/relationships/{pk}/",
+            )
+
+
+def inactivity_escalation(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
+    """The programme's managers, when a pair has had no activity for `timing` weeks (later
+    than the pair's own nudge). Says who and since when, never what the pair wrote."""
+    rule = settings.rule
+    pairs = _inactive_pairs(context, settings)
+    managers = managers_by_program({pair.program_id for _, pair, _ in pairs})
+    for pk, pair, since in pairs:
+        for manager_id in managers.get(pair.program_id, []):
+            yield Nudge(
+                rule=rule.name,
+                subject=str(pk),
+                recipient_id=manager_id,
+                period=since.date().isoformat(),
+                program_id=pair.program_id,
+                category=rule.category,
+                title=f"A pair in {pair.program_name} has gone quiet",
+                text=(
+                    f"{pair.mentor_name} and {pair.mentee_name} have had no activity since "
+                    f"{since:%d %b %Y}. They were nudged already; a word from you may help."
+                ),
+                url=f"/programs/{pair.program_id}/relationships/",
+            )

@@ -1,0 +1,98 @@
+"""The managers' weekly digest: new enrolments, people not matched yet, pairs at risk."""
+
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import Count, Exists, OuterRef
+
+from tandem.meetings.selectors import held_meetings
+from tandem.nudges.rules.base import (
+    Context,
+    Nudge,
+    RuleSettings,
+)
+from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
+from tandem.programs.models import Program, ProgramStatus
+from tandem.relationships.models import Relationship, RelationshipStatus
+
+# The digest's "at risk" pairs: active, and no meeting held for this long.
+AT_RISK_AFTER = datetime.timedelta(weeks=6)
+DIGEST_WINDOW = datetime.timedelta(days=7)
+
+
+def manager_digest(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
+    """Each programme's managers, once per ISO week from the chosen weekday: new enrolments in
+    the last 7 days, people not matched yet, and pairs at risk (active, no meeting held for 6
+    weeks). Four grouped queries, whatever the number of programmes."""
+    rule = settings.rule
+    weekday = context.now.isoweekday()
+    year, week, _ = context.now.isocalendar()
+    period = f"{year}-W{week:02d}"
+    through = Program.managers.through
+    recipients = [
+        (program_id, name, user_id)
+        for program_id, name, user_id in through.objects.filter(
+            program__status=ProgramStatus.PUBLISHED, user__is_active=True
+        )
+        .exclude(program_id__in=settings.disabled)
+        .values_list("program_id", "program__name", "user_id")
+        if settings.timing_for(program_id) <= weekday
+    ]
+    if not recipients:
+        return
+    program_ids = {program_id for program_id, _, _ in recipients}
+    enrolled = dict(
+        Participant.objects.filter(
+            program_id__in=program_ids,
+            status=ParticipantStatus.ACTIVE,
+            enrolled_at__gt=context.now - DIGEST_WINDOW,
+        )
+        .values("program_id")
+        .annotate(n=Count("pk"))
+        .values_list("program_id", "n")
+    )
+    unmatched: dict[tuple[int, str], int] = {
+        (program_id, role): n
+        for program_id, role, n in Participant.objects.filter(
+            program_id__in=program_ids, status=ParticipantStatus.ACTIVE, matched_count=0
+        )
+        .values("program_id", "role")
+        .annotate(n=Count("pk"))
+        .values_list("program_id", "role", "n")
+    }
+    at_risk = dict(
+        Relationship.objects.filter(
+            program_id__in=program_ids,
+            status=RelationshipStatus.ACTIVE,
+            activated_at__lte=context.now - AT_RISK_AFTER,
+        )
+        .filter(
+            ~Exists(
+                held_meetings().filter(
+                    relationship=OuterRef("pk"), held_at__gt=context.now - AT_RISK_AFTER
+                )
+            )
+        )
+        .values("program_id")
+        .annotate(n=Count("pk"))
+        .values_list("program_id", "n")
+    )
+    for program_id, name, user_id in recipients:
+        mentees = unmatched.get((program_id, ParticipantRole.MENTEE), 0)
+        mentors = unmatched.get((program_id, ParticipantRole.MENTOR), 0)
+        yield Nudge(
+            rule=rule.name,
+            subject=str(program_id),
+            recipient_id=user_id,
+            period=period,
+            program_id=program_id,
+            category=rule.category,
+            title=f"{name}: your weekly digest",
+            text=(
+                f"This week in {name}:\n"
+                f"- new enrolments in the last 7 days: {enrolled.get(program_id, 0)}\n"
+                f"- not matched yet: {mentees} mentees, {mentors} mentors\n"
+                f"- pairs at risk (no meeting held for 6 weeks): {at_risk.get(program_id, 0)}"
+            ),
+            url=f"/programs/{program_id}/relationships/",
+        )

@@ -1,0 +1,185 @@
+"""The table of nudge rules: each row names a rule, its category, its default timing and
+bounds, and the family module's function that finds what is due."""
+
+from tandem.notifications.models import NotificationCategory
+from tandem.nudges.rules.activity import inactivity, inactivity_escalation
+from tandem.nudges.rules.agreement import agreement_unsigned
+from tandem.nudges.rules.base import Rule, Unit
+from tandem.nudges.rules.digest import manager_digest
+from tandem.nudges.rules.enrolment import match_announced, welcome
+from tandem.nudges.rules.goals import goal_due_soon
+from tandem.nudges.rules.journey import closing, journey_step_due, midpoint
+from tandem.nudges.rules.meetings import checkin_request, meeting_reminder, no_meeting_scheduled
+
+PAIR = "the mentor and the mentee"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "welcome",
+        "Welcome on enrolment",
+        NotificationCategory.WELCOME,
+        0,
+        Unit.HOURS,
+        "Hours after enrolling",
+        "Welcomes each person who enrols and points them to their profile and the resources.",
+        "the person who enrolled",
+        welcome,
+        maximum=168,
+    ),
+    Rule(
+        "match_announced",
+        "Match announced",
+        NotificationCategory.WELCOME,
+        0,
+        Unit.HOURS,
+        "Hours after the match",
+        "Tells both people who they are paired with and how to start.",
+        PAIR,
+        match_announced,
+        maximum=168,
+    ),
+    Rule(
+        "agreement_unsigned",
+        "Agreement still unsigned",
+        NotificationCategory.REMINDERS,
+        7,
+        Unit.DAYS,
+        "Days after the start",
+        "Reminds a pair that has not signed its agreement.",
+        PAIR,
+        agreement_unsigned,
+        minimum=1,
+    ),
+    Rule(
+        "no_meeting_scheduled",
+        "No meeting scheduled",
+        NotificationCategory.REMINDERS,
+        14,
+        Unit.DAYS,
+        "Days after the start",
+        "Prompts a pair with no meeting in the calendar to book one.",
+        PAIR,
+        no_meeting_scheduled,
+        minimum=1,
+    ),
+    Rule(
+        "meeting_reminder",
+        "Meeting reminder",
+        NotificationCategory.REMINDERS,
+        24,
+        Unit.HOURS,
+        "Hours before the meeting",
+        "Reminds both people of a coming meeting, with the calendar invitation attached.",
+        PAIR,
+        meeting_reminder,
+        minimum=1,
+        maximum=168,
+    ),
+    Rule(
+        "checkin_request",
+        "Check-in after a meeting",
+        NotificationCategory.REMINDERS,
+        2,
+        Unit.HOURS,
+        "Hours after the meeting was held",
+        "Asks each person who has not checked in how useful the meeting was.",
+        PAIR,
+        checkin_request,
+        maximum=168,
+    ),
+    Rule(
+        "journey_step_due",
+        "Journey step due",
+        NotificationCategory.JOURNEY,
+        3,
+        Unit.DAYS,
+        "Days before the step is due",
+        "Reminds a pair of the next step of the programme's journey.",
+        PAIR,
+        journey_step_due,
+        maximum=60,
+    ),
+    Rule(
+        "goal_due_soon",
+        "Goal or milestone due soon",
+        NotificationCategory.REMINDERS,
+        7,
+        Unit.DAYS,
+        "Days before the due date",
+        "Reminds a pair of a goal's target date or a milestone's due date.",
+        PAIR,
+        goal_due_soon,
+        minimum=1,
+        maximum=60,
+    ),
+    Rule(
+        "inactivity",
+        "No activity",
+        NotificationCategory.NUDGES,
+        3,
+        Unit.WEEKS,
+        "Weeks without activity",
+        "Nudges both people of a pair that has gone quiet.",
+        PAIR,
+        inactivity,
+        minimum=1,
+        maximum=52,
+    ),
+    Rule(
+        "inactivity_escalation",
+        "No activity: tell the managers",
+        NotificationCategory.NUDGES,
+        6,
+        Unit.WEEKS,
+        "Weeks without activity",
+        "Tells the programme's managers when a pair stays quiet after its own nudge.",
+        "the programme's managers",
+        inactivity_escalation,
+        minimum=1,
+        maximum=52,
+    ),
+    Rule(
+        "midpoint",
+        "Mid-point review",
+        NotificationCategory.JOURNEY,
+        0,
+        Unit.DAYS,
+        "Days after the half-way date",
+        "Prompts a pair to review its goals half-way through.",
+        PAIR,
+        midpoint,
+        maximum=60,
+    ),
+    Rule(
+        "closing",
+        "Closing prompt",
+        NotificationCategory.JOURNEY,
+        14,
+        Unit.DAYS,
+        "Days before the planned end",
+        "Prompts a pair to plan a closing conversation.",
+        PAIR,
+        closing,
+        minimum=1,
+        maximum=90,
+    ),
+    Rule(
+        "manager_digest",
+        "Weekly digest for managers",
+        NotificationCategory.DIGEST,
+        1,
+        Unit.WEEKDAY,
+        "Day of the week (1 = Monday)",
+        "New enrolments, people not matched yet and pairs at risk, once a week.",
+        "the programme's managers",
+        manager_digest,
+        minimum=1,
+        maximum=7,
+    ),
+)
+
+RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
+
+# "Milestone celebrated" is not a rule here: `goals.services.milestone_complete` already tells
+# both people the moment a milestone is ticked (and goal_achieve when a goal is), so a
+# scheduled rule would tell them twice.
