@@ -869,7 +869,13 @@ def _greedy(
 def _cover_violations(pricer: BlockPricer, arcs: Arcs, best: int, threshold: int) -> Arcs | None:
     """Allowed pairs scoring >= threshold that cross the min cut of `arcs` (whose max flow is
     below `best`); None when there are none, which proves no matching of `best` pairs scoring
-    >= threshold exists: that cut bounds the whole problem's max flow too."""
+    >= threshold exists: that cut bounds the whole problem's max flow too.
+
+    The float block only picks suspects (a pair scoring >= threshold has a float score >=
+    threshold - eps); each row's best `SUSPECTS_PER_ROW` are checked with the exact score. Only
+    when none of those is a crossing pair are the remaining suspects of the rows that had more
+    checked too (all of them: near-ties below the threshold can outnumber any list), so None
+    is only ever answered after every suspect was checked exactly."""
     from tandem.matching.engine.flow import minimum_cut
 
     _, source_rows, source_columns = minimum_cut(
@@ -879,27 +885,45 @@ def _cover_violations(pricer: BlockPricer, arcs: Arcs, best: int, threshold: int
     if not len(rows):
         return None
     known = np.sort(arcs.keys)
-    floor = threshold / UNIT - pricer.features.eps
-    found_f: list[IntArray] = []
-    found_r: list[IntArray] = []
-    for start in range(0, len(rows), pricer.block_rows):
-        chunk = rows[start : start + pricer.block_rows]
+    floor = np.float32(threshold / UNIT - pricer.features.eps)
+
+    def suspects(chunk: IntArray) -> tuple[IntArray, IntArray, Float32Array]:
         block = score_block(pricer.features, chunk)
         block[:, source_columns] = -np.inf
         local, mentor = np.divmod(np.flatnonzero(block >= floor), pricer.n_columns)
-        values = block[local, mentor]
+        return local, mentor.astype(np.int64), block[local, mentor]
+
+    def crossing(f: IntArray, r: IntArray) -> Arcs:
+        new = ~np.isin(f * (1 << 31) + r, known)
+        f, r = f[new], r[new]
+        mentee, mentor = pricer.market.free_mentees[f], pricer.market.live_mentors[r]
+        ok = allowed(pricer.encoding, mentee, mentor)
+        f, r, mentee, mentor = f[ok], r[ok], mentee[ok], mentor[ok]
+        costs = pair_costs(pricer.encoding, mentee, mentor)
+        pricer.exact_checks += len(f)
+        high = costs >= threshold
+        return Arcs(f[high], r[high], costs[high])
+
+    found_f: list[IntArray] = []
+    found_r: list[IntArray] = []
+    crowded: list[IntArray] = []  # rows with more suspects than were checked
+    for start in range(0, len(rows), pricer.block_rows):
+        chunk = rows[start : start + pricer.block_rows]
+        local, mentor, values = suspects(chunk)
         order = np.lexsort((-values, local))
-        keep = order[_rank_within(local, order) < SUSPECTS_PER_ROW]
+        rank = _rank_within(local, order)
+        keep = order[rank < SUSPECTS_PER_ROW]
+        crowded.append(chunk[unique_sorted(local[order[rank == SUSPECTS_PER_ROW]])])
         found_f.append(chunk[local[keep]])
-        found_r.append(mentor[keep].astype(np.int64))
-    f, r = np.concatenate(found_f), np.concatenate(found_r)
-    new = ~np.isin(f * (1 << 31) + r, known)
-    f, r = f[new], r[new]
-    mentee, mentor = pricer.market.free_mentees[f], pricer.market.live_mentors[r]
-    ok = allowed(pricer.encoding, mentee, mentor)
-    f, r, mentee, mentor = f[ok], r[ok], mentee[ok], mentor[ok]
-    costs = pair_costs(pricer.encoding, mentee, mentor)
-    high = costs >= threshold
-    if not high.any():
-        return None
-    return Arcs(f[high], r[high], costs[high])
+        found_r.append(mentor[keep])
+    result = crossing(np.concatenate(found_f), np.concatenate(found_r))
+    if len(result.f):
+        return result
+    rest = np.concatenate(crowded)
+    for start in range(0, len(rest), pricer.block_rows):
+        chunk = rest[start : start + pricer.block_rows]
+        local, mentor, _ = suspects(chunk)
+        result = crossing(chunk[local], mentor)
+        if len(result.f):
+            return result
+    return None

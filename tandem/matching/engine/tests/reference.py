@@ -71,3 +71,57 @@ def brute_fair(problem: MatchingProblem) -> tuple[int, int | None, int]:
     assert best is not None
     matched, lowest, total = best
     return matched, (None if lowest == 2**62 else lowest), total
+
+
+def maximum_matched(ok: np.ndarray, capacity: np.ndarray, pinned: set[tuple[int, int]]) -> int:
+    """The most mentees matched using only pairs in `ok` (pins forced), by scipy's maximum
+    bipartite matching on the capacity-expanded graph (one column per remaining place)."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    n, m = ok.shape
+    pinned_mentees = {i for i, _ in pinned}
+    residual = np.asarray(capacity, np.int64) - np.bincount(
+        np.asarray([j for _, j in pinned], np.int64), minlength=m
+    )
+    slots = np.repeat(np.arange(m), np.maximum(residual, 0))
+    free = [i for i in range(n) if i not in pinned_mentees]
+    if not free or not len(slots):
+        return len(pinned)
+    graph = ok[np.ix_(free, slots)]
+    matching = maximum_bipartite_matching(sparse.csr_matrix(graph.astype(np.int8)), "row")
+    return len(pinned) + int((matching >= 0).sum())
+
+
+def dense_fair(problem: MatchingProblem) -> tuple[int, int | None, int]:
+    """(matched, best bottleneck of the non-pinned pairs, best total at that bottleneck) without
+    enumeration: the most matched by maximum matching, the bottleneck by trying every distinct
+    score (largest first) with a maximum matching on the pairs scoring at least it, and the
+    total by `dense_total` on the problem with every lower pair forbidden."""
+    costs, ok = cost_matrix(problem)
+    pinned = set(zip(problem.pinned[0].tolist(), problem.pinned[1].tolist(), strict=True))
+    capacity = np.asarray(problem.capacity)
+    best = maximum_matched(ok, capacity, pinned)
+    if best == len(pinned):
+        return best, None, dense_total(problem)[1]
+    pinned_mask = np.zeros_like(ok)
+    for i, j in pinned:
+        pinned_mask[i, j] = True
+    for value in sorted(set(costs[ok].tolist()), reverse=True):
+        if maximum_matched(ok & ((costs >= value) | pinned_mask), capacity, pinned) == best:
+            low = ok & (costs < value) & ~pinned_mask
+            lowest_mentee, lowest_mentor = np.nonzero(low)
+            restricted = MatchingProblem(
+                **{
+                    **problem.__dict__,
+                    "forbidden": (
+                        np.concatenate([problem.forbidden[0], lowest_mentee]).astype(np.int64),
+                        np.concatenate([problem.forbidden[1], lowest_mentor]).astype(np.int64),
+                    ),
+                    "forbidden_reasons": [],
+                }
+            )
+            matched, total = dense_total(restricted)
+            assert matched == best
+            return best, int(value), total
+    raise AssertionError("no bottleneck found")
