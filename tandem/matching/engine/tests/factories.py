@@ -257,3 +257,44 @@ def fair_trap(
         capacity[columns] = share
     forbidden = [(int(i), int(j)) for i, j in np.argwhere(~ok)]
     return problem_from_scores(scores, capacity, scale=0.5, forbidden=forbidden)
+
+
+def near_tie_problem(
+    mentors: int, *, special: int, weight: float = 999.0, step_units: int = 4, seed: int = 0
+) -> MatchingProblem:
+    """One mentee whose scores with `mentors` mentors (one place each) all tie, except mentor
+    `special`, who scores `step_units` x 2^-20 more — at a magnitude (~`weight` / 1.3) where a
+    float32 cannot tell them apart.
+
+    Two CLOSER number questions: the mentee answers 0 to both; mentor j answers x_j and
+    C - x_j (x_j random), so the mean closeness is the same for everyone while each mentor's two
+    float32 terms round differently; the special mentor's second answer is a little smaller.
+    """
+    rng = np.random.default_rng(seed)
+    value_range = float(2**20)
+    total = value_range / 2
+    first = rng.uniform(0, total, mentors).round()
+    second = total - first
+    second[special] -= 2 * step_units * value_range / (weight * 2**20)
+    questions = [
+        QuestionFeature(
+            label=f"question {index}",
+            kind="number",
+            mode=QuestionMode.CLOSER,
+            mentee_values=np.array([0.0]),
+            mentor_values=answers,
+            value_range=value_range,
+        )
+        for index, answers in enumerate([first, second])
+    ]
+    zero = dict.fromkeys(
+        ["skills", "goals", "seniority", "department", "timezone", "language", "preferred"], 0.0
+    )
+    return MatchingProblem(
+        mentees=side(["mentee"], skills=[[]]),
+        mentors=side([f"mentor{j}" for j in range(mentors)], skills=[[] for _ in range(mentors)]),
+        capacity=np.ones(mentors, np.int64),
+        weights=Weights(**zero, questions=weight),
+        settings=Settings(department=DepartmentPreference.EITHER),
+        questions=questions,
+    )
