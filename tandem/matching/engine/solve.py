@@ -28,6 +28,11 @@ from tandem.matching.engine.problem import (
     UnmatchedReason,
 )
 from tandem.matching.engine.scoring import encoding_of
+from tandem.matching.engine.validation import (
+    InvalidProblem,
+    check_pricing,
+    check_solve_arguments,
+)
 
 Progress = Callable[[float], None] | None
 
@@ -162,7 +167,15 @@ def solve(
     automatic). `pricing`: "exact" (one exact matrix), "blocks" (streamed, for large problems) or
     "auto" (blocks above `pricing.EXACT_PAIRS_LIMIT` pairs). `seed` breaks score ties in STABLE.
     """
-    objective = Objective(objective)
+    objective = check_solve_arguments(
+        objective,
+        seed=seed,
+        tolerance=tolerance,
+        candidates_per_side=candidates_per_side,
+        pricing=pricing,
+    )
+    if progress is not None and not callable(progress):
+        raise InvalidProblem("progress must be None or a callable")
     _report(progress, 0.0)
     started = time.perf_counter()
     encoding = encoding_of(problem)
@@ -321,6 +334,7 @@ def _stable(encoding: Encoding, market: Market, pricer: Pricer, *, seed: int) ->
 def greedy(problem: MatchingProblem, *, pricing: str = "auto") -> Assignment:
     """Baseline for the benchmark: pairs in descending score, each taken if both sides are free
     (ties by mentee then mentor index). No optimality claim."""
+    check_pricing(pricing)
     started = time.perf_counter()
     encoding = encoding_of(problem)
     market = market_of(encoding)
