@@ -214,7 +214,18 @@ def problem_from_scores(
 def fair_trap(
     decoys: int, *, filler_mentees: int = 0, filler_mentors: int = 0, seed: int = 0
 ) -> MatchingProblem:
-    """A problem whose best bottleneck is held by a pair no short candidate list contains.
+    """`fair_trap_scores` as a problem."""
+    scores, capacity, forbidden = fair_trap_scores(
+        decoys, filler_mentees=filler_mentees, filler_mentors=filler_mentors, seed=seed
+    )
+    return problem_from_scores(scores, capacity, scale=0.5, forbidden=forbidden)
+
+
+def fair_trap_scores(
+    decoys: int, *, filler_mentees: int = 0, filler_mentors: int = 0, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """Scores (in half points), capacities and forbidden pairs of a problem whose best
+    bottleneck is held by a pair no short candidate list contains.
 
     Mentee a scores 10 with mentor x, 3.5 with y and 4 with each of `decoys` mentors h (each
     held by its own mentee e, who has nowhere else to go); b scores 5 with x and 2 with y; c
@@ -256,7 +267,7 @@ def fair_trap(
         share[: filler_mentees - int(share.sum())] += 1
         capacity[columns] = share
     forbidden = [(int(i), int(j)) for i, j in np.argwhere(~ok)]
-    return problem_from_scores(scores, capacity, scale=0.5, forbidden=forbidden)
+    return scores, capacity, forbidden
 
 
 def near_tie_problem(

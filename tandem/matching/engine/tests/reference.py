@@ -7,6 +7,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from tandem.matching.engine import UNIT, MatchingProblem, allowed_pairs_mask, score_pairs
+from tandem.matching.engine.pricing import tie_break
 
 
 def cost_matrix(problem: MatchingProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -125,3 +126,72 @@ def dense_fair(problem: MatchingProblem) -> tuple[int, int | None, int]:
             assert matched == best
             return best, int(value), total
     raise AssertionError("no bottleneck found")
+
+
+def blocking_pairs(problem: MatchingProblem, assignment, seed: int) -> list[tuple[int, int]]:
+    """Pairs (free mentee, mentor with room left after pins) who both strictly prefer each
+    other, preferences being (score, seeded tie-break) on both sides."""
+    n, m = len(problem.mentees), len(problem.mentors)
+    costs, ok = cost_matrix(problem)
+    pinned = set(zip(problem.pinned[0].tolist(), problem.pinned[1].tolist(), strict=True))
+    pinned_mentees = {i for i, _ in pinned}
+    residual = np.asarray(problem.capacity) - np.bincount(problem.pinned[1], minlength=m)
+
+    def key(i: int, j: int) -> tuple[int, int]:
+        return (int(costs[i, j]), int(tie_break(np.array([i]), np.array([j]), seed)[0]))
+
+    partner = dict(zip(assignment.mentee.tolist(), assignment.mentor.tolist(), strict=True))
+    holders: dict[int, list[int]] = {j: [] for j in range(m)}
+    for i, j in partner.items():
+        if i not in pinned_mentees:
+            holders[j].append(i)
+    found = []
+    for i in range(n):
+        if i in pinned_mentees:
+            continue
+        for j in range(m):
+            if not ok[i, j] or residual[j] <= 0 or partner.get(i) == j:
+                continue
+            mentee_wants = i not in partner or key(i, j) > key(i, partner[i])
+            mentor_wants = len(holders[j]) < residual[j] or any(
+                key(i, j) > key(k, j) for k in holders[j]
+            )
+            if mentee_wants and mentor_wants:
+                found.append((i, j))
+    return found
+
+
+def deferred_acceptance(problem: MatchingProblem, seed: int) -> set[tuple[int, int]]:
+    """Textbook mentee-proposing deferred acceptance with mentor capacities."""
+    n, m = len(problem.mentees), len(problem.mentors)
+    costs, ok = cost_matrix(problem)
+    pinned_mentees = set(problem.pinned[0].tolist())
+    residual = np.asarray(problem.capacity) - np.bincount(problem.pinned[1], minlength=m)
+
+    def key(i: int, j: int) -> tuple[int, int]:
+        return (int(costs[i, j]), int(tie_break(np.array([i]), np.array([j]), seed)[0]))
+
+    lists = {
+        i: sorted(
+            (j for j in range(m) if ok[i, j] and residual[j] > 0),
+            key=lambda j: key(i, j),
+            reverse=True,
+        )
+        for i in range(n)
+        if i not in pinned_mentees
+    }
+    held: dict[int, list[int]] = {j: [] for j in range(m)}
+    free = list(lists)
+    position = dict.fromkeys(lists, 0)
+    while free:
+        i = free.pop()
+        if position[i] >= len(lists[i]):
+            continue
+        j = lists[i][position[i]]
+        position[i] += 1
+        held[j].append(i)
+        if len(held[j]) > residual[j]:
+            worst = min(held[j], key=lambda k: key(k, j))
+            held[j].remove(worst)
+            free.append(worst)
+    return {(i, j) for j, mentees in held.items() for i in mentees}
