@@ -33,8 +33,11 @@ from tandem.matching.engine.problem import (
     IntArray,
     MatchingProblem,
     Objective,
+    QuestionFeature,
     QuestionMode,
+    Settings,
     Side,
+    Weights,
 )
 
 MAX_WEIGHT_SUM = 1000.0
@@ -142,6 +145,9 @@ def check_problem(problem: MatchingProblem) -> None:
     """Raise `InvalidProblem` naming the first rule the problem breaks (see the module doc)."""
     if not isinstance(problem, MatchingProblem):
         raise InvalidProblem("expected a MatchingProblem")
+    for name, expected in (("weights", Weights), ("settings", Settings)):
+        if not isinstance(getattr(problem, name), expected):
+            raise InvalidProblem(f"{name}: expected a {expected.__name__}")
     n = _check_side("mentees", problem.mentees)
     m = _check_side("mentors", problem.mentors)
     capacity = _vector("capacity", problem.capacity, m, kind="int")
@@ -185,6 +191,8 @@ def _check_settings(problem: MatchingProblem) -> None:
 
 
 def _check_question(name: str, question: Any, n: int, m: int) -> None:
+    if not isinstance(question, QuestionFeature):
+        raise InvalidProblem(f"{name}: expected a QuestionFeature")
     if question.mode not in set(QuestionMode):
         raise InvalidProblem(f"{name}.mode: unknown mode {question.mode!r}")
     value_range = question.value_range

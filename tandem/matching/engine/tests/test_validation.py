@@ -91,6 +91,7 @@ def corruptions(draw: st.DrawFn) -> tuple[str, Callable[[MatchingProblem], Match
                 "pairs",
                 "matrix",
                 "reasons",
+                "types",
             ]
         )
     )
@@ -243,6 +244,10 @@ def corruptions(draw: st.DrawFn) -> tuple[str, Callable[[MatchingProblem], Match
             )
         )
         return field, lambda p: dataclasses.replace(p, **{field: bad})
+    if kind == "types":
+        field = draw(st.sampled_from(["weights", "settings", "questions"]))
+        wrong: object = [None] if field == "questions" else {"skills": 1.0}
+        return field, lambda p: dataclasses.replace(p, **{field: wrong})
     if kind == "matrix":
         field = draw(st.sampled_from(["skills", "languages"]))
         value = draw(st.sampled_from([-1.0, *NOT_FINITE]))
