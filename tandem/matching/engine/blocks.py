@@ -736,14 +736,19 @@ REFILL_WINDOW = 0.5  # score units
 def _greedy(
     pricer: BlockPricer, residual: IntArray, seed: int | None
 ) -> tuple[IntArray, IntArray, IntArray, dict[str, float]]:
-    """Take pairs in descending (score, tie-break) order while both sides have room.
+    """Take pairs in descending (score, tie-break) order while both sides have room — the same
+    order, pair for pair, as `ExactPricer.greedy`.
 
-    Each row holds a short list of its best pairs (exact scores) and a *cut*: every pair not
-    listed scores below cut + eps. A heap serves each row's best listed pair; when a row's list
-    runs out, a sentinel keyed at its cut's bound waits in a second heap, and when a sentinel
-    outranks every listed pair the row is refilled (with the rows whose sentinels are close
-    behind, in one batch) from its mentors that still have room. Since a sentinel's key bounds
-    every unlisted pair of its row, pairs are taken in exactly the global order.
+    Each row holds a short list of its best pairs (exact scores) and a *bound*: an exact upper
+    bound, in units, on the score of every allowed pair it has not listed (the best unlisted
+    float score + eps). The float only chooses what to list; every comparison that decides the
+    order is between exact integer scores. A row offers its best listed pair to the heap only
+    when that pair scores strictly above the row's bound — then no unlisted pair can outrank
+    it, whatever the tie-break; otherwise (a near-tie or a tie with an unlisted pair, or an
+    empty list) a sentinel keyed at the bound waits in a second heap. When a sentinel is at
+    least the best offered pair, its row is rebuilt (with the rows whose sentinels are close
+    behind, in one batch) from its mentors that still have room, down to a cut at least 2 eps
+    below its old bound, so every rebuild lowers the bound and the order stays exact.
     """
     import heapq
 
@@ -755,12 +760,14 @@ def _greedy(
     matched_to = np.full(n_rows, -1, np.int64)
     matched_cost = np.zeros(n_rows, np.int64)
     lists: list[list[tuple[int, int, int]]] = [[] for _ in range(n_rows)]
-    cuts = np.full(n_rows, np.inf)
-    heap: list[tuple[int, int, int, int]] = []  # listed pairs: (-cost, -tie, row, mentor)
-    sentinels: list[tuple[int, int, int]] = []  # rows run out: (-bound, row, generation)
-    generation = np.zeros(n_rows, np.int64)  # bumped on each refill; stale sentinels skip
+    no_pair = -(2**62)
+    bounds = np.full(n_rows, no_pair, np.int64)  # units; no_pair: nothing left unlisted
+    heap: list[tuple[int, int, int, int]] = []  # offered pairs: (-cost, -tie, row, mentor)
+    sentinels: list[tuple[int, int, int]] = []  # rows to rebuild: (-bound, row, generation)
+    generation = np.zeros(n_rows, np.int64)  # bumped on each rebuild; stale sentinels skip
     window_units = int(REFILL_WINDOW * UNIT)
-    eps_units = int(np.ceil(pricer.features.eps * UNIT)) + 1
+    eps = pricer.features.eps
+    eps_units = int(np.ceil(eps * UNIT)) + 1
     refills = 0
 
     def ties(rows: IntArray, mentors: IntArray) -> IntArray:
@@ -772,7 +779,9 @@ def _greedy(
         return tie_break(mentee_ids, mentor_ids, seed)
 
     def fill(rows: IntArray, first: bool) -> None:
-        """(Re)list each row's next best pairs among mentors with room, below its old cut."""
+        """(Re)build each row's list: its pairs with mentors that have room, scoring at least
+        a cut (about its `GREEDY_LIST`-th best; on a rebuild, 2 eps or more below its old
+        bound, and no cap), and its new bound on everything else."""
         nonlocal refills
         refills += len(rows)
         full = np.flatnonzero(room == 0)
@@ -783,26 +792,33 @@ def _greedy(
             chunk = rows[start : start + pricer.block_rows]
             block = score_block(pricer.features, chunk)
             block[:, full] = -np.inf
-            if not first:  # pairs clearly above the old cut were listed already
-                above = (cuts[chunk] + 2 * pricer.features.eps).astype(np.float32)
-                block[block >= above[:, None]] = -np.inf
             sample_values = block[:, pricer.sample]
             if rank <= sample_values.shape[1]:
                 estimate = -np.partition(-sample_values, rank - 1, axis=1)[:, rank - 1]
             else:
                 estimate = np.full(len(chunk), -np.inf, np.float32)
-            cut32 = np.nextafter(estimate.astype(np.float32), np.float32(-np.inf))
+            cut = np.nextafter(estimate.astype(np.float64), -np.inf)
             limit = 2 * GREEDY_LIST
-            if not first:  # strictly below the old cut, and no cap: every refill progresses
-                old = np.nextafter(cuts[chunk].astype(np.float32), np.float32(-np.inf))
-                cut32 = np.minimum(cut32, old)
+            if not first:  # far enough below the old bound that the new one is lower
+                cut = np.minimum(cut, bounds[chunk] / UNIT - 2 * eps - 2.0 / UNIT)
                 limit = n_columns
+            cut32 = cut.astype(np.float32)
+            lower = cut32.astype(np.float64) > cut  # round down: "below the cut" stays proved
+            cut32[lower] = np.nextafter(cut32[lower], np.float32(-np.inf))
             flat = np.flatnonzero(block >= cut32[:, None])
             local, mentor = np.divmod(flat, n_columns)
+            crowded = np.bincount(local, minlength=len(chunk)) > limit
             local, mentor, cut32 = pricer._cap(block, local, mentor, cut32, limit)
             found_rows.append(chunk[local])
             found_mentors.append(mentor.astype(np.int64))
-            cuts[chunk] = cut32.astype(np.float64)
+            # the best float among the pairs not listed (below the cut, or dropped by the cap)
+            block.reshape(-1)[flat] = -np.inf
+            unlisted = block.max(axis=1, initial=-np.inf).astype(np.float64)
+            unlisted = np.where(crowded, np.maximum(unlisted, cut32), unlisted)
+            some = unlisted > -1e11  # forbidden and language-blocked pairs sit far below
+            bound = np.full(len(chunk), no_pair, np.int64)
+            bound[some] = np.ceil(unlisted[some] * UNIT).astype(np.int64) + eps_units
+            bounds[chunk] = bound
         row_of = np.concatenate(found_rows)
         mentors = np.concatenate(found_mentors)
         mentee_ids = market.free_mentees[row_of]
@@ -827,19 +843,18 @@ def _greedy(
             push(row)
 
     def push(row: int) -> None:
-        if lists[row]:
+        if lists[row] and lists[row][-1][0] > bounds[row]:
             cost, tie_value, mentor = lists[row][-1]
             heapq.heappush(heap, (-cost, -tie_value, row, mentor))
-        elif cuts[row] > -1e11:  # allowed unlisted pairs may remain: a sentinel bounds them
-            bound = int(np.ceil(cuts[row] * UNIT)) + eps_units
-            heapq.heappush(sentinels, (-bound, row, int(generation[row])))
+        elif bounds[row] > no_pair:  # an unlisted pair may come first: rebuild the row
+            heapq.heappush(sentinels, (-int(bounds[row]), row, int(generation[row])))
 
     fill(np.arange(n_rows, dtype=np.int64), first=True)
     while heap or sentinels:
         if sentinels and (not heap or sentinels[0][0] <= heap[0][0]):
-            # a row's unlisted pairs may outrank every listed one: refill it first — and with
-            # it every row whose sentinel is within `REFILL_WINDOW` of the top (refilling early
-            # only extends a list below its cut; one product for many rows is far cheaper)
+            # a row's unlisted pairs may outrank or tie every offered one: rebuild it first —
+            # and with it every row whose sentinel is within `REFILL_WINDOW` of the top
+            # (rebuilding early only lists more; one product for many rows is far cheaper)
             reach = (heap[0][0] if heap else sentinels[0][0]) + window_units
             batch: list[int] = []
             while sentinels and sentinels[0][0] <= reach and len(batch) < REFILL_BATCH:
@@ -869,7 +884,13 @@ def _greedy(
 def _cover_violations(pricer: BlockPricer, arcs: Arcs, best: int, threshold: int) -> Arcs | None:
     """Allowed pairs scoring >= threshold that cross the min cut of `arcs` (whose max flow is
     below `best`); None when there are none, which proves no matching of `best` pairs scoring
-    >= threshold exists: that cut bounds the whole problem's max flow too."""
+    >= threshold exists: that cut bounds the whole problem's max flow too.
+
+    The float block only picks suspects (a pair scoring >= threshold has a float score >=
+    threshold - eps); each row's best `SUSPECTS_PER_ROW` are checked with the exact score. Only
+    when none of those is a crossing pair are the remaining suspects of the rows that had more
+    checked too (all of them: near-ties below the threshold can outnumber any list), so None
+    is only ever answered after every suspect was checked exactly."""
     from tandem.matching.engine.flow import minimum_cut
 
     _, source_rows, source_columns = minimum_cut(
@@ -879,27 +900,45 @@ def _cover_violations(pricer: BlockPricer, arcs: Arcs, best: int, threshold: int
     if not len(rows):
         return None
     known = np.sort(arcs.keys)
-    floor = threshold / UNIT - pricer.features.eps
-    found_f: list[IntArray] = []
-    found_r: list[IntArray] = []
-    for start in range(0, len(rows), pricer.block_rows):
-        chunk = rows[start : start + pricer.block_rows]
+    floor = np.float32(threshold / UNIT - pricer.features.eps)
+
+    def suspects(chunk: IntArray) -> tuple[IntArray, IntArray, Float32Array]:
         block = score_block(pricer.features, chunk)
         block[:, source_columns] = -np.inf
         local, mentor = np.divmod(np.flatnonzero(block >= floor), pricer.n_columns)
-        values = block[local, mentor]
+        return local, mentor.astype(np.int64), block[local, mentor]
+
+    def crossing(f: IntArray, r: IntArray) -> Arcs:
+        new = ~np.isin(f * (1 << 31) + r, known)
+        f, r = f[new], r[new]
+        mentee, mentor = pricer.market.free_mentees[f], pricer.market.live_mentors[r]
+        ok = allowed(pricer.encoding, mentee, mentor)
+        f, r, mentee, mentor = f[ok], r[ok], mentee[ok], mentor[ok]
+        costs = pair_costs(pricer.encoding, mentee, mentor)
+        pricer.exact_checks += len(f)
+        high = costs >= threshold
+        return Arcs(f[high], r[high], costs[high])
+
+    found_f: list[IntArray] = []
+    found_r: list[IntArray] = []
+    crowded: list[IntArray] = []  # rows with more suspects than were checked
+    for start in range(0, len(rows), pricer.block_rows):
+        chunk = rows[start : start + pricer.block_rows]
+        local, mentor, values = suspects(chunk)
         order = np.lexsort((-values, local))
-        keep = order[_rank_within(local, order) < SUSPECTS_PER_ROW]
+        rank = _rank_within(local, order)
+        keep = order[rank < SUSPECTS_PER_ROW]
+        crowded.append(chunk[unique_sorted(local[order[rank == SUSPECTS_PER_ROW]])])
         found_f.append(chunk[local[keep]])
-        found_r.append(mentor[keep].astype(np.int64))
-    f, r = np.concatenate(found_f), np.concatenate(found_r)
-    new = ~np.isin(f * (1 << 31) + r, known)
-    f, r = f[new], r[new]
-    mentee, mentor = pricer.market.free_mentees[f], pricer.market.live_mentors[r]
-    ok = allowed(pricer.encoding, mentee, mentor)
-    f, r, mentee, mentor = f[ok], r[ok], mentee[ok], mentor[ok]
-    costs = pair_costs(pricer.encoding, mentee, mentor)
-    high = costs >= threshold
-    if not high.any():
-        return None
-    return Arcs(f[high], r[high], costs[high])
+        found_r.append(mentor[keep])
+    result = crossing(np.concatenate(found_f), np.concatenate(found_r))
+    if len(result.f):
+        return result
+    rest = np.concatenate(crowded)
+    for start in range(0, len(rest), pricer.block_rows):
+        chunk = rest[start : start + pricer.block_rows]
+        local, mentor, _ = suspects(chunk)
+        result = crossing(chunk[local], mentor)
+        if len(result.f):
+            return result
+    return None

@@ -30,20 +30,18 @@ from tandem.matching.engine.problem import (
     Settings,
 )
 from tandem.matching.engine.text import TextVectors, build_text_vectors
+from tandem.matching.engine.validation import MAX_WEIGHT_SUM as MAX_WEIGHT_SUM
+from tandem.matching.engine.validation import InvalidProblem as InvalidProblem
+from tandem.matching.engine.validation import check_problem
 
 UNIT = 2**20  # a score is an integer number of 2^-20
 CRITERIA: tuple[Criterion, ...] = tuple(Criterion)
-MAX_WEIGHT_SUM = 1000.0
 # An unknown working window, department or answer scores this much ("no information").
 UNKNOWN = 0.5
 # Seniority above the preferred range loses this much per extra level.
 SENIORITY_FALLOFF_PER_LEVEL = 0.5
 
 BoolArray = npt.NDArray[np.bool_]
-
-
-class InvalidProblem(ValueError):
-    """The problem contradicts itself (a pin on a forbidden pair, over capacity, bad index...)."""
 
 
 @dataclass
@@ -318,18 +316,10 @@ def _check_pairs(
 
 def encode(problem: MatchingProblem) -> Encoding:
     """Validate the problem and build every array the scorer and the solvers use."""
+    check_problem(problem)
     n, m = len(problem.mentees), len(problem.mentors)
     weights = np.array([problem.weights.of(criterion) for criterion in CRITERIA], np.float64)
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0) or weights.sum() > MAX_WEIGHT_SUM:
-        raise InvalidProblem(f"weights must be finite, >= 0 and sum to at most {MAX_WEIGHT_SUM:g}")
-    settings = problem.settings
-    if settings.seniority_gap_min > settings.seniority_gap_max:
-        raise InvalidProblem("seniority_gap_min is above seniority_gap_max")
-    if not settings.shared_hours_target > 0:
-        raise InvalidProblem("shared_hours_target must be positive")
-    capacity = np.asarray(problem.capacity, np.int64).reshape(-1)
-    if len(capacity) != m or (m and capacity.min() < 0):
-        raise InvalidProblem("capacity needs one value >= 0 per mentor")
+    capacity = np.asarray(problem.capacity, np.float64).reshape(-1).astype(np.int64)
 
     skills_wanted = _bitsets(problem.mentees.skills, n)
     skills_offered = _bitsets(problem.mentors.skills, m)

@@ -27,6 +27,7 @@ from tandem.matching.engine.problem import (
     MatchingProblem,
     QuestionMode,
 )
+from tandem.matching.engine.validation import InvalidProblem, check_index, check_pair_indices
 
 _CACHE_SIZE = 2  # an encoding of 100k mentees is a few hundred MB: keep few
 _cache_lock = threading.Lock()
@@ -61,17 +62,7 @@ def score_pairs(problem: MatchingProblem, mentee_idx: IntArray, mentor_idx: IntA
     multiple of 2^-20, so scores are exact binary fractions and sum without rounding error.
     """
     encoding = encoding_of(problem)
-    mentee = np.asarray(mentee_idx, np.int64).reshape(-1)
-    mentor = np.asarray(mentor_idx, np.int64).reshape(-1)
-    if len(mentee) != len(mentor):
-        raise ValueError("mentee_idx and mentor_idx must have the same length")
-    if len(mentee) and (
-        mentee.min() < 0
-        or mentee.max() >= encoding.n
-        or mentor.min() < 0
-        or mentor.max() >= encoding.m
-    ):
-        raise IndexError("a pair index is out of range")
+    mentee, mentor = check_pair_indices(mentee_idx, mentor_idx, encoding.n, encoding.m)
     result: FloatArray = pair_costs(encoding, mentee, mentor) / UNIT
     return result
 
@@ -80,7 +71,9 @@ def allowed_pairs_mask(
     problem: MatchingProblem, mentee_idx: IntArray, mentor_idx: IntArray
 ) -> np.ndarray:
     """True where a pair passes the hard constraints (not forbidden; shares a language if asked)."""
-    return allowed(encoding_of(problem), np.asarray(mentee_idx), np.asarray(mentor_idx))
+    encoding = encoding_of(problem)
+    mentee, mentor = check_pair_indices(mentee_idx, mentor_idx, encoding.n, encoding.m)
+    return allowed(encoding, mentee, mentor)
 
 
 def rank_mentors(
@@ -88,6 +81,9 @@ def rank_mentors(
 ) -> tuple[IntArray, FloatArray]:
     """The allowed mentors with capacity > 0 for one mentee, best first (ties: lower index)."""
     encoding = encoding_of(problem)
+    mentee = check_index("mentee", mentee, encoding.n)
+    if isinstance(limit, bool) or not isinstance(limit, int | np.integer) or limit < 0:
+        raise InvalidProblem("limit must be an integer >= 0")
     mentors = np.flatnonzero(encoding.capacity > 0).astype(np.int64)
     mentees = np.full(len(mentors), mentee, np.int64)
     keep = allowed(encoding, mentees, mentors)
@@ -223,8 +219,8 @@ def explain(problem: MatchingProblem, mentee: int, mentor: int) -> Explanation:
     `reasons` are sentences for the criteria that contribute, largest contribution first.
     """
     encoding = encoding_of(problem)
-    if not (0 <= mentee < encoding.n and 0 <= mentor < encoding.m):
-        raise IndexError("mentee or mentor index out of range")
+    mentee = check_index("mentee", mentee, encoding.n)
+    mentor = check_index("mentor", mentor, encoding.m)
     mentees, mentors = np.array([mentee]), np.array([mentor])
     units = contribution_units(encoding, mentees, mentors)[0]
     values = criterion_values(encoding, mentees, mentors)[0]

@@ -28,6 +28,11 @@ from tandem.matching.engine.problem import (
     UnmatchedReason,
 )
 from tandem.matching.engine.scoring import encoding_of
+from tandem.matching.engine.validation import (
+    InvalidProblem,
+    check_pricing,
+    check_solve_arguments,
+)
 
 Progress = Callable[[float], None] | None
 
@@ -162,7 +167,15 @@ def solve(
     automatic). `pricing`: "exact" (one exact matrix), "blocks" (streamed, for large problems) or
     "auto" (blocks above `pricing.EXACT_PAIRS_LIMIT` pairs). `seed` breaks score ties in STABLE.
     """
-    objective = Objective(objective)
+    objective = check_solve_arguments(
+        objective,
+        seed=seed,
+        tolerance=tolerance,
+        candidates_per_side=candidates_per_side,
+        pricing=pricing,
+    )
+    if progress is not None and not callable(progress):
+        raise InvalidProblem("progress must be None or a callable")
     _report(progress, 0.0)
     started = time.perf_counter()
     encoding = encoding_of(problem)
@@ -231,14 +244,15 @@ def _fair(
     core = solve_total_core(market, pricer, arcs, report=_span(progress, 0.2, 0.5))
     best = core.flow.flow
     threshold = 0
+    arcs = core.arcs
     if best > 0:
         matched = core.flow.matched_mentor >= 0
         feasible = int(core.flow.matched_cost[matched].min())  # the TOTAL optimum's lowest
-        threshold = fair_threshold(market, pricer, core.arcs, best, feasible)
+        threshold, arcs = fair_threshold(market, pricer, core.arcs, best, feasible)
     restricted = solve_total_core(
         market,
         pricer,
-        core.arcs,
+        arcs,
         threshold=threshold,
         tolerance=tolerance,
         report=_span(progress, 0.7, 0.95),
@@ -246,13 +260,16 @@ def _fair(
     if restricted.flow.flow != best:
         raise RuntimeError("the fair threshold lost matched pairs")
     mentee, mentor, cost = _pairs_of(market, restricted.flow)
+    # the threshold is proved over all pairs; `best` is proved when the first solve closed its
+    # gap (it always does within its rounds in practice): otherwise that gap stays on the bill
+    gap_units = restricted.gap_units + core.gap_units
     return build_assignment(
         encoding,
         Objective.FAIR,
         mentee,
         mentor,
         cost,
-        certified_gap=_relative_gap(restricted.gap_units, int(cost.sum())),
+        certified_gap=_relative_gap(gap_units, int(cost.sum())),
         seconds_scoring=0.0,
         seconds_solving=0.0,
         details={
@@ -263,10 +280,19 @@ def _fair(
     )
 
 
-def fair_threshold(market: Market, pricer: Pricer, arcs: Arcs, best: int, feasible: int) -> int:
-    """The largest t such that arcs scoring >= t still match `best` mentees (binary search over
-    the distinct scores from a known feasible t, each step a max flow). The candidate arcs give
-    a feasible t; the pricer then proves that no pair outside them would allow a higher one."""
+def fair_threshold(
+    market: Market, pricer: Pricer, arcs: Arcs, best: int, feasible: int
+) -> tuple[int, Arcs]:
+    """The largest t such that the pairs scoring >= t still match `best` mentees, proved over
+    *every* allowed pair, and the arcs known at the end.
+
+    A binary search over the distinct scores of the known arcs (from `feasible`, a t known to
+    work; each step a max flow) finds the best t on those arcs. That is only a lower bound: an
+    unexamined pair may score between t and the next known value, or above every known one.
+    So the pricer is asked about the very next value, t + 1 unit, over all pairs: either no
+    matching of `best` pairs scoring >= t + 1 exists (a min cut that no pair crosses proves it,
+    so t is the optimum) or it hands back pairs that cross the cut, and the search runs again
+    with them."""
     n_free = len(market.free_mentees)
     while True:
         values = unique_sorted(arcs.c[arcs.c >= feasible])
@@ -279,12 +305,13 @@ def fair_threshold(market: Market, pricer: Pricer, arcs: Arcs, best: int, feasib
             else:
                 high = middle - 1
         threshold = int(values[low])
-        if low == len(values) - 1:
-            return threshold
-        higher = int(values[low + 1])
-        extra = pricer.cover_violations(arcs.at_least(higher), best, higher)
+        above = threshold + 1  # the smallest score better than `threshold`
+        extra = pricer.cover_violations(arcs.at_least(above), best, above)
         if extra is None:
-            return threshold
+            return threshold, arcs
+        extra = extra.without(arcs)
+        if not len(extra.f):
+            raise RuntimeError("the fair threshold check found no new pair to add")
         arcs = arcs.union(extra)
         feasible = threshold
 
@@ -307,6 +334,7 @@ def _stable(encoding: Encoding, market: Market, pricer: Pricer, *, seed: int) ->
 def greedy(problem: MatchingProblem, *, pricing: str = "auto") -> Assignment:
     """Baseline for the benchmark: pairs in descending score, each taken if both sides are free
     (ties by mentee then mentor index). No optimality claim."""
+    check_pricing(pricing)
     started = time.perf_counter()
     encoding = encoding_of(problem)
     market = market_of(encoding)

@@ -7,6 +7,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from tandem.matching.engine import UNIT, MatchingProblem, allowed_pairs_mask, score_pairs
+from tandem.matching.engine.pricing import tie_break
 
 
 def cost_matrix(problem: MatchingProblem) -> tuple[np.ndarray, np.ndarray]:
@@ -71,3 +72,126 @@ def brute_fair(problem: MatchingProblem) -> tuple[int, int | None, int]:
     assert best is not None
     matched, lowest, total = best
     return matched, (None if lowest == 2**62 else lowest), total
+
+
+def maximum_matched(ok: np.ndarray, capacity: np.ndarray, pinned: set[tuple[int, int]]) -> int:
+    """The most mentees matched using only pairs in `ok` (pins forced), by scipy's maximum
+    bipartite matching on the capacity-expanded graph (one column per remaining place)."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    n, m = ok.shape
+    pinned_mentees = {i for i, _ in pinned}
+    residual = np.asarray(capacity, np.int64) - np.bincount(
+        np.asarray([j for _, j in pinned], np.int64), minlength=m
+    )
+    slots = np.repeat(np.arange(m), np.maximum(residual, 0))
+    free = [i for i in range(n) if i not in pinned_mentees]
+    if not free or not len(slots):
+        return len(pinned)
+    graph = ok[np.ix_(free, slots)]
+    matching = maximum_bipartite_matching(sparse.csr_matrix(graph.astype(np.int8)), "row")
+    return len(pinned) + int((matching >= 0).sum())
+
+
+def dense_fair(problem: MatchingProblem) -> tuple[int, int | None, int]:
+    """(matched, best bottleneck of the non-pinned pairs, best total at that bottleneck) without
+    enumeration: the most matched by maximum matching, the bottleneck by trying every distinct
+    score (largest first) with a maximum matching on the pairs scoring at least it, and the
+    total by `dense_total` on the problem with every lower pair forbidden."""
+    costs, ok = cost_matrix(problem)
+    pinned = set(zip(problem.pinned[0].tolist(), problem.pinned[1].tolist(), strict=True))
+    capacity = np.asarray(problem.capacity)
+    best = maximum_matched(ok, capacity, pinned)
+    if best == len(pinned):
+        return best, None, dense_total(problem)[1]
+    pinned_mask = np.zeros_like(ok)
+    for i, j in pinned:
+        pinned_mask[i, j] = True
+    for value in sorted(set(costs[ok].tolist()), reverse=True):
+        if maximum_matched(ok & ((costs >= value) | pinned_mask), capacity, pinned) == best:
+            low = ok & (costs < value) & ~pinned_mask
+            lowest_mentee, lowest_mentor = np.nonzero(low)
+            restricted = MatchingProblem(
+                **{
+                    **problem.__dict__,
+                    "forbidden": (
+                        np.concatenate([problem.forbidden[0], lowest_mentee]).astype(np.int64),
+                        np.concatenate([problem.forbidden[1], lowest_mentor]).astype(np.int64),
+                    ),
+                    "forbidden_reasons": [],
+                }
+            )
+            matched, total = dense_total(restricted)
+            assert matched == best
+            return best, int(value), total
+    raise AssertionError("no bottleneck found")
+
+
+def blocking_pairs(problem: MatchingProblem, assignment, seed: int) -> list[tuple[int, int]]:
+    """Pairs (free mentee, mentor with room left after pins) who both strictly prefer each
+    other, preferences being (score, seeded tie-break) on both sides."""
+    n, m = len(problem.mentees), len(problem.mentors)
+    costs, ok = cost_matrix(problem)
+    pinned = set(zip(problem.pinned[0].tolist(), problem.pinned[1].tolist(), strict=True))
+    pinned_mentees = {i for i, _ in pinned}
+    residual = np.asarray(problem.capacity) - np.bincount(problem.pinned[1], minlength=m)
+
+    def key(i: int, j: int) -> tuple[int, int]:
+        return (int(costs[i, j]), int(tie_break(np.array([i]), np.array([j]), seed)[0]))
+
+    partner = dict(zip(assignment.mentee.tolist(), assignment.mentor.tolist(), strict=True))
+    holders: dict[int, list[int]] = {j: [] for j in range(m)}
+    for i, j in partner.items():
+        if i not in pinned_mentees:
+            holders[j].append(i)
+    found = []
+    for i in range(n):
+        if i in pinned_mentees:
+            continue
+        for j in range(m):
+            if not ok[i, j] or residual[j] <= 0 or partner.get(i) == j:
+                continue
+            mentee_wants = i not in partner or key(i, j) > key(i, partner[i])
+            mentor_wants = len(holders[j]) < residual[j] or any(
+                key(i, j) > key(k, j) for k in holders[j]
+            )
+            if mentee_wants and mentor_wants:
+                found.append((i, j))
+    return found
+
+
+def deferred_acceptance(problem: MatchingProblem, seed: int) -> set[tuple[int, int]]:
+    """Textbook mentee-proposing deferred acceptance with mentor capacities."""
+    n, m = len(problem.mentees), len(problem.mentors)
+    costs, ok = cost_matrix(problem)
+    pinned_mentees = set(problem.pinned[0].tolist())
+    residual = np.asarray(problem.capacity) - np.bincount(problem.pinned[1], minlength=m)
+
+    def key(i: int, j: int) -> tuple[int, int]:
+        return (int(costs[i, j]), int(tie_break(np.array([i]), np.array([j]), seed)[0]))
+
+    lists = {
+        i: sorted(
+            (j for j in range(m) if ok[i, j] and residual[j] > 0),
+            key=lambda j: key(i, j),
+            reverse=True,
+        )
+        for i in range(n)
+        if i not in pinned_mentees
+    }
+    held: dict[int, list[int]] = {j: [] for j in range(m)}
+    free = list(lists)
+    position = dict.fromkeys(lists, 0)
+    while free:
+        i = free.pop()
+        if position[i] >= len(lists[i]):
+            continue
+        j = lists[i][position[i]]
+        position[i] += 1
+        held[j].append(i)
+        if len(held[j]) > residual[j]:
+            worst = min(held[j], key=lambda k: key(k, j))
+            held[j].remove(worst)
+            free.append(worst)
+    return {(i, j) for j, mentees in held.items() for i in mentees}

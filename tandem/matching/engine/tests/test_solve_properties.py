@@ -15,9 +15,14 @@ from tandem.matching.engine import (
     score_pairs,
     solve,
 )
-from tandem.matching.engine.pricing import tie_break
 from tandem.matching.engine.tests.factories import random_problem
-from tandem.matching.engine.tests.reference import brute_fair, cost_matrix, dense_total
+from tandem.matching.engine.tests.reference import (
+    blocking_pairs,
+    brute_fair,
+    cost_matrix,
+    deferred_acceptance,
+    dense_total,
+)
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -115,75 +120,6 @@ def test_fair_maximises_the_lowest_score_then_the_total(
     assert (min(free) if free else None) == lowest
     assert int(np.rint(assignment.total_score * UNIT)) == total
     assert assignment.certified_gap == 0.0
-
-
-def blocking_pairs(problem: MatchingProblem, assignment, seed: int) -> list[tuple[int, int]]:
-    """Pairs (free mentee, mentor with room left after pins) who both strictly prefer each
-    other, preferences being (score, seeded tie-break) on both sides."""
-    n, m = len(problem.mentees), len(problem.mentors)
-    costs, ok = cost_matrix(problem)
-    pinned = set(zip(problem.pinned[0].tolist(), problem.pinned[1].tolist(), strict=True))
-    pinned_mentees = {i for i, _ in pinned}
-    residual = np.asarray(problem.capacity) - np.bincount(problem.pinned[1], minlength=m)
-
-    def key(i: int, j: int) -> tuple[int, int]:
-        return (int(costs[i, j]), int(tie_break(np.array([i]), np.array([j]), seed)[0]))
-
-    partner = dict(zip(assignment.mentee.tolist(), assignment.mentor.tolist(), strict=True))
-    holders: dict[int, list[int]] = {j: [] for j in range(m)}
-    for i, j in partner.items():
-        if i not in pinned_mentees:
-            holders[j].append(i)
-    found = []
-    for i in range(n):
-        if i in pinned_mentees:
-            continue
-        for j in range(m):
-            if not ok[i, j] or residual[j] <= 0 or partner.get(i) == j:
-                continue
-            mentee_wants = i not in partner or key(i, j) > key(i, partner[i])
-            mentor_wants = len(holders[j]) < residual[j] or any(
-                key(i, j) > key(k, j) for k in holders[j]
-            )
-            if mentee_wants and mentor_wants:
-                found.append((i, j))
-    return found
-
-
-def deferred_acceptance(problem: MatchingProblem, seed: int) -> set[tuple[int, int]]:
-    """Textbook mentee-proposing deferred acceptance with mentor capacities."""
-    n, m = len(problem.mentees), len(problem.mentors)
-    costs, ok = cost_matrix(problem)
-    pinned_mentees = set(problem.pinned[0].tolist())
-    residual = np.asarray(problem.capacity) - np.bincount(problem.pinned[1], minlength=m)
-
-    def key(i: int, j: int) -> tuple[int, int]:
-        return (int(costs[i, j]), int(tie_break(np.array([i]), np.array([j]), seed)[0]))
-
-    lists = {
-        i: sorted(
-            (j for j in range(m) if ok[i, j] and residual[j] > 0),
-            key=lambda j: key(i, j),
-            reverse=True,
-        )
-        for i in range(n)
-        if i not in pinned_mentees
-    }
-    held: dict[int, list[int]] = {j: [] for j in range(m)}
-    free = list(lists)
-    position = dict.fromkeys(lists, 0)
-    while free:
-        i = free.pop()
-        if position[i] >= len(lists[i]):
-            continue
-        j = lists[i][position[i]]
-        position[i] += 1
-        held[j].append(i)
-        if len(held[j]) > residual[j]:
-            worst = min(held[j], key=lambda k: key(k, j))
-            held[j].remove(worst)
-            free.append(worst)
-    return {(i, j) for j, mentees in held.items() for i in mentees}
 
 
 @PROPERTY
