@@ -34,6 +34,14 @@ def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
         return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
 
 
+def _require_meeting(access: RelationshipAccess, meeting_id: int) -> None:
+    """404 unless `meeting_id` is one of this pair's meetings. Every write below calls it first:
+    a section is re-rendered from the meeting after its write, so checking only then would
+    save the write and answer 404 (an action item added under a meeting that is not theirs)."""
+    with guard_as_http():
+        meeting_get(access=access, meeting_id=meeting_id)
+
+
 def _guide(access: RelationshipAccess, stage_key: str | None) -> Any:
     """The current stage's conversation guide for the viewer's side (the first by title)."""
     if stage_key is None:
@@ -86,6 +94,7 @@ def meeting_mode(request: HttpRequest, relationship_id: int, meeting_id: int) ->
 @require_POST
 def meeting_mode_agenda(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
     access = _access(request, relationship_id)
+    _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     try:
         meetings.agenda_item_add(
@@ -104,6 +113,7 @@ def meeting_mode_agenda(request: HttpRequest, relationship_id: int, meeting_id: 
 @require_POST
 def meeting_mode_notes(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
     access = _access(request, relationship_id)
+    _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     saved = False
     try:
@@ -128,6 +138,7 @@ def meeting_mode_notes(request: HttpRequest, relationship_id: int, meeting_id: i
 def meeting_mode_action(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
     """One tap: "<owner> will <title>", due in two weeks unless a date is given."""
     access = _access(request, relationship_id)
+    _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     owner = access.user if request.POST.get("owner") != "partner" else access.partner
     due_text = request.POST.get("due_on", "")
@@ -164,6 +175,7 @@ def meeting_mode_step(
 ) -> Any:
     """Tick or untick a manual step of the current stage's checklist."""
     access = _access(request, relationship_id)
+    _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     try:
         if request.POST.get("done") == "1":
