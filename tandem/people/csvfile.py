@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Protocol
 
+from tandem.core.errors import InvalidInput
 from tandem.core.exports import csv_lines, restore_cell
 
 # The columns, in the order the export writes them, with the header the export uses.
@@ -86,6 +88,41 @@ _CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 
 class CsvFormatError(ValueError):
     """The file as a whole cannot be read (not a row problem)."""
+
+
+class Upload(Protocol):
+    """What an uploaded file (Django's or ninja's `UploadedFile`) offers the import."""
+
+    size: int | None
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def size_text(size: int) -> str:
+    """A file size as people read it: bytes, KB or MB (binary units, one decimal)."""
+    if size < 1024:
+        return f"{size:,} byte" + ("" if size == 1 else "s")
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def too_large_message(size: int, limit: int) -> str:
+    """Why a file of `size` bytes is refused, with its real size and the limit. When rounding
+    would show the two as the same number, both are given in exact bytes."""
+    shown, allowed = size_text(size), size_text(limit)
+    if shown == allowed:
+        shown, allowed = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"The file is {shown}; the limit is {allowed}. Split it into smaller files."
+
+
+def read_upload(upload: Upload, limit: int) -> bytes:
+    """The content of an uploaded file, or InvalidInput on `file` (with the file's real size)
+    when it is over `limit` bytes. Only a file within the limit is read into memory."""
+    if upload.size is not None and upload.size > limit:
+        raise InvalidInput.for_field("file", too_large_message(upload.size, limit))
+    # One byte past the limit, in case the size was not known: the service refuses it.
+    return upload.read(limit + 1)
 
 
 @lru_cache(maxsize=1)

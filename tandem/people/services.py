@@ -326,11 +326,7 @@ _PROFILE_FIELDS = ("job_title", "department", "location", "timezone", "hire_date
 def _check_size(size: int) -> None:
     limit = settings.PEOPLE_IMPORT_MAX_BYTES
     if size > limit:
-        raise InvalidInput.for_field(
-            "file",
-            f"The file is {size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.1f} MB. "
-            "Split it into smaller files.",
-        )
+        raise InvalidInput.for_field("file", csvfile.too_large_message(size, limit))
 
 
 def _is_email(value: str) -> bool:
