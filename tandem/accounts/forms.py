@@ -1,6 +1,7 @@
 from django import forms
 
 from tandem.accounts.models import Role
+from tandem.core.forms import SingleLineField
 
 
 class LoginForm(forms.Form):
@@ -18,10 +19,10 @@ class InvitationForm(forms.Form):
 
 
 class InvitationAcceptForm(forms.Form):
-    first_name = forms.CharField(
+    first_name = SingleLineField(
         max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
-    last_name = forms.CharField(
+    last_name = SingleLineField(
         max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
     password = forms.CharField(
@@ -35,6 +36,6 @@ class RoleForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(
+    name = SingleLineField(
         max_length=100, help_text="What the token is for, e.g. 'HR sync script'."
     )

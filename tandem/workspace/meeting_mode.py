@@ -19,6 +19,7 @@ from tandem.accounts.requests import signed_in_user
 from tandem.actions import services as actions
 from tandem.actions.selectors import action_item_list_open
 from tandem.core.errors import DomainError
+from tandem.core.text import single_line_problem
 from tandem.core.web import guard_as_http
 from tandem.journeys import services as journeys
 from tandem.journeys.selectors import journey_for_relationship
@@ -151,12 +152,16 @@ def meeting_mode_action(request: HttpRequest, relationship_id: int, meeting_id: 
         )
     except ValueError:
         errors["action"] = "The due date is not a date."
+    title = request.POST.get("title", "").strip()
+    problem = single_line_problem(title)
+    if problem:
+        errors["action"] = problem
     if not errors and owner is not None:
         try:
             actions.action_item_add(
                 actor=access.user,
                 relationship_id=relationship_id,
-                title=request.POST.get("title", ""),
+                title=title,
                 owner_id=owner.pk,
                 due_on=due_on,
             )
