@@ -89,3 +89,19 @@ def test_the_download_streams_one_record_at_a_time():
     assert chunks == [b"\xef\xbb\xbfH\r\n", b"'=row0\r\n", b"'=row1\r\n", b"'=row2\r\n"]
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="ab.csv"'
+
+
+def test_no_module_but_the_core_writer_writes_spreadsheets():
+    # given every module of the code base but tests
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = ("csv.writer", "csv.DictWriter", "openpyxl", "xlsxwriter")
+    # when
+    found = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts and any(w in path.read_text() for w in writers)
+    )
+    # then
+    assert found == ["core/exports.py"]
