@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from tandem.accounts.models import Role, User
+from tandem.core.forms import SingleLineField
 
 
 class LoginForm(forms.Form):
@@ -27,10 +28,10 @@ class InvitationForm(forms.Form):
 
 
 class InvitationAcceptForm(forms.Form):
-    first_name = forms.CharField(
+    first_name = SingleLineField(
         max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
-    last_name = forms.CharField(
+    last_name = SingleLineField(
         max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
     password = forms.CharField(
@@ -44,7 +45,7 @@ class RoleForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(
+    name = SingleLineField(
         max_length=100, help_text="What the token is for, e.g. 'HR sync script'."
     )
 

@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.models import Role
+from tandem.core.text import SingleLine
 
 
 class OrganizationOut(Schema):
@@ -48,7 +49,7 @@ class InvitationOut(Schema):
 
 
 class ApiTokenCreateIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: SingleLine = Field(min_length=1, max_length=100)
 
 
 class ApiTokenOut(Schema):

@@ -1,11 +1,12 @@
 from django import forms
 
 from tandem.actions.services import TITLE_MAX
+from tandem.core.forms import SingleLineField
 from tandem.relationships.permissions import RelationshipAccess
 
 
 class ActionItemForm(forms.Form):
-    title = forms.CharField(
+    title = SingleLineField(
         label="What will be practised",
         max_length=TITLE_MAX,
         strip=True,

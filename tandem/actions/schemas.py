@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.actions.models import ActionItemStatus
+from tandem.core.text import SingleLine
 
 
 class ActionPersonOut(Schema):
@@ -26,7 +27,7 @@ class ActionItemOut(Schema):
 
 
 class ActionItemCreateIn(Schema):
-    title: str = Field(max_length=200, description="What will be practised")
+    title: SingleLine = Field(max_length=200, description="What will be practised")
     owner_id: int = Field(description="The mentor's or the mentee's user id")
     due_on: datetime.date | None = None
 
@@ -34,7 +35,7 @@ class ActionItemCreateIn(Schema):
 class ActionItemUpdateIn(Schema):
     """Only the fields sent change; `due_on: null` clears the due date."""
 
-    title: str | None = Field(default=None, max_length=200)
+    title: SingleLine | None = Field(default=None, max_length=200)
     owner_id: int | None = None
     due_on: datetime.date | None = None
 

@@ -2,9 +2,11 @@
 
 from django import forms
 
+from tandem.core.forms import SingleLineField
+
 
 class CompetencyForm(forms.Form):
-    name = forms.CharField(
+    name = SingleLineField(
         label="Competency",
         max_length=80,
         error_messages={"required": "Name the competency in a few words."},

@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.assessments.models import NOTE_MAX, Moment
+from tandem.core.text import SingleLine
 
 
 class CompetencyOut(Schema):
@@ -114,12 +115,12 @@ class ProgramSummaryOut(Schema):
 
 
 class CompetencyCreateIn(Schema):
-    name: str = Field(max_length=80)
+    name: SingleLine = Field(max_length=80)
     description: str = Field(max_length=300, description="What good looks like.")
 
 
 class CompetencyUpdateIn(Schema):
-    name: str | None = Field(None, max_length=80)
+    name: SingleLine | None = Field(None, max_length=80)
     description: str | None = Field(None, max_length=300)
     order: int | None = Field(None, ge=0)
     is_active: bool | None = None

@@ -1,8 +1,10 @@
 """Bridges between Django forms and the domain's errors, shared by every app's HTML views."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from tandem.core.errors import DomainError
+from tandem.core.text import single_line_problem
 
 BOOTSTRAP_INPUT = "form-control"
 
@@ -39,3 +41,17 @@ def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     if not placed:
         form.add_error(None, error.detail)
     apply_bootstrap(form)
+
+
+def validate_single_line(value: str) -> None:
+    """Form validator: one line of text (see `tandem.core.text`)."""
+    problem = single_line_problem(value)
+    if problem:
+        raise ValidationError(problem, code="single_line")
+
+
+class SingleLineField(forms.CharField):
+    """A CharField for titles and names: a line break or control character is a field error.
+    (Leading and trailing whitespace, a pasted trailing newline among it, is stripped first.)"""
+
+    default_validators = [validate_single_line]

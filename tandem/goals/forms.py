@@ -2,6 +2,7 @@
 
 from django import forms
 
+from tandem.core.forms import SingleLineField
 from tandem.goals.models import ProgressMode
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -11,7 +12,7 @@ class GoalForm(forms.Form):
     """A goal: what (the specific outcome), how success is measured, by when; the mentee also
     chooses how progress is counted. The mentor's suggestion has only the first three."""
 
-    title = forms.CharField(
+    title = SingleLineField(
         label="Outcome",
         max_length=200,
         help_text="Specific: what will be different when you get there?",
@@ -58,7 +59,7 @@ class GoalForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    title = forms.CharField(
+    title = SingleLineField(
         label="Milestone",
         max_length=200,
         error_messages={"required": "Name the milestone."},

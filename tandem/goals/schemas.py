@@ -4,6 +4,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.text import SingleLine
 from tandem.goals.models import GoalChangeField, GoalStatus, ProgressMode
 
 
@@ -57,7 +58,7 @@ class GoalFiltersIn(Schema):
 
 
 class GoalCreateIn(Schema):
-    title: str = Field(max_length=200, description="The specific outcome.")
+    title: SingleLine = Field(max_length=200, description="The specific outcome.")
     measure: str = Field(max_length=2000, description="How success will be measured.")
     target_on: datetime.date = Field(description="Today or later.")
     progress_mode: ProgressMode = ProgressMode.DERIVED
@@ -65,13 +66,13 @@ class GoalCreateIn(Schema):
 
 
 class GoalSuggestIn(Schema):
-    title: str = Field(max_length=200, description="The specific outcome.")
+    title: SingleLine = Field(max_length=200, description="The specific outcome.")
     measure: str = Field(max_length=2000, description="How success will be measured.")
     target_on: datetime.date = Field(description="Today or later.")
 
 
 class GoalUpdateIn(Schema):
-    title: str | None = Field(None, max_length=200)
+    title: SingleLine | None = Field(None, max_length=200)
     measure: str | None = Field(None, max_length=2000)
     target_on: datetime.date | None = None
     progress_mode: ProgressMode | None = None
@@ -92,12 +93,12 @@ class CommentOut(Schema):
 
 
 class MilestoneCreateIn(Schema):
-    title: str = Field(max_length=200)
+    title: SingleLine = Field(max_length=200)
     due_on: datetime.date | None = Field(None, description="Today or later, by the goal's target.")
 
 
 class MilestoneUpdateIn(Schema):
-    title: str | None = Field(None, max_length=200)
+    title: SingleLine | None = Field(None, max_length=200)
     due_on: datetime.date | None = Field(None, description="Send null to clear the due date.")
 
 

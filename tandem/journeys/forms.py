@@ -4,12 +4,13 @@ from typing import Any
 
 from django import forms
 
+from tandem.core.forms import SingleLineField
 from tandem.journeys.models import Completion, StageKey
 from tandem.resources.models import Resource
 
 
 class StageForm(forms.Form):
-    title = forms.CharField(label="Stage title", max_length=200)
+    title = SingleLineField(label="Stage title", max_length=200)
     description = forms.CharField(
         label="What this stage is about",
         required=False,
@@ -29,7 +30,7 @@ class StageCreateForm(forms.Form):
 
 
 class StepForm(forms.Form):
-    title = forms.CharField(label="Step", max_length=200)
+    title = SingleLineField(label="Step", max_length=200)
     description = forms.CharField(
         label="Description",
         required=False,

@@ -5,6 +5,8 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.text import SingleLine
+
 
 class ResourceRefOut(Schema):
     id: int
@@ -63,12 +65,12 @@ class JourneyOut(Schema):
 
 class StageCreateIn(Schema):
     key: str
-    title: str = ""
+    title: SingleLine = ""
     description: str = ""
 
 
 class StageUpdateIn(Schema):
-    title: str
+    title: SingleLine
     description: str = ""
 
 
@@ -77,7 +79,7 @@ class MoveIn(Schema):
 
 
 class StepIn(Schema):
-    title: str
+    title: SingleLine
     description: str = ""
     due_offset_days: int | None = None
     due_at_fraction: float | None = None

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from tandem.core.forms import SingleLineField
 from tandem.meetings.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 
 USEFULNESS_CHOICES = [
@@ -14,7 +15,7 @@ USEFULNESS_CHOICES = [
 
 
 class MeetingForm(forms.Form):
-    title = forms.CharField(max_length=200, initial="Mentoring conversation")
+    title = SingleLineField(max_length=200, initial="Mentoring conversation")
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
     timezone = forms.CharField(
@@ -29,7 +30,7 @@ class MeetingForm(forms.Form):
         max_value=MAX_DURATION_MINUTES,
         initial=60,
     )
-    location = forms.CharField(max_length=200, required=False, label="Place (optional)")
+    location = SingleLineField(max_length=200, required=False, label="Place (optional)")
     video_url = forms.URLField(
         max_length=500,
         required=False,

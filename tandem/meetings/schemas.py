@@ -4,6 +4,8 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core.text import SingleLine
+
 
 class PersonOut(Schema):
     user_id: int
@@ -40,23 +42,23 @@ class MeetingOut(Schema):
 
 
 class MeetingScheduleIn(Schema):
-    title: str = Field(max_length=200)
+    title: SingleLine = Field(max_length=200)
     date: datetime.date = Field(description="Local date in `timezone`")
     time: datetime.time = Field(description="Local start time in `timezone`")
     timezone: str = Field(description="IANA zone, e.g. Europe/London")
     duration_minutes: int = 60
-    location: str = ""
+    location: SingleLine = ""
     video_url: str = ""
     agenda: list[str] = Field(default_factory=list)
 
 
 class MeetingRescheduleIn(Schema):
-    title: str | None = Field(default=None, max_length=200)
+    title: SingleLine | None = Field(default=None, max_length=200)
     date: datetime.date | None = None
     time: datetime.time | None = None
     timezone: str | None = None
     duration_minutes: int | None = None
-    location: str | None = None
+    location: SingleLine | None = None
     video_url: str | None = None
 
 

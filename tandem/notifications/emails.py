@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from tandem.core.text import one_line
 from tandem.notifications.models import OutboxMessage
 from tandem.notifications.unsubscribe import unsubscribe_token
 
@@ -74,14 +75,16 @@ def outbox_email_build(message: OutboxMessage) -> EmailMultiAlternatives:
         },
     )
     email = EmailMultiAlternatives(
-        subject=message.subject,
+        # Titles are checked for line breaks where they are typed; this keeps a row written
+        # before that (or by a path that forgot) from being unsendable: a header is one line.
+        subject=one_line(message.subject),
         body=text,
         to=[message.recipient.email],
         headers={
             "Message-ID": message.message_id,
             "List-Unsubscribe": f"<{unsubscribe}>, <{unsubscribe_mailto(message)}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "X-Tandem-Outbox-Key": message.key,
+            "X-Tandem-Outbox-Key": one_line(message.key),
         },
     )
     email.attach_alternative(html, "text/html")

@@ -6,6 +6,7 @@ with the state they describe, or not at all. Emails leave only through the outbo
 import base64
 import datetime
 import logging
+import smtplib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.db import connection, models, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -36,7 +38,7 @@ from tandem.notifications.models import (
     outbox_message_id,
 )
 from tandem.notifications.quiet import quiet_hours_end
-from tandem.notifications.smtp_delivery import OutcomeUnknown, SmtpSession
+from tandem.notifications.smtp_delivery import OutcomeUnknown, RefusedAfterCommit, SmtpSession
 from tandem.notifications.unsubscribe import unsubscribe_read
 
 logger = logging.getLogger(__name__)
@@ -530,12 +532,39 @@ def _mine(row: OutboxMessage, worker_id: str) -> QuerySet[OutboxMessage]:
     )
 
 
+def is_permanent_failure(error: BaseException) -> bool:
+    """Whether sending the same message again can only fail the same way, so retrying is
+    pointless (and, before this, retried a broken message five times over hours):
+
+    - the message cannot be built or rendered as MIME: BadHeaderError (a line break in the
+      subject), an invalid address, malformed content (ValueError, TypeError, UnicodeError);
+    - the server refused this message or its recipient with a 5xx reply (RFC 5321: permanent).
+
+    Everything else (4xx, a dropped connection, a timeout, the sender or the login refused,
+    which are the server's or the configuration's problem, not this message's) is retried."""
+    if isinstance(error, ValueError | TypeError | UnicodeError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPDataError | RefusedAfterCommit):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
 def _record_failure(
-    row: OutboxMessage, worker_id: str, error: str, report: DeliveryReport, *, status: str
+    row: OutboxMessage,
+    worker_id: str,
+    error: str,
+    report: DeliveryReport,
+    *,
+    status: str,
+    permanent: bool = False,
 ) -> None:
-    """Back to pending after a backoff, or failed after `max_attempts` (only while ours)."""
+    """Back to pending after a backoff, or failed after `max_attempts` or at once when the
+    error is permanent (only while ours)."""
     now = timezone.now()
-    final = row.attempts >= row.max_attempts
+    final = permanent or row.attempts >= row.max_attempts
     changed = (
         _mine(row, worker_id)
         .filter(status=status)
@@ -577,7 +606,14 @@ def _deliver_one(
     try:
         email = outbox_email_build(row)
     except Exception as error:
-        _record_failure(row, worker_id, f"build: {error!r}", report, status=OutboxStatus.SENDING)
+        _record_failure(
+            row,
+            worker_id,
+            f"build: {error!r}",
+            report,
+            status=OutboxStatus.SENDING,
+            permanent=is_permanent_failure(error),
+        )
         return
 
     committed = False
@@ -595,7 +631,13 @@ def _deliver_one(
         if session is not None:
             accepted = session.send(email, commit)
         else:
-            # Not SMTP (locmem in tests, console in the demo): mark, then hand over.
+            # Not SMTP (locmem in tests, console in the demo): mark, then hand over. The MIME
+            # message is rendered and its addresses parsed first, as SmtpSession.send does before
+            # its commit, so a header Django refuses (BadHeaderError) or an address it cannot
+            # parse fails the row before it is marked sent.
+            email.message()
+            for address in email.recipients():
+                sanitize_address(address, email.encoding or "utf-8")
             accepted = commit()
             if accepted:
                 email.connection = backend
@@ -607,7 +649,14 @@ def _deliver_one(
     except Exception as error:
         # After the commit only an explicit refusal (nothing was accepted) gets here.
         status = OutboxStatus.SENT if committed else OutboxStatus.SENDING
-        _record_failure(row, worker_id, repr(error), report, status=status)
+        _record_failure(
+            row,
+            worker_id,
+            repr(error),
+            report,
+            status=status,
+            permanent=is_permanent_failure(error),
+        )
         return
     if accepted:
         report.sent += 1
@@ -628,7 +677,8 @@ def outbox_deliver_batch(
     the lease, so two workers never both send a row. Over SMTP "sent" is committed before the
     server's final acceptance (see `smtp_delivery`): a crash can lose a message in a window of
     microseconds but never send it twice. A failure goes back to pending after a backoff
-    (`BACKOFF_SECONDS`), and to failed with `last_error` after `max_attempts`.
+    (`BACKOFF_SECONDS`), and to failed with `last_error` after `max_attempts`, or at once when
+    it is permanent (`is_permanent_failure`: a message that can never be sent).
 
     Run it outside a transaction (each mark commits on its own). `message_ids` limits the batch
     to those rows (the kick after an enqueue)."""

@@ -13,7 +13,8 @@ the server to accept the message.
   before the server has read it). The row says sent, the server never accepted the message: it
   is lost. Tandem prefers losing a message in that window (microseconds) to sending it twice.
 - When the server answers the final dot with an explicit refusal, nothing was accepted:
-  `RefusedAfterCommit` lets the caller undo "sent" and retry. When the connection fails while
+  `RefusedAfterCommit` (with the server's code) lets the caller undo "sent" and retry, or give
+  up at once on a permanent (5xx) refusal. When the connection fails while
   waiting for that answer, the outcome is unknown and the row stays sent.
 """
 
@@ -32,6 +33,10 @@ _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 class RefusedAfterCommit(Exception):
     """The server refused the message at its final dot: it was not accepted."""
+
+    def __init__(self, code: int, reply: str) -> None:
+        super().__init__(f"{code} {reply}")
+        self.smtp_code = code
 
 
 class OutcomeUnknown(Exception):
@@ -117,5 +122,5 @@ class SmtpSession:
             raise OutcomeUnknown(str(error)) from error
         if code != 250:
             self.abort()
-            raise RefusedAfterCommit(f"{code} {reply.decode(errors='replace')}")
+            raise RefusedAfterCommit(code, reply.decode(errors="replace"))
         return True

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -247,7 +247,7 @@ def member_search(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def program_participants_export(request: HttpRequest, program_id: int) -> HttpResponse:
+def program_participants_export(request: HttpRequest, program_id: int) -> StreamingHttpResponse:
     program = _program(request, program_id, manage=True)
     return participants_csv_response(actor=signed_in_user(request), program=program)
 

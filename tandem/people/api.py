@@ -6,7 +6,7 @@ from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts.api_auth import caller
-from tandem.people import selectors, services
+from tandem.people import csvfile, selectors, services
 from tandem.people.permissions import require_org_admin, skill_access
 from tandem.people.schemas import (
     ImportOut,
@@ -141,8 +141,7 @@ def import_out(plan: services.ImportPlan, *, dry_run: bool) -> dict[str, object]
 def people_import(request: HttpRequest, file: File[UploadedFile], dry_run: bool = True) -> object:
     actor = caller(request)
     require_org_admin(actor)
-    # Read one byte past the limit so the service can refuse an oversized file.
-    content = file.read(settings.PEOPLE_IMPORT_MAX_BYTES + 1)
+    content = csvfile.read_upload(file, settings.PEOPLE_IMPORT_MAX_BYTES)
     if dry_run:
         plan = services.people_import_preview(actor=actor, content=content)
     else:

@@ -13,6 +13,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Protocol
+
+from tandem.core.errors import InvalidInput
+from tandem.core.exports import csv_lines, restore_cell
 
 # The columns, in the order the export writes them, with the header the export uses.
 COLUMNS: list[tuple[str, str]] = [
@@ -80,11 +84,45 @@ MAX_LENGTHS = {
 
 DATE_FORMATS_TEXT = "YYYY-MM-DD (e.g. 2024-03-31) or DD/MM/YYYY (e.g. 31/03/2024)"
 _CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
-FORMULA_STARTS = "=+-@"
 
 
 class CsvFormatError(ValueError):
     """The file as a whole cannot be read (not a row problem)."""
+
+
+class Upload(Protocol):
+    """What an uploaded file (Django's or ninja's `UploadedFile`) offers the import."""
+
+    size: int | None
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def size_text(size: int) -> str:
+    """A file size as people read it: bytes, KB or MB (binary units, one decimal)."""
+    if size < 1024:
+        return f"{size:,} byte" + ("" if size == 1 else "s")
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def too_large_message(size: int, limit: int) -> str:
+    """Why a file of `size` bytes is refused, with its real size and the limit. When rounding
+    would show the two as the same number, both are given in exact bytes."""
+    shown, allowed = size_text(size), size_text(limit)
+    if shown == allowed:
+        shown, allowed = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"The file is {shown}; the limit is {allowed}. Split it into smaller files."
+
+
+def read_upload(upload: Upload, limit: int) -> bytes:
+    """The content of an uploaded file, or InvalidInput on `file` (with the file's real size)
+    when it is over `limit` bytes. Only a file within the limit is read into memory."""
+    if upload.size is not None and upload.size > limit:
+        raise InvalidInput.for_field("file", too_large_message(upload.size, limit))
+    # One byte past the limit, in case the size was not known: the service refuses it.
+    return upload.read(limit + 1)
 
 
 @lru_cache(maxsize=1)
@@ -226,7 +264,7 @@ def _data_rows(header: Header, records: Iterable[tuple[int, list[str]]]) -> Iter
             if not any(cell.strip() for cell in cells):
                 continue
             values = {
-                name: _unescape(cells[index].strip() if index < len(cells) else "")
+                name: restore_cell(cells[index].strip() if index < len(cells) else "")
                 for name, index in header.field_index.items()
             }
             extra = sum(1 for cell in cells[width:] if cell.strip())
@@ -235,34 +273,8 @@ def _data_rows(header: Header, records: Iterable[tuple[int, list[str]]]) -> Iter
         raise CsvFormatError(f"The file is not valid CSV: {exc}.") from exc
 
 
-def _unescape(value: str) -> str:
-    # The export protects cells that a spreadsheet would run as a formula with a leading
-    # apostrophe; reading the export back removes it again.
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
-        return value[1:]
-    return value
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Guard a cell against CSV injection: =, +, - or @ first would make it a formula."""
-    if value and value[0] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
 def write_rows(rows: Iterable[list[str]]) -> Iterator[str]:
-    """CSV text, line by line, starting with a UTF-8 BOM (Excel needs it) and the header."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return text
-
-    writer.writerow([label for _, label in COLUMNS])
-    yield "\ufeff" + flush()
-    for row in rows:
-        writer.writerow(row)
-        yield flush()
+    """CSV text, line by line, starting with a UTF-8 BOM (Excel needs it) and the header. The
+    core writer guards every cell against formula injection; `_data_rows` undoes the guard when
+    the export is read back."""
+    return csv_lines([label for _, label in COLUMNS], rows)

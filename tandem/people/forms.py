@@ -4,19 +4,20 @@ from collections.abc import Iterable
 
 from django import forms
 
+from tandem.core.forms import SingleLineField
 from tandem.people.models import Seniority, Skill
 
 
 class ProfileForm(forms.Form):
-    job_title = forms.CharField(max_length=150, required=False)
-    department = forms.CharField(max_length=150, required=False)
+    job_title = SingleLineField(max_length=150, required=False)
+    department = SingleLineField(max_length=150, required=False)
     seniority = forms.TypedChoiceField(
         choices=[("", "Prefer not to say"), *Seniority.choices],
         coerce=int,
         empty_value=None,
         required=False,
     )
-    location = forms.CharField(
+    location = SingleLineField(
         max_length=150, required=False, help_text="City or office, e.g. Lisbon."
     )
     timezone = forms.CharField(
@@ -69,14 +70,14 @@ class ProfileForm(forms.Form):
 
 
 class SkillForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Skill name")
-    category = forms.CharField(
+    name = SingleLineField(max_length=200, label="Skill name")
+    category = SingleLineField(
         max_length=80, required=False, help_text="Optional, e.g. Leadership."
     )
 
 
 class SkillRenameForm(forms.Form):
-    name = forms.CharField(max_length=200, label="New name")
+    name = SingleLineField(max_length=200, label="New name")
 
 
 class ImportUploadForm(forms.Form):

@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.models import Role, User
+from tandem.core.text import SingleLine
 from tandem.people.models import Profile
 
 
@@ -54,10 +55,10 @@ class ProfileOut(Schema):
 class ProfileUpdateIn(Schema):
     """Send only the fields to change. Skills are ids from GET /skills."""
 
-    job_title: str | None = Field(default=None, max_length=150)
-    department: str | None = Field(default=None, max_length=150)
+    job_title: SingleLine | None = Field(default=None, max_length=150)
+    department: SingleLine | None = Field(default=None, max_length=150)
     seniority: int | None = None
-    location: str | None = Field(default=None, max_length=150)
+    location: SingleLine | None = Field(default=None, max_length=150)
     timezone: str | None = Field(default=None, max_length=64)
     languages: list[str] | None = None
     bio: str | None = Field(default=None, max_length=5000)
@@ -80,13 +81,13 @@ class SkillWithUsageOut(SkillOut):
 
 
 class SkillCreateIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    category: str = Field(default="", max_length=80)
+    name: SingleLine = Field(min_length=1, max_length=200)
+    category: SingleLine = Field(default="", max_length=80)
 
 
 class SkillUpdateIn(Schema):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    category: str | None = Field(default=None, max_length=80)
+    name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
+    category: SingleLine | None = Field(default=None, max_length=80)
 
 
 class PersonOut(Schema):

@@ -121,4 +121,4 @@ def _export_row(user: User, profile: Profile | None) -> list[str]:
         "manager_email": profile.manager.email if profile and profile.manager else "",
         "hire_date": profile.hire_date.isoformat() if profile and profile.hire_date else "",
     }
-    return [csvfile.spreadsheet_safe(values[name]) for name, _ in csvfile.COLUMNS]
+    return [values[name] for name, _ in csvfile.COLUMNS]

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Organization, Role, User
 from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.core.text import single_line_problem
 from tandem.people import csvfile
 from tandem.people.models import (
     PeopleImport,
@@ -326,11 +327,7 @@ _PROFILE_FIELDS = ("job_title", "department", "location", "timezone", "hire_date
 def _check_size(size: int) -> None:
     limit = settings.PEOPLE_IMPORT_MAX_BYTES
     if size > limit:
-        raise InvalidInput.for_field(
-            "file",
-            f"The file is {size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.1f} MB. "
-            "Split it into smaller files.",
-        )
+        raise InvalidInput.for_field("file", csvfile.too_large_message(size, limit))
 
 
 def _is_email(value: str) -> bool:
@@ -358,6 +355,9 @@ def _clean_row(raw: csvfile.RawRow, header: csvfile.Header) -> _CleanRow:
             value = raw.values[name]
             if len(value) > csvfile.MAX_LENGTHS[name]:
                 error(name, f"Keep this to {csvfile.MAX_LENGTHS[name]} characters or fewer.")
+            elif problem := single_line_problem(value):
+                # A quoted CSV cell may hold a line break; names end up in email subjects.
+                error(name, problem)
             values[name] = value
     if "timezone" in raw.values:
         given = raw.values["timezone"]

@@ -258,9 +258,8 @@ def people_import(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        # One byte past the limit is enough for the service to refuse an oversized file.
-        content = upload.read(settings.PEOPLE_IMPORT_MAX_BYTES + 1)
         try:
+            content = csvfile.read_upload(upload, settings.PEOPLE_IMPORT_MAX_BYTES)
             staged, plan = services.people_import_stage(
                 actor=actor, filename=upload.name or "", content=content
             )

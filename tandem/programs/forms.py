@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from tandem.core.forms import SingleLineField
 from tandem.programs.models import (
     DEFAULT_PROGRAM_COLOUR,
     MeetingCadence,
@@ -35,7 +36,7 @@ def _purpose_defaults_help() -> str:
 
 
 class ProgramForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = SingleLineField(max_length=200)
     description = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -129,7 +130,7 @@ class ProgramForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
-    prompt = forms.CharField(max_length=300, label="Question")
+    prompt = SingleLineField(max_length=300, label="Question")
     help_text = forms.CharField(max_length=500, required=False, label="Help text")
     kind = forms.ChoiceField(
         choices=QuestionKind.choices, initial=QuestionKind.TEXT, label="Kind of answer"

@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.models import User
+from tandem.core.text import SingleLine
 from tandem.programs.models import (
     DEFAULT_PROGRAM_COLOUR,
     EnrollmentQuestion,
@@ -57,7 +58,7 @@ class ProgramOut(Schema):
 
 
 class ProgramCreateIn(Schema):
-    name: str
+    name: SingleLine
     description: str = ""
     purpose: ProgramPurpose = ProgramPurpose.CAREER
     format: ProgramFormat = ProgramFormat.ONE_TO_ONE
@@ -89,7 +90,7 @@ class ProgramCreateIn(Schema):
 class ProgramUpdateIn(Schema):
     """Only the fields sent are changed. `manager_ids` replaces the list of managers."""
 
-    name: str | None = None
+    name: SingleLine | None = None
     description: str | None = None
     purpose: ProgramPurpose | None = None
     format: ProgramFormat | None = None
@@ -128,7 +129,7 @@ class QuestionOut(Schema):
 
 
 class QuestionCreateIn(Schema):
-    prompt: str
+    prompt: SingleLine
     help_text: str = ""
     kind: QuestionKind
     audience: QuestionAudience = QuestionAudience.BOTH
@@ -142,7 +143,7 @@ class QuestionCreateIn(Schema):
 class QuestionUpdateIn(Schema):
     """Only the fields sent are changed."""
 
-    prompt: str | None = None
+    prompt: SingleLine | None = None
     help_text: str | None = None
     kind: QuestionKind | None = None
     audience: QuestionAudience | None = None

@@ -2,10 +2,14 @@
 
 `markdown` turns the text into HTML (raw HTML in the source passes through it), then `nh3`
 keeps only a small set of tags and attributes, drops every URL scheme but http(s)/mailto, and
-gives every link rel="noopener nofollow". Checklists and guides are rendered as segments so the
-page can put a checkbox or a question card where each `- [ ]` / `? ` line stood.
+gives every link rel="noopener nofollow". `link_target_allowed` also drops what nh3 passes as
+relative but a browser reads as another site: protocol-relative `//host` (and its backslash
+spellings), `http:host` without its slashes. Images are not allowed at all. Checklists and
+guides are rendered as segments so the page can put a checkbox or a question card where each
+`- [ ]` / `? ` line stood.
 """
 
+import re
 from dataclasses import dataclass
 
 import markdown  # type: ignore[import-untyped,unused-ignore]
@@ -40,6 +44,38 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {"href", "src", "cite", "action", "formaction", "poster", "background"}
+
+# What a browser removes before parsing a URL (WHATWG URL standard): leading and trailing C0
+# controls and spaces, and every tab and newline anywhere.
+_EDGE_JUNK = "".join(chr(code) for code in range(0x21))
+_TAB_NEWLINE = re.compile(r"[\t\n\r]")
+_PATH_START = re.compile(r"[/?#]")
+_WEB_URL = re.compile(r"^https?://[^/?#@]*[^/?#@:.]")
+
+
+def link_target_allowed(value: str) -> bool:
+    """Whether a link may point at `value`: an http(s) URL naming its host, a mailto:, or a
+    path within Tandem (absolute, relative, a ?query or #fragment). Judged the way a browser
+    reads it, where a backslash is a slash, so `/\\evil.example` is `//evil.example`."""
+    url = _TAB_NEWLINE.sub("", value.strip(_EDGE_JUNK)).replace("\\", "/")
+    if url.startswith("//"):
+        return False
+    # A colon before the first / ? or # makes the start a scheme (or, with spaces in it, text
+    # that a careless parser may take for one): only the three known ones pass.
+    head = _PATH_START.split(url, maxsplit=1)[0]
+    if ":" not in head:
+        return True
+    name = head.split(":", 1)[0].lower()
+    if name == "mailto":
+        return True
+    return name in ("http", "https") and bool(_WEB_URL.match(url.lower()))
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in URL_ATTRIBUTES and not link_target_allowed(value):
+        return None
+    return value
 
 
 def markdown_to_html(text: str) -> str:
@@ -50,6 +86,7 @@ def markdown_to_html(text: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
+        attribute_filter=_filter_attribute,
         link_rel="noopener nofollow",
     )
 

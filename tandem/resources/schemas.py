@@ -4,6 +4,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.text import SingleLine
 from tandem.resources.models import Audience, ResourceKind, Stage
 
 
@@ -98,7 +99,7 @@ class ResourceOut(Schema):
 
 class ResourceWriteIn(Schema):
     kind: ResourceKind
-    title: str = Field(max_length=200)
+    title: SingleLine = Field(max_length=200)
     summary: str = Field("", max_length=400)
     body_markdown: str = Field("", max_length=100_000)
     url: str = Field("", max_length=500)
@@ -110,7 +111,7 @@ class ResourceWriteIn(Schema):
 
 class ResourceUpdateIn(Schema):
     kind: ResourceKind | None = None
-    title: str | None = Field(None, max_length=200)
+    title: SingleLine | None = Field(None, max_length=200)
     summary: str | None = Field(None, max_length=400)
     body_markdown: str | None = Field(None, max_length=100_000)
     url: str | None = Field(None, max_length=500)

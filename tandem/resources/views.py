@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tandem.accounts.requests import signed_in_user
 from tandem.core.aggregates import min_group_size
 from tandem.core.errors import DomainError
-from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.forms import SingleLineField, add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
 from tandem.programs.permissions import program_access
 from tandem.resources import selectors, services
@@ -41,7 +41,7 @@ class FiltersForm(forms.Form):
 
 class ResourceForm(forms.Form):
     kind = forms.ChoiceField(choices=ResourceKind.choices)
-    title = forms.CharField(max_length=200)
+    title = SingleLineField(max_length=200)
     summary = forms.CharField(max_length=400, required=False)
     body_markdown = forms.CharField(
         label="Body (Markdown)",

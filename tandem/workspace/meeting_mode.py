@@ -19,6 +19,7 @@ from tandem.accounts.requests import signed_in_user
 from tandem.actions import services as actions
 from tandem.actions.selectors import action_item_list_open
 from tandem.core.errors import DomainError
+from tandem.core.text import single_line_problem
 from tandem.core.web import guard_as_http
 from tandem.journeys import services as journeys
 from tandem.journeys.selectors import journey_for_relationship
@@ -32,6 +33,14 @@ from tandem.resources.selectors import resources_for_stage
 def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
     with guard_as_http():
         return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
+
+
+def _require_meeting(access: RelationshipAccess, meeting_id: int) -> None:
+    """404 unless `meeting_id` is one of this pair's meetings. Every write below calls it first:
+    a section is re-rendered from the meeting after its write, so checking only then would
+    save the write and answer 404 (an action item added under a meeting that is not theirs)."""
+    with guard_as_http():
+        meeting_get(access=access, meeting_id=meeting_id)
 
 
 def _guide(access: RelationshipAccess, stage_key: str | None) -> Any:
@@ -86,6 +95,7 @@ def meeting_mode(request: HttpRequest, relationship_id: int, meeting_id: int) ->
 @require_POST
 def meeting_mode_agenda(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
     access = _access(request, relationship_id)
+    _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     try:
         meetings.agenda_item_add(
@@ -104,6 +114,7 @@ def meeting_mode_agenda(request: HttpRequest, relationship_id: int, meeting_id: 
 @require_POST
 def meeting_mode_notes(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
     access = _access(request, relationship_id)
+    _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     saved = False
     try:
@@ -128,6 +139,7 @@ def meeting_mode_notes(request: HttpRequest, relationship_id: int, meeting_id: i
 def meeting_mode_action(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
     """One tap: "<owner> will <title>", due in two weeks unless a date is given."""
     access = _access(request, relationship_id)
+    _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     owner = access.user if request.POST.get("owner") != "partner" else access.partner
     due_text = request.POST.get("due_on", "")
@@ -140,12 +152,16 @@ def meeting_mode_action(request: HttpRequest, relationship_id: int, meeting_id: 
         )
     except ValueError:
         errors["action"] = "The due date is not a date."
+    title = request.POST.get("title", "").strip()
+    problem = single_line_problem(title)
+    if problem:
+        errors["action"] = problem
     if not errors and owner is not None:
         try:
             actions.action_item_add(
                 actor=access.user,
                 relationship_id=relationship_id,
-                title=request.POST.get("title", ""),
+                title=title,
                 owner_id=owner.pk,
                 due_on=due_on,
             )
@@ -164,6 +180,7 @@ def meeting_mode_step(
 ) -> Any:
     """Tick or untick a manual step of the current stage's checklist."""
     access = _access(request, relationship_id)
+    _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     try:
         if request.POST.get("done") == "1":

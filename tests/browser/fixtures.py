@@ -42,13 +42,29 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+def watch_csp(page: Page) -> list[str]:
+    """Chromium's console reports of what the Content-Security-Policy refused (an inline script,
+    handler or style element, a foreign source): the list a fixture checks is empty at the end,
+    so every browser test also proves its pages work under the policy."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     new_page = context.new_page()
+    refused = watch_csp(new_page)
     yield new_page
     context.close()
+    assert refused == [], "The Content-Security-Policy refused something on the page"
 
 
 @pytest.fixture
@@ -58,8 +74,10 @@ def phone_page(browser: Browser) -> Iterator[Page]:
     )
     context.set_default_timeout(15_000)
     new_page = context.new_page()
+    refused = watch_csp(new_page)
     yield new_page
     context.close()
+    assert refused == [], "The Content-Security-Policy refused something on the page"
 
 
 @pytest.fixture

@@ -23,9 +23,25 @@ class Inbox:
         self.messages: list[Message] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse_next = 0
+        # The reply to the final dot of the next messages (e.g. "554 Rejected"), in order.
+        self.data_replies: list[str] = []
+        # A reply to RCPT TO for an address (e.g. "550 No such user"); others are accepted.
+        self.rcpt_replies: dict[str, str] = {}
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        with self.lock:
+            reply = self.rcpt_replies.get(address)
+        if reply is not None:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
+            if self.data_replies:
+                return self.data_replies.pop(0)
             if self.refuse_next:
                 self.refuse_next -= 1
                 return "451 Try again later"

@@ -448,7 +448,7 @@ def test_export_matrix(cast, api_as, actor_name, status):
         return
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = response.content.decode("utf-8")
+    text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert len(rows) == 3
@@ -482,7 +482,7 @@ def test_export_has_one_column_per_question_within_a_query_budget(
     with django_assert_max_num_queries(9):
         response = client.get(f"programs/{cast.program.pk}/participants/export")
     # then
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == [
         "First name",
         "Last name",

@@ -151,3 +151,79 @@ def test_the_screen_has_a_query_budget(session, client, django_assert_max_num_qu
     client.get(_url(pair, meeting))
     with django_assert_max_num_queries(22):
         assert client.get(_url(pair, meeting)).status_code == 200
+
+
+def _foreign_org_meeting(pair):
+    """A meeting of a pair in another organisation."""
+    from conftest import start_relationship
+    from tandem.accounts.tests.factories import UserFactory
+    from tandem.participants.models import ParticipantRole
+    from tandem.participants.tests.factories import ParticipantFactory
+    from tandem.people.tests.factories import ProfileFactory
+    from tandem.programs.tests.factories import ProgramFactory
+
+    org = pair.cast.other_org
+    program = ProgramFactory(organization=org)
+    people = [UserFactory(organization=org) for _ in range(2)]
+    for person in people:
+        ProfileFactory(user=person)
+    relationship = start_relationship(
+        ParticipantFactory(program=program, user=people[0], role=ParticipantRole.MENTOR),
+        ParticipantFactory(program=program, user=people[1]),
+    )
+    return schedule_for(relationship, people[0])
+
+
+def schedule_for(relationship, actor):
+    return meeting_schedule(
+        actor=actor,
+        relationship_id=relationship.pk,
+        title="Theirs",
+        date=timezone.localdate() + datetime.timedelta(days=3),
+        time=datetime.time(10, 0),
+        timezone_name="UTC",
+        agenda=[],
+    )
+
+
+BAD_MEETINGS = ["other_pair", "other_org", "missing", "huge"]
+WRITES = ["agenda", "notes", "action", "step"]
+
+
+@pytest.mark.parametrize("bad", BAD_MEETINGS)
+@pytest.mark.parametrize("write", WRITES)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_write_under_a_meeting_that_is_not_the_pairs_is_404_and_saves_nothing(
+    session, client, bad, write, htmx
+):
+    # given the pair's own meeting, and a meeting id that is not theirs
+    pair, meeting = session
+    meeting_id = {
+        "other_pair": lambda: schedule_for(pair.other_relationship, pair.other_mentor).pk,
+        "other_org": lambda: _foreign_org_meeting(pair).pk,
+        "missing": lambda: Meeting.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000,
+        "huge": lambda: 2**63 + 7,
+    }[bad]()
+    access = relationship_access(actor=pair.mentee, relationship_id=pair.relationship.pk)
+    manual_steps = [
+        s for s in journey_for_relationship(access=access).current.steps if not s.is_auto
+    ]
+    step_id = manual_steps[0].step.pk if manual_steps else 1
+    url, data = {
+        "agenda": ("agenda/", {"text": "Sneaky question"}),
+        "notes": ("notes/", {"notes": "Sneaky notes"}),
+        "action": ("actions/", {"title": "Sneaky action", "owner": "partner"}),
+        "step": (f"steps/{step_id}/", {"done": "1"}),
+    }[write]
+    client.force_login(pair.mentee)
+    before = (_state(meeting), AgendaItem.objects.count(), Meeting.objects.count())
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    # when
+    response = client.post(
+        f"/relationships/{pair.relationship.pk}/meetings/{meeting_id}/mode/{url}", data, **extra
+    )
+    # then
+    assert response.status_code == 404
+    assert (_state(meeting), AgendaItem.objects.count(), Meeting.objects.count()) == before
+    assert ActionItem.objects.count() == 0
+    assert StepCompletion.objects.count() == before[0][3]
