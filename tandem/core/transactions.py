@@ -78,15 +78,17 @@ def atomic_with_retry(function: Callable[P, R]) -> Callable[P, R]:
     Only for use cases that do nothing outside the database before they commit: their mail
     goes through the outbox (rows in the same transaction) and their tasks are enqueued
     `on_commit`, so a rolled-back attempt has told nobody. Inside a caller's transaction it
-    cannot retry (the caller's earlier work went with the failure): it answers `TryAgain`
-    at once and the outermost retrying use case, if any, decides.
+    cannot retry (the caller's earlier work went with the failure): it runs once and lets the
+    database's error through unchanged, for the outermost retrying use case to run again from
+    its start, or for the edge (problem.py, LockFailureMiddleware) to answer 409.
     """
 
     @functools.wraps(function)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        nested = transaction.get_connection().in_atomic_block
-        attempts = 1 if nested else 2
-        for attempt in range(1, attempts + 1):
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                return function(*args, **kwargs)
+        for attempt in (1, 2):
             try:
                 with transaction.atomic():
                     return function(*args, **kwargs)
@@ -94,15 +96,14 @@ def atomic_with_retry(function: Callable[P, R]) -> Callable[P, R]:
                 if not is_lock_failure(error):
                     raise
                 logger.warning(
-                    "%s lost a race for its rows (attempt %s of %s): %s",
+                    "%s lost a race for its rows (attempt %s of 2): %s",
                     function.__qualname__,
                     attempt,
-                    attempts,
                     error,
                 )
-                if attempt == attempts:
+                if attempt == 2:
                     raise TryAgain() from error
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     return run
 

@@ -167,8 +167,33 @@ def test_other_errors_pass_through_after_one_attempt(kind):
 
 @pytest.mark.parametrize("kind", sorted(LOCK_FAILURES))
 @pytest.mark.django_db(transaction=True)
-def test_inside_a_callers_transaction_it_does_not_retry(kind):
-    # given a use case called inside someone else's transaction, which wrote a row first
+def test_inside_a_callers_transaction_it_leaves_the_retry_to_the_outermost(kind):
+    # given a use case called inside another retrying use case, which wrote a row first
+    use_case, attempts = _flaky_use_case([LOCK_FAILURES[kind]])
+    callers: list[str] = []
+
+    @atomic_with_retry
+    def caller() -> str:
+        callers.append("called")
+        Session.objects.create(
+            session_key=f"caller-{len(callers)}", session_data="", expire_date=EXPIRES
+        )
+        return use_case()
+
+    # when the inner one loses the race once
+    result = caller()
+    # then the outer one ran again from its start (the inner error passed through it
+    # unchanged) and only the second run's rows are kept
+    assert (len(callers), len(attempts)) == (2, 2)
+    assert sorted(Session.objects.values_list("session_key", flat=True)) == sorted(
+        ["caller-2", result]
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(LOCK_FAILURES))
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_plain_transaction_the_error_reaches_the_caller_unchanged(kind):
+    # given a use case called inside a transaction that does not retry
     use_case, attempts = _flaky_use_case([LOCK_FAILURES[kind]])
 
     @transaction.atomic
@@ -177,10 +202,13 @@ def test_inside_a_callers_transaction_it_does_not_retry(kind):
         use_case()
 
     # when it loses the race
-    with pytest.raises(TryAgain):
+    with pytest.raises(DatabaseError) as raised:
         caller()
-    # then it ran once (a retry could not bring the caller's work back) and nothing is kept
+    # then it ran once, the error is the database's own (the edge answers it 409), and
+    # nothing is kept
     assert len(attempts) == 1
+    assert not isinstance(raised.value, TryAgain)
+    assert is_lock_failure(raised.value)
     assert Session.objects.count() == 0
 
 
