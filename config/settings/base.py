@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A lost race for rows (deadlock, lock timeout) is a 409 "try again" page, never a 500.
+    "tandem.core.transactions.LockFailureMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -169,9 +169,12 @@ def assessment_submit(
 
 
 def _own(access: RelationshipAccess, moment: Moment) -> SelfAssessment:
+    # Ordered by its own key: the model's default ordering joins the relationship and the
+    # user, and FOR UPDATE would lock their rows too (docs/architecture.md, "Lock order").
     assessment = (
         SelfAssessment.objects.select_for_update()
         .filter(relationship=access.relationship, user=access.user, moment=moment)
+        .order_by("pk")
         .first()
     )
     if assessment is None:

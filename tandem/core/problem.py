@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tandem.core.errors import DomainError
+from tandem.core.transactions import TRY_AGAIN, is_lock_failure
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://tandem.example/problems/"
@@ -111,4 +112,16 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_response(
             api, request, status=404, title="Not found", detail="Not found.", code="not-found"
+        )
+
+    from django.db import DatabaseError
+
+    @api.exception_handler(DatabaseError)
+    def lock_failure(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        # A deadlock, serialization failure or lock timeout that no use case retried: the
+        # request lost a race, it is not broken, so 409 "try again" rather than a 500.
+        if not is_lock_failure(exc):
+            raise exc
+        return problem_response(
+            api, request, status=409, title="Try again", detail=TRY_AGAIN, code="try-again"
         )

@@ -12,12 +12,13 @@ import datetime
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tandem.core.transactions import atomic_with_retry, lock_rows
 from tandem.matching import request_selectors as selectors
 from tandem.matching.models import MatchRequest, RequestStatus, SuggestionDecline
 from tandem.matching.request_permissions import match_request_access
@@ -84,20 +85,21 @@ def _require_manager(actor: User, match_request: MatchRequest, verb: str) -> Non
 
 
 def _lock_pair_then_request(*, actor: User, request_id: int) -> MatchRequest:
-    """The request, locked, after its programme's, mentor's and mentee's rows, in that order.
+    """The request, locked, after its programme's row and its two people's rows: the lock
+    order of docs/architecture.md ("Lock order"): programme, then participants in ascending
+    id, then match requests, then relationships. Every decision on a request (accept,
+    decline, withdraw, approve, reject) takes its locks through here.
 
-    Accepting updates the mentor's row, then the mentee's (as `relationship_propose` does),
-    then all the mentee's open requests. Two mentors accepting the same mentee at once would
-    otherwise each lock their own request first and then wait for the other's, a deadlock the
-    database breaks with an error; taking the rows in one order makes the second accept wait,
-    then find its request withdrawn. The programme comes first because publishing a bulk run
-    locks it before pairing many people. The locks only order the writers: whether a place is
-    left is still decided by the database's CHECK when the place is taken.
+    Accepting updates both people's rows (as `relationship_propose` does), then all the
+    mentee's open requests; declining or withdrawing another of the mentee's requests at the
+    same moment would otherwise hold that request while the accept holds the people, and each
+    would wait for the other. Taken in one order, the second one waits, then finds the state
+    the first one left (a withdrawn request, a mentee with a mentor). The locks only order the
+    writers: whether a place is left is still decided by the database's CHECK.
     """
     seen = match_request_access(actor=actor, request_id=request_id)
-    Program.objects.select_for_update().filter(pk=seen.program_id).values_list("pk").first()
-    for participant_id in (seen.mentor_id, seen.mentee_id):
-        Participant.objects.select_for_update().filter(pk=participant_id).values_list("pk").first()
+    lock_rows(Program, [seen.program_id])
+    lock_rows(Participant, [seen.mentor_id, seen.mentee_id])
     return match_request_access(actor=actor, request_id=request_id, for_update=True)
 
 
@@ -106,17 +108,21 @@ def _save(match_request: MatchRequest, fields: list[str] = _REQUEST_FIELDS) -> N
 
 
 def _expire_lapsed(queryset: Any, now: datetime.datetime) -> int:
+    # Called with the mentee's row locked: their requests are theirs to change, in id order.
+    lapsed = queryset.filter(status__in=selectors.OPEN_STATUSES, expires_at__lte=now)
+    ids = list(lapsed.order_by("pk").values_list("pk", flat=True))
+    lock_rows(MatchRequest, ids)
     return int(
-        queryset.filter(status__in=selectors.OPEN_STATUSES, expires_at__lte=now).update(
-            status=RequestStatus.EXPIRED, updated_at=now
-        )
+        MatchRequest.objects.filter(
+            pk__in=ids, status__in=selectors.OPEN_STATUSES, expires_at__lte=now
+        ).update(status=RequestStatus.EXPIRED, updated_at=now)
     )
 
 
 # --- the mentee's side -------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_retry
 def match_request_create(
     *, actor: User, program_id: int, mentor_participant_id: int, note: str = ""
 ) -> MatchRequest:
@@ -194,10 +200,10 @@ def match_request_create(
     return match_request
 
 
-@transaction.atomic
+@atomic_with_retry
 def match_request_withdraw(*, actor: User, request_id: int) -> MatchRequest:
     """The mentee takes back a request that is still waiting (for the mentor or a manager)."""
-    match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
+    match_request = _lock_pair_then_request(actor=actor, request_id=request_id)
     if actor.pk != match_request.mentee.user_id:
         raise Forbidden(f"Only {match_request.mentee.user}, who sent it, can withdraw it.")
     now = timezone.now()
@@ -211,7 +217,7 @@ def match_request_withdraw(*, actor: User, request_id: int) -> MatchRequest:
 # --- the mentor's side -------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_retry
 def match_request_accept(*, actor: User, request_id: int, message: str = "") -> MatchRequest:
     """The mentor accepts: the relationship opens (proposed) and the mentee's other open
     requests are withdrawn. Both are told (the match's announcement; see `_accepted_messages`).
@@ -253,23 +259,28 @@ def match_requests_withdraw_for_matched(
     *, mentee_ids: Collection[int], message: str, now: datetime.datetime | None = None
 ) -> int:
     """Withdraw the open requests of mentees who now have a mentor (nobody could accept them
-    any more). Called by whatever matched them: an accepted request, a published run."""
+    any more). Called by whatever matched them: an accepted request, a published run, with
+    the mentees' rows already locked (see "Lock order"); the requests are locked here in id
+    order before they change, never in whatever order one UPDATE meets them."""
     now = now or timezone.now()
-    return MatchRequest.objects.filter(
+    open_requests = MatchRequest.objects.filter(
         mentee_id__in=list(mentee_ids), status__in=selectors.OPEN_STATUSES
-    ).update(
+    )
+    ids = list(open_requests.order_by("pk").values_list("pk", flat=True))
+    lock_rows(MatchRequest, ids)
+    return MatchRequest.objects.filter(pk__in=ids, status__in=selectors.OPEN_STATUSES).update(
         status=RequestStatus.WITHDRAWN, decided_at=now, response_message=message, updated_at=now
     )
 
 
-@transaction.atomic
+@atomic_with_retry
 def match_request_decline(
     *, actor: User, request_id: int, message: str = "", do_not_suggest_again: bool = False
 ) -> MatchRequest:
     """The mentor says no, optionally why; `do_not_suggest_again` records a SuggestionDecline
     so this mentee is never suggested to (nor matched with) them again. The mentee is told.
     """
-    match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
+    match_request = _lock_pair_then_request(actor=actor, request_id=request_id)
     _require_mentor(actor, match_request, "decline")
     message = _clean_text("message", "message", message)
     now = timezone.now()
@@ -286,7 +297,7 @@ def match_request_decline(
     return match_request
 
 
-@transaction.atomic
+@atomic_with_retry
 def suggestion_decline_create(
     *, actor: User, program_id: int, mentor_participant_id: int, mentee_participant_id: int
 ) -> SuggestionDecline:
@@ -305,22 +316,29 @@ def suggestion_decline_create(
     ).first()
     if mentee is None:
         raise NotFound(f"No such mentee in {program.name}.")
+    # The lock order: the two people, then their requests (an accept of one of them waits).
+    lock_rows(Participant, [mentor.pk, mentee.pk])
     decline, _ = SuggestionDecline.objects.get_or_create(mentor=mentor, mentee=mentee)
     now = timezone.now()
-    MatchRequest.objects.filter(
+    waiting = MatchRequest.objects.filter(
         mentor=mentor, mentee=mentee, status__in=selectors.OPEN_STATUSES
-    ).update(status=RequestStatus.DECLINED, decided_at=now, updated_at=now)
+    )
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True))
+    lock_rows(MatchRequest, ids)
+    MatchRequest.objects.filter(pk__in=ids, status__in=selectors.OPEN_STATUSES).update(
+        status=RequestStatus.DECLINED, decided_at=now, updated_at=now
+    )
     return decline
 
 
 # --- the manager's side ------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_retry
 def match_request_approve(*, actor: User, request_id: int) -> MatchRequest:
     """A manager lets a request awaiting approval through to the mentor (pending). The expiry
     period starts again so the mentor has all of it; the mentor is told."""
-    match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
+    match_request = _lock_pair_then_request(actor=actor, request_id=request_id)
     _require_manager(actor, match_request, "approve")
     now = timezone.now()
     _require_waiting(match_request, expected=_AWAITING, verb="approved", now=now)
@@ -332,10 +350,10 @@ def match_request_approve(*, actor: User, request_id: int) -> MatchRequest:
     return match_request
 
 
-@transaction.atomic
+@atomic_with_retry
 def match_request_reject(*, actor: User, request_id: int, message: str = "") -> MatchRequest:
     """A manager turns down a request awaiting approval (declined); the mentee is told."""
-    match_request = match_request_access(actor=actor, request_id=request_id, for_update=True)
+    match_request = _lock_pair_then_request(actor=actor, request_id=request_id)
     _require_manager(actor, match_request, "reject")
     message = _clean_text("message", "message", message)
     now = timezone.now()
@@ -351,12 +369,29 @@ def match_request_reject(*, actor: User, request_id: int, message: str = "") -> 
 # --- expiry ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_retry
 def match_request_expire_lapsed(*, now: datetime.datetime | None = None) -> int:
     """Mark every open request past its expiry as expired; how many. A system job (no actor):
     run by `manage.py expire_match_requests` or the `match_requests_expire_task` task.
-    Idempotent: a second run finds nothing to do."""
-    return _expire_lapsed(MatchRequest.objects.all(), now or timezone.now())
+    Idempotent: a second run finds nothing to do.
+
+    It holds no person's row, so it must never wait for a request that a decision holds
+    (that decision may be waiting for another of the mentee's requests this job already
+    has): on PostgreSQL it skips the requests locked right now. A skipped request is being
+    decided; if it is still open and lapsed afterwards, the next run expires it, and every
+    reader treats it as expired meanwhile (`request_selectors.is_lapsed`)."""
+    now = now or timezone.now()
+    lapsed = MatchRequest.objects.filter(status__in=selectors.OPEN_STATUSES, expires_at__lte=now)
+    features = connection.features
+    if features.has_select_for_update_skip_locked:
+        free = lapsed.order_by("pk").select_for_update(
+            skip_locked=True, no_key=features.has_select_for_no_key_update
+        )
+        lapsed = MatchRequest.objects.filter(
+            pk__in=list(free.values_list("pk", flat=True)), status__in=selectors.OPEN_STATUSES
+        )
+    # (SQLite: one writer at a time, nothing to skip; one UPDATE.)
+    return int(lapsed.update(status=RequestStatus.EXPIRED, updated_at=now))
 
 
 # --- messages ----------------------------------------------------------------------------

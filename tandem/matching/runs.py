@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.core.transactions import atomic_with_retry, lock_rows
 from tandem.matching import engine
 from tandem.matching.adapters import (
     EDITABLE_CRITERIA,
@@ -129,8 +130,9 @@ def _transition(run: MatchRun, action: str) -> None:
 
 
 def _lock_program(program: Program) -> None:
-    # Serialises run starts and publishes within one programme.
-    Program.objects.select_for_update().filter(pk=program.pk).values_list("pk").first()
+    # Serialises run starts, publishes and request decisions within one programme (the lock
+    # order of docs/architecture.md: a run, then its programme, then people, then requests).
+    lock_rows(Program, [program.pk])
 
 
 # --- starting a run ----------------------------------------------------------------------
@@ -801,7 +803,7 @@ def _circle_topics(program: Program, circles: Mapping[int, list[Participant]]) -
     return topics
 
 
-@transaction.atomic
+@atomic_with_retry
 def match_run_publish(*, actor: User, run_id: int) -> MatchRun:
     """Open every pair of the draft as a proposed relationship, all or nothing.
 
@@ -822,6 +824,9 @@ def match_run_publish(*, actor: User, run_id: int) -> MatchRun:
     )
     if not proposals:
         raise Conflict("This draft has no pairs to publish.")
+    # Every person of the draft, in ascending id, before any place is taken: pairing them in
+    # the draft's order would lock people in an order nobody else keeps.
+    lock_rows(Participant, [id_ for p in proposals for id_ in (p.mentor_id, p.mentee_id)])
     _refuse_blocked(program, [(p.mentee, p.mentor) for p in proposals])
     circles: dict[int, Circle] = {}
     if program.format == ProgramFormat.GROUP:

@@ -1,5 +1,7 @@
 """The one way a view, endpoint or service gets hold of a participant: through its guard."""
 
+from django.db import connection
+
 from tandem.accounts.models import User
 from tandem.core.errors import Forbidden, NotFound
 from tandem.participants.models import Participant
@@ -20,7 +22,11 @@ def participant_access(
         pk=participant_id, program__organization_id=actor.organization_id or 0
     )
     if for_update:
-        queryset = queryset.select_for_update(of=("self",))
+        # The participant's row alone (not its programme's or user's, which the join reads),
+        # FOR NO KEY UPDATE where the database has it, as in `core.transactions.locking`.
+        queryset = queryset.select_for_update(
+            of=("self",), no_key=connection.features.has_select_for_no_key_update
+        )
     participant = queryset.first()
     if participant is None or actor.organization_id is None:
         raise NotFound("No such participant.")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.accounts.selectors import organization_id_of
 from tandem.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from tandem.core.transactions import atomic_with_retry, locking
 from tandem.participants import selectors
 from tandem.participants.models import (
     ALLOWED_TRANSITIONS,
@@ -223,7 +224,7 @@ def _replace_answers(participant: Participant, answers: dict[int, Any]) -> None:
 # --- enrolment ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_retry
 def participant_enroll(
     *,
     actor: User,
@@ -243,7 +244,7 @@ def participant_enroll(
     Conflict when they already hold a place, and InvalidInput listing every wrong field.
     """
     program = program_access(actor=actor, program_id=program_id)
-    existing = Participant.objects.select_for_update().filter(program=program, user=actor).first()
+    existing = locking(Participant.objects.filter(program=program, user=actor)).first()
     refusal = selectors.enrollment_refusal(program=program, participation=existing)
     if refusal is not None:
         raise refusal
@@ -340,7 +341,7 @@ def participant_enroll(
     return participant
 
 
-@transaction.atomic
+@atomic_with_retry
 def participant_add(
     *,
     actor: User,
@@ -388,7 +389,7 @@ def participant_add(
 
     target = S.INVITED if program.access == ProgramAccess.INVITATION else S.ACTIVE
     enrolled_at = None if target == S.INVITED else timezone.now()
-    existing = Participant.objects.select_for_update().filter(program=program, user=person).first()
+    existing = locking(Participant.objects.filter(program=program, user=person)).first()
     if existing is None:
         try:
             with transaction.atomic():
@@ -466,7 +467,7 @@ def _decide(
     return participant
 
 
-@transaction.atomic
+@atomic_with_retry
 def participant_approve(*, actor: User, participant_id: int, note: str = "") -> Participant:
     """Accept a pending application: the person becomes an enrolled participant.
 
@@ -478,7 +479,7 @@ def participant_approve(*, actor: User, participant_id: int, note: str = "") -> 
     )
 
 
-@transaction.atomic
+@atomic_with_retry
 def participant_decline(*, actor: User, participant_id: int, note: str = "") -> Participant:
     """Turn down a pending application, optionally saying why (the note is kept on the row).
 
@@ -494,7 +495,7 @@ def participant_decline(*, actor: User, participant_id: int, note: str = "") -> 
     )
 
 
-@transaction.atomic
+@atomic_with_retry
 def participant_withdraw(*, actor: User, participant_id: int, reason: str = "") -> Participant:
     """Take someone out of a programme: the person themself, or one of its managers.
 
@@ -524,7 +525,7 @@ def _mentor_for_controls(*, actor: User, participant_id: int) -> Participant:
     return participant
 
 
-@transaction.atomic
+@atomic_with_retry
 def participant_set_accepting(*, actor: User, participant_id: int, accepting: bool) -> Participant:
     """Pause or resume a mentor's availability for new mentees (the mentor or a manager).
 
@@ -537,7 +538,7 @@ def participant_set_accepting(*, actor: User, participant_id: int, accepting: bo
     return participant
 
 
-@transaction.atomic
+@atomic_with_retry
 def participant_set_capacity(*, actor: User, participant_id: int, capacity: int) -> Participant:
     """Change how many mentees a mentor takes (the mentor or a manager).
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.core.transactions import atomic_with_retry, lock_rows
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
@@ -71,6 +72,11 @@ def relationship_propose(
         or mentee.status != ParticipantStatus.ACTIVE
     ):
         raise Conflict("Both people must be enrolled in the programme to be matched.")
+    # The lock order (docs/architecture.md): the two people in ascending id, before either
+    # place is taken. A caller that already holds them (an accept, a publish) waits for
+    # nothing here; one that does not still never takes them mentor-first against someone
+    # else's mentee-first.
+    lock_rows(Participant, [mentor.pk, mentee.pk])
     try:
         with transaction.atomic():
             _take_place(mentor)
@@ -113,7 +119,7 @@ def _release_place(participant_id: int) -> None:
     )
 
 
-@transaction.atomic
+@atomic_with_retry
 def relationship_transition(
     *,
     actor: User,
@@ -136,6 +142,11 @@ def relationship_transition(
         raise InvalidInput.for_field(
             "action", f"'{action}' is not an action; use one of {', '.join(TRANSITIONS)}."
         )
+    seen = relationship_access(actor=actor, relationship_id=relationship_id, allow_manager=True)
+    # The lock order (docs/architecture.md): the two people, whose places a closing frees,
+    # then the relationship. Locking the relationship first would take the two kinds of row
+    # the other way round from every other path that holds a person and a relationship.
+    lock_rows(Participant, [seen.relationship.mentor_id, seen.relationship.mentee_id])
     access = relationship_access(
         actor=actor, relationship_id=relationship_id, allow_manager=True, for_update=True
     )

@@ -1,5 +1,6 @@
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tandem.assessments import services
 from tandem.assessments.models import Competency, Rating, SelfAssessment
@@ -401,3 +402,28 @@ def test_competency_fields_are_checked(cast):
         )
     assert [e.field for e in refused.value.errors] == ["name", "description"]
     assert Competency.objects.filter(program=cast.program).count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks exist on PostgreSQL only")
+def test_sharing_locks_the_assessment_row_alone(pair):
+    # given a submitted self-assessment (its model's ordering joins the relationship and user)
+    services.assessment_submit(
+        actor=pair.mentee,
+        relationship_id=pair.relationship.pk,
+        moment="start",
+        ratings=all_scores(pair.relationship),
+    )
+    # when it is shared
+    with CaptureQueriesContext(connection) as queries:
+        services.assessment_share(
+            actor=pair.mentee, relationship_id=pair.relationship.pk, moment="start"
+        )
+    # then the assessment's lock joins nothing, so it locks no relationship or user row
+    locks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "assessments_selfassessment"') and " FOR UPDATE" in q["sql"]
+    ]
+    assert len(locks) == 1
+    assert " JOIN " not in locks[0]
+    assert SelfAssessment.objects.get().is_shared is True
