@@ -66,6 +66,7 @@ from tandem.participants.models import Answer, Participant, ParticipantStatus
 from tandem.people.models import Profile
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramFormat, QuestionKind
 from tandem.programs.permissions import program_access
+from tandem.programs.selectors import program_for_email
 from tandem.relationships.announcements import (
     MATCH_ANNOUNCED,
     circle_announced_key,
@@ -896,7 +897,7 @@ def _announcement(
         subject=subject,
         text=text,
         url=url,
-        program_id=program.pk,
+        program=program_for_email(program),
     )
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -49,6 +49,17 @@ class Attachment:
     mimetype: str
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxProgram:
+    """The programme an email is about, as the email shows it: the caller, which holds the
+    programme, hands over its id, name and colour (programs sits above notifications, so the
+    outbox cannot look them up). They are copied onto the row when it is written."""
+
+    id: int
+    name: str
+    colour: str
+
+
 @dataclass(slots=True)
 class OutboxItem:
     """One email (and in-app copy) to enqueue; see `outbox_enqueue` for the fields."""
@@ -60,8 +71,8 @@ class OutboxItem:
     subject: str
     text: str
     url: str = ""
-    # A tandem.programs Program's id (its name and colour dress the email).
-    program_id: int | None = None
+    # The programme whose name and colour dress the email (None: Tandem's own).
+    program: OutboxProgram | None = None
     attachments: Sequence[Attachment] = field(default_factory=tuple)
     html: str | None = None
 
@@ -126,6 +137,8 @@ _OUTBOX_FIELDS = (
     "category",
     "recipient_id",
     "program_id",
+    "program_name",
+    "program_colour",
     "subject",
     "text_body",
     "html_body",
@@ -199,13 +212,16 @@ def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) ->
             else quiet_hours_end(now=now, timezone_name=window[2], start=window[0], end=window[1])
         )
         written[item.key] = (item, channel, not_before)
+        program = item.program
         rows.append(
             (
                 item.key,
                 item.rule,
                 item.category,
                 item.recipient_id,
-                item.program_id,
+                program.id if program is not None else None,
+                program.name[:200] if program is not None else "",
+                program.colour if program is not None else "",
                 item.subject[:200],
                 # A skipped row only remembers the key (idempotence), not the content.
                 item.text if emailed else "",
@@ -280,7 +296,7 @@ def outbox_enqueue(
     subject: str,
     text: str,
     url: str = "",
-    program: models.Model | None = None,
+    program: OutboxProgram | None = None,
     attachments: Sequence[Attachment] = (),
     html: str | None = None,
 ) -> OutboxMessage | None:
@@ -312,7 +328,7 @@ def outbox_enqueue(
                 subject=subject,
                 text=text,
                 url=url,
-                program_id=program.pk if program is not None else None,
+                program=program,
                 attachments=attachments,
                 html=html,
             )
@@ -519,7 +535,7 @@ def _claim(
         ).update(claimed_by=worker_id, claimed_until=until)
     return list(
         OutboxMessage.objects.filter(claimed_by=worker_id, claimed_until=until)
-        .select_related("recipient", "program")
+        .select_related("recipient")
         .order_by("id")
     )
 
@@ -733,7 +749,9 @@ def outbox_record_covered(*, items: Sequence[OutboxItem], reason: str) -> None:
                 rule=item.rule,
                 category=item.category,
                 recipient_id=item.recipient_id,
-                program_id=item.program_id,
+                program_id=item.program.id if item.program is not None else None,
+                program_name=item.program.name[:200] if item.program is not None else "",
+                program_colour=item.program.colour if item.program is not None else "",
                 subject=item.subject[:200],
                 url=item.url,
                 status=OutboxStatus.SKIPPED,
