@@ -24,11 +24,16 @@ def _absolute(url: str) -> str:
     return str(settings.SITE_URL).rstrip("/") + url
 
 
+def is_plain_colour(colour: str) -> bool:
+    """Whether `colour` is exactly #rrggbb (the only colour an email or an outbox row takes)."""
+    return _COLOUR.fullmatch(colour) is not None
+
+
 def programme_colour(colour: str) -> str:
     """The programme's colour (copied onto the outbox row) as #rrggbb, or Tandem blue without a
     programme. A value that is not a plain hex colour is ignored, so nothing odd reaches the HTML
     (programs refuses one too; this keeps the email safe whatever it is handed)."""
-    return colour if _COLOUR.fullmatch(colour) else TANDEM_BLUE
+    return colour if is_plain_colour(colour) else TANDEM_BLUE
 
 
 def unsubscribe_url(message: OutboxMessage) -> str:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.core.errors import FieldError, InvalidInput, NotFound
 from tandem.core.json_rows import in_values, insert_rows
-from tandem.notifications.emails import outbox_email_build
+from tandem.notifications.emails import is_plain_colour, outbox_email_build
 from tandem.notifications.models import (
     CATEGORIES_WITHOUT_OFF,
     DEFAULT_CHANNEL,
@@ -58,6 +58,12 @@ class OutboxProgram:
     id: int
     name: str
     colour: str
+
+    def stored(self) -> tuple[int, str, str]:
+        """The row's program_id, program_name and program_colour: the name cut to its column,
+        a colour that is not exactly #rrggbb left out (the email then uses Tandem's), the same
+        on every database whatever the caller hands over."""
+        return (self.id, self.name[:200], self.colour if is_plain_colour(self.colour) else "")
 
 
 @dataclass(slots=True)
@@ -149,6 +155,7 @@ _OUTBOX_FIELDS = (
     "message_id",
 )
 _CATEGORIES = frozenset(NotificationCategory.values)
+_NO_PROGRAM: tuple[None, str, str] = (None, "", "")
 _NOTIFICATION_FIELDS = ("user_id", "category", "title", "body", "url")
 # A kick names its rows up to this many; past it, the task delivers whatever is due (the same
 # rows, and a task argument that stays small).
@@ -219,9 +226,7 @@ def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) ->
                 item.rule,
                 item.category,
                 item.recipient_id,
-                program.id if program is not None else None,
-                program.name[:200] if program is not None else "",
-                program.colour if program is not None else "",
+                *(program.stored() if program is not None else _NO_PROGRAM),
                 item.subject[:200],
                 # A skipped row only remembers the key (idempotence), not the content.
                 item.text if emailed else "",
@@ -749,9 +754,8 @@ def outbox_record_covered(*, items: Sequence[OutboxItem], reason: str) -> None:
                 rule=item.rule,
                 category=item.category,
                 recipient_id=item.recipient_id,
+                # Never rendered (skipped): the programme's id for the record is enough.
                 program_id=item.program.id if item.program is not None else None,
-                program_name=item.program.name[:200] if item.program is not None else "",
-                program_colour=item.program.colour if item.program is not None else "",
                 subject=item.subject[:200],
                 url=item.url,
                 status=OutboxStatus.SKIPPED,
