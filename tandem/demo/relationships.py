@@ -32,7 +32,7 @@ from tandem.meetings import services as meetings
 from tandem.notifications.models import Notification
 from tandem.notifications.services import notification_mark_read
 from tandem.participants import services as participants
-from tandem.participants.models import Participant
+from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import Program
 from tandem.relationships.models import Relationship
 from tandem.relationships.services import relationship_propose, relationship_transition
@@ -349,12 +349,16 @@ def seed_relationships(*, program: Program, manager: User) -> int:
     if Relationship.objects.filter(program=program).exists():
         return 0
     mentors = list(
-        Participant.objects.filter(program=program, role="mentor", status="active")
+        Participant.objects.filter(
+            program=program, role=ParticipantRole.MENTOR, status=ParticipantStatus.ACTIVE
+        )
         .select_related("user")
         .order_by("pk")
     )
     mentees = list(
-        Participant.objects.filter(program=program, role="mentee", status="active")
+        Participant.objects.filter(
+            program=program, role=ParticipantRole.MENTEE, status=ParticipantStatus.ACTIVE
+        )
         .select_related("user")
         .order_by("pk")
     )

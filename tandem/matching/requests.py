@@ -28,6 +28,7 @@ from tandem.participants.models import Participant, ParticipantRole
 from tandem.participants.permissions import participant_access
 from tandem.programs.models import Program
 from tandem.programs.permissions import can_manage_program, program_access
+from tandem.programs.selectors import program_for_email
 from tandem.relationships.announcements import MATCH_ANNOUNCED, match_announced_key
 from tandem.relationships.models import Relationship
 from tandem.relationships.services import relationship_propose
@@ -420,7 +421,7 @@ def _about(
         subject=subject,
         text=text,
         url=url,
-        program_id=match_request.program_id,
+        program=program_for_email(match_request.program),
     )
 
 
@@ -490,7 +491,7 @@ def _accepted_messages(match_request: MatchRequest, relationship: Relationship) 
             subject=subject,
             text=text,
             url=f"/relationships/{relationship.pk}/",
-            program_id=program.pk,
+            program=program_for_email(program),
         )
         for person, subject, text in texts
     ]

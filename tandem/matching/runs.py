@@ -63,10 +63,11 @@ from tandem.notifications.services import (
     outbox_enqueue_many,
     outbox_record_covered,
 )
-from tandem.participants.models import Answer, Participant, ParticipantStatus
+from tandem.participants.models import Answer, Participant, ParticipantRole, ParticipantStatus
 from tandem.people.models import Profile
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramFormat, QuestionKind
 from tandem.programs.permissions import program_access
+from tandem.programs.selectors import program_for_email
 from tandem.relationships.announcements import (
     MATCH_ANNOUNCED,
     circle_announced_key,
@@ -735,7 +736,7 @@ def match_proposal_add(
         )
     mentor = (
         Participant.objects.select_related("user")
-        .filter(pk=mentor_id, program_id=run.program_id, role="mentor")
+        .filter(pk=mentor_id, program_id=run.program_id, role=ParticipantRole.MENTOR)
         .first()
     )
     if mentor is None:
@@ -901,7 +902,7 @@ def _announcement(
         subject=subject,
         text=text,
         url=url,
-        program_id=program.pk,
+        program=program_for_email(program),
     )
 
 

@@ -16,7 +16,7 @@ from tandem.notifications.models import OutboxMessage
 from tandem.notifications.unsubscribe import unsubscribe_token
 
 TANDEM_BLUE = "#0d6efd"
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def _absolute(url: str) -> str:
@@ -25,12 +25,16 @@ def _absolute(url: str) -> str:
     return str(settings.SITE_URL).rstrip("/") + url
 
 
-def programme_colour(program: object) -> str:
-    """The programme's colour (`Program.colour`) as #rrggbb, or Tandem blue without a programme.
-    A value that is not a plain hex colour is ignored, so nothing odd reaches the HTML (the
-    database refuses one too; this keeps the email safe whatever it is handed)."""
-    colour = str(getattr(program, "colour", "") or "")
-    return colour if _COLOUR.match(colour) else TANDEM_BLUE
+def is_plain_colour(colour: str) -> bool:
+    """Whether `colour` is exactly #rrggbb (the only colour an email or an outbox row takes)."""
+    return _COLOUR.fullmatch(colour) is not None
+
+
+def programme_colour(colour: str) -> str:
+    """The programme's colour (copied onto the outbox row) as #rrggbb, or Tandem blue without a
+    programme. A value that is not a plain hex colour is ignored, so nothing odd reaches the HTML
+    (programs refuses one too; this keeps the email safe whatever it is handed)."""
+    return colour if is_plain_colour(colour) else TANDEM_BLUE
 
 
 def unsubscribe_url(message: OutboxMessage) -> str:
@@ -46,9 +50,8 @@ def unsubscribe_mailto(message: OutboxMessage) -> str:
 
 
 def outbox_email_build(message: OutboxMessage) -> EmailMultiAlternatives:
-    """The email for `message` (its recipient and programme loaded)."""
-    program = message.program
-    programme_name = program.name if program is not None else ""
+    """The email for `message` (its recipient loaded)."""
+    programme_name = message.program_name
     link = _absolute(message.url)
     unsubscribe = unsubscribe_url(message)
     preferences = _absolute(reverse("notifications:preferences"))
@@ -66,7 +69,7 @@ def outbox_email_build(message: OutboxMessage) -> EmailMultiAlternatives:
         {
             "subject": message.subject,
             "programme_name": programme_name,
-            "colour": programme_colour(program),
+            "colour": programme_colour(message.program_colour),
             "html_body": message.html_body,
             "text_body": message.text_body,
             "link": link,

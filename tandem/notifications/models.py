@@ -127,20 +127,15 @@ class OutboxMessage(models.Model):
     rule = models.CharField(max_length=60)
     category = models.CharField(max_length=30, choices=NotificationCategory.choices)
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="outbox_messages")
-    # A string reference: programs sits above notifications in the layers. No database
-    # constraint and no index: it only dresses the email (name, colour), a row that outlives
-    # its programme falls back to Tandem's, nothing looks rows up by programme, and each
-    # constraint or index is one more write per row, which the scheduler pays hundreds of
-    # thousands of times (Django still nulls it when a programme is deleted).
-    program = models.ForeignKey(
-        "programs.Program",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    # The programme the email is about, as it was when the message was enqueued: its id for
+    # the record, and the name and colour the email is dressed in. Copied rather than linked:
+    # programs sits above notifications, and an email is composed when it is owed (like its
+    # subject and body), so a retry sends the same email. No index: nothing looks rows up by
+    # programme, and each index is one more write per row, which the scheduler pays hundreds
+    # of thousands of times.
+    program_id = models.BigIntegerField(null=True, blank=True)
+    program_name = models.CharField(max_length=200, blank=True, default="")
+    program_colour = models.CharField(max_length=7, blank=True, default="")
     subject = models.CharField(max_length=200)
     text_body = models.TextField(blank=True)
     html_body = models.TextField(blank=True)

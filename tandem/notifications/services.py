@@ -24,7 +24,7 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.core.errors import FieldError, InvalidInput, NotFound
 from tandem.core.json_rows import in_values, insert_rows
-from tandem.notifications.emails import outbox_email_build
+from tandem.notifications.emails import is_plain_colour, outbox_email_build
 from tandem.notifications.models import (
     CATEGORIES_WITHOUT_OFF,
     DEFAULT_CHANNEL,
@@ -51,6 +51,23 @@ class Attachment:
     mimetype: str
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxProgram:
+    """The programme an email is about, as the email shows it: the caller, which holds the
+    programme, hands over its id, name and colour (programs sits above notifications, so the
+    outbox cannot look them up). They are copied onto the row when it is written."""
+
+    id: int
+    name: str
+    colour: str
+
+    def stored(self) -> tuple[int, str, str]:
+        """The row's program_id, program_name and program_colour: the name cut to its column,
+        a colour that is not exactly #rrggbb left out (the email then uses Tandem's), the same
+        on every database whatever the caller hands over."""
+        return (self.id, self.name[:200], self.colour if is_plain_colour(self.colour) else "")
+
+
 @dataclass(slots=True)
 class OutboxItem:
     """One email (and in-app copy) to enqueue; see `outbox_enqueue` for the fields."""
@@ -62,8 +79,8 @@ class OutboxItem:
     subject: str
     text: str
     url: str = ""
-    # A tandem.programs Program's id (its name and colour dress the email).
-    program_id: int | None = None
+    # The programme whose name and colour dress the email (None: Tandem's own).
+    program: OutboxProgram | None = None
     attachments: Sequence[Attachment] = field(default_factory=tuple)
     html: str | None = None
 
@@ -128,6 +145,8 @@ _OUTBOX_FIELDS = (
     "category",
     "recipient_id",
     "program_id",
+    "program_name",
+    "program_colour",
     "subject",
     "text_body",
     "html_body",
@@ -138,6 +157,7 @@ _OUTBOX_FIELDS = (
     "message_id",
 )
 _CATEGORIES = frozenset(NotificationCategory.values)
+_NO_PROGRAM: tuple[None, str, str] = (None, "", "")
 _NOTIFICATION_FIELDS = ("user_id", "category", "title", "body", "url")
 # A kick names its rows up to this many; past it, the task delivers whatever is due (the same
 # rows, and a task argument that stays small).
@@ -201,13 +221,14 @@ def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) ->
             else quiet_hours_end(now=now, timezone_name=window[2], start=window[0], end=window[1])
         )
         written[item.key] = (item, channel, not_before)
+        program = item.program
         rows.append(
             (
                 item.key,
                 item.rule,
                 item.category,
                 item.recipient_id,
-                item.program_id,
+                *(program.stored() if program is not None else _NO_PROGRAM),
                 item.subject[:200],
                 # A skipped row only remembers the key (idempotence), not the content.
                 item.text if emailed else "",
@@ -282,7 +303,7 @@ def outbox_enqueue(
     subject: str,
     text: str,
     url: str = "",
-    program: models.Model | None = None,
+    program: OutboxProgram | None = None,
     attachments: Sequence[Attachment] = (),
     html: str | None = None,
 ) -> OutboxMessage | None:
@@ -314,7 +335,7 @@ def outbox_enqueue(
                 subject=subject,
                 text=text,
                 url=url,
-                program_id=program.pk if program is not None else None,
+                program=program,
                 attachments=attachments,
                 html=html,
             )
@@ -521,7 +542,7 @@ def _claim(
         ).update(claimed_by=worker_id, claimed_until=until)
     return list(
         OutboxMessage.objects.filter(claimed_by=worker_id, claimed_until=until)
-        .select_related("recipient", "program")
+        .select_related("recipient")
         .order_by("id")
     )
 
@@ -783,7 +804,8 @@ def outbox_record_covered(*, items: Sequence[OutboxItem], reason: str) -> None:
                 rule=item.rule,
                 category=item.category,
                 recipient_id=item.recipient_id,
-                program_id=item.program_id,
+                # Never rendered (skipped): the programme's id for the record is enough.
+                program_id=item.program.id if item.program is not None else None,
                 subject=item.subject[:200],
                 url=item.url,
                 status=OutboxStatus.SKIPPED,

@@ -27,6 +27,7 @@ from tandem.nudges.models import NudgeSetting, SchedulerLease
 from tandem.nudges.rules import RULES, RULES_BY_NAME, Context, Nudge, Rule, RuleSettings
 from tandem.nudges.selectors import NudgeSettingRow, nudge_settings_for_program
 from tandem.programs.permissions import program_access
+from tandem.programs.selectors import programs_for_email
 
 LEASE_NAME = "scheduler"
 
@@ -112,6 +113,8 @@ def nudge_settings_update(
 
 
 def _outbox_items(nudges: list[Nudge]) -> list[OutboxItem]:
+    # One query for every programme the nudges are about: their name and colour dress the emails.
+    programs = programs_for_email(program_ids=[nudge.program_id for nudge in nudges])
     return [
         OutboxItem(
             key=nudge.key,
@@ -121,7 +124,7 @@ def _outbox_items(nudges: list[Nudge]) -> list[OutboxItem]:
             subject=nudge.title,
             text=nudge.text,
             url=nudge.url,
-            program_id=nudge.program_id,
+            program=programs.get(nudge.program_id),
             attachments=nudge.attachments,
         )
         for nudge in nudges

@@ -4,10 +4,14 @@ Single programmes are fetched through `tandem.programs.permissions.program_acces
 selectors here load what a page or endpoint shows about them without a query per row.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tandem.accounts.models import Role, User
 from tandem.core.errors import NotFound
+from tandem.core.json_rows import in_values
+from tandem.notifications.services import OutboxProgram
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramStatus, QuestionAudience
 
 # The participants app owns enrolment; these are its role and status values as stored. They are
@@ -93,6 +97,25 @@ def program_list_for_user(
 def program_get_summary(*, program: Program) -> Program:
     """The programme (already through its guard) with managers and counts loaded."""
     return _with_summary(Program.objects.filter(pk=program.pk)).get()
+
+
+def program_for_email(program: Program) -> OutboxProgram:
+    """What an email about `program` shows of it (name and colour), for the outbox to copy."""
+    return OutboxProgram(id=program.pk, name=program.name, colour=program.colour)
+
+
+def programs_for_email(*, program_ids: Iterable[int]) -> dict[int, OutboxProgram]:
+    """`program_for_email` of each id, in one query (ids of deleted programmes are left out).
+    Not scoped to an organisation: for jobs that write messages about every programme."""
+    wanted = sorted(set(program_ids))
+    if not wanted:
+        return {}
+    return {
+        pk: OutboxProgram(id=pk, name=name, colour=colour)
+        for pk, name, colour in Program.objects.filter(pk__in=in_values(wanted)).values_list(
+            "pk", "name", "colour"
+        )
+    }
 
 
 def program_status_counts(*, actor: User) -> dict[str, int]:

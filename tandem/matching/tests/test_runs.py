@@ -1066,3 +1066,29 @@ def test_publishing_withdraws_the_open_requests_of_mentees_it_matches(
         RequestStatus.WITHDRAWN,
         "Withdrawn automatically: the programme matched you with a mentor.",
     )
+
+
+@pytest.mark.parametrize("who", ["a mentee of the draft", "a mentor of another programme"])
+def test_only_a_mentor_of_the_programme_can_be_added_by_hand(
+    cast, django_capture_on_commit_callbacks, who
+):
+    # given a draft where Cy is unmatched, and someone who is not one of its mentors
+    team = _team(cast)
+    run = _start(cast, django_capture_on_commit_callbacks, team)
+    elsewhere = ProgramFactory(organization=cast.org, name="Elsewhere")
+    not_a_mentor = {
+        "a mentee of the draft": team.ada,
+        "a mentor of another programme": enrol_person(
+            elsewhere, role=MENTOR, first_name="Ken", last_name="Thompson"
+        ),
+    }[who]
+    before = _rows(MatchProposal, MatchUnmatched)
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        runs.match_proposal_add(
+            actor=cast.manager, run_id=run.pk, mentee_id=team.cy.pk, mentor_id=not_a_mentor.pk
+        )
+    # then
+    assert refused.value.errors[0].field == "mentor_id"
+    assert refused.value.errors[0].message == "That mentor is not in this programme."
+    assert _rows(MatchProposal, MatchUnmatched) == before

@@ -4,19 +4,22 @@
 import datetime
 import email
 import email.policy
+import string
 import threading
-import types
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape as html_escape
 from freezegun import freeze_time
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from tandem.accounts.tests.factories import OrganizationFactory, UserFactory
+from tandem.accounts.tests.factories import UserFactory
 from tandem.core.errors import InvalidInput
 from tandem.notifications.emails import TANDEM_BLUE, programme_colour
 from tandem.notifications.models import (
@@ -28,6 +31,7 @@ from tandem.notifications.models import (
 from tandem.notifications.services import (
     Attachment,
     OutboxItem,
+    OutboxProgram,
     notification_preferences_update,
     outbox_deliver_batch,
     outbox_enqueue,
@@ -84,11 +88,8 @@ def _due(count, person, prefix="test", **extra):
     )
 
 
-def ProgramFactory(name):
-    # programs sits above notifications in the layers: no import, the model by name
-    return apps.get_model("programs", "Program").objects.create(
-        organization=OrganizationFactory(), name=name, is_ongoing=True
-    )
+# What a caller hands over of the programme an email is about (programs' `program_for_email`).
+LEADERSHIP = OutboxProgram(id=41, name="Leadership cohort", colour="#1a7f37")
 
 
 class FailingBackend:
@@ -195,12 +196,11 @@ def test_enqueue_many_leaves_out_deactivated_accounts_given_by_id(db):
 def test_enqueue_stores_the_row_for_delivery(db):
     # given
     person = UserFactory()
-    program = ProgramFactory(name="Leadership cohort")
     # when
     with freeze_time(NOW):
         row = _enqueue(
             person,
-            program=program,
+            program=LEADERSHIP,
             attachments=[
                 Attachment("invite.ics", ICS, "text/calendar; method=REQUEST"),
                 Attachment("logo.bin", b"\x00\x01", "application/octet-stream"),
@@ -210,10 +210,19 @@ def test_enqueue_stores_the_row_for_delivery(db):
     # then
     assert row is not None
     stored = OutboxMessage.objects.get()
-    assert (stored.rule, stored.category, stored.program_id, stored.url) == (
+    assert (
+        stored.rule,
+        stored.category,
+        stored.program_id,
+        stored.program_name,
+        stored.program_colour,
+        stored.url,
+    ) == (
         "meeting_reminder",
         "reminders",
-        program.pk,
+        41,
+        "Leadership cohort",
+        "#1a7f37",
         "/relationships/1/meetings/",
     )
     assert (stored.next_attempt_at, stored.not_before, stored.attempts) == (NOW, NOW, 0)
@@ -306,10 +315,9 @@ def test_enqueue_many_takes_the_same_queries_for_ten_or_sixty(db):
 def test_the_email_is_multipart_with_the_programme_ics_and_unsubscribe_headers(db):
     # given
     person = UserFactory(email="ada@northwind.test")
-    program = ProgramFactory(name="Leadership cohort")
     row = _enqueue(
         person,
-        program=program,
+        program=LEADERSHIP,
         attachments=[Attachment("invite.ics", ICS, "text/calendar")],
     )
     # when
@@ -336,7 +344,8 @@ def test_the_email_is_multipart_with_the_programme_ics_and_unsubscribe_headers(d
     ((html, mimetype),) = message.alternatives
     assert mimetype == "text/html"
     assert "Leadership cohort" in html
-    assert f"background:{TANDEM_BLUE}" in html
+    assert "background:#1a7f37" in html
+    assert TANDEM_BLUE not in html
     assert f'href="{link}"' in html
     assert "<p>Your meeting with Ada is tomorrow at 10:00.</p>" in html
     assert message.attachments == [("invite.ics", ICS, "text/calendar")]
@@ -372,14 +381,99 @@ def test_caller_html_is_used_and_the_text_is_escaped_otherwise(db):
         ("#aa3300", "#aa3300"),
         ("", TANDEM_BLUE),
         ("red;background:url(https://evil.test)", TANDEM_BLUE),
-        (None, TANDEM_BLUE),
+        ("#AA33001", TANDEM_BLUE),
     ],
 )
 def test_programme_colour_is_a_plain_hex_colour_or_tandem_blue(colour, expected):
-    # given
-    program = types.SimpleNamespace(colour=colour) if colour is not None else object()
     # then
-    assert programme_colour(program) == expected
+    assert programme_colour(colour) == expected
+
+
+def _is_hex_colour(text):
+    return len(text) == 7 and text[0] == "#" and all(c in string.hexdigits for c in text[1:])
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(colour=st.one_of(st.text(max_size=12), st.text(alphabet="#0123456789abcdefABCDEF\n ")))
+def test_any_colour_but_a_plain_hex_colour_becomes_tandem_blue(colour):
+    # when
+    shown = programme_colour(colour)
+    # then
+    assert shown == (colour if _is_hex_colour(colour) else TANDEM_BLUE)
+
+
+_NAMES = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=200
+).filter(lambda name: name.strip() == name and name)
+_COLOURS = st.one_of(
+    st.binary(min_size=3, max_size=3).map(lambda rgb: "#" + rgb.hex()),
+    st.sampled_from(["", "red", "#12345", "#1234567", "#aa3300\n", "url(x)"]),
+)
+
+
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=_NAMES,
+    colour=_COLOURS,
+    batch=st.booleans(),
+)
+def test_the_email_shows_the_programme_it_was_enqueued_with(db, name, colour, batch):
+    # given a message about a programme, enqueued one by one or in a batch (the database
+    # outlives each example; the mail outbox does not)
+    mail.outbox.clear()
+    OutboxMessage.objects.all().delete()
+    person = UserFactory()
+    program = OutboxProgram(id=7, name=name, colour=colour)
+    if batch:
+        outbox_enqueue_many(
+            [
+                OutboxItem(
+                    key="k",
+                    rule="meeting_reminder",
+                    recipient_id=person.pk,
+                    category="reminders",
+                    subject="Meeting tomorrow",
+                    text="See you.",
+                    program=program,
+                )
+            ]
+        )
+    else:
+        _enqueue(person, key="k", text="See you.", program=program)
+    # when
+    report = outbox_deliver_batch(worker_id="w1")
+    # then the row keeps the programme (a colour that is not #rrggbb left out, the same on
+    # every database); its email shows the name and a safe colour
+    assert report.sent == 1
+    stored = OutboxMessage.objects.get()
+    kept_colour = colour if _is_hex_colour(colour) else ""
+    assert (stored.program_id, stored.program_name, stored.program_colour) == (
+        7,
+        name,
+        kept_colour,
+    )
+    (message,) = mail.outbox
+    assert f"\n--\n{name} · Tandem\n" in message.body
+    ((html, _),) = message.alternatives
+    assert f"background:{kept_colour or TANDEM_BLUE}" in html
+    assert html_escape(name) in html
+
+
+def test_a_message_without_a_programme_is_dressed_as_tandem(db):
+    # given
+    person = UserFactory()
+    _enqueue(person, key="k")
+    # when
+    outbox_deliver_batch(worker_id="w1")
+    # then
+    stored = OutboxMessage.objects.get()
+    assert (stored.program_id, stored.program_name, stored.program_colour) == (None, "", "")
+    (message,) = mail.outbox
+    assert "\n--\nTandem\n" in message.body
+    ((html, _),) = message.alternatives
+    assert f"background:{TANDEM_BLUE}" in html
 
 
 def test_notification_send_emails_through_the_outbox_once_per_call(
@@ -537,7 +631,7 @@ def test_emails_reach_a_real_smtp_server_and_read_back(db, smtp):
     person = UserFactory(email="ada@northwind.test")
     row = _enqueue(
         person,
-        program=ProgramFactory(name="Leadership cohort"),
+        program=LEADERSHIP,
         attachments=[Attachment("invite.ics", ICS, "text/calendar")],
     )
     # when

@@ -2,7 +2,7 @@ import datetime
 
 import factory
 
-from tandem.accounts.tests.factories import OrganizationFactory, UserFactory
+from tandem.accounts.tests.factories import OrganizationFactory
 from tandem.programs.models import (
     EnrollmentQuestion,
     Program,
@@ -39,15 +39,3 @@ class EnrollmentQuestionFactory(factory.django.DjangoModelFactory):
     prompt = factory.Sequence(lambda n: f"Question {n}?")
     kind = QuestionKind.TEXT
     position = factory.Sequence(lambda n: n)
-
-
-def enrol(program: Program, *, role: str = "mentee", status: str = "active"):  # type: ignore[no-untyped-def]
-    """A new person of the programme's organisation enrolled in it.
-
-    Goes through the reverse relation so that this app's tests do not import the participants
-    app, which sits above programs in the import layers.
-    """
-    user = UserFactory(organization=program.organization)
-    return program.participants.create(
-        user=user, role=role, status=status, capacity=2 if role == "mentor" else None
-    )

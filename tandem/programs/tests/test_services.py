@@ -22,6 +22,7 @@ from tandem.programs.models import (
     QuestionAudience,
     QuestionKind,
 )
+from tandem.programs.selectors import program_for_email, programs_for_email
 from tandem.programs.tests.factories import EnrollmentQuestionFactory, ProgramFactory
 
 JAN_1 = datetime.date(2027, 1, 1)
@@ -588,42 +589,6 @@ def test_choice_options_are_trimmed_and_blank_ones_dropped(cast):
     assert (question.choices, question.min_value) == (["In person", "Video call"], None)
 
 
-def test_kind_cannot_change_once_answered(cast):
-    # given
-    question = services.question_create(
-        actor=cast.manager, program=cast.program, prompt="Team size?", kind="number"
-    )
-    question.answers.create(participant=cast.mentee_participant, value=4)
-    before = _question_rows()
-    # when
-    with pytest.raises(Conflict) as caught:
-        services.question_update(actor=cast.manager, question=question, kind="text")
-    # then
-    assert caught.value.detail == (
-        "People have already answered 'Team size?', so its kind cannot change from number to "
-        "free text: their answers would no longer fit. Add a new question instead."
-    )
-    assert caught.value.errors == [
-        FieldError("kind", "This question already has answers, so its kind is fixed.")
-    ]
-    assert _question_rows() == before
-
-
-def test_answered_question_can_still_be_reworded(cast):
-    # given
-    question = services.question_create(
-        actor=cast.manager, program=cast.program, prompt="Team size?", kind="number"
-    )
-    question.answers.create(participant=cast.mentee_participant, value=4)
-    # when
-    services.question_update(
-        actor=cast.manager, question=question, prompt="How big is your team?", kind="number"
-    )
-    # then
-    question.refresh_from_db()
-    assert (question.prompt, question.kind) == ("How big is your team?", "number")
-
-
 def test_unanswered_question_changes_kind_and_drops_unused_settings(cast):
     # given
     question = services.question_create(
@@ -781,7 +746,7 @@ def test_update_with_a_bad_colour_names_the_field_and_changes_nothing(cast):
 
 def test_an_email_about_the_programme_is_dressed_in_its_colour(cast):
     # given
-    services.program_update(actor=cast.manager, program=cast.program, colour="#1A7F37")
+    program = services.program_update(actor=cast.manager, program=cast.program, colour="#1A7F37")
     outbox_enqueue(
         key="test:colour:1",
         rule="test",
@@ -789,7 +754,7 @@ def test_an_email_about_the_programme_is_dressed_in_its_colour(cast):
         category=NotificationCategory.REMINDERS,
         subject="Your meeting is tomorrow",
         text="See you at 10:00.",
-        program=cast.program,
+        program=program_for_email(program),
     )
     # when
     outbox_deliver_batch(worker_id="w1")
@@ -798,3 +763,56 @@ def test_an_email_about_the_programme_is_dressed_in_its_colour(cast):
     ((html, _),) = message.alternatives
     assert "background:#1a7f37" in html
     assert TANDEM_BLUE not in html
+
+
+def test_an_email_keeps_the_programme_as_it_was_when_it_was_owed(cast):
+    # given a message owed while the programme had its first name and colour
+    program = services.program_update(
+        actor=cast.manager, program=cast.program, name="Leadership cohort", colour="#1A7F37"
+    )
+    outbox_enqueue(
+        key="test:renamed:1",
+        rule="test",
+        recipient=cast.mentee,
+        category=NotificationCategory.REMINDERS,
+        subject="Your meeting is tomorrow",
+        text="See you at 10:00.",
+        program=program_for_email(program),
+    )
+    # when the programme is renamed and recoloured before the email leaves
+    services.program_update(
+        actor=cast.manager, program=cast.program, name="Leaders 2027", colour="#AA3300"
+    )
+    outbox_deliver_batch(worker_id="w1")
+    # then the email is the one that was owed (a retry would send the same)
+    (message,) = mail.outbox
+    ((html, _),) = message.alternatives
+    assert "\n--\nLeadership cohort · Tandem\n" in message.body
+    assert "background:#1a7f37" in html
+    assert "Leaders 2027" not in message.body + html
+
+
+def test_programs_for_email_reads_each_programme_once_and_leaves_out_unknown_ids(
+    cast, django_assert_num_queries
+):
+    # given
+    other = ProgramFactory(organization=cast.org, name="Reverse mentoring", colour="#123456")
+    missing = other.pk + 1000
+    # when
+    with django_assert_num_queries(1):
+        found = programs_for_email(program_ids=[other.pk, cast.program.pk, other.pk, missing])
+    # then
+    assert found == {
+        cast.program.pk: program_for_email(Program.objects.get(pk=cast.program.pk)),
+        other.pk: program_for_email(other),
+    }
+    assert found[other.pk].name == "Reverse mentoring"
+    assert found[other.pk].colour == "#123456"
+
+
+def test_programs_for_email_of_no_ids_asks_nothing(db, django_assert_num_queries):
+    # when
+    with django_assert_num_queries(0):
+        found = programs_for_email(program_ids=[])
+    # then
+    assert found == {}
