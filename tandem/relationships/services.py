@@ -15,7 +15,7 @@ from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
-from tandem.relationships.lifecycle import TRANSITIONS, actions_from
+from tandem.relationships.lifecycle import LIFECYCLE, TRANSITIONS
 from tandem.relationships.models import (
     Circle,
     Relationship,
@@ -140,12 +140,7 @@ def relationship_transition(
         actor=actor, relationship_id=relationship_id, allow_manager=True, for_update=True
     )
     relationship = access.relationship
-    if relationship.status not in transition.sources:
-        possible = ", ".join(t.action for t in actions_from(relationship.status)) or "nothing"
-        raise Conflict(
-            f"This relationship is {relationship.get_status_display().lower()}, so it cannot "
-            f"be {transition.target}; possible now: {possible}."
-        )
+    move = LIFECYCLE.apply(relationship.status, action)
     reason = reason.strip()
     if transition.needs_reason and not reason:
         raise InvalidInput(
@@ -183,7 +178,7 @@ def relationship_transition(
     elif reason:
         relationship.close_reason = reason
         fields.append("close_reason")
-    relationship.status = transition.target
+    relationship.status = move.target
     relationship.last_activity_at = now
     relationship.save(update_fields=fields)
     summary = f"{actor.get_full_name() or actor.email} {transition.done}"
