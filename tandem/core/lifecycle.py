@@ -13,6 +13,7 @@ as the programme decides); the caller then names the target it wants. A refused 
 words when it gives a `refusal`.
 """
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ class Refused:
     target: str | None  # None when the caller asked for a verb alone
     possible: Sequence[Move]
     subject: str  # how the caller names the thing ("This programme", "'Leadership cohort'")
+    context: Mapping[str, str] = dataclasses.field(default_factory=dict)  # caller's own words
 
     @property
     def current(self) -> str:
@@ -121,9 +123,7 @@ class Lifecycle:
 
     def verb_for(self, status: str, target: str) -> str | None:
         """The verb that moves `status` to `target`, or None when the table has no such move."""
-        return next(
-            (move.verb for move in self.moves_from(status) if move.target == target), None
-        )
+        return next((move.verb for move in self.moves_from(status) if move.target == target), None)
 
     def find(self, status: str, verb: str, target: str | None = None) -> Move | None:
         """The move `verb` makes from `status` (to `target`, when given), or None."""
@@ -149,14 +149,21 @@ class Lifecycle:
     # --- the one place a move is applied -------------------------------------------------
 
     def apply(
-        self, status: str, verb: str, target: str | None = None, *, subject: str = ""
+        self,
+        status: str,
+        verb: str,
+        target: str | None = None,
+        *,
+        subject: str = "",
+        context: Mapping[str, str] | None = None,
     ) -> Move:
         """The move to make, or a Conflict naming the current status and what is possible.
 
-        `subject` is how the refusal names the thing (default "This <name>")."""
+        `subject` is how the refusal names the thing (default "This <name>"); `context` carries
+        any other words the table's refusal uses."""
         move = self.find(status, verb, target)
         if move is None:
-            raise self.refuse(status, verb=verb, target=target, subject=subject)
+            raise self.refuse(status, verb=verb, target=target, subject=subject, context=context)
         return move
 
     def apply_to(self, status: str, target: str, *, subject: str = "") -> Move:
@@ -167,7 +174,13 @@ class Lifecycle:
         return Move(status, verb, target)
 
     def refuse(
-        self, status: str, *, verb: str = "", target: str | None = None, subject: str = ""
+        self,
+        status: str,
+        *,
+        verb: str = "",
+        target: str | None = None,
+        subject: str = "",
+        context: Mapping[str, str] | None = None,
     ) -> Conflict:
         """The Conflict for a refused move from `status` (returned for the caller to raise)."""
         refused = Refused(
@@ -177,6 +190,7 @@ class Lifecycle:
             target=target,
             possible=self.moves_from(status),
             subject=subject or f"This {self.name}",
+            context=context or {},
         )
         detail = (self._refusal or default_refusal)(refused)
         errors = []
@@ -186,7 +200,7 @@ class Lifecycle:
 
 
 def default_refusal(refused: Refused) -> str:
-    """"This <name> is <status>, so '<verb>' is not possible; possible now: <verbs>."."""
+    """ "This <name> is <status>, so '<verb>' is not possible; possible now: <verbs>."."""
     if refused.verb:
         asked = f"'{refused.verb}'"
     elif refused.target is not None:

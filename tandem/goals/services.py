@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.goals.models import (
     Goal,
     GoalChange,
@@ -393,11 +394,30 @@ _TRANSITIONS: dict[str, _Transition] = {
 }
 
 
+def _refusal(refused: Refused) -> str:
+    # "reopen" leads back to active, which reads badly as "cannot be active".
+    doing = (
+        "reopened"
+        if refused.verb == "reopen"
+        else refused.lifecycle.label(_TRANSITIONS[refused.verb].target)
+    )
+    return f"This goal is {refused.current}, so it cannot be {doing}."
+
+
+# The same rows in the core's shape: the one thing that says what may happen from a status.
+GOAL_LIFECYCLE = Lifecycle.from_actions(
+    "goal",
+    {action: (t.sources, t.target) for action, t in _TRANSITIONS.items()},
+    labels=GoalStatus.choices,
+    refusal=_refusal,
+)
+
+
 def _transition(*, actor: User, relationship_id: int, goal_id: int, action: str) -> GoalAccess:
     """Apply a status action of `_TRANSITIONS` to the goal (locked): the mentee only, in an
     open relationship, from an allowed status; written to the goal's history and the pair's
     timeline. Telling people is the caller's part (it differs by action)."""
-    sources, target, kind, did = _TRANSITIONS[action]
+    _sources, _target, kind, did = _TRANSITIONS[action]
     found = goal_access(
         actor=actor, relationship_id=relationship_id, goal_id=goal_id, for_update=True
     )
@@ -407,11 +427,7 @@ def _transition(*, actor: User, relationship_id: int, goal_id: int, action: str)
     else:
         require_mentee(access)
     access.require_open()
-    if goal.status not in sources:
-        raise Conflict(
-            f"This goal is {goal.get_status_display().lower()}, so it cannot be "
-            f"{'reopened' if action == 'reopen' else GoalStatus(target).label.lower()}."
-        )
+    target = GOAL_LIFECYCLE.apply(goal.status, action).target
     before = goal.status
     goal.status = target
     goal.achieved_at = timezone.now() if target == GoalStatus.ACHIEVED else None

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.matching import engine
 from tandem.matching.adapters import (
     EDITABLE_CRITERIA,
@@ -78,17 +79,6 @@ from tandem.relationships.services import circle_create, relationship_propose
 logger = logging.getLogger(__name__)
 
 S = RunStatus
-# The lifecycle, in one table: action -> (statuses it may start from, status it leads to).
-RUN_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    # A worker that died mid-run leaves it running; executing again picks it up.
-    "execute": (frozenset({S.QUEUED, S.RUNNING}), S.RUNNING),
-    "finish": (frozenset({S.RUNNING}), S.DRAFT),
-    "fail": (frozenset({S.QUEUED, S.RUNNING}), S.FAILED),
-    "edit": (frozenset({S.DRAFT}), S.DRAFT),
-    "rerun": (frozenset({S.DRAFT, S.FAILED}), S.DISCARDED),
-    "publish": (frozenset({S.DRAFT}), S.PUBLISHED),
-    "discard": (frozenset({S.QUEUED, S.RUNNING, S.DRAFT, S.FAILED}), S.DISCARDED),
-}
 _ACTION_WORDS = {
     "execute": "run",
     "finish": "finished",
@@ -98,6 +88,29 @@ _ACTION_WORDS = {
     "publish": "published",
     "discard": "discarded",
 }
+
+
+def _refusal(refused: Refused) -> str:
+    return f"This run cannot be {_ACTION_WORDS[refused.verb]}: it is '{refused.current}'."
+
+
+# The lifecycle, in one table: action -> (statuses it may start from, status it leads to).
+RUN_TRANSITIONS = Lifecycle.from_actions(
+    "run",
+    {
+        # A worker that died mid-run leaves it running; executing again picks it up.
+        "execute": ({S.QUEUED, S.RUNNING}, S.RUNNING),
+        "finish": ({S.RUNNING}, S.DRAFT),
+        "fail": ({S.QUEUED, S.RUNNING}, S.FAILED),
+        "edit": ({S.DRAFT}, S.DRAFT),
+        "rerun": ({S.DRAFT, S.FAILED}, S.DISCARDED),
+        "publish": ({S.DRAFT}, S.PUBLISHED),
+        "discard": ({S.QUEUED, S.RUNNING, S.DRAFT, S.FAILED}, S.DISCARDED),
+    },
+    labels=RunStatus.choices,
+    refusal=_refusal,
+    field="status",
+)
 
 MAX_SEED = 2**31 - 1
 MAX_ERROR = 2000
@@ -118,14 +131,7 @@ UNMATCHED_LABELS = {
 
 def _transition(run: MatchRun, action: str) -> None:
     """Move `run` along `action`, or raise Conflict naming its status."""
-    allowed, to_status = RUN_TRANSITIONS[action]
-    if run.status not in allowed:
-        current = RunStatus(run.status).label.lower()
-        raise Conflict(
-            f"This run cannot be {_ACTION_WORDS[action]}: it is '{current}'.",
-            [FieldError("status", f"The run is '{current}'.")],
-        )
-    run.status = to_status
+    run.status = RUN_TRANSITIONS.apply(run.status, action).target
 
 
 def _lock_program(program: Program) -> None:
@@ -373,7 +379,7 @@ def match_run_execute(*, run_id: int) -> MatchRun | None:
             .filter(pk=run_id)
             .first()
         )
-        if run is None or run.status not in RUN_TRANSITIONS["execute"][0]:
+        if run is None or not RUN_TRANSITIONS.allowed(run.status, "execute"):
             return run
         _transition(run, "execute")
         run.progress = 0
@@ -386,7 +392,7 @@ def match_run_execute(*, run_id: int) -> MatchRun | None:
         logger.exception("Matching run %s failed", run_id)
         with transaction.atomic():
             locked = MatchRun.objects.select_for_update().get(pk=run_id)
-            if locked.status in RUN_TRANSITIONS["fail"][0]:
+            if RUN_TRANSITIONS.allowed(locked.status, "fail"):
                 _transition(locked, "fail")
                 locked.error = f"{type(error).__name__}: {error}"[:MAX_ERROR]
                 locked.finished_at = timezone.now()

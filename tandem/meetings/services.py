@@ -18,6 +18,7 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.actions.services import action_item_create
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.meetings import ics
 from tandem.meetings.models import (
     MAX_DURATION_MINUTES,
@@ -293,11 +294,39 @@ def meeting_schedule(
     return meeting
 
 
-def _require_scheduled(meeting: Meeting, doing: str) -> None:
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise Conflict(
-            f"This meeting is {meeting.get_status_display().lower()}, so it cannot be {doing}."
-        )
+# What each verb reads as in a refusal ("… so it cannot be rescheduled").
+_DOING = {
+    "reschedule": "rescheduled",
+    "cancel": "cancelled",
+    "hold": "marked as held",
+    "add agenda": "given new agenda items",
+    "change agenda": "changed",
+}
+
+
+def _refusal(refused: Refused) -> str:
+    return f"This meeting is {refused.current}, so it cannot be {_DOING[refused.verb]}."
+
+
+# The lifecycle, in one table: only a scheduled meeting moves, is cancelled or is held, and only
+# its agenda changes; a held or cancelled meeting stays as it is.
+MEETING_LIFECYCLE = Lifecycle(
+    "meeting",
+    [
+        (MeetingStatus.SCHEDULED, "reschedule", MeetingStatus.SCHEDULED),
+        (MeetingStatus.SCHEDULED, "cancel", MeetingStatus.CANCELLED),
+        (MeetingStatus.SCHEDULED, "hold", MeetingStatus.HELD),
+        (MeetingStatus.SCHEDULED, "add agenda", MeetingStatus.SCHEDULED),
+        (MeetingStatus.SCHEDULED, "change agenda", MeetingStatus.SCHEDULED),
+    ],
+    labels=MeetingStatus.choices,
+    refusal=_refusal,
+)
+
+
+def _move(meeting: Meeting, verb: str) -> None:
+    """Apply `verb` of the lifecycle to the meeting's status, or raise Conflict."""
+    meeting.status = MEETING_LIFECYCLE.apply(meeting.status, verb).target
 
 
 @transaction.atomic
@@ -319,7 +348,7 @@ def meeting_reschedule(
     and both people get the updated invitation with the same UID."""
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)
-    _require_scheduled(meeting, "rescheduled")
+    _move(meeting, "reschedule")
     zone_name = timezone_name if timezone_name is not None else meeting.timezone
     current = meeting.starts_at.astimezone(zone(zone_name))
     details = _clean_details(
@@ -367,8 +396,7 @@ def meeting_cancel(*, actor: User, relationship_id: int, meeting_id: int) -> Mee
     higher SEQUENCE, which removes it from their calendars."""
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)
-    _require_scheduled(meeting, "cancelled")
-    meeting.status = MeetingStatus.CANCELLED
+    _move(meeting, "cancel")
     meeting.cancelled_at = timezone.now()
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
@@ -390,7 +418,7 @@ def meeting_record_held(
     the shared notes. Both people may then check in."""
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)
-    _require_scheduled(meeting, "marked as held")
+    move = MEETING_LIFECYCLE.apply(meeting.status, "hold")
     now = timezone.now()
     if meeting.starts_at > now:
         raise Conflict(
@@ -398,7 +426,7 @@ def meeting_record_held(
             f"{local_text(meeting.starts_at, zone_name_of(actor))}); "
             "it can be marked as held once it has started."
         )
-    meeting.status = MeetingStatus.HELD
+    meeting.status = move.target
     meeting.held_at = now
     fields = ["status", "held_at", "updated_at"]
     if notes is not None:
@@ -451,7 +479,7 @@ def agenda_item_add(*, actor: User, relationship_id: int, meeting_id: int, text:
     """Add a question to a scheduled meeting's agenda (either person, ahead of time)."""
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)  # the lock orders concurrent additions
-    _require_scheduled(meeting, "given new agenda items")
+    _move(meeting, "add agenda")
     text = text.strip()
     _check_agenda_text(text)
     last = meeting.agenda_items.aggregate(last=Max("order"))["last"] or 0
@@ -466,7 +494,7 @@ def agenda_item_remove(*, actor: User, relationship_id: int, meeting_id: int, it
     item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
         raise NotFound("No such agenda item.")
-    _require_scheduled(meeting, "changed")
+    _move(meeting, "change agenda")
     if item.added_by_id != actor.pk:
         raise Forbidden("Only the person who added an agenda item can remove it.")
     item.delete()
