@@ -21,12 +21,7 @@ from tandem.meetings.forms import AgendaItemForm, CheckInForm, MeetingForm, Note
 from tandem.meetings.models import Meeting, MeetingStatus
 from tandem.meetings.times import in_zone, local_text, zone_name_of
 from tandem.people.csvfile import timezone_names
-from tandem.relationships.permissions import RelationshipAccess, relationship_access
-
-
-def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
-    with guard_as_http():
-        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
+from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 
 def _meeting(access: RelationshipAccess, meeting_id: int) -> Meeting:
@@ -44,7 +39,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 @login_required
 def meeting_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """The pair's meetings (upcoming, then past) and the form to schedule one."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     actor = access.user
     zone_name = zone_name_of(actor)
     form = MeetingForm(
@@ -147,7 +142,7 @@ def _open_actions(access: RelationshipAccess) -> list[Any]:
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     return render(request, "meetings/detail.html", _detail_context(access, meeting))
 
@@ -155,7 +150,7 @@ def meeting_detail(request: HttpRequest, relationship_id: int, meeting_id: int) 
 @login_required
 def meeting_edit(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     """Reschedule or change a meeting: both get the updated invitation."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     local = in_zone(meeting.starts_at, meeting.timezone)
     form = MeetingForm(
@@ -214,7 +209,7 @@ def _act(request: HttpRequest, meeting: Meeting, action: Any, success: str) -> H
 @login_required
 @require_POST
 def meeting_cancel(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     return _act(
         request,
@@ -229,7 +224,7 @@ def meeting_cancel(request: HttpRequest, relationship_id: int, meeting_id: int) 
 @login_required
 @require_POST
 def meeting_held(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     return _act(
         request,
@@ -245,7 +240,7 @@ def meeting_held(request: HttpRequest, relationship_id: int, meeting_id: int) ->
 @require_POST
 def meeting_notes(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     """Save the shared notes (htmx: answers the notes section, errors inline)."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     form = NotesForm(request.POST)
     saved = False
@@ -276,7 +271,7 @@ def meeting_notes(request: HttpRequest, relationship_id: int, meeting_id: int) -
 @require_POST
 def agenda_add(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     """Add a question to the agenda (htmx: answers the agenda section, errors inline)."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     form = AgendaItemForm(request.POST)
     added = False
@@ -309,7 +304,7 @@ def agenda_add(request: HttpRequest, relationship_id: int, meeting_id: int) -> H
 def agenda_remove(
     request: HttpRequest, relationship_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     error_text = ""
     try:
@@ -336,7 +331,7 @@ def agenda_remove(
 @login_required
 @require_GET
 def meeting_invite(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     return ics_response(services.meeting_ics(meeting=meeting), "invite.ics")
 
@@ -345,7 +340,7 @@ def meeting_invite(request: HttpRequest, relationship_id: int, meeting_id: int) 
 @require_POST
 def meeting_checkin(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     """My check-in after the meeting; its one line can become an action item at once."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     form = CheckInForm(request.POST)
     if form.is_valid():
