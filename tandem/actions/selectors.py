@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import short_name
 from tandem.actions.models import ActionItem, ActionItemStatus
 from tandem.core.errors import InvalidInput, NotFound
 from tandem.relationships.models import Relationship
@@ -143,7 +144,7 @@ def actions_panel(*, access: RelationshipAccess) -> dict[str, Any]:
         "done_count": done,
         "next_items": [
             {
-                "text": f"{item.title} ({item.owner.get_short_name()})",
+                "text": f"{item.title} ({short_name(item.owner)})",
                 "url": f"{page}#action-{item.pk}",
                 "due": item.due_on,
                 "overdue": item.pk in overdue,

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.accounts.names import short_name
 from tandem.accounts.requests import signed_in_user
 from tandem.assessments import selectors, services
 from tandem.assessments.forms import CompetencyForm
@@ -104,7 +105,7 @@ def assessment_share(request: HttpRequest, relationship_id: int, moment: str) ->
     except DomainError as failure:
         messages.error(request, failure.detail)
     else:
-        partner = access.partner.get_short_name() if access.partner else "your partner"
+        partner = short_name(access.partner) if access.partner else "your partner"
         messages.success(
             request,
             f"{partner} can now see these answers."

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Exists, Q, QuerySet, Subquery
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.conversations.models import Message, MessageRead
 from tandem.conversations.permissions import CircleAccess, circle_access
 from tandem.core.errors import InvalidInput, NotFound
@@ -36,7 +37,7 @@ def thread_for_relationship(*, access: RelationshipAccess) -> Thread:
         key={"relationship": relationship},
         others=(partner,),
         url=f"/relationships/{relationship.pk}/messages/",
-        title=f"Messages with {partner.get_full_name() or partner.email}",
+        title=f"Messages with {display_name(partner)}",
     )
 
 
@@ -100,7 +101,7 @@ def conversation_panel(*, access: RelationshipAccess) -> dict:
     unread = message_unread_count(thread=thread)
     latest = Message.objects.filter(**thread.key).order_by("-created_at", "-id").first()
     partner = thread.others[0]
-    name = partner.get_full_name() or partner.email
+    name = display_name(partner)
     next_items = (
         [
             {

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from tandem.accounts.names import short_name
 from tandem.core.errors import NotFound
 from tandem.feedback.models import Feedback
 from tandem.relationships.permissions import RelationshipAccess
@@ -61,7 +62,7 @@ def feedback_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     next_items: list[dict[str, Any]] = []
     if access.is_open and now - last >= FEEDBACK_EVERY:
         partner = access.partner
-        whom = partner.get_short_name() if partner is not None else "your partner"
+        whom = short_name(partner) if partner is not None else "your partner"
         next_items.append(
             {
                 "text": f"Give {whom} feedback"

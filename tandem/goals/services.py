@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.goals.models import (
@@ -46,10 +47,6 @@ class _Keep:
 KEEP: Final = _Keep()
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.get_short_name()
-
-
 def _goals_url(goal: Goal) -> str:
     return f"/relationships/{goal.relationship_id}/goals/#goal-{goal.pk}"
 
@@ -66,7 +63,10 @@ def _record(access: RelationshipAccess, actor: User, kind: str, did: str) -> Non
     """Put "<actor's name> <did>" on the pair's timeline (both people see it, so `did` names
     goals and milestones by title only); it moves the relationship's last activity on."""
     relationship_record_activity(
-        relationship=access.relationship, actor=actor, kind=kind, summary=f"{_name(actor)} {did}"
+        relationship=access.relationship,
+        actor=actor,
+        kind=kind,
+        summary=f"{display_name(actor)} {did}",
     )
 
 
@@ -228,7 +228,10 @@ def goal_create(
         _partner(access),
         goal,
         subject=f"New goal: {goal.title}",
-        body=f"{_name(actor)} set a goal: {goal.title} (target {target_on.day} {target_on:%b %Y}).",
+        body=(
+            f"{display_name(actor)} set a goal: {goal.title} "
+            f"(target {target_on.day} {target_on:%b %Y})."
+        ),
     )
     return goal
 
@@ -277,7 +280,7 @@ def goal_suggest(
         goal,
         subject=f"Suggested goal: {goal.title}",
         body=(
-            f"{_name(actor)} suggested a goal for you: {goal.title}. "
+            f"{display_name(actor)} suggested a goal for you: {goal.title}. "
             "Accept it to make it one of your goals, or decline it."
         ),
     )
@@ -448,7 +451,7 @@ def goal_suggestion_accept(*, actor: User, relationship_id: int, goal_id: int) -
         _partner(found.access),
         goal,
         subject=f"Suggestion accepted: {goal.title}",
-        body=f"{_name(actor)} accepted your suggested goal: {goal.title}.",
+        body=f"{display_name(actor)} accepted your suggested goal: {goal.title}.",
     )
     return goal
 
@@ -465,7 +468,7 @@ def goal_suggestion_decline(*, actor: User, relationship_id: int, goal_id: int) 
         _partner(found.access),
         goal,
         subject=f"Suggestion declined: {goal.title}",
-        body=f"{_name(actor)} declined your suggested goal: {goal.title}.",
+        body=f"{display_name(actor)} declined your suggested goal: {goal.title}.",
     )
     return goal
 
@@ -481,7 +484,7 @@ def goal_achieve(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
         _both(found.access),
         goal,
         subject=f"🎉 Goal achieved: {goal.title}",
-        body=f"{_name(actor)} achieved the goal “{goal.title}”. Well done!",
+        body=f"{display_name(actor)} achieved the goal “{goal.title}”. Well done!",
     )
     return goal
 
@@ -531,7 +534,7 @@ def goal_comment_create(
         _partner(found.access),
         found.goal,
         subject=f"New comment on: {found.goal.title}",
-        body=f"{_name(actor)} commented on the goal “{found.goal.title}”.",
+        body=f"{display_name(actor)} commented on the goal “{found.goal.title}”.",
     )
     return comment
 
@@ -736,7 +739,7 @@ def milestone_complete(
         found.goal,
         subject=f"🎉 Milestone reached: {milestone.title}",
         body=(
-            f"{_name(actor)} reached the milestone “{milestone.title}” of the goal "
+            f"{display_name(actor)} reached the milestone “{milestone.title}” of the goal "
             f"“{found.goal.title}” (now {found.goal.progress}% there)."
         ),
     )

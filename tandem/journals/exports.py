@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.journals.models import JournalEntry
 
 
@@ -38,7 +39,7 @@ def _partner_name(entry: JournalEntry, author: User) -> str:
         if relationship.mentor.user_id == author.pk
         else relationship.mentor.user
     )
-    return str(partner.get_full_name() or partner.email)
+    return display_name(partner)
 
 
 def _local(moment: datetime.datetime | None, zone: zoneinfo.ZoneInfo) -> str | None:
@@ -77,7 +78,7 @@ def journal_export_json(*, author: User, entries: Sequence[JournalEntry]) -> str
 def journal_export_markdown(*, author: User, entries: Sequence[JournalEntry]) -> str:
     zone = viewer_zone(author)
     lines = [
-        f"# My mentoring journal — {author.get_full_name() or author.email}",
+        f"# My mentoring journal — {display_name(author)}",
         "",
         f"Exported {timezone.localtime(timezone.now(), zone):%Y-%m-%d %H:%M} ({zone}).",
         "",

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.core.errors import FieldError, InvalidInput
 from tandem.journals import selectors
 from tandem.journals.models import JournalEntry, JournalMood
@@ -161,7 +162,7 @@ def journal_entry_share(*, actor: User, relationship_id: int, entry_id: int) -> 
     entry.save(update_fields=["shared_with_partner", "shared_at", "updated_at"])
     partner = access.partner
     if partner is not None:
-        name = actor.get_full_name() or actor.email
+        name = display_name(actor)
         notification_send(
             recipients=[partner],
             category=NotificationCategory.MESSAGES,

@@ -25,6 +25,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import short_name
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.matching import engine
@@ -956,7 +957,7 @@ def _announcements(run: MatchRun) -> tuple[list[OutboxItem], list[OutboxItem]]:
                 program=program,
                 subject=f"Your mentor in {program.name}: {mentor}",
                 text=(
-                    f"Hello {mentee.first_name or mentee},\n\n"
+                    f"Hello {short_name(mentee)},\n\n"
                     + (
                         f"You are in {mentor}'s mentoring circle{about} in {program.name}.\n\n"
                         if circle is not None
@@ -993,7 +994,7 @@ def _announcements(run: MatchRun) -> tuple[list[OutboxItem], list[OutboxItem]]:
                 program=program,
                 subject=f"Your mentee in {program.name}: {mentee}",
                 text=(
-                    f"Hello {mentor.first_name or mentor},\n\n"
+                    f"Hello {short_name(mentor)},\n\n"
                     f"You will mentor {mentee} ({mentee.email}) in {program.name}.\n\n"
                     + _reasons_text(proposal.reasons)
                     + "They will get in touch; agree when you will first meet.\n"
@@ -1013,7 +1014,7 @@ def _announcements(run: MatchRun) -> tuple[list[OutboxItem], list[OutboxItem]]:
                 program=program,
                 subject=f"Your mentoring circle in {program.name}",
                 text=(
-                    f"Hello {mentor.first_name or mentor},\n\n"
+                    f"Hello {short_name(mentor)},\n\n"
                     f"You will lead a circle{f' on {circle.topic!r}' if circle.topic else ''} in "
                     f"{program.name} with:\n{names}\n\n"
                     "Agree with them when you will first meet.\n"

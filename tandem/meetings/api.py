@@ -8,6 +8,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.meetings import selectors, services
 from tandem.meetings.models import CheckIn, Meeting
 from tandem.meetings.schemas import (
@@ -33,7 +34,7 @@ BASE = "/relationships/{relationship_id}/meetings"
 def _person(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
-    return {"user_id": user.pk, "name": user.get_full_name() or user.email}
+    return {"user_id": user.pk, "name": display_name(user)}
 
 
 def _agenda_out(meeting: Meeting) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.actions.services import action_item_create
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from tandem.core.lifecycle import Lifecycle, Refused
@@ -39,10 +40,6 @@ from tandem.relationships.services import relationship_record_activity
 FEED_TOKEN_PREFIX = "tcf_"  # noqa: S105 - a public marker, not a secret
 TITLE_MAX = 200
 AGENDA_TEXT_MAX = 500
-
-
-def _name(user: User) -> str:
-    return user.get_full_name() or user.email
 
 
 def meeting_path(meeting: Meeting) -> str:
@@ -79,10 +76,10 @@ def _ics_event(meeting: Meeting, *, agenda: list[str] | None = None) -> ics.IcsE
         description=description,
         location=meeting.location or (meeting.video_url and "Video call") or "",
         url=meeting.video_url,
-        organizer=ics.IcsPerson(_name(organiser), organiser.email),
+        organizer=ics.IcsPerson(display_name(organiser), organiser.email),
         attendees=[
-            ics.IcsPerson(_name(mentor), mentor.email),
-            ics.IcsPerson(_name(mentee), mentee.email),
+            ics.IcsPerson(display_name(mentor), mentor.email),
+            ics.IcsPerson(display_name(mentee), mentee.email),
         ],
         status=ics.STATUS_CANCELLED
         if meeting.status == MeetingStatus.CANCELLED
@@ -122,7 +119,7 @@ def _invite(meeting: Meeting, *, actor: User, kind: str, agenda: list[str]) -> N
     }
     for person in (relationship.mentor.user, relationship.mentee.user):
         when = local_text(meeting.starts_at, zone_name_of(person), minutes=meeting.duration_minutes)
-        lines = [f"{_name(actor)} {kind} “{meeting.title}” ({relationship.program.name})."]
+        lines = [f"{display_name(actor)} {kind} “{meeting.title}” ({relationship.program.name})."]
         lines.append(f"{'Was' if cancelled else 'When'}: {when}")
         if not cancelled:
             if meeting.location:
@@ -288,7 +285,7 @@ def meeting_schedule(
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.MEETING_SCHEDULED,
-        summary=f"{_name(actor)} scheduled “{meeting.title}” for {_when(meeting)}",
+        summary=f"{display_name(actor)} scheduled “{meeting.title}” for {_when(meeting)}",
     )
     _invite(meeting, actor=actor, kind="scheduled", agenda=texts)
     return meeting
@@ -384,7 +381,7 @@ def meeting_reschedule(
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.MEETING_RESCHEDULED,
-        summary=f"{_name(actor)} changed “{meeting.title}”: now {_when(meeting)}",
+        summary=f"{display_name(actor)} changed “{meeting.title}”: now {_when(meeting)}",
     )
     _invite(meeting, actor=actor, kind="rescheduled", agenda=_agenda_texts(meeting))
     return meeting
@@ -404,7 +401,7 @@ def meeting_cancel(*, actor: User, relationship_id: int, meeting_id: int) -> Mee
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.MEETING_CANCELLED,
-        summary=f"{_name(actor)} cancelled “{meeting.title}” ({_when(meeting)})",
+        summary=f"{display_name(actor)} cancelled “{meeting.title}” ({_when(meeting)})",
     )
     _invite(meeting, actor=actor, kind="cancelled", agenda=[])
     return meeting
@@ -439,7 +436,7 @@ def meeting_record_held(
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.MEETING_HELD,
-        summary=f"{_name(actor)} recorded that “{meeting.title}” took place",
+        summary=f"{display_name(actor)} recorded that “{meeting.title}” took place",
     )
     return meeting
 
@@ -586,7 +583,7 @@ def checkin_submit(
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.CHECKIN,
-        summary=f"{_name(actor)} checked in after “{meeting.title}”",
+        summary=f"{display_name(actor)} checked in after “{meeting.title}”",
     )
     return checkin
 

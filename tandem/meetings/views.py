@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from tandem.accounts.names import display_name
 from tandem.accounts.requests import signed_in_user
 from tandem.actions.selectors import action_item_list_open
 from tandem.core.errors import DomainError
@@ -411,7 +412,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such calendar feed.")
     text = services.meetings_feed_ics(
         meetings=selectors.meeting_list_for_feed(user=user),
-        name=f"Tandem meetings — {user.get_full_name() or user.email}",
+        name=f"Tandem meetings — {display_name(user)}",
     )
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from tandem.accounts.api_auth import caller
+from tandem.accounts.names import display_name
 from tandem.relationships import selectors, services
 from tandem.relationships.lifecycle import actions_from
 from tandem.relationships.models import Relationship
@@ -17,7 +18,7 @@ router = Router(tags=["relationships"])
 
 def _person(participant: Any) -> dict[str, Any]:
     user = participant.user
-    return {"user_id": user.pk, "name": user.get_full_name(), "email": user.email}
+    return {"user_id": user.pk, "name": display_name(user), "email": user.email}
 
 
 def relationship_out(relationship: Relationship, side: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
@@ -181,7 +182,7 @@ def relationship_transition(
     relationship.status = move.target
     relationship.last_activity_at = now
     relationship.save(update_fields=fields)
-    summary = f"{actor.get_full_name() or actor.email} {transition.done}"
+    summary = f"{display_name(actor)} {transition.done}"
     RelationshipEvent.objects.create(
         relationship=relationship,
         actor=actor,
@@ -200,7 +201,7 @@ def relationship_transition(
         category=NotificationCategory.RELATIONSHIP,
         subject=f"Your mentoring relationship is now {status_text}",
         body=(
-            f"{actor.get_full_name() or actor.email} changed your relationship in "
+            f"{display_name(actor)} changed your relationship in "
             f"{relationship.program.name} to {status_text}."
             + (f"\n\nReason: {reason}" if reason else "")
         ),
