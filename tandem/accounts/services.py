@@ -115,7 +115,7 @@ def user_create(
     return user
 
 
-def _lock_active_admins(organization_id: int | None) -> list[int]:
+def _lock_active_admins(organization_id: int) -> list[int]:
     """Lock the organisation's active admins (by id, always before the person changed), so
     two admins stepping down or deactivated at once cannot each see the other still there."""
     return list(
@@ -138,7 +138,7 @@ def user_set_role(*, actor: User, user: User, role: str) -> User:
     _require_access_admin(actor, user.organization)
     if role not in Role.values:
         raise InvalidInput.for_field("role", f"'{role}' is not a role. Use one of {Role.values}.")
-    admins = _lock_active_admins(user.organization_id)
+    admins = _lock_active_admins(user.organization.pk)
     locked = User.objects.select_for_update().get(pk=user.pk)
     if role != Role.ORG_ADMIN and admins == [locked.pk]:
         raise Conflict(_LAST_ADMIN)
@@ -156,7 +156,7 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     _require_access_admin(actor, user.organization)
     if user.pk == actor.pk and not is_active:
         raise Conflict("You cannot deactivate yourself.")
-    admins = _lock_active_admins(user.organization_id)
+    admins = _lock_active_admins(user.organization.pk)
     if not is_active and admins == [user.pk]:
         raise Conflict(_LAST_ADMIN)
     User.objects.filter(pk=user.pk).update(is_active=is_active)

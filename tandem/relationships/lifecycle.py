@@ -6,10 +6,9 @@ proposed → active → (paused ↔ active) → completed, or ended early from a
 the current status and what is possible from it.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tandem.core.lifecycle import Lifecycle, Move
+from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.relationships.models import RelationshipStatus
 
 S = RelationshipStatus
@@ -61,11 +60,11 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def _refusal(status: str, verb: str, target: str | None, possible: Sequence[Move]) -> str:
-    verbs = ", ".join(dict.fromkeys(move.verb for move in possible)) or "nothing"
+def _refusal(refused: Refused) -> str:
+    verbs = ", ".join(refused.possible_verbs) or "nothing"
     return (
-        f"This relationship is {LIFECYCLE.label(status)}, so it cannot be "
-        f"{TRANSITIONS[verb].target}; possible now: {verbs}."
+        f"{refused.subject} is {refused.current}, so it cannot be "
+        f"{TRANSITIONS[refused.verb].target}; possible now: {verbs}."
     )
 
 
