@@ -14,6 +14,7 @@ from tandem.actions import selectors, services
 from tandem.actions.forms import ActionItemForm
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.people.selectors import profile_zone_get
 from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 CLOSED_PAGE_SIZE = 20
@@ -37,7 +38,7 @@ def _context(
         "open_items": open_items,
         "closed_page": closed.get_page(request.GET.get("page")),
         "form": form or apply_bootstrap(ActionItemForm(access=access)),
-        "viewer_zone": selectors.viewer_zone(access.user),
+        "viewer_zone": profile_zone_get(user=access.user),
         "error": error,
         "error_item_id": error_item_id,
     }

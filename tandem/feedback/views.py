@@ -13,7 +13,7 @@ from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.feedback import selectors, services
 from tandem.feedback.forms import MenteeFeedbackForm, MentorFeedbackForm
-from tandem.people.models import Profile
+from tandem.people.selectors import profile_timezone_get
 from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 PAGE_SIZE = 10
@@ -22,12 +22,6 @@ PAGE_SIZE = 10
 def _form(access: RelationshipAccess, data: object = None) -> forms.Form:
     form_class = MentorFeedbackForm if access.side == "mentor" else MenteeFeedbackForm
     return form_class(data)  # type: ignore[arg-type]
-
-
-def _viewer_timezone(access: RelationshipAccess) -> str:
-    return (
-        Profile.objects.filter(user=access.user).values_list("timezone", flat=True).first() or "UTC"
-    )
 
 
 def _context(
@@ -42,7 +36,7 @@ def _context(
         "partner": access.partner,
         "form": form or apply_bootstrap(_form(access)),
         "page": page,
-        "viewer_timezone": _viewer_timezone(access),
+        "viewer_timezone": profile_timezone_get(user=access.user),
         "given": request.GET.get("given") == "1",
     }
 

@@ -3,11 +3,9 @@ caller passes the RelationshipAccess it got); the programme manager's signal
 (`goal_progress_by_relationship`) gives only percentages, never the goals themselves."""
 
 import datetime
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -23,6 +21,7 @@ from tandem.goals.models import (
     ProgressMode,
     derived_progress,
 )
+from tandem.people.selectors import profile_zone_get
 from tandem.relationships.permissions import RelationshipAccess
 
 # Milestones due within this many days show in the workspace's "what's next".
@@ -33,21 +32,9 @@ CELEBRATE_DAYS = 14
 PANEL_GOALS = 3
 
 
-def user_timezone(user: User) -> zoneinfo.ZoneInfo:
-    """The person's own timezone (their profile's), UTC when unknown."""
-    try:
-        name = user.profile.timezone
-    except ObjectDoesNotExist:
-        name = "UTC"
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def local_today(user: User) -> datetime.date:
     """Today's date where the person is."""
-    return timezone.localtime(timezone.now(), user_timezone(user)).date()
+    return timezone.localtime(timezone.now(), profile_zone_get(user=user)).date()
 
 
 def _milestones() -> Prefetch:

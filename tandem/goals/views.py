@@ -22,6 +22,7 @@ from tandem.core.web import guard_as_http
 from tandem.goals import selectors, services
 from tandem.goals.forms import CommentForm, GoalForm, MilestoneForm
 from tandem.goals.models import Goal, GoalStatus, ProgressMode
+from tandem.people.selectors import profile_zone_get
 from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 
@@ -83,7 +84,7 @@ def _context(
                 and goal.progress == 100,
             }
         )
-    viewer_tz = selectors.user_timezone(access.user)
+    viewer_tz = profile_zone_get(user=access.user)
     return {
         "access": access,
         "relationship": access.relationship,

@@ -12,10 +12,11 @@ from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
 from tandem.journals import selectors, services
-from tandem.journals.exports import ExportFormat, journal_export_response, viewer_zone
+from tandem.journals.exports import ExportFormat, journal_export_response
 from tandem.journals.forms import JournalEntryForm
 from tandem.journals.models import JournalEntry
 from tandem.meetings import selectors as meeting_selectors
+from tandem.people.selectors import profile_zone_get
 from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 
@@ -25,7 +26,7 @@ def _form(access: RelationshipAccess, data: object = None) -> JournalEntryForm:
     return JournalEntryForm(
         data,
         meetings=reversed(list(meetings)),
-        zone=viewer_zone(access.user),
+        zone=profile_zone_get(user=access.user),
     )
 
 
@@ -35,7 +36,7 @@ def _mine_context(access: RelationshipAccess, form: JournalEntryForm) -> dict:
         "relationship": access.relationship,
         "form": apply_bootstrap(form),
         "entries": list(selectors.journal_entry_list_mine(access=access)),
-        "viewer_timezone": viewer_zone(access.user),
+        "viewer_timezone": profile_zone_get(user=access.user),
     }
 
 
@@ -94,7 +95,7 @@ def _entry_response(
                 "relationship": access.relationship,
                 "access": access,
                 "error": error,
-                "viewer_timezone": viewer_zone(access.user),
+                "viewer_timezone": profile_zone_get(user=access.user),
             },
         )
     if error:

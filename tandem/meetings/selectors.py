@@ -10,7 +10,8 @@ from tandem.accounts.models import User
 from tandem.core.errors import NotFound
 from tandem.meetings.models import AgendaItem, CalendarFeedToken, CheckIn, Meeting, MeetingStatus
 from tandem.meetings.services import feed_token_digest, meeting_path
-from tandem.meetings.times import in_zone, local_text, zone_name_of
+from tandem.meetings.times import in_zone, local_text
+from tandem.people.selectors import profile_timezone_get
 from tandem.relationships.models import Relationship
 from tandem.relationships.permissions import RelationshipAccess
 
@@ -65,7 +66,7 @@ def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     """The workspace hub's meetings card: the next meeting in the viewer's time, and the
     check-ins the viewer still owes after held meetings. At most three queries."""
     relationship = access.relationship
-    zone_name = zone_name_of(access.user)  # one query (the profile)
+    zone_name = profile_timezone_get(user=access.user)  # one query (the profile)
     upcoming = next_meeting(relationship=relationship)
     # The three most recent held meetings, each marked with whether the viewer checked in:
     # one query tells both what is owed and whether the pair has met at all.

@@ -30,9 +30,10 @@ from tandem.meetings.models import (
     Meeting,
     MeetingStatus,
 )
-from tandem.meetings.times import in_zone, local_text, start_in_utc, zone, zone_name_of
+from tandem.meetings.times import in_zone, local_text, start_in_utc, zone
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import Attachment, notification_send
+from tandem.people.selectors import profile_timezone_get
 from tandem.relationships.models import RelationshipEventKind
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
 from tandem.relationships.services import relationship_record_activity
@@ -118,7 +119,9 @@ def _invite(meeting: Meeting, *, actor: User, kind: str, agenda: list[str]) -> N
         "cancelled": f"Meeting cancelled: {meeting.title}",
     }
     for person in (relationship.mentor.user, relationship.mentee.user):
-        when = local_text(meeting.starts_at, zone_name_of(person), minutes=meeting.duration_minutes)
+        when = local_text(
+            meeting.starts_at, profile_timezone_get(user=person), minutes=meeting.duration_minutes
+        )
         lines = [f"{display_name(actor)} {kind} “{meeting.title}” ({relationship.program.name})."]
         lines.append(f"{'Was' if cancelled else 'When'}: {when}")
         if not cancelled:
@@ -420,7 +423,7 @@ def meeting_record_held(
     if meeting.starts_at > now:
         raise Conflict(
             "This meeting has not started yet (it starts "
-            f"{local_text(meeting.starts_at, zone_name_of(actor))}); "
+            f"{local_text(meeting.starts_at, profile_timezone_get(user=actor))}); "
             "it can be marked as held once it has started."
         )
     meeting.status = move.target
@@ -506,7 +509,7 @@ def _action_due_on(meeting: Meeting, owner: User) -> datetime.date:
     """The day before the pair's next scheduled meeting (in the owner's own calendar), or
     two weeks on when none is planned; never before today."""
     now = timezone.now()
-    zone_name = zone_name_of(owner)
+    zone_name = profile_timezone_get(user=owner)
     today = in_zone(now, zone_name).date()
     upcoming = (
         Meeting.objects.filter(
@@ -547,7 +550,7 @@ def checkin_submit(
     if meeting.status != MeetingStatus.HELD and meeting.starts_at > timezone.now():
         raise Conflict(
             "This meeting has not started yet; check in after it "
-            f"({local_text(meeting.starts_at, zone_name_of(actor))})."
+            f"({local_text(meeting.starts_at, profile_timezone_get(user=actor))})."
         )
     errors: list[FieldError] = []
     if not isinstance(usefulness, int) or not 1 <= usefulness <= 5:

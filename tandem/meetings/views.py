@@ -20,8 +20,9 @@ from tandem.meetings import selectors, services
 from tandem.meetings.api import ics_response
 from tandem.meetings.forms import AgendaItemForm, CheckInForm, MeetingForm, NotesForm
 from tandem.meetings.models import Meeting, MeetingStatus
-from tandem.meetings.times import in_zone, local_text, zone_name_of
+from tandem.meetings.times import in_zone, local_text
 from tandem.people.csvfile import timezone_names
+from tandem.people.selectors import profile_timezone_get
 from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 
@@ -42,7 +43,7 @@ def meeting_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """The pair's meetings (upcoming, then past) and the form to schedule one."""
     access = relationship_access_for_request(request, relationship_id)
     actor = access.user
-    zone_name = zone_name_of(actor)
+    zone_name = profile_timezone_get(user=actor)
     form = MeetingForm(
         request.POST if request.method == "POST" else None,
         initial={"timezone": zone_name},
@@ -98,9 +99,9 @@ def meeting_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
 
 def _detail_context(access: RelationshipAccess, meeting: Meeting, **extra: Any) -> dict[str, Any]:
     actor = access.user
-    zone_name = zone_name_of(actor)
+    zone_name = profile_timezone_get(user=actor)
     partner = access.partner
-    partner_zone = zone_name_of(partner) if partner is not None else zone_name
+    partner_zone = profile_timezone_get(user=partner) if partner is not None else zone_name
     now = timezone.now()
     checkins = list(meeting.checkins.select_related("user").order_by("created_at", "id"))
     mine = next((c for c in checkins if c.user_id == actor.pk), None)
