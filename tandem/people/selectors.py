@@ -26,16 +26,14 @@ def profile_timezone_get(*, user: User) -> str:
     """The IANA name of the time zone `user` works in: THE reader of a person's zone.
 
     UTC before they have a profile or when its name is blank or unknown (`people.zones`). No
-    query when the profile is already loaded on `user` (select_related), else one. The caller
-    shows `user` their own times, so no scoping is needed."""
-    name: str | None
-    if User.profile.is_cached(user):
-        try:
-            name = user.profile.timezone
-        except Profile.DoesNotExist:  # loaded as missing: no query either
-            name = None
-    else:
-        name = Profile.objects.filter(user=user).values_list("timezone", flat=True).first()
+    query when the profile is already loaded on `user` (select_related, or an earlier read),
+    else one. The caller shows `user` their own times, so no scoping is needed."""
+    try:
+        # Through the descriptor, so the profile is cached on `user`: the page's next read of
+        # the viewer's zone (panels, dates, times) costs nothing.
+        name: str | None = user.profile.timezone
+    except Profile.DoesNotExist:
+        name = None
     return zone_name_or_utc(name)
 
 

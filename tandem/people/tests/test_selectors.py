@@ -41,15 +41,20 @@ def test_the_zone_owner_answers_alike_whether_the_profile_is_loaded_or_not(
 ):
     # given a person whose profile names `name`
     person = ProfileFactory(timezone=name).user
-    # when the zone is read cold (one query) and with the profile already loaded (none)
+    # when the zone is read cold (one query)
+    reader = User(pk=person.pk)
     with django_assert_num_queries(1):
-        cold = profile_timezone_get(user=User(pk=person.pk))
+        cold = profile_timezone_get(user=reader)
+    # and read again for the same person (the next panel of a page): no query
+    with django_assert_num_queries(0):
+        again = profile_timezone_get(user=reader)
+    # and with the profile already loaded (none)
     loaded = User.objects.select_related("profile").get(pk=person.pk)
     with django_assert_num_queries(0):
         warm = profile_timezone_get(user=loaded)
         zone = profile_zone_get(user=loaded)
     # then both are the profile's zone, or UTC when it is blank or unknown
-    assert cold == warm == zone.key == _expected(name)
+    assert cold == again == warm == zone.key == _expected(name)
     assert zone_name_or_utc(name) == _expected(name)
 
 
