@@ -5,6 +5,7 @@ import datetime
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -121,7 +122,7 @@ def actions_panel(*, access: RelationshipAccess) -> dict[str, Any]:
         relationship=relationship, status=ActionItemStatus.DONE
     ).count()
     overdue = mark_overdue(open_items, today=today)
-    page = f"/relationships/{relationship.pk}/actions/"
+    page = reverse("actions:list", args=[relationship.pk])
     return {
         "url": page,
         "today": today,

@@ -14,6 +14,7 @@
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -43,7 +44,7 @@ DESCRIPTION_MAX = 300
 
 
 def _page(relationship_id: int) -> str:
-    return f"/relationships/{relationship_id}/assessment/"
+    return reverse("assessments:page", args=[relationship_id])
 
 
 def _moment(moment: str) -> Moment:

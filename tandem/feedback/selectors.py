@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.names import short_name
@@ -55,7 +56,7 @@ def feedback_panel(*, access: RelationshipAccess) -> dict[str, Any]:
         last_given_at=Max("created_at", filter=Q(author_id=user_id)),
         last_received_at=Max("created_at", filter=~Q(author_id=user_id)),
     )
-    url = f"/relationships/{relationship.pk}/feedback/"
+    url = reverse("feedback:list", args=[relationship.pk])
     now = timezone.now()
     started = relationship.activated_at or relationship.created_at
     last = stats["last_given_at"] or started

@@ -3,6 +3,7 @@ direction follows from who writes, the partner is told that there is feedback â€
 says â€” and the pair's timeline notes it without its text."""
 
 from django.db import transaction
+from django.urls import reverse
 
 from tandem.accounts.models import User
 from tandem.accounts.names import display_name
@@ -113,7 +114,7 @@ def feedback_give(
                 f"{access.relationship.program.name}. "
                 "Read it in your mentoring workspace; it is private to the two of you."
             ),
-            url=f"/relationships/{access.relationship.pk}/feedback/",
+            url=reverse("feedback:list", args=[access.relationship.pk]),
         )
     return feedback
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -140,7 +141,7 @@ def goals_panel(*, access: RelationshipAccess) -> dict[str, object]:
     target date, suggestions to answer, a first goal to set). At most three queries (goals,
     milestones, the viewer's profile)."""
     goals = list(goal_list(access=access))
-    url = f"/relationships/{access.relationship.pk}/goals/"
+    url = reverse("goals:list", args=[access.relationship.pk])
     today = local_today(access.user)
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     active = [goal for goal in goals if goal.status == GoalStatus.ACTIVE]

@@ -9,6 +9,7 @@ from typing import Final, NamedTuple
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -48,7 +49,7 @@ KEEP: Final = _Keep()
 
 
 def _goals_url(goal: Goal) -> str:
-    return f"/relationships/{goal.relationship_id}/goals/#goal-{goal.pk}"
+    return reverse("goals:list", args=[goal.relationship_id]) + f"#goal-{goal.pk}"
 
 
 def _both(access: RelationshipAccess) -> list[User]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from types import EllipsisType
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -168,7 +169,7 @@ def journal_entry_share(*, actor: User, relationship_id: int, entry_id: int) -> 
             category=NotificationCategory.MESSAGES,
             subject=f"{name} shared a journal entry with you",
             body=f"{name} shared one of their journal entries with you in Tandem.",
-            url=f"/relationships/{access.relationship.pk}/journal/#shared-with-you",
+            url=reverse("journals:list", args=[access.relationship.pk]) + "#shared-with-you",
         )
     return entry
 

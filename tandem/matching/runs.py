@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -945,7 +946,7 @@ def _announcements(run: MatchRun) -> tuple[list[OutboxItem], list[OutboxItem]]:
         mentor, mentee = proposal.mentor.user, proposal.mentee.user
         circle = relationship.circle
         about = f" on '{circle.topic}'" if circle is not None and circle.topic else ""
-        workspace = f"/relationships/{relationship.pk}/"
+        workspace = reverse("workspace:detail", args=[relationship.pk])
         messages.append(
             _announcement(
                 key=match_announced_key(
@@ -1019,7 +1020,7 @@ def _announcements(run: MatchRun) -> tuple[list[OutboxItem], list[OutboxItem]]:
                     f"{program.name} with:\n{names}\n\n"
                     "Agree with them when you will first meet.\n"
                 ),
-                url=f"/relationships/{members[0][1].pk}/",
+                url=reverse("workspace:detail", args=[members[0][1].pk]),
             )
         )
     return messages, covered

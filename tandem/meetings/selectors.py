@@ -4,6 +4,7 @@ they got from it), with the prefetches that keep lists at a fixed number of quer
 from typing import Any
 
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -78,7 +79,7 @@ def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
         .order_by("-starts_at", "-id")[:3]
     )
     owed = [meeting for meeting in recent_held if not meeting.checked_in]
-    base = f"/relationships/{relationship.pk}/meetings/"
+    base = reverse("meetings:list", args=[relationship.pk])
     items: list[dict[str, Any]] = []
     if upcoming is not None:
         items.append(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -44,7 +45,7 @@ AGENDA_TEXT_MAX = 500
 
 
 def meeting_path(meeting: Meeting) -> str:
-    return f"/relationships/{meeting.relationship_id}/meetings/{meeting.pk}/"
+    return reverse("meetings:detail", args=[meeting.relationship_id, meeting.pk])
 
 
 def _absolute(path: str) -> str:
@@ -618,4 +619,4 @@ def calendar_feed_revoke(*, actor: User) -> bool:
 
 def feed_url(raw_token: str) -> str:
     """The absolute URL of a calendar feed, for the person to paste into their calendar app."""
-    return _absolute(f"/calendar/{raw_token}.ics")
+    return _absolute(reverse("meetings:feed", args=[raw_token]))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -205,7 +206,7 @@ def relationship_transition(
             f"{relationship.program.name} to {status_text}."
             + (f"\n\nReason: {reason}" if reason else "")
         ),
-        url=f"/relationships/{relationship.pk}/",
+        url=reverse("workspace:detail", args=[relationship.pk]),
     )
     return relationship
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from tandem.accounts.requests import signed_in_user
@@ -23,9 +24,9 @@ def relationship_status(request: HttpRequest, relationship_id: int) -> HttpRespo
         back = ""
     if not back:
         back = (
-            f"/relationships/{relationship_id}/"
+            reverse("workspace:detail", args=[relationship_id])
             if access.is_party
-            else f"/programs/{access.relationship.program_id}/relationships/"
+            else reverse("workspace:program_relationships", args=[access.relationship.program_id])
         )
     error = ""
     if request.method == "POST":
