@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from tandem.accounts.names import display_name, short_name
 from tandem.core.models import TimeStampedModel
 
 
@@ -82,17 +83,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["organization", "role"])]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name every page, email and API field shows (`tandem.accounts.names`)."""
+        return display_name(self)
+
+    @property
+    def short_name(self) -> str:
+        """The first name for greetings, else the display name (`tandem.accounts.names`)."""
+        return short_name(self)
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        """The name as typed, whitespace collapsed; blank when none (a "Name" column)."""
+        return " ".join(f"{self.first_name} {self.last_name}".split())
 
     def get_full_name(self) -> str:
-        return self.full_name
+        # Django's hook (admin, auth) reads the one display name.
+        return self.display_name
 
     def get_short_name(self) -> str:
-        return self.first_name or self.email
+        return self.short_name
 
     @property
     def is_org_admin(self) -> bool:

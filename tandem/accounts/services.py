@@ -29,6 +29,7 @@ from tandem.accounts.models import (
     Role,
     User,
 )
+from tandem.accounts.names import display_name
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 
 API_TOKEN_PREFIX = "tdm_"  # noqa: S105 - a public marker, not a secret
@@ -57,6 +58,15 @@ def _require_org_admin(actor: User, organization: Organization) -> None:
         raise NotFound()
     if actor.role != Role.ORG_ADMIN:
         raise Forbidden("Only an organisation admin can manage people's access.")
+
+
+def _require_access_admin(actor: User, organization: Organization) -> None:
+    # Who may change a person's role or sign-in: their organisation's admins, and platform
+    # staff (superusers, working in the Django admin). The rules on what may change (an
+    # organisation keeps an active admin) hold for both alike.
+    if actor.is_superuser and actor.is_active:
+        return
+    _require_org_admin(actor, organization)
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -108,21 +118,33 @@ def user_create(
     return user
 
 
+def _lock_active_admins(organization_id: int) -> list[int]:
+    """Lock the organisation's active admins (by id, always before the person changed), so
+    two admins stepping down or deactivated at once cannot each see the other still there."""
+    return list(
+        User.objects.select_for_update()
+        .filter(organization_id=organization_id, role=Role.ORG_ADMIN, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+_LAST_ADMIN = "The organisation must keep at least one active organisation admin."
+
+
 @transaction.atomic
 def user_set_role(*, actor: User, user: User, role: str) -> User:
-    """Change what `user` may do in the organisation. Org admins only; never strand the org."""
+    """Change what `user` may do in the organisation. Org admins (and platform staff in the
+    Django admin) only; never strand the org."""
     if user.organization is None:
         raise NotFound()
-    _require_org_admin(actor, user.organization)
+    _require_access_admin(actor, user.organization)
     if role not in Role.values:
         raise InvalidInput.for_field("role", f"'{role}' is not a role. Use one of {Role.values}.")
+    admins = _lock_active_admins(user.organization.pk)
     locked = User.objects.select_for_update().get(pk=user.pk)
-    if locked.role == Role.ORG_ADMIN and role != Role.ORG_ADMIN:
-        others = User.objects.filter(
-            organization=locked.organization, role=Role.ORG_ADMIN, is_active=True
-        ).exclude(pk=locked.pk)
-        if not others.exists():
-            raise Conflict("The organisation must keep at least one active organisation admin.")
+    if role != Role.ORG_ADMIN and admins == [locked.pk]:
+        raise Conflict(_LAST_ADMIN)
     locked.role = role
     locked.save(update_fields=["role"])
     return locked
@@ -130,12 +152,16 @@ def user_set_role(*, actor: User, user: User, role: str) -> User:
 
 @transaction.atomic
 def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
-    """Deactivate (or reactivate) a person's sign-in without deleting their history."""
+    """Deactivate (or reactivate) a person's sign-in without deleting their history. Org
+    admins (and platform staff in the Django admin) only; never strand the org."""
     if user.organization is None:
         raise NotFound()
-    _require_org_admin(actor, user.organization)
+    _require_access_admin(actor, user.organization)
     if user.pk == actor.pk and not is_active:
         raise Conflict("You cannot deactivate yourself.")
+    admins = _lock_active_admins(user.organization.pk)
+    if not is_active and admins == [user.pk]:
+        raise Conflict(_LAST_ADMIN)
     User.objects.filter(pk=user.pk).update(is_active=is_active)
     user.refresh_from_db(fields=["is_active"])
     return user
@@ -357,7 +383,7 @@ def _send_invitation_email(invitation: Invitation, base_url: str) -> None:
     link = base_url.rstrip("/") + reverse(
         "accounts:invitation_accept", args=[invitation_token(invitation)]
     )
-    inviter = invitation.invited_by.full_name if invitation.invited_by else "Your organisation"
+    inviter = display_name(invitation.invited_by) if invitation.invited_by else "Your organisation"
     days = settings.INVITATION_MAX_AGE_SECONDS // 86400
     # Sent directly, not through the notifications outbox: it goes to an address with no user
     # yet, and the outbox writes to a user (preferences, in-app copy, unsubscribe).

@@ -1,5 +1,6 @@
 from django import forms
 
+from tandem.accounts.names import display_name
 from tandem.actions.services import TITLE_MAX
 from tandem.core.forms import SingleLineField
 from tandem.relationships.permissions import RelationshipAccess
@@ -25,6 +26,6 @@ class ActionItemForm(forms.Form):
             (relationship.mentor.user, "mentor"),
         ]
         self.fields["owner"].choices = [  # type: ignore[attr-defined]
-            (user.pk, f"{user.get_full_name() or user.email} ({side})") for user, side in people
+            (user.pk, f"{display_name(user)} ({side})") for user, side in people
         ]
         self.fields["owner"].initial = access.user.pk

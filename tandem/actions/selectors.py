@@ -2,37 +2,26 @@
 view and the meetings app, for a relationship the caller already holds)."""
 
 import datetime
-import zoneinfo
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import short_name
 from tandem.actions.models import ActionItem, ActionItemStatus
 from tandem.core.errors import InvalidInput, NotFound
+from tandem.people.selectors import profile_zone_get
 from tandem.relationships.models import Relationship
 from tandem.relationships.permissions import RelationshipAccess
 
 PANEL_ITEMS = 5
 
 
-def viewer_zone(user: User) -> zoneinfo.ZoneInfo:
-    """The person's own timezone (their profile's), UTC when unknown."""
-    try:
-        name = user.profile.timezone
-    except ObjectDoesNotExist:
-        name = "UTC"
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def viewer_today(user: User) -> datetime.date:
     """Today's date where the person is (due dates are days in their own calendar)."""
-    return timezone.now().astimezone(viewer_zone(user)).date()
+    return timezone.now().astimezone(profile_zone_get(user=user)).date()
 
 
 def _ordered(queryset: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
@@ -133,7 +122,7 @@ def actions_panel(*, access: RelationshipAccess) -> dict[str, Any]:
         relationship=relationship, status=ActionItemStatus.DONE
     ).count()
     overdue = mark_overdue(open_items, today=today)
-    page = f"/relationships/{relationship.pk}/actions/"
+    page = reverse("actions:list", args=[relationship.pk])
     return {
         "url": page,
         "today": today,
@@ -143,7 +132,7 @@ def actions_panel(*, access: RelationshipAccess) -> dict[str, Any]:
         "done_count": done,
         "next_items": [
             {
-                "text": f"{item.title} ({item.owner.get_short_name()})",
+                "text": f"{item.title} ({short_name(item.owner)})",
                 "url": f"{page}#action-{item.pk}",
                 "due": item.due_on,
                 "overdue": item.pk in overdue,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.actions.models import ActionItem, ActionItemStatus
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from tandem.relationships.models import RelationshipEventKind
@@ -43,10 +44,6 @@ def _pair_member(access: RelationshipAccess, user_id: int, field: str) -> User:
         if person.pk == user_id:
             return person
     raise InvalidInput.for_field(field, "The owner must be the mentor or the mentee of this pair.")
-
-
-def _name(user: User) -> str:
-    return user.get_full_name() or user.email
 
 
 def _item(access: RelationshipAccess, action_item_id: int, *, lock: bool = False) -> ActionItem:
@@ -93,7 +90,7 @@ def action_item_create(
         relationship=access.relationship,
         actor=access.user,
         kind=RelationshipEventKind.ACTION_CREATED,
-        summary=f"Action agreed for {_name(owner)}: {title}",
+        summary=f"Action agreed for {display_name(owner)}: {title}",
     )
     return item
 
@@ -185,7 +182,7 @@ def action_item_close(
             relationship=access.relationship,
             actor=actor,
             kind=RelationshipEventKind.ACTION_DONE,
-            summary=f"{_name(item.owner)} did: {item.title}",
+            summary=f"{display_name(item.owner)} did: {item.title}",
         )
     return item
 

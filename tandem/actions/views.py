@@ -10,20 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from tandem.accounts.requests import signed_in_user
 from tandem.actions import selectors, services
 from tandem.actions.forms import ActionItemForm
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
-from tandem.core.web import guard_as_http
-from tandem.relationships.permissions import RelationshipAccess, relationship_access
+from tandem.people.selectors import profile_zone_get
+from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 CLOSED_PAGE_SIZE = 20
-
-
-def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
-    with guard_as_http():
-        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
 
 
 def _context(
@@ -44,7 +38,7 @@ def _context(
         "open_items": open_items,
         "closed_page": closed.get_page(request.GET.get("page")),
         "form": form or apply_bootstrap(ActionItemForm(access=access)),
-        "viewer_zone": selectors.viewer_zone(access.user),
+        "viewer_zone": profile_zone_get(user=access.user),
         "error": error,
         "error_item_id": error_item_id,
     }
@@ -57,14 +51,14 @@ def _body(request: HttpRequest, access: RelationshipAccess, **extra: object) -> 
 @login_required
 @require_GET
 def action_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     return render(request, "actions/list.html", _context(request, access))
 
 
 @login_required
 @require_POST
 def action_create(request: HttpRequest, relationship_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     form = ActionItemForm(request.POST, access=access)
     failed = True
     if form.is_valid():
@@ -117,7 +111,7 @@ def _change(
 @login_required
 @require_POST
 def action_close(request: HttpRequest, relationship_id: int, action_item_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     return _change(
         request,
         access,
@@ -136,7 +130,7 @@ def action_close(request: HttpRequest, relationship_id: int, action_item_id: int
 @login_required
 @require_POST
 def action_reopen(request: HttpRequest, relationship_id: int, action_item_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     return _change(
         request,
         access,
@@ -151,7 +145,7 @@ def action_reopen(request: HttpRequest, relationship_id: int, action_item_id: in
 @login_required
 @require_POST
 def action_delete(request: HttpRequest, relationship_id: int, action_item_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     return _change(
         request,
         access,

@@ -17,13 +17,7 @@ from tandem.core.errors import DomainError, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
 from tandem.programs.permissions import program_access
-from tandem.relationships.permissions import RelationshipAccess, relationship_access
-
-
-def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
-    """The relationship through its guard: the mentor and mentee only (404 for anyone else)."""
-    with guard_as_http():
-        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
+from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 
 def _initial(detail: selectors.AgreementDetail) -> dict[str, Any]:
@@ -63,7 +57,7 @@ def _context(
 def agreement_detail(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """Read and edit the agreement. A POST saves it (inline with htmx: the answer updates the
     version, the signatures and each field's error in place)."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     if request.method != "POST":
         return render(request, "agreements/detail.html", _context(request, access))
     template = selectors.agreement_template_for_relationship(access=access)
@@ -93,7 +87,7 @@ def agreement_detail(request: HttpRequest, relationship_id: int) -> HttpResponse
 @require_POST
 def agreement_sign(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """Sign the version the signer saw."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     error = ""
     try:
         version = int(request.POST.get("version", ""))
@@ -122,7 +116,7 @@ def agreement_sign(request: HttpRequest, relationship_id: int) -> HttpResponse:
 @require_GET
 def agreement_version(request: HttpRequest, relationship_id: int, version: int) -> HttpResponse:
     """One version both people signed, as it was signed."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     try:
         kept = selectors.agreement_version_get(access=access, version=version)
     except NotFound as error:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.assessments.models import Competency, Moment, Rating, SelfAssessment
@@ -202,7 +203,7 @@ def assessments_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     }
     now = timezone.now()
     today = timezone.localdate()
-    url = f"/relationships/{relationship.pk}/assessment/"
+    url = reverse("assessments:page", args=[relationship.pk])
     start_open = start_is_open(relationship)
     end_open = end_is_open(relationship, now=now)
     next_items: list[dict[str, object]] = []

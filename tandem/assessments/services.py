@@ -14,10 +14,12 @@
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.assessments.models import (
     NOTE_MAX,
     SCORE_MAX,
@@ -41,12 +43,8 @@ NAME_MAX = 80
 DESCRIPTION_MAX = 300
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.get_short_name()
-
-
 def _page(relationship_id: int) -> str:
-    return f"/relationships/{relationship_id}/assessment/"
+    return reverse("assessments:page", args=[relationship_id])
 
 
 def _moment(moment: str) -> Moment:
@@ -163,7 +161,7 @@ def assessment_submit(
         relationship=relationship,
         actor=actor,
         kind=RelationshipEventKind.ASSESSMENT_TAKEN,
-        summary=f"{_name(actor)} completed the {chosen.label.lower()} self-assessment",
+        summary=f"{display_name(actor)} completed the {chosen.label.lower()} self-assessment",
     )
     return assessment
 
@@ -196,9 +194,9 @@ def assessment_share(*, actor: User, relationship_id: int, moment: str) -> SelfA
         notification_send(
             recipients=[access.partner],
             category=NotificationCategory.JOURNEY,
-            subject=f"{_name(actor)} shared their {chosen.label.lower()} self-assessment",
+            subject=f"{display_name(actor)} shared their {chosen.label.lower()} self-assessment",
             body=(
-                f"{_name(actor)} chose to show you how they rated themselves on the soft "
+                f"{display_name(actor)} chose to show you how they rated themselves on the soft "
                 "skills of mentoring."
             ),
             url=_page(relationship_id),

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tandem.accounts.names import short_name
 from tandem.accounts.requests import signed_in_user
 from tandem.assessments import selectors, services
 from tandem.assessments.forms import CompetencyForm
@@ -19,12 +20,7 @@ from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
 from tandem.programs.models import Program
 from tandem.programs.permissions import program_access
-from tandem.relationships.permissions import RelationshipAccess, relationship_access
-
-
-def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
-    with guard_as_http():
-        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
+from tandem.relationships.permissions import relationship_access_for_request
 
 
 def _int(value: str | None) -> int | None:
@@ -39,7 +35,7 @@ def _int(value: str | None) -> int | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_page(request: HttpRequest, relationship_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     overview = selectors.assessment_overview(access=access)
     errors: dict[str, str] = {}
     error = ""
@@ -95,7 +91,7 @@ def assessment_page(request: HttpRequest, relationship_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def assessment_share(request: HttpRequest, relationship_id: int, moment: str) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     share = request.POST.get("share") == "1"
     try:
         if share:
@@ -109,7 +105,7 @@ def assessment_share(request: HttpRequest, relationship_id: int, moment: str) ->
     except DomainError as failure:
         messages.error(request, failure.detail)
     else:
-        partner = access.partner.get_short_name() if access.partner else "your partner"
+        partner = short_name(access.partner) if access.partner else "your partner"
         messages.success(
             request,
             f"{partner} can now see these answers."

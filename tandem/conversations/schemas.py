@@ -3,6 +3,7 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.accounts.names import display_name
 from tandem.conversations.services import MAX_BODY
 
 
@@ -18,7 +19,7 @@ class MessageOut(Schema):
         author = obj.author  # type: ignore[attr-defined]
         if author is None:
             return "Former member"
-        return str(author.get_full_name() or author.email)
+        return display_name(author)
 
 
 class MessageCreateIn(Schema):

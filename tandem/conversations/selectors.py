@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, Q, QuerySet, Subquery
+from django.urls import reverse
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.conversations.models import Message, MessageRead
 from tandem.conversations.permissions import CircleAccess, circle_access
 from tandem.core.errors import InvalidInput, NotFound
@@ -35,8 +37,8 @@ def thread_for_relationship(*, access: RelationshipAccess) -> Thread:
         user=access.user,
         key={"relationship": relationship},
         others=(partner,),
-        url=f"/relationships/{relationship.pk}/messages/",
-        title=f"Messages with {partner.get_full_name() or partner.email}",
+        url=reverse("conversations:relationship_thread", args=[relationship.pk]),
+        title=f"Messages with {display_name(partner)}",
     )
 
 
@@ -46,7 +48,7 @@ def thread_for_circle(*, access: CircleAccess) -> Thread:
         user=access.user,
         key={"circle": circle},
         others=tuple(access.others),
-        url=f"/circles/{circle.pk}/messages/",
+        url=reverse("conversations:circle_thread", args=[circle.pk]),
         title=f"Circle: {circle}",
     )
 
@@ -100,7 +102,7 @@ def conversation_panel(*, access: RelationshipAccess) -> dict:
     unread = message_unread_count(thread=thread)
     latest = Message.objects.filter(**thread.key).order_by("-created_at", "-id").first()
     partner = thread.others[0]
-    name = partner.get_full_name() or partner.email
+    name = display_name(partner)
     next_items = (
         [
             {
@@ -120,6 +122,8 @@ def conversation_panel(*, access: RelationshipAccess) -> dict:
         "latest_from_me": bool(latest and latest.author_id == access.user.pk),
         "partner_name": name,
         "url": thread.url,
-        "circle_url": f"/circles/{circle.pk}/messages/" if circle is not None else "",
+        "circle_url": (
+            reverse("conversations:circle_thread", args=[circle.pk]) if circle is not None else ""
+        ),
         "next_items": next_items,
     }

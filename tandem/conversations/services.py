@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.conversations import selectors
 from tandem.conversations.models import Message, MessageRead
 from tandem.conversations.permissions import circle_access
@@ -35,10 +36,6 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def _name(user: User) -> str:
-    return str(user.get_full_name() or user.email)
-
-
 def _post(*, thread: selectors.Thread, body: str) -> Message:
     actor = thread.user
     message = Message.objects.create(author=actor, body=_clean_body(body), **thread.key)
@@ -48,8 +45,8 @@ def _post(*, thread: selectors.Thread, body: str) -> Message:
     notification_send(
         recipients=thread.others,
         category=NotificationCategory.MESSAGES,
-        subject=f"New message from {_name(actor)}",
-        body=f"{_name(actor)} wrote:\n\n{preview}",
+        subject=f"New message from {display_name(actor)}",
+        body=f"{display_name(actor)} wrote:\n\n{preview}",
         url=thread.url,
     )
     return message
@@ -65,7 +62,7 @@ def message_post(*, actor: User, relationship_id: int, body: str) -> Message:
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.MESSAGE,
-        summary=f"{_name(actor)} sent a message",
+        summary=f"{display_name(actor)} sent a message",
     )
     return message
 

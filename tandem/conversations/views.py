@@ -1,21 +1,19 @@
 """Message threads over HTML: the pair's and the circle's, an htmx form, and a poll every
 20 seconds for new messages. Thin: guards, then the same services and selectors as the API."""
 
-import zoneinfo
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from tandem.accounts.models import User
 from tandem.accounts.requests import signed_in_user
 from tandem.conversations import selectors, services
 from tandem.conversations.services import MAX_BODY
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
+from tandem.people.selectors import profile_zone_get
 
 
 class MessageForm(forms.Form):
@@ -24,14 +22,6 @@ class MessageForm(forms.Form):
         max_length=MAX_BODY,
         widget=forms.Textarea(attrs={"rows": 2, "data-testid": "message-body"}),
     )
-
-
-def _zone(user: User) -> zoneinfo.ZoneInfo:
-    name = getattr(getattr(user, "profile", None), "timezone", "") or "UTC"
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _thread(
@@ -55,7 +45,7 @@ def _show(
         "thread": thread,
         "relationship": thread.key.get("relationship"),
         "circle": thread.key.get("circle"),
-        "viewer_timezone": _zone(thread.user),
+        "viewer_timezone": profile_zone_get(user=thread.user),
         "post_url": thread.url + "send/",
     }
     if request.htmx and after.isdigit():  # type: ignore[attr-defined]
@@ -115,7 +105,7 @@ def _post(
         {
             "relationship": thread.key.get("relationship"),
             "circle": thread.key.get("circle"),
-            "viewer_timezone": _zone(thread.user),
+            "viewer_timezone": profile_zone_get(user=thread.user),
             "messages_shown": messages,
             "last_id": messages[-1].pk if messages else 0,
         }

@@ -33,6 +33,7 @@ from tandem.notifications.models import Notification
 from tandem.notifications.services import notification_mark_read
 from tandem.participants import services as participants
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
+from tandem.people.selectors import profile_timezone_get
 from tandem.programs.models import Program
 from tandem.relationships.models import Relationship
 from tandem.relationships.services import relationship_propose, relationship_transition
@@ -99,11 +100,6 @@ def _at(days_ago: float, hour: int = 10) -> AbstractContextManager[None]:
     return _clock_at(_moment(days_ago, hour))
 
 
-def _zone(user: User) -> str:
-    profile = getattr(user, "profile", None)
-    return getattr(profile, "timezone", "") or "UTC"
-
-
 def _sign_agreement(relationship: Relationship, mentor: User, mentee: User) -> None:
     agreement = agreements.agreement_update(
         actor=mentee,
@@ -142,7 +138,7 @@ def _hold_meeting(
             title=f"Mentoring session {number}",
             date=_moment(days_ago).date(),
             time=datetime.time(15, 0),
-            timezone_name=_zone(mentor),
+            timezone_name=profile_timezone_get(user=mentor),
             duration_minutes=45,
             video_url="https://meet.example.com/northwind-mentoring",
             agenda=["What went well since last time?", "What got in the way?"],
@@ -306,7 +302,7 @@ def _play(program: Program, story: Story) -> Relationship:
                 title="Mentoring session: mid-point review",
                 date=_today() + datetime.timedelta(days=6),
                 time=datetime.time(15, 0),
-                timezone_name=_zone(mentee),
+                timezone_name=profile_timezone_get(user=mentee),
                 duration_minutes=45,
                 video_url="https://meet.example.com/northwind-mentoring",
                 agenda=["Mid-point review: which goals still matter?"],

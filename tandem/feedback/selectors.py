@@ -4,8 +4,10 @@ import datetime
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from tandem.accounts.names import short_name
 from tandem.core.errors import NotFound
 from tandem.feedback.models import Feedback
 from tandem.relationships.permissions import RelationshipAccess
@@ -54,14 +56,14 @@ def feedback_panel(*, access: RelationshipAccess) -> dict[str, Any]:
         last_given_at=Max("created_at", filter=Q(author_id=user_id)),
         last_received_at=Max("created_at", filter=~Q(author_id=user_id)),
     )
-    url = f"/relationships/{relationship.pk}/feedback/"
+    url = reverse("feedback:list", args=[relationship.pk])
     now = timezone.now()
     started = relationship.activated_at or relationship.created_at
     last = stats["last_given_at"] or started
     next_items: list[dict[str, Any]] = []
     if access.is_open and now - last >= FEEDBACK_EVERY:
         partner = access.partner
-        whom = partner.get_short_name() if partner is not None else "your partner"
+        whom = short_name(partner) if partner is not None else "your partner"
         next_items.append(
             {
                 "text": f"Give {whom} feedback"

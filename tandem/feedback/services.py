@@ -3,8 +3,10 @@ direction follows from who writes, the partner is told that there is feedback â€
 says â€” and the pair's timeline notes it without its text."""
 
 from django.db import transaction
+from django.urls import reverse
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.core.errors import FieldError, InvalidInput
 from tandem.feedback.models import Feedback, FeedbackDirection
 from tandem.notifications.models import NotificationCategory
@@ -29,10 +31,6 @@ PROMPTS = {
     "suggestion": "Suggest one concrete thing to try.",
     "what_helped": "Say what helped you most.",
 }
-
-
-def _name(user: User) -> str:
-    return user.get_full_name() or user.email
 
 
 @transaction.atomic
@@ -103,19 +101,20 @@ def feedback_give(
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.FEEDBACK,
-        summary=f"{_name(actor)} gave feedback",
+        summary=f"{display_name(actor)} gave feedback",
     )
     partner = access.partner
     if partner is not None:
         notification_send(
             recipients=[partner],
             category=NotificationCategory.FEEDBACK,
-            subject=f"{_name(actor)} gave you feedback",
+            subject=f"{display_name(actor)} gave you feedback",
             body=(
-                f"{_name(actor)} shared feedback with you in {access.relationship.program.name}. "
+                f"{display_name(actor)} shared feedback with you in "
+                f"{access.relationship.program.name}. "
                 "Read it in your mentoring workspace; it is private to the two of you."
             ),
-            url=f"/relationships/{access.relationship.pk}/feedback/",
+            url=reverse("feedback:list", args=[access.relationship.pk]),
         )
     return feedback
 

@@ -9,32 +9,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
-from tandem.core.web import guard_as_http
 from tandem.feedback import selectors, services
 from tandem.feedback.forms import MenteeFeedbackForm, MentorFeedbackForm
-from tandem.people.models import Profile
-from tandem.relationships.permissions import RelationshipAccess, relationship_access
+from tandem.people.selectors import profile_timezone_get
+from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 PAGE_SIZE = 10
-
-
-def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
-    with guard_as_http():
-        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
 
 
 def _form(access: RelationshipAccess, data: object = None) -> forms.Form:
     form_class = MentorFeedbackForm if access.side == "mentor" else MenteeFeedbackForm
     return form_class(data)  # type: ignore[arg-type]
-
-
-def _viewer_timezone(access: RelationshipAccess) -> str:
-    return (
-        Profile.objects.filter(user=access.user).values_list("timezone", flat=True).first() or "UTC"
-    )
 
 
 def _context(
@@ -49,7 +36,7 @@ def _context(
         "partner": access.partner,
         "form": form or apply_bootstrap(_form(access)),
         "page": page,
-        "viewer_timezone": _viewer_timezone(access),
+        "viewer_timezone": profile_timezone_get(user=access.user),
         "given": request.GET.get("given") == "1",
     }
 
@@ -57,14 +44,14 @@ def _context(
 @login_required
 @require_GET
 def feedback_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     return render(request, "feedback/list.html", _context(request, access))
 
 
 @login_required
 @require_POST
 def feedback_give(request: HttpRequest, relationship_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     form = _form(access, request.POST)
     failed = True
     if form.is_valid():

@@ -4,6 +4,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.accounts.names import display_name
 from tandem.core.text import SingleLine
 from tandem.goals.models import GoalChangeField, GoalStatus, ProgressMode
 
@@ -14,7 +15,7 @@ class PersonRefOut(Schema):
 
     @staticmethod
     def resolve_name(obj: Any) -> str:
-        return str(obj.get_full_name() or obj.get_short_name())
+        return display_name(obj)
 
 
 class MilestoneOut(Schema):

@@ -11,12 +11,11 @@ apps' querysets.
 """
 
 import datetime
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -31,6 +30,7 @@ from tandem.goals.models import (
     ProgressMode,
     derived_progress,
 )
+from tandem.people.selectors import profile_zone_get
 from tandem.relationships.permissions import RelationshipAccess
 
 # Milestones due within this many days show in the workspace's "what's next".
@@ -80,21 +80,9 @@ def goals_set_exists(relationship_ref: str = "pk") -> Exists:
     return Exists(Goal.objects.filter(counted_goal(), relationship_id=OuterRef(relationship_ref)))
 
 
-def user_timezone(user: User) -> zoneinfo.ZoneInfo:
-    """The person's own timezone (their profile's), UTC when unknown."""
-    try:
-        name = user.profile.timezone
-    except ObjectDoesNotExist:
-        name = "UTC"
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def local_today(user: User) -> datetime.date:
     """Today's date where the person is."""
-    return timezone.localtime(timezone.now(), user_timezone(user)).date()
+    return timezone.localtime(timezone.now(), profile_zone_get(user=user)).date()
 
 
 def _milestones() -> Prefetch:
@@ -200,7 +188,7 @@ def goals_panel(*, access: RelationshipAccess) -> dict[str, object]:
     target date, suggestions to answer, a first goal to set). At most three queries (goals,
     milestones, the viewer's profile)."""
     goals = list(goal_list(access=access))
-    url = f"/relationships/{access.relationship.pk}/goals/"
+    url = reverse("goals:list", args=[access.relationship.pk])
     today = local_today(access.user)
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     active = [goal for goal in goals if goal_is_active(goal)]

@@ -9,10 +9,13 @@ from typing import Final, NamedTuple
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.goals.models import (
     Goal,
     GoalChange,
@@ -45,12 +48,8 @@ class _Keep:
 KEEP: Final = _Keep()
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.get_short_name()
-
-
 def _goals_url(goal: Goal) -> str:
-    return f"/relationships/{goal.relationship_id}/goals/#goal-{goal.pk}"
+    return reverse("goals:list", args=[goal.relationship_id]) + f"#goal-{goal.pk}"
 
 
 def _both(access: RelationshipAccess) -> list[User]:
@@ -65,7 +64,10 @@ def _record(access: RelationshipAccess, actor: User, kind: str, did: str) -> Non
     """Put "<actor's name> <did>" on the pair's timeline (both people see it, so `did` names
     goals and milestones by title only); it moves the relationship's last activity on."""
     relationship_record_activity(
-        relationship=access.relationship, actor=actor, kind=kind, summary=f"{_name(actor)} {did}"
+        relationship=access.relationship,
+        actor=actor,
+        kind=kind,
+        summary=f"{display_name(actor)} {did}",
     )
 
 
@@ -227,7 +229,10 @@ def goal_create(
         _partner(access),
         goal,
         subject=f"New goal: {goal.title}",
-        body=f"{_name(actor)} set a goal: {goal.title} (target {target_on.day} {target_on:%b %Y}).",
+        body=(
+            f"{display_name(actor)} set a goal: {goal.title} "
+            f"(target {target_on.day} {target_on:%b %Y})."
+        ),
     )
     return goal
 
@@ -276,7 +281,7 @@ def goal_suggest(
         goal,
         subject=f"Suggested goal: {goal.title}",
         body=(
-            f"{_name(actor)} suggested a goal for you: {goal.title}. "
+            f"{display_name(actor)} suggested a goal for you: {goal.title}. "
             "Accept it to make it one of your goals, or decline it."
         ),
     )
@@ -393,11 +398,30 @@ _TRANSITIONS: dict[str, _Transition] = {
 }
 
 
+def _refusal(refused: Refused) -> str:
+    # "reopen" leads back to active, which reads badly as "cannot be active".
+    doing = (
+        "reopened"
+        if refused.verb == "reopen"
+        else refused.lifecycle.label(_TRANSITIONS[refused.verb].target)
+    )
+    return f"This goal is {refused.current}, so it cannot be {doing}."
+
+
+# The same rows in the core's shape: the one thing that says what may happen from a status.
+GOAL_LIFECYCLE = Lifecycle.from_actions(
+    "goal",
+    {action: (t.sources, t.target) for action, t in _TRANSITIONS.items()},
+    labels=GoalStatus.choices,
+    refusal=_refusal,
+)
+
+
 def _transition(*, actor: User, relationship_id: int, goal_id: int, action: str) -> GoalAccess:
     """Apply a status action of `_TRANSITIONS` to the goal (locked): the mentee only, in an
     open relationship, from an allowed status; written to the goal's history and the pair's
     timeline. Telling people is the caller's part (it differs by action)."""
-    sources, target, kind, did = _TRANSITIONS[action]
+    _sources, _target, kind, did = _TRANSITIONS[action]
     found = goal_access(
         actor=actor, relationship_id=relationship_id, goal_id=goal_id, for_update=True
     )
@@ -407,11 +431,7 @@ def _transition(*, actor: User, relationship_id: int, goal_id: int, action: str)
     else:
         require_mentee(access)
     access.require_open()
-    if goal.status not in sources:
-        raise Conflict(
-            f"This goal is {goal.get_status_display().lower()}, so it cannot be "
-            f"{'reopened' if action == 'reopen' else GoalStatus(target).label.lower()}."
-        )
+    target = GOAL_LIFECYCLE.apply(goal.status, action).target
     before = goal.status
     goal.status = target
     goal.achieved_at = timezone.now() if target == GoalStatus.ACHIEVED else None
@@ -432,7 +452,7 @@ def goal_suggestion_accept(*, actor: User, relationship_id: int, goal_id: int) -
         _partner(found.access),
         goal,
         subject=f"Suggestion accepted: {goal.title}",
-        body=f"{_name(actor)} accepted your suggested goal: {goal.title}.",
+        body=f"{display_name(actor)} accepted your suggested goal: {goal.title}.",
     )
     return goal
 
@@ -449,7 +469,7 @@ def goal_suggestion_decline(*, actor: User, relationship_id: int, goal_id: int) 
         _partner(found.access),
         goal,
         subject=f"Suggestion declined: {goal.title}",
-        body=f"{_name(actor)} declined your suggested goal: {goal.title}.",
+        body=f"{display_name(actor)} declined your suggested goal: {goal.title}.",
     )
     return goal
 
@@ -465,7 +485,7 @@ def goal_achieve(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
         _both(found.access),
         goal,
         subject=f"🎉 Goal achieved: {goal.title}",
-        body=f"{_name(actor)} achieved the goal “{goal.title}”. Well done!",
+        body=f"{display_name(actor)} achieved the goal “{goal.title}”. Well done!",
     )
     return goal
 
@@ -515,7 +535,7 @@ def goal_comment_create(
         _partner(found.access),
         found.goal,
         subject=f"New comment on: {found.goal.title}",
-        body=f"{_name(actor)} commented on the goal “{found.goal.title}”.",
+        body=f"{display_name(actor)} commented on the goal “{found.goal.title}”.",
     )
     return comment
 
@@ -720,7 +740,7 @@ def milestone_complete(
         found.goal,
         subject=f"🎉 Milestone reached: {milestone.title}",
         body=(
-            f"{_name(actor)} reached the milestone “{milestone.title}” of the goal "
+            f"{display_name(actor)} reached the milestone “{milestone.title}” of the goal "
             f"“{found.goal.title}” (now {found.goal.progress}% there)."
         ),
     )

@@ -16,19 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError, InvalidInput
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
 from tandem.goals import selectors, services
 from tandem.goals.forms import CommentForm, GoalForm, MilestoneForm
 from tandem.goals.models import Goal, GoalStatus, ProgressMode
-from tandem.relationships.permissions import RelationshipAccess, relationship_access
-
-
-def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
-    with guard_as_http():
-        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
+from tandem.people.selectors import profile_zone_get
+from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 
 def _bootstrap(form: forms.Form) -> forms.Form:
@@ -89,7 +84,7 @@ def _context(
                 and goal.progress == 100,
             }
         )
-    viewer_tz = selectors.user_timezone(access.user)
+    viewer_tz = profile_zone_get(user=access.user)
     return {
         "access": access,
         "relationship": access.relationship,
@@ -162,7 +157,7 @@ def _after(
 @require_GET
 def goal_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """The pair's goals: add or suggest, milestones, progress, comments, history."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     return _render(request, _context(request, access))
 
 
@@ -170,7 +165,7 @@ def goal_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
 @require_POST
 def goal_create(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """The mentee sets a goal; the mentor's same form suggests one."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     actor = access.user
     form = _goal_form(access, data=request.POST)
 
@@ -203,7 +198,7 @@ def goal_create(request: HttpRequest, relationship_id: int) -> HttpResponse:
 @require_POST
 def goal_update(request: HttpRequest, relationship_id: int, goal_id: int) -> HttpResponse:
     """The mentee adjusts a goal."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     with guard_as_http():
         goal = selectors.goal_get(access=access, goal_id=goal_id)
     form = _goal_form(access, goal, data=request.POST)
@@ -241,7 +236,7 @@ def goal_action(
     request: HttpRequest, relationship_id: int, goal_id: int, action: str
 ) -> HttpResponse:
     """Accept or decline a suggestion; achieve, drop or reopen a goal (the mentee)."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     if action not in _GOAL_ACTIONS:
         raise Http404("No such action.")
     service, message = _GOAL_ACTIONS[action]
@@ -257,7 +252,7 @@ def goal_action(
 @require_POST
 def comment_create(request: HttpRequest, relationship_id: int, goal_id: int) -> HttpResponse:
     """Either person comments on a goal."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     form = CommentForm(request.POST, prefix=f"comment-{goal_id}")
 
     def work() -> str:
@@ -276,7 +271,7 @@ def comment_create(request: HttpRequest, relationship_id: int, goal_id: int) -> 
 @require_POST
 def milestone_create(request: HttpRequest, relationship_id: int, goal_id: int) -> HttpResponse:
     """The mentee adds a milestone."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     form = MilestoneForm(request.POST, prefix=f"milestone-{goal_id}")
 
     def work() -> str:
@@ -298,7 +293,7 @@ def milestone_update(
     request: HttpRequest, relationship_id: int, goal_id: int, milestone_id: int
 ) -> HttpResponse:
     """The mentee renames a milestone or moves its due date (empty clears it)."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     form = MilestoneForm(request.POST, prefix=f"edit-milestone-{milestone_id}")
 
     def work() -> str:
@@ -326,7 +321,7 @@ def _milestone_step(
     def view(
         request: HttpRequest, relationship_id: int, goal_id: int, milestone_id: int
     ) -> HttpResponse:
-        access = _access(request, relationship_id)
+        access = relationship_access_for_request(request, relationship_id)
 
         def work() -> str:
             milestone = service(

@@ -13,22 +13,14 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.journals.models import JournalEntry
+from tandem.people.selectors import profile_zone_get
 
 
 class ExportFormat(models.TextChoices):
     MARKDOWN = "md", "Markdown"
     JSON = "json", "JSON"
-
-
-def viewer_zone(user: User) -> zoneinfo.ZoneInfo:
-    """The person's own timezone (their profile's), UTC when unknown."""
-    profile = getattr(user, "profile", None)
-    name = getattr(profile, "timezone", "") or "UTC"
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _partner_name(entry: JournalEntry, author: User) -> str:
@@ -38,7 +30,7 @@ def _partner_name(entry: JournalEntry, author: User) -> str:
         if relationship.mentor.user_id == author.pk
         else relationship.mentor.user
     )
-    return str(partner.get_full_name() or partner.email)
+    return display_name(partner)
 
 
 def _local(moment: datetime.datetime | None, zone: zoneinfo.ZoneInfo) -> str | None:
@@ -46,7 +38,7 @@ def _local(moment: datetime.datetime | None, zone: zoneinfo.ZoneInfo) -> str | N
 
 
 def journal_export_json(*, author: User, entries: Sequence[JournalEntry]) -> str:
-    zone = viewer_zone(author)
+    zone = profile_zone_get(user=author)
     return json.dumps(
         {
             "author": author.email,
@@ -75,9 +67,9 @@ def journal_export_json(*, author: User, entries: Sequence[JournalEntry]) -> str
 
 
 def journal_export_markdown(*, author: User, entries: Sequence[JournalEntry]) -> str:
-    zone = viewer_zone(author)
+    zone = profile_zone_get(user=author)
     lines = [
-        f"# My mentoring journal — {author.get_full_name() or author.email}",
+        f"# My mentoring journal — {display_name(author)}",
         "",
         f"Exported {timezone.localtime(timezone.now(), zone):%Y-%m-%d %H:%M} ({zone}).",
         "",

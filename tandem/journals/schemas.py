@@ -3,6 +3,7 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.accounts.names import display_name
 from tandem.journals.models import JournalMood
 
 
@@ -49,7 +50,7 @@ class SharedJournalEntryOut(Schema):
     @staticmethod
     def resolve_author_name(obj: object) -> str:
         author = obj.author  # type: ignore[attr-defined]
-        return str(author.get_full_name() or author.email)
+        return display_name(author)
 
     @staticmethod
     def resolve_mood(obj: object) -> str | None:

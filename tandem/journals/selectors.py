@@ -3,6 +3,7 @@
 reads another person's unshared entry, whoever asks."""
 
 from django.db.models import Count, Max, QuerySet
+from django.urls import reverse
 
 from tandem.accounts.models import User
 from tandem.core.errors import NotFound
@@ -85,6 +86,6 @@ def journals_panel(*, access: RelationshipAccess) -> dict:
         "count": stats["count"],
         "latest_at": stats["latest_at"],
         "shared_with_me_count": shared_with_me,
-        "url": f"/relationships/{access.relationship.pk}/journal/",
+        "url": reverse("journals:list", args=[access.relationship.pk]),
         "next_items": [],
     }

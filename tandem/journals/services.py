@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from types import EllipsisType
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.core.errors import FieldError, InvalidInput
 from tandem.journals import selectors
 from tandem.journals.models import JournalEntry, JournalMood
@@ -163,13 +165,13 @@ def journal_entry_share(*, actor: User, relationship_id: int, entry_id: int) -> 
     entry.save(update_fields=["shared_with_partner", "shared_at", "updated_at"])
     partner = access.partner
     if partner is not None:
-        name = actor.get_full_name() or actor.email
+        name = display_name(actor)
         notification_send(
             recipients=[partner],
             category=NotificationCategory.MESSAGES,
             subject=f"{name} shared a journal entry with you",
             body=f"{name} shared one of their journal entries with you in Tandem.",
-            url=f"/relationships/{access.relationship.pk}/journal/#shared-with-you",
+            url=reverse("journals:list", args=[access.relationship.pk]) + "#shared-with-you",
         )
     return entry
 

@@ -12,16 +12,12 @@ from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
 from tandem.journals import selectors, services
-from tandem.journals.exports import ExportFormat, journal_export_response, viewer_zone
+from tandem.journals.exports import ExportFormat, journal_export_response
 from tandem.journals.forms import JournalEntryForm
 from tandem.journals.models import JournalEntry
 from tandem.meetings import selectors as meeting_selectors
-from tandem.relationships.permissions import RelationshipAccess, relationship_access
-
-
-def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
-    with guard_as_http():
-        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
+from tandem.people.selectors import profile_zone_get
+from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 
 def _form(access: RelationshipAccess, data: object = None) -> JournalEntryForm:
@@ -30,7 +26,7 @@ def _form(access: RelationshipAccess, data: object = None) -> JournalEntryForm:
     return JournalEntryForm(
         data,
         meetings=reversed(list(meetings)),
-        zone=viewer_zone(access.user),
+        zone=profile_zone_get(user=access.user),
     )
 
 
@@ -40,7 +36,7 @@ def _mine_context(access: RelationshipAccess, form: JournalEntryForm) -> dict:
         "relationship": access.relationship,
         "form": apply_bootstrap(form),
         "entries": list(selectors.journal_entry_list_mine(access=access)),
-        "viewer_timezone": viewer_zone(access.user),
+        "viewer_timezone": profile_zone_get(user=access.user),
     }
 
 
@@ -48,7 +44,7 @@ def _mine_context(access: RelationshipAccess, form: JournalEntryForm) -> dict:
 @require_GET
 def journal_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """My entries in this relationship, the form to write one, and what my partner shared."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     context = _mine_context(access, _form(access))
     context["shared"] = list(selectors.journal_entry_list_shared_with_me(access=access))
     return render(request, "journals/list.html", context)
@@ -58,7 +54,7 @@ def journal_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
 @require_POST
 def journal_create(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """Write an entry. htmx gets my refreshed list (or the form with its errors, as 200)."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     form = _form(access, request.POST)
     created = False
     if form.is_valid():
@@ -99,7 +95,7 @@ def _entry_response(
                 "relationship": access.relationship,
                 "access": access,
                 "error": error,
-                "viewer_timezone": viewer_zone(access.user),
+                "viewer_timezone": profile_zone_get(user=access.user),
             },
         )
     if error:
@@ -110,7 +106,7 @@ def _entry_response(
 @login_required
 @require_POST
 def journal_share(request: HttpRequest, relationship_id: int, entry_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     with guard_as_http():
         entry = selectors.journal_entry_get_mine(access=access, entry_id=entry_id)
     share = request.POST.get("share", "1") == "1"
@@ -126,7 +122,7 @@ def journal_share(request: HttpRequest, relationship_id: int, entry_id: int) -> 
 @login_required
 @require_POST
 def journal_delete(request: HttpRequest, relationship_id: int, entry_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     with guard_as_http():
         services.journal_entry_delete(
             actor=access.user, relationship_id=relationship_id, entry_id=entry_id

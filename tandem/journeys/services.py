@@ -14,6 +14,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from tandem.journeys.models import (
     MAX_MEETINGS_COUNT,
@@ -445,10 +446,6 @@ def step_move(*, actor: User, program_id: int, step_id: int, direction: str) -> 
 # --- the pair's ticks -----------------------------------------------------------------------
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.get_short_name()
-
-
 def _party_step(*, actor: User, relationship_id: int, step_id: int) -> tuple[Step, Relationship]:
     access = relationship_access(actor=actor, relationship_id=relationship_id)
     step = (
@@ -483,7 +480,7 @@ def step_complete(*, actor: User, relationship_id: int, step_id: int) -> StepCom
             relationship=relationship,
             actor=actor,
             kind=RelationshipEventKind.JOURNEY_STEP_TICKED,
-            summary=f"{_name(actor)} ticked a journey step: {step.title}",
+            summary=f"{display_name(actor)} ticked a journey step: {step.title}",
         )
     return completion
 
@@ -521,5 +518,5 @@ def step_uncomplete(*, actor: User, relationship_id: int, step_id: int) -> None:
             relationship=relationship,
             actor=actor,
             kind=RelationshipEventKind.JOURNEY_STEP_UNTICKED,
-            summary=f"{_name(actor)} unticked a journey step: {step.title}",
+            summary=f"{display_name(actor)} unticked a journey step: {step.title}",
         )

@@ -21,14 +21,9 @@ from tandem.journeys.forms import StageCreateForm, StageForm, StepForm
 from tandem.journeys.models import StageKey
 from tandem.programs.models import Program
 from tandem.programs.permissions import program_access
-from tandem.relationships.permissions import RelationshipAccess, relationship_access
+from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 # --- the pair's page ------------------------------------------------------------------------
-
-
-def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
-    with guard_as_http():
-        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
 
 
 def _pair_render(
@@ -50,7 +45,7 @@ def _pair_render(
 @require_GET
 def relationship_journey(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """The pair's journey: stages as a stepper, the current one open, its checklist."""
-    return _pair_render(request, _access(request, relationship_id))
+    return _pair_render(request, relationship_access_for_request(request, relationship_id))
 
 
 def _whole(value: str | None) -> int:
@@ -63,7 +58,7 @@ def step_toggle(request: HttpRequest, relationship_id: int, step_id: int) -> Htt
     """Tick (done=1) or untick (done=0) a manual step. Step 0 is a step of the default journey
     read in memory, named by the form's stage, order and title (nothing of it is ticked yet, so
     only a tick does something)."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     done = request.POST.get("done") == "1"
     error_step = str(step_id)
     try:

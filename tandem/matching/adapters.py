@@ -23,6 +23,7 @@ import numpy as np
 from django.utils import timezone
 from scipy import sparse
 
+from tandem.accounts.names import display_name
 from tandem.matching.engine import (
     DepartmentPreference,
     MatchingProblem,
@@ -486,7 +487,7 @@ def matching_problem_build(
             continue
         user = participant.user
         profile = getattr(user, "profile", None)
-        people[participant.pk] = _Person(participant.pk, user.full_name or user.email, profile)
+        people[participant.pk] = _Person(participant.pk, display_name(user), profile)
 
     profile_to_participant = {
         person.profile.pk: pk for pk, person in people.items() if person.profile is not None

@@ -21,6 +21,7 @@ from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tandem.core.transactions import atomic_with_retry, lock_rows
 from tandem.matching import request_selectors as selectors
 from tandem.matching.models import MatchRequest, RequestStatus, SuggestionDecline
+from tandem.matching.request_lifecycle import REQUEST_DONE, REQUEST_LIFECYCLE
 from tandem.matching.request_permissions import match_request_access
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import OutboxItem, outbox_enqueue_many
@@ -37,8 +38,6 @@ from tandem.relationships.services import relationship_propose
 MAX_OPEN_REQUESTS = 3
 MAX_MESSAGE = 2000
 
-_PENDING = (RequestStatus.PENDING,)
-_AWAITING = (RequestStatus.AWAITING_APPROVAL,)
 _REQUEST_FIELDS = ["status", "decided_at", "response_message", "updated_at"]
 
 
@@ -57,19 +56,17 @@ def _human_date(moment: datetime.datetime) -> str:
 def _require_waiting(
     match_request: MatchRequest,
     *,
-    expected: tuple[str, ...],
-    verb: str,
+    action: str,
     now: datetime.datetime,
-) -> None:
-    """Conflict unless the request is in one of the `expected` states and not past its expiry."""
+) -> str:
+    """The status `action` leads to: Conflict when the request is past its expiry or
+    `REQUEST_LIFECYCLE` does not allow it from the request's status."""
     if selectors.is_lapsed(match_request, now) or match_request.status == RequestStatus.EXPIRED:
         raise Conflict(
             f"This request expired on {_human_date(match_request.expires_at)}; it can no "
-            f"longer be {verb}."
+            f"longer be {REQUEST_DONE[action]}."
         )
-    if match_request.status not in expected:
-        current = RequestStatus(match_request.status).label.lower()
-        raise Conflict(f"This request cannot be {verb}: its status is '{current}'.")
+    return REQUEST_LIFECYCLE.apply(match_request.status, action).target
 
 
 def _require_mentor(actor: User, match_request: MatchRequest, verb: str) -> None:
@@ -208,8 +205,8 @@ def match_request_withdraw(*, actor: User, request_id: int) -> MatchRequest:
     if actor.pk != match_request.mentee.user_id:
         raise Forbidden(f"Only {match_request.mentee.user}, who sent it, can withdraw it.")
     now = timezone.now()
-    _require_waiting(match_request, expected=selectors.OPEN_STATUSES, verb="withdrawn", now=now)
-    match_request.status = RequestStatus.WITHDRAWN
+    to_status = _require_waiting(match_request, action="withdraw", now=now)
+    match_request.status = to_status
     match_request.decided_at = now
     _save(match_request)
     return match_request
@@ -232,7 +229,7 @@ def match_request_accept(*, actor: User, request_id: int, message: str = "") -> 
     _require_mentor(actor, match_request, "accept")
     message = _clean_text("message", "message", message)
     now = timezone.now()
-    _require_waiting(match_request, expected=_PENDING, verb="accepted", now=now)
+    to_status = _require_waiting(match_request, action="accept", now=now)
     relationship = relationship_propose(
         mentor=match_request.mentor,
         mentee=match_request.mentee,
@@ -243,7 +240,7 @@ def match_request_accept(*, actor: User, request_id: int, message: str = "") -> 
             "reasons": list(match_request.reasons),
         },
     )
-    match_request.status = RequestStatus.ACCEPTED
+    match_request.status = to_status
     match_request.decided_at = now
     match_request.response_message = message
     _save(match_request)
@@ -285,8 +282,8 @@ def match_request_decline(
     _require_mentor(actor, match_request, "decline")
     message = _clean_text("message", "message", message)
     now = timezone.now()
-    _require_waiting(match_request, expected=_PENDING, verb="declined", now=now)
-    match_request.status = RequestStatus.DECLINED
+    to_status = _require_waiting(match_request, action="decline", now=now)
+    match_request.status = to_status
     match_request.decided_at = now
     match_request.response_message = message
     _save(match_request)
@@ -342,9 +339,9 @@ def match_request_approve(*, actor: User, request_id: int) -> MatchRequest:
     match_request = _lock_pair_then_request(actor=actor, request_id=request_id)
     _require_manager(actor, match_request, "approve")
     now = timezone.now()
-    _require_waiting(match_request, expected=_AWAITING, verb="approved", now=now)
+    to_status = _require_waiting(match_request, action="approve", now=now)
     settings = selectors.matching_settings_get(program=match_request.program)
-    match_request.status = RequestStatus.PENDING
+    match_request.status = to_status
     match_request.expires_at = now + datetime.timedelta(days=settings.request_expiry_days)
     _save(match_request, ["status", "expires_at", "updated_at"])
     _tell([_new_request_message(match_request)])
@@ -358,8 +355,8 @@ def match_request_reject(*, actor: User, request_id: int, message: str = "") -> 
     _require_manager(actor, match_request, "reject")
     message = _clean_text("message", "message", message)
     now = timezone.now()
-    _require_waiting(match_request, expected=_AWAITING, verb="rejected", now=now)
-    match_request.status = RequestStatus.DECLINED
+    to_status = _require_waiting(match_request, action="reject", now=now)
+    match_request.status = to_status
     match_request.decided_at = now
     match_request.response_message = message
     _save(match_request)

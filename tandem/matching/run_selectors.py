@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.accounts.selectors import organization_id_of
 from tandem.core.errors import NotFound
 from tandem.matching.adapters import (
@@ -194,11 +195,7 @@ def mentor_options_for_run(*, run: MatchRun) -> list[MentorOption]:
     ):
         left = capacity.get(participant.pk, 0) - taken[participant.pk]
         if left > 0:
-            options.append(
-                MentorOption(
-                    participant.pk, participant.user.full_name or participant.user.email, left
-                )
-            )
+            options.append(MentorOption(participant.pk, display_name(participant.user), left))
     return options
 
 

@@ -22,10 +22,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import short_name
 from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.core.transactions import atomic_with_retry, lock_rows
 from tandem.matching import engine
 from tandem.matching.adapters import (
@@ -80,17 +83,6 @@ from tandem.relationships.services import circle_create, relationship_propose
 logger = logging.getLogger(__name__)
 
 S = RunStatus
-# The lifecycle, in one table: action -> (statuses it may start from, status it leads to).
-RUN_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    # A worker that died mid-run leaves it running; executing again picks it up.
-    "execute": (frozenset({S.QUEUED, S.RUNNING}), S.RUNNING),
-    "finish": (frozenset({S.RUNNING}), S.DRAFT),
-    "fail": (frozenset({S.QUEUED, S.RUNNING}), S.FAILED),
-    "edit": (frozenset({S.DRAFT}), S.DRAFT),
-    "rerun": (frozenset({S.DRAFT, S.FAILED}), S.DISCARDED),
-    "publish": (frozenset({S.DRAFT}), S.PUBLISHED),
-    "discard": (frozenset({S.QUEUED, S.RUNNING, S.DRAFT, S.FAILED}), S.DISCARDED),
-}
 _ACTION_WORDS = {
     "execute": "run",
     "finish": "finished",
@@ -100,6 +92,29 @@ _ACTION_WORDS = {
     "publish": "published",
     "discard": "discarded",
 }
+
+
+def _refusal(refused: Refused) -> str:
+    return f"This run cannot be {_ACTION_WORDS[refused.verb]}: it is '{refused.current}'."
+
+
+# The lifecycle, in one table: action -> (statuses it may start from, status it leads to).
+RUN_TRANSITIONS = Lifecycle.from_actions(
+    "run",
+    {
+        # A worker that died mid-run leaves it running; executing again picks it up.
+        "execute": ({S.QUEUED, S.RUNNING}, S.RUNNING),
+        "finish": ({S.RUNNING}, S.DRAFT),
+        "fail": ({S.QUEUED, S.RUNNING}, S.FAILED),
+        "edit": ({S.DRAFT}, S.DRAFT),
+        "rerun": ({S.DRAFT, S.FAILED}, S.DISCARDED),
+        "publish": ({S.DRAFT}, S.PUBLISHED),
+        "discard": ({S.QUEUED, S.RUNNING, S.DRAFT, S.FAILED}, S.DISCARDED),
+    },
+    labels=RunStatus.choices,
+    refusal=_refusal,
+    field="status",
+)
 
 MAX_SEED = 2**31 - 1
 MAX_ERROR = 2000
@@ -120,14 +135,7 @@ UNMATCHED_LABELS = {
 
 def _transition(run: MatchRun, action: str) -> None:
     """Move `run` along `action`, or raise Conflict naming its status."""
-    allowed, to_status = RUN_TRANSITIONS[action]
-    if run.status not in allowed:
-        current = RunStatus(run.status).label.lower()
-        raise Conflict(
-            f"This run cannot be {_ACTION_WORDS[action]}: it is '{current}'.",
-            [FieldError("status", f"The run is '{current}'.")],
-        )
-    run.status = to_status
+    run.status = RUN_TRANSITIONS.apply(run.status, action).target
 
 
 def _lock_program(program: Program) -> None:
@@ -376,7 +384,7 @@ def match_run_execute(*, run_id: int) -> MatchRun | None:
             .filter(pk=run_id)
             .first()
         )
-        if run is None or run.status not in RUN_TRANSITIONS["execute"][0]:
+        if run is None or not RUN_TRANSITIONS.allowed(run.status, "execute"):
             return run
         _transition(run, "execute")
         run.progress = 0
@@ -389,7 +397,7 @@ def match_run_execute(*, run_id: int) -> MatchRun | None:
         logger.exception("Matching run %s failed", run_id)
         with transaction.atomic():
             locked = MatchRun.objects.select_for_update().get(pk=run_id)
-            if locked.status in RUN_TRANSITIONS["fail"][0]:
+            if RUN_TRANSITIONS.allowed(locked.status, "fail"):
                 _transition(locked, "fail")
                 locked.error = f"{type(error).__name__}: {error}"[:MAX_ERROR]
                 locked.finished_at = timezone.now()
@@ -944,7 +952,7 @@ def _announcements(run: MatchRun) -> tuple[list[OutboxItem], list[OutboxItem]]:
         mentor, mentee = proposal.mentor.user, proposal.mentee.user
         circle = relationship.circle
         about = f" on '{circle.topic}'" if circle is not None and circle.topic else ""
-        workspace = f"/relationships/{relationship.pk}/"
+        workspace = reverse("workspace:detail", args=[relationship.pk])
         messages.append(
             _announcement(
                 key=match_announced_key(
@@ -956,7 +964,7 @@ def _announcements(run: MatchRun) -> tuple[list[OutboxItem], list[OutboxItem]]:
                 program=program,
                 subject=f"Your mentor in {program.name}: {mentor}",
                 text=(
-                    f"Hello {mentee.first_name or mentee},\n\n"
+                    f"Hello {short_name(mentee)},\n\n"
                     + (
                         f"You are in {mentor}'s mentoring circle{about} in {program.name}.\n\n"
                         if circle is not None
@@ -993,7 +1001,7 @@ def _announcements(run: MatchRun) -> tuple[list[OutboxItem], list[OutboxItem]]:
                 program=program,
                 subject=f"Your mentee in {program.name}: {mentee}",
                 text=(
-                    f"Hello {mentor.first_name or mentor},\n\n"
+                    f"Hello {short_name(mentor)},\n\n"
                     f"You will mentor {mentee} ({mentee.email}) in {program.name}.\n\n"
                     + _reasons_text(proposal.reasons)
                     + "They will get in touch; agree when you will first meet.\n"
@@ -1013,12 +1021,12 @@ def _announcements(run: MatchRun) -> tuple[list[OutboxItem], list[OutboxItem]]:
                 program=program,
                 subject=f"Your mentoring circle in {program.name}",
                 text=(
-                    f"Hello {mentor.first_name or mentor},\n\n"
+                    f"Hello {short_name(mentor)},\n\n"
                     f"You will lead a circle{f' on {circle.topic!r}' if circle.topic else ''} in "
                     f"{program.name} with:\n{names}\n\n"
                     "Agree with them when you will first meet.\n"
                 ),
-                url=f"/relationships/{members[0][1].pk}/",
+                url=reverse("workspace:detail", args=[members[0][1].pk]),
             )
         )
     return messages, covered

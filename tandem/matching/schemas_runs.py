@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.accounts.names import display_name
 from tandem.matching.engine import DepartmentPreference
 from tandem.matching.models import MatchProposal, MatchRun, RunObjective, RunStatus
 from tandem.matching.run_selectors import SettingsView
@@ -26,7 +27,7 @@ class RunPersonOut(Schema):
         return {
             "participant_id": participant.pk,
             "user_id": user.pk,
-            "name": user.full_name or user.email,
+            "name": display_name(user),
             "email": user.email,
         }
 

@@ -8,6 +8,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.meetings import selectors, services
 from tandem.meetings.models import CheckIn, Meeting
 from tandem.meetings.schemas import (
@@ -22,7 +23,8 @@ from tandem.meetings.schemas import (
     MeetingRescheduleIn,
     MeetingScheduleIn,
 )
-from tandem.meetings.times import local_text, zone_name_of
+from tandem.meetings.times import local_text
+from tandem.people.selectors import profile_timezone_get
 from tandem.relationships.permissions import relationship_access
 
 router = Router(tags=["meetings"])
@@ -33,7 +35,7 @@ BASE = "/relationships/{relationship_id}/meetings"
 def _person(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
-    return {"user_id": user.pk, "name": user.get_full_name() or user.email}
+    return {"user_id": user.pk, "name": display_name(user)}
 
 
 def _agenda_out(meeting: Meeting) -> list[dict[str, Any]]:
@@ -70,7 +72,8 @@ def meeting_out(meeting: Meeting, zone_name: str) -> dict[str, Any]:
 def _fresh(actor: User, relationship_id: int, meeting_id: int) -> dict[str, Any]:
     access = relationship_access(actor=actor, relationship_id=relationship_id)
     return meeting_out(
-        selectors.meeting_get(access=access, meeting_id=meeting_id), zone_name_of(actor)
+        selectors.meeting_get(access=access, meeting_id=meeting_id),
+        profile_timezone_get(user=actor),
     )
 
 
@@ -79,7 +82,7 @@ def _fresh(actor: User, relationship_id: int, meeting_id: int) -> dict[str, Any]
 def meeting_list(request: HttpRequest, relationship_id: int) -> object:
     actor = caller(request)
     access = relationship_access(actor=actor, relationship_id=relationship_id)
-    zone_name = zone_name_of(actor)
+    zone_name = profile_timezone_get(user=actor)
     return _MappedList(selectors.meeting_list(access=access), lambda m: meeting_out(m, zone_name))
 
 

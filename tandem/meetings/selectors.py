@@ -24,13 +24,15 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.core.errors import NotFound
 from tandem.meetings.models import AgendaItem, CalendarFeedToken, CheckIn, Meeting, MeetingStatus
 from tandem.meetings.services import feed_token_digest, meeting_path
-from tandem.meetings.times import in_zone, local_text, zone_name_of
+from tandem.meetings.times import in_zone, local_text
+from tandem.people.selectors import profile_timezone_get
 from tandem.relationships.models import Relationship
 from tandem.relationships.permissions import RelationshipAccess
 
@@ -134,7 +136,7 @@ def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     """The workspace hub's meetings card: the next meeting in the viewer's time, and the
     check-ins the viewer still owes after held meetings. At most three queries."""
     relationship = access.relationship
-    zone_name = zone_name_of(access.user)  # one query (the profile)
+    zone_name = profile_timezone_get(user=access.user)  # one query (the profile)
     upcoming = next_meeting(relationship=relationship)
     # The three most recent held meetings, each marked with whether the viewer checked in:
     # one query tells both what is owed and whether the pair has met at all.
@@ -147,7 +149,7 @@ def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
         .order_by("-starts_at", "-id")[:3]
     )
     owed = [meeting for meeting in recent_held if not meeting.checked_in]
-    base = f"/relationships/{relationship.pk}/meetings/"
+    base = reverse("meetings:list", args=[relationship.pk])
     items: list[dict[str, Any]] = []
     if upcoming is not None:
         items.append(

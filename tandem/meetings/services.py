@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.actions.services import action_item_create
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.meetings import ics
 from tandem.meetings.models import (
     MAX_DURATION_MINUTES,
@@ -28,9 +31,10 @@ from tandem.meetings.models import (
     Meeting,
     MeetingStatus,
 )
-from tandem.meetings.times import in_zone, local_text, start_in_utc, zone, zone_name_of
+from tandem.meetings.times import in_zone, local_text, start_in_utc, zone
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import Attachment, notification_send
+from tandem.people.selectors import profile_timezone_get
 from tandem.relationships.models import RelationshipEventKind
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
 from tandem.relationships.services import relationship_record_activity
@@ -40,12 +44,8 @@ TITLE_MAX = 200
 AGENDA_TEXT_MAX = 500
 
 
-def _name(user: User) -> str:
-    return user.get_full_name() or user.email
-
-
 def meeting_path(meeting: Meeting) -> str:
-    return f"/relationships/{meeting.relationship_id}/meetings/{meeting.pk}/"
+    return reverse("meetings:detail", args=[meeting.relationship_id, meeting.pk])
 
 
 def _absolute(path: str) -> str:
@@ -78,10 +78,10 @@ def _ics_event(meeting: Meeting, *, agenda: list[str] | None = None) -> ics.IcsE
         description=description,
         location=meeting.location or (meeting.video_url and "Video call") or "",
         url=meeting.video_url,
-        organizer=ics.IcsPerson(_name(organiser), organiser.email),
+        organizer=ics.IcsPerson(display_name(organiser), organiser.email),
         attendees=[
-            ics.IcsPerson(_name(mentor), mentor.email),
-            ics.IcsPerson(_name(mentee), mentee.email),
+            ics.IcsPerson(display_name(mentor), mentor.email),
+            ics.IcsPerson(display_name(mentee), mentee.email),
         ],
         status=ics.STATUS_CANCELLED
         if meeting.status == MeetingStatus.CANCELLED
@@ -120,8 +120,10 @@ def _invite(meeting: Meeting, *, actor: User, kind: str, agenda: list[str]) -> N
         "cancelled": f"Meeting cancelled: {meeting.title}",
     }
     for person in (relationship.mentor.user, relationship.mentee.user):
-        when = local_text(meeting.starts_at, zone_name_of(person), minutes=meeting.duration_minutes)
-        lines = [f"{_name(actor)} {kind} “{meeting.title}” ({relationship.program.name})."]
+        when = local_text(
+            meeting.starts_at, profile_timezone_get(user=person), minutes=meeting.duration_minutes
+        )
+        lines = [f"{display_name(actor)} {kind} “{meeting.title}” ({relationship.program.name})."]
         lines.append(f"{'Was' if cancelled else 'When'}: {when}")
         if not cancelled:
             if meeting.location:
@@ -287,17 +289,45 @@ def meeting_schedule(
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.MEETING_SCHEDULED,
-        summary=f"{_name(actor)} scheduled “{meeting.title}” for {_when(meeting)}",
+        summary=f"{display_name(actor)} scheduled “{meeting.title}” for {_when(meeting)}",
     )
     _invite(meeting, actor=actor, kind="scheduled", agenda=texts)
     return meeting
 
 
-def _require_scheduled(meeting: Meeting, doing: str) -> None:
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise Conflict(
-            f"This meeting is {meeting.get_status_display().lower()}, so it cannot be {doing}."
-        )
+# What each verb reads as in a refusal ("… so it cannot be rescheduled").
+_DOING = {
+    "reschedule": "rescheduled",
+    "cancel": "cancelled",
+    "hold": "marked as held",
+    "add agenda": "given new agenda items",
+    "change agenda": "changed",
+}
+
+
+def _refusal(refused: Refused) -> str:
+    return f"This meeting is {refused.current}, so it cannot be {_DOING[refused.verb]}."
+
+
+# The lifecycle, in one table: only a scheduled meeting moves, is cancelled or is held, and only
+# its agenda changes; a held or cancelled meeting stays as it is.
+MEETING_LIFECYCLE = Lifecycle(
+    "meeting",
+    [
+        (MeetingStatus.SCHEDULED, "reschedule", MeetingStatus.SCHEDULED),
+        (MeetingStatus.SCHEDULED, "cancel", MeetingStatus.CANCELLED),
+        (MeetingStatus.SCHEDULED, "hold", MeetingStatus.HELD),
+        (MeetingStatus.SCHEDULED, "add agenda", MeetingStatus.SCHEDULED),
+        (MeetingStatus.SCHEDULED, "change agenda", MeetingStatus.SCHEDULED),
+    ],
+    labels=MeetingStatus.choices,
+    refusal=_refusal,
+)
+
+
+def _move(meeting: Meeting, verb: str) -> None:
+    """Apply `verb` of the lifecycle to the meeting's status, or raise Conflict."""
+    meeting.status = MEETING_LIFECYCLE.apply(meeting.status, verb).target
 
 
 @transaction.atomic
@@ -319,7 +349,7 @@ def meeting_reschedule(
     and both people get the updated invitation with the same UID."""
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)
-    _require_scheduled(meeting, "rescheduled")
+    _move(meeting, "reschedule")
     zone_name = timezone_name if timezone_name is not None else meeting.timezone
     current = meeting.starts_at.astimezone(zone(zone_name))
     details = _clean_details(
@@ -355,7 +385,7 @@ def meeting_reschedule(
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.MEETING_RESCHEDULED,
-        summary=f"{_name(actor)} changed “{meeting.title}”: now {_when(meeting)}",
+        summary=f"{display_name(actor)} changed “{meeting.title}”: now {_when(meeting)}",
     )
     _invite(meeting, actor=actor, kind="rescheduled", agenda=_agenda_texts(meeting))
     return meeting
@@ -367,8 +397,7 @@ def meeting_cancel(*, actor: User, relationship_id: int, meeting_id: int) -> Mee
     higher SEQUENCE, which removes it from their calendars."""
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)
-    _require_scheduled(meeting, "cancelled")
-    meeting.status = MeetingStatus.CANCELLED
+    _move(meeting, "cancel")
     meeting.cancelled_at = timezone.now()
     meeting.sequence += 1
     meeting.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
@@ -376,7 +405,7 @@ def meeting_cancel(*, actor: User, relationship_id: int, meeting_id: int) -> Mee
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.MEETING_CANCELLED,
-        summary=f"{_name(actor)} cancelled “{meeting.title}” ({_when(meeting)})",
+        summary=f"{display_name(actor)} cancelled “{meeting.title}” ({_when(meeting)})",
     )
     _invite(meeting, actor=actor, kind="cancelled", agenda=[])
     return meeting
@@ -390,15 +419,15 @@ def meeting_record_held(
     the shared notes. Both people may then check in."""
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)
-    _require_scheduled(meeting, "marked as held")
+    move = MEETING_LIFECYCLE.apply(meeting.status, "hold")
     now = timezone.now()
     if meeting.starts_at > now:
         raise Conflict(
             "This meeting has not started yet (it starts "
-            f"{local_text(meeting.starts_at, zone_name_of(actor))}); "
+            f"{local_text(meeting.starts_at, profile_timezone_get(user=actor))}); "
             "it can be marked as held once it has started."
         )
-    meeting.status = MeetingStatus.HELD
+    meeting.status = move.target
     meeting.held_at = now
     fields = ["status", "held_at", "updated_at"]
     if notes is not None:
@@ -411,7 +440,7 @@ def meeting_record_held(
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.MEETING_HELD,
-        summary=f"{_name(actor)} recorded that “{meeting.title}” took place",
+        summary=f"{display_name(actor)} recorded that “{meeting.title}” took place",
     )
     return meeting
 
@@ -451,7 +480,7 @@ def agenda_item_add(*, actor: User, relationship_id: int, meeting_id: int, text:
     """Add a question to a scheduled meeting's agenda (either person, ahead of time)."""
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)  # the lock orders concurrent additions
-    _require_scheduled(meeting, "given new agenda items")
+    _move(meeting, "add agenda")
     text = text.strip()
     _check_agenda_text(text)
     last = meeting.agenda_items.aggregate(last=Max("order"))["last"] or 0
@@ -466,7 +495,7 @@ def agenda_item_remove(*, actor: User, relationship_id: int, meeting_id: int, it
     item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
         raise NotFound("No such agenda item.")
-    _require_scheduled(meeting, "changed")
+    _move(meeting, "change agenda")
     if item.added_by_id != actor.pk:
         raise Forbidden("Only the person who added an agenda item can remove it.")
     item.delete()
@@ -481,7 +510,7 @@ def _action_due_on(meeting: Meeting, owner: User) -> datetime.date:
     """The day before the pair's next scheduled meeting (in the owner's own calendar), or
     two weeks on when none is planned; never before today."""
     now = timezone.now()
-    zone_name = zone_name_of(owner)
+    zone_name = profile_timezone_get(user=owner)
     today = in_zone(now, zone_name).date()
     upcoming = (
         Meeting.objects.filter(
@@ -522,7 +551,7 @@ def checkin_submit(
     if meeting.status != MeetingStatus.HELD and meeting.starts_at > timezone.now():
         raise Conflict(
             "This meeting has not started yet; check in after it "
-            f"({local_text(meeting.starts_at, zone_name_of(actor))})."
+            f"({local_text(meeting.starts_at, profile_timezone_get(user=actor))})."
         )
     errors: list[FieldError] = []
     if not isinstance(usefulness, int) or not 1 <= usefulness <= 5:
@@ -558,7 +587,7 @@ def checkin_submit(
         relationship=access.relationship,
         actor=actor,
         kind=RelationshipEventKind.CHECKIN,
-        summary=f"{_name(actor)} checked in after “{meeting.title}”",
+        summary=f"{display_name(actor)} checked in after “{meeting.title}”",
     )
     return checkin
 
@@ -590,4 +619,4 @@ def calendar_feed_revoke(*, actor: User) -> bool:
 
 def feed_url(raw_token: str) -> str:
     """The absolute URL of a calendar feed, for the person to paste into their calendar app."""
-    return _absolute(f"/calendar/{raw_token}.ics")
+    return _absolute(reverse("meetings:feed", args=[raw_token]))

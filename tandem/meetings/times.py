@@ -1,35 +1,14 @@
 """Meeting times between people in different zones: stored in UTC, shown in each person's own.
 
-A person's zone is their profile's IANA timezone (UTC when they have no profile yet).
+A person's zone is read by its owner, `people.selectors.profile_timezone_get` (UTC when they
+have no profile yet, or its zone is blank or unknown).
 """
 
 import datetime
 import zoneinfo
 
-from tandem.accounts.models import User
 from tandem.core.errors import FieldError, InvalidInput
-from tandem.people.models import Profile
-
-UTC_NAME = "UTC"
-
-
-def zone_name_of(user: User) -> str:
-    """The person's own timezone name (from their profile), UTC when unknown or invalid."""
-    try:
-        name = user.profile.timezone
-    except Profile.DoesNotExist:
-        return UTC_NAME
-    return name if is_zone(name) else UTC_NAME
-
-
-def is_zone(name: str) -> bool:
-    if not name:
-        return False
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+from tandem.people.zones import UTC_NAME, is_zone
 
 
 def zone(name: str, *, field: str = "timezone") -> zoneinfo.ZoneInfo:

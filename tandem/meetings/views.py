@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from tandem.accounts.names import display_name
 from tandem.accounts.requests import signed_in_user
 from tandem.actions.selectors import action_item_list_open
 from tandem.core.errors import DomainError
@@ -19,14 +20,10 @@ from tandem.meetings import selectors, services
 from tandem.meetings.api import ics_response
 from tandem.meetings.forms import AgendaItemForm, CheckInForm, MeetingForm, NotesForm
 from tandem.meetings.models import Meeting, MeetingStatus
-from tandem.meetings.times import in_zone, local_text, zone_name_of
+from tandem.meetings.times import in_zone, local_text
 from tandem.people.csvfile import timezone_names
-from tandem.relationships.permissions import RelationshipAccess, relationship_access
-
-
-def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
-    with guard_as_http():
-        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
+from tandem.people.selectors import profile_timezone_get
+from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
 
 def _meeting(access: RelationshipAccess, meeting_id: int) -> Meeting:
@@ -44,9 +41,9 @@ def _is_htmx(request: HttpRequest) -> bool:
 @login_required
 def meeting_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """The pair's meetings (upcoming, then past) and the form to schedule one."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     actor = access.user
-    zone_name = zone_name_of(actor)
+    zone_name = profile_timezone_get(user=actor)
     form = MeetingForm(
         request.POST if request.method == "POST" else None,
         initial={"timezone": zone_name},
@@ -102,9 +99,9 @@ def meeting_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
 
 def _detail_context(access: RelationshipAccess, meeting: Meeting, **extra: Any) -> dict[str, Any]:
     actor = access.user
-    zone_name = zone_name_of(actor)
+    zone_name = profile_timezone_get(user=actor)
     partner = access.partner
-    partner_zone = zone_name_of(partner) if partner is not None else zone_name
+    partner_zone = profile_timezone_get(user=partner) if partner is not None else zone_name
     now = timezone.now()
     checkins = list(meeting.checkins.select_related("user").order_by("created_at", "id"))
     mine = next((c for c in checkins if c.user_id == actor.pk), None)
@@ -147,7 +144,7 @@ def _open_actions(access: RelationshipAccess) -> list[Any]:
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     return render(request, "meetings/detail.html", _detail_context(access, meeting))
 
@@ -155,7 +152,7 @@ def meeting_detail(request: HttpRequest, relationship_id: int, meeting_id: int) 
 @login_required
 def meeting_edit(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     """Reschedule or change a meeting: both get the updated invitation."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     local = in_zone(meeting.starts_at, meeting.timezone)
     form = MeetingForm(
@@ -214,7 +211,7 @@ def _act(request: HttpRequest, meeting: Meeting, action: Any, success: str) -> H
 @login_required
 @require_POST
 def meeting_cancel(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     return _act(
         request,
@@ -229,7 +226,7 @@ def meeting_cancel(request: HttpRequest, relationship_id: int, meeting_id: int) 
 @login_required
 @require_POST
 def meeting_held(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     return _act(
         request,
@@ -245,7 +242,7 @@ def meeting_held(request: HttpRequest, relationship_id: int, meeting_id: int) ->
 @require_POST
 def meeting_notes(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     """Save the shared notes (htmx: answers the notes section, errors inline)."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     form = NotesForm(request.POST)
     saved = False
@@ -276,7 +273,7 @@ def meeting_notes(request: HttpRequest, relationship_id: int, meeting_id: int) -
 @require_POST
 def agenda_add(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     """Add a question to the agenda (htmx: answers the agenda section, errors inline)."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     form = AgendaItemForm(request.POST)
     added = False
@@ -309,7 +306,7 @@ def agenda_add(request: HttpRequest, relationship_id: int, meeting_id: int) -> H
 def agenda_remove(
     request: HttpRequest, relationship_id: int, meeting_id: int, item_id: int
 ) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     error_text = ""
     try:
@@ -336,7 +333,7 @@ def agenda_remove(
 @login_required
 @require_GET
 def meeting_invite(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     return ics_response(services.meeting_ics(meeting=meeting), "invite.ics")
 
@@ -345,7 +342,7 @@ def meeting_invite(request: HttpRequest, relationship_id: int, meeting_id: int) 
 @require_POST
 def meeting_checkin(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     """My check-in after the meeting; its one line can become an action item at once."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
     form = CheckInForm(request.POST)
     if form.is_valid():
@@ -416,7 +413,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such calendar feed.")
     text = services.meetings_feed_ics(
         meetings=selectors.meeting_list_for_feed(user=user),
-        name=f"Tandem meetings — {user.get_full_name() or user.email}",
+        name=f"Tandem meetings — {display_name(user)}",
     )
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

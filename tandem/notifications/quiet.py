@@ -1,15 +1,8 @@
 """Quiet hours: when an email may first be delivered to a person, in their own timezone."""
 
 import datetime
-import zoneinfo
 
-
-def zone_or_utc(name: str | None) -> datetime.tzinfo:
-    """The IANA zone `name`, or UTC when it is empty or unknown."""
-    try:
-        return zoneinfo.ZoneInfo(name) if name else datetime.UTC
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
+from tandem.people.zones import zone_or_utc
 
 
 def quiet_hours_end(

@@ -12,7 +12,7 @@ from tandem.notifications.models import (
     NotificationPreference,
     QuietHours,
 )
-from tandem.people.models import Profile
+from tandem.people.selectors import profile_timezone_get
 
 
 def channel_by_user(*, user_ids: list[int], category: str) -> dict[int, str]:
@@ -51,6 +51,6 @@ def unread_count_for_user(*, actor: User) -> int:
 def quiet_hours_for_user(*, actor: User) -> tuple[datetime.time | None, datetime.time | None, str]:
     """The caller's quiet hours (start, end; None when they have none) and their timezone."""
     quiet = QuietHours.objects.filter(user=actor).values_list("start", "end").first()
-    zone = Profile.objects.filter(user=actor).values_list("timezone", flat=True).first() or "UTC"
+    zone = profile_timezone_get(user=actor)
     start, end = quiet if quiet is not None else (None, None)
     return start, end, zone

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from tandem.accounts.models import User
+from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.core.models import TimeStampedModel
 from tandem.programs.models import EnrollmentQuestion, Program
 
@@ -21,33 +22,53 @@ class ParticipantStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-# The lifecycle, in one table: action -> {status before: statuses it may become}.
-# Creating a row is not a transition. `services._transition` is the one place that applies it.
-ALLOWED_TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
-    # The person completes their own enrolment: an invitation, or coming back after leaving.
-    "enrol": {
-        ParticipantStatus.INVITED: frozenset({ParticipantStatus.ACTIVE}),
-        ParticipantStatus.WITHDRAWN: frozenset(
-            {ParticipantStatus.ACTIVE, ParticipantStatus.PENDING}
-        ),
-    },
-    # A manager places someone who left or was declined (active, or invited when by invitation).
-    "add": {
-        ParticipantStatus.WITHDRAWN: frozenset(
-            {ParticipantStatus.ACTIVE, ParticipantStatus.INVITED}
-        ),
-        ParticipantStatus.DECLINED: frozenset(
-            {ParticipantStatus.ACTIVE, ParticipantStatus.INVITED}
-        ),
-    },
-    "approve": {ParticipantStatus.PENDING: frozenset({ParticipantStatus.ACTIVE})},
-    "decline": {ParticipantStatus.PENDING: frozenset({ParticipantStatus.DECLINED})},
-    "withdraw": {
-        ParticipantStatus.INVITED: frozenset({ParticipantStatus.WITHDRAWN}),
-        ParticipantStatus.PENDING: frozenset({ParticipantStatus.WITHDRAWN}),
-        ParticipantStatus.ACTIVE: frozenset({ParticipantStatus.WITHDRAWN}),
-    },
+_ACTION_PAST = {
+    "enrol": "enrolled",
+    "add": "added",
+    "approve": "approved",
+    "decline": "declined",
+    "withdraw": "withdrawn",
 }
+
+
+def _refusal(refused: Refused) -> str:
+    past = _ACTION_PAST[refused.verb]
+    from_labels = " or ".join(
+        f"'{refused.lifecycle.label(source)}'"
+        for source in refused.lifecycle.sources_of(refused.verb, refused.target)
+    )
+    return (
+        f"{refused.subject} cannot be {past} in {refused.context['program']}: "
+        f"their status is '{refused.current}'. Only participants who are {from_labels} can be "
+        f"{past}."
+    )
+
+
+S = ParticipantStatus
+# The lifecycle, in one table of (status before, action, status after). Creating a row is not a
+# transition. `services._transition` is the one place that applies it.
+PARTICIPANT_LIFECYCLE = Lifecycle(
+    "participant",
+    [
+        # The person completes their own enrolment: an invitation, or coming back after leaving.
+        (S.INVITED, "enrol", S.ACTIVE),
+        (S.WITHDRAWN, "enrol", S.ACTIVE),
+        (S.WITHDRAWN, "enrol", S.PENDING),
+        # A manager places someone who left or was declined (active, or invited when by
+        # invitation).
+        (S.WITHDRAWN, "add", S.ACTIVE),
+        (S.WITHDRAWN, "add", S.INVITED),
+        (S.DECLINED, "add", S.ACTIVE),
+        (S.DECLINED, "add", S.INVITED),
+        (S.PENDING, "approve", S.ACTIVE),
+        (S.PENDING, "decline", S.DECLINED),
+        (S.INVITED, "withdraw", S.WITHDRAWN),
+        (S.PENDING, "withdraw", S.WITHDRAWN),
+        (S.ACTIVE, "withdraw", S.WITHDRAWN),
+    ],
+    labels=ParticipantStatus.choices,
+    refusal=_refusal,
+)
 
 
 class Participant(TimeStampedModel):
@@ -105,7 +126,7 @@ class Participant(TimeStampedModel):
 
     def allows(self, action: str) -> bool:
         """Whether the lifecycle lets `action` happen from this participant's status."""
-        return bool(ALLOWED_TRANSITIONS[action].get(self.status))
+        return PARTICIPANT_LIFECYCLE.allowed(self.status, action)
 
     @property
     def may_withdraw(self) -> bool:

@@ -1,6 +1,6 @@
 """Every write about participants: enrolment, direct placement, approval, decline, withdrawal.
 
-A participant's status moves only along `models.ALLOWED_TRANSITIONS`, applied by `_transition`.
+A participant's status moves only along `models.PARTICIPANT_LIFECYCLE`, applied by `_transition`.
 """
 
 from collections.abc import Mapping
@@ -15,7 +15,7 @@ from tandem.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from tandem.core.transactions import atomic_with_retry, locking
 from tandem.participants import selectors
 from tandem.participants.models import (
-    ALLOWED_TRANSITIONS,
+    PARTICIPANT_LIFECYCLE,
     Answer,
     Participant,
     ParticipantRole,
@@ -38,30 +38,20 @@ SCALE_MIN, SCALE_MAX = 1, 5
 
 S = ParticipantStatus
 
-_ACTION_PAST = {
-    "enrol": "enrolled",
-    "add": "added",
-    "approve": "approved",
-    "decline": "declined",
-    "withdraw": "withdrawn",
-}
-
 
 def _transition(participant: Participant, action: str, to_status: str) -> None:
     """Move `participant` to `to_status` for `action`, or raise Conflict naming both states."""
-    allowed = ALLOWED_TRANSITIONS[action]
-    if to_status in allowed.get(participant.status, frozenset()):
-        participant.status = to_status
-        return
-    current = ParticipantStatus(participant.status).label.lower()
-    from_labels = " or ".join(
-        f"'{ParticipantStatus(s).label.lower()}'" for s in allowed if to_status in allowed[s]
-    )
-    raise Conflict(
-        f"{participant.user} cannot be {_ACTION_PAST[action]} in {participant.program.name}: "
-        f"their status is '{current}'. Only participants who are {from_labels} can be "
-        f"{_ACTION_PAST[action]}."
-    )
+    move = PARTICIPANT_LIFECYCLE.find(participant.status, action, to_status)
+    if move is None:
+        # Refused only: naming the person and programme may load them.
+        raise PARTICIPANT_LIFECYCLE.refuse(
+            participant.status,
+            verb=action,
+            target=to_status,
+            subject=str(participant.user),
+            context={"program": participant.program.name},
+        )
+    participant.status = move.target
 
 
 # --- validation --------------------------------------------------------------------------

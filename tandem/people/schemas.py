@@ -6,6 +6,7 @@ from pydantic import Field
 from tandem.accounts.models import Role, User
 from tandem.core.text import SingleLine
 from tandem.people.models import Profile
+from tandem.people.zones import zone_name_or_utc
 
 
 class SkillRefOut(Schema):
@@ -129,7 +130,7 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_timezone(obj: User) -> str:
         profile = PersonOut._profile(obj)
-        return profile.timezone if profile else "UTC"
+        return zone_name_or_utc(profile.timezone if profile else None)
 
     @staticmethod
     def resolve_manager_email(obj: User) -> str | None:

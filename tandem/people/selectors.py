@@ -1,6 +1,7 @@
 """Every read about people, scoped to the caller's organisation."""
 
-from collections.abc import Iterator
+import zoneinfo
+from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, Q, QuerySet
 
@@ -8,6 +9,7 @@ from tandem.accounts.models import User
 from tandem.people import csvfile
 from tandem.people.models import Profile, Skill
 from tandem.people.permissions import organization_id_of
+from tandem.people.zones import zone_name_or_utc
 
 
 def profile_get(*, actor: User) -> Profile | None:
@@ -21,9 +23,30 @@ def profile_get(*, actor: User) -> Profile | None:
 
 
 def profile_timezone_get(*, user: User) -> str:
-    """The IANA name of the time zone `user` said they work in (UTC before they have a
-    profile). One query; the caller shows `user` their own times, so no scoping is needed."""
-    return Profile.objects.filter(user=user).values_list("timezone", flat=True).first() or "UTC"
+    """The IANA name of the time zone `user` works in: THE reader of a person's zone.
+
+    UTC before they have a profile or when its name is blank or unknown (`people.zones`). No
+    query when the profile is already loaded on `user` (select_related, or an earlier read),
+    else one. The caller shows `user` their own times, so no scoping is needed."""
+    try:
+        # Through the descriptor, so the profile is cached on `user`: the page's next read of
+        # the viewer's zone (panels, dates, times) costs nothing.
+        name: str | None = user.profile.timezone
+    except Profile.DoesNotExist:
+        name = None
+    return zone_name_or_utc(name)
+
+
+def profile_zone_get(*, user: User) -> zoneinfo.ZoneInfo:
+    """`profile_timezone_get` as a zone to convert times with."""
+    return zoneinfo.ZoneInfo(profile_timezone_get(user=user))
+
+
+def profile_timezones_get(*, user_ids: Iterable[int]) -> dict[int, str]:
+    """`profile_timezone_get` for many people in one query: every id asked for is a key."""
+    ids = list(dict.fromkeys(user_ids))
+    found = dict(Profile.objects.filter(user_id__in=ids).values_list("user_id", "timezone"))
+    return {user_id: zone_name_or_utc(found.get(user_id)) for user_id in ids}
 
 
 def skill_list(*, actor: User, search: str = "") -> QuerySet[Skill]:

@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.core.text import SingleLine
 from tandem.programs.models import (
     DEFAULT_PROGRAM_COLOUR,
@@ -25,7 +26,7 @@ class ManagerOut(Schema):
 
     @staticmethod
     def resolve_name(obj: User) -> str:
-        return obj.full_name or obj.email
+        return display_name(obj)
 
 
 class ProgramOut(Schema):

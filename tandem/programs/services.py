@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.programs.models import (
     CHOICE_KINDS,
     DEFAULT_PROGRAM_COLOUR,
@@ -57,13 +58,35 @@ PURPOSE_DEFAULTS: dict[str, PurposeDefaults] = {
     ProgramPurpose.OTHER: {"cadence": MeetingCadence.MONTHLY, "duration_months": 12},
 }
 
+
+def _transition_refusal(refused: Refused) -> str:
+    if refused.status == refused.target:
+        return f"{refused.subject} is already {refused.current}."
+    target = refused.lifecycle.label(refused.target or "")
+    allowed = [refused.lifecycle.label(move.target) for move in refused.possible]
+    if allowed:
+        return (
+            f"{refused.subject} is {refused.current}, so it cannot become {target}; "
+            f"it can only become {' or '.join(allowed)}."
+        )
+    return (
+        f"{refused.subject} is {refused.current}, so it cannot become {target}; "
+        "it can only be duplicated."
+    )
+
+
 # The lifecycle: every allowed (from, to) move and the verb a person would use for it.
 # `program_transition` is the only code that changes a programme's status.
-PROGRAM_TRANSITIONS: dict[tuple[str, str], str] = {
-    (ProgramStatus.DRAFT, ProgramStatus.PUBLISHED): "publish",
-    (ProgramStatus.DRAFT, ProgramStatus.ARCHIVED): "archive",
-    (ProgramStatus.PUBLISHED, ProgramStatus.ARCHIVED): "archive",
-}
+PROGRAM_TRANSITIONS = Lifecycle(
+    "programme",
+    [
+        (ProgramStatus.DRAFT, "publish", ProgramStatus.PUBLISHED),
+        (ProgramStatus.DRAFT, "archive", ProgramStatus.ARCHIVED),
+        (ProgramStatus.PUBLISHED, "archive", ProgramStatus.ARCHIVED),
+    ],
+    labels=ProgramStatus.choices,
+    refusal=_transition_refusal,
+)
 
 
 class ProgramFields(TypedDict, total=False):
@@ -363,9 +386,7 @@ def program_transition(*, actor: User, program: Program, to_status: str) -> Prog
     """
     with transaction.atomic():
         locked = _lock_managed_program(actor, program)
-        verb = PROGRAM_TRANSITIONS.get((locked.status, to_status))
-        if verb is None:
-            raise Conflict(_transition_refusal(locked, to_status))
+        PROGRAM_TRANSITIONS.apply_to(locked.status, to_status, subject=f"'{locked.name}'")
         if to_status == ProgramStatus.PUBLISHED:
             values = _clean_program_values(
                 {field: getattr(locked, field) for field in PROGRAM_SETTING_FIELDS}
@@ -382,28 +403,6 @@ def program_transition(*, actor: User, program: Program, to_status: str) -> Prog
             update_fields.append("archived_at")
         locked.save(update_fields=update_fields)
         return locked
-
-
-def _transition_refusal(program: Program, to_status: str) -> str:
-    current = ProgramStatus(program.status).label.lower()
-    if program.status == to_status:
-        return f"'{program.name}' is already {current}."
-    target = (
-        ProgramStatus(to_status).label.lower() if to_status in ProgramStatus.values else to_status
-    )
-    allowed = [
-        ProgramStatus(to).label.lower()
-        for (frm, to) in PROGRAM_TRANSITIONS
-        if frm == program.status
-    ]
-    if allowed:
-        return (
-            f"'{program.name}' is {current}, so it cannot become {target}; "
-            f"it can only become {' or '.join(allowed)}."
-        )
-    return (
-        f"'{program.name}' is {current}, so it cannot become {target}; it can only be duplicated."
-    )
 
 
 def program_publish(*, actor: User, program: Program) -> Program:

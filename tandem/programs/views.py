@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
@@ -34,7 +35,7 @@ def _require_manager_role(actor: User) -> None:
 
 def _manager_choices(actor: User) -> list[tuple[int, str]]:
     return [
-        (user.pk, f"{user.full_name or user.email} ({user.email})")
+        (user.pk, f"{display_name(user)} ({user.email})")
         for user in selectors.manager_candidates(actor=actor)
     ]
 

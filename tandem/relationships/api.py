@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Router
 
 from tandem.accounts.api_auth import caller
+from tandem.accounts.names import display_name
 from tandem.core.aggregates import week_of
 from tandem.relationships import selectors, services
 from tandem.relationships.lifecycle import actions_from
@@ -20,7 +21,7 @@ router = Router(tags=["relationships"])
 
 def _person(participant: Any) -> dict[str, Any]:
     user = participant.user
-    return {"user_id": user.pk, "name": user.get_full_name(), "email": user.email}
+    return {"user_id": user.pk, "name": display_name(user), "email": user.email}
 
 
 def _last_activity(relationship: Relationship, side: str) -> datetime.datetime | None:

@@ -1,12 +1,14 @@
 """The relationship lifecycle as one table: which action moves which status where.
 
 proposed → active → (paused ↔ active) → completed, or ended early from any open state.
-`services.relationship_transition` is the only code that applies it; anything not in the
-table is a Conflict (409) that names the current status and what is possible from it.
+`services.relationship_transition` is the only code that applies it, through `LIFECYCLE`
+(the core's one lifecycle helper); anything not in the table is a Conflict (409) that names
+the current status and what is possible from it.
 """
 
 from dataclasses import dataclass
 
+from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.relationships.models import RelationshipStatus
 
 S = RelationshipStatus
@@ -58,6 +60,23 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+def _refusal(refused: Refused) -> str:
+    verbs = ", ".join(refused.possible_verbs) or "nothing"
+    return (
+        f"{refused.subject} is {refused.current}, so it cannot be "
+        f"{TRANSITIONS[refused.verb].target}; possible now: {verbs}."
+    )
+
+
+# The same rows in the core's shape: the one thing that says what may happen from a status.
+LIFECYCLE = Lifecycle.from_actions(
+    "relationship",
+    {t.action: (t.sources, t.target) for t in TRANSITIONS.values()},
+    labels=S.choices,
+    refusal=_refusal,
+)
+
+
 def actions_from(status: str) -> list[Transition]:
     """The transitions allowed from `status`, in the table's order (for buttons)."""
-    return [t for t in TRANSITIONS.values() if status in t.sources]
+    return [TRANSITIONS[verb] for verb in LIFECYCLE.verbs_from(status)]

@@ -8,8 +8,12 @@ relationship's lifecycle and see activity signals (workspace.selectors), never i
 
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
 from tandem.accounts.models import User
+from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import Conflict, NotFound
+from tandem.core.web import guard_as_http
 from tandem.programs.permissions import can_manage_program
 from tandem.relationships.models import OPEN_STATUSES, Relationship
 
@@ -76,3 +80,17 @@ def relationship_access(
     if allow_manager and can_manage_program(actor, relationship.program):
         return RelationshipAccess(relationship, actor, "manager")
     raise NotFound("No such relationship.")
+
+
+def relationship_access_for_request(
+    request: HttpRequest, relationship_id: int, *, allow_manager: bool = False
+) -> RelationshipAccess:
+    """The one guard an HTML view uses: `relationship_access` for the signed-in person, its
+    NotFound answered as a 404 page (and a Forbidden as a 403), never a relationship it
+    should not see."""
+    with guard_as_http():
+        return relationship_access(
+            actor=signed_in_user(request),
+            relationship_id=relationship_id,
+            allow_manager=allow_manager,
+        )

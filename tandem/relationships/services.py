@@ -8,15 +8,17 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.core.transactions import atomic_with_retry, lock_rows
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
-from tandem.relationships.lifecycle import TRANSITIONS, actions_from
+from tandem.relationships.lifecycle import LIFECYCLE, TRANSITIONS
 from tandem.relationships.models import (
     Circle,
     Relationship,
@@ -151,12 +153,7 @@ def relationship_transition(
         actor=actor, relationship_id=relationship_id, allow_manager=True, for_update=True
     )
     relationship = access.relationship
-    if relationship.status not in transition.sources:
-        possible = ", ".join(t.action for t in actions_from(relationship.status)) or "nothing"
-        raise Conflict(
-            f"This relationship is {relationship.get_status_display().lower()}, so it cannot "
-            f"be {transition.target}; possible now: {possible}."
-        )
+    move = LIFECYCLE.apply(relationship.status, action)
     reason = reason.strip()
     if transition.needs_reason and not reason:
         raise InvalidInput(
@@ -194,10 +191,10 @@ def relationship_transition(
     elif reason:
         relationship.close_reason = reason
         fields.append("close_reason")
-    relationship.status = transition.target
+    relationship.status = move.target
     relationship.last_activity_at = now
     relationship.save(update_fields=fields)
-    summary = f"{actor.get_full_name() or actor.email} {transition.done}"
+    summary = f"{display_name(actor)} {transition.done}"
     RelationshipEvent.objects.create(
         relationship=relationship,
         actor=actor,
@@ -216,11 +213,11 @@ def relationship_transition(
         category=NotificationCategory.RELATIONSHIP,
         subject=f"Your mentoring relationship is now {status_text}",
         body=(
-            f"{actor.get_full_name() or actor.email} changed your relationship in "
+            f"{display_name(actor)} changed your relationship in "
             f"{relationship.program.name} to {status_text}."
             + (f"\n\nReason: {reason}" if reason else "")
         ),
-        url=f"/relationships/{relationship.pk}/",
+        url=reverse("workspace:detail", args=[relationship.pk]),
     )
     return relationship
 

@@ -4,32 +4,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError
-from tandem.core.web import guard_as_http
 from tandem.relationships import services
 from tandem.relationships.lifecycle import actions_from
-from tandem.relationships.permissions import relationship_access
+from tandem.relationships.permissions import relationship_access_for_request
 
 
 @login_required
 def relationship_status(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """Show and apply lifecycle actions; parties and the programme's managers only."""
     actor = signed_in_user(request)
-    with guard_as_http():
-        access = relationship_access(
-            actor=actor, relationship_id=relationship_id, allow_manager=True
-        )
+    access = relationship_access_for_request(request, relationship_id, allow_manager=True)
     back = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
     if not back:
         back = (
-            f"/relationships/{relationship_id}/"
+            reverse("workspace:detail", args=[relationship_id])
             if access.is_party
-            else f"/programs/{access.relationship.program_id}/relationships/"
+            else reverse("workspace:program_relationships", args=[access.relationship.program_id])
         )
     error = ""
     if request.method == "POST":

@@ -9,6 +9,7 @@ from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts.api_auth import caller
+from tandem.accounts.names import display_name
 from tandem.programs.permissions import program_access
 from tandem.relationships.models import Relationship
 from tandem.workspace import selectors
@@ -42,11 +43,11 @@ def _signals_out(row: selectors.RelationshipSignals) -> dict[str, Any]:
         "status": relationship.status,
         "mentor": {
             "user_id": relationship.mentor.user_id,
-            "name": relationship.mentor.user.get_full_name(),
+            "name": display_name(relationship.mentor.user),
         },
         "mentee": {
             "user_id": relationship.mentee.user_id,
-            "name": relationship.mentee.user.get_full_name(),
+            "name": display_name(relationship.mentee.user),
         },
         "started_on": relationship.started_on,
         "planned_end_on": relationship.planned_end_on,

@@ -9,7 +9,7 @@ from tandem.accounts.requests import signed_in_user
 from tandem.core.web import guard_as_http
 from tandem.participants import selectors as participant_selectors
 from tandem.programs.permissions import program_access
-from tandem.relationships.permissions import relationship_access
+from tandem.relationships.permissions import relationship_access_for_request
 from tandem.workspace import selectors
 
 SIGNALS_PER_PAGE = 50
@@ -32,9 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def workspace_detail(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """One page for the pair: what they agreed, where goals stand, when they meet next and
     what to do before then. Private to the two of them (managers get a 404)."""
-    actor = signed_in_user(request)
-    with guard_as_http():
-        access = relationship_access(actor=actor, relationship_id=relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     workspace = selectors.workspace_for_party(access=access)
     return render(
         request,
