@@ -20,7 +20,6 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.urls import reverse
 
-from tandem.accounts.models import User
 from tandem.agreements.models import (
     DEFAULT_CONFIDENTIALITY,
     DEFAULT_PROMPTS,
@@ -33,7 +32,6 @@ from tandem.agreements.models import (
     AgreementVersion,
 )
 from tandem.core.errors import NotFound
-from tandem.people.models import Profile
 from tandem.programs.models import MeetingCadence, Program
 from tandem.relationships.models import Relationship
 from tandem.relationships.permissions import RelationshipAccess
@@ -258,11 +256,6 @@ def agreement_template_get(*, program: Program) -> AgreementTemplate:
 def agreement_template_for_relationship(*, access: RelationshipAccess) -> AgreementTemplate:
     """The guidance the pair's page shows beside each section."""
     return agreement_template_read(program=access.relationship.program)
-
-
-def viewer_timezone(*, actor: User) -> str:
-    """The IANA timezone the actor's pages show times in (their profile's, else UTC)."""
-    return Profile.objects.filter(user=actor).values_list("timezone", flat=True).first() or "UTC"
 
 
 def channel_labels(channels: list[str]) -> list[str]:

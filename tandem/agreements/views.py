@@ -16,6 +16,7 @@ from tandem.agreements.models import AgreementTemplate
 from tandem.core.errors import DomainError, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
+from tandem.people.selectors import profile_timezone_get
 from tandem.programs.permissions import program_access
 from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 
@@ -47,7 +48,7 @@ def _context(
         "editable": access.is_open,
         "sign_error": sign_error,
         "saved": saved,
-        "viewer_tz": selectors.viewer_timezone(actor=access.user),
+        "viewer_tz": profile_timezone_get(user=access.user),
         "mentor": relationship.mentor.user,
         "mentee": relationship.mentee.user,
     }
@@ -132,7 +133,7 @@ def agreement_version(request: HttpRequest, relationship_id: int, version: int) 
             "content": kept.content,
             "channel_labels": selectors.channel_labels(kept.content.get("channels", [])),
             "cadence_label": selectors.cadence_label(kept.content.get("cadence", "")),
-            "viewer_tz": selectors.viewer_timezone(actor=access.user),
+            "viewer_tz": profile_timezone_get(user=access.user),
             "mentor": relationship.mentor.user,
             "mentee": relationship.mentee.user,
         },

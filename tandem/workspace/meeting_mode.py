@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from tandem.accounts.requests import signed_in_user
 from tandem.actions import services as actions
 from tandem.actions.selectors import action_item_list_open
 from tandem.core.errors import DomainError
@@ -25,14 +24,9 @@ from tandem.journeys import services as journeys
 from tandem.journeys.selectors import journey_for_relationship
 from tandem.meetings import services as meetings
 from tandem.meetings.selectors import meeting_get
-from tandem.relationships.permissions import RelationshipAccess, relationship_access
+from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 from tandem.resources.models import ResourceKind
 from tandem.resources.selectors import resources_for_stage
-
-
-def _access(request: HttpRequest, relationship_id: int) -> RelationshipAccess:
-    with guard_as_http():
-        return relationship_access(actor=signed_in_user(request), relationship_id=relationship_id)
 
 
 def _require_meeting(access: RelationshipAccess, meeting_id: int) -> None:
@@ -87,14 +81,14 @@ def _section(request: HttpRequest, template: str, context: dict[str, Any], ancho
 @login_required
 def meeting_mode(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     """The session screen for the pair (managers and everyone else: 404)."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     return render(request, "workspace/meeting_mode.html", _context(access, meeting_id))
 
 
 @login_required
 @require_POST
 def meeting_mode_agenda(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     try:
@@ -113,7 +107,7 @@ def meeting_mode_agenda(request: HttpRequest, relationship_id: int, meeting_id: 
 @login_required
 @require_POST
 def meeting_mode_notes(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     saved = False
@@ -138,7 +132,7 @@ def meeting_mode_notes(request: HttpRequest, relationship_id: int, meeting_id: i
 @require_POST
 def meeting_mode_action(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
     """One tap: "<owner> will <title>", due in two weeks unless a date is given."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     owner = access.user if request.POST.get("owner") != "partner" else access.partner
@@ -179,7 +173,7 @@ def meeting_mode_step(
     request: HttpRequest, relationship_id: int, meeting_id: int, step_id: int
 ) -> Any:
     """Tick or untick a manual step of the current stage's checklist."""
-    access = _access(request, relationship_id)
+    access = relationship_access_for_request(request, relationship_id)
     _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     try:

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Case, F, Value, When
 
+from tandem.accounts.names import name_from
 from tandem.notifications.services import Attachment
 from tandem.programs.models import Program, ProgramStatus
 from tandem.relationships.models import OPEN_STATUSES, Relationship, RelationshipStatus
@@ -133,8 +134,8 @@ class Context:
                 status__in=OPEN_STATUSES, program__status=ProgramStatus.PUBLISHED
             ).values_list(*PAIR_FIELDS):
                 pk, program_id, program_name = row[0], row[1], row[2]
-                mentor = person_name(row[4], row[5], row[6])
-                mentee = person_name(row[9], row[10], row[11])
+                mentor = name_from(row[4], row[5], row[6])
+                mentee = name_from(row[9], row[10], row[11])
                 people = []
                 if row[7]:
                     people.append((row[3], mentor, mentee))
@@ -168,10 +169,6 @@ class Rule:
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def person_name(first: str, last: str, email: str) -> str:
-    return f"{first} {last}".strip() or email
 
 
 def each_person(context: Context, relationship_id: int) -> Iterator[tuple[Pair, int, str]]:

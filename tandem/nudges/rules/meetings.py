@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from django.db.models import Exists, F, OuterRef
 
+from tandem.accounts.names import display_name
 from tandem.meetings.models import CheckIn, Meeting, MeetingStatus
 from tandem.meetings.selectors import held_meetings
 from tandem.meetings.services import meeting_ics, meeting_path
@@ -21,6 +22,7 @@ from tandem.nudges.rules.base import (
     period_day,
     since_activation,
 )
+from tandem.people.zones import zone_name_or_utc
 from tandem.programs.models import ProgramStatus
 from tandem.relationships.models import RelationshipStatus
 
@@ -95,7 +97,7 @@ def meeting_reminder(context: Context, settings: RuleSettings) -> Iterator[Nudge
             profile = getattr(person, "profile", None)
             when = local_text(
                 meeting.starts_at,
-                profile.timezone if profile else "UTC",
+                zone_name_or_utc(profile.timezone if profile else None),
                 minutes=meeting.duration_minutes,
             )
             yield Nudge(
@@ -107,7 +109,7 @@ def meeting_reminder(context: Context, settings: RuleSettings) -> Iterator[Nudge
                 category=rule.category,
                 title=f"Reminder: {meeting.title}",
                 text=(
-                    f"Your meeting with {partner.get_full_name() or partner.email} is on "
+                    f"Your meeting with {display_name(partner)} is on "
                     f"{when}. Add to the agenda what you want to talk about."
                 ),
                 url=meeting_path(meeting),
