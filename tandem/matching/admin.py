@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from tandem.core.errors import DomainError
-from tandem.matching import runs
 from tandem.matching.models import (
     MatchingSettings,
     MatchProposal,
@@ -18,6 +17,7 @@ from tandem.matching.models import (
     PairRule,
     SuggestionDecline,
 )
+from tandem.matching.runs import services
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -115,11 +115,11 @@ class MatchRunAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected drafts")
     def publish(self, request: HttpRequest, queryset: QuerySet[MatchRun]) -> None:
-        self._apply(request, queryset, runs.match_run_publish, "published")
+        self._apply(request, queryset, services.match_run_publish, "published")
 
     @admin.action(description="Discard the selected runs")
     def discard(self, request: HttpRequest, queryset: QuerySet[MatchRun]) -> None:
-        self._apply(request, queryset, runs.match_run_discard, "discarded")
+        self._apply(request, queryset, services.match_run_discard, "discarded")
 
 
 @admin.register(MatchingSettings)

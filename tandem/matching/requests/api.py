@@ -5,10 +5,9 @@ from ninja import Body, Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts.api_auth import caller
-from tandem.matching import request_selectors as selectors
-from tandem.matching import requests as services
-from tandem.matching.request_permissions import match_request_access
-from tandem.matching.schemas_requests import (
+from tandem.matching.requests import selectors, services
+from tandem.matching.requests.permissions import match_request_access
+from tandem.matching.requests.schemas import (
     MatchRequestCreateIn,
     MatchRequestFiltersIn,
     MatchRequestOut,

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from tandem.matching.requests import MAX_MESSAGE
+from tandem.matching.requests.services import MAX_MESSAGE
 
 
 class RequestCreateForm(forms.Form):

@@ -1,4 +1,4 @@
-"""A mentee's request to a mentor as one status table, applied by `requests._require_waiting`.
+"""A mentee's request to a mentor as one status table, applied by `services._require_waiting`.
 
 awaiting the manager -> (approve) waiting for the mentor -> accepted or declined; the manager
 may reject instead of approving, and the mentee may withdraw while either waits. Expiry is

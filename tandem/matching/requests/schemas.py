@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.matching.models import MatchRequest, RequestStatus
-from tandem.matching.request_selectors import is_lapsed
+from tandem.matching.requests.selectors import is_lapsed
 from tandem.participants.models import Participant
 
 

@@ -1,6 +1,6 @@
 """Every read about self-matching: a mentee's suggestions, the rules a pair must pass, and the
 lists of match requests each person (mentee, mentor, manager) sees. Scoped to the caller's
-organisation; single requests come through `request_permissions.match_request_access`.
+organisation; single requests come through `permissions.match_request_access`.
 """
 
 import datetime

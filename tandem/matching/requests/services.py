@@ -19,10 +19,10 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tandem.core.transactions import atomic_with_retry, lock_rows
-from tandem.matching import request_selectors as selectors
 from tandem.matching.models import MatchRequest, RequestStatus, SuggestionDecline
-from tandem.matching.request_lifecycle import REQUEST_DONE, REQUEST_LIFECYCLE
-from tandem.matching.request_permissions import match_request_access
+from tandem.matching.requests import selectors
+from tandem.matching.requests.lifecycle import REQUEST_DONE, REQUEST_LIFECYCLE
+from tandem.matching.requests.permissions import match_request_access
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import OutboxItem, outbox_enqueue_many
 from tandem.participants.models import Participant, ParticipantRole
@@ -377,7 +377,7 @@ def match_request_expire_lapsed(*, now: datetime.datetime | None = None) -> int:
     (that decision may be waiting for another of the mentee's requests this job already
     has): on PostgreSQL it skips the requests locked right now. A skipped request is being
     decided; if it is still open and lapsed afterwards, the next run expires it, and every
-    reader treats it as expired meanwhile (`request_selectors.is_lapsed`)."""
+    reader treats it as expired meanwhile (`selectors.is_lapsed`)."""
     now = now or timezone.now()
     lapsed = MatchRequest.objects.filter(status__in=selectors.OPEN_STATUSES, expires_at__lte=now)
     features = connection.features

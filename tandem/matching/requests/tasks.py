@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from tandem.matching.requests import match_request_expire_lapsed
+from tandem.matching.requests.services import match_request_expire_lapsed
 
 
 @task()

@@ -13,16 +13,15 @@ from tandem.accounts.models import User
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError, Forbidden, NotFound
 from tandem.core.web import guard_as_http
-from tandem.matching import request_selectors as selectors
-from tandem.matching import requests as services
-from tandem.matching.forms_requests import (
+from tandem.matching.models import MatchRequest
+from tandem.matching.requests import selectors, services
+from tandem.matching.requests.forms import (
     AvailabilityForm,
     CapacityForm,
     RequestAnswerForm,
     RequestCreateForm,
 )
-from tandem.matching.models import MatchRequest
-from tandem.matching.request_permissions import match_request_access
+from tandem.matching.requests.permissions import match_request_access
 from tandem.participants import services as participant_services
 from tandem.programs.models import Program
 from tandem.programs.permissions import program_access

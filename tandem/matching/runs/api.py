@@ -9,8 +9,8 @@ from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.accounts.api_auth import caller
-from tandem.matching import run_selectors, runs
-from tandem.matching.schemas_runs import (
+from tandem.matching.runs import permissions, selectors, services
+from tandem.matching.runs.schemas import (
     MatchingSettingsIn,
     MatchingSettingsOut,
     ProposalAddIn,
@@ -37,7 +37,7 @@ router = Router(tags=["matching"])
 )
 def settings_get(request: HttpRequest, program_id: int) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
-    return MatchingSettingsOut.of(run_selectors.matching_settings_get(program=program))
+    return MatchingSettingsOut.of(selectors.matching_settings_get(program=program))
 
 
 @router.put(
@@ -47,12 +47,12 @@ def settings_get(request: HttpRequest, program_id: int) -> object:
 )
 def settings_update(request: HttpRequest, program_id: int, payload: MatchingSettingsIn) -> object:
     actor = caller(request)
-    stored = runs.matching_settings_update(
+    stored = services.matching_settings_update(
         actor=actor,
         program_id=program_id,
-        change=runs.SettingsChange(**payload.model_dump()),
+        change=services.SettingsChange(**payload.model_dump()),
     )
-    return MatchingSettingsOut.of(run_selectors.matching_settings_get(program=stored.program))
+    return MatchingSettingsOut.of(selectors.matching_settings_get(program=stored.program))
 
 
 # --- runs --------------------------------------------------------------------------------
@@ -64,7 +64,7 @@ def settings_update(request: HttpRequest, program_id: int, payload: MatchingSett
     summary="Start a bulk matching run (it runs in the background; poll the run)",
 )
 def run_start(request: HttpRequest, program_id: int, payload: RunStartIn) -> object:
-    run = runs.match_run_start(
+    run = services.match_run_start(
         actor=caller(request), program_id=program_id, objective=payload.objective, seed=payload.seed
     )
     run.refresh_from_db()
@@ -79,12 +79,12 @@ def run_start(request: HttpRequest, program_id: int, payload: RunStartIn) -> obj
 @paginate(LimitOffsetPagination)
 def run_list(request: HttpRequest, program_id: int) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
-    return run_selectors.match_run_list_for_program(program=program)
+    return selectors.match_run_list_for_program(program=program)
 
 
 @router.get("/matching/runs/{run_id}", response=RunOut, summary="A run: status, progress, results")
 def run_get(request: HttpRequest, run_id: int) -> object:
-    return run_selectors.match_run_access(actor=caller(request), run_id=run_id)
+    return permissions.match_run_access(actor=caller(request), run_id=run_id)
 
 
 @router.get(
@@ -94,8 +94,8 @@ def run_get(request: HttpRequest, run_id: int) -> object:
 )
 @paginate(LimitOffsetPagination)
 def proposal_list(request: HttpRequest, run_id: int, filters: Query[ProposalFiltersIn]) -> object:
-    run = run_selectors.match_run_access(actor=caller(request), run_id=run_id)
-    return run_selectors.proposal_list_for_run(run=run, search=filters.search, sort=filters.sort)
+    run = permissions.match_run_access(actor=caller(request), run_id=run_id)
+    return selectors.proposal_list_for_run(run=run, search=filters.search, sort=filters.sort)
 
 
 @router.post(
@@ -104,7 +104,7 @@ def proposal_list(request: HttpRequest, run_id: int, filters: Query[ProposalFilt
     summary="Pair an unmatched mentee with a mentor who has a place left in the draft",
 )
 def proposal_add(request: HttpRequest, run_id: int, payload: ProposalAddIn) -> object:
-    proposal = runs.match_proposal_add(
+    proposal = services.match_proposal_add(
         actor=caller(request),
         run_id=run_id,
         mentee_id=payload.mentee_id,
@@ -120,8 +120,8 @@ def proposal_add(request: HttpRequest, run_id: int, payload: ProposalAddIn) -> o
 )
 @paginate(LimitOffsetPagination)
 def unmatched_list(request: HttpRequest, run_id: int) -> object:
-    run = run_selectors.match_run_access(actor=caller(request), run_id=run_id)
-    return run_selectors.unmatched_list_for_run(run=run)
+    run = permissions.match_run_access(actor=caller(request), run_id=run_id)
+    return selectors.unmatched_list_for_run(run=run)
 
 
 @router.post(
@@ -130,7 +130,9 @@ def unmatched_list(request: HttpRequest, run_id: int) -> object:
     summary="Keep a pair, in this draft and in every later run",
 )
 def proposal_pin(request: HttpRequest, run_id: int, proposal_id: int) -> object:
-    return runs.match_proposal_pin(actor=caller(request), run_id=run_id, proposal_id=proposal_id)
+    return services.match_proposal_pin(
+        actor=caller(request), run_id=run_id, proposal_id=proposal_id
+    )
 
 
 @router.post(
@@ -139,7 +141,9 @@ def proposal_pin(request: HttpRequest, run_id: int, proposal_id: int) -> object:
     summary="Let later runs choose freely for a pair again",
 )
 def proposal_unpin(request: HttpRequest, run_id: int, proposal_id: int) -> object:
-    return runs.match_proposal_unpin(actor=caller(request), run_id=run_id, proposal_id=proposal_id)
+    return services.match_proposal_unpin(
+        actor=caller(request), run_id=run_id, proposal_id=proposal_id
+    )
 
 
 @router.post(
@@ -148,7 +152,9 @@ def proposal_unpin(request: HttpRequest, run_id: int, proposal_id: int) -> objec
     summary="Take a pair out of the draft; later runs will not propose it again",
 )
 def proposal_remove(request: HttpRequest, run_id: int, proposal_id: int) -> object:
-    return runs.match_proposal_remove(actor=caller(request), run_id=run_id, proposal_id=proposal_id)
+    return services.match_proposal_remove(
+        actor=caller(request), run_id=run_id, proposal_id=proposal_id
+    )
 
 
 @router.post(
@@ -158,7 +164,7 @@ def proposal_remove(request: HttpRequest, run_id: int, proposal_id: int) -> obje
 )
 def proposals_swap(request: HttpRequest, run_id: int, payload: SwapIn) -> object:
     return list(
-        runs.match_proposals_swap(
+        services.match_proposals_swap(
             actor=caller(request), run_id=run_id, first_id=payload.a, second_id=payload.b
         )
     )
@@ -170,7 +176,7 @@ def proposals_swap(request: HttpRequest, run_id: int, payload: SwapIn) -> object
     summary="Run a draft again with the same settings, keeping its pinned pairs",
 )
 def run_rerun(request: HttpRequest, run_id: int) -> object:
-    run = runs.match_run_rerun(actor=caller(request), run_id=run_id)
+    run = services.match_run_rerun(actor=caller(request), run_id=run_id)
     run.refresh_from_db()
     return Status(202, run)
 
@@ -181,7 +187,7 @@ def run_rerun(request: HttpRequest, run_id: int) -> object:
     summary="Open every pair of the draft as a proposed relationship (all or nothing)",
 )
 def run_publish(request: HttpRequest, run_id: int) -> object:
-    return runs.match_run_publish(actor=caller(request), run_id=run_id)
+    return services.match_run_publish(actor=caller(request), run_id=run_id)
 
 
 @router.post(
@@ -190,4 +196,4 @@ def run_publish(request: HttpRequest, run_id: int) -> object:
     summary="Drop a run that will not be published",
 )
 def run_discard(request: HttpRequest, run_id: int) -> object:
-    return runs.match_run_discard(actor=caller(request), run_id=run_id)
+    return services.match_run_discard(actor=caller(request), run_id=run_id)

@@ -7,8 +7,12 @@ from django import forms
 from tandem.matching.adapters import EDITABLE_CRITERIA, WEIGHT_MAX, WEIGHT_MIN
 from tandem.matching.engine import DepartmentPreference
 from tandem.matching.models import RunObjective
-from tandem.matching.run_selectors import PROPOSAL_SORT_LABELS, SettingsView
-from tandem.matching.runs import REQUEST_EXPIRY_MAX_DAYS, SENIORITY_GAP_LIMIT, SettingsChange
+from tandem.matching.runs.selectors import PROPOSAL_SORT_LABELS, SettingsView
+from tandem.matching.runs.services import (
+    REQUEST_EXPIRY_MAX_DAYS,
+    SENIORITY_GAP_LIMIT,
+    SettingsChange,
+)
 
 OBJECTIVE_HELP = {
     RunObjective.TOTAL: "Matches as many mentees as possible, then makes the pairs fit best "

@@ -9,7 +9,7 @@ from pydantic import Field
 from tandem.accounts.names import display_name
 from tandem.matching.engine import DepartmentPreference
 from tandem.matching.models import MatchProposal, MatchRun, RunObjective, RunStatus
-from tandem.matching.run_selectors import SettingsView
+from tandem.matching.runs.selectors import SettingsView
 from tandem.participants.models import Participant
 
 

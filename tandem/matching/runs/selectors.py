@@ -1,8 +1,7 @@
-"""Every read about bulk matching runs, and the guard every run lookup goes through.
+"""Every read about bulk matching runs.
 
-A run is reached only through `match_run_access`, which scopes it to the caller's organisation
-and then asks the programme's guard (`program_access(..., manage=True)`): runs are for the
-programme's managers and the organisation's admins only.
+A run is reached only through its guard, `permissions.match_run_access`; the reads here take
+the run (or programme) it returned.
 """
 
 from collections import Counter
@@ -11,9 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
-from tandem.accounts.models import User
 from tandem.accounts.names import display_name
-from tandem.accounts.selectors import organization_id_of
 from tandem.core.errors import NotFound
 from tandem.matching.adapters import (
     EDITABLE_CRITERIA,
@@ -35,7 +32,6 @@ from tandem.matching.models import (
 )
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import EnrollmentQuestion, Program
-from tandem.programs.permissions import program_access
 from tandem.relationships.models import Relationship
 
 ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -45,29 +41,6 @@ PROPOSAL_SORT_LABELS = {
     "mentee": "Mentee's name",
     "mentor": "Mentor's name",
 }
-
-
-def match_run_access(*, actor: User, run_id: int, for_update: bool = False) -> MatchRun:
-    """The run `run_id` as `actor` may manage it, with its programme loaded, or an error.
-
-    Another organisation's run is NotFound (404); a run of a programme the actor may see but not
-    manage is Forbidden (403), as the programme's guard decides. `for_update` locks the run row
-    (call it inside a transaction).
-    """
-    found = (
-        MatchRun.objects.filter(pk=run_id, program__organization_id=organization_id_of(actor))
-        .values_list("program_id", flat=True)
-        .first()
-    )
-    if found is None:
-        raise NotFound("No such matching run.")
-    program = program_access(actor=actor, program_id=found, manage=True)
-    queryset = MatchRun.objects.filter(pk=run_id)
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    run = queryset.select_related("created_by", "published_by").get()
-    run.program = program
-    return run
 
 
 def match_run_list_for_program(*, program: Program) -> QuerySet[MatchRun]:

@@ -58,8 +58,9 @@ from tandem.matching.models import (
     RunStatus,
     SuggestionDecline,
 )
-from tandem.matching.requests import match_requests_withdraw_for_matched
-from tandem.matching.run_selectors import match_run_access, proposal_get
+from tandem.matching.requests.services import match_requests_withdraw_for_matched
+from tandem.matching.runs.permissions import match_run_access
+from tandem.matching.runs.selectors import proposal_get
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import (
     OutboxItem,
@@ -197,7 +198,7 @@ def _create_run(
         inputs=inputs,
         status=S.QUEUED,
     )
-    from tandem.matching.tasks import match_run_execute_task
+    from tandem.matching.runs.tasks import match_run_execute_task
 
     run_id = run.pk
     transaction.on_commit(lambda: match_run_execute_task.enqueue(run_id))

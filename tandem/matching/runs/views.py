@@ -21,15 +21,15 @@ from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError, FieldError, InvalidInput
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
-from tandem.matching import run_selectors, runs
-from tandem.matching.forms_runs import (
+from tandem.matching.models import MatchRun, RunObjective, RunStatus
+from tandem.matching.runs import permissions, selectors, services
+from tandem.matching.runs.forms import (
     OBJECTIVE_HELP,
     AddPairForm,
     PairFilterForm,
     RunStartForm,
     SettingsForm,
 )
-from tandem.matching.models import MatchRun, RunObjective, RunStatus
 from tandem.programs.models import Program
 from tandem.programs.permissions import program_access
 
@@ -45,7 +45,7 @@ def _program(request: HttpRequest, program_id: int) -> Program:
 
 def _run(request: HttpRequest, run_id: int) -> MatchRun:
     with guard_as_http():
-        return run_selectors.match_run_access(actor=signed_in_user(request), run_id=run_id)
+        return permissions.match_run_access(actor=signed_in_user(request), run_id=run_id)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -59,9 +59,9 @@ def _home_context(request: HttpRequest, program: Program, form: RunStartForm) ->
     return {
         "nav_section": "programs",
         "program": program,
-        "supply": run_selectors.matching_supply(program=program),
-        "runs": list(run_selectors.match_run_list_for_program(program=program)[:RUNS_ON_HOME]),
-        "active_run": run_selectors.run_has_active_sibling(program=program),
+        "supply": selectors.matching_supply(program=program),
+        "runs": list(selectors.match_run_list_for_program(program=program)[:RUNS_ON_HOME]),
+        "active_run": selectors.run_has_active_sibling(program=program),
         "form": apply_bootstrap(form),
         "objectives": [
             (value, label, OBJECTIVE_HELP[RunObjective(value)])
@@ -86,7 +86,7 @@ def run_start(request: HttpRequest, program_id: int) -> HttpResponse:
     form = RunStartForm(request.POST)
     if form.is_valid():
         try:
-            run = runs.match_run_start(
+            run = services.match_run_start(
                 actor=signed_in_user(request),
                 program_id=program.pk,
                 objective=form.cleaned_data["objective"],
@@ -112,11 +112,11 @@ def run_start(request: HttpRequest, program_id: int) -> HttpResponse:
 def matching_settings(request: HttpRequest, program_id: int) -> HttpResponse:
     """Weights, rules, per-question modes and self-matching options."""
     program = _program(request, program_id)
-    view = run_selectors.matching_settings_get(program=program)
+    view = selectors.matching_settings_get(program=program)
     form = SettingsForm(request.POST if request.method == "POST" else None, view=view)
     if request.method == "POST" and form.is_valid():
         try:
-            runs.matching_settings_update(
+            services.matching_settings_update(
                 actor=signed_in_user(request), program_id=program.pk, change=form.change()
             )
         except DomainError as error:
@@ -196,10 +196,10 @@ def _present_pairs(pairs: Page) -> None:
 def _present_unmatched(unmatched: Page, run: MatchRun, *, editable: bool) -> None:
     """Each unmatched mentee's reason, and (in a draft) the mentors they could be given."""
     rows = list(unmatched.object_list)
-    options = run_selectors.mentor_options_for_run(run=run) if editable and rows else []
-    excluded = run_selectors.excluded_pairs_for_run(run=run) if options else set()
+    options = selectors.mentor_options_for_run(run=run) if editable and rows else []
+    excluded = selectors.excluded_pairs_for_run(run=run) if options else set()
     for item in rows:
-        item.reason_label = runs.UNMATCHED_LABELS.get(item.reason, item.reason)
+        item.reason_label = services.UNMATCHED_LABELS.get(item.reason, item.reason)
         item.mentor_options = [
             option for option in options if (item.mentee_id, option.participant_id) not in excluded
         ]
@@ -210,7 +210,7 @@ def _pairs_context(run: MatchRun, data: Any) -> dict[str, Any]:
     """The page of pairs the filters ask for, and the state edits carry back."""
     filter_form, search, sort = _filters(data)
     pairs: Page = Paginator(
-        run_selectors.proposal_list_for_run(run=run, search=search, sort=sort), PAIRS_PER_PAGE
+        selectors.proposal_list_for_run(run=run, search=search, sort=sort), PAIRS_PER_PAGE
     ).get_page(data.get("page"))
     _present_pairs(pairs)
     state = {"q": search, "sort": sort, "page": pairs.number}
@@ -230,7 +230,7 @@ def _workspace_context(run: MatchRun, data: Any) -> dict[str, Any]:
     """Everything below the run's header: statistics, unmatched mentees, the pairs."""
     context = _pairs_context(run, data)
     unmatched: Page = Paginator(
-        run_selectors.unmatched_list_for_run(run=run), UNMATCHED_PER_PAGE
+        selectors.unmatched_list_for_run(run=run), UNMATCHED_PER_PAGE
     ).get_page(data.get("unmatched_page"))
     _present_unmatched(unmatched, run, editable=context["is_draft"])
     context.update(
@@ -254,10 +254,10 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "nav_section": "programs",
         "run": run,
         "program": run.program,
-        "is_running": run.status in run_selectors.ACTIVE_STATUSES,
-        "is_stale": run_selectors.run_is_stale(run=run),
+        "is_running": run.status in selectors.ACTIVE_STATUSES,
+        "is_stale": selectors.run_is_stale(run=run),
     }
-    if run.status not in run_selectors.ACTIVE_STATUSES:
+    if run.status not in selectors.ACTIVE_STATUSES:
         context.update(_workspace_context(run, request.GET))
     return render(request, "matching/runs/detail.html", context)
 
@@ -268,7 +268,7 @@ def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     """The progress bar, polled every second; reloads the page once the run has finished."""
     run = _run(request, run_id)
     response = render(request, "matching/runs/_progress.html", {"run": run})
-    if run.status not in run_selectors.ACTIVE_STATUSES:
+    if run.status not in selectors.ACTIVE_STATUSES:
         response["HX-Refresh"] = "true"
     return response
 
@@ -312,7 +312,7 @@ def proposal_pin(request: HttpRequest, run_id: int, proposal_id: int) -> HttpRes
     return _edited(
         request,
         run_id,
-        lambda actor, run: runs.match_proposal_pin(
+        lambda actor, run: services.match_proposal_pin(
             actor=actor, run_id=run.pk, proposal_id=proposal_id
         ),
         lambda proposal: f"Pinned {_pair_name(proposal)}: later runs keep this pair.",
@@ -325,7 +325,7 @@ def proposal_unpin(request: HttpRequest, run_id: int, proposal_id: int) -> HttpR
     return _edited(
         request,
         run_id,
-        lambda actor, run: runs.match_proposal_unpin(
+        lambda actor, run: services.match_proposal_unpin(
             actor=actor, run_id=run.pk, proposal_id=proposal_id
         ),
         lambda proposal: f"Unpinned {_pair_name(proposal)}.",
@@ -338,7 +338,7 @@ def proposal_remove(request: HttpRequest, run_id: int, proposal_id: int) -> Http
     return _edited(
         request,
         run_id,
-        lambda actor, run: runs.match_proposal_remove(
+        lambda actor, run: services.match_proposal_remove(
             actor=actor, run_id=run.pk, proposal_id=proposal_id
         ),
         lambda unmatched: f"Removed the pair: {unmatched.mentee.user} is unmatched again.",
@@ -366,7 +366,7 @@ def proposals_swap(request: HttpRequest, run_id: int) -> HttpResponse:
             raise InvalidInput.for_field(
                 "pair", f"Tick exactly two pairs to swap their mentees (you ticked {len(chosen)})."
             )
-        return runs.match_proposals_swap(
+        return services.match_proposals_swap(
             actor=actor, run_id=run.pk, first_id=chosen[0], second_id=chosen[1]
         )
 
@@ -387,7 +387,7 @@ def proposal_add(request: HttpRequest, run_id: int) -> HttpResponse:
     def add(actor: User, run: MatchRun) -> Any:
         if not form.is_valid():
             raise InvalidInput.for_field("mentor", "Choose a mentor for this mentee.")
-        return runs.match_proposal_add(
+        return services.match_proposal_add(
             actor=actor,
             run_id=run.pk,
             mentee_id=form.cleaned_data["mentee"],
@@ -405,7 +405,7 @@ def proposal_add(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_rerun(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     try:
-        new_run = runs.match_run_rerun(actor=signed_in_user(request), run_id=run.pk)
+        new_run = services.match_run_rerun(actor=signed_in_user(request), run_id=run.pk)
     except DomainError as error:
         messages.error(request, error.detail)
         return redirect("matching:run_detail", run_id=run.pk)
@@ -420,7 +420,7 @@ def run_rerun(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     try:
-        runs.match_run_publish(actor=signed_in_user(request), run_id=run.pk)
+        services.match_run_publish(actor=signed_in_user(request), run_id=run.pk)
     except DomainError as error:
         messages.error(request, error.detail)
     else:
@@ -438,7 +438,7 @@ def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_discard(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     try:
-        runs.match_run_discard(actor=signed_in_user(request), run_id=run.pk)
+        services.match_run_discard(actor=signed_in_user(request), run_id=run.pk)
     except DomainError as error:
         messages.error(request, error.detail)
         return redirect("matching:run_detail", run_id=run.pk)

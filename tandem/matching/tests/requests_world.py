@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from tandem.matching.models import MatchingSettings, MatchRequest
-from tandem.matching.requests import match_request_create
+from tandem.matching.requests.services import match_request_create
 from tandem.matching.tests.factories import enrol_person
 from tandem.participants.models import Participant, ParticipantRole
 from tandem.people.models import Skill

@@ -14,7 +14,7 @@ from django.db import connections
 
 from tandem.core.errors import Conflict
 from tandem.matching.models import MatchRequest, RequestStatus
-from tandem.matching.requests import match_request_accept
+from tandem.matching.requests.services import match_request_accept
 from tandem.matching.tests.requests_world import ask, mentee_in, mentor_in
 from tandem.participants.models import Participant
 from tandem.programs.tests.factories import ProgramFactory

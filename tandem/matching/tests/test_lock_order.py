@@ -20,9 +20,9 @@ from django.test.utils import CaptureQueriesContext
 
 from tandem.accounts.models import Role
 from tandem.accounts.tests.factories import UserFactory
-from tandem.matching import requests as services
 from tandem.matching.models import MatchingSettings
-from tandem.matching.runs import match_run_publish
+from tandem.matching.requests import services
+from tandem.matching.runs.services import match_run_publish
 from tandem.matching.tests.factories import MatchProposalFactory, MatchRunFactory
 from tandem.matching.tests.requests_world import ask, mentee_in, mentor_in
 from tandem.participants.services import participant_set_capacity, participant_withdraw

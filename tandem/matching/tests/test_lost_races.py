@@ -21,8 +21,8 @@ from conftest import ApiClient
 from tandem.accounts.models import Role
 from tandem.accounts.tests.factories import UserFactory
 from tandem.core.transactions import TRY_AGAIN
-from tandem.matching import requests as request_services
 from tandem.matching.models import MatchingSettings, MatchRequest, SuggestionDecline
+from tandem.matching.requests import services as request_services
 from tandem.matching.tests.requests_world import ask, mentee_in, mentor_in
 from tandem.notifications.models import OutboxMessage
 from tandem.participants.models import Participant

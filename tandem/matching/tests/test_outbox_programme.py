@@ -4,12 +4,12 @@ id, name and colour as they were when the message was owed (notifications may no
 import pytest
 from django.core import mail
 
-from tandem.matching import runs
-from tandem.matching.requests import (
+from tandem.matching.requests.services import (
     match_request_accept,
     match_request_approve,
     match_request_decline,
 )
+from tandem.matching.runs import services as runs
 from tandem.matching.tests.factories import enrol_person
 from tandem.matching.tests.requests_world import ask, mentee_in, mentor_in, need_approval
 from tandem.notifications.models import OutboxMessage

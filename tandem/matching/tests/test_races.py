@@ -39,7 +39,7 @@ from tandem.accounts.models import Role
 from tandem.accounts.tests.factories import UserFactory
 from tandem.core.transactions import TRY_AGAIN
 from tandem.matching.models import MatchProposal, MatchRequest, MatchRun, RequestStatus, RunStatus
-from tandem.matching.request_selectors import OPEN_STATUSES
+from tandem.matching.requests.selectors import OPEN_STATUSES
 from tandem.matching.tests.factories import MatchRunFactory
 from tandem.matching.tests.requests_world import ask, mentee_in, mentor_in
 from tandem.participants.models import Participant, ParticipantRole

@@ -4,7 +4,7 @@ import pytest
 
 from tandem.core.errors import Conflict
 from tandem.matching.models import RequestStatus
-from tandem.matching.request_lifecycle import REQUEST_LIFECYCLE
+from tandem.matching.requests.lifecycle import REQUEST_LIFECYCLE
 
 EXPECTED = {
     ("awaiting_approval", "withdraw"): "withdrawn",

@@ -6,14 +6,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from conftest import ACTOR_NAMES
-from tandem.matching import request_selectors as selectors
 from tandem.matching.models import (
     MatchingSettings,
     MatchRequest,
     RequestStatus,
     SuggestionDecline,
 )
-from tandem.matching.requests import match_request_accept
+from tandem.matching.requests import selectors
+from tandem.matching.requests.services import match_request_accept
 from tandem.matching.tests.requests_world import (
     ask,
     mentee_in,

@@ -3,9 +3,9 @@
 import pytest
 
 from tandem.core.errors import Conflict, DomainError, Forbidden, InvalidInput
-from tandem.matching import request_selectors as selectors
 from tandem.matching.models import MatchingSettings, PairRuleKind, SuggestionDecline
-from tandem.matching.requests import match_request_withdraw
+from tandem.matching.requests import selectors
+from tandem.matching.requests.services import match_request_withdraw
 from tandem.matching.tests.factories import PairRuleFactory, enrol_person
 from tandem.matching.tests.requests_world import ask, mentor_in, skills
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus

@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tandem.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from tandem.matching import request_selectors as selectors
 from tandem.matching.models import MatchingSettings, MatchRequest, RequestStatus, SuggestionDecline
-from tandem.matching.requests import (
+from tandem.matching.requests import selectors
+from tandem.matching.requests.services import (
     match_request_accept,
     match_request_approve,
     match_request_create,
@@ -21,7 +21,7 @@ from tandem.matching.requests import (
     match_request_withdraw,
     suggestion_decline_create,
 )
-from tandem.matching.tasks_requests import match_requests_expire_task
+from tandem.matching.requests.tasks import match_requests_expire_task
 from tandem.matching.tests.factories import PairRuleFactory, enrol_person
 from tandem.matching.tests.requests_world import (
     ask,

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tandem.matching.models import MatchingSettings, MatchRequest, RequestStatus, SuggestionDecline
-from tandem.matching.requests import match_request_accept
+from tandem.matching.requests.services import match_request_accept
 from tandem.matching.tests.requests_world import (
     ask,
     mentee_in,

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tandem.matching import engine, runs
+from tandem.matching import engine
 from tandem.matching.adapters import EXCLUDED_BY_RULE, Pool, matching_problem_build
 from tandem.matching.models import (
     MatchingSettings,
@@ -18,6 +18,7 @@ from tandem.matching.models import (
     PairRuleKind,
     RunStatus,
 )
+from tandem.matching.runs import services as runs
 from tandem.matching.tests.factories import PairRuleFactory, enrol_person
 from tandem.notifications.models import (
     Notification,
@@ -1050,7 +1051,7 @@ def test_publishing_withdraws_the_open_requests_of_mentees_it_matches(
 ):
     # given Ada asked Linus herself while the manager's draft pairs her with Grace
     from tandem.matching.models import MatchRequest, RequestStatus
-    from tandem.matching.requests import match_request_create
+    from tandem.matching.requests.services import match_request_create
 
     team = _team(cast)
     run = _start(cast, django_capture_on_commit_callbacks, team)

@@ -5,7 +5,6 @@ from django.core import mail
 from django.core.serializers.json import DjangoJSONEncoder
 
 from conftest import ACTOR_NAMES
-from tandem.matching import runs
 from tandem.matching.models import (
     MatchingSettings,
     MatchProposal,
@@ -13,6 +12,7 @@ from tandem.matching.models import (
     PairRule,
     RunStatus,
 )
+from tandem.matching.runs import services as runs
 from tandem.matching.tests.factories import MatchRunFactory
 from tandem.matching.tests.test_runs import ALL_ROWS, _rows, _start, _team
 from tandem.matching.tests.test_runs_views import _large_draft

@@ -6,8 +6,8 @@ import datetime
 from django.core import mail
 from django.utils import timezone
 
-from tandem.matching import runs
-from tandem.matching.requests import match_request_accept
+from tandem.matching.requests.services import match_request_accept
+from tandem.matching.runs import services as runs
 from tandem.matching.tests.factories import enrol_person
 from tandem.matching.tests.requests_world import ask
 from tandem.notifications.models import NotificationCategory, OutboxMessage, OutboxStatus

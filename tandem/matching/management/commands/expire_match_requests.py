@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from tandem.matching.requests import match_request_expire_lapsed
-from tandem.matching.tasks_requests import match_requests_expire_task
+from tandem.matching.requests.services import match_request_expire_lapsed
+from tandem.matching.requests.tasks import match_requests_expire_task
 
 
 class Command(BaseCommand):
