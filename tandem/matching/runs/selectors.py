@@ -223,16 +223,21 @@ class SettingsView:
     questions: list[QuestionSetting]
 
     @property
+    def row(self) -> MatchingSettings:
+        """The stored row, or an unsaved one: the model owns the defaults, not this view."""
+        return self.stored if self.stored is not None else MatchingSettings(program=self.program)
+
+    @property
     def allow_self_matching(self) -> bool:
-        return self.stored.allow_self_matching if self.stored else True
+        return self.row.allow_self_matching
 
     @property
     def requests_need_approval(self) -> bool:
-        return self.stored.requests_need_approval if self.stored else False
+        return self.row.requests_need_approval
 
     @property
     def request_expiry_days(self) -> int:
-        return self.stored.request_expiry_days if self.stored else 14
+        return self.row.request_expiry_days
 
     @property
     def weights(self) -> dict[str, int]:
