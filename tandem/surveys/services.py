@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.core.errors import Conflict, FieldError, InvalidInput
-from tandem.core.json_rows import insert_rows
+from tandem.core.json_rows import in_values, insert_rows
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.programs.models import Program
@@ -278,7 +278,7 @@ def invitations_ensure(*, due: list[DueInvitation]) -> dict[DueInvitation, int]:
     )
     relationship_ids = sorted({item.relationship_id for item in due})
     found = SurveyInvitation.objects.filter(
-        survey_id__in=surveys, relationship_id__in=relationship_ids
+        survey_id__in=surveys, relationship_id__in=in_values(relationship_ids)
     ).values_list("pk", "survey_id", "relationship_id", "user_id", "occasion")
     ids = {DueInvitation(s, r, u, o): pk for pk, s, r, u, o in found}
     return {item: ids[item] for item in due if item in ids}
