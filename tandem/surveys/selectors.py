@@ -50,16 +50,14 @@ def response_for_invitation(*, invitation: SurveyInvitation) -> SurveyResponse |
     return SurveyResponse.objects.filter(invitation=invitation).prefetch_related("answers").first()
 
 
-def survey_list_for_program(*, program: Program) -> list[Survey]:
+def survey_list_for_program(*, program: Program) -> list[tuple[Survey, SurveyVersion | None]]:
     """The programme's surveys (the caller passed the programme's guard), each with its
-    current version as `current` (two queries)."""
+    current version (two queries)."""
     surveys = list(Survey.objects.filter(program=program).order_by("id"))
     latest: dict[int, SurveyVersion] = {}
     for version in SurveyVersion.objects.filter(survey__program=program).order_by("number"):
         latest[version.survey_id] = version
-    for survey in surveys:
-        survey.current = latest.get(survey.pk)  # type: ignore[attr-defined]
-    return surveys
+    return [(survey, latest.get(survey.pk)) for survey in surveys]
 
 
 def survey_current_version(*, survey: Survey) -> SurveyVersion | None:
