@@ -3,10 +3,12 @@
 from typing import Any
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ACTOR_NAMES, PAIR_ACTOR_NAMES
+from tandem.core.encryption import decrypt_text
 from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tandem.notifications.models import Notification
 from tandem.surveys.definition import definition_validate
@@ -320,3 +322,20 @@ def test_other_fit_answers_tell_nobody(pair, fit):
         actor=pair.mentee, invitation_id=invitation.pk, answers={"fit": fit, "first_meeting": 2}
     )
     assert Notification.objects.count() == before
+
+
+def test_free_text_answers_are_ciphertext_in_the_database(pair):
+    # given
+    survey = defaults_of(pair.cast.program.pk)["pairing_fit"]
+    invitation = invite(survey, pair.relationship, pair.mentee)
+    response_submit(
+        actor=pair.mentee,
+        invitation_id=invitation.pk,
+        answers={"fit": "good_fit", "first_meeting": 4, "help": "Meet on Fridays"},
+    )
+    # then: the column holds a token that decrypts to the answer, never the words
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM surveys_surveyanswer WHERE question_key = 'help'")
+        (raw,) = cursor.fetchone()
+    assert "Fridays" not in raw
+    assert decrypt_text(raw) == "Meet on Fridays"
