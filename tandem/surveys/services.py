@@ -375,6 +375,11 @@ def response_submit(
     invitation's version; any wrong one raises InvalidInput naming each question, and nothing
     is stored. A pairing-fit answer "not a good fit" tells the programme's managers, with a
     link to end the relationship and offer a new match."""
+    invitation = invitation_access(actor=actor, invitation_id=invitation_id)
+    # Lock order: the survey's bare row, then the invitation's (survey_update takes the
+    # survey's too), so an edit and an answer run one after the other: an edit never
+    # rewrites a version in place while an answer to it is being stored.
+    list(Survey.objects.select_for_update().filter(pk=invitation.survey_id).values("pk"))
     invitation = invitation_access(actor=actor, invitation_id=invitation_id, for_update=True)
     if SurveyResponse.objects.filter(invitation_id=invitation.pk).exists():
         raise Conflict("You have already answered this survey.")

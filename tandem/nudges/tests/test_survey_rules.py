@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from tandem.meetings.services import meeting_record_held
 from tandem.meetings.tests.factories import schedule, started
-from tandem.notifications.models import OutboxMessage
+from tandem.notifications.models import (
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+    OutboxStatus,
+    QuietHours,
+)
 from tandem.nudges.rules import RULES_BY_NAME
 from tandem.nudges.services import nudges_due, nudges_evaluate
 from tandem.nudges.tests.conftest import configure
@@ -216,3 +222,42 @@ def test_query_count_does_not_depend_on_the_number_of_relationships(cast):
     assert small[1] == 6
     assert large[1] == 66
     assert large[0] == small[0]
+
+
+@pytest.mark.parametrize(
+    ("channel", "emails", "in_app"),
+    [("email", 1, 1), ("in_app", 0, 1), ("off", 0, 0)],
+)
+def test_sending_follows_each_persons_channel(pair, channel, emails, in_app):
+    # given: the mentee chose a channel for the category surveys are sent in
+    now = timezone.now()
+    _activated(pair.relationship, 31, now)
+    category = RULES_BY_NAME["survey_sent"].category
+    NotificationPreference.objects.create(user=pair.mentee, category=category, channel=channel)
+    # when
+    nudges_evaluate(now=now, rules=SURVEY_RULES)
+    # then: the invitation exists whatever the channel (it is on "My surveys")
+    assert _invitations() == _both("pulse", pair.relationship, "day-30")
+    mine = OutboxMessage.objects.filter(rule="survey_sent", recipient=pair.mentee)
+    assert mine.count() == 1  # one row whatever the channel: the key says "told"
+    assert mine.exclude(status=OutboxStatus.SKIPPED).count() == emails
+    assert Notification.objects.filter(user=pair.mentee, category=category).count() == in_app
+
+
+def test_an_email_waits_for_the_end_of_quiet_hours(pair):
+    # given: the mentee's quiet hours cover every hour but one
+    now = timezone.now()
+    _activated(pair.relationship, 31, now)
+    QuietHours.objects.create(
+        user=pair.mentee,
+        start=(now + datetime.timedelta(hours=1)).time().replace(second=0, microsecond=0),
+        end=(now + datetime.timedelta(minutes=59)).time().replace(second=0, microsecond=0),
+    )
+    # when
+    nudges_evaluate(now=now, rules=SURVEY_RULES)
+    # then: the mentee's email waits, the mentor's does not
+    waits = dict(
+        OutboxMessage.objects.filter(rule="survey_sent").values_list("recipient_id", "not_before")
+    )
+    assert waits[pair.mentee.pk] > now
+    assert waits[pair.mentor.pk] <= now + datetime.timedelta(seconds=1)
