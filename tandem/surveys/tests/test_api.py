@@ -313,3 +313,12 @@ def test_results_are_withheld_below_the_minimum_group_or_in_the_open_month(
         (0, None, None, {}, []),
         (0, None, None, {}, []),
     ]
+
+
+@pytest.mark.parametrize("people", [5, 12])
+def test_results_have_a_query_budget(pair, api_as, people, django_assert_max_num_queries):
+    survey = _people_answering(pair, people, closed=True)
+    # the same whatever the number of people (authentication and guards included)
+    with django_assert_max_num_queries(12):
+        body = api_as(pair.cast.manager).get(f"/api/v1/surveys/{survey.pk}/results").json()
+    assert body["invited_people"] == people
