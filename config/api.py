@@ -22,6 +22,7 @@ from tandem.people.api import router as people_router
 from tandem.programs.api import router as programs_router
 from tandem.relationships.api import router as relationships_router
 from tandem.resources.api import router as resources_router
+from tandem.surveys.api import router as surveys_router
 from tandem.workspace.api import router as workspace_router
 
 api = NinjaAPI(
@@ -55,5 +56,6 @@ api.add_router("/", conversations_router)
 api.add_router("/", feedback_router)
 api.add_router("/", resources_router)
 api.add_router("/", assessments_router)
+api.add_router("/", surveys_router)
 api.add_router("/", journeys_router)
 api.add_router("/", nudges_router)

@@ -122,6 +122,7 @@ def test_every_encrypted_column_is_known():
     assert {(model._meta.label, tuple(names)) for model, names in encrypted_columns()} == {
         ("journals.JournalEntry", ("text", "mood", "tags")),
         ("assessments.Rating", ("note",)),
+        ("surveys.SurveyAnswer", ("text",)),
     }
 
 
