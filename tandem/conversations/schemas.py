@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.conversations.services import MAX_BODY
+from tandem.core.params import MAX_BIGINT
 
 
 class MessageOut(Schema):
@@ -26,4 +27,6 @@ class MessageCreateIn(Schema):
 
 
 class MessageFiltersIn(Schema):
-    after_id: int | None = Field(default=None, description="Only messages newer than this id")
+    after_id: int | None = Field(
+        default=None, ge=0, le=MAX_BIGINT, description="Only messages newer than this id"
+    )

@@ -4,10 +4,18 @@ One shape everywhere: `type`, `title`, `status`, `detail`, and `errors` (a list 
 `{field, message[, row]}`) when the problem is about specific inputs.
 """
 
+import functools
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.core.exceptions import PermissionDenied
+from django.core.signals import got_request_exception
+from django.db import DataError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -111,4 +119,197 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_response(
             api, request, status=404, title="Not found", detail="Not found.", code="not-found"
+        )
+
+
+# --- failures that are not a domain error ---------------------------------------------------
+# Everything below answers problem+json where Django or ninja would have answered HTML (an
+# unknown path, a wrong method, a crash) or let a database error through as a 500.
+
+unexpected_logger = logging.getLogger("django.request")
+out_of_range_logger = logging.getLogger("tandem.api")
+
+
+class FieldProblemOut(Schema):
+    field: str = Field(description="The input at fault, as a dotted path ('body' for all of it).")
+    message: str
+    row: int | None = Field(None, description="The 1-based line, for a file with rows.")
+
+
+class ProblemOut(Schema):
+    """What every API error answers (RFC 9457), as `application/problem+json`."""
+
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str
+    status: int = Field(description="The HTTP status, repeated.")
+    detail: str
+    errors: list[FieldProblemOut] = Field(
+        default_factory=list, description="Each input at fault; absent when none is."
+    )
+
+
+# What an operation can answer besides its success, and when. Every authenticated operation can
+# be refused (401), and any service may raise each domain error (400, 403, 404, 409); an
+# operation with inputs can get malformed ones (422); 500 is what a bug looks like, in the same
+# shape. Declared once here rather than on ~180 decorators so that no operation can miss one.
+PROBLEM_DESCRIPTIONS = {
+    400: "A field or row breaks a rule (`InvalidInput`).",
+    401: "Not signed in: no session and no valid personal token.",
+    403: "The caller may see this but their role may not do it (`Forbidden`).",
+    404: "Missing, or not the caller's to know about (`NotFound`).",
+    409: "A duplicate, or a transition the current state does not allow (`Conflict`).",
+    422: "The path, query or body is not well-formed, or a number is out of range.",
+    500: "An unexpected failure (a bug); it is logged.",
+}
+
+
+def _problem_statuses(operation: dict[str, Any]) -> list[int]:
+    statuses = [400, 403, 404, 409, 500]
+    if operation.get("security"):
+        statuses.append(401)
+    if operation.get("parameters") or operation.get("requestBody"):
+        statuses.append(422)
+    return sorted(statuses)
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare every error status of every operation as a ProblemOut in `application/problem+json`.
+
+    Statuses an operation declares itself are kept, but any error (4xx/5xx) response is moved to
+    the problem+json media type, which is what the API actually sends.
+    """
+    problem_schema = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(problem_schema.pop("$defs", {}))
+    components["ProblemOut"] = problem_schema
+    reference = {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for status in _problem_statuses(operation):
+                responses.setdefault(str(status), {"description": PROBLEM_DESCRIPTIONS[status]})
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    response["content"] = {PROBLEM_CONTENT_TYPE: reference}
+    return schema
+
+
+def install_failure_handlers(api: NinjaAPI) -> None:
+    """problem+json for what is not a domain error: database range errors, and any crash."""
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # The schemas bound every number, so reaching here means one bound is missing: the
+        # client still gets a 422, and the log names the request so the bound can be added.
+        out_of_range_logger.warning(
+            "Out-of-range value reached the database: %s %s",
+            request.method,
+            request.path,
+            exc_info=exc,
+        )
+        return problem_response(
+            api,
+            request,
+            status=422,
+            title="The request is not well-formed",
+            detail="A value is outside the range that can be stored.",
+            code="out-of-range",
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return problem_response(
+            api,
+            request,
+            status=403,
+            title="Not allowed",
+            detail=str(exc) or "Not allowed.",
+            code="forbidden",
+        )
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Logged and signalled the way Django does for its own 500s, so error mails, error
+        # trackers and the test client (which re-raises it) still see the crash.
+        unexpected_logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exc,
+            extra={"status_code": 500, "request": request},
+        )
+        got_request_exception.send(sender=None, request=request)
+        response = problem_response(
+            api,
+            request,
+            status=500,
+            title="Internal server error",
+            detail="Something went wrong on our side; it has been logged.",
+            code="internal",
+        )
+        # Django would log the 500 again, without the traceback; it was logged above.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
+
+
+class ProblemJsonAPI(NinjaAPI):
+    """A NinjaAPI whose every answer outside its operations is problem+json too.
+
+    Django would answer an unknown path under the API's prefix with its HTML 404 page, and
+    ninja a known path with a method it does not serve with a plain-text 405: both are turned
+    into problems here, and the published schema declares the error responses (see
+    `document_problems`).
+    """
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return document_problems(super().get_openapi_schema(*args, **kwargs))
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for url in urls:
+            if isinstance(url, URLPattern):
+                url.callback = self._problem_view(url.callback)
+
+        @csrf_exempt
+        def unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return self._unknown_path(request)
+
+        # Last, so it only answers what no operation (and no docs page) matched.
+        urls.append(re_path(r"^.*$", unknown_path, name="unknown-path"))
+        return urls
+
+    def _problem_view(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def problem_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404:
+                # ninja's root view raises it outside any operation's handlers.
+                return self._unknown_path(request)
+            if response.status_code == 405 and response.get("Content-Type") != (
+                PROBLEM_CONTENT_TYPE
+            ):
+                allowed = response["Allow"]
+                problem = problem_response(
+                    self,
+                    request,
+                    status=405,
+                    title="Method not allowed",
+                    detail=f"{request.method} is not allowed here; allowed: {allowed}.",
+                    code="method-not-allowed",
+                )
+                problem["Allow"] = allowed
+                return problem
+            return response
+
+        return problem_view
+
+    def _unknown_path(self, request: HttpRequest) -> HttpResponse:
+        return problem_response(
+            self,
+            request,
+            status=404,
+            title="Not found",
+            detail=f"No API operation at {request.path}.",
+            code="not-found",
         )
