@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.actions.models import ActionItemStatus
+from tandem.core.params import Id
 
 
 class ActionPersonOut(Schema):
@@ -27,7 +28,7 @@ class ActionItemOut(Schema):
 
 class ActionItemCreateIn(Schema):
     title: str = Field(max_length=200, description="What will be practised")
-    owner_id: int = Field(description="The mentor's or the mentee's user id")
+    owner_id: Id = Field(description="The mentor's or the mentee's user id")
     due_on: datetime.date | None = None
 
 
@@ -35,7 +36,7 @@ class ActionItemUpdateIn(Schema):
     """Only the fields sent change; `due_on: null` clears the due date."""
 
     title: str | None = Field(default=None, max_length=200)
-    owner_id: int | None = None
+    owner_id: Id | None = None
     due_on: datetime.date | None = None
 
 

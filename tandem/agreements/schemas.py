@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.agreements.models import AgreementStatus
+from tandem.core.params import SmallCount, Version
 
 
 class AgreementOut(Schema):
@@ -27,18 +28,18 @@ class AgreementOut(Schema):
 
 
 class AgreementUpdateIn(Schema):
-    version: int = Field(description="The version this edit is based on (409 when stale).")
+    version: Version = Field(description="The version this edit is based on (409 when stale).")
     goals_summary: str = Field(description="What the mentee wants from the relationship.")
     cadence: str = Field(description="weekly, fortnightly or monthly")
     channels: list[str] = Field(description="Any of video, phone, in_person, chat")
-    duration_months: int
+    duration_months: SmallCount
     mentor_expectations: str
     mentee_expectations: str
     boundaries: str
 
 
 class AgreementSignIn(Schema):
-    version: int = Field(description="The version being signed (409 when stale).")
+    version: Version = Field(description="The version being signed (409 when stale).")
 
 
 class AgreementVersionSummaryOut(Schema):

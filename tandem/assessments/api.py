@@ -17,11 +17,11 @@ from tandem.assessments.models import SCORE_ANCHORS, Moment
 from tandem.assessments.schemas import (
     AssessmentOut,
     AssessmentOverviewOut,
+    AssessmentProgramSummaryOut,
     AssessmentSubmitIn,
     CompetencyCreateIn,
     CompetencyOut,
     CompetencyUpdateIn,
-    ProgramSummaryOut,
 )
 from tandem.core.params import Id
 from tandem.programs.permissions import program_access
@@ -108,7 +108,7 @@ def assessment_unshare(request: HttpRequest, relationship_id: Id, moment: Moment
 
 @router.get(
     "/programs/{program_id}/assessments/summary",
-    response=ProgramSummaryOut,
+    response=AssessmentProgramSummaryOut,
     summary="Average starting and closing scores per competency (managers; aggregates only)",
 )
 def assessment_summary(request: HttpRequest, program_id: Id) -> object:

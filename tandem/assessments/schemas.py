@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.assessments.models import NOTE_MAX, Moment
+from tandem.core.params import Count, Id, SmallCount
 
 
 class CompetencyOut(Schema):
@@ -75,7 +76,7 @@ class AssessmentOverviewOut(Schema):
 
 class AssessmentSubmitIn(Schema):
     moment: Moment
-    ratings: dict[int, int] = Field(
+    ratings: dict[Id, SmallCount] = Field(
         description="Competency id -> score from 1 (I rarely do this) to 5 (I do this well and "
         "could teach it); every active competency of the programme must be answered."
     )
@@ -95,7 +96,7 @@ class SummaryRowOut(Schema):
     change: float | None
 
 
-class ProgramSummaryOut(Schema):
+class AssessmentProgramSummaryOut(Schema):
     program_id: int
     min_group: int
     start_count: int
@@ -113,5 +114,5 @@ class CompetencyCreateIn(Schema):
 class CompetencyUpdateIn(Schema):
     name: str | None = Field(None, max_length=80)
     description: str | None = Field(None, max_length=300)
-    order: int | None = Field(None, ge=0)
+    order: Count | None = None
     is_active: bool | None = None

@@ -19,3 +19,12 @@ MAX_INT32 = 2**31 - 1
 
 Version = Annotated[int, Field(ge=1, le=MAX_INT32)]
 """A version number (1, 2, ...), stored like every counter in a 32-bit PositiveIntegerField."""
+
+SmallCount = Annotated[int, Field(ge=0, le=2**15 - 1)]
+"""A number stored in a PositiveSmallIntegerField (capacities, durations, ratings)."""
+
+Count = Annotated[int, Field(ge=0, le=MAX_INT32)]
+"""A number stored in a PositiveIntegerField (positions, offsets in days, timings)."""
+
+Int32 = Annotated[int, Field(ge=-(2**31), le=MAX_INT32)]
+"""A number stored in an IntegerField (a question's smallest or largest answer)."""

@@ -187,7 +187,8 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
             for status in _problem_statuses(operation):
-                responses.setdefault(str(status), {"description": PROBLEM_DESCRIPTIONS[status]})
+                # ninja keys responses by int; so do we, or 404 and "404" would both appear.
+                responses.setdefault(status, {"description": PROBLEM_DESCRIPTIONS[status]})
             for status, response in responses.items():
                 if int(status) >= 400:
                     response["content"] = {PROBLEM_CONTENT_TYPE: reference}

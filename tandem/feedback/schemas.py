@@ -3,6 +3,7 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import SmallCount
 from tandem.feedback.models import FeedbackDirection
 
 
@@ -35,4 +36,4 @@ class FeedbackCreateIn(Schema):
     suggestion: str = Field(default="", max_length=4000, description="Mentor: one thing to try")
     what_helped: str = Field(default="", max_length=4000, description="Mentee: what helped")
     what_to_change: str = Field(default="", max_length=4000, description="Mentee: what to change")
-    usefulness: int | None = Field(default=None, description="Mentee: how useful, 1 to 5")
+    usefulness: SmallCount | None = Field(default=None, description="Mentee: how useful, 1 to 5")

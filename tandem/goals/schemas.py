@@ -4,10 +4,11 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Count
 from tandem.goals.models import GoalChangeField, GoalStatus, ProgressMode
 
 
-class PersonRefOut(Schema):
+class GoalPersonOut(Schema):
     id: int
     name: str
 
@@ -22,7 +23,7 @@ class MilestoneOut(Schema):
     title: str
     due_on: datetime.date | None
     done_at: datetime.datetime | None
-    done_by: PersonRefOut | None
+    done_by: GoalPersonOut | None
     order: int
 
 
@@ -38,7 +39,7 @@ class GoalOut(Schema):
     progress: int = Field(
         description="0-100: 100 once achieved; else set by hand, or the share of milestones done."
     )
-    created_by: PersonRefOut | None
+    created_by: GoalPersonOut | None
     achieved_at: datetime.datetime | None
     order: int
     created_at: datetime.datetime
@@ -76,7 +77,7 @@ class GoalUpdateIn(Schema):
     target_on: datetime.date | None = None
     progress_mode: ProgressMode | None = None
     manual_progress: int | None = Field(None, ge=0, le=100)
-    order: int | None = Field(None, ge=0)
+    order: Count | None = None
 
 
 class CommentIn(Schema):
@@ -86,7 +87,7 @@ class CommentIn(Schema):
 class CommentOut(Schema):
     id: int
     goal_id: int
-    author: PersonRefOut | None
+    author: GoalPersonOut | None
     body: str
     created_at: datetime.datetime
 
@@ -104,7 +105,7 @@ class MilestoneUpdateIn(Schema):
 class GoalChangeOut(Schema):
     id: int
     goal_id: int
-    actor: PersonRefOut | None
+    actor: GoalPersonOut | None
     at: datetime.datetime
     field: GoalChangeField
     subject: str = Field(description="The milestone's title, for milestone changes.")

@@ -3,6 +3,7 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Id
 from tandem.journals.models import JournalMood
 
 
@@ -65,7 +66,7 @@ class JournalEntryCreateIn(Schema):
     text: str = Field(max_length=20_000)
     mood: JournalMood | None = None
     tags: list[str] = Field(default_factory=list, max_length=50)
-    meeting_id: int | None = None
+    meeting_id: Id | None = None
 
 
 class JournalEntryUpdateIn(Schema):
@@ -75,4 +76,4 @@ class JournalEntryUpdateIn(Schema):
     text: str | None = Field(default=None, max_length=20_000)
     mood: JournalMood | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
-    meeting_id: int | None = None
+    meeting_id: Id | None = None

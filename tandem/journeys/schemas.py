@@ -5,6 +5,8 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Count, Id, SmallCount
+
 
 class ResourceRefOut(Schema):
     id: int
@@ -68,15 +70,15 @@ class MoveIn(Schema):
 class StepIn(Schema):
     title: str
     description: str = ""
-    due_offset_days: int | None = None
+    due_offset_days: Count | None = None
     due_at_fraction: float | None = None
     completion: str = "manual"
-    meetings_count: int = 1
-    resource_ids: list[int] = []
+    meetings_count: SmallCount = 1
+    resource_ids: list[Id] = []
 
 
 class StepUpdateIn(StepIn):
-    stage_id: int | None = None
+    stage_id: Id | None = None
 
 
 class PairStepOut(Schema):

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Id
 from tandem.matching.models import MatchRequest, RequestStatus
 from tandem.matching.request_selectors import is_lapsed
 from tandem.participants.models import Participant
@@ -68,7 +69,7 @@ class SuggestionsOut(Schema):
 
 
 class MatchRequestCreateIn(Schema):
-    mentor_participant_id: int
+    mentor_participant_id: Id
     note: str = Field(default="", description="A few words to the mentor (optional)")
 
 
@@ -114,8 +115,8 @@ class RequestDeclineIn(RequestAnswerIn):
 
 
 class SuggestionDeclineIn(Schema):
-    mentor_participant_id: int
-    mentee_participant_id: int
+    mentor_participant_id: Id
+    mentee_participant_id: Id
 
 
 class SuggestionDeclineOut(Schema):

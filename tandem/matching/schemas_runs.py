@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Id, Int32, SmallCount
 from tandem.matching.engine import DepartmentPreference
 from tandem.matching.models import MatchProposal, MatchRun, RunObjective, RunStatus
 from tandem.matching.run_selectors import SettingsView
@@ -133,13 +134,13 @@ class RunStartIn(Schema):
 
 
 class SwapIn(Schema):
-    a: int = Field(description="Id of one pair of the draft")
-    b: int = Field(description="Id of another pair; the two exchange mentees")
+    a: Id = Field(description="Id of one pair of the draft")
+    b: Id = Field(description="Id of another pair; the two exchange mentees")
 
 
 class ProposalAddIn(Schema):
-    mentee_id: int = Field(description="Participant id of a mentee on the unmatched list")
-    mentor_id: int = Field(description="Participant id of a mentor with a place left")
+    mentee_id: Id = Field(description="Participant id of a mentee on the unmatched list")
+    mentor_id: Id = Field(description="Participant id of a mentor with a place left")
 
 
 class ProposalFiltersIn(Schema):
@@ -194,13 +195,13 @@ class MatchingSettingsOut(Schema):
 class MatchingSettingsIn(Schema):
     """Fields left out keep their current value."""
 
-    weights: dict[str, int] | None = Field(
+    weights: dict[str, Int32] | None = Field(
         default=None,
         description="Criterion -> weight 0..5: skills, goals, seniority, department, timezone, "
         "language, questions",
     )
-    seniority_gap_min: int | None = None
-    seniority_gap_max: int | None = None
+    seniority_gap_min: Int32 | None = None
+    seniority_gap_max: Int32 | None = None
     department: DepartmentPreference | None = None
     require_shared_language: bool | None = None
     question_modes: dict[str, str] | None = Field(
@@ -208,4 +209,4 @@ class MatchingSettingsIn(Schema):
     )
     allow_self_matching: bool | None = None
     requests_need_approval: bool | None = None
-    request_expiry_days: int | None = None
+    request_expiry_days: SmallCount | None = None

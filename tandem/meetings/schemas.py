@@ -4,8 +4,10 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core.params import SmallCount
 
-class PersonOut(Schema):
+
+class MeetingPersonOut(Schema):
     user_id: int
     name: str
 
@@ -14,7 +16,7 @@ class AgendaItemOut(Schema):
     id: int
     text: str
     order: int
-    added_by: PersonOut | None
+    added_by: MeetingPersonOut | None
 
 
 class MeetingOut(Schema):
@@ -32,7 +34,7 @@ class MeetingOut(Schema):
     video_url: str
     sequence: int
     uid: str
-    created_by: PersonOut | None
+    created_by: MeetingPersonOut | None
     held_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
     notes: str = Field(description="Shared notes: only the pair ever reads them")
@@ -44,7 +46,7 @@ class MeetingScheduleIn(Schema):
     date: datetime.date = Field(description="Local date in `timezone`")
     time: datetime.time = Field(description="Local start time in `timezone`")
     timezone: str = Field(description="IANA zone, e.g. Europe/London")
-    duration_minutes: int = 60
+    duration_minutes: SmallCount = 60
     location: str = ""
     video_url: str = ""
     agenda: list[str] = Field(default_factory=list)
@@ -55,7 +57,7 @@ class MeetingRescheduleIn(Schema):
     date: datetime.date | None = None
     time: datetime.time | None = None
     timezone: str | None = None
-    duration_minutes: int | None = None
+    duration_minutes: SmallCount | None = None
     location: str | None = None
     video_url: str | None = None
 
@@ -84,7 +86,7 @@ class CheckInIn(Schema):
 class CheckInOut(Schema):
     id: int
     meeting_id: int
-    user: PersonOut
+    user: MeetingPersonOut
     usefulness: int
     practise_next: str
     action_item_id: int | None

@@ -3,6 +3,7 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Id
 from tandem.notifications.models import NotificationCategory, NotificationChannel
 
 
@@ -21,7 +22,7 @@ class NotificationFiltersIn(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(default=None, description="These notifications (the caller's)")
+    ids: list[Id] | None = Field(default=None, description="These notifications (the caller's)")
     all: bool = Field(default=False, description="Every unread notification of the caller")
 
 

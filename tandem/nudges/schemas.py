@@ -2,6 +2,8 @@
 
 from ninja import Field, Schema
 
+from tandem.core.params import Count
+
 
 class NudgeSettingOut(Schema):
     rule: str
@@ -21,7 +23,7 @@ class NudgeSettingOut(Schema):
 class NudgeSettingIn(Schema):
     rule: str = Field(max_length=40)
     is_enabled: bool
-    timing: int
+    timing: Count
 
 
 class NudgeSettingsIn(Schema):

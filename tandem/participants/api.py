@@ -20,8 +20,8 @@ from tandem.participants.schemas import (
     ParticipantDetailOut,
     ParticipantFiltersIn,
     ParticipantOut,
+    ParticipantProgramOut,
     ParticipationOut,
-    ProgramSummaryOut,
     WithdrawIn,
 )
 from tandem.programs.permissions import program_access
@@ -36,7 +36,7 @@ def my_participations(request: HttpRequest) -> object:
 
 @router.get(
     "/me/programs/available",
-    response=list[ProgramSummaryOut],
+    response=list[ParticipantProgramOut],
     summary="Programmes I can enrol in today",
 )
 def my_available_programs(request: HttpRequest) -> object:

@@ -4,11 +4,12 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Id, SmallCount
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import ProgramAccess, ProgramStatus
 
 
-class ProgramSummaryOut(Schema):
+class ParticipantProgramOut(Schema):
     id: int
     name: str
     description: str
@@ -25,7 +26,7 @@ class ParticipationOut(Schema):
     """The caller's own place in a programme."""
 
     id: int
-    program: ProgramSummaryOut
+    program: ParticipantProgramOut
     role: ParticipantRole
     status: ParticipantStatus
     capacity: int | None
@@ -33,7 +34,7 @@ class ParticipationOut(Schema):
     withdrawn_at: datetime.datetime | None
 
 
-class PersonOut(Schema):
+class ParticipantUserOut(Schema):
     id: int
     email: str
     first_name: str
@@ -49,7 +50,7 @@ class PersonOut(Schema):
 class ParticipantOut(Schema):
     id: int
     program_id: int
-    user: PersonOut
+    user: ParticipantUserOut
     role: ParticipantRole
     status: ParticipantStatus
     capacity: int | None
@@ -81,7 +82,7 @@ class ParticipantDetailOut(ParticipantOut):
 
 class EnrollmentIn(Schema):
     role: ParticipantRole
-    capacity: int | None = Field(
+    capacity: SmallCount | None = Field(
         default=None,
         description="Mentors: how many mentees you take here (default: the programme's)",
     )
@@ -96,10 +97,10 @@ class EnrollmentIn(Schema):
 
 
 class ParticipantAddIn(Schema):
-    user_id: int | None = None
+    user_id: Id | None = None
     email: str | None = Field(default=None, max_length=254)
     role: ParticipantRole
-    capacity: int | None = None
+    capacity: SmallCount | None = None
 
 
 class DecisionIn(Schema):
@@ -122,7 +123,9 @@ class AvailabilityIn(Schema):
 
 
 class CapacityIn(Schema):
-    capacity: int = Field(description="How many mentees the mentor takes (not below current)")
+    capacity: SmallCount = Field(
+        description="How many mentees the mentor takes (not below current)"
+    )
 
 
 class MentorPlacesOut(Schema):

@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.models import Role, User
+from tandem.core.params import Id, SmallCount
 from tandem.people.models import Profile
 
 
@@ -56,16 +57,16 @@ class ProfileUpdateIn(Schema):
 
     job_title: str | None = Field(default=None, max_length=150)
     department: str | None = Field(default=None, max_length=150)
-    seniority: int | None = None
+    seniority: SmallCount | None = None
     location: str | None = Field(default=None, max_length=150)
     timezone: str | None = Field(default=None, max_length=64)
     languages: list[str] | None = None
     bio: str | None = Field(default=None, max_length=5000)
-    skills_offered: list[int] | None = None
-    skills_wanted: list[int] | None = None
+    skills_offered: list[Id] | None = None
+    skills_wanted: list[Id] | None = None
     goals: str | None = Field(default=None, max_length=5000)
     availability: str | None = Field(default=None, max_length=2000)
-    mentor_capacity: int | None = None
+    mentor_capacity: SmallCount | None = None
 
 
 class SkillOut(Schema):

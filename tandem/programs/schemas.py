@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.models import User
+from tandem.core.params import Id, Int32, SmallCount
 from tandem.programs.models import (
     DEFAULT_PROGRAM_COLOUR,
     EnrollmentQuestion,
@@ -67,19 +68,19 @@ class ProgramCreateIn(Schema):
     ends_on: date | None = None
     enrollment_opens_on: date | None = None
     enrollment_closes_on: date | None = None
-    duration_months: int | None = Field(
+    duration_months: SmallCount | None = Field(
         default=None, description="Expected months a relationship lasts; default by purpose"
     )
     cadence: MeetingCadence | None = Field(
         default=None, description="How often pairs meet; default by purpose"
     )
-    default_mentor_capacity: int = 1
-    max_circle_size: int = 5
+    default_mentor_capacity: SmallCount = 1
+    max_circle_size: SmallCount = 5
     colour: str = Field(
         default=DEFAULT_PROGRAM_COLOUR,
         description="The programme's accent on its page and in its emails: a hex colour #rrggbb",
     )
-    manager_ids: list[int] = Field(
+    manager_ids: list[Id] = Field(
         default_factory=list,
         description="Further managers (programme managers or org admins of your organisation); "
         "the creator is always one",
@@ -99,12 +100,12 @@ class ProgramUpdateIn(Schema):
     ends_on: date | None = None
     enrollment_opens_on: date | None = None
     enrollment_closes_on: date | None = None
-    duration_months: int | None = None
+    duration_months: SmallCount | None = None
     cadence: MeetingCadence | None = None
-    default_mentor_capacity: int | None = None
-    max_circle_size: int | None = None
+    default_mentor_capacity: SmallCount | None = None
+    max_circle_size: SmallCount | None = None
     colour: str | None = Field(default=None, description="A hex colour #rrggbb")
-    manager_ids: list[int] | None = None
+    manager_ids: list[Id] | None = None
 
 
 class QuestionOut(Schema):
@@ -135,8 +136,8 @@ class QuestionCreateIn(Schema):
     is_required: bool = False
     use_for_matching: bool = False
     choices: list[str] = Field(default_factory=list, description="Options of a choice question")
-    min_value: int | None = Field(default=None, description="Number questions: smallest answer")
-    max_value: int | None = Field(default=None, description="Number questions: largest answer")
+    min_value: Int32 | None = Field(default=None, description="Number questions: smallest answer")
+    max_value: Int32 | None = Field(default=None, description="Number questions: largest answer")
 
 
 class QuestionUpdateIn(Schema):
@@ -149,11 +150,11 @@ class QuestionUpdateIn(Schema):
     is_required: bool | None = None
     use_for_matching: bool | None = None
     choices: list[str] | None = None
-    min_value: int | None = None
-    max_value: int | None = None
+    min_value: Int32 | None = None
+    max_value: Int32 | None = None
 
 
 class QuestionReorderIn(Schema):
-    question_ids: list[int] = Field(
+    question_ids: list[Id] = Field(
         description="Every question id of the programme, each once, in the new order"
     )

@@ -5,7 +5,7 @@ import datetime
 from ninja import Field, Schema
 
 
-class PersonOut(Schema):
+class RelationshipPersonOut(Schema):
     user_id: int
     name: str
     email: str
@@ -17,8 +17,8 @@ class RelationshipOut(Schema):
     program_name: str
     status: str
     source: str
-    mentor: PersonOut
-    mentee: PersonOut
+    mentor: RelationshipPersonOut
+    mentee: RelationshipPersonOut
     circle_id: int | None
     started_on: datetime.date | None
     planned_end_on: datetime.date | None

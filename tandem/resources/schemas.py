@@ -4,6 +4,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Id
 from tandem.resources.models import Audience, ResourceKind, Stage
 
 
@@ -125,7 +126,7 @@ class RatingIn(Schema):
 
 
 class CheckIn(Schema):
-    answers: dict[int, int] = Field(description="Question id -> chosen option id.")
+    answers: dict[Id, Id] = Field(description="Question id -> chosen option id.")
 
 
 class CheckResultOut(Schema):
