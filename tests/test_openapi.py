@@ -209,3 +209,21 @@ def test_every_integer_a_client_sends_is_bounded():
     # then every integer in them has a minimum and a maximum the database can hold, so an
     # out-of-range number is a 422 from validation, never a database error
     assert unbounded == []
+
+
+def test_every_json_request_body_is_an_object():
+    # ObjectBodyParser refuses any JSON body that is not an object: true only while every
+    # operation's body is one (or an optional one).
+    schema = _live_schema()
+    components = schema["components"]["schemas"]
+    shapes = []
+    for path, method, operation in _operations():
+        media = operation.get("requestBody", {}).get("content", {}).get("application/json")
+        if media is not None:
+            body = _resolve(media["schema"], components)
+            options = [_resolve(option, components) for option in body.get("anyOf", [body])]
+            shapes.append(
+                (method, path, sorted({option.get("type", "?") for option in options} - {"null"}))
+            )
+    assert len(shapes) > 60
+    assert [shape for shape in shapes if shape[2] != ["object"]] == []

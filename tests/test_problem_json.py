@@ -1,5 +1,6 @@
 """Every API error is problem+json with the same shape."""
 
+import json
 import logging
 import re
 from functools import cache
@@ -14,6 +15,8 @@ from hypothesis import strategies as st
 from config.api import api
 from tandem.core.pagination import MAX_OFFSET
 from tandem.core.params import MAX_BIGINT
+from tandem.participants.models import ParticipantStatus
+from tandem.participants.tests.factories import ParticipantFactory
 
 
 def test_unknown_api_path_is_problem_json(cast, api_as):
@@ -391,3 +394,71 @@ def test_a_page_outside_the_api_keeps_django_s_html_404(cast):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def _json_body_operations() -> list[tuple[str, str]]:
+    return [
+        (path, method)
+        for path, method, operation in _operations()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+
+
+NOT_AN_OBJECT = st.one_of(
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+    st.booleans(),
+    st.lists(st.integers() | st.text(max_size=5), max_size=3),
+)
+
+
+@FIXTURE_SETTINGS
+@given(data=st.data(), body=NOT_AN_OBJECT)
+def test_a_json_body_that_is_not_an_object_is_a_422_and_changes_nothing(pair, api_as, data, body):
+    # given any operation that takes a JSON body, on the pair's real objects
+    path, method = data.draw(st.sampled_from(_json_body_operations()))
+    url = re.sub(r"\{(\w+)\}", "1", path).replace(
+        "/relationships/1/", f"/relationships/{pair.relationship.pk}/"
+    )
+    client = api_as(pair.cast.admin)
+    before = _row_counts()
+    # when its body is a number, a string, a boolean or a list
+    response = client.client.generic(
+        method.upper(),
+        url,
+        json.dumps(body),
+        content_type="application/json",
+        headers=client.headers,
+    )
+    # then it is refused as malformed, before anything runs
+    assert response.status_code == 422, (method, url, response.content[:300])
+    assert response["Content-Type"] == PROBLEM
+    assert response.json() == {
+        "type": "https://tandem.example/problems/validation",
+        "title": "The request is not well-formed",
+        "status": 422,
+        "detail": "body: Input should be a JSON object",
+        "errors": [{"field": "body", "message": "Input should be a JSON object"}],
+    }
+    assert _row_counts() == before
+
+
+@pytest.mark.parametrize("body", [None, "", "{}"])
+def test_an_optional_body_may_still_be_absent_null_or_empty(cast, api_as, body):
+    # given a pending application, whose approval takes an optional body
+    application = ParticipantFactory(program=cast.program, status=ParticipantStatus.PENDING)
+    client = api_as(cast.manager)
+    # when it is approved with no body, a JSON null or an empty object
+    extra = {} if body is None else {"data": "null" if body == "" else body}
+    response = client.client.generic(
+        "POST",
+        f"/api/v1/participants/{application.pk}/approve",
+        content_type="application/json",
+        headers=client.headers,
+        **extra,
+    )
+    # then
+    assert response.status_code == 200
+    application.refresh_from_db()
+    assert application.status == ParticipantStatus.ACTIVE

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from tandem.core.errors import DomainError
 
@@ -58,6 +59,39 @@ def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
         # The handler's parameter name means nothing to a client; a missing whole body is "body".
         parts = parts[1:]
     return ".".join(parts) or "body"
+
+
+class BodyNotAnObject(ValueError):
+    """A JSON body that is not an object (nor null), where every operation takes an object."""
+
+
+class ObjectBodyParser(Parser):
+    """ninja's JSON parser, refusing a body that is not a JSON object.
+
+    ninja's Schema validates from attributes, so a body of `693` or `"x"` passed validation as
+    an input whose fields all have defaults (every field left "unset"): a PATCH changed nothing
+    yet answered 200, an optional-body action ran as if sent nothing. Every request body of
+    this API is an object (tests/test_openapi.py checks it), so anything else is refused here.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if data is not None and not isinstance(data, dict):
+            raise BodyNotAnObject("The body must be a JSON object.")
+        return data
+
+
+def body_not_an_object(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
+    message = "Input should be a JSON object"
+    return problem_response(
+        api,
+        request,
+        status=422,
+        title="The request is not well-formed",
+        detail=f"body: {message}",
+        code="validation",
+        errors=[{"field": "body", "message": message}],
+    )
 
 
 def install_problem_handlers(api: NinjaAPI) -> None:
@@ -104,6 +138,8 @@ def install_problem_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, BodyNotAnObject):
+            return body_not_an_object(api, request)
         return problem_response(
             api,
             request,
@@ -259,8 +295,12 @@ class ProblemJsonAPI(NinjaAPI):
     Django would answer an unknown path under the API's prefix with its HTML 404 page, and
     ninja a known path with a method it does not serve with a plain-text 405: both are turned
     into problems here, and the published schema declares the error responses (see
-    `document_problems`).
+    `document_problems`). A JSON body that is not an object is refused (`ObjectBodyParser`).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("parser", ObjectBodyParser())
+        super().__init__(*args, **kwargs)
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         return document_problems(super().get_openapi_schema(*args, **kwargs))
