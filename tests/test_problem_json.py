@@ -462,3 +462,35 @@ def test_an_optional_body_may_still_be_absent_null_or_empty(cast, api_as, body):
     assert response.status_code == 200
     application.refresh_from_db()
     assert application.status == ParticipantStatus.ACTIVE
+
+
+def _required_json_body_operations() -> list[tuple[str, str]]:
+    return [
+        (path, method)
+        for path, method, operation in _operations()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+        and operation["requestBody"].get("required")
+    ]
+
+
+@FIXTURE_SETTINGS
+@given(data=st.data())
+def test_a_null_body_where_one_is_required_is_a_422_and_changes_nothing(pair, api_as, data):
+    # given any operation whose JSON body is required
+    path, method = data.draw(st.sampled_from(_required_json_body_operations()))
+    url = re.sub(r"\{(\w+)\}", "1", path).replace(
+        "/relationships/1/", f"/relationships/{pair.relationship.pk}/"
+    )
+    client = api_as(pair.cast.admin)
+    before = _row_counts()
+    # when the body is JSON null
+    response = client.client.generic(
+        method.upper(), url, "null", content_type="application/json", headers=client.headers
+    )
+    # then it is refused as malformed, naming the body
+    assert response.status_code == 422, (method, url, response.content[:300])
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["errors"] == [
+        {"field": "body", "message": "Input should be a JSON object"}
+    ]
+    assert _row_counts() == before

@@ -5,6 +5,7 @@ from pydantic import Field
 
 from tandem.actions.models import ActionItemStatus
 from tandem.core.params import Id
+from tandem.core.schemas import InputSchema
 
 
 class ActionPersonOut(Schema):
@@ -26,13 +27,13 @@ class ActionItemOut(Schema):
     created_at: datetime.datetime
 
 
-class ActionItemCreateIn(Schema):
+class ActionItemCreateIn(InputSchema):
     title: str = Field(max_length=200, description="What will be practised")
     owner_id: Id = Field(description="The mentor's or the mentee's user id")
     due_on: datetime.date | None = None
 
 
-class ActionItemUpdateIn(Schema):
+class ActionItemUpdateIn(InputSchema):
     """Only the fields sent change; `due_on: null` clears the due date."""
 
     title: str | None = Field(default=None, max_length=200)
@@ -40,7 +41,7 @@ class ActionItemUpdateIn(Schema):
     due_on: datetime.date | None = None
 
 
-class ActionItemCloseIn(Schema):
+class ActionItemCloseIn(InputSchema):
     outcome: ActionItemStatus = Field(description="done or not_done")
     reflection: str = Field(default="", max_length=4000, description="What was noticed")
 

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from tandem.agreements.models import AgreementStatus
 from tandem.core.params import SmallCount, Version
+from tandem.core.schemas import InputSchema
 
 
 class AgreementOut(Schema):
@@ -27,7 +28,7 @@ class AgreementOut(Schema):
     signed_versions: list[int]
 
 
-class AgreementUpdateIn(Schema):
+class AgreementUpdateIn(InputSchema):
     version: Version = Field(description="The version this edit is based on (409 when stale).")
     goals_summary: str = Field(description="What the mentee wants from the relationship.")
     cadence: str = Field(description="weekly, fortnightly or monthly")
@@ -38,7 +39,7 @@ class AgreementUpdateIn(Schema):
     boundaries: str
 
 
-class AgreementSignIn(Schema):
+class AgreementSignIn(InputSchema):
     version: Version = Field(description="The version being signed (409 when stale).")
 
 
@@ -81,7 +82,7 @@ class AgreementTemplateOut(Schema):
     updated_at: datetime.datetime
 
 
-class AgreementTemplateIn(Schema):
+class AgreementTemplateIn(InputSchema):
     goals_prompt: str
     cadence_prompt: str
     channels_prompt: str

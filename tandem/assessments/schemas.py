@@ -6,6 +6,7 @@ from pydantic import Field
 
 from tandem.assessments.models import NOTE_MAX, Moment
 from tandem.core.params import Count, Id, SmallCount
+from tandem.core.schemas import InputSchema
 
 
 class CompetencyOut(Schema):
@@ -74,7 +75,7 @@ class AssessmentOverviewOut(Schema):
     partner: MomentsOut = Field(description="The partner's answers, only for moments they shared.")
 
 
-class AssessmentSubmitIn(Schema):
+class AssessmentSubmitIn(InputSchema):
     moment: Moment
     ratings: dict[Id, SmallCount] = Field(
         description="Competency id -> score from 1 (I rarely do this) to 5 (I do this well and "
@@ -106,12 +107,12 @@ class AssessmentProgramSummaryOut(Schema):
     rows: list[SummaryRowOut]
 
 
-class CompetencyCreateIn(Schema):
+class CompetencyCreateIn(InputSchema):
     name: str = Field(max_length=80)
     description: str = Field(max_length=300, description="What good looks like.")
 
 
-class CompetencyUpdateIn(Schema):
+class CompetencyUpdateIn(InputSchema):
     name: str | None = Field(None, max_length=80)
     description: str | None = Field(None, max_length=300)
     order: Count | None = None

@@ -5,6 +5,7 @@ from pydantic import Field
 
 from tandem.conversations.services import MAX_BODY
 from tandem.core.params import MAX_BIGINT
+from tandem.core.schemas import InputSchema
 
 
 class MessageOut(Schema):
@@ -22,7 +23,7 @@ class MessageOut(Schema):
         return str(author.get_full_name() or author.email)
 
 
-class MessageCreateIn(Schema):
+class MessageCreateIn(InputSchema):
     body: str = Field(max_length=MAX_BODY)
 
 

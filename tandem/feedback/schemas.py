@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.core.params import SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.feedback.models import FeedbackDirection
 
 
@@ -27,7 +28,7 @@ class FeedbackOut(Schema):
     created_at: datetime.datetime
 
 
-class FeedbackCreateIn(Schema):
+class FeedbackCreateIn(InputSchema):
     """The mentor answers strengths, to_develop and suggestion; the mentee answers what_helped,
     what_to_change (optional) and usefulness. The direction follows from who writes."""
 

@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.core.params import Count
+from tandem.core.schemas import InputSchema
 from tandem.goals.models import GoalChangeField, GoalStatus, ProgressMode
 
 
@@ -57,7 +58,7 @@ class GoalFiltersIn(Schema):
     )
 
 
-class GoalCreateIn(Schema):
+class GoalCreateIn(InputSchema):
     title: str = Field(max_length=200, description="The specific outcome.")
     measure: str = Field(max_length=2000, description="How success will be measured.")
     target_on: datetime.date = Field(description="Today or later.")
@@ -65,13 +66,13 @@ class GoalCreateIn(Schema):
     manual_progress: int = Field(0, ge=0, le=100)
 
 
-class GoalSuggestIn(Schema):
+class GoalSuggestIn(InputSchema):
     title: str = Field(max_length=200, description="The specific outcome.")
     measure: str = Field(max_length=2000, description="How success will be measured.")
     target_on: datetime.date = Field(description="Today or later.")
 
 
-class GoalUpdateIn(Schema):
+class GoalUpdateIn(InputSchema):
     title: str | None = Field(None, max_length=200)
     measure: str | None = Field(None, max_length=2000)
     target_on: datetime.date | None = None
@@ -80,7 +81,7 @@ class GoalUpdateIn(Schema):
     order: Count | None = None
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     body: str = Field(max_length=4000)
 
 
@@ -92,12 +93,12 @@ class CommentOut(Schema):
     created_at: datetime.datetime
 
 
-class MilestoneCreateIn(Schema):
+class MilestoneCreateIn(InputSchema):
     title: str = Field(max_length=200)
     due_on: datetime.date | None = Field(None, description="Today or later, by the goal's target.")
 
 
-class MilestoneUpdateIn(Schema):
+class MilestoneUpdateIn(InputSchema):
     title: str | None = Field(None, max_length=200)
     due_on: datetime.date | None = Field(None, description="Send null to clear the due date.")
 

@@ -6,6 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.core.params import Count, Id, SmallCount
+from tandem.core.schemas import InputSchema
 
 
 class ResourceRefOut(Schema):
@@ -52,22 +53,22 @@ class JourneyOut(Schema):
         return list(journey.stages.all())  # type: ignore[attr-defined]
 
 
-class StageCreateIn(Schema):
+class StageCreateIn(InputSchema):
     key: str
     title: str = ""
     description: str = ""
 
 
-class StageUpdateIn(Schema):
+class StageUpdateIn(InputSchema):
     title: str
     description: str = ""
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     direction: str = Field(description="up or down")
 
 
-class StepIn(Schema):
+class StepIn(InputSchema):
     title: str
     description: str = ""
     due_offset_days: Count | None = None

@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.core.params import Id
+from tandem.core.schemas import InputSchema
 from tandem.matching.models import MatchRequest, RequestStatus
 from tandem.matching.request_selectors import is_lapsed
 from tandem.participants.models import Participant
@@ -68,7 +69,7 @@ class SuggestionsOut(Schema):
     suggestions: list[MentorSuggestionOut]
 
 
-class MatchRequestCreateIn(Schema):
+class MatchRequestCreateIn(InputSchema):
     mentor_participant_id: Id
     note: str = Field(default="", description="A few words to the mentor (optional)")
 
@@ -104,7 +105,7 @@ class ProgramRequestFiltersIn(Schema):
     status: RequestStatus | None = None
 
 
-class RequestAnswerIn(Schema):
+class RequestAnswerIn(InputSchema):
     message: str = Field(default="", description="A few words to the mentee (optional)")
 
 
@@ -114,7 +115,7 @@ class RequestDeclineIn(RequestAnswerIn):
     )
 
 
-class SuggestionDeclineIn(Schema):
+class SuggestionDeclineIn(InputSchema):
     mentor_participant_id: Id
     mentee_participant_id: Id
 

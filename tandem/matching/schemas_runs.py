@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.core.params import Id, Int32, SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.matching.engine import DepartmentPreference
 from tandem.matching.models import MatchProposal, MatchRun, RunObjective, RunStatus
 from tandem.matching.run_selectors import SettingsView
@@ -128,17 +129,17 @@ class UnmatchedOut(Schema):
         return RunPersonOut.of(obj.mentee)
 
 
-class RunStartIn(Schema):
+class RunStartIn(InputSchema):
     objective: RunObjective = RunObjective.TOTAL
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
-class SwapIn(Schema):
+class SwapIn(InputSchema):
     a: Id = Field(description="Id of one pair of the draft")
     b: Id = Field(description="Id of another pair; the two exchange mentees")
 
 
-class ProposalAddIn(Schema):
+class ProposalAddIn(InputSchema):
     mentee_id: Id = Field(description="Participant id of a mentee on the unmatched list")
     mentor_id: Id = Field(description="Participant id of a mentor with a place left")
 
@@ -192,7 +193,7 @@ class MatchingSettingsOut(Schema):
         }
 
 
-class MatchingSettingsIn(Schema):
+class MatchingSettingsIn(InputSchema):
     """Fields left out keep their current value."""
 
     weights: dict[str, Int32] | None = Field(

@@ -5,6 +5,7 @@ import datetime
 from ninja import Field, Schema
 
 from tandem.core.params import SmallCount
+from tandem.core.schemas import InputSchema
 
 
 class MeetingPersonOut(Schema):
@@ -41,7 +42,7 @@ class MeetingOut(Schema):
     agenda: list[AgendaItemOut]
 
 
-class MeetingScheduleIn(Schema):
+class MeetingScheduleIn(InputSchema):
     title: str = Field(max_length=200)
     date: datetime.date = Field(description="Local date in `timezone`")
     time: datetime.time = Field(description="Local start time in `timezone`")
@@ -52,7 +53,7 @@ class MeetingScheduleIn(Schema):
     agenda: list[str] = Field(default_factory=list)
 
 
-class MeetingRescheduleIn(Schema):
+class MeetingRescheduleIn(InputSchema):
     title: str | None = Field(default=None, max_length=200)
     date: datetime.date | None = None
     time: datetime.time | None = None
@@ -62,19 +63,19 @@ class MeetingRescheduleIn(Schema):
     video_url: str | None = None
 
 
-class MeetingHeldIn(Schema):
+class MeetingHeldIn(InputSchema):
     notes: str | None = None
 
 
-class MeetingNotesIn(Schema):
+class MeetingNotesIn(InputSchema):
     notes: str
 
 
-class AgendaItemIn(Schema):
+class AgendaItemIn(InputSchema):
     text: str = Field(max_length=500)
 
 
-class CheckInIn(Schema):
+class CheckInIn(InputSchema):
     usefulness: int = Field(ge=1, le=5, description="How useful the meeting was, 1 to 5")
     practise_next: str = Field(default="", max_length=200)
     create_action: bool | None = Field(

@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.core.params import Id, SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import ProgramAccess, ProgramStatus
 
@@ -80,7 +81,7 @@ class ParticipantDetailOut(ParticipantOut):
         return list(obj.answers.all())
 
 
-class EnrollmentIn(Schema):
+class EnrollmentIn(InputSchema):
     role: ParticipantRole
     capacity: SmallCount | None = Field(
         default=None,
@@ -96,18 +97,18 @@ class EnrollmentIn(Schema):
     )
 
 
-class ParticipantAddIn(Schema):
+class ParticipantAddIn(InputSchema):
     user_id: Id | None = None
     email: str | None = Field(default=None, max_length=254)
     role: ParticipantRole
     capacity: SmallCount | None = None
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     note: str = ""
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(InputSchema):
     reason: str = ""
 
 
@@ -118,11 +119,11 @@ class ParticipantFiltersIn(Schema):
     search: str = ""
 
 
-class AvailabilityIn(Schema):
+class AvailabilityIn(InputSchema):
     accepting: bool = Field(description="false pauses new mentees; true resumes")
 
 
-class CapacityIn(Schema):
+class CapacityIn(InputSchema):
     capacity: SmallCount = Field(
         description="How many mentees the mentor takes (not below current)"
     )

@@ -5,6 +5,7 @@ from pydantic import Field
 
 from tandem.accounts.models import Role, User
 from tandem.core.params import Id, SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.people.models import Profile
 
 
@@ -52,7 +53,7 @@ class ProfileOut(Schema):
         return list(obj.skills_wanted.all())
 
 
-class ProfileUpdateIn(Schema):
+class ProfileUpdateIn(InputSchema):
     """Send only the fields to change. Skills are ids from GET /skills."""
 
     job_title: str | None = Field(default=None, max_length=150)
@@ -80,12 +81,12 @@ class SkillWithUsageOut(SkillOut):
     wanted_count: int = Field(description="Profiles wanting this skill")
 
 
-class SkillCreateIn(Schema):
+class SkillCreateIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     category: str = Field(default="", max_length=80)
 
 
-class SkillUpdateIn(Schema):
+class SkillUpdateIn(InputSchema):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     category: str | None = Field(default=None, max_length=80)
 

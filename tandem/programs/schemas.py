@@ -5,6 +5,7 @@ from pydantic import Field
 
 from tandem.accounts.models import User
 from tandem.core.params import Id, Int32, SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.programs.models import (
     DEFAULT_PROGRAM_COLOUR,
     EnrollmentQuestion,
@@ -57,7 +58,7 @@ class ProgramOut(Schema):
     archived_at: datetime | None
 
 
-class ProgramCreateIn(Schema):
+class ProgramCreateIn(InputSchema):
     name: str
     description: str = ""
     purpose: ProgramPurpose = ProgramPurpose.CAREER
@@ -87,7 +88,7 @@ class ProgramCreateIn(Schema):
     )
 
 
-class ProgramUpdateIn(Schema):
+class ProgramUpdateIn(InputSchema):
     """Only the fields sent are changed. `manager_ids` replaces the list of managers."""
 
     name: str | None = None
@@ -128,7 +129,7 @@ class QuestionOut(Schema):
         return annotated if annotated is not None else obj.answers.count()
 
 
-class QuestionCreateIn(Schema):
+class QuestionCreateIn(InputSchema):
     prompt: str
     help_text: str = ""
     kind: QuestionKind
@@ -140,7 +141,7 @@ class QuestionCreateIn(Schema):
     max_value: Int32 | None = Field(default=None, description="Number questions: largest answer")
 
 
-class QuestionUpdateIn(Schema):
+class QuestionUpdateIn(InputSchema):
     """Only the fields sent are changed."""
 
     prompt: str | None = None
@@ -154,7 +155,7 @@ class QuestionUpdateIn(Schema):
     max_value: Int32 | None = None
 
 
-class QuestionReorderIn(Schema):
+class QuestionReorderIn(InputSchema):
     question_ids: list[Id] = Field(
         description="Every question id of the programme, each once, in the new order"
     )

@@ -4,6 +4,8 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core.schemas import InputSchema
+
 
 class RelationshipPersonOut(Schema):
     user_id: int
@@ -30,7 +32,7 @@ class RelationshipOut(Schema):
     actions: list[str] = Field(description="lifecycle actions possible from the current status")
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     reason: str = Field("", max_length=2000, description="Required to end early")
     find_new_match: bool = Field(
         False, description="Ending early: return the mentee to matching for a new mentor"

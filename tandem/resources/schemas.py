@@ -5,6 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.core.params import Id
+from tandem.core.schemas import InputSchema
 from tandem.resources.models import Audience, ResourceKind, Stage
 
 
@@ -97,7 +98,7 @@ class ResourceOut(Schema):
     progress: ProgressOut | None
 
 
-class ResourceWriteIn(Schema):
+class ResourceWriteIn(InputSchema):
     kind: ResourceKind
     title: str = Field(max_length=200)
     summary: str = Field("", max_length=400)
@@ -109,7 +110,7 @@ class ResourceWriteIn(Schema):
     skills: list[str] = Field(default_factory=list, max_length=12)
 
 
-class ResourceUpdateIn(Schema):
+class ResourceUpdateIn(InputSchema):
     kind: ResourceKind | None = None
     title: str | None = Field(None, max_length=200)
     summary: str | None = Field(None, max_length=400)
@@ -121,11 +122,11 @@ class ResourceUpdateIn(Schema):
     skills: list[str] | None = None
 
 
-class RatingIn(Schema):
+class RatingIn(InputSchema):
     rating: int = Field(ge=1, le=5)
 
 
-class CheckIn(Schema):
+class CheckIn(InputSchema):
     answers: dict[Id, Id] = Field(description="Question id -> chosen option id.")
 
 
