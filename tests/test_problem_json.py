@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from config.api import api
 from tandem.core.pagination import MAX_OFFSET
-from tandem.core.params import MAX_BIGINT
+from tandem.core.params import ID_KEY_PATTERN, MAX_BIGINT
 from tandem.participants.models import ParticipantStatus
 from tandem.participants.tests.factories import ParticipantFactory
 
@@ -494,3 +494,45 @@ def test_a_null_body_where_one_is_required_is_a_422_and_changes_nothing(pair, ap
         {"field": "body", "message": "Input should be a JSON object"}
     ]
     assert _row_counts() == before
+
+
+ID_KEYED_BODIES = [
+    ("/api/v1/relationships/{relationship_id}/assessments", "ratings", 3),
+    ("/api/v1/relationships/{relationship_id}/assessments", "notes", "A note"),
+    ("/api/v1/resources/1/check", "answers", 1),
+]
+
+
+def _not_an_id_key(key: str) -> bool:
+    return re.fullmatch(ID_KEY_PATTERN, key) is None
+
+
+@FIXTURE_SETTINGS
+@given(
+    key=st.text(max_size=20).filter(_not_an_id_key) | st.integers(max_value=0).map(str),
+    which=st.sampled_from(ID_KEYED_BODIES),
+)
+def test_an_object_keyed_by_ids_refuses_any_other_key_as_a_422(pair, api_as, key, which):
+    # given a body keyed by ids (the schema publishes the keys' pattern), and another key
+    path, field, value = which
+    url = path.format(relationship_id=pair.relationship.pk)
+    client = api_as(pair.mentee)
+    before = _row_counts()
+    # when it is sent
+    response = client.post(url, {"moment": "start", "ratings": {}, field: {key: value}})
+    # then it is malformed, named, and nothing changed
+    assert response.status_code == 422, response.content[:300]
+    assert response["Content-Type"] == PROBLEM
+    assert [error["field"].split(".")[0] for error in response.json()["errors"]] == [field]
+    assert _row_counts() == before
+
+
+def test_the_published_pattern_of_id_keys_is_the_validated_one():
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    components = schema["components"]["schemas"]
+    assert components["AssessmentSubmitIn"]["properties"]["ratings"]["propertyNames"] == {
+        "pattern": ID_KEY_PATTERN
+    }
+    assert components["CheckIn"]["properties"]["answers"]["propertyNames"] == {
+        "pattern": ID_KEY_PATTERN
+    }

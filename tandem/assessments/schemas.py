@@ -5,7 +5,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.assessments.models import NOTE_MAX, Moment
-from tandem.core.params import Count, Id, SmallCount
+from tandem.core.params import Count, IdKey, SmallCount, id_keys
 from tandem.core.schemas import InputSchema
 
 
@@ -77,12 +77,15 @@ class AssessmentOverviewOut(Schema):
 
 class AssessmentSubmitIn(InputSchema):
     moment: Moment
-    ratings: dict[Id, SmallCount] = Field(
+    ratings: dict[IdKey, SmallCount] = Field(
+        json_schema_extra=id_keys(),
         description="Competency id -> score from 1 (I rarely do this) to 5 (I do this well and "
-        "could teach it); every active competency of the programme must be answered."
+        "could teach it); every active competency of the programme must be answered.",
     )
-    notes: dict[int, str] = Field(
-        default_factory=dict, description=f"Competency id -> an optional note (≤ {NOTE_MAX})."
+    notes: dict[IdKey, str] = Field(
+        default_factory=dict,
+        json_schema_extra=id_keys(),
+        description=f"Competency id -> an optional note (≤ {NOTE_MAX}).",
     )
 
 

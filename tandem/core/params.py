@@ -6,9 +6,11 @@ nothing; passed on, it overflows SQLite's INTEGER or PostgreSQL's bigint and the
 parameter's name, and publishes the range in the OpenAPI document.
 """
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 MAX_BIGINT = 2**63 - 1
 
@@ -28,3 +30,24 @@ Count = Annotated[int, Field(ge=0, le=MAX_INT32)]
 
 Int32 = Annotated[int, Field(ge=-(2**31), le=MAX_INT32)]
 """A number stored in an IntegerField (a question's smallest or largest answer)."""
+
+# An object keyed by ids ({"12": 4}): JSON keys are strings, so the published schema must say
+# which strings (pydantic publishes nothing for int keys, and took "abc" for a 422 a client
+# could not foresee). The pattern and the validator are the same rule: digits, no leading zero,
+# at most 18 (every such number is a valid id).
+ID_KEY_PATTERN = r"^[1-9][0-9]{0,17}$"
+
+
+def _id_key(key: Any) -> Any:
+    if isinstance(key, str) and not re.fullmatch(ID_KEY_PATTERN, key):
+        raise PydanticCustomError("id_key", "Keys should be ids: digits, not starting with 0")
+    return key
+
+
+IdKey = Annotated[int, BeforeValidator(_id_key), Field(ge=1, le=10**18 - 1)]
+"""The key of an object keyed by ids; the field declares `id_keys()` for its schema."""
+
+
+def id_keys() -> dict[str, Any]:
+    """`json_schema_extra` for an object keyed by ids: publishes the keys' pattern."""
+    return {"propertyNames": {"pattern": ID_KEY_PATTERN}}

@@ -4,7 +4,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-from tandem.core.params import Id
+from tandem.core.params import Id, IdKey, id_keys
 from tandem.core.schemas import InputSchema
 from tandem.resources.models import Audience, ResourceKind, Stage
 
@@ -127,7 +127,9 @@ class RatingIn(InputSchema):
 
 
 class CheckIn(InputSchema):
-    answers: dict[Id, Id] = Field(description="Question id -> chosen option id.")
+    answers: dict[IdKey, Id] = Field(
+        json_schema_extra=id_keys(), description="Question id -> chosen option id."
+    )
 
 
 class CheckResultOut(Schema):
