@@ -536,3 +536,51 @@ def test_the_published_pattern_of_id_keys_is_the_validated_one():
     assert components["CheckIn"]["properties"]["answers"]["propertyNames"] == {
         "pattern": ID_KEY_PATTERN
     }
+
+
+@cache
+def _numeric_body_fields() -> list[tuple[str, str, str]]:
+    schema = api.get_openapi_schema(path_prefix="/api/v1/")
+    components = schema["components"]["schemas"]
+
+    def resolve(node: dict) -> dict:
+        while "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[1]]
+        return node
+
+    found = []
+    for path, method, operation in _operations():
+        media = operation.get("requestBody", {}).get("content", {}).get("application/json")
+        if media is None:
+            continue
+        body = resolve(media["schema"])
+        for option in [resolve(option) for option in body.get("anyOf", [body])]:
+            for name, field in option.get("properties", {}).items():
+                kinds = {kind.get("type") for kind in [field, *field.get("anyOf", [])]}
+                if kinds & {"integer", "number"}:
+                    found.append((path, method, name))
+    return found
+
+
+@FIXTURE_SETTINGS
+@given(data=st.data(), value=st.booleans())
+def test_a_boolean_where_a_number_is_expected_is_a_422_naming_it(pair, api_as, data, value):
+    # given any number field of any JSON body (pydantic alone would read true as 1)
+    path, method, name = data.draw(st.sampled_from(_numeric_body_fields()))
+    url = re.sub(r"\{(\w+)\}", "1", path).replace(
+        "/relationships/1/", f"/relationships/{pair.relationship.pk}/"
+    )
+    client = api_as(pair.cast.admin)
+    before = _row_counts()
+    # when it is sent true or false
+    response = client.client.generic(
+        method.upper(),
+        url,
+        json.dumps({name: value}),
+        content_type="application/json",
+        headers=client.headers,
+    )
+    # then it is malformed, named, and nothing changed
+    assert response.status_code == 422, (method, url, response.content[:300])
+    assert {"field": name, "message": "Input should be a number"} in response.json()["errors"]
+    assert _row_counts() == before

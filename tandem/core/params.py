@@ -14,21 +14,31 @@ from pydantic_core import PydanticCustomError
 
 MAX_BIGINT = 2**63 - 1
 
-Id = Annotated[int, Field(ge=1, le=MAX_BIGINT)]
+
+def _not_a_boolean(value: Any) -> Any:
+    # pydantic's lax mode reads true/false as 1/0; in JSON a boolean is not a number.
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+NotBoolean = BeforeValidator(_not_a_boolean)
+
+Id = Annotated[int, Field(ge=1, le=MAX_BIGINT), NotBoolean]
 """A row's id, in a path, a query or a body."""
 
 MAX_INT32 = 2**31 - 1
 
-Version = Annotated[int, Field(ge=1, le=MAX_INT32)]
+Version = Annotated[int, Field(ge=1, le=MAX_INT32), NotBoolean]
 """A version number (1, 2, ...), stored like every counter in a 32-bit PositiveIntegerField."""
 
-SmallCount = Annotated[int, Field(ge=0, le=2**15 - 1)]
+SmallCount = Annotated[int, Field(ge=0, le=2**15 - 1), NotBoolean]
 """A number stored in a PositiveSmallIntegerField (capacities, durations, ratings)."""
 
-Count = Annotated[int, Field(ge=0, le=MAX_INT32)]
+Count = Annotated[int, Field(ge=0, le=MAX_INT32), NotBoolean]
 """A number stored in a PositiveIntegerField (positions, offsets in days, timings)."""
 
-Int32 = Annotated[int, Field(ge=-(2**31), le=MAX_INT32)]
+Int32 = Annotated[int, Field(ge=-(2**31), le=MAX_INT32), NotBoolean]
 """A number stored in an IntegerField (a question's smallest or largest answer)."""
 
 # An object keyed by ids ({"12": 4}): JSON keys are strings, so the published schema must say
@@ -44,7 +54,7 @@ def _id_key(key: Any) -> Any:
     return key
 
 
-IdKey = Annotated[int, BeforeValidator(_id_key), Field(ge=1, le=10**18 - 1)]
+IdKey = Annotated[int, NotBoolean, BeforeValidator(_id_key), Field(ge=1, le=10**18 - 1)]
 """The key of an object keyed by ids; the field declares `id_keys()` for its schema."""
 
 
