@@ -1,14 +1,12 @@
 """The one NinjaAPI: every app's router mounted under /api/v1/, one error contract."""
 
-from ninja import NinjaAPI
-
 from tandem.accounts.api import router as accounts_router
 from tandem.accounts.api_auth import API_AUTH
 from tandem.actions.api import router as actions_router
 from tandem.agreements.api import router as agreements_router
 from tandem.assessments.api import router as assessments_router
 from tandem.conversations.api import router as conversations_router
-from tandem.core.problem import install_problem_handlers
+from tandem.core.problem import ProblemJsonAPI, install_failure_handlers, install_problem_handlers
 from tandem.feedback.api import router as feedback_router
 from tandem.goals.api import router as goals_router
 from tandem.journals.api import router as journals_router
@@ -25,7 +23,7 @@ from tandem.resources.api import router as resources_router
 from tandem.surveys.api import router as surveys_router
 from tandem.workspace.api import router as workspace_router
 
-api = NinjaAPI(
+api = ProblemJsonAPI(
     title="Tandem API",
     version="1",
     description=(
@@ -38,6 +36,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_problem_handlers(api)
+install_failure_handlers(api)
 
 api.add_router("/", accounts_router)
 api.add_router("/", people_router)

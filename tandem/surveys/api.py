@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from tandem.accounts.api_auth import caller
+from tandem.core.params import Id
 from tandem.programs.permissions import program_access
 from tandem.surveys import selectors, services
 from tandem.surveys.definition import DEFINITION_JSON_SCHEMA
@@ -87,7 +88,7 @@ def invitation_list(request: HttpRequest) -> object:
     response=InvitationDetailOut,
     summary="One of my surveys: its questions, and my answers once given",
 )
-def invitation_detail(request: HttpRequest, invitation_id: int) -> object:
+def invitation_detail(request: HttpRequest, invitation_id: Id) -> object:
     invitation = invitation_access(actor=caller(request), invitation_id=invitation_id)
     response = selectors.response_for_invitation(invitation=invitation)
     shown = response.version if response else invitation.version
@@ -105,7 +106,7 @@ def invitation_detail(request: HttpRequest, invitation_id: int) -> object:
     response={201: ResponseOut},
     summary="Answer one of my surveys (once)",
 )
-def response_submit(request: HttpRequest, invitation_id: int, payload: ResponseIn) -> object:
+def response_submit(request: HttpRequest, invitation_id: Id, payload: ResponseIn) -> object:
     response = services.response_submit(
         actor=caller(request), invitation_id=invitation_id, answers=payload.answers
     )
@@ -117,7 +118,7 @@ def response_submit(request: HttpRequest, invitation_id: int, payload: ResponseI
     response=list[SurveyOut],
     summary="The programme's surveys (its managers)",
 )
-def survey_list(request: HttpRequest, program_id: int) -> object:
+def survey_list(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     return [
         _survey(survey, current)
@@ -130,7 +131,7 @@ def survey_list(request: HttpRequest, program_id: int) -> object:
     response={201: SurveyOut},
     summary="Add a survey of the programme's own",
 )
-def survey_create(request: HttpRequest, program_id: int, payload: SurveyCreateIn) -> object:
+def survey_create(request: HttpRequest, program_id: Id, payload: SurveyCreateIn) -> object:
     survey = services.survey_create(actor=caller(request), program_id=program_id, **payload.dict())
     return Status(201, _survey(survey))
 
@@ -140,7 +141,7 @@ def survey_create(request: HttpRequest, program_id: int, payload: SurveyCreateIn
     response=list[SurveyOut],
     summary="Add the shipped surveys the programme does not have yet",
 )
-def survey_defaults_add(request: HttpRequest, program_id: int) -> object:
+def survey_defaults_add(request: HttpRequest, program_id: Id) -> object:
     surveys = services.survey_defaults_add(actor=caller(request), program_id=program_id)
     return [_survey(survey) for survey in surveys]
 
@@ -150,7 +151,7 @@ def survey_defaults_add(request: HttpRequest, program_id: int) -> object:
     response=SurveyOut,
     summary="Edit a survey (a new version once someone has answered)",
 )
-def survey_update(request: HttpRequest, survey_id: int, payload: SurveyUpdateIn) -> object:
+def survey_update(request: HttpRequest, survey_id: Id, payload: SurveyUpdateIn) -> object:
     data = payload.dict(exclude_unset=True)
     change = services.SurveyChange(
         title=data.get("title"),
@@ -170,7 +171,7 @@ def survey_update(request: HttpRequest, survey_id: int, payload: SurveyUpdateIn)
     response=SurveyResultsOut,
     summary="A survey's results: totals over at least the minimum group, never one person",
 )
-def survey_results(request: HttpRequest, survey_id: int) -> object:
+def survey_results(request: HttpRequest, survey_id: Id) -> object:
     survey = survey_access(actor=caller(request), survey_id=survey_id)
     results = selectors.survey_results(survey=survey)
     return {

@@ -4,6 +4,9 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Count
+from tandem.core.schemas import InputSchema
+from tandem.core.text import SingleLine
 from tandem.surveys.models import Audience, Trigger
 
 
@@ -32,7 +35,7 @@ class InvitationDetailOut(InvitationOut):
     submitted_at: datetime.datetime | None
 
 
-class ResponseIn(Schema):
+class ResponseIn(InputSchema):
     answers: dict[str, Any] = Field(
         description="Question key -> answer: a whole number (rating 1-5, nps 0-10), a choice, "
         "a list of choices (multiple choice), text, or good_fit / still_deciding / "
@@ -62,21 +65,21 @@ class SurveyOut(Schema):
     definition: dict[str, Any]
 
 
-class SurveyCreateIn(Schema):
-    title: str
+class SurveyCreateIn(InputSchema):
+    title: SingleLine = Field(max_length=120)
     trigger: Trigger
     audience: Audience = Audience.BOTH
-    offset_days: int = 0
-    repeat_days: int | None = None
+    offset_days: Count = 0
+    repeat_days: Count | None = None
     definition: dict[str, Any] = Field(description="See SurveyDefinition's JSON schema.")
 
 
-class SurveyUpdateIn(Schema):
-    title: str | None = None
+class SurveyUpdateIn(InputSchema):
+    title: SingleLine | None = Field(None, max_length=120)
     is_active: bool | None = None
     audience: Audience | None = None
-    offset_days: int | None = None
-    repeat_days: int | None = None
+    offset_days: Count | None = None
+    repeat_days: Count | None = None
     definition: dict[str, Any] | None = None
 
 

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ninja import NinjaAPI
 
-from tandem.core.problem import install_problem_handlers
+from tandem.core.problem import install_failure_handlers, install_problem_handlers
 from tandem.core.transactions import (
     TRY_AGAIN,
     LockFailureMiddleware,
@@ -234,6 +234,7 @@ def test_lock_rows_locks_only_the_rows_asked_in_ascending_key():
 def _api_raising(error: BaseException) -> HttpResponse:
     api = NinjaAPI(urls_namespace=f"lock-failure-test-{next(_keys)}")
     install_problem_handlers(api)
+    install_failure_handlers(api)
 
     return api.on_exception(RequestFactory().post("/act"), error)
 
