@@ -19,10 +19,10 @@ from tandem.surveys.models import Survey, SurveyInvitation, SurveyResponse, Surv
 from tandem.surveys.permissions import invitation_access, survey_access
 from tandem.surveys.schemas import (
     InvitationDetailOut,
-    InvitationOut,
     ResponseIn,
     ResponseOut,
     SurveyCreateIn,
+    SurveyInvitationOut,
     SurveyOut,
     SurveyResultsOut,
     SurveyUpdateIn,
@@ -75,7 +75,7 @@ def definition_schema(request: HttpRequest) -> dict[str, Any]:
     return DEFINITION_JSON_SCHEMA
 
 
-@router.get("/surveys/invitations", response=list[InvitationOut], summary="My surveys")
+@router.get("/surveys/invitations", response=list[SurveyInvitationOut], summary="My surveys")
 def invitation_list(request: HttpRequest) -> object:
     return [
         _invitation(invitation, is_answered=invitation.is_answered)  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ class SurveyKind(models.TextChoices):
     CUSTOM = "custom", "Custom"
 
 
-class Audience(models.TextChoices):
+class SurveyAudience(models.TextChoices):
     MENTOR = "mentor", "Mentors"
     MENTEE = "mentee", "Mentees"
     BOTH = "both", "Mentors and mentees"
@@ -49,7 +49,9 @@ class Survey(TimeStampedModel):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="surveys")
     kind = models.CharField(max_length=20, choices=SurveyKind.choices)
     title = models.CharField(max_length=120)
-    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
+    audience = models.CharField(
+        max_length=10, choices=SurveyAudience.choices, default=SurveyAudience.BOTH
+    )
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     # After the trigger's moment: days after the match (after_match), or after the first
     # meeting, the half-way date or the end.

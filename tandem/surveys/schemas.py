@@ -7,10 +7,10 @@ from pydantic import Field
 from tandem.core.params import Count
 from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
-from tandem.surveys.models import Audience, Trigger
+from tandem.surveys.models import SurveyAudience, Trigger
 
 
-class InvitationOut(Schema):
+class SurveyInvitationOut(Schema):
     id: int
     survey_title: str
     program_name: str
@@ -20,7 +20,7 @@ class InvitationOut(Schema):
     is_answered: bool
 
 
-class AnswerOut(Schema):
+class SurveyAnswerOut(Schema):
     question_key: str
     question_type: str
     number: int | None
@@ -28,10 +28,12 @@ class AnswerOut(Schema):
     text: str
 
 
-class InvitationDetailOut(InvitationOut):
+class InvitationDetailOut(SurveyInvitationOut):
     version: int
     definition: dict[str, Any] = Field(description="The questions (see SurveyDefinition).")
-    my_answers: list[AnswerOut] = Field(description="Your own answers; empty until you answer.")
+    my_answers: list[SurveyAnswerOut] = Field(
+        description="Your own answers; empty until you answer."
+    )
     submitted_at: datetime.datetime | None
 
 
@@ -47,7 +49,7 @@ class ResponseOut(Schema):
     invitation_id: int
     version: int
     submitted_at: datetime.datetime
-    answers: list[AnswerOut]
+    answers: list[SurveyAnswerOut]
 
 
 class SurveyOut(Schema):
@@ -55,7 +57,7 @@ class SurveyOut(Schema):
     program_id: int
     kind: str
     title: str
-    audience: Audience
+    audience: SurveyAudience
     trigger: Trigger
     offset_days: int
     repeat_days: int | None
@@ -68,7 +70,7 @@ class SurveyOut(Schema):
 class SurveyCreateIn(InputSchema):
     title: SingleLine = Field(max_length=120)
     trigger: Trigger
-    audience: Audience = Audience.BOTH
+    audience: SurveyAudience = SurveyAudience.BOTH
     offset_days: Count = 0
     repeat_days: Count | None = None
     definition: dict[str, Any] = Field(description="See SurveyDefinition's JSON schema.")
@@ -77,7 +79,7 @@ class SurveyCreateIn(InputSchema):
 class SurveyUpdateIn(InputSchema):
     title: SingleLine | None = Field(None, max_length=120)
     is_active: bool | None = None
-    audience: Audience | None = None
+    audience: SurveyAudience | None = None
     offset_days: Count | None = None
     repeat_days: Count | None = None
     definition: dict[str, Any] | None = None

@@ -32,9 +32,9 @@ from tandem.surveys.definition import (
     questions_of,
 )
 from tandem.surveys.models import (
-    Audience,
     Survey,
     SurveyAnswer,
+    SurveyAudience,
     SurveyInvitation,
     SurveyKind,
     SurveyResponse,
@@ -57,8 +57,8 @@ def _check_timing(
     errors = []
     if trigger not in Trigger.values:
         errors.append(FieldError("trigger", f"Choose one of: {', '.join(Trigger.values)}."))
-    if audience not in Audience.values:
-        errors.append(FieldError("audience", f"Choose one of: {', '.join(Audience.values)}."))
+    if audience not in SurveyAudience.values:
+        errors.append(FieldError("audience", f"Choose one of: {', '.join(SurveyAudience.values)}."))
     if not 0 <= offset_days <= OFFSET_MAX:
         errors.append(FieldError("offset_days", f"Choose between 0 and {OFFSET_MAX} days."))
     if repeat_days is not None and (
@@ -89,7 +89,7 @@ def survey_create(
     title: str,
     trigger: str,
     definition: object,
-    audience: str = Audience.BOTH,
+    audience: str = SurveyAudience.BOTH,
     offset_days: int = 0,
     repeat_days: int | None = None,
 ) -> Survey:

@@ -8,7 +8,7 @@ The wording is plain and short: people answer on a phone between two meetings.
 from dataclasses import dataclass
 from typing import Any
 
-from tandem.surveys.models import Audience, SurveyKind, Trigger
+from tandem.surveys.models import SurveyAudience, SurveyKind, Trigger
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ SHIPPED: tuple[ShippedSurvey, ...] = (
         template_key="pairing_fit",
         kind=SurveyKind.PAIRING_FIT,
         title="How is the pairing going?",
-        audience=Audience.BOTH,
+        audience=SurveyAudience.BOTH,
         trigger=Trigger.FIRST_MEETING,
         offset_days=1,
         repeat_days=None,
@@ -66,7 +66,7 @@ SHIPPED: tuple[ShippedSurvey, ...] = (
         template_key="pulse",
         kind=SurveyKind.PULSE,
         title="Monthly pulse",
-        audience=Audience.BOTH,
+        audience=SurveyAudience.BOTH,
         trigger=Trigger.AFTER_MATCH,
         offset_days=30,
         repeat_days=60,
@@ -107,7 +107,7 @@ SHIPPED: tuple[ShippedSurvey, ...] = (
         template_key="midpoint",
         kind=SurveyKind.MIDPOINT,
         title="Mid-point review",
-        audience=Audience.BOTH,
+        audience=SurveyAudience.BOTH,
         trigger=Trigger.HALFWAY,
         offset_days=0,
         repeat_days=None,
@@ -135,7 +135,7 @@ SHIPPED: tuple[ShippedSurvey, ...] = (
         template_key="closing_mentee",
         kind=SurveyKind.CLOSING,
         title="Closing survey for mentees",
-        audience=Audience.MENTEE,
+        audience=SurveyAudience.MENTEE,
         trigger=Trigger.END,
         offset_days=0,
         repeat_days=None,
@@ -152,7 +152,7 @@ SHIPPED: tuple[ShippedSurvey, ...] = (
         template_key="closing_mentor",
         kind=SurveyKind.CLOSING,
         title="Closing survey for mentors",
-        audience=Audience.MENTOR,
+        audience=SurveyAudience.MENTOR,
         trigger=Trigger.END,
         offset_days=0,
         repeat_days=None,
@@ -175,7 +175,7 @@ SHIPPED: tuple[ShippedSurvey, ...] = (
         template_key="nps",
         kind=SurveyKind.NPS,
         title="Would you recommend the programme?",
-        audience=Audience.BOTH,
+        audience=SurveyAudience.BOTH,
         trigger=Trigger.AFTER_MATCH,
         offset_days=90,
         repeat_days=None,

@@ -25,7 +25,7 @@ from tandem.meetings.selectors import held_meetings
 from tandem.nudges.rules.base import CATCH_UP, Context, Nudge, RuleSettings
 from tandem.programs.models import Program, ProgramStatus
 from tandem.relationships.models import Relationship, RelationshipStatus
-from tandem.surveys.models import Audience, Survey, SurveyInvitation, SurveyResponse, Trigger
+from tandem.surveys.models import Survey, SurveyAudience, SurveyInvitation, SurveyResponse, Trigger
 from tandem.surveys.services import DueInvitation, invitations_ensure, surveys_add_defaults
 
 CLOSED = (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED)
@@ -69,9 +69,9 @@ def _occasion(
 
 def _recipients(audience: str, row: dict[str, Any]) -> list[int]:
     people = []
-    if audience in (Audience.MENTOR, Audience.BOTH) and row["mentor__user__is_active"]:
+    if audience in (SurveyAudience.MENTOR, SurveyAudience.BOTH) and row["mentor__user__is_active"]:
         people.append(row["mentor__user_id"])
-    if audience in (Audience.MENTEE, Audience.BOTH) and row["mentee__user__is_active"]:
+    if audience in (SurveyAudience.MENTEE, SurveyAudience.BOTH) and row["mentee__user__is_active"]:
         people.append(row["mentee__user_id"])
     return people
 
