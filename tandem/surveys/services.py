@@ -18,6 +18,7 @@ from django.utils import timezone
 from tandem.accounts.models import User
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.core.json_rows import in_values, insert_rows
+from tandem.core.text import single_line_problem
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.programs.models import Program
@@ -78,6 +79,9 @@ def _check_title(title: str) -> str:
     title = title.strip()
     if not title or len(title) > TITLE_MAX:
         raise InvalidInput.for_field("title", f"Give a title of 1 to {TITLE_MAX} characters.")
+    # The HTML editor posts the title without a form field: the service holds the line too.
+    if problem := single_line_problem(title):
+        raise InvalidInput.for_field("title", problem)
     return title
 
 

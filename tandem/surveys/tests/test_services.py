@@ -339,3 +339,38 @@ def test_free_text_answers_are_ciphertext_in_the_database(pair):
         (raw,) = cursor.fetchone()
     assert "Fridays" not in raw
     assert decrypt_text(raw) == "Meet on Fridays"
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    before=st.text(max_size=20),
+    breaker=st.sampled_from(["\n", "\r", "\r\n", "\x00", "\x1b", "\u2028", "\u2029", "\x85"]),
+    after=st.text(max_size=20),
+)
+def test_a_title_of_more_than_one_line_is_refused_on_create_and_edit(cast, before, breaker, after):
+    # given a title with a line break or control character anywhere in it
+    title = f"Pulse {before}{breaker}{after} check"
+    survey = defaults_of(cast.program.pk)["pulse"]
+    state = _state()
+    # when created or edited with it (the HTML editor posts the title straight to the service)
+    for call in (
+        lambda: survey_create(
+            actor=cast.manager,
+            program_id=cast.program.pk,
+            title=title,
+            trigger=Trigger.HALFWAY,
+            definition=simple_definition(),
+        ),
+        lambda: survey_update(
+            actor=cast.manager, survey_id=survey.pk, change=SurveyChange(title=title)
+        ),
+    ):
+        with pytest.raises(InvalidInput) as raised:
+            call()
+        # then the title is named, and nothing changed
+        assert [e.field for e in raised.value.errors] == ["title"]
+    assert _state() == state
+    survey.refresh_from_db()
+    assert survey.title != title
