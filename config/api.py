@@ -1,14 +1,12 @@
 """The one NinjaAPI: every app's router mounted under /api/v1/, one error contract."""
 
-from ninja import NinjaAPI
-
 from tandem.accounts.api import router as accounts_router
 from tandem.accounts.api_auth import API_AUTH
 from tandem.actions.api import router as actions_router
 from tandem.agreements.api import router as agreements_router
 from tandem.assessments.api import router as assessments_router
 from tandem.conversations.api import router as conversations_router
-from tandem.core.problem import install_problem_handlers
+from tandem.core.problem import ProblemJsonAPI, install_failure_handlers, install_problem_handlers
 from tandem.feedback.api import router as feedback_router
 from tandem.goals.api import router as goals_router
 from tandem.journals.api import router as journals_router
@@ -22,9 +20,10 @@ from tandem.people.api import router as people_router
 from tandem.programs.api import router as programs_router
 from tandem.relationships.api import router as relationships_router
 from tandem.resources.api import router as resources_router
+from tandem.surveys.api import router as surveys_router
 from tandem.workspace.api import router as workspace_router
 
-api = NinjaAPI(
+api = ProblemJsonAPI(
     title="Tandem API",
     version="1",
     description=(
@@ -37,6 +36,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_problem_handlers(api)
+install_failure_handlers(api)
 
 api.add_router("/", accounts_router)
 api.add_router("/", people_router)
@@ -55,5 +55,6 @@ api.add_router("/", conversations_router)
 api.add_router("/", feedback_router)
 api.add_router("/", resources_router)
 api.add_router("/", assessments_router)
+api.add_router("/", surveys_router)
 api.add_router("/", journeys_router)
 api.add_router("/", nudges_router)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("tandem.feedback.urls")),
     path("", include("tandem.resources.urls")),
     path("", include("tandem.assessments.urls")),
+    path("", include("tandem.surveys.urls")),
     path("", include("tandem.journeys.urls")),
     path("", include("tandem.nudges.urls")),
     path("", include("tandem.matching.urls")),

@@ -52,7 +52,8 @@ def _is_token_of(raw: str, plain: str) -> bool:
 @given(
     text=typed,
     mood=st.sampled_from(["", *JournalMood.values]),
-    tags=st.lists(typed.map(lambda tag: tag[:30]), max_size=10),
+    # Cut after the service's own normalisation: lower-casing can lengthen a tag ("İ" -> "i̇").
+    tags=st.lists(typed.filter(lambda tag: len(" ".join(tag.split()).lower()) <= 30), max_size=10),
 )
 def test_journal_text_mood_and_tags_are_ciphertext_in_the_database(pair, text, mood, tags):
     # given an entry written through the service
@@ -121,6 +122,7 @@ def test_every_encrypted_column_is_known():
     assert {(model._meta.label, tuple(names)) for model, names in encrypted_columns()} == {
         ("journals.JournalEntry", ("text", "mood", "tags")),
         ("assessments.Rating", ("note",)),
+        ("surveys.SurveyAnswer", ("text",)),
     }
 
 
@@ -171,7 +173,7 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_migrations_encrypt_existing_rows_and_decrypt_them_back(pair):
     # given rows written in clear before the migrations
     old = _migrate(BEFORE)
@@ -191,7 +193,19 @@ def test_the_migrations_encrypt_existing_rows_and_decrypt_them_back(pair):
         moment="start",
         submitted_at=pair.relationship.created_at,
     )
-    competency_id = next(iter(all_scores(pair.relationship)))
+    # A programme's own competency: the built-ins come from a data migration that an earlier
+    # transactional test's flush may have emptied, so the test must not rely on them.
+    competency_id = (
+        old.get_model("assessments", "Competency")
+        .objects.create(
+            organization_id=pair.cast.org.pk,
+            program_id=pair.relationship.program_id,
+            key="migration-check",
+            name="Migration check",
+            description="A competency this test owns.",
+        )
+        .pk
+    )
     rating = OldRating.objects.create(
         assessment_id=assessment.pk, competency_id=competency_id, score=3, note="old note"
     )

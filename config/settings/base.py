@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tandem.conversations",
     "tandem.feedback",
     "tandem.assessments",
+    "tandem.surveys",
     "tandem.journeys",
     "tandem.nudges",
     "tandem.workspace",

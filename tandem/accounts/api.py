@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts import selectors, services
 from tandem.accounts.api_auth import caller
@@ -16,6 +16,8 @@ from tandem.accounts.schemas import (
     RoleIn,
 )
 from tandem.core.errors import Forbidden, NotFound
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 
 router = Router(tags=["accounts"])
 
@@ -45,7 +47,7 @@ def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> object:
 
 
 @router.post("/members/{user_id}/role", response=MemberOut, summary="Change someone's role")
-def member_set_role(request: HttpRequest, user_id: int, payload: RoleIn) -> object:
+def member_set_role(request: HttpRequest, user_id: Id, payload: RoleIn) -> object:
     actor = caller(request)
     target = selectors.user_get_in_org(actor=actor, user_id=user_id)
     if target is None:
@@ -72,7 +74,7 @@ def invitation_create(request: HttpRequest, payload: InvitationCreateIn) -> obje
 
 
 @router.post("/invitations/{invitation_id}/revoke", response=InvitationOut)
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> object:
+def invitation_revoke(request: HttpRequest, invitation_id: Id) -> object:
     actor = caller(request)
     invitation = selectors.invitation_get_in_org(actor=actor, invitation_id=invitation_id)
     if invitation is None:
@@ -92,5 +94,5 @@ def token_create(request: HttpRequest, payload: ApiTokenCreateIn) -> object:
 
 
 @router.post("/tokens/{token_id}/revoke", response=ApiTokenOut, summary="Revoke an API token")
-def token_revoke(request: HttpRequest, token_id: int) -> object:
+def token_revoke(request: HttpRequest, token_id: Id) -> object:
     return services.api_token_revoke(actor=caller(request), token_id=token_id)

@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.models import Role
+from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 
 
@@ -31,11 +32,11 @@ class MemberOut(Schema):
     is_active: bool
 
 
-class RoleIn(Schema):
+class RoleIn(InputSchema):
     role: Role
 
 
-class InvitationCreateIn(Schema):
+class InvitationCreateIn(InputSchema):
     email: str = Field(max_length=254)
     role: Role = Role.MEMBER
 
@@ -48,7 +49,7 @@ class InvitationOut(Schema):
     created_at: datetime
 
 
-class ApiTokenCreateIn(Schema):
+class ApiTokenCreateIn(InputSchema):
     name: SingleLine = Field(min_length=1, max_length=100)
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.actions import selectors, services
@@ -15,6 +15,8 @@ from tandem.actions.schemas import (
     ActionItemOut,
     ActionItemUpdateIn,
 )
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.relationships.permissions import relationship_access
 
 router = Router(tags=["actions"])
@@ -27,7 +29,7 @@ router = Router(tags=["actions"])
 )
 @paginate(LimitOffsetPagination)
 def action_list(
-    request: HttpRequest, relationship_id: int, filters: Query[ActionItemFiltersIn]
+    request: HttpRequest, relationship_id: Id, filters: Query[ActionItemFiltersIn]
 ) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.action_item_list(access=access, status=filters.status or "")
@@ -38,9 +40,7 @@ def action_list(
     response={201: ActionItemOut},
     summary="Agree an action to practise before the next meeting",
 )
-def action_create(
-    request: HttpRequest, relationship_id: int, payload: ActionItemCreateIn
-) -> object:
+def action_create(request: HttpRequest, relationship_id: Id, payload: ActionItemCreateIn) -> object:
     item = services.action_item_add(
         actor=caller(request),
         relationship_id=relationship_id,
@@ -57,7 +57,7 @@ def action_create(
     summary="Change an action's title, owner or due date",
 )
 def action_update(
-    request: HttpRequest, relationship_id: int, action_item_id: int, payload: ActionItemUpdateIn
+    request: HttpRequest, relationship_id: Id, action_item_id: Id, payload: ActionItemUpdateIn
 ) -> object:
     sent = payload.model_fields_set
     changes: dict[str, Any] = {name: getattr(payload, name) for name in sent}
@@ -79,7 +79,7 @@ def action_update(
     summary="Close an action as done or not done, with what was noticed",
 )
 def action_close(
-    request: HttpRequest, relationship_id: int, action_item_id: int, payload: ActionItemCloseIn
+    request: HttpRequest, relationship_id: Id, action_item_id: Id, payload: ActionItemCloseIn
 ) -> object:
     return services.action_item_close(
         actor=caller(request),
@@ -95,7 +95,7 @@ def action_close(
     response=ActionItemOut,
     summary="Open a closed action again",
 )
-def action_reopen(request: HttpRequest, relationship_id: int, action_item_id: int) -> object:
+def action_reopen(request: HttpRequest, relationship_id: Id, action_item_id: Id) -> object:
     return services.action_item_reopen(
         actor=caller(request), relationship_id=relationship_id, action_item_id=action_item_id
     )
@@ -106,7 +106,7 @@ def action_reopen(request: HttpRequest, relationship_id: int, action_item_id: in
     response={204: None},
     summary="Delete an action (the person who agreed it or its owner)",
 )
-def action_delete(request: HttpRequest, relationship_id: int, action_item_id: int) -> object:
+def action_delete(request: HttpRequest, relationship_id: Id, action_item_id: Id) -> object:
     services.action_item_delete(
         actor=caller(request), relationship_id=relationship_id, action_item_id=action_item_id
     )

@@ -4,6 +4,8 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.actions.models import ActionItemStatus
+from tandem.core.params import Id
+from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 
 
@@ -26,21 +28,21 @@ class ActionItemOut(Schema):
     created_at: datetime.datetime
 
 
-class ActionItemCreateIn(Schema):
+class ActionItemCreateIn(InputSchema):
     title: SingleLine = Field(max_length=200, description="What will be practised")
-    owner_id: int = Field(description="The mentor's or the mentee's user id")
+    owner_id: Id = Field(description="The mentor's or the mentee's user id")
     due_on: datetime.date | None = None
 
 
-class ActionItemUpdateIn(Schema):
+class ActionItemUpdateIn(InputSchema):
     """Only the fields sent change; `due_on: null` clears the due date."""
 
     title: SingleLine | None = Field(default=None, max_length=200)
-    owner_id: int | None = None
+    owner_id: Id | None = None
     due_on: datetime.date | None = None
 
 
-class ActionItemCloseIn(Schema):
+class ActionItemCloseIn(InputSchema):
     outcome: ActionItemStatus = Field(description="done or not_done")
     reflection: str = Field(default="", max_length=4000, description="What was noticed")
 

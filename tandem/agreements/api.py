@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.agreements import selectors, services
@@ -17,13 +17,15 @@ from tandem.agreements.schemas import (
     AgreementVersionOut,
     AgreementVersionSummaryOut,
 )
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id, Version
 from tandem.programs.permissions import program_access
 from tandem.relationships.permissions import relationship_access
 
 router = Router(tags=["agreements"])
 
 
-def _agreement_out(request: HttpRequest, relationship_id: int) -> dict[str, Any]:
+def _agreement_out(request: HttpRequest, relationship_id: Id) -> dict[str, Any]:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     detail = selectors.agreement_get_for_workspace(access=access)
     agreement = detail.agreement
@@ -45,7 +47,7 @@ def _agreement_out(request: HttpRequest, relationship_id: int) -> dict[str, Any]
     response=AgreementOut,
     summary="The pair's mentoring agreement (the mentor and the mentee)",
 )
-def agreement_get(request: HttpRequest, relationship_id: int) -> object:
+def agreement_get(request: HttpRequest, relationship_id: Id) -> object:
     return _agreement_out(request, relationship_id)
 
 
@@ -55,7 +57,7 @@ def agreement_get(request: HttpRequest, relationship_id: int) -> object:
     summary="Edit the agreement, based on the version you saw (signatures must be given again)",
 )
 def agreement_update(
-    request: HttpRequest, relationship_id: int, payload: AgreementUpdateIn
+    request: HttpRequest, relationship_id: Id, payload: AgreementUpdateIn
 ) -> object:
     services.agreement_update(
         actor=caller(request), relationship_id=relationship_id, **payload.dict()
@@ -68,7 +70,7 @@ def agreement_update(
     response=AgreementOut,
     summary="Sign the current version of the agreement",
 )
-def agreement_sign(request: HttpRequest, relationship_id: int, payload: AgreementSignIn) -> object:
+def agreement_sign(request: HttpRequest, relationship_id: Id, payload: AgreementSignIn) -> object:
     services.agreement_sign(
         actor=caller(request), relationship_id=relationship_id, version=payload.version
     )
@@ -81,7 +83,7 @@ def agreement_sign(request: HttpRequest, relationship_id: int, payload: Agreemen
     summary="The versions both people signed, newest first",
 )
 @paginate(LimitOffsetPagination)
-def agreement_versions(request: HttpRequest, relationship_id: int) -> object:
+def agreement_versions(request: HttpRequest, relationship_id: Id) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.agreement_version_list(access=access)
 
@@ -91,7 +93,7 @@ def agreement_versions(request: HttpRequest, relationship_id: int) -> object:
     response=AgreementVersionOut,
     summary="One signed version, as it was signed",
 )
-def agreement_version(request: HttpRequest, relationship_id: int, version: int) -> object:
+def agreement_version(request: HttpRequest, relationship_id: Id, version: Version) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.agreement_version_get(access=access, version=version)
 
@@ -101,7 +103,7 @@ def agreement_version(request: HttpRequest, relationship_id: int, version: int) 
     response=AgreementTemplateOut,
     summary="A programme's agreement template (its managers)",
 )
-def agreement_template_get(request: HttpRequest, program_id: int) -> object:
+def agreement_template_get(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     return selectors.agreement_template_get(program=program)
 
@@ -112,7 +114,7 @@ def agreement_template_get(request: HttpRequest, program_id: int) -> object:
     summary="Change a programme's agreement template (its managers)",
 )
 def agreement_template_update(
-    request: HttpRequest, program_id: int, payload: AgreementTemplateIn
+    request: HttpRequest, program_id: Id, payload: AgreementTemplateIn
 ) -> object:
     return services.agreement_template_update(
         actor=caller(request), program_id=program_id, **payload.dict()

@@ -5,6 +5,8 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.agreements.models import AgreementStatus
+from tandem.core.params import SmallCount, Version
+from tandem.core.schemas import InputSchema
 
 
 class AgreementOut(Schema):
@@ -26,19 +28,19 @@ class AgreementOut(Schema):
     signed_versions: list[int]
 
 
-class AgreementUpdateIn(Schema):
-    version: int = Field(description="The version this edit is based on (409 when stale).")
+class AgreementUpdateIn(InputSchema):
+    version: Version = Field(description="The version this edit is based on (409 when stale).")
     goals_summary: str = Field(description="What the mentee wants from the relationship.")
     cadence: str = Field(description="weekly, fortnightly or monthly")
     channels: list[str] = Field(description="Any of video, phone, in_person, chat")
-    duration_months: int
+    duration_months: SmallCount
     mentor_expectations: str
     mentee_expectations: str
     boundaries: str
 
 
-class AgreementSignIn(Schema):
-    version: int = Field(description="The version being signed (409 when stale).")
+class AgreementSignIn(InputSchema):
+    version: Version = Field(description="The version being signed (409 when stale).")
 
 
 class AgreementVersionSummaryOut(Schema):
@@ -80,7 +82,7 @@ class AgreementTemplateOut(Schema):
     updated_at: datetime.datetime
 
 
-class AgreementTemplateIn(Schema):
+class AgreementTemplateIn(InputSchema):
     goals_prompt: str
     cadence_prompt: str
     channels_prompt: str

@@ -17,12 +17,13 @@ from tandem.assessments.models import SCORE_ANCHORS, Moment
 from tandem.assessments.schemas import (
     AssessmentOut,
     AssessmentOverviewOut,
+    AssessmentProgramSummaryOut,
     AssessmentSubmitIn,
     CompetencyCreateIn,
     CompetencyOut,
     CompetencyUpdateIn,
-    ProgramSummaryOut,
 )
+from tandem.core.params import Id
 from tandem.programs.permissions import program_access
 from tandem.relationships.permissions import relationship_access
 
@@ -32,7 +33,7 @@ ASSESSMENTS = "/relationships/{relationship_id}/assessments"
 COMPETENCIES = "/programs/{program_id}/competencies"
 
 
-def _overview(request: HttpRequest, relationship_id: int) -> dict[str, Any]:
+def _overview(request: HttpRequest, relationship_id: Id) -> dict[str, Any]:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     overview = selectors.assessment_overview(access=access)
     return {
@@ -61,7 +62,7 @@ def _overview(request: HttpRequest, relationship_id: int) -> dict[str, Any]:
     response=AssessmentOverviewOut,
     summary="My self-assessments and growth; my partner's where they shared them",
 )
-def assessment_overview(request: HttpRequest, relationship_id: int) -> object:
+def assessment_overview(request: HttpRequest, relationship_id: Id) -> object:
     return _overview(request, relationship_id)
 
 
@@ -71,7 +72,7 @@ def assessment_overview(request: HttpRequest, relationship_id: int) -> object:
     summary="Take my starting or closing self-assessment (every competency answered)",
 )
 def assessment_submit(
-    request: HttpRequest, relationship_id: int, payload: AssessmentSubmitIn
+    request: HttpRequest, relationship_id: Id, payload: AssessmentSubmitIn
 ) -> object:
     assessment = services.assessment_submit(
         actor=caller(request),
@@ -88,7 +89,7 @@ def assessment_submit(
     response=AssessmentOut,
     summary="Let my partner see my answers for this moment",
 )
-def assessment_share(request: HttpRequest, relationship_id: int, moment: Moment) -> object:
+def assessment_share(request: HttpRequest, relationship_id: Id, moment: Moment) -> object:
     return services.assessment_share(
         actor=caller(request), relationship_id=relationship_id, moment=moment
     )
@@ -99,7 +100,7 @@ def assessment_share(request: HttpRequest, relationship_id: int, moment: Moment)
     response=AssessmentOut,
     summary="Make my answers for this moment private again",
 )
-def assessment_unshare(request: HttpRequest, relationship_id: int, moment: Moment) -> object:
+def assessment_unshare(request: HttpRequest, relationship_id: Id, moment: Moment) -> object:
     return services.assessment_unshare(
         actor=caller(request), relationship_id=relationship_id, moment=moment
     )
@@ -107,10 +108,10 @@ def assessment_unshare(request: HttpRequest, relationship_id: int, moment: Momen
 
 @router.get(
     "/programs/{program_id}/assessments/summary",
-    response=ProgramSummaryOut,
+    response=AssessmentProgramSummaryOut,
     summary="Average starting and closing scores per competency (managers; aggregates only)",
 )
-def assessment_summary(request: HttpRequest, program_id: int) -> object:
+def assessment_summary(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     summary = selectors.assessment_program_summary(program=program)
     return {
@@ -140,7 +141,7 @@ def assessment_summary(request: HttpRequest, program_id: int) -> object:
     response=list[CompetencyOut],
     summary="The competencies a programme asks about: the six built-ins, then its own",
 )
-def competency_list(request: HttpRequest, program_id: int) -> object:
+def competency_list(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     return selectors.competency_list_for_program(program=program, include_inactive=True)
 
@@ -148,7 +149,7 @@ def competency_list(request: HttpRequest, program_id: int) -> object:
 @router.post(
     COMPETENCIES, response={201: CompetencyOut}, summary="Add a programme's own competency"
 )
-def competency_create(request: HttpRequest, program_id: int, payload: CompetencyCreateIn) -> object:
+def competency_create(request: HttpRequest, program_id: Id, payload: CompetencyCreateIn) -> object:
     competency = services.competency_create(
         actor=caller(request), program_id=program_id, **payload.dict()
     )
@@ -161,7 +162,7 @@ def competency_create(request: HttpRequest, program_id: int, payload: Competency
     summary="Edit, deactivate or reactivate a programme's own competency",
 )
 def competency_update(
-    request: HttpRequest, program_id: int, competency_id: int, payload: CompetencyUpdateIn
+    request: HttpRequest, program_id: Id, competency_id: Id, payload: CompetencyUpdateIn
 ) -> object:
     return services.competency_update(
         actor=caller(request),
@@ -176,7 +177,7 @@ def competency_update(
     response={204: None},
     summary="Delete a programme's own competency nobody has rated (else deactivate it)",
 )
-def competency_delete(request: HttpRequest, program_id: int, competency_id: int) -> object:
+def competency_delete(request: HttpRequest, program_id: Id, competency_id: Id) -> object:
     services.competency_delete(
         actor=caller(request), program_id=program_id, competency_id=competency_id
     )

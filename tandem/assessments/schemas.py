@@ -5,6 +5,8 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.assessments.models import NOTE_MAX, Moment
+from tandem.core.params import Count, IdKey, SmallCount, id_keys
+from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 
 
@@ -74,14 +76,17 @@ class AssessmentOverviewOut(Schema):
     partner: MomentsOut = Field(description="The partner's answers, only for moments they shared.")
 
 
-class AssessmentSubmitIn(Schema):
+class AssessmentSubmitIn(InputSchema):
     moment: Moment
-    ratings: dict[int, int] = Field(
+    ratings: dict[IdKey, SmallCount] = Field(
+        json_schema_extra=id_keys(),
         description="Competency id -> score from 1 (I rarely do this) to 5 (I do this well and "
-        "could teach it); every active competency of the programme must be answered."
+        "could teach it); every active competency of the programme must be answered.",
     )
-    notes: dict[int, str] = Field(
-        default_factory=dict, description=f"Competency id -> an optional note (≤ {NOTE_MAX})."
+    notes: dict[IdKey, str] = Field(
+        default_factory=dict,
+        json_schema_extra=id_keys(),
+        description=f"Competency id -> an optional note (≤ {NOTE_MAX}).",
     )
 
 
@@ -98,7 +103,7 @@ class SummaryRowOut(Schema):
     change: float | None
 
 
-class ProgramSummaryOut(Schema):
+class AssessmentProgramSummaryOut(Schema):
     program_id: int
     min_group: int = Field(
         description="Answers are published in closed cohorts of at least this many people."
@@ -114,13 +119,13 @@ class ProgramSummaryOut(Schema):
     rows: list[SummaryRowOut]
 
 
-class CompetencyCreateIn(Schema):
+class CompetencyCreateIn(InputSchema):
     name: SingleLine = Field(max_length=80)
     description: str = Field(max_length=300, description="What good looks like.")
 
 
-class CompetencyUpdateIn(Schema):
+class CompetencyUpdateIn(InputSchema):
     name: SingleLine | None = Field(None, max_length=80)
     description: str | None = Field(None, max_length=300)
-    order: int | None = Field(None, ge=0)
+    order: Count | None = None
     is_active: bool | None = None

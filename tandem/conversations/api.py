@@ -3,11 +3,13 @@ Only the people of a thread read it: managers and admins get 404 like everyone e
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.conversations import selectors, services
 from tandem.conversations.schemas import MessageCreateIn, MessageFiltersIn, MessageOut
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 
 router = Router(tags=["conversations"])
 
@@ -19,7 +21,7 @@ router = Router(tags=["conversations"])
 )
 @paginate(LimitOffsetPagination)
 def relationship_messages(
-    request: HttpRequest, relationship_id: int, filters: Query[MessageFiltersIn]
+    request: HttpRequest, relationship_id: Id, filters: Query[MessageFiltersIn]
 ) -> object:
     thread = selectors.thread_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.message_list(thread=thread, after_id=filters.after_id)
@@ -31,7 +33,7 @@ def relationship_messages(
     summary="Send my partner a message",
 )
 def relationship_message_post(
-    request: HttpRequest, relationship_id: int, payload: MessageCreateIn
+    request: HttpRequest, relationship_id: Id, payload: MessageCreateIn
 ) -> object:
     message = services.message_post(
         actor=caller(request), relationship_id=relationship_id, body=payload.body
@@ -44,7 +46,7 @@ def relationship_message_post(
     response={204: None},
     summary="Mark the pair's thread read up to now",
 )
-def relationship_messages_read(request: HttpRequest, relationship_id: int) -> object:
+def relationship_messages_read(request: HttpRequest, relationship_id: Id) -> object:
     services.message_mark_read(actor=caller(request), relationship_id=relationship_id)
     return Status(204, None)
 
@@ -56,7 +58,7 @@ def relationship_messages_read(request: HttpRequest, relationship_id: int) -> ob
 )
 @paginate(LimitOffsetPagination)
 def circle_messages(
-    request: HttpRequest, circle_id: int, filters: Query[MessageFiltersIn]
+    request: HttpRequest, circle_id: Id, filters: Query[MessageFiltersIn]
 ) -> object:
     thread = selectors.thread_access(actor=caller(request), circle_id=circle_id)
     return selectors.message_list(thread=thread, after_id=filters.after_id)
@@ -67,7 +69,7 @@ def circle_messages(
     response={201: MessageOut},
     summary="Send a message to everyone in the circle",
 )
-def circle_message_post(request: HttpRequest, circle_id: int, payload: MessageCreateIn) -> object:
+def circle_message_post(request: HttpRequest, circle_id: Id, payload: MessageCreateIn) -> object:
     message = services.circle_message_post(
         actor=caller(request), circle_id=circle_id, body=payload.body
     )
@@ -79,6 +81,6 @@ def circle_message_post(request: HttpRequest, circle_id: int, payload: MessageCr
     response={204: None},
     summary="Mark the circle's thread read up to now",
 )
-def circle_messages_read(request: HttpRequest, circle_id: int) -> object:
+def circle_messages_read(request: HttpRequest, circle_id: Id) -> object:
     services.message_mark_read(actor=caller(request), circle_id=circle_id)
     return Status(204, None)

@@ -5,6 +5,8 @@ from pydantic import Field
 
 from tandem.accounts.names import display_name
 from tandem.conversations.services import MAX_BODY
+from tandem.core.params import MAX_BIGINT
+from tandem.core.schemas import InputSchema
 
 
 class MessageOut(Schema):
@@ -22,9 +24,11 @@ class MessageOut(Schema):
         return display_name(author)
 
 
-class MessageCreateIn(Schema):
+class MessageCreateIn(InputSchema):
     body: str = Field(max_length=MAX_BODY)
 
 
 class MessageFiltersIn(Schema):
-    after_id: int | None = Field(default=None, description="Only messages newer than this id")
+    after_id: int | None = Field(
+        default=None, ge=0, le=MAX_BIGINT, description="Only messages newer than this id"
+    )

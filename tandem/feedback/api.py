@@ -2,9 +2,11 @@
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.feedback import selectors, services
 from tandem.feedback.schemas import FeedbackCreateIn, FeedbackOut
 from tandem.relationships.permissions import relationship_access
@@ -18,7 +20,7 @@ router = Router(tags=["feedback"])
     summary="The pair's feedback, newest first (the mentor and the mentee only)",
 )
 @paginate(LimitOffsetPagination)
-def feedback_list(request: HttpRequest, relationship_id: int) -> object:
+def feedback_list(request: HttpRequest, relationship_id: Id) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.feedback_list(access=access)
 
@@ -28,7 +30,7 @@ def feedback_list(request: HttpRequest, relationship_id: int) -> object:
     response={201: FeedbackOut},
     summary="Give the partner feedback (the form follows the caller's side)",
 )
-def feedback_give(request: HttpRequest, relationship_id: int, payload: FeedbackCreateIn) -> object:
+def feedback_give(request: HttpRequest, relationship_id: Id, payload: FeedbackCreateIn) -> object:
     feedback = services.feedback_give(
         actor=caller(request), relationship_id=relationship_id, **payload.dict()
     )
@@ -36,6 +38,6 @@ def feedback_give(request: HttpRequest, relationship_id: int, payload: FeedbackC
 
 
 @router.get("/relationships/{relationship_id}/feedback/{feedback_id}", response=FeedbackOut)
-def feedback_get(request: HttpRequest, relationship_id: int, feedback_id: int) -> object:
+def feedback_get(request: HttpRequest, relationship_id: Id, feedback_id: Id) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.feedback_get(access=access, feedback_id=feedback_id)

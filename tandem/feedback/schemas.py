@@ -3,6 +3,8 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.feedback.models import FeedbackDirection
 
 
@@ -26,7 +28,7 @@ class FeedbackOut(Schema):
     created_at: datetime.datetime
 
 
-class FeedbackCreateIn(Schema):
+class FeedbackCreateIn(InputSchema):
     """The mentor answers strengths, to_develop and suggestion; the mentee answers what_helped,
     what_to_change (optional) and usefulness. The direction follows from who writes."""
 
@@ -35,4 +37,4 @@ class FeedbackCreateIn(Schema):
     suggestion: str = Field(default="", max_length=4000, description="Mentor: one thing to try")
     what_helped: str = Field(default="", max_length=4000, description="Mentee: what helped")
     what_to_change: str = Field(default="", max_length=4000, description="Mentee: what to change")
-    usefulness: int | None = Field(default=None, description="Mentee: how useful, 1 to 5")
+    usefulness: SmallCount | None = Field(default=None, description="Mentee: how useful, 1 to 5")

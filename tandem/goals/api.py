@@ -7,9 +7,11 @@ manages or ticks milestones: the mentor gets 403 there. Either may comment.
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.goals import selectors, services
 from tandem.goals.models import Goal
 from tandem.goals.permissions import goal_access
@@ -35,7 +37,7 @@ GOAL = GOALS + "/{goal_id}"
 MILESTONE = GOAL + "/milestones/{milestone_id}"
 
 
-def _fresh(request: HttpRequest, relationship_id: int, goal: Goal) -> Goal:
+def _fresh(request: HttpRequest, relationship_id: Id, goal: Goal) -> Goal:
     """The goal as GoalOut shows it (milestones prefetched), after a service changed it."""
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.goal_get(access=access, goal_id=goal.pk)
@@ -43,13 +45,13 @@ def _fresh(request: HttpRequest, relationship_id: int, goal: Goal) -> Goal:
 
 @router.get(GOALS, response=list[GoalOut], summary="The pair's goals, with milestones and progress")
 @paginate(LimitOffsetPagination)
-def goal_list(request: HttpRequest, relationship_id: int, filters: Query[GoalFiltersIn]) -> object:
+def goal_list(request: HttpRequest, relationship_id: Id, filters: Query[GoalFiltersIn]) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.goal_list(access=access, statuses=[filters.status] if filters.status else None)
 
 
 @router.post(GOALS, response={201: GoalOut}, summary="Set a goal (the mentee)")
-def goal_create(request: HttpRequest, relationship_id: int, payload: GoalCreateIn) -> object:
+def goal_create(request: HttpRequest, relationship_id: Id, payload: GoalCreateIn) -> object:
     goal = services.goal_create(
         actor=caller(request), relationship_id=relationship_id, **payload.dict()
     )
@@ -61,7 +63,7 @@ def goal_create(request: HttpRequest, relationship_id: int, payload: GoalCreateI
     response={201: GoalOut},
     summary="Suggest a goal (the mentor); it waits as 'suggested' for the mentee to accept",
 )
-def goal_suggest(request: HttpRequest, relationship_id: int, payload: GoalSuggestIn) -> object:
+def goal_suggest(request: HttpRequest, relationship_id: Id, payload: GoalSuggestIn) -> object:
     goal = services.goal_suggest(
         actor=caller(request), relationship_id=relationship_id, **payload.dict()
     )
@@ -69,14 +71,14 @@ def goal_suggest(request: HttpRequest, relationship_id: int, payload: GoalSugges
 
 
 @router.get(GOAL, response=GoalOut, summary="One goal")
-def goal_get(request: HttpRequest, relationship_id: int, goal_id: int) -> object:
+def goal_get(request: HttpRequest, relationship_id: Id, goal_id: Id) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.goal_get(access=access, goal_id=goal_id)
 
 
 @router.patch(GOAL, response=GoalOut, summary="Adjust an active goal (the mentee)")
 def goal_update(
-    request: HttpRequest, relationship_id: int, goal_id: int, payload: GoalUpdateIn
+    request: HttpRequest, relationship_id: Id, goal_id: Id, payload: GoalUpdateIn
 ) -> object:
     goal = services.goal_update(
         actor=caller(request),
@@ -90,7 +92,7 @@ def goal_update(
 @router.post(
     GOAL + "/accept", response=GoalOut, summary="Accept the mentor's suggested goal (the mentee)"
 )
-def goal_accept(request: HttpRequest, relationship_id: int, goal_id: int) -> object:
+def goal_accept(request: HttpRequest, relationship_id: Id, goal_id: Id) -> object:
     goal = services.goal_suggestion_accept(
         actor=caller(request), relationship_id=relationship_id, goal_id=goal_id
     )
@@ -100,7 +102,7 @@ def goal_accept(request: HttpRequest, relationship_id: int, goal_id: int) -> obj
 @router.post(
     GOAL + "/decline", response=GoalOut, summary="Decline the mentor's suggested goal (the mentee)"
 )
-def goal_decline(request: HttpRequest, relationship_id: int, goal_id: int) -> object:
+def goal_decline(request: HttpRequest, relationship_id: Id, goal_id: Id) -> object:
     goal = services.goal_suggestion_decline(
         actor=caller(request), relationship_id=relationship_id, goal_id=goal_id
     )
@@ -110,7 +112,7 @@ def goal_decline(request: HttpRequest, relationship_id: int, goal_id: int) -> ob
 @router.post(
     GOAL + "/achieve", response=GoalOut, summary="Mark a goal achieved (the mentee); both are told"
 )
-def goal_achieve(request: HttpRequest, relationship_id: int, goal_id: int) -> object:
+def goal_achieve(request: HttpRequest, relationship_id: Id, goal_id: Id) -> object:
     goal = services.goal_achieve(
         actor=caller(request), relationship_id=relationship_id, goal_id=goal_id
     )
@@ -118,7 +120,7 @@ def goal_achieve(request: HttpRequest, relationship_id: int, goal_id: int) -> ob
 
 
 @router.post(GOAL + "/drop", response=GoalOut, summary="Drop a goal (the mentee)")
-def goal_drop(request: HttpRequest, relationship_id: int, goal_id: int) -> object:
+def goal_drop(request: HttpRequest, relationship_id: Id, goal_id: Id) -> object:
     goal = services.goal_drop(
         actor=caller(request), relationship_id=relationship_id, goal_id=goal_id
     )
@@ -128,7 +130,7 @@ def goal_drop(request: HttpRequest, relationship_id: int, goal_id: int) -> objec
 @router.post(
     GOAL + "/reopen", response=GoalOut, summary="Reopen an achieved or dropped goal (the mentee)"
 )
-def goal_reopen(request: HttpRequest, relationship_id: int, goal_id: int) -> object:
+def goal_reopen(request: HttpRequest, relationship_id: Id, goal_id: Id) -> object:
     goal = services.goal_reopen(
         actor=caller(request), relationship_id=relationship_id, goal_id=goal_id
     )
@@ -139,7 +141,7 @@ def goal_reopen(request: HttpRequest, relationship_id: int, goal_id: int) -> obj
     GOAL + "/comments", response=list[CommentOut], summary="Comments on a goal, oldest first"
 )
 @paginate(LimitOffsetPagination)
-def comment_list(request: HttpRequest, relationship_id: int, goal_id: int) -> object:
+def comment_list(request: HttpRequest, relationship_id: Id, goal_id: Id) -> object:
     found = goal_access(actor=caller(request), relationship_id=relationship_id, goal_id=goal_id)
     return selectors.goal_comment_list(goal=found.goal)
 
@@ -148,7 +150,7 @@ def comment_list(request: HttpRequest, relationship_id: int, goal_id: int) -> ob
     GOAL + "/comments", response={201: CommentOut}, summary="Comment on a goal (either person)"
 )
 def comment_create(
-    request: HttpRequest, relationship_id: int, goal_id: int, payload: CommentIn
+    request: HttpRequest, relationship_id: Id, goal_id: Id, payload: CommentIn
 ) -> object:
     comment = services.goal_comment_create(
         actor=caller(request), relationship_id=relationship_id, goal_id=goal_id, body=payload.body
@@ -162,7 +164,7 @@ def comment_create(
     summary="A goal's history of changes, newest first",
 )
 @paginate(LimitOffsetPagination)
-def change_list(request: HttpRequest, relationship_id: int, goal_id: int) -> object:
+def change_list(request: HttpRequest, relationship_id: Id, goal_id: Id) -> object:
     found = goal_access(actor=caller(request), relationship_id=relationship_id, goal_id=goal_id)
     return selectors.goal_change_list(goal=found.goal)
 
@@ -171,7 +173,7 @@ def change_list(request: HttpRequest, relationship_id: int, goal_id: int) -> obj
     GOAL + "/milestones", response={201: MilestoneOut}, summary="Add a milestone (the mentee)"
 )
 def milestone_create(
-    request: HttpRequest, relationship_id: int, goal_id: int, payload: MilestoneCreateIn
+    request: HttpRequest, relationship_id: Id, goal_id: Id, payload: MilestoneCreateIn
 ) -> object:
     milestone = services.milestone_create(
         actor=caller(request), relationship_id=relationship_id, goal_id=goal_id, **payload.dict()
@@ -184,9 +186,9 @@ def milestone_create(
 )
 def milestone_update(
     request: HttpRequest,
-    relationship_id: int,
-    goal_id: int,
-    milestone_id: int,
+    relationship_id: Id,
+    goal_id: Id,
+    milestone_id: Id,
     payload: MilestoneUpdateIn,
 ) -> object:
     sent = payload.model_fields_set
@@ -202,7 +204,7 @@ def milestone_update(
 
 @router.delete(MILESTONE, response={204: None}, summary="Remove a milestone (the mentee)")
 def milestone_delete(
-    request: HttpRequest, relationship_id: int, goal_id: int, milestone_id: int
+    request: HttpRequest, relationship_id: Id, goal_id: Id, milestone_id: Id
 ) -> object:
     services.milestone_delete(
         actor=caller(request),
@@ -219,7 +221,7 @@ def milestone_delete(
     summary="Tick a milestone off (the mentee); both are told",
 )
 def milestone_complete(
-    request: HttpRequest, relationship_id: int, goal_id: int, milestone_id: int
+    request: HttpRequest, relationship_id: Id, goal_id: Id, milestone_id: Id
 ) -> object:
     return services.milestone_complete(
         actor=caller(request),
@@ -233,7 +235,7 @@ def milestone_complete(
     MILESTONE + "/reopen", response=MilestoneOut, summary="Untick a milestone (the mentee)"
 )
 def milestone_reopen(
-    request: HttpRequest, relationship_id: int, goal_id: int, milestone_id: int
+    request: HttpRequest, relationship_id: Id, goal_id: Id, milestone_id: Id
 ) -> object:
     return services.milestone_reopen(
         actor=caller(request),

@@ -5,11 +5,13 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.names import display_name
+from tandem.core.params import Count
+from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 from tandem.goals.models import GoalChangeField, GoalStatus, ProgressMode
 
 
-class PersonRefOut(Schema):
+class GoalPersonOut(Schema):
     id: int
     name: str
 
@@ -24,7 +26,7 @@ class MilestoneOut(Schema):
     title: str
     due_on: datetime.date | None
     done_at: datetime.datetime | None
-    done_by: PersonRefOut | None
+    done_by: GoalPersonOut | None
     order: int
 
 
@@ -40,7 +42,7 @@ class GoalOut(Schema):
     progress: int = Field(
         description="0-100: 100 once achieved; else set by hand, or the share of milestones done."
     )
-    created_by: PersonRefOut | None
+    created_by: GoalPersonOut | None
     achieved_at: datetime.datetime | None
     order: int
     created_at: datetime.datetime
@@ -58,7 +60,7 @@ class GoalFiltersIn(Schema):
     )
 
 
-class GoalCreateIn(Schema):
+class GoalCreateIn(InputSchema):
     title: SingleLine = Field(max_length=200, description="The specific outcome.")
     measure: str = Field(max_length=2000, description="How success will be measured.")
     target_on: datetime.date = Field(description="Today or later.")
@@ -66,39 +68,39 @@ class GoalCreateIn(Schema):
     manual_progress: int = Field(0, ge=0, le=100)
 
 
-class GoalSuggestIn(Schema):
+class GoalSuggestIn(InputSchema):
     title: SingleLine = Field(max_length=200, description="The specific outcome.")
     measure: str = Field(max_length=2000, description="How success will be measured.")
     target_on: datetime.date = Field(description="Today or later.")
 
 
-class GoalUpdateIn(Schema):
+class GoalUpdateIn(InputSchema):
     title: SingleLine | None = Field(None, max_length=200)
     measure: str | None = Field(None, max_length=2000)
     target_on: datetime.date | None = None
     progress_mode: ProgressMode | None = None
     manual_progress: int | None = Field(None, ge=0, le=100)
-    order: int | None = Field(None, ge=0)
+    order: Count | None = None
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     body: str = Field(max_length=4000)
 
 
 class CommentOut(Schema):
     id: int
     goal_id: int
-    author: PersonRefOut | None
+    author: GoalPersonOut | None
     body: str
     created_at: datetime.datetime
 
 
-class MilestoneCreateIn(Schema):
+class MilestoneCreateIn(InputSchema):
     title: SingleLine = Field(max_length=200)
     due_on: datetime.date | None = Field(None, description="Today or later, by the goal's target.")
 
 
-class MilestoneUpdateIn(Schema):
+class MilestoneUpdateIn(InputSchema):
     title: SingleLine | None = Field(None, max_length=200)
     due_on: datetime.date | None = Field(None, description="Send null to clear the due date.")
 
@@ -106,7 +108,7 @@ class MilestoneUpdateIn(Schema):
 class GoalChangeOut(Schema):
     id: int
     goal_id: int
-    actor: PersonRefOut | None
+    actor: GoalPersonOut | None
     at: datetime.datetime
     field: GoalChangeField
     subject: str = Field(description="The milestone's title, for milestone changes.")

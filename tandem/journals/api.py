@@ -5,9 +5,11 @@ shared with them); anyone else gets 404, managers and admins included."""
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.journals import selectors, services
 from tandem.journals.exports import ExportFormat, journal_export_response
 from tandem.journals.schemas import (
@@ -23,7 +25,7 @@ router = Router(tags=["journals"])
 
 class ExportQuery(Schema):
     format: ExportFormat = ExportFormat.MARKDOWN
-    relationship_id: int | None = None
+    relationship_id: Id | None = None
 
 
 @router.get(
@@ -32,7 +34,7 @@ class ExportQuery(Schema):
     summary="My journal entries in this relationship (only mine, newest first)",
 )
 @paginate(LimitOffsetPagination)
-def journal_list(request: HttpRequest, relationship_id: int) -> object:
+def journal_list(request: HttpRequest, relationship_id: Id) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.journal_entry_list_mine(access=access)
 
@@ -43,7 +45,7 @@ def journal_list(request: HttpRequest, relationship_id: int) -> object:
     summary="Write a private journal entry",
 )
 def journal_create(
-    request: HttpRequest, relationship_id: int, payload: JournalEntryCreateIn
+    request: HttpRequest, relationship_id: Id, payload: JournalEntryCreateIn
 ) -> object:
     entry = services.journal_entry_create(
         actor=caller(request),
@@ -62,20 +64,20 @@ def journal_create(
     summary="Entries my partner shared with me",
 )
 @paginate(LimitOffsetPagination)
-def journal_shared_with_me(request: HttpRequest, relationship_id: int) -> object:
+def journal_shared_with_me(request: HttpRequest, relationship_id: Id) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.journal_entry_list_shared_with_me(access=access)
 
 
 @router.get("/relationships/{relationship_id}/journal/{entry_id}", response=JournalEntryOut)
-def journal_get(request: HttpRequest, relationship_id: int, entry_id: int) -> object:
+def journal_get(request: HttpRequest, relationship_id: Id, entry_id: Id) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return selectors.journal_entry_get_mine(access=access, entry_id=entry_id)
 
 
 @router.patch("/relationships/{relationship_id}/journal/{entry_id}", response=JournalEntryOut)
 def journal_update(
-    request: HttpRequest, relationship_id: int, entry_id: int, payload: JournalEntryUpdateIn
+    request: HttpRequest, relationship_id: Id, entry_id: Id, payload: JournalEntryUpdateIn
 ) -> object:
     sent = payload.model_fields_set
     return services.journal_entry_update(
@@ -90,7 +92,7 @@ def journal_update(
 
 
 @router.delete("/relationships/{relationship_id}/journal/{entry_id}", response={204: None})
-def journal_delete(request: HttpRequest, relationship_id: int, entry_id: int) -> object:
+def journal_delete(request: HttpRequest, relationship_id: Id, entry_id: Id) -> object:
     services.journal_entry_delete(
         actor=caller(request), relationship_id=relationship_id, entry_id=entry_id
     )
@@ -102,7 +104,7 @@ def journal_delete(request: HttpRequest, relationship_id: int, entry_id: int) ->
     response=JournalEntryOut,
     summary="Let my partner read this entry",
 )
-def journal_share(request: HttpRequest, relationship_id: int, entry_id: int) -> object:
+def journal_share(request: HttpRequest, relationship_id: Id, entry_id: Id) -> object:
     return services.journal_entry_share(
         actor=caller(request), relationship_id=relationship_id, entry_id=entry_id
     )
@@ -113,7 +115,7 @@ def journal_share(request: HttpRequest, relationship_id: int, entry_id: int) -> 
     response=JournalEntryOut,
     summary="Make this entry private again",
 )
-def journal_unshare(request: HttpRequest, relationship_id: int, entry_id: int) -> object:
+def journal_unshare(request: HttpRequest, relationship_id: Id, entry_id: Id) -> object:
     return services.journal_entry_unshare(
         actor=caller(request), relationship_id=relationship_id, entry_id=entry_id
     )

@@ -4,6 +4,8 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.names import display_name
+from tandem.core.params import Id
+from tandem.core.schemas import InputSchema
 from tandem.journals.models import JournalMood
 
 
@@ -62,18 +64,18 @@ class SharedJournalEntryOut(Schema):
         return None if meeting is None else str(meeting.title)
 
 
-class JournalEntryCreateIn(Schema):
+class JournalEntryCreateIn(InputSchema):
     text: str = Field(max_length=20_000)
     mood: JournalMood | None = None
     tags: list[str] = Field(default_factory=list, max_length=50)
-    meeting_id: int | None = None
+    meeting_id: Id | None = None
 
 
-class JournalEntryUpdateIn(Schema):
+class JournalEntryUpdateIn(InputSchema):
     """Only the fields sent change; "mood": null clears the mood, "meeting_id": null the
     meeting."""
 
     text: str | None = Field(default=None, max_length=20_000)
     mood: JournalMood | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
-    meeting_id: int | None = None
+    meeting_id: Id | None = None

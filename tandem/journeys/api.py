@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from tandem.accounts.api_auth import caller
+from tandem.core.params import Id
 from tandem.journeys import selectors, services
 from tandem.journeys.schemas import (
     JourneyOut,
@@ -33,7 +34,7 @@ STEP = JOURNEY + "/steps/{step_id}"
 PAIR = "/relationships/{relationship_id}/journey"
 
 
-def _journey(request: HttpRequest, program_id: int) -> object:
+def _journey(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     journey = selectors.journey_for_editor(program=program)
     if journey is not None:
@@ -56,25 +57,25 @@ def _journey(request: HttpRequest, program_id: int) -> object:
 
 
 @router.get(JOURNEY, response=JourneyOut, summary="The programme's journey (its managers)")
-def journey_get(request: HttpRequest, program_id: int) -> object:
+def journey_get(request: HttpRequest, program_id: Id) -> object:
     return _journey(request, program_id)
 
 
 @router.post(JOURNEY + "/reset", response=JourneyOut, summary="Back to the default for the format")
-def journey_reset(request: HttpRequest, program_id: int) -> object:
+def journey_reset(request: HttpRequest, program_id: Id) -> object:
     services.journey_reset_to_default(actor=caller(request), program_id=program_id)
     return _journey(request, program_id)
 
 
 @router.post(JOURNEY + "/stages", response={201: JourneyOut}, summary="Add a missing stage")
-def stage_create(request: HttpRequest, program_id: int, payload: StageCreateIn) -> object:
+def stage_create(request: HttpRequest, program_id: Id, payload: StageCreateIn) -> object:
     services.stage_create(actor=caller(request), program_id=program_id, **payload.dict())
     return Status(201, _journey(request, program_id))
 
 
 @router.put(STAGE, response=JourneyOut, summary="Rename or describe a stage")
 def stage_update(
-    request: HttpRequest, program_id: int, stage_id: int, payload: StageUpdateIn
+    request: HttpRequest, program_id: Id, stage_id: Id, payload: StageUpdateIn
 ) -> object:
     services.stage_update(
         actor=caller(request), program_id=program_id, stage_id=stage_id, **payload.dict()
@@ -83,7 +84,7 @@ def stage_update(
 
 
 @router.post(STAGE + "/move", response=JourneyOut, summary="Move a stage up or down")
-def stage_move(request: HttpRequest, program_id: int, stage_id: int, payload: MoveIn) -> object:
+def stage_move(request: HttpRequest, program_id: Id, stage_id: Id, payload: MoveIn) -> object:
     services.stage_move(
         actor=caller(request), program_id=program_id, stage_id=stage_id, direction=payload.direction
     )
@@ -91,13 +92,13 @@ def stage_move(request: HttpRequest, program_id: int, stage_id: int, payload: Mo
 
 
 @router.delete(STAGE, response={204: None}, summary="Remove a stage and its steps")
-def stage_delete(request: HttpRequest, program_id: int, stage_id: int) -> object:
+def stage_delete(request: HttpRequest, program_id: Id, stage_id: Id) -> object:
     services.stage_delete(actor=caller(request), program_id=program_id, stage_id=stage_id)
     return Status(204, None)
 
 
 @router.post(STAGE + "/steps", response={201: JourneyOut}, summary="Add a step to a stage")
-def step_create(request: HttpRequest, program_id: int, stage_id: int, payload: StepIn) -> object:
+def step_create(request: HttpRequest, program_id: Id, stage_id: Id, payload: StepIn) -> object:
     services.step_create(
         actor=caller(request), program_id=program_id, stage_id=stage_id, **payload.dict()
     )
@@ -105,9 +106,7 @@ def step_create(request: HttpRequest, program_id: int, stage_id: int, payload: S
 
 
 @router.put(STEP, response=JourneyOut, summary="Replace a step")
-def step_update(
-    request: HttpRequest, program_id: int, step_id: int, payload: StepUpdateIn
-) -> object:
+def step_update(request: HttpRequest, program_id: Id, step_id: Id, payload: StepUpdateIn) -> object:
     services.step_update(
         actor=caller(request), program_id=program_id, step_id=step_id, **payload.dict()
     )
@@ -115,7 +114,7 @@ def step_update(
 
 
 @router.post(STEP + "/move", response=JourneyOut, summary="Move a step up or down in its stage")
-def step_move(request: HttpRequest, program_id: int, step_id: int, payload: MoveIn) -> object:
+def step_move(request: HttpRequest, program_id: Id, step_id: Id, payload: MoveIn) -> object:
     services.step_move(
         actor=caller(request), program_id=program_id, step_id=step_id, direction=payload.direction
     )
@@ -123,7 +122,7 @@ def step_move(request: HttpRequest, program_id: int, step_id: int, payload: Move
 
 
 @router.delete(STEP, response={204: None}, summary="Remove a step")
-def step_delete(request: HttpRequest, program_id: int, step_id: int) -> object:
+def step_delete(request: HttpRequest, program_id: Id, step_id: Id) -> object:
     services.step_delete(actor=caller(request), program_id=program_id, step_id=step_id)
     return Status(204, None)
 
@@ -164,7 +163,7 @@ def _pair_out(view: selectors.JourneyView) -> dict[str, Any]:
 
 
 @router.get(PAIR, response=RelationshipJourneyOut, summary="The pair's journey, with what is done")
-def relationship_journey(request: HttpRequest, relationship_id: int) -> object:
+def relationship_journey(request: HttpRequest, relationship_id: Id) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return _pair_out(selectors.journey_for_relationship(access=access))
 
@@ -174,7 +173,7 @@ def relationship_journey(request: HttpRequest, relationship_id: int) -> object:
     response=StepCompletionOut,
     summary="Tick a manual step (auto steps answer 409)",
 )
-def step_complete(request: HttpRequest, relationship_id: int, step_id: int) -> object:
+def step_complete(request: HttpRequest, relationship_id: Id, step_id: Id) -> object:
     return services.step_complete(
         actor=caller(request), relationship_id=relationship_id, step_id=step_id
     )
@@ -183,7 +182,7 @@ def step_complete(request: HttpRequest, relationship_id: int, step_id: int) -> o
 @router.delete(
     PAIR + "/steps/{step_id}/complete", response={204: None}, summary="Untick a manual step"
 )
-def step_uncomplete(request: HttpRequest, relationship_id: int, step_id: int) -> object:
+def step_uncomplete(request: HttpRequest, relationship_id: Id, step_id: Id) -> object:
     services.step_uncomplete(
         actor=caller(request), relationship_id=relationship_id, step_id=step_id
     )

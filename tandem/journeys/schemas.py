@@ -5,6 +5,8 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Count, Id, SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 
 
@@ -63,33 +65,33 @@ class JourneyOut(Schema):
         return list(journey.stages.all())  # type: ignore[attr-defined]
 
 
-class StageCreateIn(Schema):
+class StageCreateIn(InputSchema):
     key: str
     title: SingleLine = ""
     description: str = ""
 
 
-class StageUpdateIn(Schema):
+class StageUpdateIn(InputSchema):
     title: SingleLine
     description: str = ""
 
 
-class MoveIn(Schema):
+class MoveIn(InputSchema):
     direction: str = Field(description="up or down")
 
 
-class StepIn(Schema):
+class StepIn(InputSchema):
     title: SingleLine
     description: str = ""
-    due_offset_days: int | None = None
+    due_offset_days: Count | None = None
     due_at_fraction: float | None = None
     completion: str = "manual"
-    meetings_count: int = 1
-    resource_ids: list[int] = []
+    meetings_count: SmallCount = 1
+    resource_ids: list[Id] = []
 
 
 class StepUpdateIn(StepIn):
-    stage_id: int | None = None
+    stage_id: Id | None = None
 
 
 class PairStepOut(Schema):

@@ -4,11 +4,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.accounts.models import User
 from tandem.accounts.names import display_name
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.meetings import selectors, services
 from tandem.meetings.models import CheckIn, Meeting
 from tandem.meetings.schemas import (
@@ -69,7 +71,7 @@ def meeting_out(meeting: Meeting, zone_name: str) -> dict[str, Any]:
     }
 
 
-def _fresh(actor: User, relationship_id: int, meeting_id: int) -> dict[str, Any]:
+def _fresh(actor: User, relationship_id: Id, meeting_id: Id) -> dict[str, Any]:
     access = relationship_access(actor=actor, relationship_id=relationship_id)
     return meeting_out(
         selectors.meeting_get(access=access, meeting_id=meeting_id),
@@ -79,7 +81,7 @@ def _fresh(actor: User, relationship_id: int, meeting_id: int) -> dict[str, Any]
 
 @router.get(BASE, response=list[MeetingOut], summary="The pair's meetings, soonest first")
 @paginate(LimitOffsetPagination)
-def meeting_list(request: HttpRequest, relationship_id: int) -> object:
+def meeting_list(request: HttpRequest, relationship_id: Id) -> object:
     actor = caller(request)
     access = relationship_access(actor=actor, relationship_id=relationship_id)
     zone_name = profile_timezone_get(user=actor)
@@ -104,7 +106,7 @@ class _MappedList:
 
 @router.post(BASE, response={201: MeetingOut}, summary="Schedule a meeting (both are invited)")
 def meeting_schedule(
-    request: HttpRequest, relationship_id: int, payload: MeetingScheduleIn
+    request: HttpRequest, relationship_id: Id, payload: MeetingScheduleIn
 ) -> object:
     actor = caller(request)
     meeting = services.meeting_schedule(
@@ -123,7 +125,7 @@ def meeting_schedule(
 
 
 @router.get(BASE + "/{meeting_id}", response=MeetingOut, summary="One meeting")
-def meeting_get(request: HttpRequest, relationship_id: int, meeting_id: int) -> object:
+def meeting_get(request: HttpRequest, relationship_id: Id, meeting_id: Id) -> object:
     return _fresh(caller(request), relationship_id, meeting_id)
 
 
@@ -133,7 +135,7 @@ def meeting_get(request: HttpRequest, relationship_id: int, meeting_id: int) -> 
     summary="Reschedule or change a meeting (SEQUENCE goes up, both get the update)",
 )
 def meeting_reschedule(
-    request: HttpRequest, relationship_id: int, meeting_id: int, payload: MeetingRescheduleIn
+    request: HttpRequest, relationship_id: Id, meeting_id: Id, payload: MeetingRescheduleIn
 ) -> object:
     actor = caller(request)
     services.meeting_reschedule(
@@ -152,7 +154,7 @@ def meeting_reschedule(
 
 
 @router.post(BASE + "/{meeting_id}/cancel", response=MeetingOut, summary="Cancel a meeting")
-def meeting_cancel(request: HttpRequest, relationship_id: int, meeting_id: int) -> object:
+def meeting_cancel(request: HttpRequest, relationship_id: Id, meeting_id: Id) -> object:
     actor = caller(request)
     services.meeting_cancel(actor=actor, relationship_id=relationship_id, meeting_id=meeting_id)
     return _fresh(actor, relationship_id, meeting_id)
@@ -160,7 +162,7 @@ def meeting_cancel(request: HttpRequest, relationship_id: int, meeting_id: int) 
 
 @router.post(BASE + "/{meeting_id}/held", response=MeetingOut, summary="Record that it happened")
 def meeting_held(
-    request: HttpRequest, relationship_id: int, meeting_id: int, payload: MeetingHeldIn
+    request: HttpRequest, relationship_id: Id, meeting_id: Id, payload: MeetingHeldIn
 ) -> object:
     actor = caller(request)
     services.meeting_record_held(
@@ -171,7 +173,7 @@ def meeting_held(
 
 @router.put(BASE + "/{meeting_id}/notes", response=MeetingOut, summary="Replace the shared notes")
 def meeting_notes(
-    request: HttpRequest, relationship_id: int, meeting_id: int, payload: MeetingNotesIn
+    request: HttpRequest, relationship_id: Id, meeting_id: Id, payload: MeetingNotesIn
 ) -> object:
     actor = caller(request)
     services.meeting_notes_update(
@@ -186,7 +188,7 @@ def meeting_notes(
     summary="Add a question to the agenda",
 )
 def agenda_item_add(
-    request: HttpRequest, relationship_id: int, meeting_id: int, payload: AgendaItemIn
+    request: HttpRequest, relationship_id: Id, meeting_id: Id, payload: AgendaItemIn
 ) -> object:
     actor = caller(request)
     item = services.agenda_item_add(
@@ -204,7 +206,7 @@ def agenda_item_add(
     summary="Remove an agenda item (the person who added it)",
 )
 def agenda_item_remove(
-    request: HttpRequest, relationship_id: int, meeting_id: int, item_id: int
+    request: HttpRequest, relationship_id: Id, meeting_id: Id, item_id: Id
 ) -> object:
     services.agenda_item_remove(
         actor=caller(request),
@@ -233,7 +235,7 @@ def checkin_out(checkin: CheckIn) -> dict[str, Any]:
     summary="Check in after the meeting (once each; can create an action item)",
 )
 def checkin_submit(
-    request: HttpRequest, relationship_id: int, meeting_id: int, payload: CheckInIn
+    request: HttpRequest, relationship_id: Id, meeting_id: Id, payload: CheckInIn
 ) -> object:
     checkin = services.checkin_submit(
         actor=caller(request),
@@ -247,7 +249,7 @@ def checkin_submit(
 
 
 @router.get(BASE + "/{meeting_id}/checkins", response=list[CheckInOut], summary="Both check-ins")
-def checkin_list(request: HttpRequest, relationship_id: int, meeting_id: int) -> object:
+def checkin_list(request: HttpRequest, relationship_id: Id, meeting_id: Id) -> object:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     return [checkin_out(c) for c in selectors.checkin_list(access=access, meeting_id=meeting_id)]
 
@@ -258,7 +260,7 @@ def checkin_list(request: HttpRequest, relationship_id: int, meeting_id: int) ->
     summary="The meeting's invitation as an ICS file",
     openapi_extra={"responses": {200: {"content": {"text/calendar": {}}}}},
 )
-def meeting_invite(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
+def meeting_invite(request: HttpRequest, relationship_id: Id, meeting_id: Id) -> HttpResponse:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     meeting = selectors.meeting_get(access=access, meeting_id=meeting_id)
     return ics_response(services.meeting_ics(meeting=meeting), "invite.ics")

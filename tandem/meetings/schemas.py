@@ -4,10 +4,12 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core.params import SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 
 
-class PersonOut(Schema):
+class MeetingPersonOut(Schema):
     user_id: int
     name: str
 
@@ -16,7 +18,7 @@ class AgendaItemOut(Schema):
     id: int
     text: str
     order: int
-    added_by: PersonOut | None
+    added_by: MeetingPersonOut | None
 
 
 class MeetingOut(Schema):
@@ -34,47 +36,47 @@ class MeetingOut(Schema):
     video_url: str
     sequence: int
     uid: str
-    created_by: PersonOut | None
+    created_by: MeetingPersonOut | None
     held_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
     notes: str = Field(description="Shared notes: only the pair ever reads them")
     agenda: list[AgendaItemOut]
 
 
-class MeetingScheduleIn(Schema):
+class MeetingScheduleIn(InputSchema):
     title: SingleLine = Field(max_length=200)
     date: datetime.date = Field(description="Local date in `timezone`")
     time: datetime.time = Field(description="Local start time in `timezone`")
     timezone: str = Field(description="IANA zone, e.g. Europe/London")
-    duration_minutes: int = 60
+    duration_minutes: SmallCount = 60
     location: SingleLine = ""
     video_url: str = ""
     agenda: list[str] = Field(default_factory=list)
 
 
-class MeetingRescheduleIn(Schema):
+class MeetingRescheduleIn(InputSchema):
     title: SingleLine | None = Field(default=None, max_length=200)
     date: datetime.date | None = None
     time: datetime.time | None = None
     timezone: str | None = None
-    duration_minutes: int | None = None
+    duration_minutes: SmallCount | None = None
     location: SingleLine | None = None
     video_url: str | None = None
 
 
-class MeetingHeldIn(Schema):
+class MeetingHeldIn(InputSchema):
     notes: str | None = None
 
 
-class MeetingNotesIn(Schema):
+class MeetingNotesIn(InputSchema):
     notes: str
 
 
-class AgendaItemIn(Schema):
+class AgendaItemIn(InputSchema):
     text: str = Field(max_length=500)
 
 
-class CheckInIn(Schema):
+class CheckInIn(InputSchema):
     usefulness: int = Field(ge=1, le=5, description="How useful the meeting was, 1 to 5")
     practise_next: str = Field(default="", max_length=200)
     create_action: bool | None = Field(
@@ -86,7 +88,7 @@ class CheckInIn(Schema):
 class CheckInOut(Schema):
     id: int
     meeting_id: int
-    user: PersonOut
+    user: MeetingPersonOut
     usefulness: int
     practise_next: str
     action_item_id: int | None

@@ -3,10 +3,11 @@ here is the caller's own: there is no way to name another person's notifications
 
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.core.errors import InvalidInput
+from tandem.core.pagination import LimitOffsetPagination
 from tandem.notifications import selectors, services
 from tandem.notifications.schemas import (
     MarkReadIn,

@@ -3,6 +3,8 @@ import datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Id
+from tandem.core.schemas import InputSchema
 from tandem.notifications.models import NotificationCategory, NotificationChannel
 
 
@@ -20,8 +22,8 @@ class NotificationFiltersIn(Schema):
     unread: bool = Field(default=False, description="Only the unread ones")
 
 
-class MarkReadIn(Schema):
-    ids: list[int] | None = Field(default=None, description="These notifications (the caller's)")
+class MarkReadIn(InputSchema):
+    ids: list[Id] | None = Field(default=None, description="These notifications (the caller's)")
     all: bool = Field(default=False, description="Every unread notification of the caller")
 
 
@@ -35,14 +37,14 @@ class PreferenceOut(Schema):
     channel: NotificationChannel
 
 
-class PreferencesIn(Schema):
+class PreferencesIn(InputSchema):
     channels: dict[str, str] = Field(
         description="Category -> channel (email, in_app or off); categories not sent stay as "
         "they are"
     )
 
 
-class QuietHoursIn(Schema):
+class QuietHoursIn(InputSchema):
     start: datetime.time | None = Field(
         default=None, description="Start of the quiet hours (HH:MM, the caller's timezone)"
     )

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from tandem.accounts.api_auth import caller
+from tandem.core.params import Id
 from tandem.nudges import selectors, services
 from tandem.nudges.schemas import NudgeSettingOut, NudgeSettingsIn
 from tandem.programs.permissions import program_access
@@ -36,7 +37,7 @@ def setting_out(row: selectors.NudgeSettingRow) -> dict[str, Any]:
     response=list[NudgeSettingOut],
     summary="A programme's nudge rules: on or off, and their timing (its managers)",
 )
-def nudge_settings_get(request: HttpRequest, program_id: int) -> object:
+def nudge_settings_get(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     return [setting_out(row) for row in selectors.nudge_settings_for_program(program=program)]
 
@@ -46,9 +47,7 @@ def nudge_settings_get(request: HttpRequest, program_id: int) -> object:
     response=list[NudgeSettingOut],
     summary="Change a programme's nudge rules; rules not listed keep their setting",
 )
-def nudge_settings_update(
-    request: HttpRequest, program_id: int, payload: NudgeSettingsIn
-) -> object:
+def nudge_settings_update(request: HttpRequest, program_id: Id, payload: NudgeSettingsIn) -> object:
     rows = services.nudge_settings_update(
         actor=caller(request),
         program_id=program_id,

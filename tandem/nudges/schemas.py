@@ -2,6 +2,9 @@
 
 from ninja import Field, Schema
 
+from tandem.core.params import Count
+from tandem.core.schemas import InputSchema
+
 
 class NudgeSettingOut(Schema):
     rule: str
@@ -18,11 +21,11 @@ class NudgeSettingOut(Schema):
     maximum: int
 
 
-class NudgeSettingIn(Schema):
+class NudgeSettingIn(InputSchema):
     rule: str = Field(max_length=40)
     is_enabled: bool
-    timing: int
+    timing: Count
 
 
-class NudgeSettingsIn(Schema):
+class NudgeSettingsIn(InputSchema):
     settings: list[NudgeSettingIn] = Field(max_length=50)

@@ -2,9 +2,11 @@
 
 from django.http import HttpRequest
 from ninja import Body, Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.participants import selectors, services
 from tandem.participants.exports import participants_csv_response
 from tandem.participants.permissions import participant_access
@@ -18,8 +20,8 @@ from tandem.participants.schemas import (
     ParticipantDetailOut,
     ParticipantFiltersIn,
     ParticipantOut,
+    ParticipantProgramOut,
     ParticipationOut,
-    ProgramSummaryOut,
     WithdrawIn,
 )
 from tandem.programs.permissions import program_access
@@ -34,7 +36,7 @@ def my_participations(request: HttpRequest) -> object:
 
 @router.get(
     "/me/programs/available",
-    response=list[ProgramSummaryOut],
+    response=list[ParticipantProgramOut],
     summary="Programmes I can enrol in today",
 )
 def my_available_programs(request: HttpRequest) -> object:
@@ -46,7 +48,7 @@ def my_available_programs(request: HttpRequest) -> object:
     response={201: ParticipantOut},
     summary="Enrol myself (as mentor or mentee, with my answers)",
 )
-def enroll(request: HttpRequest, program_id: int, payload: EnrollmentIn) -> object:
+def enroll(request: HttpRequest, program_id: Id, payload: EnrollmentIn) -> object:
     participant = services.participant_enroll(
         actor=caller(request),
         program_id=program_id,
@@ -65,7 +67,7 @@ def enroll(request: HttpRequest, program_id: int, payload: EnrollmentIn) -> obje
 )
 @paginate(LimitOffsetPagination)
 def participant_list(
-    request: HttpRequest, program_id: int, filters: Query[ParticipantFiltersIn]
+    request: HttpRequest, program_id: Id, filters: Query[ParticipantFiltersIn]
 ) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
@@ -86,7 +88,7 @@ def participant_list(
     response={201: ParticipantOut},
     summary="Place someone in a programme directly (its managers)",
 )
-def participant_add(request: HttpRequest, program_id: int, payload: ParticipantAddIn) -> object:
+def participant_add(request: HttpRequest, program_id: Id, payload: ParticipantAddIn) -> object:
     participant = services.participant_add(
         actor=caller(request),
         program_id=program_id,
@@ -104,21 +106,21 @@ def participant_add(request: HttpRequest, program_id: int, payload: ParticipantA
     response={200: None},
     openapi_extra={"responses": {200: {"content": {"text/csv": {}}}}},
 )
-def participant_export(request: HttpRequest, program_id: int) -> object:
+def participant_export(request: HttpRequest, program_id: Id) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
     return participants_csv_response(actor=actor, program=program)
 
 
 @router.get("/participants/{participant_id}", response=ParticipantDetailOut)
-def participant_get(request: HttpRequest, participant_id: int) -> object:
+def participant_get(request: HttpRequest, participant_id: Id) -> object:
     participant = participant_access(actor=caller(request), participant_id=participant_id)
     return selectors.participant_get_detail(participant=participant)
 
 
 @router.post("/participants/{participant_id}/approve", response=ParticipantOut)
 def participant_approve(
-    request: HttpRequest, participant_id: int, payload: Body[DecisionIn | None] = None
+    request: HttpRequest, participant_id: Id, payload: Body[DecisionIn | None] = None
 ) -> object:
     return services.participant_approve(
         actor=caller(request), participant_id=participant_id, note=payload.note if payload else ""
@@ -127,7 +129,7 @@ def participant_approve(
 
 @router.post("/participants/{participant_id}/decline", response=ParticipantOut)
 def participant_decline(
-    request: HttpRequest, participant_id: int, payload: Body[DecisionIn | None] = None
+    request: HttpRequest, participant_id: Id, payload: Body[DecisionIn | None] = None
 ) -> object:
     return services.participant_decline(
         actor=caller(request), participant_id=participant_id, note=payload.note if payload else ""
@@ -136,7 +138,7 @@ def participant_decline(
 
 @router.post("/participants/{participant_id}/withdraw", response=ParticipantOut)
 def participant_withdraw(
-    request: HttpRequest, participant_id: int, payload: Body[WithdrawIn | None] = None
+    request: HttpRequest, participant_id: Id, payload: Body[WithdrawIn | None] = None
 ) -> object:
     return services.participant_withdraw(
         actor=caller(request),
@@ -151,7 +153,7 @@ def participant_withdraw(
     summary="Pause or resume a mentor's availability for new mentees (the mentor, managers)",
 )
 def participant_availability(
-    request: HttpRequest, participant_id: int, payload: AvailabilityIn
+    request: HttpRequest, participant_id: Id, payload: AvailabilityIn
 ) -> object:
     return services.participant_set_accepting(
         actor=caller(request), participant_id=participant_id, accepting=payload.accepting
@@ -163,7 +165,7 @@ def participant_availability(
     response=MentorPlacesOut,
     summary="Change how many mentees a mentor takes, never below current (the mentor, managers)",
 )
-def participant_capacity(request: HttpRequest, participant_id: int, payload: CapacityIn) -> object:
+def participant_capacity(request: HttpRequest, participant_id: Id, payload: CapacityIn) -> object:
     return services.participant_set_capacity(
         actor=caller(request), participant_id=participant_id, capacity=payload.capacity
     )

@@ -4,11 +4,13 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Id, SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import ProgramAccess, ProgramStatus
 
 
-class ProgramSummaryOut(Schema):
+class ParticipantProgramOut(Schema):
     id: int
     name: str
     description: str
@@ -25,7 +27,7 @@ class ParticipationOut(Schema):
     """The caller's own place in a programme."""
 
     id: int
-    program: ProgramSummaryOut
+    program: ParticipantProgramOut
     role: ParticipantRole
     status: ParticipantStatus
     capacity: int | None
@@ -33,7 +35,7 @@ class ParticipationOut(Schema):
     withdrawn_at: datetime.datetime | None
 
 
-class PersonOut(Schema):
+class ParticipantUserOut(Schema):
     id: int
     email: str
     first_name: str
@@ -49,7 +51,7 @@ class PersonOut(Schema):
 class ParticipantOut(Schema):
     id: int
     program_id: int
-    user: PersonOut
+    user: ParticipantUserOut
     role: ParticipantRole
     status: ParticipantStatus
     capacity: int | None
@@ -79,9 +81,9 @@ class ParticipantDetailOut(ParticipantOut):
         return list(obj.answers.all())
 
 
-class EnrollmentIn(Schema):
+class EnrollmentIn(InputSchema):
     role: ParticipantRole
-    capacity: int | None = Field(
+    capacity: SmallCount | None = Field(
         default=None,
         description="Mentors: how many mentees you take here (default: the programme's)",
     )
@@ -95,18 +97,18 @@ class EnrollmentIn(Schema):
     )
 
 
-class ParticipantAddIn(Schema):
-    user_id: int | None = None
+class ParticipantAddIn(InputSchema):
+    user_id: Id | None = None
     email: str | None = Field(default=None, max_length=254)
     role: ParticipantRole
-    capacity: int | None = None
+    capacity: SmallCount | None = None
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     note: str = ""
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(InputSchema):
     reason: str = ""
 
 
@@ -117,12 +119,14 @@ class ParticipantFiltersIn(Schema):
     search: str = ""
 
 
-class AvailabilityIn(Schema):
+class AvailabilityIn(InputSchema):
     accepting: bool = Field(description="false pauses new mentees; true resumes")
 
 
-class CapacityIn(Schema):
-    capacity: int = Field(description="How many mentees the mentor takes (not below current)")
+class CapacityIn(InputSchema):
+    capacity: SmallCount = Field(
+        description="How many mentees the mentor takes (not below current)"
+    )
 
 
 class MentorPlacesOut(Schema):

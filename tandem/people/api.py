@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import File, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.people import csvfile, selectors, services
 from tandem.people.permissions import require_org_admin, skill_access
 from tandem.people.schemas import (
@@ -61,7 +63,7 @@ def skill_create(request: HttpRequest, payload: SkillCreateIn) -> object:
 
 
 @router.patch("/skills/{skill_id}", response=SkillOut, summary="Rename a skill")
-def skill_update(request: HttpRequest, skill_id: int, payload: SkillUpdateIn) -> object:
+def skill_update(request: HttpRequest, skill_id: Id, payload: SkillUpdateIn) -> object:
     actor = caller(request)
     skill = skill_access(actor=actor, skill_id=skill_id, manage=True)
     return services.skill_update(
@@ -74,7 +76,7 @@ def skill_update(request: HttpRequest, skill_id: int, payload: SkillUpdateIn) ->
     response={204: None},
     summary="Delete a skill (it is removed from every profile)",
 )
-def skill_delete(request: HttpRequest, skill_id: int) -> object:
+def skill_delete(request: HttpRequest, skill_id: Id) -> object:
     actor = caller(request)
     skill = skill_access(actor=actor, skill_id=skill_id, manage=True)
     services.skill_delete(actor=actor, skill=skill)

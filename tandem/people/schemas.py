@@ -4,6 +4,8 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.models import Role, User
+from tandem.core.params import Id, SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 from tandem.people.models import Profile
 from tandem.people.zones import zone_name_or_utc
@@ -53,21 +55,21 @@ class ProfileOut(Schema):
         return list(obj.skills_wanted.all())
 
 
-class ProfileUpdateIn(Schema):
+class ProfileUpdateIn(InputSchema):
     """Send only the fields to change. Skills are ids from GET /skills."""
 
     job_title: SingleLine | None = Field(default=None, max_length=150)
     department: SingleLine | None = Field(default=None, max_length=150)
-    seniority: int | None = None
+    seniority: SmallCount | None = None
     location: SingleLine | None = Field(default=None, max_length=150)
     timezone: str | None = Field(default=None, max_length=64)
     languages: list[str] | None = None
     bio: str | None = Field(default=None, max_length=5000)
-    skills_offered: list[int] | None = None
-    skills_wanted: list[int] | None = None
+    skills_offered: list[Id] | None = None
+    skills_wanted: list[Id] | None = None
     goals: str | None = Field(default=None, max_length=5000)
     availability: str | None = Field(default=None, max_length=2000)
-    mentor_capacity: int | None = None
+    mentor_capacity: SmallCount | None = None
 
 
 class SkillOut(Schema):
@@ -81,12 +83,12 @@ class SkillWithUsageOut(SkillOut):
     wanted_count: int = Field(description="Profiles wanting this skill")
 
 
-class SkillCreateIn(Schema):
+class SkillCreateIn(InputSchema):
     name: SingleLine = Field(min_length=1, max_length=200)
     category: SingleLine = Field(default="", max_length=80)
 
 
-class SkillUpdateIn(Schema):
+class SkillUpdateIn(InputSchema):
     name: SingleLine | None = Field(default=None, min_length=1, max_length=200)
     category: SingleLine | None = Field(default=None, max_length=80)
 

@@ -1,8 +1,10 @@
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.programs import selectors, services
 from tandem.programs.models import ProgramStatus
 from tandem.programs.permissions import program_access
@@ -40,13 +42,13 @@ def program_create(request: HttpRequest, payload: ProgramCreateIn) -> object:
 
 
 @router.get("/{program_id}", response=ProgramOut, summary="One programme")
-def program_get(request: HttpRequest, program_id: int) -> object:
+def program_get(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id)
     return selectors.program_get_summary(program=program)
 
 
 @router.patch("/{program_id}", response=ProgramOut, summary="Change a programme's settings")
-def program_update(request: HttpRequest, program_id: int, payload: ProgramUpdateIn) -> object:
+def program_update(request: HttpRequest, program_id: Id, payload: ProgramUpdateIn) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
     program = services.program_update(
@@ -56,7 +58,7 @@ def program_update(request: HttpRequest, program_id: int, payload: ProgramUpdate
 
 
 @router.post("/{program_id}/publish", response=ProgramOut, summary="Publish a draft")
-def program_publish(request: HttpRequest, program_id: int) -> object:
+def program_publish(request: HttpRequest, program_id: Id) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
     program = services.program_publish(actor=actor, program=program)
@@ -64,7 +66,7 @@ def program_publish(request: HttpRequest, program_id: int) -> object:
 
 
 @router.post("/{program_id}/archive", response=ProgramOut, summary="Archive a programme")
-def program_archive(request: HttpRequest, program_id: int) -> object:
+def program_archive(request: HttpRequest, program_id: Id) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
     program = services.program_archive(actor=actor, program=program)
@@ -76,7 +78,7 @@ def program_archive(request: HttpRequest, program_id: int) -> object:
     response={201: ProgramOut},
     summary="Copy a programme into a new draft (settings, managers, questions)",
 )
-def program_duplicate(request: HttpRequest, program_id: int) -> object:
+def program_duplicate(request: HttpRequest, program_id: Id) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
     copy = services.program_duplicate(actor=actor, program=program)
@@ -86,7 +88,7 @@ def program_duplicate(request: HttpRequest, program_id: int) -> object:
 @router.get(
     "/{program_id}/questions", response=list[QuestionOut], summary="The enrolment form's questions"
 )
-def question_list(request: HttpRequest, program_id: int) -> object:
+def question_list(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id)
     return selectors.question_list(program=program)
 
@@ -94,7 +96,7 @@ def question_list(request: HttpRequest, program_id: int) -> object:
 @router.post(
     "/{program_id}/questions", response={201: QuestionOut}, summary="Add an enrolment question"
 )
-def question_create(request: HttpRequest, program_id: int, payload: QuestionCreateIn) -> object:
+def question_create(request: HttpRequest, program_id: Id, payload: QuestionCreateIn) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
     return Status(201, services.question_create(actor=actor, program=program, **payload.dict()))
@@ -105,7 +107,7 @@ def question_create(request: HttpRequest, program_id: int, payload: QuestionCrea
     response=list[QuestionOut],
     summary="Put the questions in a new order",
 )
-def question_reorder(request: HttpRequest, program_id: int, payload: QuestionReorderIn) -> object:
+def question_reorder(request: HttpRequest, program_id: Id, payload: QuestionReorderIn) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
     services.question_reorder(actor=actor, program=program, question_ids=payload.question_ids)
@@ -118,7 +120,7 @@ def question_reorder(request: HttpRequest, program_id: int, payload: QuestionReo
     summary="Change an enrolment question",
 )
 def question_update(
-    request: HttpRequest, program_id: int, question_id: int, payload: QuestionUpdateIn
+    request: HttpRequest, program_id: Id, question_id: Id, payload: QuestionUpdateIn
 ) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
@@ -132,7 +134,7 @@ def question_update(
     response={204: None},
     summary="Remove an enrolment question",
 )
-def question_delete(request: HttpRequest, program_id: int, question_id: int) -> object:
+def question_delete(request: HttpRequest, program_id: Id, question_id: Id) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
     question = selectors.question_get(program=program, question_id=question_id)

@@ -5,6 +5,8 @@ from pydantic import Field
 
 from tandem.accounts.models import User
 from tandem.accounts.names import display_name
+from tandem.core.params import Id, Int32, SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 from tandem.programs.models import (
     DEFAULT_PROGRAM_COLOUR,
@@ -58,7 +60,7 @@ class ProgramOut(Schema):
     archived_at: datetime | None
 
 
-class ProgramCreateIn(Schema):
+class ProgramCreateIn(InputSchema):
     name: SingleLine
     description: str = ""
     purpose: ProgramPurpose = ProgramPurpose.CAREER
@@ -69,26 +71,26 @@ class ProgramCreateIn(Schema):
     ends_on: date | None = None
     enrollment_opens_on: date | None = None
     enrollment_closes_on: date | None = None
-    duration_months: int | None = Field(
+    duration_months: SmallCount | None = Field(
         default=None, description="Expected months a relationship lasts; default by purpose"
     )
     cadence: MeetingCadence | None = Field(
         default=None, description="How often pairs meet; default by purpose"
     )
-    default_mentor_capacity: int = 1
-    max_circle_size: int = 5
+    default_mentor_capacity: SmallCount = 1
+    max_circle_size: SmallCount = 5
     colour: str = Field(
         default=DEFAULT_PROGRAM_COLOUR,
         description="The programme's accent on its page and in its emails: a hex colour #rrggbb",
     )
-    manager_ids: list[int] = Field(
+    manager_ids: list[Id] = Field(
         default_factory=list,
         description="Further managers (programme managers or org admins of your organisation); "
         "the creator is always one",
     )
 
 
-class ProgramUpdateIn(Schema):
+class ProgramUpdateIn(InputSchema):
     """Only the fields sent are changed. `manager_ids` replaces the list of managers."""
 
     name: SingleLine | None = None
@@ -101,12 +103,12 @@ class ProgramUpdateIn(Schema):
     ends_on: date | None = None
     enrollment_opens_on: date | None = None
     enrollment_closes_on: date | None = None
-    duration_months: int | None = None
+    duration_months: SmallCount | None = None
     cadence: MeetingCadence | None = None
-    default_mentor_capacity: int | None = None
-    max_circle_size: int | None = None
+    default_mentor_capacity: SmallCount | None = None
+    max_circle_size: SmallCount | None = None
     colour: str | None = Field(default=None, description="A hex colour #rrggbb")
-    manager_ids: list[int] | None = None
+    manager_ids: list[Id] | None = None
 
 
 class QuestionOut(Schema):
@@ -129,7 +131,7 @@ class QuestionOut(Schema):
         return annotated if annotated is not None else obj.answers.count()
 
 
-class QuestionCreateIn(Schema):
+class QuestionCreateIn(InputSchema):
     prompt: SingleLine
     help_text: str = ""
     kind: QuestionKind
@@ -137,11 +139,11 @@ class QuestionCreateIn(Schema):
     is_required: bool = False
     use_for_matching: bool = False
     choices: list[str] = Field(default_factory=list, description="Options of a choice question")
-    min_value: int | None = Field(default=None, description="Number questions: smallest answer")
-    max_value: int | None = Field(default=None, description="Number questions: largest answer")
+    min_value: Int32 | None = Field(default=None, description="Number questions: smallest answer")
+    max_value: Int32 | None = Field(default=None, description="Number questions: largest answer")
 
 
-class QuestionUpdateIn(Schema):
+class QuestionUpdateIn(InputSchema):
     """Only the fields sent are changed."""
 
     prompt: SingleLine | None = None
@@ -151,11 +153,11 @@ class QuestionUpdateIn(Schema):
     is_required: bool | None = None
     use_for_matching: bool | None = None
     choices: list[str] | None = None
-    min_value: int | None = None
-    max_value: int | None = None
+    min_value: Int32 | None = None
+    max_value: Int32 | None = None
 
 
-class QuestionReorderIn(Schema):
-    question_ids: list[int] = Field(
+class QuestionReorderIn(InputSchema):
+    question_ids: list[Id] = Field(
         description="Every question id of the programme, each once, in the new order"
     )

@@ -10,6 +10,7 @@ from ninja import Router
 from tandem.accounts.api_auth import caller
 from tandem.accounts.names import display_name
 from tandem.core.aggregates import week_of
+from tandem.core.params import Id
 from tandem.relationships import selectors, services
 from tandem.relationships.lifecycle import actions_from
 from tandem.relationships.models import Relationship
@@ -67,14 +68,14 @@ def my_relationships(request: HttpRequest) -> object:
 @router.get(
     "/relationships/{relationship_id}", response=RelationshipOut, summary="One relationship"
 )
-def relationship_detail(request: HttpRequest, relationship_id: int) -> object:
+def relationship_detail(request: HttpRequest, relationship_id: Id) -> object:
     access = relationship_access(
         actor=caller(request), relationship_id=relationship_id, allow_manager=True
     )
     return relationship_out(access.relationship, access.side)
 
 
-def _transition(request: HttpRequest, relationship_id: int, action: str, payload: TransitionIn):
+def _transition(request: HttpRequest, relationship_id: Id, action: str, payload: TransitionIn):
     actor = caller(request)
     services.relationship_transition(
         actor=actor,
@@ -92,7 +93,7 @@ def _transition(request: HttpRequest, relationship_id: int, action: str, payload
     response=RelationshipOut,
     summary="Start (proposed → active)",
 )
-def relationship_start(request: HttpRequest, relationship_id: int, payload: TransitionIn) -> object:
+def relationship_start(request: HttpRequest, relationship_id: Id, payload: TransitionIn) -> object:
     return _transition(request, relationship_id, "start", payload)
 
 
@@ -101,7 +102,7 @@ def relationship_start(request: HttpRequest, relationship_id: int, payload: Tran
     response=RelationshipOut,
     summary="Pause (active → paused)",
 )
-def relationship_pause(request: HttpRequest, relationship_id: int, payload: TransitionIn) -> object:
+def relationship_pause(request: HttpRequest, relationship_id: Id, payload: TransitionIn) -> object:
     return _transition(request, relationship_id, "pause", payload)
 
 
@@ -110,9 +111,7 @@ def relationship_pause(request: HttpRequest, relationship_id: int, payload: Tran
     response=RelationshipOut,
     summary="Resume (paused → active)",
 )
-def relationship_resume(
-    request: HttpRequest, relationship_id: int, payload: TransitionIn
-) -> object:
+def relationship_resume(request: HttpRequest, relationship_id: Id, payload: TransitionIn) -> object:
     return _transition(request, relationship_id, "resume", payload)
 
 
@@ -120,7 +119,7 @@ def relationship_resume(
     "/relationships/{relationship_id}/complete", response=RelationshipOut, summary="Complete"
 )
 def relationship_complete(
-    request: HttpRequest, relationship_id: int, payload: TransitionIn
+    request: HttpRequest, relationship_id: Id, payload: TransitionIn
 ) -> object:
     return _transition(request, relationship_id, "complete", payload)
 
@@ -130,5 +129,5 @@ def relationship_complete(
     response=RelationshipOut,
     summary="End early (with a reason; optionally return the mentee to matching)",
 )
-def relationship_end(request: HttpRequest, relationship_id: int, payload: TransitionIn) -> object:
+def relationship_end(request: HttpRequest, relationship_id: Id, payload: TransitionIn) -> object:
     return _transition(request, relationship_id, "end", payload)

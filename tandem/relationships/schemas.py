@@ -4,8 +4,10 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core.schemas import InputSchema
 
-class PersonOut(Schema):
+
+class RelationshipPersonOut(Schema):
     user_id: int
     name: str
     email: str
@@ -17,8 +19,8 @@ class RelationshipOut(Schema):
     program_name: str
     status: str
     source: str
-    mentor: PersonOut
-    mentee: PersonOut
+    mentor: RelationshipPersonOut
+    mentee: RelationshipPersonOut
     circle_id: int | None
     started_on: datetime.date | None
     planned_end_on: datetime.date | None
@@ -30,7 +32,7 @@ class RelationshipOut(Schema):
     actions: list[str] = Field(description="lifecycle actions possible from the current status")
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     reason: str = Field("", max_length=2000, description="Required to end early")
     find_new_match: bool = Field(
         False, description="Ending early: return the mentee to matching for a new mentor"

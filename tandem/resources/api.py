@@ -8,9 +8,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.programs.permissions import program_access
 from tandem.resources import selectors, services
 from tandem.resources.rendering import markdown_to_html
@@ -34,7 +36,7 @@ RESOURCE = "/resources/{resource_id}"
 PROGRAM_RESOURCES = "/programs/{program_id}/resources"
 
 
-def _detail(request: HttpRequest, resource_id: int) -> dict[str, Any]:
+def _detail(request: HttpRequest, resource_id: Id) -> dict[str, Any]:
     detail = selectors.resource_get(user=caller(request), resource_id=resource_id)
     resource = detail.resource
     return {
@@ -78,22 +80,22 @@ def resource_list(request: HttpRequest, filters: Query[ResourceFiltersIn]) -> ob
 
 
 @router.get(RESOURCE, response=ResourceOut, summary="One piece, its items and your progress")
-def resource_get(request: HttpRequest, resource_id: int) -> object:
+def resource_get(request: HttpRequest, resource_id: Id) -> object:
     return _detail(request, resource_id)
 
 
 @router.post(RESOURCE + "/done", response=ProgressOut, summary="Mark it done")
-def resource_mark_done(request: HttpRequest, resource_id: int) -> object:
+def resource_mark_done(request: HttpRequest, resource_id: Id) -> object:
     return services.resource_mark_done(actor=caller(request), resource_id=resource_id)
 
 
 @router.delete(RESOURCE + "/done", response=ProgressOut, summary="Take back 'done'")
-def resource_mark_undone(request: HttpRequest, resource_id: int) -> object:
+def resource_mark_undone(request: HttpRequest, resource_id: Id) -> object:
     return services.resource_mark_undone(actor=caller(request), resource_id=resource_id)
 
 
 @router.post(RESOURCE + "/rating", response=ProgressOut, summary="Rate it from 1 to 5")
-def resource_rate(request: HttpRequest, resource_id: int, payload: RatingIn) -> object:
+def resource_rate(request: HttpRequest, resource_id: Id, payload: RatingIn) -> object:
     return services.resource_rate(
         actor=caller(request), resource_id=resource_id, rating=payload.rating
     )
@@ -104,14 +106,14 @@ def resource_rate(request: HttpRequest, resource_id: int, payload: RatingIn) -> 
     response=ProgressOut,
     summary="Complete a lesson of a training module",
 )
-def lesson_complete(request: HttpRequest, resource_id: int, lesson_id: int) -> object:
+def lesson_complete(request: HttpRequest, resource_id: Id, lesson_id: Id) -> object:
     actor = caller(request)
     services.lesson_complete(actor=actor, resource_id=resource_id, lesson_id=lesson_id)
     return selectors.resource_get(user=actor, resource_id=resource_id).progress
 
 
 @router.post(RESOURCE + "/check", response=CheckResultOut, summary="Answer the knowledge check")
-def knowledge_check_submit(request: HttpRequest, resource_id: int, payload: CheckIn) -> object:
+def knowledge_check_submit(request: HttpRequest, resource_id: Id, payload: CheckIn) -> object:
     actor = caller(request)
     result = services.knowledge_check_submit(
         actor=actor, resource_id=resource_id, answers=payload.answers
@@ -134,7 +136,7 @@ def knowledge_check_submit(request: HttpRequest, resource_id: int, payload: Chec
     summary="The pieces a programme's people read (hidden ones too), for its managers",
 )
 @paginate(LimitOffsetPagination)
-def program_resource_list(request: HttpRequest, program_id: int) -> object:
+def program_resource_list(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     return selectors.resource_list_for_program(program=program)
 
@@ -144,7 +146,7 @@ def program_resource_list(request: HttpRequest, program_id: int) -> object:
     response=list[CompletionOut],
     summary="Per piece: how many of the programme's active participants marked it done",
 )
-def program_resource_completion(request: HttpRequest, program_id: int) -> object:
+def program_resource_completion(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     return selectors.resource_completion_rates(program=program)
 
@@ -153,7 +155,7 @@ def program_resource_completion(request: HttpRequest, program_id: int) -> object
     PROGRAM_RESOURCES, response={201: ResourceOut}, summary="Add a piece for this programme only"
 )
 def program_resource_create(
-    request: HttpRequest, program_id: int, payload: ResourceWriteIn
+    request: HttpRequest, program_id: Id, payload: ResourceWriteIn
 ) -> object:
     resource = services.resource_create(
         actor=caller(request), program_id=program_id, **payload.dict()
@@ -167,7 +169,7 @@ def program_resource_create(
     summary="Edit a piece (the programme's additions; org pieces by org admins)",
 )
 def program_resource_update(
-    request: HttpRequest, program_id: int, resource_id: int, payload: ResourceUpdateIn
+    request: HttpRequest, program_id: Id, resource_id: Id, payload: ResourceUpdateIn
 ) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     resource = selectors.resource_in_program(program=program, resource_id=resource_id)
@@ -179,7 +181,7 @@ def program_resource_update(
 @router.post(
     PROGRAM_RESOURCES + "/{resource_id}/hide", response=ManagedResourceOut, summary="Hide a piece"
 )
-def program_resource_hide(request: HttpRequest, program_id: int, resource_id: int) -> object:
+def program_resource_hide(request: HttpRequest, program_id: Id, resource_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     resource = selectors.resource_in_program(program=program, resource_id=resource_id)
     return services.resource_hide(actor=caller(request), resource_id=resource.pk)
@@ -190,7 +192,7 @@ def program_resource_hide(request: HttpRequest, program_id: int, resource_id: in
     response=ManagedResourceOut,
     summary="Show a hidden piece again",
 )
-def program_resource_unhide(request: HttpRequest, program_id: int, resource_id: int) -> object:
+def program_resource_unhide(request: HttpRequest, program_id: Id, resource_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     resource = selectors.resource_in_program(program=program, resource_id=resource_id)
     return services.resource_unhide(actor=caller(request), resource_id=resource.pk)

@@ -4,6 +4,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Id, IdKey, id_keys
+from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 from tandem.resources.models import Audience, ResourceKind, Stage
 
@@ -97,7 +99,7 @@ class ResourceOut(Schema):
     progress: ProgressOut | None
 
 
-class ResourceWriteIn(Schema):
+class ResourceWriteIn(InputSchema):
     kind: ResourceKind
     title: SingleLine = Field(max_length=200)
     summary: str = Field("", max_length=400)
@@ -109,7 +111,7 @@ class ResourceWriteIn(Schema):
     skills: list[str] = Field(default_factory=list, max_length=12)
 
 
-class ResourceUpdateIn(Schema):
+class ResourceUpdateIn(InputSchema):
     kind: ResourceKind | None = None
     title: SingleLine | None = Field(None, max_length=200)
     summary: str | None = Field(None, max_length=400)
@@ -121,12 +123,14 @@ class ResourceUpdateIn(Schema):
     skills: list[str] | None = None
 
 
-class RatingIn(Schema):
+class RatingIn(InputSchema):
     rating: int = Field(ge=1, le=5)
 
 
-class CheckIn(Schema):
-    answers: dict[int, int] = Field(description="Question id -> chosen option id.")
+class CheckIn(InputSchema):
+    answers: dict[IdKey, Id] = Field(
+        json_schema_extra=id_keys(), description="Question id -> chosen option id."
+    )
 
 
 class CheckResultOut(Schema):

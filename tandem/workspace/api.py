@@ -6,10 +6,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.accounts.names import display_name
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.programs.permissions import program_access
 from tandem.relationships.models import Relationship
 from tandem.workspace import selectors
@@ -24,7 +27,7 @@ class SignalsPagination(LimitOffsetPagination):
     def paginate_queryset(
         self,
         queryset: QuerySet[Relationship],
-        pagination: LimitOffsetPagination.Input,
+        pagination: NinjaLimitOffsetPagination.Input,
         request: HttpRequest,
         **params: Any,
     ) -> Any:
@@ -70,7 +73,7 @@ def _signals_out(row: selectors.RelationshipSignals) -> dict[str, Any]:
 )
 @paginate(SignalsPagination)
 def program_relationship_signals(
-    request: HttpRequest, program_id: int, filters: Query[SignalFiltersIn]
+    request: HttpRequest, program_id: Id, filters: Query[SignalFiltersIn]
 ) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)

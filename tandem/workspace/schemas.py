@@ -5,7 +5,7 @@ import datetime
 from ninja import Field, Schema
 
 
-class PersonRefOut(Schema):
+class SignalPersonOut(Schema):
     user_id: int
     name: str
 
@@ -13,8 +13,8 @@ class PersonRefOut(Schema):
 class RelationshipSignalsOut(Schema):
     id: int
     status: str
-    mentor: PersonRefOut
-    mentee: PersonRefOut
+    mentor: SignalPersonOut
+    mentee: SignalPersonOut
     started_on: datetime.date | None
     planned_end_on: datetime.date | None
     last_active_week: datetime.date | None = Field(

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ninja import NinjaAPI
 
-from tandem.core.problem import install_problem_handlers
+from tandem.core.problem import install_failure_handlers, install_problem_handlers
 from tandem.core.transactions import (
     TRY_AGAIN,
     LockFailureMiddleware,
@@ -234,6 +234,7 @@ def test_lock_rows_locks_only_the_rows_asked_in_ascending_key():
 def _api_raising(error: BaseException) -> HttpResponse:
     api = NinjaAPI(urls_namespace=f"lock-failure-test-{next(_keys)}")
     install_problem_handlers(api)
+    install_failure_handlers(api)
 
     return api.on_exception(RequestFactory().post("/act"), error)
 
@@ -254,11 +255,13 @@ def test_the_api_answers_an_unretried_lost_race_with_409_problem_json(kind):
 
 
 @pytest.mark.parametrize("kind", sorted(OTHER_ERRORS))
-def test_the_api_lets_other_database_errors_through(kind):
-    # given / when / then: not turned into a 409 (Django answers them as the server error they are)
-    error = OTHER_ERRORS[kind]()
-    with pytest.raises(type(error)):
-        _api_raising(error)
+def test_the_api_answers_other_database_errors_as_the_crash_they_are(kind):
+    # given / when another database error reaches the API's handlers
+    response = _api_raising(OTHER_ERRORS[kind]())
+    # then not a 409 "try again": a 500, logged, in problem+json like every API error
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert json.loads(response.content)["title"] == "Internal server error"
 
 
 @pytest.mark.parametrize(

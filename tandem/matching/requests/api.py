@@ -2,9 +2,11 @@
 
 from django.http import HttpRequest
 from ninja import Body, Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
+from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.params import Id
 from tandem.matching.requests import selectors, services
 from tandem.matching.requests.permissions import match_request_access
 from tandem.matching.requests.schemas import (
@@ -28,7 +30,7 @@ router = Router(tags=["matching"])
     response=SuggestionsOut,
     summary="My best mentors in a programme, with the score and the reasons (mentees)",
 )
-def suggestions(request: HttpRequest, program_id: int) -> object:
+def suggestions(request: HttpRequest, program_id: Id) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id)
     found = selectors.suggestion_list_for_mentee(actor=actor, program=program)
@@ -45,7 +47,7 @@ def suggestions(request: HttpRequest, program_id: int) -> object:
     response={201: MatchRequestOut},
     summary="Ask a suggested mentor to mentor me, with a note (mentees)",
 )
-def request_create(request: HttpRequest, program_id: int, payload: MatchRequestCreateIn) -> object:
+def request_create(request: HttpRequest, program_id: Id, payload: MatchRequestCreateIn) -> object:
     match_request = services.match_request_create(
         actor=caller(request),
         program_id=program_id,
@@ -62,7 +64,7 @@ def request_create(request: HttpRequest, program_id: int, payload: MatchRequestC
 )
 @paginate(LimitOffsetPagination)
 def program_requests(
-    request: HttpRequest, program_id: int, filters: Query[ProgramRequestFiltersIn]
+    request: HttpRequest, program_id: Id, filters: Query[ProgramRequestFiltersIn]
 ) -> object:
     actor = caller(request)
     program = program_access(actor=actor, program_id=program_id, manage=True)
@@ -77,7 +79,7 @@ def program_requests(
     summary="Never suggest this mentee to this mentor again (the mentor, managers)",
 )
 def suggestion_decline(
-    request: HttpRequest, program_id: int, payload: SuggestionDeclineIn
+    request: HttpRequest, program_id: Id, payload: SuggestionDeclineIn
 ) -> object:
     decline = services.suggestion_decline_create(
         actor=caller(request),
@@ -101,7 +103,7 @@ def my_requests(request: HttpRequest, filters: Query[MatchRequestFiltersIn]) -> 
 
 
 @router.get("/match-requests/{request_id}", response=MatchRequestOut)
-def request_get(request: HttpRequest, request_id: int) -> object:
+def request_get(request: HttpRequest, request_id: Id) -> object:
     return match_request_access(actor=caller(request), request_id=request_id)
 
 
@@ -111,7 +113,7 @@ def request_get(request: HttpRequest, request_id: int) -> object:
     summary="Accept: the relationship opens (the mentor asked)",
 )
 def request_accept(
-    request: HttpRequest, request_id: int, payload: Body[RequestAnswerIn | None] = None
+    request: HttpRequest, request_id: Id, payload: Body[RequestAnswerIn | None] = None
 ) -> object:
     return services.match_request_accept(
         actor=caller(request), request_id=request_id, message=payload.message if payload else ""
@@ -124,7 +126,7 @@ def request_accept(
     summary="Decline, optionally for good (the mentor asked)",
 )
 def request_decline(
-    request: HttpRequest, request_id: int, payload: Body[RequestDeclineIn | None] = None
+    request: HttpRequest, request_id: Id, payload: Body[RequestDeclineIn | None] = None
 ) -> object:
     return services.match_request_decline(
         actor=caller(request),
@@ -139,7 +141,7 @@ def request_decline(
     response=MatchRequestOut,
     summary="Take back a request still waiting (the mentee who sent it)",
 )
-def request_withdraw(request: HttpRequest, request_id: int) -> object:
+def request_withdraw(request: HttpRequest, request_id: Id) -> object:
     return services.match_request_withdraw(actor=caller(request), request_id=request_id)
 
 
@@ -148,7 +150,7 @@ def request_withdraw(request: HttpRequest, request_id: int) -> object:
     response=MatchRequestOut,
     summary="Let a request awaiting approval through to the mentor (managers)",
 )
-def request_approve(request: HttpRequest, request_id: int) -> object:
+def request_approve(request: HttpRequest, request_id: Id) -> object:
     return services.match_request_approve(actor=caller(request), request_id=request_id)
 
 
@@ -158,7 +160,7 @@ def request_approve(request: HttpRequest, request_id: int) -> object:
     summary="Turn down a request awaiting approval (managers)",
 )
 def request_reject(
-    request: HttpRequest, request_id: int, payload: Body[RequestAnswerIn | None] = None
+    request: HttpRequest, request_id: Id, payload: Body[RequestAnswerIn | None] = None
 ) -> object:
     return services.match_request_reject(
         actor=caller(request), request_id=request_id, message=payload.message if payload else ""

@@ -6,6 +6,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from tandem.core.params import Id
+from tandem.core.schemas import InputSchema
 from tandem.matching.models import MatchRequest, RequestStatus
 from tandem.matching.requests.selectors import is_lapsed
 from tandem.participants.models import Participant
@@ -67,8 +69,8 @@ class SuggestionsOut(Schema):
     suggestions: list[MentorSuggestionOut]
 
 
-class MatchRequestCreateIn(Schema):
-    mentor_participant_id: int
+class MatchRequestCreateIn(InputSchema):
+    mentor_participant_id: Id
     note: str = Field(default="", description="A few words to the mentor (optional)")
 
 
@@ -103,7 +105,7 @@ class ProgramRequestFiltersIn(Schema):
     status: RequestStatus | None = None
 
 
-class RequestAnswerIn(Schema):
+class RequestAnswerIn(InputSchema):
     message: str = Field(default="", description="A few words to the mentee (optional)")
 
 
@@ -113,9 +115,9 @@ class RequestDeclineIn(RequestAnswerIn):
     )
 
 
-class SuggestionDeclineIn(Schema):
-    mentor_participant_id: int
-    mentee_participant_id: int
+class SuggestionDeclineIn(InputSchema):
+    mentor_participant_id: Id
+    mentee_participant_id: Id
 
 
 class SuggestionDeclineOut(Schema):

@@ -7,6 +7,8 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.names import display_name
+from tandem.core.params import Id, Int32, SmallCount
+from tandem.core.schemas import InputSchema
 from tandem.matching.engine import DepartmentPreference
 from tandem.matching.models import MatchProposal, MatchRun, RunObjective, RunStatus
 from tandem.matching.runs.selectors import SettingsView
@@ -128,19 +130,19 @@ class UnmatchedOut(Schema):
         return RunPersonOut.of(obj.mentee)
 
 
-class RunStartIn(Schema):
+class RunStartIn(InputSchema):
     objective: RunObjective = RunObjective.TOTAL
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
-class SwapIn(Schema):
-    a: int = Field(description="Id of one pair of the draft")
-    b: int = Field(description="Id of another pair; the two exchange mentees")
+class SwapIn(InputSchema):
+    a: Id = Field(description="Id of one pair of the draft")
+    b: Id = Field(description="Id of another pair; the two exchange mentees")
 
 
-class ProposalAddIn(Schema):
-    mentee_id: int = Field(description="Participant id of a mentee on the unmatched list")
-    mentor_id: int = Field(description="Participant id of a mentor with a place left")
+class ProposalAddIn(InputSchema):
+    mentee_id: Id = Field(description="Participant id of a mentee on the unmatched list")
+    mentor_id: Id = Field(description="Participant id of a mentor with a place left")
 
 
 class ProposalFiltersIn(Schema):
@@ -192,16 +194,16 @@ class MatchingSettingsOut(Schema):
         }
 
 
-class MatchingSettingsIn(Schema):
+class MatchingSettingsIn(InputSchema):
     """Fields left out keep their current value."""
 
-    weights: dict[str, int] | None = Field(
+    weights: dict[str, Int32] | None = Field(
         default=None,
         description="Criterion -> weight 0..5: skills, goals, seniority, department, timezone, "
         "language, questions",
     )
-    seniority_gap_min: int | None = None
-    seniority_gap_max: int | None = None
+    seniority_gap_min: Int32 | None = None
+    seniority_gap_max: Int32 | None = None
     department: DepartmentPreference | None = None
     require_shared_language: bool | None = None
     question_modes: dict[str, str] | None = Field(
@@ -209,4 +211,4 @@ class MatchingSettingsIn(Schema):
     )
     allow_self_matching: bool | None = None
     requests_need_approval: bool | None = None
-    request_expiry_days: int | None = None
+    request_expiry_days: SmallCount | None = None

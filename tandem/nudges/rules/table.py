@@ -10,6 +10,7 @@ from tandem.nudges.rules.enrolment import match_announced, welcome
 from tandem.nudges.rules.goals import goal_due_soon
 from tandem.nudges.rules.journey import closing, journey_step_due, midpoint
 from tandem.nudges.rules.meetings import checkin_request, meeting_reminder, no_meeting_scheduled
+from tandem.nudges.rules.surveys import survey_reminder, survey_sent
 
 PAIR = "the mentor and the mentee"
 
@@ -175,6 +176,32 @@ RULES: tuple[Rule, ...] = (
         manager_digest,
         minimum=1,
         maximum=7,
+    ),
+    Rule(
+        "survey_sent",
+        "Survey sent",
+        NotificationCategory.JOURNEY,
+        7,
+        Unit.DAYS,
+        "Days a survey is still sent after it falls due",
+        "Sends each of the programme's surveys when it falls due for a pair.",
+        "who each survey is for",
+        survey_sent,
+        minimum=1,
+        maximum=30,
+    ),
+    Rule(
+        "survey_reminder",
+        "Survey reminder",
+        NotificationCategory.REMINDERS,
+        4,
+        Unit.DAYS,
+        "Days after the survey was sent",
+        "Reminds, once, each person who has not answered a survey.",
+        "who has not answered",
+        survey_reminder,
+        minimum=1,
+        maximum=30,
     ),
 )
 

@@ -42,6 +42,7 @@ from tandem.programs.schemas import (
 )
 from tandem.resources.schemas import ResourceUpdateIn, ResourceWriteIn
 from tandem.resources.views import ResourceForm
+from tandem.surveys.schemas import SurveyCreateIn, SurveyUpdateIn
 
 # Titles and names: they go into email subjects, ICS invitations, CSV cells and page titles.
 SINGLE_LINE_NAMES = {
@@ -80,6 +81,8 @@ FORM_FIELDS = [
 ]
 
 SCHEMA_FIELDS = [
+    (SurveyCreateIn, "title"),
+    (SurveyUpdateIn, "title"),
     (ApiTokenCreateIn, "name"),
     (ActionItemCreateIn, "title"),
     (ActionItemUpdateIn, "title"),
