@@ -154,7 +154,11 @@ class ImportErrorOut(Schema):
 class ImportRowOut(Schema):
     row: int
     email: str
-    action: str = Field(description="create, update, unchanged or reject")
+    action: str = Field(
+        description=(
+            "create, update, unchanged or reject; after a commit also skip (not added: see changes)"
+        )
+    )
     changes: list[str]
     errors: list[ImportErrorOut]
 

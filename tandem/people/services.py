@@ -273,6 +273,17 @@ class RowAction(StrEnum):
     UPDATE = "update"
     UNCHANGED = "unchanged"
     REJECT = "reject"
+    # Committed only: the address already has an account that is not this organisation's.
+    SKIP = "skip"
+
+
+# Why a committed row was skipped: true, and no more than the directory shows after the commit
+# (the person is not in it). The dry run says nothing of it, so that no admin can test an address
+# for an account elsewhere without committing it.
+SKIP_REASON = (
+    "Not added: this address cannot be given an account in your organisation. Ask the person "
+    "for their work address."
+)
 
 
 @dataclass
@@ -300,7 +311,12 @@ class ImportPlan:
         counts = dict.fromkeys(RowAction, 0)
         for plan in self.rows:
             counts[plan.action] += 1
-        return {action.value: count for action, count in counts.items()}
+        # "skip" only happens on a commit, and is counted only when it did.
+        return {
+            action.value: count
+            for action, count in counts.items()
+            if action != RowAction.SKIP or count
+        }
 
     @property
     def errors(self) -> list[FieldError]:
@@ -588,9 +604,10 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
     resolved once everyone exists, so a manager may be a row further down the file. Rows that
     change nothing are not written, so their `updated_at` stays as it was.
 
-    An email that already has an account in another organisation is planned and counted like
-    a new person (saying otherwise would tell this admin about someone outside their
-    organisation) and is left alone: no account is created or changed for it.
+    An email that already has an account in another organisation is planned like a new person
+    in the dry run (saying otherwise would let an admin test any address for an account
+    elsewhere) and is left alone when committing: no account is created or changed for it, and
+    the commit's report says so (`RowAction.SKIP`) rather than claim it was added.
     """
     organization = require_org_admin(actor)
     work = _plan(organization=organization, content=content, lock=True)
@@ -663,6 +680,9 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
         Profile.objects.bulk_update(changed_profiles, fields, batch_size=WRITE_BATCH_SIZE)
     if changed_users:
         User.objects.bulk_update(changed_users, header_user_fields, batch_size=WRITE_BATCH_SIZE)
+    for row_plan in plan.rows:
+        if row_plan.email in work.foreign:
+            row_plan.action, row_plan.changes = RowAction.SKIP, [SKIP_REASON]
     plan.committed = True
     return plan
 

@@ -296,6 +296,12 @@ def people_import_commit(request: HttpRequest, import_id: int) -> HttpResponse:
         f"Import done: {counts['create']} added, {counts['update']} updated, "
         f"{counts['unchanged']} unchanged.",
     )
+    skipped = [row for row in plan.rows if row.action == services.RowAction.SKIP]
+    if skipped:
+        rows = ", ".join(str(row.row) for row in skipped)
+        messages.warning(
+            request, f"Row{'s' if len(skipped) > 1 else ''} {rows}: {services.SKIP_REASON}"
+        )
     if request.htmx:  # type: ignore[attr-defined]
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("people:list")

@@ -7,6 +7,7 @@ from conftest import ACTOR_NAMES
 from tandem.accounts.models import User
 from tandem.accounts.tests.factories import UserFactory
 from tandem.people.models import Profile, Skill
+from tandem.people.services import SKIP_REASON
 from tandem.people.tests.factories import ProfileFactory, SkillFactory
 
 NON_ADMINS = ["member", "mentee", "mentor", "other_manager", "manager"]
@@ -488,16 +489,21 @@ def test_outsider_import_reveals_nothing_about_the_other_organisation(cast, api_
     before = people_state()
     # when
     response = upload(api_as(cast.outsider), content, dry_run=False)
-    # then the answer is the one a new address gets, and nothing of this organisation moved
+    # then nothing of this organisation moved, and the answer says the row was not added,
+    # naming nothing of this organisation (its dry run reads like a new address's)
     assert response.status_code == 200
     assert people_state() == before
     answer = response.json()
-    new_answer = upload(api_as(cast.outsider), new_content, dry_run=False).json()
-    assert answer == {
-        **new_answer,
-        "rows": [{**new_answer["rows"][0], "email": "member@northwind.test"}],
+    preview = upload(api_as(cast.outsider), content, dry_run=True).json()
+    new_preview = upload(api_as(cast.outsider), new_content, dry_run=True).json()
+    assert preview == {
+        **new_preview,
+        "rows": [{**new_preview["rows"][0], "email": "member@northwind.test"}],
     }
-    assert answer["counts"] == {"create": 1, "update": 0, "unchanged": 0, "reject": 0}
+    assert answer["counts"] == {"create": 0, "update": 0, "unchanged": 0, "reject": 0, "skip": 1}
+    assert answer["rows"][0]["action"] == "skip"
+    assert answer["rows"][0]["changes"] == [SKIP_REASON]
+    assert "northwind" not in repr(answer["rows"][0]["changes"]).lower()
 
 
 def test_import_dry_run_previews_and_writes_nothing(cast, api_as):

@@ -293,12 +293,16 @@ def test_another_organisations_email_is_planned_as_new_and_left_alone(cast):
     # when
     plan = services.people_import_preview(actor=cast.admin, content=content)
     committed = services.people_import_commit(actor=cast.admin, content=content)
-    # then both answer as for a new person: nothing about the other organisation
+    # then the dry run answers as for a new person (nothing about the other organisation),
+    # and the commit does not claim it added the row
     assert plan.errors == []
     assert [(row.row, row.email, row.action) for row in plan.rows] == [
         (2, "admin@globex.test", services.RowAction.CREATE)
     ]
-    assert committed.counts == {"create": 1, "update": 0, "unchanged": 0, "reject": 0}
+    assert [(row.row, row.action, row.changes) for row in committed.rows] == [
+        (2, services.RowAction.SKIP, [services.SKIP_REASON])
+    ]
+    assert committed.counts == {"create": 0, "update": 0, "unchanged": 0, "reject": 0, "skip": 1}
     # and the other organisation's account is untouched, and not added here
     assert org_state(cast.other_org) == outsider_before
     cast.outsider.refresh_from_db()
