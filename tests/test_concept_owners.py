@@ -19,6 +19,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from freezegun import freeze_time
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -51,6 +52,8 @@ from tandem.journeys.models import Completion, Step
 from tandem.journeys.selectors import auto_done, relationship_signals
 from tandem.meetings.models import Meeting
 from tandem.meetings.selectors import (
+    AT_RISK_AFTER,
+    at_risk_relationship,
     first_meeting_held,
     has_held_a_meeting,
     held_meeting,
@@ -59,6 +62,7 @@ from tandem.meetings.selectors import (
     last_held_at,
     meeting_is_held,
     meeting_signals_by_relationship,
+    relationship_is_at_risk,
 )
 from tandem.meetings.services import meeting_cancel, meeting_record_held
 from tandem.meetings.tests.factories import schedule, started
@@ -391,3 +395,64 @@ def test_active_completed_and_counted_goals_agree_for_every_reader(pair, first, 
         assert {pk: auto_done(step, journey[pk]) for pk in ids} == has_goals
         due_soon = _due("goal_due_soon", timezone.now())
         assert {s for s in due_soon if s.startswith("goal-")} == {f"goal-{g}" for g in active}
+
+
+# --- at risk -------------------------------------------------------------------------------
+
+# Hours ago, drawn around the six-week line (1,008 hours) as well as anywhere in three months.
+HOURS_AGO = st.one_of(st.integers(0, 2_200), st.integers(1_000, 1_016))
+PAIR_HISTORY = st.tuples(
+    st.sampled_from(["active", "paused"]), HOURS_AGO, st.lists(HOURS_AGO, max_size=3)
+)
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(first=PAIR_HISTORY, second=PAIR_HISTORY)
+def test_at_risk_is_one_definition_for_every_reader(pair, first, second):
+    with rolled_back():
+        # given: two pairs, each activated some hours ago, with meetings held some hours ago
+        now = timezone.now()
+        oracle = {}
+        for (status, activated_ago, held_ago), (relationship, mentor, _mentee) in zip(
+            (first, second), _pairs(pair), strict=True
+        ):
+            activated = now - datetime.timedelta(hours=activated_ago)
+            Relationship.objects.filter(pk=relationship.pk).update(
+                status=status, activated_at=activated
+            )
+            for hours in held_ago:
+                meeting = started(schedule(relationship, actor=mentor))
+                meeting_record_held(
+                    actor=mentor, relationship_id=relationship.pk, meeting_id=meeting.pk
+                )
+                Meeting.objects.filter(pk=meeting.pk).update(
+                    held_at=now - datetime.timedelta(hours=hours)
+                )
+            latest = max([activated, *(now - datetime.timedelta(hours=h) for h in held_ago)])
+            oracle[relationship.pk] = status == "active" and latest < now - AT_RISK_AFTER
+        ids = list(oracle)
+        relationships = list(Relationship.objects.filter(pk__in=ids))
+        # then: the owner's per-pair answer
+        last = dict(
+            Relationship.objects.filter(pk__in=ids)
+            .annotate(last=last_held_at())
+            .values_list("pk", "last")
+        )
+        assert {
+            r.pk: relationship_is_at_risk(
+                status=r.status, activated_at=r.activated_at, last_held=last[r.pk], now=now
+            )
+            for r in relationships
+        } == oracle
+        # and: its set-based piece (what the weekly digest counts)
+        assert set(
+            Relationship.objects.filter(at_risk_relationship(now), pk__in=ids).values_list(
+                "pk", flat=True
+            )
+        ) == {pk for pk, at_risk in oracle.items() if at_risk}
+        # and: the managers' signals, read at the same instant (the six-week line is drawn to the
+        # hour, so a pair exactly on it must not cross it while the test runs)
+        with freeze_time(now):
+            signals = workspace_signals(relationships=relationships)
+        assert {row.relationship.pk: row.is_at_risk for row in signals} == oracle

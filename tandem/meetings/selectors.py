@@ -8,6 +8,7 @@ apps' querysets (`held_meeting`, `held_meetings`, `held_meeting_count`, `last_he
 `first_meeting_held`); the journeys' auto steps, the nudges and the managers' signals use them.
 """
 
+import datetime
 from typing import Any
 
 from django.db.models import (
@@ -33,7 +34,7 @@ from tandem.meetings.models import AgendaItem, CalendarFeedToken, CheckIn, Meeti
 from tandem.meetings.services import feed_token_digest, meeting_path
 from tandem.meetings.times import in_zone, local_text
 from tandem.people.selectors import profile_timezone_get
-from tandem.relationships.models import Relationship
+from tandem.relationships.models import Relationship, RelationshipStatus
 from tandem.relationships.permissions import RelationshipAccess
 
 # --- "held": one definition, per meeting and set-based -----------------------------------
@@ -84,6 +85,34 @@ def last_held_at(relationship_ref: str = "pk") -> Subquery:
 def first_meeting_held(relationship_ref: str = "pk") -> Exists:
     """Whether the relationship at `OuterRef(relationship_ref)` has held a meeting."""
     return Exists(_held_of(relationship_ref))
+
+
+# --- at risk: one definition, per pair and set-based ---------------------------------------
+# An active pair whose last sign of meeting (its activation, or the last meeting it held) is more
+# than six weeks old. The managers' signals and the weekly digest both ask here.
+AT_RISK_AFTER = datetime.timedelta(weeks=6)
+
+
+def relationship_is_at_risk(
+    *,
+    status: str,
+    activated_at: datetime.datetime | None,
+    last_held: datetime.datetime | None,
+    now: datetime.datetime,
+) -> bool:
+    """Whether a pair is at risk, from its status, activation and last held meeting."""
+    if status != RelationshipStatus.ACTIVE or activated_at is None:
+        return False
+    latest = max(activated_at, last_held) if last_held else activated_at
+    return latest < now - AT_RISK_AFTER
+
+
+def at_risk_relationship(now: datetime.datetime) -> Q:
+    """The condition "at risk" on relationships (the set-based form of
+    `relationship_is_at_risk`)."""
+    cutoff = now - AT_RISK_AFTER
+    recent = Exists(held_meetings().filter(relationship=OuterRef("pk"), held_at__gte=cutoff))
+    return Q(status=RelationshipStatus.ACTIVE, activated_at__lt=cutoff) & ~Q(recent)
 
 
 def _with_agenda(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:

@@ -29,7 +29,11 @@ from tandem.feedback.selectors import feedback_panel
 from tandem.goals.selectors import goal_progress_by_relationship, goals_panel
 from tandem.journals.selectors import journals_panel
 from tandem.journeys.selectors import journeys_panel
-from tandem.meetings.selectors import meeting_signals_by_relationship, meetings_panel
+from tandem.meetings.selectors import (
+    meeting_signals_by_relationship,
+    meetings_panel,
+    relationship_is_at_risk,
+)
 from tandem.programs.models import Program
 from tandem.relationships.lifecycle import actions_from
 from tandem.relationships.models import OPEN_STATUSES, Relationship, RelationshipStatus
@@ -41,7 +45,6 @@ from tandem.relationships.selectors import (
 )
 
 # A pair that has not met for this long is at risk: DOMAIN.md's "matched, met twice, drifted".
-AT_RISK_AFTER = datetime.timedelta(weeks=6)
 
 # The hub's panels, in the order a busy mentor reads them.
 PANELS: list[tuple[str, Callable[..., dict[str, Any]]]] = [
@@ -202,7 +205,6 @@ def relationship_signals(*, relationships: list[Relationship]) -> list[Relations
     for relationship in relationships:
         meeting = meetings.get(relationship.pk, {})
         action = actions.get(relationship.pk, {})
-        last_met = meeting.get("last_held_at") or relationship.activated_at
         rows.append(
             RelationshipSignals(
                 relationship=relationship,
@@ -214,10 +216,11 @@ def relationship_signals(*, relationships: list[Relationship]) -> list[Relations
                 agreement_signed=relationship.pk in signed,
                 actions_open=action.get("open", 0),
                 actions_overdue=action.get("overdue", 0),
-                is_at_risk=(
-                    relationship.status == RelationshipStatus.ACTIVE
-                    and last_met is not None
-                    and now - last_met > AT_RISK_AFTER
+                is_at_risk=relationship_is_at_risk(
+                    status=relationship.status,
+                    activated_at=relationship.activated_at,
+                    last_held=meeting.get("last_held_at"),
+                    now=now,
                 ),
                 this_week=this_week,
             )

@@ -3,9 +3,9 @@
 import datetime
 from collections.abc import Iterator
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 
-from tandem.meetings.selectors import held_meetings
+from tandem.meetings.selectors import at_risk_relationship
 from tandem.nudges.rules.base import (
     Context,
     Nudge,
@@ -13,10 +13,9 @@ from tandem.nudges.rules.base import (
 )
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import Program, ProgramStatus
-from tandem.relationships.models import Relationship, RelationshipStatus
+from tandem.relationships.models import Relationship
 
 # The digest's "at risk" pairs: active, and no meeting held for this long.
-AT_RISK_AFTER = datetime.timedelta(weeks=6)
 DIGEST_WINDOW = datetime.timedelta(days=7)
 
 
@@ -61,18 +60,7 @@ def manager_digest(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
         .values_list("program_id", "role", "n")
     }
     at_risk = dict(
-        Relationship.objects.filter(
-            program_id__in=program_ids,
-            status=RelationshipStatus.ACTIVE,
-            activated_at__lte=context.now - AT_RISK_AFTER,
-        )
-        .filter(
-            ~Exists(
-                held_meetings().filter(
-                    relationship=OuterRef("pk"), held_at__gt=context.now - AT_RISK_AFTER
-                )
-            )
-        )
+        Relationship.objects.filter(at_risk_relationship(context.now), program_id__in=program_ids)
         .values("program_id")
         .annotate(n=Count("pk"))
         .values_list("program_id", "n")
