@@ -13,9 +13,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
+from tandem.accounts.names import display_name
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.core.json_rows import in_values, insert_rows
 from tandem.core.text import single_line_problem
@@ -363,7 +365,7 @@ def answers_check(*, definition: dict[str, Any], answers: Mapping[str, Any]) -> 
 
 
 def _relationship_path(relationship_id: int) -> str:
-    return f"/relationships/{relationship_id}/status/"
+    return reverse("relationships:status", args=[relationship_id])
 
 
 @transaction.atomic
@@ -409,8 +411,8 @@ def _tell_managers_not_a_fit(invitation: SurveyInvitation) -> None:
     relationship = invitation.relationship
     program: Program = invitation.survey.program
     managers = list(program.managers.filter(is_active=True))
-    mentor = relationship.mentor.user.get_full_name() or relationship.mentor.user.email
-    mentee = relationship.mentee.user.get_full_name() or relationship.mentee.user.email
+    mentor = display_name(relationship.mentor.user)
+    mentee = display_name(relationship.mentee.user)
     notification_send(
         recipients=managers,
         category=NotificationCategory.RELATIONSHIP,
