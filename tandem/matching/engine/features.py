@@ -300,18 +300,9 @@ def pair_keys(mentee: IntArray, mentor: IntArray, m: int) -> IntArray:
     return result
 
 
-def _check_pairs(
-    name: str, pairs: tuple[IntArray, IntArray], n: int, m: int
-) -> tuple[IntArray, IntArray]:
-    mentee = np.asarray(pairs[0], np.int64).reshape(-1)
-    mentor = np.asarray(pairs[1], np.int64).reshape(-1)
-    if len(mentee) != len(mentor):
-        raise InvalidProblem(f"{name}: the two index arrays differ in length")
-    if len(mentee) and (
-        mentee.min() < 0 or mentee.max() >= n or mentor.min() < 0 or mentor.max() >= m
-    ):
-        raise InvalidProblem(f"{name}: an index is out of range")
-    return mentee, mentor
+def _pair_arrays(pairs: tuple[IntArray, IntArray]) -> tuple[IntArray, IntArray]:
+    """The two index arrays of a pair list (`check_problem` has validated them)."""
+    return np.asarray(pairs[0], np.int64).reshape(-1), np.asarray(pairs[1], np.int64).reshape(-1)
 
 
 def encode(problem: MatchingProblem) -> Encoding:
@@ -332,9 +323,9 @@ def encode(problem: MatchingProblem) -> Encoding:
     mentee_languages = np.pad(mentee_languages, ((0, 0), (0, words - mentee_languages.shape[1])))
     mentor_languages = np.pad(mentor_languages, ((0, 0), (0, words - mentor_languages.shape[1])))
 
-    preferred_mentee, preferred_mentor = _check_pairs("preferred", problem.preferred, n, m)
-    forbidden_mentee, forbidden_mentor = _check_pairs("forbidden", problem.forbidden, n, m)
-    pinned_mentee, pinned_mentor = _check_pairs("pinned", problem.pinned, n, m)
+    preferred_mentee, preferred_mentor = _pair_arrays(problem.preferred)
+    forbidden_mentee, forbidden_mentor = _pair_arrays(problem.forbidden)
+    pinned_mentee, pinned_mentor = _pair_arrays(problem.pinned)
     reasons = list(problem.forbidden_reasons)
     if reasons and len(reasons) != len(forbidden_mentee):
         raise InvalidProblem("forbidden_reasons must be empty or parallel to forbidden")
