@@ -98,8 +98,8 @@ COHORTS = (
             Arc("completed", 35, 55, "We reached the planned end."),
             Arc("completed", 30, 48, "Goals achieved; we will keep in touch."),
             Arc("completed", 21, 41, "We reached the planned end."),
-            Arc("completed", 28, 36, "Goals achieved a little early."),
-            Arc("completed", 30, 33, "A great year."),
+            Arc("completed", 28, 38, "Goals achieved a little early."),
+            Arc("completed", 30, 36, "A great year."),
             Arc("ended", 28, 230, NOT_A_FIT_REASON, fit=NOT_A_GOOD_FIT),
             Arc("active", 28),
         ),
@@ -212,6 +212,30 @@ OBSTACLES = ["Finding time", "Knowing what to talk about", "Different expectatio
 # A realistic spread of "would you recommend" scores: mostly promoters, some passives, a few
 # detractors.
 NPS_SCORES = [10, 10, 10, 9, 9, 9, 9, 8, 8, 8, 7, 7, 6, 5, 3]
+
+
+def meeting_days(started: int, arc: Arc, rng: random.Random) -> list[int]:
+    """Days ago on which the pair met: a week after starting, then every `cadence` days
+    (give or take a few), until the arc's last meeting; at most MOST_MEETINGS."""
+    first = started - 7
+    if arc.outcome == "first_meeting":
+        return [min(first, 5)]
+    last = {
+        "stalled": arc.until,
+        "completed": arc.until + 4,
+        "ended": arc.until + 14,
+        "paused": arc.until + 7,
+    }.get(arc.outcome, rng.randint(3, 9))
+    if last >= first:
+        return [first]
+    count = min(MOST_MEETINGS, (first - last) // arc.cadence + 1)
+    gap = (first - last) / max(count - 1, 1)
+    days = [first] + [
+        round(first - gap * index) + rng.randint(-2, 2) for index in range(1, count - 1)
+    ]
+    if count > 1:
+        days.append(last)
+    return days
 
 
 @dataclass
@@ -455,7 +479,7 @@ class History:
             _sign_agreement(relationship, pair.mentor, pair.mentee)
         if arc.outcome == "signed":
             return
-        days = self._meeting_days(started, arc)
+        days = meeting_days(started, arc, self.rng)
         quiet_since = days[-1] if arc.outcome == "stalled" else (arc.until or 2)
         if arc.outcome != "first_meeting":
             _goals(
@@ -565,29 +589,6 @@ class History:
                     video_url="https://meet.example.com/northwind-mentoring",
                     agenda=["What I tried since last time"],
                 )
-
-    def _meeting_days(self, started: int, arc: Arc) -> list[int]:
-        """Days ago on which the pair met: a week after starting, then every `cadence` days
-        (give or take a few), until the arc's last meeting; at most MOST_MEETINGS."""
-        first = started - 7
-        if arc.outcome == "first_meeting":
-            return [min(first, 5)]
-        last = {
-            "stalled": arc.until,
-            "completed": arc.until + 4,
-            "ended": arc.until + 14,
-            "paused": arc.until + 7,
-        }.get(arc.outcome, self.rng.randint(3, 9))
-        if last >= first:
-            return [first]
-        count = min(MOST_MEETINGS, (first - last) // arc.cadence + 1)
-        gap = (first - last) / max(count - 1, 1)
-        days = [first] + [
-            round(first - gap * index) + self.rng.randint(-2, 2) for index in range(1, count - 1)
-        ]
-        if count > 1:
-            days.append(last)
-        return days
 
     def _achieve_goals(self, pair: Pair, days_ago: int) -> None:
         """A completed pair ticks the rest of its first goal's milestones and achieves it."""
