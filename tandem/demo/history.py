@@ -188,6 +188,11 @@ PULSE_NOTES = [
     "It would help to have a few more conversation guides.",
     "Hard to find time during the quarter close.",
     "My mentor's stories are the most useful part.",
+    "Meeting in person once made a big difference.",
+    "I'd like a short guide on setting goals that are measurable.",
+    "Our sessions keep getting moved; a fixed slot would help.",
+    "The check-in questions after each meeting are a good prompt.",
+    "More chances to meet the other pairs would be nice.",
 ]
 NPS_REASONS = [
     "It made me see my own work differently.",
@@ -195,6 +200,11 @@ NPS_REASONS = [
     "Useful, but it takes more time than I expected.",
     "The matching was spot on.",
     "Not sure it was worth the time.",
+    "I got honest advice I could not get from my own manager.",
+    "Good idea, but our meetings kept slipping.",
+    "It helped me get ready for my first team-lead role.",
+    "A safe space to try things out loud.",
+    "I would recommend it to anyone new to leading people.",
 ]
 SECOND_HALF = [
     "Focus on one goal rather than three.",
