@@ -57,6 +57,14 @@ GROUPS = 128
 SUB_MARKET_SHARE = 0.05
 SUB_MARKET_MINIMUM = 1500
 BLOCK_ELEMENTS = 1 << 23
+PER_ROW = 64  # pairs each row keeps from a pass (about)
+# re-pricing rows against the few mentors whose prices moved most (`_split_by_columns`)
+COLUMN_MIN_ROWS = 256
+COLUMN_PROBE_ROWS = 2000
+COLUMN_SHARES = (0.01, 0.02, 0.05, 0.1, 0.2)
+COLUMN_GAIN = 0.7  # only when it costs at most this share of recomputing the rows
+REBASE_SLACK = 0.5  # score units: store pairs this close to violating
+REBASE_KEEP = 32
 
 
 class ColumnBest:
@@ -140,14 +148,14 @@ class BlockPricer:
         market: Market,
         *,
         seed: int,
-        per_row: int = 64,
+        per_row: int | None = None,
         estimate: bool = True,
         initial_per_row: int = INITIAL_PER_ROW,
         violations_per_row: int = VIOLATIONS_PER_ROW,
     ):
         self.encoding = encoding
         self.market = market
-        self.per_row = per_row
+        self.per_row = PER_ROW if per_row is None else per_row
         self.seed = seed
         self.estimate = estimate
         self.initial_per_row = initial_per_row
@@ -161,6 +169,8 @@ class BlockPricer:
         self.block_rows = int(max(32, min(4096, BLOCK_ELEMENTS // max(self.n_columns, 1))))
         self.seconds_pricing = 0.0
         self.rows_recomputed = 0
+        self.rows_rebased = 0
+        self.rebase_pairs = 0  # rows x mentors priced by `_rebase`
         self.exact_checks = 0
         self.estimate_seconds = 0.0
         self.column_best: ColumnBest | None = None
@@ -178,6 +188,8 @@ class BlockPricer:
     def statistics(self) -> dict[str, float]:
         return {
             "rows_recomputed": float(self.rows_recomputed),
+            "rows_rebased": float(self.rows_rebased),
+            "rebase_pairs": float(self.rebase_pairs),
             "exact_pair_checks": float(self.exact_checks),
             "seconds_price_estimate": round(self.estimate_seconds, 3),
         }
@@ -496,7 +508,16 @@ class BlockPricer:
         suspect = reduced >= duals.beta[pair_rows] - duals.check_margin
         if duals.threshold is not None:
             suspect &= scores >= duals.threshold / UNIT - duals.check_margin
-        f, r, reduced = pair_rows[suspect], pair_mentors[suspect], reduced[suspect]
+        return self._check_suspects(
+            pair_rows[suspect], pair_mentors[suspect], reduced[suspect], duals, per_row
+        )
+
+    def _check_suspects(
+        self, f: IntArray, r: IntArray, reduced: FloatArray64, duals: "Duals", per_row: int | None
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+        """Of pairs whose float reduced score says they might violate, the exact violations:
+        each row's `per_row` best are checked with the exact score (all when None); for a row
+        with more, the best unchecked one's float bound comes back (units, per row)."""
         unchecked = np.zeros(self.n_rows, np.int64)
         if per_row is not None:
             order = np.lexsort((-reduced, f))
@@ -542,27 +563,179 @@ class BlockPricer:
         mask[rows] = True
         return mask
 
-    def _carried_bounds(self, duals: "Duals") -> FloatArray64:
-        """Per row, a proved bound on the reduced score of every pair not stored, at the new
-        prices: the stored bound per mentor group plus the group's largest price drop."""
-        bound = np.full(self.n_rows, -np.inf)
-        for version_index in unique_sorted(self.version).tolist():
+    def _append_pairs(self, rows: IntArray, mentors: IntArray, scores: Float32Array) -> None:
+        """Add pairs (none of them stored yet) to the stored lists, after each row's own."""
+        old = self.stored
+        counts = np.diff(old.pointer)
+        added = np.bincount(rows, minlength=self.n_rows)
+        pointer = np.concatenate([[0], np.cumsum(counts + added)]).astype(np.int64)
+        mentor = np.empty(int(pointer[-1]), np.int32)
+        score = np.empty(int(pointer[-1]), np.float32)
+        old_rows = np.repeat(np.arange(self.n_rows), counts)
+        target = pointer[old_rows] + (np.arange(len(old_rows)) - old.pointer[old_rows])
+        mentor[target] = old.mentor
+        score[target] = old.score
+        order = np.argsort(rows, kind="stable")
+        rows = rows[order]
+        target = pointer[rows] + counts[rows] + _rank_within(rows, np.arange(len(rows)))
+        mentor[target] = mentors[order]
+        score[target] = scores[order]
+        self.stored = Stored(pointer, mentor, score)
+
+    def _split_by_columns(
+        self, rows: IntArray, duals: "Duals", recompute: npt.NDArray[np.bool_]
+    ) -> tuple[IntArray, IntArray, IntArray]:
+        """Rows to recompute in full split into (still to recompute, to re-price on a few
+        mentors only, those mentors). When the first prices were off, most rows fail only
+        because a few mentors' prices fell far more than the rest of their group's: leaving
+        those mentors out of the carried bound clears most rows, and pricing every row
+        against those few mentors (then storing the new bound) costs a fraction of a pass."""
+        nothing = np.empty(0, np.int64)
+        eligible = rows[(duals.row_level[rows] == 1) & ~recompute[rows]]
+        if len(eligible) < COLUMN_MIN_ROWS or self.n_columns < 4 * len(self.group_starts):
+            return rows, nothing, nothing
+        # the mentors whose price fell most since the prices most of these rows were priced at
+        common = int(np.bincount(2 * self.version[eligible] + self.row_level[eligible]).argmax())
+        difference = self.versions[common // 2][common % 2] - duals.offsets[1]
+        ranked = np.argsort(-difference, kind="stable")
+        probe = eligible
+        if len(probe) > COLUMN_PROBE_ROWS:
+            probe = np.sort(self.rng.choice(eligible, COLUMN_PROBE_ROWS, replace=False))
+        best_cost, best_count = np.inf, 0
+        for share in COLUMN_SHARES:
+            count = int(share * self.n_columns)
+            exclude = np.zeros(self.n_columns, bool)
+            exclude[ranked[:count]] = True
+            bound = self._carried_bounds(duals, probe, exclude=exclude)
+            failing = int(np.count_nonzero(~(bound < duals.beta[probe])))
+            cost = share * len(probe) + failing
+            if cost < best_cost:
+                best_cost, best_count = cost, count
+        if best_cost > COLUMN_GAIN * len(probe):
+            return rows, nothing, nothing
+        columns = np.sort(ranked[:best_count])
+        exclude = np.zeros(self.n_columns, bool)
+        exclude[columns] = True
+        bound = self._carried_bounds(duals, eligible, exclude=exclude)
+        cleared = bound < duals.beta[eligible]
+        rebase = eligible[cleared]
+        return np.setdiff1d(rows, rebase), rebase, columns.astype(np.int64)
+
+    def _rebase(
+        self, rows: IntArray, columns: IntArray, duals: "Duals"
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+        """Bring `rows` (level 1, cleared by the bound that leaves `columns` out) to the current
+        prices: price them against `columns` only, store those pairs that come within
+        `REBASE_SLACK` of violating, check the suspects exactly, and replace each row's bound
+        per mentor group by the carried bound (without `columns`) or the best unstored pair
+        with `columns`, whichever is higher — a proved bound at these prices, so later rounds
+        carry it from here. Returns the exact violations as `_check_suspects` does."""
+        self.rows_rebased += len(rows)
+        self.rebase_pairs += len(rows) * len(columns)
+        exclude = np.zeros(self.n_columns, bool)
+        exclude[columns] = True
+        carried = self._carried_bounds(duals, rows, exclude=exclude, per_group=True)
+        group_of = np.searchsorted(self.group_starts, columns, side="right") - 1
+        segment = np.flatnonzero(np.diff(group_of, prepend=-1))  # columns are sorted
+        position = np.full(self.n_columns, -1, np.int64)
+        position[columns] = np.arange(len(columns))
+        folded = with_offsets(self.features, duals.offsets) if duals.threshold is None else None
+        floor32 = np.float32(-np.inf)
+        if duals.threshold is not None:
+            floor32 = np.float32(duals.threshold / UNIT - self.features.eps)
+        offset32 = duals.offsets[1][columns].astype(np.float32)
+        ones = np.ones(self.n_rows, np.int64)
+        step = int(max(32, BLOCK_ELEMENTS // max(len(columns), 1)))
+        kept_f: list[IntArray] = []
+        kept_r: list[IntArray] = []
+        kept_reduced: list[Float32Array] = []
+        kept_raw: list[Float32Array] = []
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            if folded is not None:
+                reduced = score_block(self.features, chunk, folded, ones[chunk], columns=columns)
+            else:
+                scores = score_block(self.features, chunk, columns=columns)
+                scores[scores < floor32] = -np.inf
+                reduced = scores - offset32[None, :]
+            # pairs already stored are priced with the stored lists
+            counts = np.diff(self.stored.pointer)[chunk]
+            stored_mentor = self.stored.mentor[_ranges(self.stored.pointer[chunk], counts)]
+            stored_local = np.repeat(np.arange(len(chunk)), counts)
+            at = position[stored_mentor]
+            reduced[stored_local[at >= 0], at[at >= 0]] = -np.inf
+            cut = duals.beta[chunk] - duals.margin - REBASE_SLACK
+            cut32 = cut.astype(np.float32)
+            lower = cut32.astype(np.float64) > cut
+            cut32[lower] = np.nextafter(cut32[lower], np.float32(-np.inf))
+            flat = np.flatnonzero(reduced >= cut32[:, None])
+            local, at = np.divmod(flat, len(columns))
+            local, at, _ = self._cap(reduced, local, at, cut32, REBASE_KEEP)
+            values = reduced[local, at]
+            kept_f.append(chunk[local])
+            kept_r.append(columns[at])
+            kept_reduced.append(values)
+            kept_raw.append((values + offset32[at]).astype(np.float32))
+            reduced[local, at] = -np.inf  # the bound is on the pairs not stored
+            rest = np.maximum.reduceat(reduced, segment, axis=1).astype(np.float64)
+            target = carried[start : start + len(chunk)]
+            groups = group_of[segment]
+            target[:, groups] = np.maximum(target[:, groups], rest)
+        f = np.concatenate(kept_f)
+        r = np.concatenate(kept_r)
+        self._append_pairs(f, r.astype(np.int32), np.concatenate(kept_raw))
+        self.rest[rows] = carried
+        self.versions.append(duals.offsets)
+        self.margins.append(duals.margin)
+        self.version[rows] = len(self.versions) - 1
+        self.row_level[rows] = 1
+        reduced_all = np.concatenate(kept_reduced).astype(np.float64)
+        suspect = reduced_all >= duals.beta[f] - duals.check_margin
+        return self._check_suspects(
+            f[suspect], r[suspect], reduced_all[suspect], duals, SUSPECTS_PER_ROW
+        )
+
+    def _carried_bounds(
+        self,
+        duals: "Duals",
+        rows: IntArray | None = None,
+        *,
+        exclude: npt.NDArray[np.bool_] | None = None,
+        per_group: bool = False,
+    ) -> FloatArray64:
+        """Per row (all, or `rows`), a proved bound on the reduced score of every pair not
+        stored, at the new prices: the stored bound per mentor group plus the group's largest
+        price drop. With `exclude`, the bound leaves out those mentors (the caller prices them
+        itself); with `per_group`, one bound per row and mentor group instead of their max."""
+        if rows is None:
+            rows = np.arange(self.n_rows)
+        groups = len(self.group_starts)
+        bound = np.full((len(rows), groups) if per_group else len(rows), -np.inf)
+        version, old_levels, new_levels = (
+            self.version[rows],
+            self.row_level[rows],
+            duals.row_level[rows],
+        )
+        for version_index in unique_sorted(version).tolist():
             old = self.versions[version_index]
             for old_level in (0, 1):
                 for new_level in (0, 1):
                     selected = np.flatnonzero(
-                        (self.version == version_index)
-                        & (self.row_level == old_level)
-                        & (duals.row_level == new_level)
+                        (version == version_index)
+                        & (old_levels == old_level)
+                        & (new_levels == new_level)
                     )
                     if not len(selected):
                         continue
                     difference = old[old_level] - duals.offsets[new_level]
                     if new_level == 0:
                         difference = np.where(duals.always, -np.inf, difference)
+                    if exclude is not None:
+                        difference = np.where(exclude, -np.inf, difference)
                     drop = self._group_max(difference)
-                    carried = (self.rest[selected] + drop[None, :]).max(axis=1)
-                    bound[selected] = carried + self.margins[version_index]
+                    carried = self.rest[rows[selected]] + drop[None, :]
+                    carried += self.margins[version_index]
+                    bound[selected] = carried if per_group else carried.max(axis=1)
         return bound
 
     def price(self, u: IntArray, v: IntArray, *, threshold: int | None) -> tuple[Arcs, int]:
@@ -603,6 +776,12 @@ class BlockPricer:
             # before paying for a pass over most of the matrix
             rows = np.empty(0, np.int64)
         waiting = np.flatnonzero(failing & ~np.isin(np.arange(self.n_rows), rows))
+        rebased = np.empty(0, np.int64)
+        if len(rows) >= COLUMN_MIN_ROWS:
+            rows, rebased, columns = self._split_by_columns(rows, duals, recompute)
+            if len(rebased):
+                found.append(self._rebase(rebased, columns, duals))
+                unchecked = np.maximum(unchecked, found[-1][4])
         if len(rows):
             fresh = self._recompute(rows, duals)
             found.append(self._stored_violations(duals, fresh, SUSPECTS_PER_ROW))
@@ -612,6 +791,9 @@ class BlockPricer:
         if len(rows):  # capped lists leave the rest bounded but not cleared
             excess = (self.rest[rows].max(axis=1) + duals.margin - duals.beta[rows]) * UNIT
             open_bound[rows] = np.ceil(np.clip(excess, 0, 2.0**62)).astype(np.int64)
+        if len(rebased):  # stored pairs within the slack were checked; the rest is bounded
+            excess = (self.rest[rebased].max(axis=1) + duals.margin - duals.beta[rebased]) * UNIT
+            open_bound[rebased] = np.ceil(np.clip(excess, 0, 2.0**62)).astype(np.int64)
         if len(waiting):
             excess = np.where(
                 recompute[waiting], np.inf, (bound[waiting] - duals.beta[waiting]) * UNIT
