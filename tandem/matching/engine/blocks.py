@@ -56,6 +56,7 @@ INITIAL_PER_ROW = 24
 GROUPS = 128
 SUB_MARKET_SHARE = 0.05
 SUB_MARKET_MINIMUM = 1500
+SUB_MARKET_ROUNDS = 4
 BLOCK_ELEMENTS = 1 << 23
 PER_ROW = 64  # pairs each row keeps from a pass (about)
 # re-pricing rows against the few mentors whose prices moved most (`_split_by_columns`)
@@ -379,7 +380,9 @@ class BlockPricer:
             violations_per_row=supply,
         )
         arcs = nested.initial_arcs(None)
-        core = solve_total_core(sub_market, nested, arcs, tolerance=1e-3, max_rounds=4)
+        core = solve_total_core(
+            sub_market, nested, arcs, tolerance=1e-3, max_rounds=SUB_MARKET_ROUNDS
+        )
         level = (core.prices + BIG_M // 2) // BIG_M
         result: FloatArray64 = (core.prices - level * BIG_M) / UNIT
         return result
@@ -913,6 +916,7 @@ class Duals:
 GREEDY_LIST = 64
 REFILL_BATCH = 4096
 REFILL_WINDOW = 0.5  # score units
+LOW_WATER = 2  # a list down to 1/LOW_WATER of its length is rebuilt with the next batch
 
 
 def _greedy(
@@ -944,13 +948,17 @@ def _greedy(
     lists: list[list[tuple[int, int, int]]] = [[] for _ in range(n_rows)]
     no_pair = -(2**62)
     bounds = np.full(n_rows, no_pair, np.int64)  # units; no_pair: nothing left unlisted
-    heap: list[tuple[int, int, int, int]] = []  # offered pairs: (-cost, -tie, row, mentor)
+    # offered pairs: (-cost, -tie, row, mentor, generation)
+    heap: list[tuple[int, int, int, int, int]] = []
     sentinels: list[tuple[int, int, int]] = []  # rows to rebuild: (-bound, row, generation)
-    generation = np.zeros(n_rows, np.int64)  # bumped on each rebuild; stale sentinels skip
+    generation = np.zeros(n_rows, np.int64)  # bumped on each rebuild; stale entries skip
+    remaining = np.zeros(n_rows, np.int64)  # pairs left in each row's list
+    low_water = np.zeros(n_rows, np.int64)  # a quarter of what the row's last fill listed
     window_units = int(REFILL_WINDOW * UNIT)
     eps = pricer.features.eps
     eps_units = int(np.ceil(eps * UNIT)) + 1
     refills = 0
+    batches = 0
 
     def ties(rows: IntArray, mentors: IntArray) -> IntArray:
         mentee_ids = market.free_mentees[rows]
@@ -964,8 +972,9 @@ def _greedy(
         """(Re)build each row's list: its pairs with mentors that have room, scoring at least
         a cut (about its `GREEDY_LIST`-th best; on a rebuild, 2 eps or more below its old
         bound, and no cap), and its new bound on everything else."""
-        nonlocal refills
+        nonlocal refills, batches
         refills += len(rows)
+        batches += 1
         full = np.flatnonzero(room == 0)
         rank = max(1, round(GREEDY_LIST * len(pricer.sample) / max(n_columns, 1)))
         found_rows: list[IntArray] = []
@@ -1013,6 +1022,7 @@ def _greedy(
         for row in rows.tolist():
             lists[row] = []
             generation[row] += 1
+        remaining[rows] = 0
         for row, mentor, cost, tie_value in zip(
             row_of[order].tolist(),
             mentors[order].tolist(),
@@ -1021,13 +1031,15 @@ def _greedy(
             strict=True,
         ):
             lists[row].append((cost, tie_value, mentor))
+        np.add.at(remaining, row_of, 1)
+        low_water[rows] = remaining[rows] // LOW_WATER
         for row in rows.tolist():
             push(row)
 
     def push(row: int) -> None:
         if lists[row] and lists[row][-1][0] > bounds[row]:
             cost, tie_value, mentor = lists[row][-1]
-            heapq.heappush(heap, (-cost, -tie_value, row, mentor))
+            heapq.heappush(heap, (-cost, -tie_value, row, mentor, int(generation[row])))
         elif bounds[row] > no_pair:  # an unlisted pair may come first: rebuild the row
             heapq.heappush(sentinels, (-int(bounds[row]), row, int(generation[row])))
 
@@ -1044,10 +1056,22 @@ def _greedy(
                 if stamp == generation[row] and matched_to[row] < 0:
                     batch.append(row)
             if batch:
-                fill(np.asarray(sorted(set(batch)), np.int64), first=False)
+                # rows whose lists are running low join the batch: rebuilt now, in the same
+                # product, rather than one by one later
+                running_low = np.flatnonzero(
+                    (remaining <= low_water)
+                    & (low_water > 0)
+                    & (matched_to < 0)
+                    & (bounds > no_pair)
+                )[:REFILL_BATCH]
+                together = np.union1d(np.asarray(batch, np.int64), running_low)
+                fill(together.astype(np.int64), first=False)
             continue
-        negative_cost, _, row, mentor = heapq.heappop(heap)
+        negative_cost, _, row, mentor, stamp = heapq.heappop(heap)
+        if stamp != generation[row]:
+            continue  # offered before its row was rebuilt (the rebuilt list offers again)
         lists[row].pop()
+        remaining[row] -= 1
         if room[mentor] > 0:
             room[mentor] -= 1
             matched_to[row] = mentor
@@ -1059,7 +1083,7 @@ def _greedy(
         market.free_mentees[rows],
         market.live_mentors[matched_to[rows]],
         matched_cost[rows],
-        {"rows_refilled": float(refills)},
+        {"rows_refilled": float(refills), "refill_products": float(batches)},
     )
 
 

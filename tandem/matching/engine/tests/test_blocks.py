@@ -47,10 +47,16 @@ def test_block_pricing_reaches_the_exact_optimum(seed, max_capacity, forbidden_r
     assert blocks.total_score == exact.total_score
 
 
-@pytest.mark.parametrize(("seed", "list_length"), [(7, 2), (8, 32)])
-def test_streamed_stable_matching_equals_the_exact_one(seed, list_length, monkeypatch) -> None:
-    # given short per-row lists, so rows run out and are refilled from the matrix
+@pytest.mark.parametrize(
+    ("seed", "list_length", "low_water"), [(7, 2, 2), (8, 32, 2), (8, 32, 4), (11, 8, 3)]
+)
+def test_streamed_stable_matching_equals_the_exact_one(
+    seed, list_length, low_water, monkeypatch
+) -> None:
+    # given short per-row lists, so rows run out and are refilled from the matrix, and rows
+    # whose lists run low rebuilt early with each batch
     monkeypatch.setattr("tandem.matching.engine.blocks.GREEDY_LIST", list_length)
+    monkeypatch.setattr("tandem.matching.engine.blocks.LOW_WATER", low_water)
     problem = random_problem(np.random.default_rng(seed), 150, 50, max_capacity=2, pinned=2)
     # when
     exact = solve(problem, Objective.STABLE, pricing="exact", seed=seed)
