@@ -945,15 +945,21 @@ def _greedy(
     n_rows, n_columns = pricer.n_rows, pricer.n_columns
     matched_to = np.full(n_rows, -1, np.int64)
     matched_cost = np.zeros(n_rows, np.int64)
-    lists: list[list[tuple[int, int, int]]] = [[] for _ in range(n_rows)]
+    # every list ever filled, one after another (a row's pairs worst first); a row's live
+    # list is flat[low[row] .. top[row]], its best pair at top[row] (empty when top < low)
+    flat_cost: list[int] = []
+    flat_tie: list[int] = []
+    flat_mentor: list[int] = []
+    low = [0] * n_rows
+    top = [-1] * n_rows
     no_pair = -(2**62)
     bounds = np.full(n_rows, no_pair, np.int64)  # units; no_pair: nothing left unlisted
     # offered pairs: (-cost, -tie, row, mentor, generation)
     heap: list[tuple[int, int, int, int, int]] = []
     sentinels: list[tuple[int, int, int]] = []  # rows to rebuild: (-bound, row, generation)
-    generation = np.zeros(n_rows, np.int64)  # bumped on each rebuild; stale entries skip
+    generation = [0] * n_rows  # bumped on each rebuild; stale entries skip
     remaining = np.zeros(n_rows, np.int64)  # pairs left in each row's list
-    low_water = np.zeros(n_rows, np.int64)  # a quarter of what the row's last fill listed
+    low_water = np.zeros(n_rows, np.int64)  # a share of what the row's last fill listed
     window_units = int(REFILL_WINDOW * UNIT)
     eps = pricer.features.eps
     eps_units = int(np.ceil(eps * UNIT)) + 1
@@ -1018,30 +1024,30 @@ def _greedy(
         row_of, mentors = row_of[ok], mentors[ok]
         costs = pair_costs(encoding, market.free_mentees[row_of], market.live_mentors[mentors])
         tie = ties(row_of, mentors)
-        order = np.lexsort((tie, costs, row_of))  # within a row: worst first, so pop() = best
-        for row in rows.tolist():
-            lists[row] = []
+        order = np.lexsort((tie, costs, row_of))  # within a row: worst first, best on top
+        sorted_rows = row_of[order]
+        base = len(flat_cost)
+        flat_cost.extend(costs[order].tolist())
+        flat_tie.extend(tie[order].tolist())
+        flat_mentor.extend(mentors[order].tolist())
+        starts = base + np.searchsorted(sorted_rows, rows, "left")
+        ends = base + np.searchsorted(sorted_rows, rows, "right")
+        remaining[rows] = ends - starts
+        low_water[rows] = (ends - starts) // LOW_WATER
+        for row, start, end in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            low[row] = start
+            top[row] = end - 1
             generation[row] += 1
-        remaining[rows] = 0
-        for row, mentor, cost, tie_value in zip(
-            row_of[order].tolist(),
-            mentors[order].tolist(),
-            costs[order].tolist(),
-            tie[order].tolist(),
-            strict=True,
-        ):
-            lists[row].append((cost, tie_value, mentor))
-        np.add.at(remaining, row_of, 1)
-        low_water[rows] = remaining[rows] // LOW_WATER
-        for row in rows.tolist():
             push(row)
 
     def push(row: int) -> None:
-        if lists[row] and lists[row][-1][0] > bounds[row]:
-            cost, tie_value, mentor = lists[row][-1]
-            heapq.heappush(heap, (-cost, -tie_value, row, mentor, int(generation[row])))
+        best = top[row]
+        if best >= low[row] and flat_cost[best] > bounds[row]:
+            heapq.heappush(
+                heap, (-flat_cost[best], -flat_tie[best], row, flat_mentor[best], generation[row])
+            )
         elif bounds[row] > no_pair:  # an unlisted pair may come first: rebuild the row
-            heapq.heappush(sentinels, (-int(bounds[row]), row, int(generation[row])))
+            heapq.heappush(sentinels, (-int(bounds[row]), row, generation[row]))
 
     fill(np.arange(n_rows, dtype=np.int64), first=True)
     while heap or sentinels:
@@ -1070,7 +1076,7 @@ def _greedy(
         negative_cost, _, row, mentor, stamp = heapq.heappop(heap)
         if stamp != generation[row]:
             continue  # offered before its row was rebuilt (the rebuilt list offers again)
-        lists[row].pop()
+        top[row] -= 1
         remaining[row] -= 1
         if room[mentor] > 0:
             room[mentor] -= 1
