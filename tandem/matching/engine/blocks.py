@@ -174,6 +174,8 @@ class BlockPricer:
         self.rebase_pairs = 0  # rows x mentors priced by `_rebase`
         self.exact_checks = 0
         self.estimate_seconds = 0.0
+        self.phase_seconds = {"first_pass": 0.0, "rebase": 0.0, "recompute": 0.0}
+        self.greedy_seconds = 0.0  # STABLE: products, lists and the heap (counted as solving)
         self.column_best: ColumnBest | None = None
         # per-row state, set by `initial_arcs`
         self.stored = Stored(
@@ -193,6 +195,18 @@ class BlockPricer:
             "rebase_pairs": float(self.rebase_pairs),
             "exact_pair_checks": float(self.exact_checks),
             "seconds_price_estimate": round(self.estimate_seconds, 3),
+        }
+
+    def phases(self) -> dict[str, float]:
+        """Wall seconds: the price estimate, the first pass, re-pricing rows on a few mentors,
+        recomputing rows, the rest of pricing (stored checks, bounds, augmenting arcs), and
+        STABLE's greedy (its products, lists and heap)."""
+        accounted = self.estimate_seconds + sum(self.phase_seconds.values())
+        return {
+            "price_estimate": self.estimate_seconds,
+            **self.phase_seconds,
+            "pricing_other": max(0.0, self.seconds_pricing - accounted),
+            "greedy": self.greedy_seconds,
         }
 
     def _set_columns(self) -> None:
@@ -417,7 +431,9 @@ class BlockPricer:
         rows = np.arange(self.n_rows, dtype=np.int64)
         # the same pass collects each mentor's best mentees, so every mentor has arcs
         self.column_best = ColumnBest(COLUMN_BEST, self.n_columns)
+        clock = time.perf_counter()
         self.stored, self.rest = self._pass(rows, offsets, self.row_level, None, None)
+        self.phase_seconds["first_pass"] += time.perf_counter() - clock
         extra_f, extra_r = self.column_best.pairs()
         self.column_best = None
         f, r = self._best_stored(
@@ -548,6 +564,7 @@ class BlockPricer:
     ) -> npt.NDArray[np.bool_]:
         """A partial pass over `rows` at the current prices; returns the rows' mask."""
         self.rows_recomputed += len(rows)
+        clock = time.perf_counter()
         fresh, rests = self._pass(
             rows,
             duals.offsets,
@@ -562,6 +579,7 @@ class BlockPricer:
         self.margins.append(duals.margin)
         self.version[rows] = len(self.versions) - 1
         self.row_level[rows] = duals.row_level[rows]
+        self.phase_seconds["recompute"] += time.perf_counter() - clock
         mask = np.zeros(self.n_rows, bool)
         mask[rows] = True
         return mask
@@ -634,6 +652,7 @@ class BlockPricer:
         with `columns`, whichever is higher — a proved bound at these prices, so later rounds
         carry it from here. Returns the exact violations as `_check_suspects` does."""
         self.rows_rebased += len(rows)
+        clock = time.perf_counter()
         self.rebase_pairs += len(rows) * len(columns)
         exclude = np.zeros(self.n_columns, bool)
         exclude[columns] = True
@@ -692,6 +711,7 @@ class BlockPricer:
         self.margins.append(duals.margin)
         self.version[rows] = len(self.versions) - 1
         self.row_level[rows] = 1
+        self.phase_seconds["rebase"] += time.perf_counter() - clock
         reduced_all = np.concatenate(kept_reduced).astype(np.float64)
         suspect = reduced_all >= duals.beta[f] - duals.check_margin
         return self._check_suspects(
@@ -874,7 +894,10 @@ class BlockPricer:
     def greedy(
         self, residual: IntArray, *, seed: int | None
     ) -> tuple[IntArray, IntArray, IntArray, dict[str, float]]:
-        return _greedy(self, residual, seed)
+        clock = time.perf_counter()
+        result = _greedy(self, residual, seed)
+        self.greedy_seconds += time.perf_counter() - clock
+        return result
 
     def cover_violations(self, arcs: Arcs, best: int, threshold: int) -> Arcs | None:
         return _cover_violations(self, arcs, best, threshold)
