@@ -38,6 +38,7 @@ from tandem.matching.engine.features import (
     Encoding,
     allowed,
     count_allowed,
+    member,
     pair_costs,
     unique_sorted,
 )
@@ -798,7 +799,9 @@ class BlockPricer:
             # prices are still far from settled: let the solver digest the stored violations
             # before paying for a pass over most of the matrix
             rows = np.empty(0, np.int64)
-        waiting = np.flatnonzero(failing & ~np.isin(np.arange(self.n_rows), rows))
+        is_row = np.zeros(self.n_rows, bool)
+        is_row[rows] = True
+        waiting = np.flatnonzero(failing & ~is_row)
         rebased = np.empty(0, np.int64)
         if len(rows) >= COLUMN_MIN_ROWS:
             rows, rebased, columns = self._split_by_columns(rows, duals, recompute)
@@ -1144,7 +1147,7 @@ def _cover_violations(pricer: BlockPricer, arcs: Arcs, best: int, threshold: int
         return local, mentor.astype(np.int64), block[local, mentor]
 
     def crossing(f: IntArray, r: IntArray) -> Arcs:
-        new = ~np.isin(f * (1 << 31) + r, known)
+        new = ~member(known, f * (1 << 31) + r)  # sorted keys: no hashing of int64
         f, r = f[new], r[new]
         mentee, mentor = pricer.market.free_mentees[f], pricer.market.live_mentors[r]
         ok = allowed(pricer.encoding, mentee, mentor)
