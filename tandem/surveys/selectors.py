@@ -183,3 +183,8 @@ def survey_results(
         published_through=published_through,
         questions=results,
     )
+
+
+def survey_version_is_answered(*, version: SurveyVersion | None) -> bool:
+    """Whether someone answered `version` (an edit of its questions then makes a new one)."""
+    return version is not None and version.responses.exists()
