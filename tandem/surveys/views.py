@@ -236,7 +236,7 @@ def _rearranged(post: QueryDict) -> tuple[list[dict[str, Any]], int | None] | No
         if action not in post:
             continue
         try:
-            index = int(post[action])
+            index = int(post.get(action, ""))
         except ValueError:
             return rows, None
         if not 0 <= index < len(rows):
