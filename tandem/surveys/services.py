@@ -375,8 +375,10 @@ def answers_check(*, definition: dict[str, Any], answers: Mapping[str, Any]) -> 
     return rows
 
 
-def _relationship_path(relationship_id: int) -> str:
-    return reverse("relationships:status", args=[relationship_id])
+def _ending_path(relationship_id: int) -> str:
+    """The pair's lifecycle page with its "End" form chosen: where a manager ends the
+    relationship and, ticking "Find the mentee a new match", starts the rematch."""
+    return reverse("relationships:status", args=[relationship_id]) + "?action=end"
 
 
 @transaction.atomic
@@ -433,5 +435,5 @@ def _tell_managers_not_a_fit(invitation: SurveyInvitation) -> None:
             "it is not a good fit. Talk to them; if it should end, you can end it and offer "
             "the mentee a new match from the relationship's page."
         ),
-        url=_relationship_path(relationship.pk),
+        url=_ending_path(relationship.pk),
     )
