@@ -228,11 +228,11 @@ def _rearranged(post: QueryDict) -> tuple[list[dict[str, Any]], int | None] | No
     """The rows after the button pressed (add, remove, move up or down) and the row to focus,
     or None when the button was Save."""
     rows = _posted_rows(post)
-    if "add" in post:
+    if "add_question" in post:
         if len(rows) < _MOST_ROWS:
             rows.append({"key": "", "text": "", "type": "rating", "required": True, "choices": ""})
         return rows, len(rows) - 1
-    for action, step in (("up", -1), ("down", 1), ("remove", 0)):
+    for action, step in (("move_up", -1), ("move_down", 1), ("remove_question", 0)):
         if action not in post:
             continue
         try:

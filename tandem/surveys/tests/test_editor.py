@@ -169,8 +169,11 @@ def test_a_survey_without_questions_is_refused_with_a_message(cast, client):
 
 actions = st.lists(
     st.one_of(
-        st.just(("add", "1")),
-        st.tuples(st.sampled_from(["up", "down", "remove"]), st.integers(-1, 6).map(str)),
+        st.just(("add_question", "1")),
+        st.tuples(
+            st.sampled_from(["move_up", "move_down", "remove_question"]),
+            st.integers(-1, 6).map(str),
+        ),
     ),
     max_size=10,
 )
@@ -190,13 +193,13 @@ def test_adding_moving_and_removing_questions_keeps_the_others_as_typed(cast, cl
         assert response.status_code == 200
         assert response.templates[0].name == "surveys/_editor.html"
         index = int(value)
-        if step == "add":
+        if step == "add_question":
             model.append({"key": "", "text": "", "type": "rating", "required": True, "choices": ""})
         elif 0 <= index < len(model):
-            if step == "remove":
+            if step == "remove_question":
                 model.pop(index)
             else:
-                other = index + (1 if step == "down" else -1)
+                other = index + (1 if step == "move_down" else -1)
                 if 0 <= other < len(model):
                     model[index], model[other] = model[other], model[index]
         shown = [form.initial for form in response.context["formset"].forms]
