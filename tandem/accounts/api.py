@@ -45,8 +45,10 @@ def me(request: HttpRequest) -> object:
     summary="My organisation's settings (org admins)",
 )
 def organization_settings_get(request: HttpRequest) -> object:
-    _require_org_admin(request)
-    return selectors.organization_get(actor=caller(request))
+    actor = caller(request)
+    if actor.role != Role.ORG_ADMIN:
+        raise Forbidden("Only an organisation admin can see the organisation's settings.")
+    return selectors.organization_get(actor=actor)
 
 
 @router.patch(
