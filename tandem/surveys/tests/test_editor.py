@@ -192,6 +192,11 @@ def test_adding_moving_and_removing_questions_keeps_the_others_as_typed(cast, cl
         # then the editor comes back (200, the fragment alone) with the rows rearranged
         assert response.status_code == 200
         assert response.templates[0].name == "surveys/_editor.html"
+        # (the form element alone: an outerHTML swap of it leaves nothing else behind)
+        fragment = response.content.decode().strip()
+        assert fragment.startswith('<form id="survey-editor"')
+        assert fragment.endswith("</form>")
+        assert fragment.count("<form") == 1
         index = int(value)
         if step == "add_question":
             model.append({"key": "", "text": "", "type": "rating", "required": True, "choices": ""})
