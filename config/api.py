@@ -16,6 +16,7 @@ from tandem.meetings.api import router as meetings_router
 from tandem.notifications.api import router as notifications_router
 from tandem.nudges.api import router as nudges_router
 from tandem.participants.api import router as participants_router
+from tandem.participants.program_api import router as program_summaries_router
 from tandem.people.api import router as people_router
 from tandem.programs.api import router as programs_router
 from tandem.relationships.api import router as relationships_router
@@ -40,6 +41,7 @@ install_failure_handlers(api)
 
 api.add_router("/", accounts_router)
 api.add_router("/", people_router)
+api.add_router("/programs", program_summaries_router)
 api.add_router("/programs", programs_router)
 api.add_router("/", participants_router)
 api.add_router("/", matching_router)

@@ -9,7 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("tandem.accounts.urls")),
     path("people/", include("tandem.people.urls")),
-    path("programs/", include("tandem.programs.urls")),
+    path("programs/", include("tandem.participants.program_urls")),
     path("", workspace_views.home, name="home"),
     path("notifications/", include("tandem.notifications.urls")),
     path("", include("tandem.workspace.urls")),

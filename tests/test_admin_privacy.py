@@ -2,7 +2,8 @@
 changelist, and the change page and the delete confirmation (which lists every related
 object) of each of its objects, after the pair wrote distinctive private words everywhere they
 can: meeting titles, places, links, notes, agenda, check-ins, journal, self-assessment notes,
-messages, feedback, agreement, goals, milestones, actions, match-request notes and replies."""
+messages, feedback, agreement, goals, milestones, actions, match-request notes and replies,
+survey answers."""
 
 import datetime
 
@@ -26,6 +27,8 @@ from tandem.matching.models import MatchRequest
 from tandem.meetings.models import CheckIn
 from tandem.meetings.services import agenda_item_add, meeting_notes_update
 from tandem.meetings.tests.factories import schedule
+from tandem.surveys.services import response_submit, survey_create
+from tandem.surveys.tests.factories import invite
 
 # Every private string the pair writes, by where it was written. Lower case and one word, so
 # it survives every cleaning (journal tags are lower-cased) and is found wherever it leaks.
@@ -49,6 +52,7 @@ PRIVATE = {
         "action",
         "requestnote",
         "requestreply",
+        "surveytext",
     ]
 }
 
@@ -110,6 +114,24 @@ def private_everywhere(pair):
         status="declined",
         expires_at=timezone.now() + datetime.timedelta(days=7),
     )
+    survey = survey_create(
+        actor=pair.cast.manager,
+        program_id=pair.cast.program.pk,
+        title="Pulse",
+        trigger="halfway",
+        definition={
+            "intro": "",
+            "questions": [
+                {"key": "why", "type": "text", "text": "Why?", "required": True},
+                {"key": "fit", "type": "pairing_fit", "text": "Fit?", "required": True},
+            ],
+        },
+    )
+    response_submit(
+        actor=mentee,
+        invitation_id=invite(survey, relationship, mentee).pk,
+        answers={"why": PRIVATE["surveytext"], "fit": "good_fit"},
+    )
     return pair
 
 
@@ -149,6 +171,10 @@ def test_no_admin_page_shows_private_content(private_everywhere, client):
     # (the walk reaches the meetings' and the match requests' own pages)
     assert any("/admin/meetings/meeting/" in url and url.endswith("/change/") for url in urls)
     assert any("/admin/matching/matchrequest/" in url and url.endswith("/change/") for url in urls)
+    assert any("/admin/surveys/survey/" in url and url.endswith("/change/") for url in urls)
+    assert any(
+        "/admin/surveys/surveyinvitation/" in url and url.endswith("/change/") for url in urls
+    )
     # when every page is opened
     leaks = {}
     for url in urls:
@@ -181,6 +207,7 @@ def test_every_private_string_was_really_written(private_everywhere, kind):
             "goals",
             "actions",
             "matching",
+            "surveys",
         }:
             continue
         for row in model.objects.all():
@@ -188,3 +215,12 @@ def test_every_private_string_was_really_written(private_everywhere, kind):
             if any(secret in str(value).lower() for value in values):
                 found = True
     assert found, kind
+
+
+def test_no_survey_answer_is_in_the_admin():
+    # Which choice a person picked is theirs as much as their free text: responses and
+    # answers have no admin page at all (invitations show only whether one was answered).
+    from tandem.surveys.models import SurveyAnswer, SurveyResponse
+
+    assert not admin.site.is_registered(SurveyResponse)
+    assert not admin.site.is_registered(SurveyAnswer)

@@ -12,16 +12,19 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from tandem.accounts import services
 from tandem.accounts.models import ApiToken, Invitation, Organization, User
 from tandem.core.errors import DomainError
+from tandem.core.forms import SingleLineAdminMixin
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SingleLineAdminMixin, admin.ModelAdmin):
+    single_line_fields = ("name",)
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SingleLineAdminMixin, DjangoUserAdmin):
+    single_line_fields = ("first_name", "last_name")
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "organization", "role", "is_active"]
     list_filter = ["organization", "role", "is_active", "is_staff"]

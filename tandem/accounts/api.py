@@ -13,6 +13,8 @@ from tandem.accounts.schemas import (
     InvitationOut,
     MemberOut,
     MeOut,
+    OrganizationSettingsIn,
+    OrganizationSettingsOut,
     RoleIn,
 )
 from tandem.core.errors import Forbidden, NotFound
@@ -35,6 +37,32 @@ def _require_org_admin(request: HttpRequest) -> None:
 @router.get("/me", response=MeOut, summary="Who am I")
 def me(request: HttpRequest) -> object:
     return caller(request)
+
+
+@router.get(
+    "/organization/settings",
+    response=OrganizationSettingsOut,
+    summary="My organisation's settings (org admins)",
+)
+def organization_settings_get(request: HttpRequest) -> object:
+    actor = caller(request)
+    if actor.role != Role.ORG_ADMIN:
+        raise Forbidden("Only an organisation admin can see the organisation's settings.")
+    return selectors.organization_get(actor=actor)
+
+
+@router.patch(
+    "/organization/settings",
+    response=OrganizationSettingsOut,
+    summary="Change my organisation's settings (org admins)",
+)
+def organization_settings_update(request: HttpRequest, payload: OrganizationSettingsIn) -> object:
+    actor = caller(request)
+    return services.organization_settings_update(
+        actor=actor,
+        organization=selectors.organization_get(actor=actor),
+        aggregate_min_group_size=payload.aggregate_min_group_size,
+    )
 
 
 @router.get("/members", response=list[MemberOut], summary="People with access (org admins)")

@@ -40,6 +40,19 @@ class InvitationAcceptForm(forms.Form):
     )
 
 
+class OrganizationSettingsForm(forms.Form):
+    # Bounds are the service's (organization_settings_update), so the page and the API say
+    # the same thing; the widget only hints them.
+    aggregate_min_group_size = forms.IntegerField(
+        label="Minimum group for managers' aggregates",
+        help_text=(
+            "Managers see averages and counts (self-assessments, resource completion, survey "
+            "results) only over at least this many people. At least 3; 5 unless you choose."
+        ),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 

@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tandem.accounts.names import display_name, short_name
+from tandem.core.aggregates import MIN_GROUP, MIN_GROUP_FLOOR
 from tandem.core.models import TimeStampedModel
 
 
@@ -17,9 +18,24 @@ class Organization(TimeStampedModel):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    # The smallest group of people an aggregate shown to managers covers
+    # (`tandem.core.aggregates`; read through `accounts.selectors.aggregate_min_group`).
+    aggregate_min_group_size = models.PositiveSmallIntegerField(
+        default=MIN_GROUP,
+        help_text=(
+            "Managers see averages and counts only over at least this many people "
+            f"(at least {MIN_GROUP_FLOOR})."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(aggregate_min_group_size__gte=MIN_GROUP_FLOOR),
+                name="organization_aggregate_min_group_at_least_floor",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

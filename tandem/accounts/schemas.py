@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from tandem.accounts.models import Role
+from tandem.core.params import SmallCount
 from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 
@@ -12,6 +13,23 @@ class OrganizationOut(Schema):
     id: int
     name: str
     slug: str
+
+
+class OrganizationSettingsOut(Schema):
+    id: int
+    name: str
+    aggregate_min_group_size: int = Field(
+        description=(
+            "Managers see averages and counts only over at least this many people "
+            "(at least 3; 5 by default)"
+        )
+    )
+
+
+class OrganizationSettingsIn(InputSchema):
+    aggregate_min_group_size: SmallCount = Field(
+        description="At least 3 and at most 100; a value outside is refused with a 400"
+    )
 
 
 class MeOut(Schema):

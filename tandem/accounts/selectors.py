@@ -2,7 +2,9 @@
 
 from django.db.models import Q, QuerySet
 
-from tandem.accounts.models import ApiToken, Invitation, InvitationStatus, Role, User
+from tandem.accounts.models import ApiToken, Invitation, InvitationStatus, Organization, Role, User
+from tandem.core.aggregates import min_group_size
+from tandem.core.errors import NotFound
 
 
 def organization_id_of(actor: User) -> int:
@@ -50,3 +52,18 @@ def invitation_get_in_org(*, actor: User, invitation_id: int) -> Invitation | No
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def organization_get(*, actor: User) -> Organization:
+    """The actor's own organisation (NotFound for platform staff, who belong to none)."""
+    organization = Organization.objects.filter(pk=organization_id_of(actor)).first()
+    if organization is None:
+        raise NotFound("You do not belong to an organisation.")
+    return organization
+
+
+def aggregate_min_group(organization: Organization) -> int:
+    """The smallest group of people the organisation's aggregates cover: its setting, through
+    the aggregate rule's floor (`core.aggregates.min_group_size`). No query: pass the
+    organisation already loaded (`program.organization` behind `program_access`)."""
+    return min_group_size(organization.aggregate_min_group_size)

@@ -30,6 +30,7 @@ from tandem.accounts.models import (
     User,
 )
 from tandem.accounts.names import display_name
+from tandem.core.aggregates import MIN_GROUP_FLOOR
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 
 API_TOKEN_PREFIX = "tdm_"  # noqa: S105 - a public marker, not a secret
@@ -130,6 +131,35 @@ def _lock_active_admins(organization_id: int) -> list[int]:
 
 
 _LAST_ADMIN = "The organisation must keep at least one active organisation admin."
+
+
+MAX_AGGREGATE_MIN_GROUP = 100
+
+
+@transaction.atomic
+def organization_settings_update(
+    *, actor: User, organization: Organization, aggregate_min_group_size: int
+) -> Organization:
+    """Change the organisation's settings. Its admins only. The minimum group of managers'
+    aggregates may not go below the aggregate rule's floor (with two people, each knows the
+    other's answer) nor above MAX_AGGREGATE_MIN_GROUP."""
+    if actor.organization_id != organization.pk:
+        raise NotFound()
+    if actor.role != Role.ORG_ADMIN:
+        raise Forbidden("Only an organisation admin can change the organisation's settings.")
+    size = aggregate_min_group_size
+    if isinstance(size, bool) or not MIN_GROUP_FLOOR <= size <= MAX_AGGREGATE_MIN_GROUP:
+        raise InvalidInput.for_field(
+            "aggregate_min_group_size",
+            f"The minimum group must be a whole number from {MIN_GROUP_FLOOR} to "
+            f"{MAX_AGGREGATE_MIN_GROUP} (got {size}): with fewer people, a manager could work "
+            "out one person's answers.",
+        )
+    Organization.objects.filter(pk=organization.pk).update(
+        aggregate_min_group_size=size, updated_at=timezone.now()
+    )
+    organization.refresh_from_db(fields=["aggregate_min_group_size", "updated_at"])
+    return organization
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("members/", views.members, name="members"),
+    path("organization/", views.organization_settings, name="organization_settings"),
     path("members/<int:user_id>/role/", views.member_role, name="member_role"),
     path(
         "invitations/<int:invitation_id>/revoke/",

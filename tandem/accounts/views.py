@@ -16,6 +16,7 @@ from tandem.accounts.forms import (
     InvitationAcceptForm,
     InvitationForm,
     LoginForm,
+    OrganizationSettingsForm,
     PasswordResetForm,
     RoleForm,
     SignInLinkForm,
@@ -200,6 +201,37 @@ def members(request: AuthenticatedRequest) -> HttpResponse:
     }
     return render(
         request, "accounts/members.html", context, status=400 if invite_form.errors else 200
+    )
+
+
+@login_required
+def organization_settings(request: AuthenticatedRequest) -> HttpResponse:
+    """The organisation admin's settings page (the minimum group of managers' aggregates)."""
+    _org_admin_only(request)
+    actor = request.user
+    organization = selectors.organization_get(actor=actor)
+    form = OrganizationSettingsForm(
+        request.POST or None,
+        initial={"aggregate_min_group_size": organization.aggregate_min_group_size},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_settings_update(
+                actor=actor,
+                organization=organization,
+                aggregate_min_group_size=form.cleaned_data["aggregate_min_group_size"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "Organisation settings saved.")
+            return redirect("accounts:organization_settings")
+    apply_bootstrap(form)
+    return render(
+        request,
+        "accounts/organization_settings.html",
+        {"nav_section": "people", "form": form, "organization": organization},
+        status=400 if form.errors else 200,
     )
 
 

@@ -4,8 +4,8 @@
   their partner's answers only for a moment the partner shared (`assessment_overview`).
 - Programme managers see averages only (`assessment_program_summary`): per competency the
   average starting and closing score across the programme, published through the aggregate
-  rule (closed months, cohorts of at least `min_group_size()` people), so no individual's
-  score can be read from it, nor from the difference of two reads.
+  rule (closed months, cohorts of at least the organisation's minimum group of people), so no
+  individual's score can be read from it, nor from the difference of two reads.
 """
 
 import datetime
@@ -17,6 +17,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from tandem.accounts.selectors import aggregate_min_group
 from tandem.assessments.models import Competency, Moment, Rating, SelfAssessment
 from tandem.assessments.windows import (
     END_AFTER_CLOSE_DAYS,
@@ -32,7 +33,6 @@ from tandem.assessments.windows import (
 )
 from tandem.core.aggregates import (
     Contribution,
-    min_group_size,
     period_of,
     publish,
     rounded_mean,
@@ -278,7 +278,7 @@ def assessment_program_summary(
     have ended, in closed cohorts of at least `min_group` people, so no read differs from
     another by one person's answers. Never an individual's answers. Three queries whatever
     the programme's size."""
-    min_group = min_group_size()
+    min_group = aggregate_min_group(program.organization)
     competencies = list(competency_list_for_program(program=program, include_inactive=True))
     scores: dict[tuple[int, str], list[Contribution[int]]] = defaultdict(list)
     for competency_id, moment, user_id, submitted_at, score in (

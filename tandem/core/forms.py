@@ -1,5 +1,7 @@
 """Bridges between Django forms and the domain's errors, shared by every app's HTML views."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -55,3 +57,17 @@ class SingleLineField(forms.CharField):
     (Leading and trailing whitespace, a pasted trailing newline among it, is stripped first.)"""
 
     default_validators = [validate_single_line]
+
+
+class SingleLineAdminMixin:
+    """For a Django admin class: the model fields named in `single_line_fields` get the
+    single-line rule on its change form, as they do on the pages and the API (a field error,
+    nothing saved)."""
+
+    single_line_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and db_field.name in self.single_line_fields:
+            field.validators.append(validate_single_line)
+        return field

@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -84,6 +85,30 @@ def enrollment_refusal(
             "like to apply again."
         )
     return None
+
+
+# --- enrolment counts (shown on programmes' lists and pages) ------------------------------
+
+
+def _count_of(rows: QuerySet[Participant]) -> Coalesce:
+    counted = rows.order_by().values("program_id").annotate(total=Count("pk")).values("total")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_enrolment_counts(programs: QuerySet[Program]) -> QuerySet[Program]:
+    """`programs` with `mentor_count` and `mentee_count` (enrolled: active) and
+    `awaiting_count` (pending approval) on each, in the same query.
+
+    The set-based piece of "enrolled": this app owns the roles and statuses, so programmes'
+    lists and pages get their counts here (`participants.program_pages`, `program_api`).
+    """
+    rows = Participant.objects.filter(program_id=OuterRef("pk"))
+    enrolled = rows.filter(status=ParticipantStatus.ACTIVE)
+    return programs.annotate(
+        mentor_count=_count_of(enrolled.filter(role=ParticipantRole.MENTOR)),
+        mentee_count=_count_of(enrolled.filter(role=ParticipantRole.MENTEE)),
+        awaiting_count=_count_of(rows.filter(status=ParticipantStatus.PENDING)),
+    )
 
 
 # --- the member's side -------------------------------------------------------------------

@@ -7,12 +7,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from tandem.core.errors import DomainError
+from tandem.core.forms import SingleLineAdminMixin
 from tandem.people import services
 from tandem.people.models import PeopleImport, Profile, Skill
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(SingleLineAdminMixin, admin.ModelAdmin):
+    single_line_fields = ("name", "category")
     list_display = ["name", "category", "organization", "updated_at"]
     list_filter = ["organization"]
     list_select_related = ["organization"]
@@ -35,7 +37,8 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(SingleLineAdminMixin, admin.ModelAdmin):
+    single_line_fields = ("job_title", "department", "location")
     list_display = ["user", "job_title", "department", "location", "timezone", "updated_at"]
     list_filter = ["department"]
     list_select_related = ["user", "user__organization"]

@@ -14,36 +14,18 @@ from tandem.core.json_rows import in_values
 from tandem.notifications.services import OutboxProgram
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramStatus, QuestionAudience
 
-# The participants app owns enrolment; these are its role and status values as stored. They are
-# spelled out here because programs may not import participants (it sits above this app).
-_ENROLLED = "active"
-_AWAITING = "pending"
-_MENTOR = "mentor"
-_MENTEE = "mentee"
-
 MANAGER_ROLES = (Role.ORG_ADMIN, Role.PROGRAM_MANAGER)
 
 
 def _with_summary(queryset: QuerySet[Program]) -> QuerySet[Program]:
-    """Managers (prefetched, in name order) and enrolment counts, for lists and detail pages."""
+    """Managers (prefetched, in name order) and the question count, for lists and detail pages.
+
+    Enrolment counts are the participants app's (`participants.selectors.with_enrolment_counts`):
+    the pages and endpoints that show them compose the two there (`participants.program_pages`,
+    `participants.program_api`)."""
     return (
         queryset.select_related("organization")
-        .annotate(
-            mentor_count=Count(
-                "participants",
-                filter=Q(participants__role=_MENTOR, participants__status=_ENROLLED),
-                distinct=True,
-            ),
-            mentee_count=Count(
-                "participants",
-                filter=Q(participants__role=_MENTEE, participants__status=_ENROLLED),
-                distinct=True,
-            ),
-            awaiting_count=Count(
-                "participants", filter=Q(participants__status=_AWAITING), distinct=True
-            ),
-            question_count=Count("questions", distinct=True),
-        )
+        .annotate(question_count=Count("questions", distinct=True))
         .prefetch_related(
             Prefetch("managers", queryset=User.objects.order_by("last_name", "first_name", "email"))
         )
@@ -61,7 +43,7 @@ def _managed_filter(actor: User) -> Q | None:
 
 
 def program_list_for_manager(*, actor: User, status: str = "") -> QuerySet[Program]:
-    """The programmes the actor manages (org admins: all of the organisation's), with counts."""
+    """The programmes the actor manages (org admins: all of the organisation's)."""
     managed = _managed_filter(actor)
     if actor.organization_id is None:
         return Program.objects.none()
@@ -94,9 +76,10 @@ def program_list_for_user(
     return _with_summary(queryset).order_by("name", "id")
 
 
-def program_get_summary(*, program: Program) -> Program:
-    """The programme (already through its guard) with managers and counts loaded."""
-    return _with_summary(Program.objects.filter(pk=program.pk)).get()
+def program_summary_queryset(*, program: Program) -> QuerySet[Program]:
+    """The programme (already through its guard) with its managers, as a one-row queryset for
+    callers to annotate (enrolment counts) before `.get()`."""
+    return _with_summary(Program.objects.filter(pk=program.pk))
 
 
 def program_for_email(program: Program) -> OutboxProgram:

@@ -4,12 +4,14 @@ from tandem.programs import views
 
 app_name = "programs"
 
+# The list (programs/) and the detail page (programs/<id>/) show enrolment counts, so
+# `tandem.participants.program_urls` serves them and mounts these patterns beside them in
+# this namespace.
+#
 # The participants app serves programs/<id>/participants/, .../participants/export/ and
 # .../enroll/ from its own urls; nothing here may shadow those paths.
 urlpatterns = [
-    path("", views.program_list, name="list"),
     path("new/", views.program_create, name="create"),
-    path("<int:program_id>/", views.program_detail, name="detail"),
     path("<int:program_id>/edit/", views.program_edit, name="edit"),
     path("<int:program_id>/publish/", views.program_publish, name="publish"),
     path("<int:program_id>/archive/", views.program_archive, name="archive"),

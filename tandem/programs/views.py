@@ -1,4 +1,7 @@
-"""Programme pages for the people who run them. Thin: guards, services and selectors do the work."""
+"""Programme pages for the people who run them. Thin: guards, services and selectors do the work.
+
+The list and the detail page show enrolment counts, the participants app's concept, so they are
+served from `participants.program_pages` (programs may not import participants)."""
 
 from typing import Any, Literal, cast
 
@@ -18,17 +21,18 @@ from tandem.core.web import guard_as_http
 from tandem.people import selectors as people_selectors
 from tandem.programs import selectors, services
 from tandem.programs.forms import ProgramForm, QuestionForm
-from tandem.programs.models import EnrollmentQuestion, Program, ProgramStatus, QuestionAudience
-from tandem.programs.permissions import can_manage_program, program_access
+from tandem.programs.models import EnrollmentQuestion, Program, QuestionAudience
+from tandem.programs.permissions import program_access
 
 
-def _program(request: HttpRequest, program_id: int, *, manage: bool) -> Program:
+def program_for_request(request: HttpRequest, program_id: int, *, manage: bool) -> Program:
     """The programme through its guard, with the guard's refusals as HTTP errors."""
     with guard_as_http():
         return program_access(actor=signed_in_user(request), program_id=program_id, manage=manage)
 
 
-def _require_manager_role(actor: User) -> None:
+def require_manager_role(actor: User) -> None:
+    """403 unless the actor may run programmes (org admins and programme managers)."""
     if not actor.can_create_programs:
         raise PermissionDenied("Only organisation admins and programme managers manage programmes.")
 
@@ -44,28 +48,10 @@ def _manager_choices(actor: User) -> list[tuple[int, str]]:
 
 
 @login_required
-def program_list(request: HttpRequest) -> HttpResponse:
-    """Manage programmes: the ones the actor manages (org admins: all), filtered by status."""
-    actor = signed_in_user(request)
-    _require_manager_role(actor)
-    status = request.GET.get("status", "")
-    if status not in ProgramStatus.values:
-        status = ""
-    counts = selectors.program_status_counts(actor=actor)
-    context = {
-        "nav_section": "programs",
-        "programs": selectors.program_list_for_manager(actor=actor, status=status),
-        "status_filters": [(value, label, counts[value]) for value, label in ProgramStatus.choices],
-        "status": status,
-    }
-    return render(request, "programs/list.html", context)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def program_create(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
-    _require_manager_role(actor)
+    require_manager_role(actor)
     form = ProgramForm(request.POST or None, manager_choices=_manager_choices(actor), creating=True)
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,24 +75,10 @@ def program_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
-    """A programme's settings, form and links. Managers see the actions; others the summary."""
-    actor = signed_in_user(request)
-    program = selectors.program_get_summary(program=_program(request, program_id, manage=False))
-    context = {
-        "program": program,
-        "can_manage": can_manage_program(actor, program),
-        "questions": selectors.question_list(program=program),
-        "nav_section": "programs",
-    }
-    return render(request, "programs/detail.html", context)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
     actor = signed_in_user(request)
-    program = _program(request, program_id, manage=True)
+    program = program_for_request(request, program_id, manage=True)
     if program.is_read_only and request.method == "GET":
         messages.info(request, f"'{program.name}' is archived and can no longer be changed.")
         return redirect("programs:detail", program_id=program.pk)
@@ -136,7 +108,7 @@ def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def program_publish(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = _program(request, program_id, manage=True)
+    program = program_for_request(request, program_id, manage=True)
     try:
         services.program_publish(actor=signed_in_user(request), program=program)
     except DomainError as error:
@@ -149,7 +121,7 @@ def program_publish(request: HttpRequest, program_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def program_archive(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = _program(request, program_id, manage=True)
+    program = program_for_request(request, program_id, manage=True)
     try:
         services.program_archive(actor=signed_in_user(request), program=program)
     except DomainError as error:
@@ -164,7 +136,7 @@ def program_archive(request: HttpRequest, program_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def program_duplicate(request: HttpRequest, program_id: int) -> HttpResponse:
-    program = _program(request, program_id, manage=True)
+    program = program_for_request(request, program_id, manage=True)
     try:
         copy = services.program_duplicate(actor=signed_in_user(request), program=program)
     except DomainError as error:
@@ -208,14 +180,14 @@ def _render_builder(
 @login_required
 def question_builder(request: HttpRequest, program_id: int) -> HttpResponse:
     """The enrolment form builder: the questions in order, inline editing, and an add form."""
-    return _render_builder(request, _program(request, program_id, manage=True))
+    return _render_builder(request, program_for_request(request, program_id, manage=True))
 
 
 @login_required
 @require_POST
 def question_create(request: HttpRequest, program_id: int) -> HttpResponse:
     actor = signed_in_user(request)
-    program = _program(request, program_id, manage=True)
+    program = program_for_request(request, program_id, manage=True)
     form = QuestionForm(request.POST)
     if form.is_valid():
         try:
@@ -245,7 +217,7 @@ def _builder_outcome(
 def _question(
     request: HttpRequest, program_id: int, question_id: int
 ) -> tuple[Program, EnrollmentQuestion]:
-    program = _program(request, program_id, manage=True)
+    program = program_for_request(request, program_id, manage=True)
     try:
         return program, selectors.question_get(program=program, question_id=question_id)
     except NotFound as error:
@@ -320,7 +292,7 @@ def question_preview(request: HttpRequest, program_id: int, role: str) -> HttpRe
     if role not in (QuestionAudience.MENTOR, QuestionAudience.MENTEE):
         raise Http404("Preview the form as a mentor or as a mentee.")
     actor = signed_in_user(request)
-    program = _program(request, program_id, manage=True)
+    program = program_for_request(request, program_id, manage=True)
     context = {
         "program": program,
         "role": role,

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from tandem.accounts.models import User
-from tandem.core.aggregates import Contribution, min_group_size, period_of, publish
+from tandem.accounts.selectors import aggregate_min_group
+from tandem.core.aggregates import Contribution, period_of, publish
 from tandem.core.errors import NotFound
 from tandem.participants.models import Participant, ParticipantStatus
 from tandem.programs.models import Program
@@ -197,7 +198,7 @@ def resource_completion_rates(
     person counts from the month they marked it done or joined, whichever is later, once that
     month has ended and at least the minimum group of people count with them, so no two reads
     differ by one person. Three queries."""
-    min_group = min_group_size()
+    min_group = aggregate_min_group(program.organization)
     active = Participant.objects.filter(program=program, status=ParticipantStatus.ACTIVE)
     joined = dict(active.values_list("user_id", "enrolled_at"))
     resources = list(

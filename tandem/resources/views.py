@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.accounts.requests import signed_in_user
-from tandem.core.aggregates import min_group_size
+from tandem.accounts.selectors import aggregate_min_group
 from tandem.core.errors import DomainError
 from tandem.core.forms import SingleLineField, add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
@@ -263,7 +263,7 @@ def program_resources(request: HttpRequest, program_id: int) -> HttpResponse:
         {
             "program": program,
             "rows": selectors.resource_completion_rates(program=program),
-            "min_group": min_group_size(),
+            "min_group": aggregate_min_group(program.organization),
             "form": form,
             "is_admin": user.is_org_admin,
         },

@@ -156,6 +156,7 @@ def survey_update(request: HttpRequest, survey_id: Id, payload: SurveyUpdateIn) 
     change = services.SurveyChange(
         title=data.get("title"),
         is_active=data.get("is_active"),
+        trigger=data.get("trigger"),
         audience=data.get("audience"),
         offset_days=data.get("offset_days"),
         repeat_days=data.get("repeat_days"),

@@ -79,6 +79,7 @@ class SurveyCreateIn(InputSchema):
 class SurveyUpdateIn(InputSchema):
     title: SingleLine | None = Field(None, max_length=120)
     is_active: bool | None = None
+    trigger: Trigger | None = None
     audience: SurveyAudience | None = None
     offset_days: Count | None = None
     repeat_days: Count | None = None

@@ -3,9 +3,10 @@
 A person reads their own invitations and answers (`invitation_list_for_user`,
 `response_for_invitation`); their partner never does (the invitation's guard answers only its
 person). Managers read a programme's surveys and their results (`survey_results`): aggregates
-through `tandem.core.aggregates` only — closed monthly cohorts of at least `min_group_size()`
-people, means rounded, free text without names and only when its cohort is published, in
-alphabetical order (never the order it arrived in).
+through `tandem.core.aggregates` only — closed monthly cohorts of at least the organisation's
+minimum group of people (`accounts.selectors.aggregate_min_group`), means rounded, free text
+without names and only when its cohort is published, in alphabetical order (never the order
+it arrived in).
 """
 
 import datetime
@@ -16,6 +17,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from tandem.accounts.models import User
+from tandem.accounts.selectors import aggregate_min_group
 from tandem.core.aggregates import Contribution, min_group_size, period_of, publish, rounded_mean
 from tandem.programs.models import Program
 from tandem.surveys.definition import PAIRING_FIT_CHOICES, questions_of
@@ -100,7 +102,11 @@ def survey_results(
     """The survey's results as a manager may see them (the caller passed `survey_access`):
     every number through the aggregate rule, per question over all versions that asked it
     (same key and type). Three queries whatever the number of answers."""
-    group = min_group_size(min_group)
+    group = (
+        aggregate_min_group(survey.program.organization)
+        if min_group is None
+        else min_group_size(min_group)
+    )
     invitations = SurveyInvitation.objects.filter(survey=survey).values_list(
         "user_id", "created_at", "response__submitted_at"
     )
@@ -177,3 +183,8 @@ def survey_results(
         published_through=published_through,
         questions=results,
     )
+
+
+def survey_version_is_answered(*, version: SurveyVersion | None) -> bool:
+    """Whether someone answered `version` (an edit of its questions then makes a new one)."""
+    return version is not None and version.responses.exists()

@@ -126,6 +126,7 @@ class SurveyChange:
 
     title: str | None = None
     is_active: bool | None = None
+    trigger: str | None = None
     audience: str | None = None
     offset_days: int | None = None
     repeat_days: int | None = None
@@ -140,24 +141,34 @@ def survey_update(*, actor: User, survey_id: int, change: SurveyChange) -> Surve
     A new definition replaces the current version while nobody has answered it; once someone
     has, it becomes the next version and the answered one is kept as it was (answers keep
     their version). Invitations not answered yet move to the new version. Invalid input raises
-    InvalidInput naming the field, and nothing changes."""
+    InvalidInput naming the field, and nothing changes. A new trigger applies to the
+    occasions still to come (invitations already sent stay, keyed by their own occasion)."""
     survey = survey_access(actor=actor, survey_id=survey_id)
     # Lock the bare survey row: two edits at once make one version each, in turn.
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     title = _check_title(change.title) if change.title is not None else survey.title
+    trigger = change.trigger if change.trigger is not None else survey.trigger
     audience = change.audience if change.audience is not None else survey.audience
     offset_days = change.offset_days if change.offset_days is not None else survey.offset_days
     repeat_days = None if change.clear_repeat else change.repeat_days or survey.repeat_days
     _check_timing(
-        trigger=survey.trigger, audience=audience, offset_days=offset_days, repeat_days=repeat_days
+        trigger=trigger, audience=audience, offset_days=offset_days, repeat_days=repeat_days
     )
     stored = definition_validate(change.definition) if change.definition is not None else None
-    survey.title, survey.audience = title, audience
+    survey.title, survey.trigger, survey.audience = title, trigger, audience
     survey.offset_days, survey.repeat_days = offset_days, repeat_days
     if change.is_active is not None:
         survey.is_active = change.is_active
     survey.save(
-        update_fields=["title", "audience", "offset_days", "repeat_days", "is_active", "updated_at"]
+        update_fields=[
+            "title",
+            "trigger",
+            "audience",
+            "offset_days",
+            "repeat_days",
+            "is_active",
+            "updated_at",
+        ]
     )
     if stored is not None:
         current = survey.versions.order_by("-number").first()
@@ -364,8 +375,10 @@ def answers_check(*, definition: dict[str, Any], answers: Mapping[str, Any]) -> 
     return rows
 
 
-def _relationship_path(relationship_id: int) -> str:
-    return reverse("relationships:status", args=[relationship_id])
+def _ending_path(relationship_id: int) -> str:
+    """The pair's lifecycle page with its "End" form chosen: where a manager ends the
+    relationship and, ticking "Find the mentee a new match", starts the rematch."""
+    return reverse("relationships:status", args=[relationship_id]) + "?action=end"
 
 
 @transaction.atomic
@@ -422,5 +435,5 @@ def _tell_managers_not_a_fit(invitation: SurveyInvitation) -> None:
             "it is not a good fit. Talk to them; if it should end, you can end it and offer "
             "the mentee a new match from the relationship's page."
         ),
-        url=_relationship_path(relationship.pk),
+        url=_ending_path(relationship.pk),
     )

@@ -2,11 +2,14 @@ import datetime
 
 from django.utils import timezone
 
+from tandem.accounts.services import organization_settings_update
 from tandem.assessments import selectors, services
 from tandem.assessments.models import Competency
 from tandem.assessments.tests.conftest import take
 from tandem.assessments.tests.factories import age_answers, close, set_dates
 from tandem.core.aggregates import current_period, period_end
+from tandem.programs.models import Program
+from tandem.programs.permissions import program_access
 from tandem.relationships.models import Relationship
 from tandem.relationships.permissions import relationship_access
 
@@ -138,11 +141,19 @@ def test_programme_summary_is_averages_over_enough_people(
     assert summary.published_through == period_end(current_period() - datetime.timedelta(days=1))
 
 
-def test_programme_summary_with_a_minimum_group_of_three(cohort, pair, settings):
-    # given the site's minimum group is configured to three
-    settings.AGGREGATE_MIN_GROUP = 3
+def _with_minimum_group(cast, size: int) -> Program:
+    """Set the organisation's minimum group as its admin does; the programme as pages load it."""
+    organization_settings_update(
+        actor=cast.admin, organization=cast.org, aggregate_min_group_size=size
+    )
+    return program_access(actor=cast.manager, program_id=cast.program.pk, manage=True)
+
+
+def test_programme_summary_with_a_minimum_group_of_three(cohort, pair):
+    # given the organisation's minimum group is configured to three
+    program = _with_minimum_group(pair.cast, 3)
     # when
-    summary = selectors.assessment_program_summary(program=pair.cast.program)
+    summary = selectors.assessment_program_summary(program=program)
     # then the four ends and the four people who took both are published too (the two pairs
     # who took both are fewer than three pairs)
     assert summary.min_group == 3
@@ -154,17 +165,17 @@ def test_programme_summary_with_a_minimum_group_of_three(cohort, pair, settings)
     assert (summary.people_with_both, summary.pairs_with_both) == (4, 0)
 
 
-def test_programme_summary_withholds_what_fewer_than_the_minimum_group_answered(pair, settings):
+def test_programme_summary_withholds_what_fewer_than_the_minimum_group_answered(pair):
     # given only the pair took the start, the mentee also the end, last month, and even a
     # minimum group of three
-    settings.AGGREGATE_MIN_GROUP = 3
+    program = _with_minimum_group(pair.cast, 3)
     take(pair.relationship, pair.mentor, "start", 1)
     take(pair.relationship, pair.mentee, "start", 5)
     set_dates(pair.relationship, started_days_ago=300, duration_days=365)
     take(Relationship.objects.get(pk=pair.relationship.pk), pair.mentee, "end", 4)
     age_answers()
     # when
-    summary = selectors.assessment_program_summary(program=pair.cast.program)
+    summary = selectors.assessment_program_summary(program=program)
     # then
     assert {
         (r.start_people, r.average_start, r.end_people, r.average_end) for r in summary.rows

@@ -31,11 +31,14 @@ _REQUEST_RELATED = ("program", "mentee__user__profile", "mentor__user__profile")
 _SETTINGS_CACHE = "_self_matching_settings"
 
 
-def matching_settings_get(*, program: Program) -> MatchingSettings:
-    """The programme's matching settings; the defaults (unsaved) when it has no row yet.
+def matching_settings_get(*, program: Program, fresh: bool = False) -> MatchingSettings:
+    """The programme's matching settings; the defaults (unsaved, `pk` None) when it has no row
+    yet. The one read of them: both halves of matching (and the runs' settings page,
+    `runs.selectors.matching_settings_view`) ask here.
 
-    Read once per programme object (a page asks for them several times)."""
-    cached = getattr(program, _SETTINGS_CACHE, None)
+    Read once per programme object (a page asks for them several times); `fresh` reads the
+    row again (after a write to it)."""
+    cached = None if fresh else getattr(program, _SETTINGS_CACHE, None)
     if cached is None:
         found = MatchingSettings.objects.filter(program=program).first()
         cached = found if found is not None else MatchingSettings(program=program)

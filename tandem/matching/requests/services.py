@@ -487,7 +487,7 @@ def _accepted_messages(match_request: MatchRequest, relationship: Relationship) 
             category=NotificationCategory.WELCOME,
             subject=subject,
             text=text,
-            url=f"/relationships/{relationship.pk}/",
+            url=reverse("workspace:detail", args=[relationship.pk]),
             program=program_for_email(program),
         )
         for person, subject, text in texts

@@ -39,7 +39,7 @@ router = Router(tags=["matching"])
 )
 def settings_get(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
-    return MatchingSettingsOut.of(selectors.matching_settings_get(program=program))
+    return MatchingSettingsOut.of(selectors.matching_settings_view(program=program))
 
 
 @router.put(
@@ -54,7 +54,7 @@ def settings_update(request: HttpRequest, program_id: Id, payload: MatchingSetti
         program_id=program_id,
         change=services.SettingsChange(**payload.model_dump()),
     )
-    return MatchingSettingsOut.of(selectors.matching_settings_get(program=stored.program))
+    return MatchingSettingsOut.of(selectors.matching_settings_view(program=stored.program))
 
 
 # --- runs --------------------------------------------------------------------------------

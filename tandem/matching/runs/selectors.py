@@ -30,6 +30,7 @@ from tandem.matching.models import (
     PairRuleKind,
     RunStatus,
 )
+from tandem.matching.requests.selectors import matching_settings_get
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import EnrollmentQuestion, Program
 from tandem.relationships.models import Relationship
@@ -244,9 +245,11 @@ class SettingsView:
         return {name: self.config.weights[name] for name in EDITABLE_CRITERIA}
 
 
-def matching_settings_get(*, program: Program) -> SettingsView:
-    """The programme's matching settings over its defaults, and its comparable questions."""
-    stored = MatchingSettings.objects.filter(program=program).first()
+def matching_settings_view(*, program: Program) -> SettingsView:
+    """The programme's matching settings over its defaults (read from their owner,
+    `requests.selectors.matching_settings_get`), and its comparable questions."""
+    row = matching_settings_get(program=program, fresh=True)
+    stored = row if row.pk is not None else None
     config = MatchingConfig.for_program(program, stored)
     questions = [
         QuestionSetting(

@@ -112,7 +112,7 @@ def run_start(request: HttpRequest, program_id: int) -> HttpResponse:
 def matching_settings(request: HttpRequest, program_id: int) -> HttpResponse:
     """Weights, rules, per-question modes and self-matching options."""
     program = _program(request, program_id)
-    view = selectors.matching_settings_get(program=program)
+    view = selectors.matching_settings_view(program=program)
     form = SettingsForm(request.POST if request.method == "POST" else None, view=view)
     if request.method == "POST" and form.is_valid():
         try:

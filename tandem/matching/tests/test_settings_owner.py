@@ -36,7 +36,7 @@ def test_the_runs_settings_page_and_the_requests_read_the_same_values(cast, stor
     }
     # when each half reads them (a fresh programme object: requests cache per object)
     program = Program.objects.get(pk=cast.program.pk)
-    view = run_selectors.matching_settings_get(program=program)
+    view = run_selectors.matching_settings_view(program=program)
     row = request_selectors.matching_settings_get(program=Program.objects.get(pk=program.pk))
     # then both show what is stored, or the model's defaults, and reading created no row
     assert {name: getattr(view, name) for name in FIELDS} == expected

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
+from tandem.core.paths import PathOf
 from tandem.nudges.rules.base import (
     Context,
     Nudge,
@@ -17,6 +18,10 @@ from tandem.nudges.rules.base import (
     datetime_output_field,
     managers_by_program,
 )
+
+# Where each message links to, reversed once from the owning app's URL name.
+PAIR_PAGE = PathOf("workspace:detail")
+PROGRAM_PAIRS_PAGE = PathOf("workspace:program_relationships")
 
 
 def _inactive_pairs(
@@ -57,7 +62,7 @@ def inactivity(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                     f"{since:%d %b %Y}. A short message or a 20-minute call is enough to pick "
                     "up the thread."
                 ),
-                url=f"/relationships/{pk}/",
+                url=PAIR_PAGE(pk),
             )
 
 
@@ -81,5 +86,5 @@ def inactivity_escalation(context: Context, settings: RuleSettings) -> Iterator[
                     f"{pair.mentor_name} and {pair.mentee_name} have had no activity since "
                     f"{since:%d %b %Y}. They were nudged already; a word from you may help."
                 ),
-                url=f"/programs/{pair.program_id}/relationships/",
+                url=PROGRAM_PAIRS_PAGE(pair.program_id),
             )

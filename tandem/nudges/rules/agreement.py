@@ -7,6 +7,7 @@ both. An agreement edited after signing is unsigned again until both sign the ne
 from collections.abc import Iterator
 
 from tandem.agreements.selectors import agreement_signed_exists
+from tandem.core.paths import PathOf
 from tandem.nudges.rules.base import (
     Context,
     Nudge,
@@ -16,6 +17,9 @@ from tandem.nudges.rules.base import (
     period_day,
     since_activation,
 )
+
+# Where each message links to, reversed once from the owning app's URL name.
+AGREEMENT_PAGE = PathOf("agreements:detail")
 
 
 def agreement_unsigned(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
@@ -42,5 +46,5 @@ def agreement_unsigned(context: Context, settings: RuleSettings) -> Iterator[Nud
                     "you will work together (how often you meet, what each of you expects, "
                     "what stays confidential) makes the rest easier."
                 ),
-                url=f"/relationships/{pk}/agreement/",
+                url=AGREEMENT_PAGE(pk),
             )

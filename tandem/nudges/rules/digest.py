@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count
 
+from tandem.core.paths import PathOf
 from tandem.meetings.selectors import at_risk_relationship
 from tandem.nudges.rules.base import (
     Context,
@@ -17,6 +18,10 @@ from tandem.relationships.models import Relationship
 
 # The digest's "at risk" pairs: active, and no meeting held for this long.
 DIGEST_WINDOW = datetime.timedelta(days=7)
+
+
+# Where each message links to, reversed once from the owning app's URL name.
+PROGRAM_PAIRS_PAGE = PathOf("workspace:program_relationships")
 
 
 def manager_digest(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
@@ -82,5 +87,5 @@ def manager_digest(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                 f"- not matched yet: {mentees} mentees, {mentors} mentors\n"
                 f"- pairs at risk (no meeting held for 6 weeks): {at_risk.get(program_id, 0)}"
             ),
-            url=f"/programs/{program_id}/relationships/",
+            url=PROGRAM_PAIRS_PAGE(program_id),
         )

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from django.db.models import F
 
+from tandem.core.paths import PathOf
 from tandem.nudges.rules.base import (
     CATCH_UP,
     Context,
@@ -18,6 +19,10 @@ from tandem.participants.models import Participant, ParticipantRole, Participant
 from tandem.programs.models import ProgramStatus
 from tandem.relationships.announcements import match_announced_period
 from tandem.relationships.models import OPEN_STATUSES, Relationship
+
+# Where each message links to, reversed once from the owning app's URL name.
+PROGRAM_PAGE = PathOf("programs:detail")
+PAIR_PAGE = PathOf("workspace:detail")
 
 
 def welcome(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
@@ -58,7 +63,7 @@ def welcome(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                 "find you a good match: keep it up to date, and look through the programme's "
                 "resources while you wait."
             ),
-            url=f"/programs/{program_id}/",
+            url=PROGRAM_PAGE(program_id),
         )
 
 
@@ -97,5 +102,5 @@ def match_announced(context: Context, settings: RuleSettings) -> Iterator[Nudge]
                     f"In {pair.program_name} you are now paired with {partner}. Open your "
                     "shared workspace to say hello and book a first conversation."
                 ),
-                url=f"/relationships/{pk}/",
+                url=PAIR_PAGE(pk),
             )

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import F
 
+from tandem.core.paths import PathOf
 from tandem.goals.models import Goal, Milestone
 from tandem.goals.selectors import active_goal
 from tandem.nudges.rules.base import (
@@ -18,6 +19,9 @@ from tandem.nudges.rules.base import (
 )
 from tandem.programs.models import ProgramStatus
 from tandem.relationships.models import RelationshipStatus
+
+# Where each message links to, reversed once from the owning app's URL name.
+GOALS_PAGE = PathOf("goals:list")
 
 
 def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
@@ -61,7 +65,7 @@ def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                     f"The goal “{title}” is due on {target_on:%d %b %Y}. "
                     "Talk it through at your next meeting: finish, adjust or move the date."
                 ),
-                url=f"/relationships/{relationship_id}/goals/",
+                url=GOALS_PAGE(relationship_id),
             )
     milestones = window(
         Milestone.objects.filter(
@@ -84,5 +88,5 @@ def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                 category=rule.category,
                 title=f"Milestone due soon: {title}",
                 text=f"The milestone “{title}” is due on {due_on:%d %b %Y}.",
-                url=f"/relationships/{relationship_id}/goals/",
+                url=GOALS_PAGE(relationship_id),
             )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from django.db.models import F
 
 from tandem.accounts.models import User
+from tandem.core.paths import PathOf
 from tandem.journeys.selectors import journey_steps_due
 from tandem.nudges.rules.base import (
     CATCH_UP,
@@ -16,6 +17,11 @@ from tandem.nudges.rules.base import (
     date_output_field,
     each_person,
 )
+
+# Where each message links to, reversed once from the owning app's URL name.
+JOURNEY_PAGE = PathOf("journeys:relationship")
+GOALS_PAGE = PathOf("goals:list")
+PAIR_PAGE = PathOf("workspace:detail")
 
 
 def journey_step_due(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
@@ -52,7 +58,7 @@ def journey_step_due(context: Context, settings: RuleSettings) -> Iterator[Nudge
                     f"“{step.step_title}” is due on {step.due_on:%d %b %Y}. Your journey page "
                     "has what you need for it."
                 ),
-                url=f"/relationships/{step.relationship_id}/journey/",
+                url=JOURNEY_PAGE(step.relationship_id),
             )
 
 
@@ -89,7 +95,7 @@ def midpoint(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                     "Look back at your goals together: what has changed, what to keep, what "
                     "to drop."
                 ),
-                url=f"/relationships/{pk}/goals/",
+                url=GOALS_PAGE(pk),
             )
 
 
@@ -124,5 +130,5 @@ def closing(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                     f"{planned_end_on:%d %b %Y}. Plan a closing conversation: what you "
                     "achieved, what you learnt, and what comes next."
                 ),
-                url=f"/relationships/{pk}/",
+                url=PAIR_PAGE(pk),
             )

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from django.db.models import Exists, F, OuterRef
 
 from tandem.accounts.names import display_name
+from tandem.core.paths import PathOf
 from tandem.meetings.models import CheckIn, Meeting, MeetingStatus
 from tandem.meetings.selectors import held_meetings
 from tandem.meetings.services import meeting_ics, meeting_path
@@ -25,6 +26,10 @@ from tandem.nudges.rules.base import (
 from tandem.people.zones import zone_name_or_utc
 from tandem.programs.models import ProgramStatus
 from tandem.relationships.models import RelationshipStatus
+
+# Where each message links to, reversed once from the owning app's URL name.
+MEETINGS_PAGE = PathOf("meetings:list")
+MEETING_PAGE = PathOf("meetings:detail", arity=2)
 
 
 def no_meeting_scheduled(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
@@ -55,7 +60,7 @@ def no_meeting_scheduled(context: Context, settings: RuleSettings) -> Iterator[N
                     f"You and {partner} have no meeting in the calendar yet. Pick a time for a "
                     "first conversation: it sets the rhythm for everything after."
                 ),
-                url=f"/relationships/{pk}/meetings/",
+                url=MEETINGS_PAGE(pk),
             )
 
 
@@ -178,5 +183,5 @@ def checkin_request(context: Context, settings: RuleSettings) -> Iterator[Nudge]
                     f"Take a minute to check in on your meeting with {partner}: how useful "
                     "was it, and what will you practise before the next one?"
                 ),
-                url=f"/relationships/{relationship_id}/meetings/{pk}/",
+                url=MEETING_PAGE(relationship_id, pk),
             )

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from tandem.core.paths import PathOf
 from tandem.meetings.selectors import held_meetings
 from tandem.nudges.rules.base import CATCH_UP, Context, Nudge, RuleSettings
 from tandem.programs.models import Program, ProgramStatus
@@ -31,8 +32,8 @@ from tandem.surveys.services import DueInvitation, invitations_ensure, surveys_a
 CLOSED = (RelationshipStatus.COMPLETED, RelationshipStatus.ENDED)
 
 
-def invitation_path(invitation_id: int) -> str:
-    return f"/surveys/invitations/{invitation_id}/"
+# Where each message links to, reversed once from the surveys app's URL name.
+invitation_path = PathOf("surveys:invitation")
 
 
 def _occasion(

@@ -1,6 +1,7 @@
 """The enrolment counts programmes' lists and pages show (mentors and mentees enrolled, people
-awaiting approval). They count this app's rows, so they are tested here, with this app's
-factories and vocabulary: programs sits below participants and may not import them."""
+awaiting approval). This app owns them (`selectors.with_enrolment_counts`) and composes the pages
+and endpoints that show them (`program_pages`, `program_api`): every role and status counted
+the same way by the API, the list page and the detail page, in a fixed number of queries."""
 
 import itertools
 

@@ -322,3 +322,26 @@ def test_results_have_a_query_budget(pair, api_as, people, django_assert_max_num
     with django_assert_max_num_queries(12):
         body = api_as(pair.cast.manager).get(f"/api/v1/surveys/{survey.pk}/results").json()
     assert body["invited_people"] == people
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "timing"),
+    [
+        ({"trigger": "halfway", "repeat_days": None}, 200, ("halfway", 30, None)),
+        ({"trigger": "end", "offset_days": 7, "repeat_days": None}, 200, ("end", 7, None)),
+        ({"trigger": "after_match", "repeat_days": 14}, 200, ("after_match", 30, 14)),
+        ({"trigger": "halfway"}, 400, ("after_match", 30, 60)),  # the pulse repeats
+        ({"trigger": "sometimes"}, 422, ("after_match", 30, 60)),
+    ],
+)
+def test_a_survey_is_sent_at_a_new_moment(cast, api_as, change, status, timing):
+    # given the shipped pulse: 30 days after the match, then every 60
+    survey = defaults_of(cast.program.pk)["pulse"]
+    # when
+    response = api_as(cast.manager).patch(f"/api/v1/surveys/{survey.pk}", change)
+    # then
+    assert response.status_code == status, response.content
+    survey.refresh_from_db()
+    assert (survey.trigger, survey.offset_days, survey.repeat_days) == timing
+    if status == 400:
+        assert [error["field"] for error in response.json()["errors"]] == ["repeat_days"]

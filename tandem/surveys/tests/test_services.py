@@ -11,6 +11,8 @@ from conftest import ACTOR_NAMES, PAIR_ACTOR_NAMES
 from tandem.core.encryption import decrypt_text
 from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tandem.notifications.models import Notification
+from tandem.participants.models import Participant
+from tandem.relationships.models import Relationship
 from tandem.surveys.definition import definition_validate
 from tandem.surveys.models import (
     Survey,
@@ -309,7 +311,11 @@ def test_not_a_good_fit_tells_the_programme_managers_with_the_rematch_link(pair)
         Notification.objects.filter(pk__gt=earlier).values_list("user_id", "category", "url")
     )
     assert told == [
-        (cast.manager.pk, "relationship", f"/relationships/{pair.relationship.pk}/status/")
+        (
+            cast.manager.pk,
+            "relationship",
+            f"/relationships/{pair.relationship.pk}/status/?action=end",
+        )
     ]
 
 
@@ -374,3 +380,34 @@ def test_a_title_of_more_than_one_line_is_refused_on_create_and_edit(cast, befor
     assert _state() == state
     survey.refresh_from_db()
     assert survey.title != title
+
+
+@pytest.mark.parametrize("who", ["mentor", "mentee"])
+def test_the_managers_link_leads_to_ending_the_pair_and_a_new_match(pair, client, who):
+    # given someone of the pair answered "not a good fit"
+    cast = pair.cast
+    survey = defaults_of(cast.program.pk)["pairing_fit"]
+    person = getattr(pair, who)
+    invitation = invite(survey, pair.relationship, person)
+    response_submit(
+        actor=person,
+        invitation_id=invitation.pk,
+        answers={"fit": "not_a_good_fit", "first_meeting": 2},
+    )
+    url = Notification.objects.get(user=cast.manager, category="relationship").url
+    client.force_login(cast.manager)
+    # when the manager follows the link
+    page = client.get(url)
+    # then it is the pair's lifecycle page with the ending form chosen and the rematch offered
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert page.context["chosen"] == "end"
+    assert 'data-testid="transition-end"' in html
+    assert 'name="find_new_match"' in html
+    # and ending there with a new match returns the mentee to matching
+    ended = client.post(url, {"action": "end", "reason": "Not a good fit.", "find_new_match": "on"})
+    assert ended.status_code == 302
+    relationship = Relationship.objects.get(pk=pair.relationship.pk)
+    assert (relationship.status, relationship.wants_new_match) == ("ended", True)
+    mentee = Participant.objects.get(pk=cast.mentee_participant.pk)
+    assert mentee.matched_count == 0

@@ -42,6 +42,7 @@ from tandem.programs.schemas import (
 )
 from tandem.resources.schemas import ResourceUpdateIn, ResourceWriteIn
 from tandem.resources.views import ResourceForm
+from tandem.surveys.forms import SurveyForm
 from tandem.surveys.schemas import SurveyCreateIn, SurveyUpdateIn
 
 # Titles and names: they go into email subjects, ICS invitations, CSV cells and page titles.
@@ -78,6 +79,7 @@ FORM_FIELDS = [
     (ProgramForm, "name"),
     (QuestionForm, "prompt"),
     (ResourceForm, "title"),
+    (SurveyForm, "title"),
 ]
 
 SCHEMA_FIELDS = [
