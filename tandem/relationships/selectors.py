@@ -1,7 +1,10 @@
 """Reads about relationships, always scoped to the caller (their own pairs, or the programmes
 they manage)."""
 
-from django.db.models import Q, QuerySet
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Min, Q, QuerySet
 
 from tandem.accounts.models import User
 from tandem.programs.models import Program
@@ -42,3 +45,30 @@ def relationship_event_list(
 def relationship_pairs_in_program(*, program: Program) -> QuerySet[Relationship]:
     """Every pair the programme has had, open or closed (matching forbids repeating them)."""
     return Relationship.objects.filter(program=program)
+
+
+def first_match_dates(
+    *, organization_id: int, program_ids: Iterable[int] | None = None, role: str = "any"
+) -> dict[int, datetime.date]:
+    """Each person's first match date: the earliest `started_on` of a relationship of theirs
+    that became active (in `program_ids`, or in any programme of the organisation), as
+    mentee, mentor or either (`role`). One query per role; for the outcomes analysis."""
+    roles = {"mentee": ("mentee",), "mentor": ("mentor",), "any": ("mentee", "mentor")}[role]
+    relationships = Relationship.objects.filter(
+        program__organization_id=organization_id,
+        activated_at__isnull=False,
+        started_on__isnull=False,
+    )
+    if program_ids is not None:
+        relationships = relationships.filter(program_id__in=list(program_ids))
+    dates: dict[int, datetime.date] = {}
+    for side in roles:
+        rows = (
+            relationships.order_by()
+            .values_list(f"{side}__user_id")
+            .annotate(first=Min("started_on"))
+        )
+        for user_id, first in rows:
+            if user_id not in dates or first < dates[user_id]:
+                dates[user_id] = first
+    return dates
