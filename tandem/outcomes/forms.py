@@ -8,10 +8,19 @@ from tandem.outcomes.selectors import OutcomesQuery
 from tandem.programs.models import Program
 
 
+class ProgramChoiceField(forms.TypedMultipleChoiceField):
+    """Programme ids: the choices list the caller's, but any id passes the form so that the
+    guard answers for the rest (another organisation's programme is a 404, never "not a
+    valid choice", which would say it exists)."""
+
+    def valid_value(self, value: object) -> bool:
+        return str(value).isdigit() and 0 < int(str(value)) < 2**63
+
+
 class OutcomesFilterForm(forms.Form):
     """The report's choices, sent by GET so a report has a link. Defaults are the API's."""
 
-    program = forms.TypedMultipleChoiceField(
+    program = ProgramChoiceField(
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -4,6 +4,9 @@ sizes beside it, the verdicts' colours and the charts. No logic a template would
 
 from typing import Any
 
+from django.utils.safestring import SafeString
+
+from tandem.core.charts import Series, line_chart
 from tandem.outcomes import analysis
 from tandem.outcomes.selectors import OutcomesReport
 
@@ -77,6 +80,7 @@ def _retention(comparison: analysis.RetentionComparison | None) -> dict[str, Any
         "verdict": comparison.verdict,
         "verdict_class": VERDICT_CLASSES[comparison.verdict.code],
         "chart": retention_chart(comparison),
+        "curve_rows": curve_rows(comparison),
     }
 
 
@@ -163,10 +167,60 @@ def report_context(report: OutcomesReport) -> dict[str, Any]:
         ],
         "matching": matching,
         "roi": _roi(report),
-        "roi_basis": dict((key, title) for key, title, _ in COMPARISONS)[report.roi_basis],
+        "roi_basis": {key: title for key, title, _ in COMPARISONS}[report.roi_basis],
     }
 
 
-def retention_chart(comparison: analysis.RetentionComparison) -> str | None:
-    """The Kaplan-Meier curves as an SVG (filled in once `core.charts` lands)."""
-    return None
+def retention_chart(comparison: analysis.RetentionComparison) -> SafeString | None:
+    """The Kaplan-Meier curves with their 95 % bands as steps (`core.charts`); None while a
+    group is withheld. The page puts the same points in a table beside it."""
+    groups = [group for group in (comparison.mentored, comparison.others) if group.curve]
+    if comparison.mentored.withheld or comparison.others.withheld or not groups:
+        return None
+    series = [
+        Series(
+            name=f"{group.label} ({group.people} people, {group.events} left)",
+            points=[(point.time, point.survival) for point in group.curve],
+            band=[(point.time, point.lower, point.upper) for point in group.curve],
+            step=True,
+        )
+        for group in groups
+    ]
+    description = "; ".join(
+        f"{group.label}: "
+        + ", ".join(
+            f"{percent(estimate.value)} still employed after {horizon:g} months"
+            for horizon, estimate in group.at.items()
+            if estimate is not None
+        )
+        for group in groups
+    )
+    return line_chart(
+        title="Share still employed, months after the index date (Kaplan-Meier, 95 % band)",
+        description=description or "Too little follow-up to read a retention yet.",
+        series=series,
+        x_label="Months since match (the others: since the median match date)",
+        y_label="Still employed",
+        y_range=(0.0, 1.0),
+        y_format=percent,
+        x_format=lambda value: f"{float(value):g}",  # type: ignore[arg-type]
+    )
+
+
+def curve_rows(comparison: analysis.RetentionComparison) -> list[dict[str, Any]]:
+    """The chart's points as a table: one row per month, both groups side by side."""
+    mentored = {point.time: point for point in comparison.mentored.curve}
+    others = {point.time: point for point in comparison.others.curve}
+    rows = []
+    for time in sorted(set(mentored) | set(others)):
+        row: dict[str, Any] = {"months": f"{time:g}"}
+        for key, points_by_time in (("mentored", mentored), ("others", others)):
+            point = points_by_time.get(time)
+            row[key] = (
+                DASH
+                if point is None
+                else f"{percent(point.survival)} ({percent(point.lower)} to "
+                f"{percent(point.upper)}), {point.at_risk} at risk"
+            )
+        rows.append(row)
+    return rows

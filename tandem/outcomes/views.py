@@ -78,9 +78,7 @@ def outcomes_export(request: HttpRequest, export_format: str) -> HttpResponse:
     form, report = _filtered_report(request)
     if report is None:
         apply_bootstrap(form)
-        return render(
-            request, "outcomes/report.html", {"form": form, "report": None}, status=400
-        )
+        return render(request, "outcomes/report.html", {"form": form, "report": None}, status=400)
     return export_response(report, export_format)
 
 
