@@ -475,18 +475,18 @@ def promotion_compare(
 # --- matched comparison group -------------------------------------------------------------
 
 
-def _max_smd(mentored: pd.Series, others: pd.Series) -> tuple[int, float]:
-    """The number of levels and the largest standardised mean difference of their
-    indicators (categorical covariates: each level is a 0/1 variable)."""
-    levels = pd.Index(pd.concat([mentored, others]).unique())
-    if mentored.empty or others.empty:
-        return len(levels), math.nan
-    share_m = mentored.value_counts(normalize=True).reindex(levels, fill_value=0.0)
-    share_o = others.value_counts(normalize=True).reindex(levels, fill_value=0.0)
+def _max_smd(codes: np.ndarray, levels: int, is_mentored: np.ndarray) -> float:
+    """The largest standardised mean difference over a categorical covariate's levels (each
+    level a 0/1 variable), from the level codes of the people compared."""
+    mentored, others = codes[is_mentored], codes[~is_mentored]
+    if not len(mentored) or not len(others) or not levels:
+        return math.nan
+    share_m = np.bincount(mentored, minlength=levels) / len(mentored)
+    share_o = np.bincount(others, minlength=levels) / len(others)
     pooled = np.sqrt((share_m * (1 - share_m) + share_o * (1 - share_o)) / 2)
-    difference = (share_m - share_o).abs()
-    smd = np.where(pooled > 0, difference / pooled.where(pooled > 0, 1.0), 0.0)
-    return len(levels), float(np.max(smd)) if len(smd) else 0.0
+    difference = np.abs(share_m - share_o)
+    smd = np.divide(difference, pooled, out=np.zeros_like(difference), where=pooled > 0)
+    return float(smd.max())
 
 
 def exact_match(
@@ -495,31 +495,35 @@ def exact_match(
     """Pair each mentored person with one other person who has the same value of every
     column of `on` (1:1, without replacement). Within a stratum the people taken are those
     with the smallest `key` (give each person a stable pseudo-random key: the same data give
-    the same pairs). Mentored people with no match are left out and counted."""
-    is_mentored = frame[MENTORED].astype(bool)
-    cells = frame[list(on)].astype(str).fillna("")
-    stratum = cells.agg("\x1f".join, axis=1) if on else pd.Series("", index=frame.index)
-    group = is_mentored.astype(int)
-    ranked = pd.DataFrame({"stratum": stratum, "group": group, "key": frame[key]})
-    ranked = ranked.sort_values(["stratum", "group", "key"], kind="stable")
-    ranked["rank"] = ranked.groupby(["stratum", "group"], sort=False).cumcount()
-    counts = ranked.groupby(["stratum", "group"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=[0, 1], fill_value=0)
-    pairs = counts.min(axis=1)
-    limit = ranked["stratum"].map(pairs)
-    kept = ranked.index[ranked["rank"] < limit]
-    matched = frame.loc[sorted(kept)]
-    matched_mentored = matched[MENTORED].astype(bool)
+    the same pairs). Mentored people with no match are left out and counted. Vectorised:
+    a stratum is a group code, a person's rank in it one cumulative count."""
+    is_mentored = frame[MENTORED].astype(bool).to_numpy()
+    if on and len(frame):
+        strata = frame.groupby(list(on), dropna=False, sort=False).ngroup().to_numpy()
+    else:
+        strata = np.zeros(len(frame), dtype=np.int64)
+    group = is_mentored.astype(np.int64)
+    work = pd.DataFrame({"stratum": strata, "group": group, "key": frame[key].to_numpy()})
+    work = work.sort_values("key", kind="stable")
+    rank = np.empty(len(work), dtype=np.int64)
+    rank[work.index.to_numpy()] = work.groupby(["stratum", "group"], sort=False).cumcount()
+    count = int(strata.max()) + 1 if len(strata) else 0
+    pairs = np.minimum(
+        np.bincount(strata[is_mentored], minlength=count),
+        np.bincount(strata[~is_mentored], minlength=count),
+    )
+    kept = rank < pairs[strata] if count else np.zeros(0, dtype=bool)
+    matched = frame[kept]
+    matched_mentored = is_mentored[kept]
     balance = []
     for column in on:
-        levels, before = _max_smd(frame.loc[is_mentored, column], frame.loc[~is_mentored, column])
-        _, after = _max_smd(
-            matched.loc[matched_mentored, column], matched.loc[~matched_mentored, column]
-        )
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        before = _max_smd(codes, len(uniques), is_mentored)
+        after = _max_smd(codes[kept], len(uniques), matched_mentored)
         balance.append(
             BalanceRow(
                 covariate=column,
-                levels=levels,
+                levels=len(uniques),
                 smd_before=before,
                 smd_after=None if matched.empty else after,
             )

@@ -8,7 +8,7 @@ aggregates only, groups under the minimum size withheld, no list of people.
 from typing import Any, Literal
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import File, Query, Router, UploadedFile
 
 from tandem.accounts.api_auth import caller
@@ -103,12 +103,16 @@ class ExportFilters(OutcomesFilters):
     response={200: None},
     openapi_extra={"responses": {200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}}},
 )
-def outcomes_export(request: HttpRequest, filters: Query[ExportFilters]) -> HttpResponse:
+def outcomes_export(
+    request: HttpRequest, filters: Query[ExportFilters]
+) -> HttpResponse | StreamingHttpResponse:
     report = selectors.outcomes_report(actor=caller(request), query=filters.as_query())
     return export_response(report, filters.format)
 
 
-def export_response(report: selectors.OutcomesReport, export_format: str) -> HttpResponse:
+def export_response(
+    report: selectors.OutcomesReport, export_format: str
+) -> HttpResponse | StreamingHttpResponse:
     filename = f"outcomes-{report.as_of.isoformat()}"
     if export_format == "xlsx":
         response = HttpResponse(tables.xlsx_bytes(report), content_type=XLSX_TYPE)

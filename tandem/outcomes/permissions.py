@@ -58,7 +58,7 @@ def outcome_programs(*, actor: User) -> QuerySet[Program]:
             "Only organisation admins (and programme managers, when the organisation allows "
             "it) see outcomes."
         )
-    programs = Program.objects.filter(organization_id=actor.organization_id)
+    programs = Program.objects.filter(organization_id=actor.organization_id or 0)
     if actor.role != Role.ORG_ADMIN:
         programs = programs.filter(managers=actor)
     return programs.order_by("name", "id")
@@ -82,7 +82,7 @@ def outcomes_import_access(*, actor: User, import_id: int) -> OutcomesImport:
     """A staged outcomes import of the actor's organisation. Only organisation admins."""
     require_org_admin(actor)
     staged = OutcomesImport.objects.filter(
-        pk=import_id, organization_id=actor.organization_id
+        pk=import_id, organization_id=actor.organization_id or 0
     ).first()
     if staged is None:
         raise NotFound("No such import.")

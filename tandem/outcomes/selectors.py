@@ -18,10 +18,13 @@ How the groups are built (the page says it too):
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from django.core.cache import cache
+from django.db.models import Count, Max
 
 from tandem.accounts.models import User
 from tandem.core.aggregates import current_period, min_group_size
@@ -29,13 +32,14 @@ from tandem.outcomes import analysis
 from tandem.outcomes.models import EmploymentRecord, OutcomesSettings, Promotion
 from tandem.outcomes.permissions import outcome_programs_access, require_org_admin
 from tandem.programs.models import Program
-from tandem.relationships.selectors import first_match_dates
+from tandem.relationships.selectors import activation_stamp, first_match_dates
 
 DAYS_PER_MONTH = 365.25 / 12
 ROLES = ("any", "mentee", "mentor")
 BASES = ("matched", "raw")
 MATCH_ON = ("department", "grade", "tenure_band", "location")
 HORIZONS = (6, 12, 24)
+REPORT_CACHE_SECONDS = 24 * 3600
 TENURE_BANDS = ((1, "under 1 year"), (2, "1-2 years"), (5, "2-5 years"))
 TENURE_LAST_BAND = "5 years or more"
 
@@ -86,8 +90,11 @@ def tenure_band(years: float) -> str:
 
 
 def _records_frame(organization_id: int) -> pd.DataFrame:
-    rows = EmploymentRecord.objects.filter(organization_id=organization_id).values_list(
-        "user_id", "hired_on", "terminated_on", "department", "grade", "location"
+    rows = (
+        EmploymentRecord.objects.filter(organization_id=organization_id)
+        .order_by()
+        .values_list("user_id", "hired_on", "terminated_on", "department", "grade", "location")
+        .iterator(chunk_size=20_000)
     )
     frame = pd.DataFrame.from_records(
         list(rows),
@@ -98,19 +105,39 @@ def _records_frame(organization_id: int) -> pd.DataFrame:
     return frame
 
 
+def _match_dates(
+    organization_id: int, program_ids: list[int], role: str
+) -> tuple[pd.Series, np.ndarray]:
+    """Each person's first match date in the chosen programmes (in the role asked for), and
+    the ids of everyone ever matched in the organisation (in any role)."""
+    rows = pd.DataFrame.from_records(
+        list(first_match_dates(organization_id=organization_id, program_ids=program_ids)),
+        columns=["side", "user_id", "first_any", "first_chosen"],
+    )
+    ever = rows["user_id"].unique()
+    if role != "any":
+        rows = rows[rows["side"] == role]
+    chosen = rows.dropna(subset=["first_chosen"])
+    first = pd.to_datetime(chosen["first_chosen"]).groupby(chosen["user_id"].to_numpy()).min()
+    return first, ever
+
+
 def _first_promotions_after(
     organization_id: int, index: pd.Series, as_of: datetime.date
 ) -> pd.Series:
     """Per user id: the first promotion after their index date and no later than `as_of`."""
-    rows = Promotion.objects.filter(
-        record__organization_id=organization_id, promoted_on__lte=as_of
-    ).values_list("record__user_id", "promoted_on")
+    rows = (
+        Promotion.objects.filter(record__organization_id=organization_id, promoted_on__lte=as_of)
+        .order_by()
+        .values_list("record__user_id", "promoted_on")
+        .iterator(chunk_size=20_000)
+    )
     promotions = pd.DataFrame.from_records(list(rows), columns=["user_id", "promoted_on"])
     if promotions.empty:
         return pd.Series(dtype="datetime64[ns]")
     promotions["promoted_on"] = pd.to_datetime(promotions["promoted_on"])
-    promotions = promotions[promotions["user_id"].isin(index.index)]
-    promotions = promotions[promotions["promoted_on"] > promotions["user_id"].map(index).to_numpy()]
+    starts = index.reindex(promotions["user_id"].to_numpy()).to_numpy()
+    promotions = promotions[promotions["promoted_on"].to_numpy() > starts]
     return promotions.groupby("user_id")["promoted_on"].min()
 
 
@@ -123,15 +150,16 @@ def analysis_frame(
 ) -> tuple[pd.DataFrame, datetime.date | None, int]:
     """One row per person in either group (see the module's docstring), with the analysis's
     columns and the matching covariates; the others' index date; how many people have HR
-    records at all. A fixed number of queries."""
+    records at all. A fixed number of queries, vectorised over people."""
     records = _records_frame(organization_id)
     people = len(records)
-    chosen = first_match_dates(organization_id=organization_id, program_ids=program_ids, role=role)
-    ever = first_match_dates(organization_id=organization_id, program_ids=None, role="any")
+    first, ever = _match_dates(organization_id, program_ids, role)
     as_of_time = pd.Timestamp(as_of)
-    match = pd.to_datetime(records["user_id"].map(chosen))
+    user_ids = records["user_id"].to_numpy()
+    match = pd.Series(first.reindex(user_ids).to_numpy(), index=records.index)
+    match = pd.to_datetime(match)
     is_mentored = match.notna() & (match < as_of_time)
-    is_other = ~records["user_id"].isin(list(ever))
+    is_other = ~np.isin(user_ids, ever)
     others_index = None
     if is_mentored.any():
         others_index = match[is_mentored].sort_values().iloc[(int(is_mentored.sum()) - 1) // 2]
@@ -141,7 +169,7 @@ def analysis_frame(
         records["terminated_on"].isna() | (records["terminated_on"] > index)
     )
     keep = (is_mentored | is_other) & employed & index.notna() & (index < as_of_time)
-    frame = records[keep].copy()
+    frame = records[keep.to_numpy()].copy()
     frame["index_on"] = index[keep]
     frame[analysis.MENTORED] = is_mentored[keep].to_numpy()
     left = frame["terminated_on"].notna() & (frame["terminated_on"] <= as_of_time)
@@ -149,12 +177,17 @@ def analysis_frame(
     frame[analysis.LEFT] = left.to_numpy()
     frame[analysis.DURATION] = (end - frame["index_on"]).dt.days / DAYS_PER_MONTH
     tenure_years = (frame["index_on"] - frame["hired_on"]).dt.days / 365.25
-    frame["tenure_band"] = [tenure_band(years) for years in tenure_years]
-    frame = frame.set_index("user_id", drop=False)
-    first_promotion = _first_promotions_after(organization_id, frame["index_on"], as_of)
-    promoted_on = frame["user_id"].map(first_promotion)
+    frame["tenure_band"] = pd.cut(
+        tenure_years,
+        bins=[-np.inf, *(limit for limit, _ in TENURE_BANDS), np.inf],
+        labels=[*(label for _, label in TENURE_BANDS), TENURE_LAST_BAND],
+        right=False,
+    ).astype(str)
+    starts = pd.Series(frame["index_on"].to_numpy(), index=frame["user_id"].to_numpy())
+    first_promotion = _first_promotions_after(organization_id, starts, as_of)
+    promoted_on = first_promotion.reindex(frame["user_id"].to_numpy()).to_numpy()
     frame[analysis.PROMOTED_AFTER] = (
-        pd.to_datetime(promoted_on) - frame["index_on"]
+        pd.to_datetime(pd.Series(promoted_on, index=frame.index)) - frame["index_on"]
     ).dt.days / DAYS_PER_MONTH
     # A stable pseudo-random order for the matching (Knuth's multiplicative hash of the id).
     frame[analysis.KEY] = (frame["user_id"].to_numpy(dtype=np.uint64) * 2654435761) % 2**32
@@ -163,14 +196,62 @@ def analysis_frame(
     return frame, others_date, people
 
 
+def _data_stamp(organization_id: int) -> tuple[object, ...]:
+    """What the report is computed from, summarised: it changes whenever an import writes a
+    record or its promotions (each such record's `updated_at` moves) or a relationship is
+    activated (its `started_on` is set then). Three small aggregate queries."""
+    records = EmploymentRecord.objects.filter(organization_id=organization_id).aggregate(
+        count=Count("id"), latest=Max("updated_at")
+    )
+    promotions = Promotion.objects.filter(record__organization_id=organization_id).count()
+    matches = activation_stamp(organization_id=organization_id)
+    return (records["count"], records["latest"], promotions, *matches)
+
+
 def outcomes_report(*, actor: User, query: OutcomesQuery) -> OutcomesReport:
     """The outcomes of the chosen programmes as the actor may see them (aggregates only; a
-    group of fewer than `min_group_size()` people is withheld)."""
+    group of fewer than `min_group_size()` people is withheld).
+
+    Computing it reads every HR record of the organisation, so the report is cached under
+    everything it depends on: the programmes, the query, the as-of date, the minimum group
+    and `_data_stamp` (an import, an activated relationship or a new month computes it
+    afresh). The guard runs first, every time."""
     programs = outcome_programs_access(actor=actor, program_ids=query.program_ids)
     # outcome_programs_access refused anyone without an organisation.
     organization_id = actor.organization_id or 0
     as_of = as_of_date()
     min_group = min_group_size()
+    parts = (
+        organization_id,
+        tuple((program.pk, program.name) for program in programs),
+        query,
+        as_of,
+        min_group,
+        _data_stamp(organization_id),
+    )
+    key = "outcomes-report:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    cached = cache.get(key)
+    if isinstance(cached, OutcomesReport):
+        return cached
+    report = _compute_report(
+        programs=programs,
+        organization_id=organization_id,
+        query=query,
+        as_of=as_of,
+        min_group=min_group,
+    )
+    cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
+
+
+def _compute_report(
+    *,
+    programs: list[Program],
+    organization_id: int,
+    query: OutcomesQuery,
+    as_of: datetime.date,
+    min_group: int,
+) -> OutcomesReport:
     rule = analysis.DEFAULT_RULE
     notes: list[str] = []
     frame, others_index, people = analysis_frame(

@@ -268,33 +268,33 @@ def _export_rows(report: OutcomesReport) -> Iterator[list[Cell]]:
             None,
         ]
     promotion = (("raw", report.promotion_raw), ("matched", report.promotion_matched))
-    for key, comparison in promotion:
-        if comparison is None:
+    for key, promoted in promotion:
+        if promoted is None:
             continue
         label = COMPARISON_LABELS[key]
-        for group in (comparison.mentored, comparison.others):
+        for share in (promoted.mentored, promoted.others):
             yield [
                 "Promotion",
                 label,
-                group.label,
+                share.label,
                 "Share promoted",
-                comparison.within,
-                group.rate,
+                promoted.within,
+                share.rate,
                 None,
                 None,
-                _group_size(group),
-                None if group.withheld else group.promoted,
+                _group_size(share),
+                None if share.withheld else share.promoted,
             ]
-        if comparison.difference is not None:
+        if promoted.difference is not None:
             yield [
                 "Promotion",
                 label,
                 "Mentored minus not",
                 "Difference in share promoted",
-                comparison.within,
-                comparison.difference.value,
-                comparison.difference.lower,
-                comparison.difference.upper,
+                promoted.within,
+                promoted.difference.value,
+                promoted.difference.lower,
+                promoted.difference.upper,
                 None,
                 None,
             ]
@@ -303,8 +303,8 @@ def _export_rows(report: OutcomesReport) -> Iterator[list[Cell]]:
             label,
             "Mentored vs not",
             "Conclusion",
-            comparison.within,
-            comparison.verdict.text,
+            promoted.within,
+            promoted.verdict.text,
             None,
             None,
             None,

@@ -9,7 +9,7 @@ role does not see outcomes, and 404 for a programme the caller may not see.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -71,7 +71,9 @@ def outcomes_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def outcomes_export(request: HttpRequest, export_format: str) -> HttpResponse:
+def outcomes_export(
+    request: HttpRequest, export_format: str
+) -> HttpResponse | StreamingHttpResponse:
     """The report's tables as CSV or XLSX, for the same choices as the page."""
     if export_format not in ("csv", "xlsx"):
         raise Http404

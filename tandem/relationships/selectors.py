@@ -2,9 +2,9 @@
 they manage)."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, DateField, Max, Min, Q, QuerySet, Value
 
 from tandem.accounts.models import User
 from tandem.programs.models import Program
@@ -48,27 +48,35 @@ def relationship_pairs_in_program(*, program: Program) -> QuerySet[Relationship]
 
 
 def first_match_dates(
-    *, organization_id: int, program_ids: Iterable[int] | None = None, role: str = "any"
-) -> dict[int, datetime.date]:
-    """Each person's first match date: the earliest `started_on` of a relationship of theirs
-    that became active (in `program_ids`, or in any programme of the organisation), as
-    mentee, mentor or either (`role`). One query per role; for the outcomes analysis."""
-    roles = {"mentee": ("mentee",), "mentor": ("mentor",), "any": ("mentee", "mentor")}[role]
+    *, organization_id: int, program_ids: Iterable[int]
+) -> Iterator[tuple[str, int, datetime.date, datetime.date | None]]:
+    """For the outcomes analysis: per person and side ("mentee", "mentor"), the first match
+    date anywhere in the organisation and the first in `program_ids` (None if none there).
+    A match date is the `started_on` of a relationship that became active. Two queries
+    (one per side), streamed in large chunks."""
+    chosen = list(program_ids)
     relationships = Relationship.objects.filter(
         program__organization_id=organization_id,
         activated_at__isnull=False,
         started_on__isnull=False,
-    )
-    if program_ids is not None:
-        relationships = relationships.filter(program_id__in=list(program_ids))
-    dates: dict[int, datetime.date] = {}
-    for side in roles:
+    ).order_by()
+    in_chosen: Min | Value = Min("started_on", filter=Q(program_id__in=chosen))
+    if not chosen:
+        in_chosen = Value(None, output_field=DateField())
+    for side in ("mentee", "mentor"):
         rows = (
-            relationships.order_by()
-            .values_list(f"{side}__user_id")
-            .annotate(first=Min("started_on"))
+            relationships.values_list(f"{side}__user_id")
+            .annotate(first_any=Min("started_on"), first_chosen=in_chosen)
+            .iterator(chunk_size=20_000)
         )
-        for user_id, first in rows:
-            if user_id not in dates or first < dates[user_id]:
-                dates[user_id] = first
-    return dates
+        for user_id, first_any, first_chosen in rows:
+            yield side, user_id, first_any, first_chosen
+
+
+def activation_stamp(*, organization_id: int) -> tuple[int, datetime.datetime | None]:
+    """How many relationships of the organisation became active, and the latest activation:
+    it changes whenever a match date (`first_match_dates`) can. One query."""
+    stamp = Relationship.objects.filter(
+        program__organization_id=organization_id, activated_at__isnull=False
+    ).aggregate(count=Count("id"), latest=Max("activated_at"))
+    return stamp["count"], stamp["latest"]

@@ -2,10 +2,12 @@
 at the API and in the exports, the query budget."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from conftest import ACTOR_NAMES
@@ -255,3 +257,31 @@ def test_report_query_count_does_not_grow_with_the_organisation(
     # then the report takes no more queries
     with django_assert_max_num_queries(len(small)):
         assert client.get(REPORT).status_code == 200
+
+
+def test_the_cached_report_is_computed_again_after_an_import(cast, api_as):
+    # given a report read once (and so cached)
+    mentored, _ = outcomes_organisation(cast, mentored=20, others=20)
+    client = api_as(cast.admin)
+    before = client.get(REPORT).json()["retention"]["raw"]["mentored"]["leavers"]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(REPORT).json()["retention"]["raw"]["mentored"]["leavers"]
+    assert again == before
+    # when an import records that every mentored person who stayed has left
+    from tandem.outcomes.models import EmploymentRecord
+
+    stayed = EmploymentRecord.objects.filter(user__in=mentored, terminated_on__isnull=True)
+    left_on = (timezone.localdate() - datetime.timedelta(days=35)).isoformat()
+    lines = ["Email,Hire date,Termination date"] + [
+        f"{record.user.email},{record.hired_on.isoformat()},{left_on}"
+        for record in stayed.select_related("user")
+    ]
+    services.outcomes_import_commit(actor=cast.admin, content="\r\n".join(lines).encode())
+    # then the next read computes the report again and sees them leave
+    with CaptureQueriesContext(connection) as fresh:
+        after = client.get(REPORT).json()["retention"]["raw"]["mentored"]["leavers"]
+    assert after > before
+    assert len(fresh) > len(cached)
