@@ -17,6 +17,7 @@ How the groups are built (the page says it too):
   same department, grade, tenure band at the index date and location (`analysis.exact_match`).
 """
 
+import dataclasses
 import datetime
 import hashlib
 from dataclasses import dataclass, field
@@ -224,24 +225,39 @@ def outcomes_report(*, actor: User, query: OutcomesQuery) -> OutcomesReport:
     parts = (
         organization_id,
         tuple((program.pk, program.name) for program in programs),
-        query,
+        # The ROI's assumptions are applied to the cached analysis, not part of it.
+        dataclasses.replace(query, replacement_cost=0.0, programme_cost=0.0, basis=""),
         as_of,
         min_group,
         _data_stamp(organization_id),
     )
     key = "outcomes-report:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    cached = cache.get(key)
-    if isinstance(cached, OutcomesReport):
-        return cached
-    report = _compute_report(
-        programs=programs,
-        organization_id=organization_id,
-        query=query,
-        as_of=as_of,
-        min_group=min_group,
-    )
-    cache.set(key, report, REPORT_CACHE_SECONDS)
-    return report
+    report = cache.get(key)
+    if not isinstance(report, OutcomesReport):
+        report = _compute_report(
+            programs=programs,
+            organization_id=organization_id,
+            query=query,
+            as_of=as_of,
+            min_group=min_group,
+        )
+        cache.set(key, report, REPORT_CACHE_SECONDS)
+    return _with_roi(report, query)
+
+
+def _with_roi(report: OutcomesReport, query: OutcomesQuery) -> OutcomesReport:
+    """The report with the ROI under the query's assumptions, on the comparison it names."""
+    comparison = report.matched if query.basis == "matched" else report.raw
+    roi = None
+    if comparison is not None and not comparison.mentored.withheld:
+        roi = analysis.roi_estimate(
+            comparison,
+            participants=comparison.mentored.people,
+            horizon=query.roi_horizon,
+            replacement_cost=query.replacement_cost,
+            programme_cost=query.programme_cost,
+        )
+    return dataclasses.replace(report, query=query, roi=roi, roi_basis=query.basis)
 
 
 def _compute_report(
@@ -282,17 +298,6 @@ def _compute_report(
         promotion_matched = analysis.promotion_compare(
             matched_frame, within=query.promotion_within, min_group=min_group, rule=rule
         )
-    basis = query.basis
-    comparison = matched if basis == "matched" else raw
-    roi = None
-    if comparison is not None and not comparison.mentored.withheld:
-        roi = analysis.roi_estimate(
-            comparison,
-            participants=comparison.mentored.people,
-            horizon=query.roi_horizon,
-            replacement_cost=query.replacement_cost,
-            programme_cost=query.programme_cost,
-        )
     return OutcomesReport(
         query=query,
         programs=tuple((program.pk, program.name) for program in programs),
@@ -306,8 +311,8 @@ def _compute_report(
         matching=matching,
         promotion_raw=promotion_raw,
         promotion_matched=promotion_matched,
-        roi=roi,
-        roi_basis=basis,
+        roi=None,
+        roi_basis=query.basis,
         notes=tuple(notes),
     )
 
