@@ -95,7 +95,6 @@ def _records_frame(organization_id: int) -> pd.DataFrame:
         EmploymentRecord.objects.filter(organization_id=organization_id)
         .order_by()
         .values_list("user_id", "hired_on", "terminated_on", "department", "grade", "location")
-        .iterator(chunk_size=20_000)
     )
     frame = pd.DataFrame.from_records(
         list(rows),
@@ -131,7 +130,6 @@ def _first_promotions_after(
         Promotion.objects.filter(record__organization_id=organization_id, promoted_on__lte=as_of)
         .order_by()
         .values_list("record__user_id", "promoted_on")
-        .iterator(chunk_size=20_000)
     )
     promotions = pd.DataFrame.from_records(list(rows), columns=["user_id", "promoted_on"])
     if promotions.empty:

@@ -53,7 +53,7 @@ def first_match_dates(
     """For the outcomes analysis: per person and side ("mentee", "mentor"), the first match
     date anywhere in the organisation and the first in `program_ids` (None if none there).
     A match date is the `started_on` of a relationship that became active. Two queries
-    (one per side), streamed in large chunks."""
+    (one per side)."""
     chosen = list(program_ids)
     relationships = Relationship.objects.filter(
         program__organization_id=organization_id,
@@ -64,10 +64,8 @@ def first_match_dates(
     if not chosen:
         in_chosen = Value(None, output_field=DateField())
     for side in ("mentee", "mentor"):
-        rows = (
-            relationships.values_list(f"{side}__user_id")
-            .annotate(first_any=Min("started_on"), first_chosen=in_chosen)
-            .iterator(chunk_size=20_000)
+        rows = relationships.values_list(f"{side}__user_id").annotate(
+            first_any=Min("started_on"), first_chosen=in_chosen
         )
         for user_id, first_any, first_chosen in rows:
             yield side, user_id, first_any, first_chosen
