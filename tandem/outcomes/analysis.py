@@ -18,7 +18,8 @@ adds is the comparison Tandem reports and the rules around it:
 The input frame has one row per person: `duration` (time from the person's index date to
 leaving or to the end of follow-up, in any unit: Tandem uses months), `left` (they left at
 `duration`), `mentored` (the group), and for promotions `promoted_after` (time from the index
-date to their first promotion after it, NaN for none).
+date to their first promotion after it, NaN for none) and `follow_up` (time from the index
+date to the end of the data, whether or not they left; `duration` when absent).
 """
 
 import math
@@ -37,6 +38,7 @@ DURATION = "duration"
 LEFT = "left"
 MENTORED = "mentored"
 PROMOTED_AFTER = "promoted_after"
+FOLLOW_UP = "follow_up"
 KEY = "key"
 
 SIGNIFICANCE = 0.05
@@ -392,9 +394,12 @@ def retention_compare(
 
 
 def _proportion(frame: pd.DataFrame, label: str, within: float, min_group: int) -> GroupProportion:
-    promoted_after = frame[PROMOTED_AFTER].astype(float)
-    promoted = promoted_after.le(within)  # NaN compares False
-    observed = promoted | frame[DURATION].astype(float).ge(within)
+    # Everyone whose data reach `within` after their index date counts, leavers included (a
+    # person who left unpromoted was not promoted in the window); people whose window is not
+    # over yet do not, promoted or not (counting only their promotions would inflate rates).
+    follow_up = frame[FOLLOW_UP] if FOLLOW_UP in frame else frame[DURATION]
+    observed = follow_up.astype(float).ge(within)
+    promoted = frame[PROMOTED_AFTER].astype(float).le(within) & observed  # NaN compares False
     people = int(observed.sum())
     return GroupProportion(
         label=label,
@@ -411,8 +416,8 @@ def promotion_compare(
     min_group: int = 5,
     rule: SampleRule = DEFAULT_RULE,
 ) -> PromotionComparison:
-    """The share promoted within `within` of their index date, among the people followed that
-    long (or promoted sooner), per group; the difference (mentored minus others) with its
+    """The share promoted within `within` of their index date, among the people whose data
+    reach that far (leavers included), per group; the difference (mentored minus others) with its
     95 % interval (Newcomb) and a score test's p-value."""
     is_mentored = frame[MENTORED].astype(bool)
     mentored = _proportion(frame[is_mentored], MENTORED_LABEL, within, min_group)
@@ -436,6 +441,8 @@ def promotion_compare(
         float(high),
     )
     p_value = float(test.pvalue)
+    if not math.isfinite(p_value):  # no variation at all (everyone or no one promoted)
+        p_value = 1.0
     events = (
         min(mentored.promoted, mentored.people - mentored.promoted),
         min(others.promoted, others.people - others.promoted),

@@ -203,7 +203,7 @@ def retention_chart(comparison: analysis.RetentionComparison) -> SafeString | No
         y_label="Still employed",
         y_range=(0.0, 1.0),
         y_format=percent,
-        x_format=lambda value: f"{float(value):g}",  # type: ignore[arg-type]
+        x_format=lambda value: f"{float(value):.0f}",  # type: ignore[arg-type]
     )
 
 

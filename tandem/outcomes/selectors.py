@@ -175,6 +175,7 @@ def analysis_frame(
     end = frame["terminated_on"].where(left, as_of_time)
     frame[analysis.LEFT] = left.to_numpy()
     frame[analysis.DURATION] = (end - frame["index_on"]).dt.days / DAYS_PER_MONTH
+    frame[analysis.FOLLOW_UP] = (as_of_time - frame["index_on"]).dt.days / DAYS_PER_MONTH
     tenure_years = (frame["index_on"] - frame["hired_on"]).dt.days / 365.25
     frame["tenure_band"] = pd.cut(
         tenure_years,

@@ -114,18 +114,20 @@ def test_promotion_difference_recovers_a_planted_difference():
     assert result.mentored.people + result.others.people == people
 
 
-def test_promotion_counts_only_people_followed_long_enough():
+def test_promotion_counts_everyone_whose_window_is_over_leavers_included():
     frame = pd.DataFrame(
         {
-            "duration": [30.0, 5.0, 5.0, 30.0, 30.0, 30.0, 30.0, 30.0],
-            "left": [False] * 8,
+            "duration": [30.0, 5.0, 5.0, 5.0, 30.0, 30.0, 30.0, 30.0],
+            "follow_up": [30.0, 30.0, 5.0, 5.0, 30.0, 30.0, 30.0, 30.0],
+            "left": [False, True, False, False, False, False, False, False],
             "mentored": [True, True, True, True, False, False, False, False],
-            # followed 5 months and promoted at 3: counted; followed 5, not promoted: not.
-            "promoted_after": [np.nan, 3.0, np.nan, 30.0, 2.0, np.nan, np.nan, np.nan],
+            # row 1 left at 5 months unpromoted: counted, not promoted; rows 2 and 3 joined
+            # the data 5 months ago: not counted, promoted (at 3) or not.
+            "promoted_after": [np.nan, np.nan, 3.0, np.nan, 2.0, np.nan, np.nan, 30.0],
         }
     )
-    result = analysis.promotion_compare(frame, within=24, min_group=3)
-    assert (result.mentored.people, result.mentored.promoted) == (3, 1)
+    result = analysis.promotion_compare(frame, within=24, min_group=2)
+    assert (result.mentored.people, result.mentored.promoted) == (2, 0)
     assert (result.others.people, result.others.promoted) == (4, 1)
     assert result.verdict.code == analysis.VerdictCode.TOO_SMALL
 
