@@ -16,8 +16,8 @@ from tandem.core.exports import csv_download
 from tandem.outcomes import selectors, services, tables
 from tandem.outcomes.permissions import require_org_admin
 from tandem.outcomes.schemas import (
-    ImportOut,
     OutcomesFilters,
+    OutcomesImportOut,
     OutcomesReportOut,
     OutcomesSettingsIn,
     OutcomesSettingsOut,
@@ -52,7 +52,7 @@ def import_out(plan: services.ImportPlan, *, dry_run: bool) -> dict[str, Any]:
 
 @router.post(
     "/outcomes/imports",
-    response=ImportOut,
+    response=OutcomesImportOut,
     summary="Import HR outcome data from CSV or XLSX (org admins)",
     description=(
         "Upload the file as multipart field `file`: one row per person with Employee ID "

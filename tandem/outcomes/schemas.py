@@ -45,19 +45,19 @@ class OutcomesFilters(Schema):
         )
 
 
-class EstimateOut(Schema):
+class OutcomesEstimateOut(Schema):
     value: float
     lower: float
     upper: float
 
 
-class VerdictOut(Schema):
+class OutcomesVerdictOut(Schema):
     code: Literal["withheld", "too_small", "no_difference_shown", "better", "worse"]
     text: str
     significant: bool
 
 
-class CurvePointOut(Schema):
+class RetentionCurvePointOut(Schema):
     months: float
     retention: float
     lower: float
@@ -67,7 +67,7 @@ class CurvePointOut(Schema):
 
 class RetentionAtOut(Schema):
     months: float
-    retention: EstimateOut | None
+    retention: OutcomesEstimateOut | None
 
 
 class GroupRetentionOut(Schema):
@@ -75,7 +75,7 @@ class GroupRetentionOut(Schema):
     withheld: bool
     people: int | None
     leavers: int | None
-    curve: list[CurvePointOut]
+    curve: list[RetentionCurvePointOut]
     retention_at: list[RetentionAtOut]
 
 
@@ -92,7 +92,7 @@ class RetentionOut(Schema):
     logrank_statistic: float | None
     logrank_p: float | None
     hazard_ratio: HazardRatioOut | None
-    verdict: VerdictOut
+    verdict: OutcomesVerdictOut
 
 
 class RetentionPairOut(Schema):
@@ -112,9 +112,9 @@ class PromotionOut(Schema):
     within_months: float
     mentored: GroupProportionOut
     others: GroupProportionOut
-    difference: EstimateOut | None
+    difference: OutcomesEstimateOut | None
     p_value: float | None
-    verdict: VerdictOut
+    verdict: OutcomesVerdictOut
 
 
 class PromotionPairOut(Schema):
@@ -122,7 +122,7 @@ class PromotionPairOut(Schema):
     matched: PromotionOut | None
 
 
-class BalanceOut(Schema):
+class MatchingBalanceOut(Schema):
     covariate: str
     levels: int
     smd_before: float | None
@@ -134,7 +134,7 @@ class MatchingOut(Schema):
     mentored_total: int
     mentored_matched: int
     others_matched: int
-    balance: list[BalanceOut]
+    balance: list[MatchingBalanceOut]
 
 
 class RoiOut(Schema):
@@ -145,13 +145,13 @@ class RoiOut(Schema):
     hazard_ratio: float
     replacement_cost: float
     programme_cost: float
-    leavers_avoided: EstimateOut
-    savings: EstimateOut
-    net: EstimateOut
-    return_on_cost: EstimateOut | None
+    leavers_avoided: OutcomesEstimateOut
+    savings: OutcomesEstimateOut
+    net: OutcomesEstimateOut
+    return_on_cost: OutcomesEstimateOut | None
 
 
-class ProgramRefOut(Schema):
+class OutcomesProgramOut(Schema):
     id: int
     name: str
 
@@ -160,7 +160,7 @@ class OutcomesReportOut(Schema):
     as_of: date
     min_group_size: int
     sample_rule: str
-    programs: list[ProgramRefOut]
+    programs: list[OutcomesProgramOut]
     role: str
     people_with_records: int
     others_index_date: date | None
@@ -171,27 +171,27 @@ class OutcomesReportOut(Schema):
     roi: RoiOut | None
 
 
-class ImportErrorOut(Schema):
+class OutcomesImportErrorOut(Schema):
     field: str
     message: str
     row: int | None = None
 
 
-class ImportRowOut(Schema):
+class OutcomesImportRowOut(Schema):
     row: int
     person: str
     action: Literal["create", "update", "unchanged", "not_found", "reject"]
     changes: list[str]
-    errors: list[ImportErrorOut]
+    errors: list[OutcomesImportErrorOut]
 
 
-class ImportOut(Schema):
+class OutcomesImportOut(Schema):
     dry_run: bool
     committed: bool
     counts: dict[str, int]
     columns: list[str]
     warnings: list[str]
-    rows: list[ImportRowOut]
+    rows: list[OutcomesImportRowOut]
 
 
 class OutcomesSettingsOut(Schema):
