@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from conftest import ACTOR_NAMES
@@ -351,3 +353,47 @@ def test_import_of_many_rows_takes_a_fixed_number_of_queries(cast, django_assert
         plan = services.outcomes_import_commit(actor=cast.admin, content=csv_bytes(*lines))
     assert plan.counts["create"] == 300
     assert Promotion.objects.count() == 600
+
+
+@st.composite
+def employment_rows(draw):
+    """A valid row for a person: hire date, maybe a termination after it, promotions between."""
+    hired = draw(st.dates(min_value=date(1990, 1, 1), max_value=date(2024, 1, 1)))
+    terminated = draw(st.none() | st.dates(min_value=hired, max_value=date(2025, 1, 1)))
+    last = terminated or date(2025, 1, 1)
+    promotions = draw(st.lists(st.dates(min_value=hired, max_value=last), max_size=3))
+    grade = draw(st.sampled_from(["", "G1", "G2", "Senior; Lead"]))
+    return hired, terminated, sorted(set(promotions)), grade
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(employment_rows(), min_size=1, max_size=4), day_first=st.booleans())
+def test_any_valid_file_commits_what_it_says_and_reimports_unchanged(cast, rows, day_first):
+    # given a file for up to four of the organisation's people, in either date format
+    EmploymentRecord.objects.all().delete()
+    people = [cast.mentor, cast.mentee, cast.member, cast.manager][: len(rows)]
+
+    def cell(day):
+        return day.strftime("%d/%m/%Y" if day_first else "%Y-%m-%d") if day else ""
+
+    lines = ["Email,Hire date,Termination date,Promotion dates,Grade"] + [
+        f"{person.email},{cell(hired)},{cell(terminated)},"
+        f'"{";".join(cell(day) for day in promotions)}","{grade}"'
+        for person, (hired, terminated, promotions, grade) in zip(people, rows, strict=False)
+    ]
+    content = csv_bytes(*lines)
+    # when
+    plan = services.outcomes_import_commit(actor=cast.admin, content=content)
+    # then every row was added, exactly as written
+    assert plan.counts["create"] == len(rows)
+    for person, (hired, terminated, promotions, grade) in zip(people, rows, strict=False):
+        record = EmploymentRecord.objects.get(user=person)
+        assert (record.hired_on, record.terminated_on, record.grade) == (hired, terminated, grade)
+        assert list(record.promotions.values_list("promoted_on", flat=True)) == promotions
+    # and the same file again changes nothing
+    before = state(cast.org)
+    again = services.outcomes_import_commit(actor=cast.admin, content=content)
+    assert again.counts["unchanged"] == len(rows)
+    assert state(cast.org) == before
