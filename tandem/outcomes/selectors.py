@@ -33,7 +33,7 @@ from tandem.outcomes import analysis
 from tandem.outcomes.models import EmploymentRecord, OutcomesSettings, Promotion
 from tandem.outcomes.permissions import outcome_programs_access, require_org_admin
 from tandem.programs.models import Program
-from tandem.relationships.selectors import activation_stamp, first_match_dates
+from tandem.relationships.selectors import activation_stamp, match_dates
 
 DAYS_PER_MONTH = 365.25 / 12
 ROLES = ("any", "mentee", "mentor")
@@ -110,15 +110,17 @@ def _match_dates(
 ) -> tuple[pd.Series, np.ndarray]:
     """Each person's first match date in the chosen programmes (in the role asked for), and
     the ids of everyone ever matched in the organisation (in any role)."""
-    rows = pd.DataFrame.from_records(
-        list(first_match_dates(organization_id=organization_id, program_ids=program_ids)),
-        columns=["side", "user_id", "first_any", "first_chosen"],
+    pairs = pd.DataFrame.from_records(
+        match_dates(organization_id=organization_id),
+        columns=["mentee", "mentor", "program_id", "started_on"],
     )
-    ever = rows["user_id"].unique()
-    if role != "any":
-        rows = rows[rows["side"] == role]
-    chosen = rows.dropna(subset=["first_chosen"])
-    first = pd.to_datetime(chosen["first_chosen"]).groupby(chosen["user_id"].to_numpy()).min()
+    ever = np.union1d(pairs["mentee"].to_numpy(), pairs["mentor"].to_numpy())
+    chosen = pairs[pairs["program_id"].isin(program_ids)]
+    sides = ["mentee", "mentor"] if role == "any" else [role]
+    people = pd.concat(
+        [chosen[[side, "started_on"]].set_axis(["user_id", "started_on"], axis=1) for side in sides]
+    )
+    first = pd.to_datetime(people["started_on"]).groupby(people["user_id"].to_numpy()).min()
     return first, ever
 
 

@@ -2,9 +2,8 @@
 they manage)."""
 
 import datetime
-from collections.abc import Iterable, Iterator
 
-from django.db.models import Count, DateField, Max, Min, Q, QuerySet, Value
+from django.db.models import Count, Max, Q, QuerySet
 
 from tandem.accounts.models import User
 from tandem.programs.models import Program
@@ -47,33 +46,25 @@ def relationship_pairs_in_program(*, program: Program) -> QuerySet[Relationship]
     return Relationship.objects.filter(program=program)
 
 
-def first_match_dates(
-    *, organization_id: int, program_ids: Iterable[int]
-) -> Iterator[tuple[str, int, datetime.date, datetime.date | None]]:
-    """For the outcomes analysis: per person and side ("mentee", "mentor"), the first match
-    date anywhere in the organisation and the first in `program_ids` (None if none there).
-    A match date is the `started_on` of a relationship that became active. Two queries
-    (one per side)."""
-    chosen = list(program_ids)
-    relationships = Relationship.objects.filter(
-        program__organization_id=organization_id,
-        activated_at__isnull=False,
-        started_on__isnull=False,
-    ).order_by()
-    in_chosen: Min | Value = Min("started_on", filter=Q(program_id__in=chosen))
-    if not chosen:
-        in_chosen = Value(None, output_field=DateField())
-    for side in ("mentee", "mentor"):
-        rows = relationships.values_list(f"{side}__user_id").annotate(
-            first_any=Min("started_on"), first_chosen=in_chosen
+def match_dates(*, organization_id: int) -> list[tuple[int, int, int, datetime.date | None]]:
+    """For the outcomes analysis: every relationship of the organisation that became active,
+    as (mentee's user id, mentor's user id, programme id, match date). A match date is the
+    relationship's `started_on`, set when it became active. One query, no aggregation (the
+    caller folds 100,000 rows faster than the database's grouping does)."""
+    return list(
+        Relationship.objects.filter(
+            program__organization_id=organization_id,
+            activated_at__isnull=False,
+            started_on__isnull=False,
         )
-        for user_id, first_any, first_chosen in rows:
-            yield side, user_id, first_any, first_chosen
+        .order_by()
+        .values_list("mentee__user_id", "mentor__user_id", "program_id", "started_on")
+    )
 
 
 def activation_stamp(*, organization_id: int) -> tuple[int, datetime.datetime | None]:
     """How many relationships of the organisation became active, and the latest activation:
-    it changes whenever a match date (`first_match_dates`) can. One query."""
+    it changes whenever a match date (`match_dates`) can. One query."""
     stamp = Relationship.objects.filter(
         program__organization_id=organization_id, activated_at__isnull=False
     ).aggregate(count=Count("id"), latest=Max("activated_at"))
