@@ -506,7 +506,9 @@ def exact_match(
     a stratum is a group code, a person's rank in it one cumulative count."""
     is_mentored = frame[MENTORED].astype(bool).to_numpy()
     if on and len(frame):
-        strata = frame.groupby(list(on), dropna=False, sort=False).ngroup().to_numpy()
+        strata = (
+            frame.groupby(list(on), dropna=False, sort=False, observed=True).ngroup().to_numpy()
+        )
     else:
         strata = np.zeros(len(frame), dtype=np.int64)
     group = is_mentored.astype(np.int64)

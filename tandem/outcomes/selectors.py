@@ -102,6 +102,9 @@ def _records_frame(organization_id: int) -> pd.DataFrame:
     )
     for column in ("hired_on", "terminated_on"):
         frame[column] = pd.to_datetime(frame[column])
+    # A few distinct values each: categories make the matching's grouping integer work.
+    for column in ("department", "grade", "location"):
+        frame[column] = frame[column].astype("category")
     return frame
 
 
@@ -184,7 +187,7 @@ def analysis_frame(
         bins=[-np.inf, *(limit for limit, _ in TENURE_BANDS), np.inf],
         labels=[*(label for _, label in TENURE_BANDS), TENURE_LAST_BAND],
         right=False,
-    ).astype(str)
+    )
     starts = pd.Series(frame["index_on"].to_numpy(), index=frame["user_id"].to_numpy())
     first_promotion = _first_promotions_after(organization_id, starts, as_of)
     promoted_on = first_promotion.reindex(frame["user_id"].to_numpy()).to_numpy()
