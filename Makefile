@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges
+.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,3 +83,8 @@ ci: lint typecheck imports check-deploy test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles
+
+## bench-outcomes: the outcomes report of 100,000 relationships (SQLite temp file, or the PostgreSQL
+## database DATABASE_URL names); prints seconds and queries, cold then cached
+bench-outcomes: $(RUNTIME_STAMP)
+	$(BIN)/python -m bench.outcomes --relationships 100000

@@ -15,6 +15,7 @@ from tandem.matching.api import router as matching_router
 from tandem.meetings.api import router as meetings_router
 from tandem.notifications.api import router as notifications_router
 from tandem.nudges.api import router as nudges_router
+from tandem.outcomes.api import router as outcomes_router
 from tandem.participants.api import router as participants_router
 from tandem.participants.program_api import router as program_summaries_router
 from tandem.people.api import router as people_router
@@ -60,3 +61,4 @@ api.add_router("/", assessments_router)
 api.add_router("/", surveys_router)
 api.add_router("/", journeys_router)
 api.add_router("/", nudges_router)
+api.add_router("/", outcomes_router)

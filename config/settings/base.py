@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tandem.nudges",
     "tandem.workspace",
     "tandem.matching",
+    "tandem.outcomes",
     "tandem.demo",
 ]
 
@@ -136,6 +137,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 PEOPLE_IMPORT_MAX_BYTES = env_int("PEOPLE_IMPORT_MAX_BYTES", 25 * 1024 * 1024)
+# The largest HR outcomes file (CSV or XLSX) an admin may upload.
+OUTCOMES_IMPORT_MAX_BYTES = env_int("OUTCOMES_IMPORT_MAX_BYTES", 25 * 1024 * 1024)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -1,7 +1,9 @@
 """Reads about relationships, always scoped to the caller (their own pairs, or the programmes
 they manage)."""
 
-from django.db.models import Q, QuerySet
+import datetime
+
+from django.db.models import Count, Max, Q, QuerySet
 
 from tandem.accounts.models import User
 from tandem.programs.models import Program
@@ -42,3 +44,28 @@ def relationship_event_list(
 def relationship_pairs_in_program(*, program: Program) -> QuerySet[Relationship]:
     """Every pair the programme has had, open or closed (matching forbids repeating them)."""
     return Relationship.objects.filter(program=program)
+
+
+def match_dates(*, organization_id: int) -> list[tuple[int, int, int, datetime.date | None]]:
+    """For the outcomes analysis: every relationship of the organisation that became active,
+    as (mentee's user id, mentor's user id, programme id, match date). A match date is the
+    relationship's `started_on`, set when it became active. One query, no aggregation (the
+    caller folds 100,000 rows faster than the database's grouping does)."""
+    return list(
+        Relationship.objects.filter(
+            program__organization_id=organization_id,
+            activated_at__isnull=False,
+            started_on__isnull=False,
+        )
+        .order_by()
+        .values_list("mentee__user_id", "mentor__user_id", "program_id", "started_on")
+    )
+
+
+def activation_stamp(*, organization_id: int) -> tuple[int, datetime.datetime | None]:
+    """How many relationships of the organisation became active, and the latest activation:
+    it changes whenever a match date (`match_dates`) can. One query."""
+    stamp = Relationship.objects.filter(
+        program__organization_id=organization_id, activated_at__isnull=False
+    ).aggregate(count=Count("id"), latest=Max("activated_at"))
+    return stamp["count"], stamp["latest"]
