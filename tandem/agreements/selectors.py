@@ -116,9 +116,9 @@ def agreed_cadence(relationship_ref: str = "pk") -> Coalesce:
     agreement's, else the programme's (what `agreement_draft` reads), as an expression to
     annotate a queryset of relationships (relationship health compares it with the meetings
     held)."""
-    stored = Agreement.objects.filter(relationship_id=OuterRef(relationship_ref)).values(
-        "cadence"
-    )[:1]
+    stored = Agreement.objects.filter(relationship_id=OuterRef(relationship_ref)).values("cadence")[
+        :1
+    ]
     return Coalesce(Subquery(stored), F("program__cadence"), output_field=CharField())
 
 

@@ -63,7 +63,7 @@ CADENCE_SLACK = 1.5
 CADENCE_POINTS_PER_INTERVAL = 25
 CADENCE_MAX = 60
 QUIET_FREE_DAYS = 14
-QUIET_MAX = 25
+QUIET_MAX = 40
 LOW_CHECKIN_MEAN = 3.0  # on the 1-5 usefulness scale
 LOW_CHECKIN_MIN_COUNT = 2
 LOW_CHECKIN_POINTS = 10
@@ -148,7 +148,7 @@ def _quiet(inputs: HealthInputs) -> Component | None:
         days = inputs.days_active
     if days is None or days <= QUIET_FREE_DAYS:
         return None
-    points = min(QUIET_MAX, (days - QUIET_FREE_DAYS) // 2)
+    points = min(QUIET_MAX, days - QUIET_FREE_DAYS)
     if points <= 0:
         return None
     return Component("quiet", points, f"nothing on the timeline for {_days(days)}")

@@ -71,9 +71,9 @@ def program_health_summary(*, program_ids: list[int]) -> dict[int, dict[str, int
 def health_freshness(*, program: Program) -> tuple[datetime.datetime | None, int]:
     """When the programme's scores were last computed (the oldest of them: a page is as fresh
     as its stalest row) and how many of its open pairs have no score yet. Two queries."""
-    oldest = RelationshipHealth.objects.filter(program=program).aggregate(
-        at=Min("computed_at")
-    )["at"]
+    oldest = RelationshipHealth.objects.filter(program=program).aggregate(at=Min("computed_at"))[
+        "at"
+    ]
     unscored = (
         Relationship.objects.filter(program=program, status__in=OPEN_STATUSES, health__isnull=True)
         .order_by()
@@ -129,6 +129,7 @@ def pair_health(*, relationship: Relationship) -> PairHealth:
 
 def bucket_counts(summary: dict[str, int]) -> list[tuple[str, str, int]]:
     """(bucket, label, count) in the buckets' order (worst first), for pages."""
-    return [(bucket.value, BUCKET_LABELS[bucket], summary.get(bucket.value, 0)) for bucket in BUCKET_ORDER]
-
-
+    return [
+        (bucket.value, BUCKET_LABELS[bucket], summary.get(bucket.value, 0))
+        for bucket in BUCKET_ORDER
+    ]

@@ -33,7 +33,9 @@ def _week(moment: datetime.datetime) -> tuple[int, int]:
 
 
 @transaction.atomic
-def health_refresh(*, now: datetime.datetime | None = None, program_ids: list[int] | None = None) -> int:
+def health_refresh(
+    *, now: datetime.datetime | None = None, program_ids: list[int] | None = None
+) -> int:
     """Score every open relationship (of `program_ids`, or all) and store the snapshot; add a
     history row for each pair whose bucket changed or that has no row for this week yet; drop
     the snapshots of pairs no longer open (their history stays). Returns how many were scored.

@@ -57,7 +57,9 @@ def quiet_hours_for_user(*, actor: User) -> tuple[datetime.time | None, datetime
     return start, end, zone
 
 
-def outbox_keys_since(*, rules: list[str], since: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
+def outbox_keys_since(
+    *, rules: list[str], since: datetime.datetime
+) -> list[tuple[str, datetime.datetime]]:
     """The key and time of every message of `rules` written since `since` (relationship health
     counts the nudges a pair has not answered; the key names the subject, see
     `services.outbox_enqueue`). One query; only the two columns."""

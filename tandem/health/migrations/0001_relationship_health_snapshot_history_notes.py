@@ -6,61 +6,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programs', '0003_program_colour'),
-        ('relationships', '0003_event_kinds_assessment_and_journey_step'),
+        ("programs", "0003_program_colour"),
+        ("relationships", "0003_event_kinds_assessment_and_journey_step"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HealthNote',
+            name="HealthNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField()),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('relationship', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='health_notes', to='relationships.relationship')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="health_notes",
+                        to="relationships.relationship",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['relationship', '-created_at'], name='health_note_pair')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["relationship", "-created_at"], name="health_note_pair")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RelationshipHealth',
+            name="RelationshipHealth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField()),
-                ('bucket', models.CharField(choices=[('on_track', 'On track'), ('needs_checkin', 'Needs a check-in'), ('at_risk', 'At risk'), ('too_early', 'Too early to tell')], max_length=20)),
-                ('sentence', models.CharField(max_length=300)),
-                ('components', models.JSONField(blank=True, default=list)),
-                ('computed_at', models.DateTimeField()),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.program')),
-                ('relationship', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='health', to='relationships.relationship')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField()),
+                (
+                    "bucket",
+                    models.CharField(
+                        choices=[
+                            ("on_track", "On track"),
+                            ("needs_checkin", "Needs a check-in"),
+                            ("at_risk", "At risk"),
+                            ("too_early", "Too early to tell"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("sentence", models.CharField(max_length=300)),
+                ("components", models.JSONField(blank=True, default=list)),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="programs.program",
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="health",
+                        to="relationships.relationship",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['program', 'bucket', 'score', 'relationship'], name='health_program_bucket'), models.Index(fields=['program', 'score', 'relationship'], name='health_program_score'), models.Index(fields=['computed_at'], name='health_computed_at')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('score__lte', 100)), name='health_score_at_most_100'), models.CheckConstraint(condition=models.Q(('bucket__in', ['on_track', 'needs_checkin', 'at_risk', 'too_early'])), name='health_bucket_valid')],
+                "indexes": [
+                    models.Index(
+                        fields=["program", "bucket", "score", "relationship"],
+                        name="health_program_bucket",
+                    ),
+                    models.Index(
+                        fields=["program", "score", "relationship"], name="health_program_score"
+                    ),
+                    models.Index(fields=["computed_at"], name="health_computed_at"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("score__lte", 100)), name="health_score_at_most_100"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("bucket__in", ["on_track", "needs_checkin", "at_risk", "too_early"])
+                        ),
+                        name="health_bucket_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RelationshipHealthHistory',
+            name="RelationshipHealthHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField()),
-                ('bucket', models.CharField(choices=[('on_track', 'On track'), ('needs_checkin', 'Needs a check-in'), ('at_risk', 'At risk'), ('too_early', 'Too early to tell')], max_length=20)),
-                ('sentence', models.CharField(max_length=300)),
-                ('recorded_at', models.DateTimeField()),
-                ('relationship', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='health_history', to='relationships.relationship')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField()),
+                (
+                    "bucket",
+                    models.CharField(
+                        choices=[
+                            ("on_track", "On track"),
+                            ("needs_checkin", "Needs a check-in"),
+                            ("at_risk", "At risk"),
+                            ("too_early", "Too early to tell"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("sentence", models.CharField(max_length=300)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "relationship",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="health_history",
+                        to="relationships.relationship",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['relationship', 'recorded_at', 'id'],
-                'indexes': [models.Index(fields=['relationship', 'recorded_at'], name='health_history_pair')],
+                "ordering": ["relationship", "recorded_at", "id"],
+                "indexes": [
+                    models.Index(fields=["relationship", "recorded_at"], name="health_history_pair")
+                ],
             },
         ),
     ]

@@ -3,9 +3,10 @@
 import datetime
 from collections.abc import Iterator
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 
+from tandem.health.selectors import health_at_risk
 from tandem.nudges.rules.base import (
     Context,
     Nudge,
@@ -17,13 +18,13 @@ from tandem.nudges.rules.base import (
     datetime_output_field,
     managers_by_program,
 )
+from tandem.relationships.models import Relationship
 
 
-def _inactive_pairs(
-    context: Context, settings: RuleSettings
-) -> list[tuple[int, Pair, datetime.datetime]]:
-    """Active pairs with nothing on their timeline for `timing` weeks, and since when."""
-    rows = (
+def _quiet_pairs(context: Context, settings: RuleSettings) -> QuerySet[Relationship]:
+    """Active pairs with nothing on their timeline for `timing` weeks, annotated with since
+    when."""
+    return (
         active_pairs(settings)
         .annotate(since=Coalesce("last_activity_at", "activated_at"))
         .filter(since__isnull=False)
@@ -33,8 +34,14 @@ def _inactive_pairs(
             )
         )
         .filter(since__lte=F("due"))
-        .values_list("pk", "since")
     )
+
+
+def _inactive_pairs(
+    context: Context, settings: RuleSettings
+) -> list[tuple[int, Pair, datetime.datetime]]:
+    """Active pairs with nothing on their timeline for `timing` weeks, and since when."""
+    rows = _quiet_pairs(context, settings).values_list("pk", "since")
     return [(pk, pair, since) for pk, since in rows if (pair := context.pair(pk)) is not None]
 
 
@@ -63,11 +70,22 @@ def inactivity(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
 
 def inactivity_escalation(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
     """The programme's managers, when a pair has had no activity for `timing` weeks (later
-    than the pair's own nudge). Says who and since when, never what the pair wrote."""
+    than the pair's own nudge) and its stored health is at risk (`health.selectors.
+    health_at_risk`: the one "at risk" managers see, on the health list and in the digest).
+    Says who, since when and the health's reasons, never what the pair wrote."""
     rule = settings.rule
-    pairs = _inactive_pairs(context, settings)
-    managers = managers_by_program({pair.program_id for _, pair, _ in pairs})
-    for pk, pair, since in pairs:
+    rows = (
+        _quiet_pairs(context, settings)
+        .filter(health_at_risk())
+        .values_list("pk", "since", "health__sentence")
+    )
+    pairs = [
+        (pk, pair, since, sentence)
+        for pk, since, sentence in rows
+        if (pair := context.pair(pk)) is not None
+    ]
+    managers = managers_by_program({pair.program_id for _, pair, _, _ in pairs})
+    for pk, pair, since, sentence in pairs:
         for manager_id in managers.get(pair.program_id, []):
             yield Nudge(
                 rule=rule.name,
@@ -79,7 +97,8 @@ def inactivity_escalation(context: Context, settings: RuleSettings) -> Iterator[
                 title=f"A pair in {pair.program_name} has gone quiet",
                 text=(
                     f"{pair.mentor_name} and {pair.mentee_name} have had no activity since "
-                    f"{since:%d %b %Y}. They were nudged already; a word from you may help."
+                    f"{since:%d %b %Y} and their health is at risk ({sentence}). They were "
+                    "nudged already; a word from you may help."
                 ),
-                url=f"/programs/{pair.program_id}/relationships/",
+                url=f"/programs/{pair.program_id}/health/?bucket=at_risk",
             )
