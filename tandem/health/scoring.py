@@ -59,7 +59,7 @@ CADENCE_WORDS: dict[str, str] = {
 }
 
 # A gap of up to this many agreed intervals costs nothing (a holiday, a rescheduled meeting).
-CADENCE_SLACK = 1.5
+CADENCE_SLACK = 1.25
 CADENCE_POINTS_PER_INTERVAL = 25
 CADENCE_MAX = 60
 QUIET_FREE_DAYS = 14

@@ -170,9 +170,9 @@ def test_the_issue_sentence():
     # then
     assert result.sentence == "no meeting in 41 days; agreed every 2 weeks"
     assert [c.as_dict() for c in result.components] == [
-        {"key": "cadence", "points": 36, "text": "no meeting in 41 days; agreed every 2 weeks"}
+        {"key": "cadence", "points": 42, "text": "no meeting in 41 days; agreed every 2 weeks"}
     ]
-    assert (result.score, result.bucket) == (64, Bucket.NEEDS_CHECKIN)
+    assert (result.score, result.bucket) == (58, Bucket.NEEDS_CHECKIN)
 
 
 def test_a_pair_meeting_as_agreed_is_on_track():
