@@ -63,7 +63,7 @@ CADENCE_SLACK = 1.25
 CADENCE_POINTS_PER_INTERVAL = 25
 CADENCE_MAX = 60
 QUIET_FREE_DAYS = 14
-QUIET_MAX = 40
+QUIET_MAX = 50
 LOW_CHECKIN_MEAN = 3.0  # on the 1-5 usefulness scale
 LOW_CHECKIN_MIN_COUNT = 2
 LOW_CHECKIN_POINTS = 10
@@ -148,7 +148,8 @@ def _quiet(inputs: HealthInputs) -> Component | None:
         days = inputs.days_active
     if days is None or days <= QUIET_FREE_DAYS:
         return None
-    points = min(QUIET_MAX, days - QUIET_FREE_DAYS)
+    # 1.25 points a day past the free fortnight: six weeks of silence alone is 35 points.
+    points = min(QUIET_MAX, (days - QUIET_FREE_DAYS) * 5 // 4)
     if points <= 0:
         return None
     return Component("quiet", points, f"nothing on the timeline for {_days(days)}")

@@ -67,13 +67,13 @@ def test_list_shows_each_score_with_its_components(pair, api_as):
         "status": "active",
         "mentor": {"user_id": pair.mentor.pk, "name": pair.mentor.display_name},
         "mentee": {"user_id": pair.mentee.pk, "name": pair.mentee.display_name},
-        "score": 44,
+        "score": 35,
         "bucket": "at_risk",
         "bucket_label": "At risk",
         "sentence": "nothing on the timeline for 50 days; "
         "no meeting held in 50 days since the start; agreed every month",
         "components": [
-            {"key": "quiet", "points": 36, "text": "nothing on the timeline for 50 days"},
+            {"key": "quiet", "points": 45, "text": "nothing on the timeline for 50 days"},
             {
                 "key": "cadence",
                 "points": 10,
@@ -166,7 +166,7 @@ def test_pair_health_shows_history_and_notes(pair, api_as):
     body = client.get(f"/api/v1/relationships/{pair.relationship.pk}/health").json()
     # then
     assert body["current"]["bucket"] == "at_risk"
-    assert [(row["bucket"], row["score"]) for row in body["history"]] == [("at_risk", 44)]
+    assert [(row["bucket"], row["score"]) for row in body["history"]] == [("at_risk", 35)]
     assert [(note["author"], note["text"]) for note in body["notes"]] == [
         (pair.cast.manager.display_name, "Ring")
     ]
