@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterator
 
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from tandem.health.selectors import health_at_risk
@@ -18,13 +18,14 @@ from tandem.nudges.rules.base import (
     datetime_output_field,
     managers_by_program,
 )
-from tandem.relationships.models import Relationship
 
 
-def _quiet_pairs(context: Context, settings: RuleSettings) -> QuerySet[Relationship]:
-    """Active pairs with nothing on their timeline for `timing` weeks, annotated with since
-    when."""
-    return (
+def _inactive_pairs(
+    context: Context, settings: RuleSettings, *, at_risk: bool = False
+) -> list[tuple[int, Pair, datetime.datetime, str]]:
+    """Active pairs with nothing on their timeline for `timing` weeks, since when, and (with
+    `at_risk`: only the pairs whose stored health is at risk) the health's sentence."""
+    quiet = (
         active_pairs(settings)
         .annotate(since=Coalesce("last_activity_at", "activated_at"))
         .filter(since__isnull=False)
@@ -35,21 +36,23 @@ def _quiet_pairs(context: Context, settings: RuleSettings) -> QuerySet[Relations
         )
         .filter(since__lte=F("due"))
     )
-
-
-def _inactive_pairs(
-    context: Context, settings: RuleSettings
-) -> list[tuple[int, Pair, datetime.datetime]]:
-    """Active pairs with nothing on their timeline for `timing` weeks, and since when."""
-    rows = _quiet_pairs(context, settings).values_list("pk", "since")
-    return [(pk, pair, since) for pk, since in rows if (pair := context.pair(pk)) is not None]
+    rows: list[tuple[int, datetime.datetime, str]] = (
+        list(quiet.filter(health_at_risk()).values_list("pk", "since", "health__sentence"))
+        if at_risk
+        else [(pk, since, "") for pk, since in quiet.values_list("pk", "since")]
+    )
+    return [
+        (pk, pair, since, sentence)
+        for pk, since, sentence in rows
+        if (pair := context.pair(pk)) is not None
+    ]
 
 
 def inactivity(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
     """Both people of an active pair with no activity for `timing` weeks; the period is the
     date of their last activity, so a pair that goes quiet again is nudged again."""
     rule = settings.rule
-    for pk, pair, since in _inactive_pairs(context, settings):
+    for pk, pair, since, _sentence in _inactive_pairs(context, settings):
         for user_id, _own, partner in pair.people:
             yield Nudge(
                 rule=rule.name,
@@ -74,16 +77,7 @@ def inactivity_escalation(context: Context, settings: RuleSettings) -> Iterator[
     health_at_risk`: the one "at risk" managers see, on the health list and in the digest).
     Says who, since when and the health's reasons, never what the pair wrote."""
     rule = settings.rule
-    rows = (
-        _quiet_pairs(context, settings)
-        .filter(health_at_risk())
-        .values_list("pk", "since", "health__sentence")
-    )
-    pairs = [
-        (pk, pair, since, sentence)
-        for pk, since, sentence in rows
-        if (pair := context.pair(pk)) is not None
-    ]
+    pairs = _inactive_pairs(context, settings, at_risk=True)
     managers = managers_by_program({pair.program_id for _, pair, _, _ in pairs})
     for pk, pair, since, sentence in pairs:
         for manager_id in managers.get(pair.program_id, []):
