@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tandem.agreements.selectors import agreed_cadence
+from tandem.core.aggregates import coarse_week, week_of
 from tandem.goals.selectors import goal_progress_by_relationship
 from tandem.health.scoring import HealthInputs
 from tandem.journeys.selectors import journey_steps_due
@@ -63,6 +64,15 @@ def _days(now: datetime.datetime, moment: datetime.datetime | None) -> int | Non
     if moment is None:
         return None
     return max(0, (now - moment).days)
+
+
+def _weeks_in_days(now: datetime.datetime, moment: datetime.datetime | None) -> int | None:
+    """How long ago `moment` was, as the days between its week's Monday and this week's: what a
+    manager may know of an activity time (`core.aggregates.coarse_week`), never the day."""
+    week = coarse_week(moment)
+    if week is None:
+        return None
+    return max(0, (week_of(now) - week).days)
 
 
 def _unanswered_nudges(
@@ -141,8 +151,8 @@ def health_inputs(
                     cadence=cadence,
                     days_active=_days(now, activated),
                     meetings_held=held,
-                    days_since_meeting=_days(now, last_held),
-                    days_since_activity=_days(now, last_activity),
+                    days_since_meeting=_weeks_in_days(now, last_held),
+                    days_since_activity=_weeks_in_days(now, last_activity),
                     checkin_count=count,
                     checkin_mean=mean,
                     goals_set=0 if progress is None else 1,

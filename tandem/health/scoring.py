@@ -12,7 +12,9 @@ The rules, in one place:
   hypothesis). What people *answer* (check-in ratings, survey answers) is not activity: a low
   rating may lower the score, and that is the point of asking.
 - The same inputs give the same score: `now` is not read here, the gatherer turns times into
-  ages in days first.
+  ages in days first. Managers see activity by the week, never the day (docs/architecture.md,
+  "Aggregates shown to managers"), so the gatherer hands over the last activity and the last
+  meeting as whole weeks between week starts; the words then say "no meeting in 6 weeks".
 - Buckets: a proposed pair, or one active for less than `TOO_EARLY_DAYS` days without a
   pairing-fit concern, is *too early to tell*; otherwise `ON_TRACK_FROM` and above is *on
   track*, below `AT_RISK_BELOW` is *at risk*, between is *needs a check-in*. A paused pair
@@ -121,6 +123,11 @@ class HealthScore:
 
 
 def _days(days: int) -> str:
+    """A span in words: whole weeks as weeks (what the gatherer hands over for activity and
+    meetings, which managers see by the week), anything else in days."""
+    if days >= 7 and days % 7 == 0:
+        weeks = days // 7
+        return "1 week" if weeks == 1 else f"{weeks} weeks"
     return "1 day" if days == 1 else f"{days} days"
 
 

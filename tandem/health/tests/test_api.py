@@ -1,10 +1,14 @@
 """/api/v1/programs/{id}/health…, /api/v1/relationships/{id}/health…: managers only, the
 whole response checked, query budgets flat in the number of pairs, denials change nothing."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from tandem.core.aggregates import week_of
 from tandem.health.models import HealthNote
 from tandem.health.services import health_refresh
 from tandem.health.tests.helpers import ACTORS, MANAGERS, make_quiet, more_pairs, state
@@ -51,9 +55,13 @@ def test_matrix(pair, api_as, actor_name, endpoint):
 
 
 def test_list_shows_each_score_with_its_components(pair, api_as):
-    # given: the pair under test quiet for 50 days, never met; the other pair new
+    # given: the pair under test quiet for 50 days, never met; the other pair new. Managers
+    # know activity by the week: 50 days back is 7 or 8 week-starts back, by today's weekday
     make_quiet(pair.relationship)
-    health_refresh()
+    now = timezone.now()
+    quiet = (week_of(now) - week_of(now - datetime.timedelta(days=50))).days
+    quiet_points = min(50, (quiet - 14) * 5 // 4)
+    health_refresh(now=now)
     # when
     response = api_as(pair.cast.manager).get(f"/api/v1/programs/{pair.cast.program.pk}/health")
     # then: worst first
@@ -61,19 +69,22 @@ def test_list_shows_each_score_with_its_components(pair, api_as):
     assert response.status_code == 200
     assert body["count"] == 2
     first, second = body["items"]
-    computed_at = first["computed_at"]
     assert first == {
         "relationship_id": pair.relationship.pk,
         "status": "active",
         "mentor": {"user_id": pair.mentor.pk, "name": pair.mentor.display_name},
         "mentee": {"user_id": pair.mentee.pk, "name": pair.mentee.display_name},
-        "score": 35,
+        "score": 100 - quiet_points - 20,
         "bucket": "at_risk",
         "bucket_label": "At risk",
-        "sentence": "nothing on the timeline for 50 days; "
+        "sentence": f"nothing on the timeline for {quiet // 7} weeks; "
         "no meeting held in 50 days since the start; agreed every month",
         "components": [
-            {"key": "quiet", "points": 45, "text": "nothing on the timeline for 50 days"},
+            {
+                "key": "quiet",
+                "points": quiet_points,
+                "text": f"nothing on the timeline for {quiet // 7} weeks",
+            },
             {
                 "key": "cadence",
                 "points": 10,
@@ -81,8 +92,10 @@ def test_list_shows_each_score_with_its_components(pair, api_as):
             },
             {"key": "goals", "points": 10, "text": "no goal set yet"},
         ],
-        "computed_at": computed_at,
+        "computed_at": first["computed_at"],
     }
+    shown = datetime.datetime.fromisoformat(first["computed_at"])
+    assert datetime.timedelta(0) <= now - shown < datetime.timedelta(milliseconds=1)
     assert (second["relationship_id"], second["bucket"], second["sentence"]) == (
         pair.other_relationship.pk,
         "too_early",
@@ -166,7 +179,8 @@ def test_pair_health_shows_history_and_notes(pair, api_as):
     body = client.get(f"/api/v1/relationships/{pair.relationship.pk}/health").json()
     # then
     assert body["current"]["bucket"] == "at_risk"
-    assert [(row["bucket"], row["score"]) for row in body["history"]] == [("at_risk", 35)]
+    assert [row["bucket"] for row in body["history"]] == ["at_risk"]
+    assert body["history"][0]["score"] == body["current"]["score"]
     assert [(note["author"], note["text"]) for note in body["notes"]] == [
         (pair.cast.manager.display_name, "Ring")
     ]

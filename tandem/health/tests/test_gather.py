@@ -15,6 +15,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tandem.core.aggregates import week_of
 from tandem.goals.models import Goal, ProgressMode
 from tandem.health.gather import CHECKIN_WINDOW, health_inputs
 from tandem.health.models import RelationshipHealth
@@ -131,13 +132,20 @@ def _play(history: dict, relationship: Relationship, now: datetime.datetime) -> 
             text="Quiet",
         )
     held = [days for days, _, _ in history["meetings"]]
+
+    def coarse(days: int | None) -> int | None:
+        """What managers may know of an activity `days` ago: whole weeks between week starts."""
+        if days is None:
+            return None
+        return (week_of(now) - week_of(now - datetime.timedelta(days=days))).days
+
     return HealthInputs(
         status="active",
         cadence=history["cadence"],
         days_active=history["activated"],
         meetings_held=len(held),
-        days_since_meeting=min(held) if held else None,
-        days_since_activity=history["activity"],
+        days_since_meeting=coarse(min(held)) if held else None,
+        days_since_activity=coarse(history["activity"]),
         checkin_count=len(ratings),
         checkin_mean=sum(ratings) / len(ratings) if ratings else None,
         goals_set=0 if history["goal"] is None else 1,

@@ -61,7 +61,7 @@ def test_list_page_shows_buckets_reasons_freshness_and_actions(pair, client):
     html = client.get(reverse("health:program", args=[pair.cast.program.pk])).content.decode()
     # then
     assert '<span class="badge text-bg-danger">At risk</span>' in html
-    assert "nothing on the timeline for 50 days" in html
+    assert "nothing on the timeline for " in html
     assert "<summary>Components</summary>" in html
     assert "Scores computed" in html
     assert reverse("health:pair_nudge", args=[pair.relationship.pk]) in html
@@ -70,7 +70,7 @@ def test_list_page_shows_buckets_reasons_freshness_and_actions(pair, client):
     filtered = client.get(
         reverse("health:program", args=[pair.cast.program.pk]), {"bucket": "on_track"}
     ).content.decode()
-    assert "nothing on the timeline for 50 days" not in filtered
+    assert "nothing on the timeline for " not in filtered
 
 
 def test_list_page_query_count_is_the_same_for_5_and_50_pairs(

@@ -15,6 +15,7 @@ from tandem.meetings.tests.factories import schedule
 from tandem.nudges.services import nudges_due
 from tandem.nudges.tests.conftest import configure, keys, later
 from tandem.participants.models import Participant
+from tandem.programs.models import Program
 from tandem.relationships.models import Relationship, RelationshipStatus
 
 
@@ -211,8 +212,9 @@ def test_goal_and_milestone_due_soon(pair, today):
 
 
 def test_inactivity_nudges_both_then_escalates_to_the_managers(pair):
-    # given: the pair started and was last active three weeks and a day ago, never met; the
-    # other pair is busy
+    # given: the pair started and was last active three weeks and a day ago, never met, having
+    # agreed to meet every two weeks; the other pair is busy
+    Program.objects.filter(pk=pair.cast.program.pk).update(cadence="fortnightly")
     since = timezone.now() - datetime.timedelta(weeks=3, days=1)
     Relationship.objects.filter(pk=pair.relationship.pk).update(
         last_activity_at=since, activated_at=since
@@ -232,7 +234,9 @@ def test_inactivity_nudges_both_then_escalates_to_the_managers(pair):
     escalated = [f"inactivity_escalation:{pair.relationship.pk}:{pair.cast.manager.pk}:{period}"]
     assert keys("inactivity_escalation", later(weeks=3)) == escalated
     (nudge,) = nudges_due(now=later(weeks=3), rule="inactivity_escalation")
-    assert "their health is at risk (nothing on the timeline for 43 days; " in nudge.text
+    assert "and their health is at risk (no meeting held in 43 days since the start; " in (
+        nudge.text
+    )
     assert nudge.url == f"/programs/{pair.cast.program.pk}/health/?bucket=at_risk"
     configure(pair.cast, "inactivity_escalation", timing=7)
     assert keys("inactivity_escalation", later(weeks=3)) == []
