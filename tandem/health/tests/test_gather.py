@@ -247,3 +247,29 @@ def test_refreshing_costs_the_same_queries_for_few_and_many_pairs(pair, small, l
     # then: the same number of queries, and every open pair scored
     assert few == many
     assert RelationshipHealth.objects.count() == large + 2
+
+
+def test_a_later_answer_replaces_an_earlier_concern(pair):
+    # given: the mentee said "not a good fit", then, asked again, "a good fit"; the mentor's
+    # pulse says progress is slow
+    surveys = defaults_of(pair.cast.program.pk)
+    for occasion, fit in (("first", "not_a_good_fit"), ("again", "good_fit")):
+        invitation = invite(surveys["pairing_fit"], pair.relationship, pair.mentee, occasion)
+        response_submit(
+            actor=pair.mentee,
+            invitation_id=invitation.pk,
+            answers={"fit": fit, "first_meeting": 4},
+            now=timezone.now() + datetime.timedelta(minutes=1 if occasion == "again" else 0),
+        )
+    invitation = invite(surveys["pulse"], pair.relationship, pair.mentor, "pulse")
+    response_submit(
+        actor=pair.mentor, invitation_id=invitation.pk, answers={"progress": 1, "rhythm": "Once"}
+    )
+    # when
+    inputs = {item.relationship_id: item.inputs for item in health_inputs()}
+    # then
+    assert (inputs[pair.relationship.pk].fit_concern, inputs[pair.relationship.pk].pulse_low) == (
+        False,
+        True,
+    )
+    assert (inputs[pair.other_relationship.pk].fit_concern,) == (False,)
