@@ -1,6 +1,7 @@
 """Relationship health over HTTP: scores, buckets and their reasons, never the pair's content."""
 
 import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -34,7 +35,9 @@ class RelationshipHealthOut(Schema):
 
 
 class HealthFiltersIn(Schema):
-    bucket: str = Field("", description="on_track, needs_checkin, at_risk, too_early; empty: all")
+    bucket: Literal["", "on_track", "needs_checkin", "at_risk", "too_early"] = Field(
+        "", description="Only the pairs in this bucket; empty: all"
+    )
 
 
 class HealthSummaryOut(Schema):

@@ -184,3 +184,13 @@ def test_pair_health_shows_history_and_notes(pair, api_as):
     assert [(note["author"], note["text"]) for note in body["notes"]] == [
         (pair.cast.manager.display_name, "Ring")
     ]
+
+
+def test_an_unknown_bucket_is_refused_by_name(pair, api_as):
+    # when
+    response = api_as(pair.cast.manager).get(
+        f"/api/v1/programs/{pair.cast.program.pk}/health", params={"bucket": "doomed"}
+    )
+    # then
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["bucket"]

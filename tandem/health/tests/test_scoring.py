@@ -205,3 +205,12 @@ def test_a_quiet_pair_with_a_fit_concern_is_at_risk():
     result = score(health)
     assert result.bucket == Bucket.AT_RISK
     assert result.score == 0
+
+
+def test_the_api_filter_names_exactly_the_buckets():
+    from typing import get_args
+
+    from tandem.health.schemas import HealthFiltersIn
+
+    allowed = get_args(HealthFiltersIn.model_fields["bucket"].annotation)
+    assert set(allowed) == {"", *(bucket.value for bucket in Bucket)}
