@@ -1,10 +1,12 @@
 """The pure score: properties over generated inputs (hypothesis), then the thresholds."""
 
 import dataclasses
+from typing import get_args
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tandem.health.schemas import HealthFiltersIn
 from tandem.health.scoring import (
     AT_RISK_BELOW,
     BUCKET_LABELS,
@@ -208,9 +210,5 @@ def test_a_quiet_pair_with_a_fit_concern_is_at_risk():
 
 
 def test_the_api_filter_names_exactly_the_buckets():
-    from typing import get_args
-
-    from tandem.health.schemas import HealthFiltersIn
-
     allowed = get_args(HealthFiltersIn.model_fields["bucket"].annotation)
     assert set(allowed) == {"", *(bucket.value for bucket in Bucket)}
