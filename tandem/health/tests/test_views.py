@@ -120,3 +120,24 @@ def test_an_empty_note_is_refused_and_changes_nothing(pair, client):
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
     assert not HealthNote.objects.exists()
+
+
+def test_a_managers_reads_write_nothing(pair, client, api_as):
+    # given
+    make_quiet(pair.relationship)
+    health_refresh()
+    client.force_login(pair.cast.manager)
+    api = api_as(pair.cast.manager)
+    program_id, relationship_id = pair.cast.program.pk, pair.relationship.pk
+    before = state()
+    # when
+    statuses = [
+        client.get(reverse("health:program", args=[program_id])).status_code,
+        client.get(reverse("health:pair", args=[relationship_id])).status_code,
+        api.get(f"/api/v1/programs/{program_id}/health").status_code,
+        api.get(f"/api/v1/programs/{program_id}/health/summary").status_code,
+        api.get(f"/api/v1/relationships/{relationship_id}/health").status_code,
+    ]
+    # then
+    assert statuses == [200] * 5
+    assert state() == before
