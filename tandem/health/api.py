@@ -96,10 +96,11 @@ def program_health_list(
 )
 def program_health_summary(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
-    computed_at, unscored = selectors.health_freshness(program=program)
+    buckets = selectors.program_health_summary(program_ids=[program.pk])[program.pk]
+    computed_at, unscored = selectors.health_freshness(program=program, summary=buckets)
     return {
         "program_id": program.pk,
-        "buckets": selectors.program_health_summary(program_ids=[program.pk])[program.pk],
+        "buckets": buckets,
         "computed_at": computed_at,
         "unscored": unscored,
     }

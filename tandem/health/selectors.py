@@ -31,13 +31,13 @@ def health_at_risk(prefix: str = "") -> Q:
 
 
 def health_list_for_program(*, program: Program, bucket: str = "") -> QuerySet[RelationshipHealth]:
-    """The programme's open pairs with a stored score, worst first (score, then pair), with
-    their people loaded: one query a page, whatever the programme's size (the snapshot's
-    index on programme, bucket and score). The caller checked `program_access(manage=True)`.
-    An unknown bucket lists everything."""
-    queryset = RelationshipHealth.objects.filter(
-        program=program, relationship__status__in=OPEN_STATUSES
-    )
+    """The programme's pairs as last scored, worst first (score, then pair), with their people
+    loaded: one query a page, whatever the programme's size (the snapshot's index on
+    programme, bucket and score; no condition on the relationship, which would join every
+    row). The snapshot holds the open pairs of the last refresh: a pair closed since shows
+    (with its status) until the next one, at most `services.REFRESH_EVERY` later. The caller
+    checked `program_access(manage=True)`. An unknown bucket lists everything."""
+    queryset = RelationshipHealth.objects.filter(program=program)
     if bucket in BUCKET_LABELS:
         queryset = queryset.filter(bucket=bucket)
     return queryset.select_related(
@@ -47,17 +47,16 @@ def health_list_for_program(*, program: Program, bucket: str = "") -> QuerySet[R
 
 def program_health_summary(*, program_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per programme: bucket -> how many open pairs are in it (every bucket present, 0 when
-    none), from the stored snapshot. One query. For the analytics endpoint's `health` section
-    and the weekly digest; the caller checked who may read these programmes."""
+    none), from the stored snapshot (as of the last refresh; one index-only query). For the
+    analytics endpoint's `health` section and the weekly digest; the caller checked who may
+    read these programmes."""
     summary: dict[int, dict[str, int]] = {
         program_id: {bucket.value: 0 for bucket in BUCKET_ORDER} for program_id in program_ids
     }
     if not program_ids:
         return summary
     rows = (
-        RelationshipHealth.objects.filter(
-            program_id__in=program_ids, relationship__status__in=OPEN_STATUSES
-        )
+        RelationshipHealth.objects.filter(program_id__in=program_ids)
         .values("program_id", "bucket")
         .annotate(n=Count("pk"))
         .order_by()
@@ -68,18 +67,20 @@ def program_health_summary(*, program_ids: list[int]) -> dict[int, dict[str, int
     return summary
 
 
-def health_freshness(*, program: Program) -> tuple[datetime.datetime | None, int]:
-    """When the programme's scores were last computed (the oldest of them: a page is as fresh
-    as its stalest row) and how many of its open pairs have no score yet. Two queries."""
+def health_freshness(
+    *, program: Program, summary: dict[str, int]
+) -> tuple[datetime.datetime | None, int]:
+    """When the programme's scores were computed (the oldest of them: a page is as fresh as its
+    stalest row) and how many open pairs the last refresh has not scored yet (open now, minus
+    those scored: `summary` is `program_health_summary`'s for the programme). Two indexed
+    queries."""
     oldest = RelationshipHealth.objects.filter(program=program).aggregate(at=Min("computed_at"))[
         "at"
     ]
-    unscored = (
-        Relationship.objects.filter(program=program, status__in=OPEN_STATUSES, health__isnull=True)
-        .order_by()
-        .count()
+    open_now = (
+        Relationship.objects.filter(program=program, status__in=OPEN_STATUSES).order_by().count()
     )
-    return oldest, unscored
+    return oldest, max(0, open_now - sum(summary.values()))
 
 
 def health_by_relationship(*, relationship_ids: list[int]) -> dict[int, RelationshipHealth]:

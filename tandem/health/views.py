@@ -34,8 +34,8 @@ def program_health(request: HttpRequest, program_id: int) -> HttpResponse:
         bucket = ""
     queryset = selectors.health_list_for_program(program=program, bucket=bucket)
     page = Paginator(queryset, HEALTH_PER_PAGE).get_page(request.GET.get("page"))
-    computed_at, unscored = selectors.health_freshness(program=program)
     summary = selectors.program_health_summary(program_ids=[program.pk])[program.pk]
+    computed_at, unscored = selectors.health_freshness(program=program, summary=summary)
     return render(
         request,
         "health/program_health.html",
