@@ -40,49 +40,54 @@ def health_refresh(
     history row for each pair whose bucket changed or that has no row for this week yet; drop
     the snapshots of pairs no longer open (their history stays). Returns how many were scored.
 
-    A fixed number of queries whatever the number of relationships (the gatherer's eight, one
-    read of the stored buckets, one delete), plus one bulk upsert and one bulk insert per
-    `BATCH` rows."""
+    Only the rows whose score, bucket, sentence or components changed (or are new) are
+    written; the others only get the new `computed_at`, in one UPDATE. A fixed number of
+    queries whatever the number of relationships (the gatherer's eight, one read of the
+    stored rows, that UPDATE, one delete), plus one bulk upsert and one bulk insert per
+    `BATCH` changed rows."""
     now = now or timezone.now()
     gathered = health_inputs(now=now, program_ids=program_ids)
     stored = RelationshipHealth.objects.all()
     if program_ids is not None:
         stored = stored.filter(program_id__in=program_ids)
     previous = {
-        pk: (bucket, computed_at)
-        for pk, bucket, computed_at in stored.values_list(
-            "relationship_id", "bucket", "computed_at"
+        pk: (bucket, computed_at, (score_, bucket, sentence, components))
+        for pk, bucket, computed_at, score_, sentence, components in stored.values_list(
+            "relationship_id", "bucket", "computed_at", "score", "sentence", "components"
         )
     }
-    snapshots = []
+    changed = []
     history = []
     for item in gathered:
         result = score(item.inputs)
         components = [component.as_dict() for component in result.components]
-        snapshots.append(
-            RelationshipHealth(
-                relationship_id=item.relationship_id,
-                program_id=item.program_id,
-                score=result.score,
-                bucket=result.bucket.value,
-                sentence=result.sentence[:300],
-                components=components,
-                computed_at=now,
-            )
-        )
+        sentence = result.sentence[:300]
         before = previous.get(item.relationship_id)
+        if before is None or before[2] != (result.score, result.bucket, sentence, components):
+            changed.append(
+                RelationshipHealth(
+                    relationship_id=item.relationship_id,
+                    program_id=item.program_id,
+                    score=result.score,
+                    bucket=result.bucket.value,
+                    sentence=sentence,
+                    components=components,
+                    computed_at=now,
+                )
+            )
         if before is None or before[0] != result.bucket or _week(before[1]) != _week(now):
             history.append(
                 RelationshipHealthHistory(
                     relationship_id=item.relationship_id,
                     score=result.score,
                     bucket=result.bucket.value,
-                    sentence=result.sentence[:300],
+                    sentence=sentence,
                     recorded_at=now,
                 )
             )
+    stored.update(computed_at=now)
     RelationshipHealth.objects.bulk_create(
-        snapshots,
+        changed,
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["relationship"],
@@ -90,7 +95,7 @@ def health_refresh(
     )
     RelationshipHealthHistory.objects.bulk_create(history, batch_size=BATCH)
     stored.exclude(relationship__status__in=OPEN_STATUSES).delete()
-    return len(snapshots)
+    return len(gathered)
 
 
 def health_refresh_if_stale(*, now: datetime.datetime | None = None) -> int | None:

@@ -74,6 +74,10 @@ def test_refresh_if_stale(pair):
     # then: fresh scores are left alone; stale ones are recomputed
     assert health_refresh_if_stale(now=now + REFRESH_EVERY / 2) is None
     assert health_refresh_if_stale(now=now + REFRESH_EVERY * 2) == 2
+    # and: unchanged scores are not rewritten, but say when they were last computed
+    assert set(RelationshipHealth.objects.values_list("computed_at", flat=True)) == {
+        now + REFRESH_EVERY * 2
+    }
 
 
 def test_journey_steps_overdue_count(pair):
