@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes
+.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ bench-matching: $(RUNTIME_STAMP)
 ## or the empty PostgreSQL database DATABASE_URL names); prints seconds, queries, nudges per second
 bench-nudges: $(RUNTIME_STAMP)
 	$(BIN)/python -m bench.nudges --relationships 100000
+
+## bench-health: score 100,000 open relationships and time the health list's first page (SQLite
+## temp file, or the empty PostgreSQL database DATABASE_URL names); prints seconds and queries
+bench-health: $(RUNTIME_STAMP)
+	$(BIN)/python -m bench.health --relationships 100000
 
 ci: lint typecheck imports check-deploy test
 

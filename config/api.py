@@ -9,6 +9,7 @@ from tandem.conversations.api import router as conversations_router
 from tandem.core.problem import ProblemJsonAPI, install_failure_handlers, install_problem_handlers
 from tandem.feedback.api import router as feedback_router
 from tandem.goals.api import router as goals_router
+from tandem.health.api import router as health_router
 from tandem.journals.api import router as journals_router
 from tandem.journeys.api import router as journeys_router
 from tandem.matching.api import router as matching_router
@@ -62,3 +63,4 @@ api.add_router("/", surveys_router)
 api.add_router("/", journeys_router)
 api.add_router("/", nudges_router)
 api.add_router("/", outcomes_router)
+api.add_router("/", health_router)

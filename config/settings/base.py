@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tandem.assessments",
     "tandem.surveys",
     "tandem.journeys",
+    "tandem.health",
     "tandem.nudges",
     "tandem.workspace",
     "tandem.matching",

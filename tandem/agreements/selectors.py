@@ -17,7 +17,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from tandem.agreements.models import (
@@ -108,6 +109,17 @@ def agreement_signed_exists(relationship_ref: str = "pk") -> Exists:
     return Exists(
         signed_relationship_ids().filter(agreement__relationship_id=OuterRef(relationship_ref))
     )
+
+
+def agreed_cadence(relationship_ref: str = "pk") -> Coalesce:
+    """The meeting cadence the relationship at `OuterRef(relationship_ref)` agreed: its stored
+    agreement's, else the programme's (what `agreement_draft` reads), as an expression to
+    annotate a queryset of relationships (relationship health compares it with the meetings
+    held)."""
+    stored = Agreement.objects.filter(relationship_id=OuterRef(relationship_ref)).values("cadence")[
+        :1
+    ]
+    return Coalesce(Subquery(stored), F("program__cadence"), output_field=CharField())
 
 
 # --- the pair's agreement, read-only ------------------------------------------------------

@@ -23,6 +23,7 @@ from tandem.accounts.models import Organization, Role, User
 from tandem.demo.history import history_size, seed_history
 from tandem.demo.people import DemoPerson, all_skill_names, northwind_people
 from tandem.demo.relationships import read_old_notifications, seed_relationships
+from tandem.health.services import health_refresh
 from tandem.notifications.services import outbox_skip_written
 from tandem.nudges.services import nudges_evaluate
 from tandem.participants import services as participants
@@ -360,6 +361,9 @@ def seed(*, log: Callable[[str], None] = lambda _: None) -> SeedReport:
     report = SeedReport()
     with outbox_skip_written(reason=SEEDED) as skip:
         _seed(report, log)
+        # Score every open pair, so Pair health, the signals and the digest have them at once.
+        scored = health_refresh()
+        log(f"Relationship health: {scored} open pairs scored")
         # What the nudge rules find due now is about the seeded past too.
         nudges = nudges_evaluate(now=timezone.now())
         log(f"Nudge rules: {nudges.total_due} messages due now (in-app; no email)")

@@ -13,6 +13,7 @@ apps' querysets.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -240,11 +241,15 @@ def goals_panel(*, access: RelationshipAccess) -> dict[str, object]:
     }
 
 
-def goal_progress_by_relationship(*, relationship_ids: list[int]) -> dict[int, int]:
+def goal_progress_by_relationship(
+    *, relationship_ids: list[int] | QuerySet[Any, Any]
+) -> dict[int, int]:
     """Average progress (whole %) of the active and achieved goals of each relationship, for
-    the programme manager's activity signals; relationships without such goals are left out.
-    One query whatever the number of relationships. The caller has checked that the actor
-    manages these relationships."""
+    the programme manager's activity signals and relationship health; relationships without
+    such goals are left out. `relationship_ids` is a list, or a queryset of relationship ids
+    (a subquery: many thousands of relationships without a parameter each). One query
+    whatever the number of relationships. The caller has checked that the actor manages
+    these relationships."""
     rows = (
         Goal.objects.filter(counted_goal(), relationship_id__in=relationship_ids)
         .annotate(

@@ -264,6 +264,25 @@ def meeting_signals_by_relationship(*, relationship_ids: list[int]) -> dict[int,
     return signals
 
 
+def checkin_summary_by_relationship(
+    *, relationships: QuerySet[Relationship, Any], since: datetime.datetime
+) -> dict[int, tuple[int, float]]:
+    """How many check-ins each relationship's people gave after meetings that started since
+    `since`, and their mean usefulness (1-5), for relationship health: a number managers never
+    see as such (health says "check-ins lower than usual"). `relationships` is a queryset (a
+    subquery, whatever its size); relationships without check-ins are left out. One query."""
+    rows = (
+        CheckIn.objects.filter(
+            meeting__relationship__in=relationships.values("pk"), meeting__starts_at__gte=since
+        )
+        .values("meeting__relationship_id")
+        .annotate(count=Count("pk"), mean=Avg("usefulness"))
+        .order_by()
+        .values_list("meeting__relationship_id", "count", "mean")
+    )
+    return {pk: (count, float(mean)) for pk, count, mean in rows if mean is not None}
+
+
 # --- calendar feed ----------------------------------------------------------------------
 
 

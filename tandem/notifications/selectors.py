@@ -10,6 +10,7 @@ from tandem.notifications.models import (
     Notification,
     NotificationCategory,
     NotificationPreference,
+    OutboxMessage,
     QuietHours,
 )
 from tandem.people.selectors import profile_timezone_get
@@ -54,3 +55,16 @@ def quiet_hours_for_user(*, actor: User) -> tuple[datetime.time | None, datetime
     zone = profile_timezone_get(user=actor)
     start, end = quiet if quiet is not None else (None, None)
     return start, end, zone
+
+
+def outbox_keys_since(
+    *, rules: list[str], since: datetime.datetime
+) -> list[tuple[str, datetime.datetime]]:
+    """The key and time of every message of `rules` written since `since` (relationship health
+    counts the nudges a pair has not answered; the key names the subject, see
+    `services.outbox_enqueue`). One query; only the two columns."""
+    return list(
+        OutboxMessage.objects.filter(rule__in=rules, created_at__gte=since)
+        .order_by()
+        .values_list("key", "created_at")
+    )

@@ -14,17 +14,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tandem.accounts.models import User
 from tandem.accounts.selectors import aggregate_min_group
 from tandem.core.aggregates import Contribution, min_group_size, period_of, publish, rounded_mean
 from tandem.programs.models import Program
-from tandem.surveys.definition import PAIRING_FIT_CHOICES, questions_of
+from tandem.surveys.definition import NOT_A_GOOD_FIT, PAIRING_FIT_CHOICES, questions_of
 from tandem.surveys.models import (
     Survey,
     SurveyAnswer,
     SurveyInvitation,
+    SurveyKind,
     SurveyResponse,
     SurveyVersion,
 )
@@ -188,3 +189,55 @@ def survey_results(
 def survey_version_is_answered(*, version: SurveyVersion | None) -> bool:
     """Whether someone answered `version` (an edit of its questions then makes a new one)."""
     return version is not None and version.responses.exists()
+
+
+# --- relationship health: signals, never answers ----------------------------------------------
+
+PULSE_PROGRESS_KEY = "progress"
+LOW_PULSE_RATING = 2  # at or below, on the 1-5 scale
+
+
+def survey_concerns_by_relationship(
+    *, relationships: QuerySet[Any, Any]
+) -> dict[int, tuple[bool, bool]]:
+    """For relationship health, per relationship: (fit concern, low pulse) — whether someone's
+    latest pairing-fit answer is "not a good fit", and whether someone's latest pulse progress
+    rating is low. Booleans only: health shows managers coarse words, never who answered what
+    or the number. `relationships` is a queryset (a subquery, whatever its size); relationships
+    without either answer are left out. One query."""
+    rows = (
+        SurveyAnswer.objects.filter(
+            response__invitation__relationship__in=relationships.values("pk"),
+            question_type__in=("pairing_fit", "rating"),
+        )
+        .filter(
+            Q(question_type="pairing_fit")
+            | Q(
+                response__invitation__survey__kind=SurveyKind.PULSE,
+                question_key=PULSE_PROGRESS_KEY,
+            )
+        )
+        .order_by("response__submitted_at", "pk")
+        .values_list(
+            "response__invitation__relationship_id",
+            "response__invitation__user_id",
+            "question_type",
+            "choices",
+            "number",
+        )
+    )
+    latest: dict[tuple[int, int, str], bool] = {}
+    for relationship_id, user_id, question_type, choices, number in rows:
+        if question_type == "pairing_fit":
+            latest[(relationship_id, user_id, "fit")] = choices == [NOT_A_GOOD_FIT]
+        else:
+            latest[(relationship_id, user_id, "pulse")] = (
+                number is not None and number <= LOW_PULSE_RATING
+            )
+    found: dict[int, tuple[bool, bool]] = {}
+    for (relationship_id, _user_id, kind), raised in latest.items():
+        if not raised:
+            continue
+        fit, pulse = found.get(relationship_id, (False, False))
+        found[relationship_id] = (fit or kind == "fit", pulse or kind == "pulse")
+    return found

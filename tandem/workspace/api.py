@@ -63,6 +63,7 @@ def _signals_out(row: selectors.RelationshipSignals) -> dict[str, Any]:
         "actions_open": row.actions_open,
         "actions_overdue": row.actions_overdue,
         "is_at_risk": row.is_at_risk,
+        "health_bucket": row.health_bucket,
     }
 
 

@@ -29,7 +29,12 @@ class RelationshipSignalsOut(Schema):
     agreement_signed: bool
     actions_open: int
     actions_overdue: int
-    is_at_risk: bool = Field(description="Active, and no meeting held for six weeks")
+    is_at_risk: bool = Field(
+        description="Its relationship health is at risk (GET /programs/{id}/health says why)"
+    )
+    health_bucket: str | None = Field(
+        description="on_track, needs_checkin, at_risk or too_early; null until it is scored"
+    )
 
 
 class SignalFiltersIn(Schema):

@@ -27,12 +27,13 @@ from tandem.conversations.selectors import conversation_panel
 from tandem.core.aggregates import coarse_week, week_of
 from tandem.feedback.selectors import feedback_panel
 from tandem.goals.selectors import goal_progress_by_relationship, goals_panel
+from tandem.health.scoring import Bucket
+from tandem.health.selectors import health_by_relationship
 from tandem.journals.selectors import journals_panel
 from tandem.journeys.selectors import journeys_panel
 from tandem.meetings.selectors import (
     meeting_signals_by_relationship,
     meetings_panel,
-    relationship_is_at_risk,
 )
 from tandem.programs.models import Program
 from tandem.relationships.lifecycle import actions_from
@@ -43,8 +44,6 @@ from tandem.relationships.selectors import (
     relationship_list_for_program,
     relationship_list_for_user,
 )
-
-# A pair that has not met for this long is at risk: DOMAIN.md's "matched, met twice, drifted".
 
 # The hub's panels, in the order a busy mentor reads them.
 PANELS: list[tuple[str, Callable[..., dict[str, Any]]]] = [
@@ -143,8 +142,15 @@ class RelationshipSignals:
     agreement_signed: bool
     actions_open: int
     actions_overdue: int
-    is_at_risk: bool
+    # The pair's stored health (`health.selectors`, the one "at risk" managers see); None
+    # until the scheduler scores it.
+    health_bucket: str | None
+    health_label: str
     this_week: datetime.date
+
+    @property
+    def is_at_risk(self) -> bool:
+        return self.health_bucket == Bucket.AT_RISK
 
     @property
     def last_active_text(self) -> str:
@@ -199,6 +205,7 @@ def relationship_signals(*, relationships: list[Relationship]) -> list[Relations
     progress = goal_progress_by_relationship(relationship_ids=ids)
     signed = agreement_signed_relationship_ids(relationship_ids=ids)
     actions = action_counts_by_relationship(relationship_ids=ids)
+    health = health_by_relationship(relationship_ids=ids)
     now = timezone.now()
     this_week = week_of(now)
     rows = []
@@ -216,12 +223,10 @@ def relationship_signals(*, relationships: list[Relationship]) -> list[Relations
                 agreement_signed=relationship.pk in signed,
                 actions_open=action.get("open", 0),
                 actions_overdue=action.get("overdue", 0),
-                is_at_risk=relationship_is_at_risk(
-                    status=relationship.status,
-                    activated_at=relationship.activated_at,
-                    last_held=meeting.get("last_held_at"),
-                    now=now,
-                ),
+                health_bucket=health[relationship.pk].bucket if relationship.pk in health else None,
+                health_label=health[relationship.pk].bucket_label
+                if relationship.pk in health
+                else "",
                 this_week=this_week,
             )
         )

@@ -7,7 +7,6 @@ from django.shortcuts import render
 
 from tandem.accounts.requests import signed_in_user
 from tandem.core.web import guard_as_http
-from tandem.meetings.selectors import AT_RISK_AFTER
 from tandem.participants import selectors as participant_selectors
 from tandem.programs.permissions import program_access
 from tandem.relationships.permissions import relationship_access_for_request
@@ -77,6 +76,5 @@ def program_relationships(request: HttpRequest, program_id: int) -> HttpResponse
                 *selectors.RelationshipStatus.choices,
                 ("", "All"),
             ],
-            "at_risk_weeks": AT_RISK_AFTER.days // 7,
         },
     )

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from tandem.core.paths import PathOf
+from tandem.health.selectors import health_at_risk
 from tandem.nudges.rules.base import (
     Context,
     Nudge,
@@ -21,14 +22,15 @@ from tandem.nudges.rules.base import (
 
 # Where each message links to, reversed once from the owning app's URL name.
 PAIR_PAGE = PathOf("workspace:detail")
-PROGRAM_PAIRS_PAGE = PathOf("workspace:program_relationships")
+PROGRAM_HEALTH_PAGE = PathOf("health:program")
 
 
 def _inactive_pairs(
-    context: Context, settings: RuleSettings
-) -> list[tuple[int, Pair, datetime.datetime]]:
-    """Active pairs with nothing on their timeline for `timing` weeks, and since when."""
-    rows = (
+    context: Context, settings: RuleSettings, *, at_risk: bool = False
+) -> list[tuple[int, Pair, datetime.datetime, str]]:
+    """Active pairs with nothing on their timeline for `timing` weeks, since when, and (with
+    `at_risk`: only the pairs whose stored health is at risk) the health's sentence."""
+    quiet = (
         active_pairs(settings)
         .annotate(since=Coalesce("last_activity_at", "activated_at"))
         .filter(since__isnull=False)
@@ -38,16 +40,24 @@ def _inactive_pairs(
             )
         )
         .filter(since__lte=F("due"))
-        .values_list("pk", "since")
     )
-    return [(pk, pair, since) for pk, since in rows if (pair := context.pair(pk)) is not None]
+    rows: list[tuple[int, datetime.datetime, str]] = (
+        list(quiet.filter(health_at_risk()).values_list("pk", "since", "health__sentence"))
+        if at_risk
+        else [(pk, since, "") for pk, since in quiet.values_list("pk", "since")]
+    )
+    return [
+        (pk, pair, since, sentence)
+        for pk, since, sentence in rows
+        if (pair := context.pair(pk)) is not None
+    ]
 
 
 def inactivity(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
     """Both people of an active pair with no activity for `timing` weeks; the period is the
     date of their last activity, so a pair that goes quiet again is nudged again."""
     rule = settings.rule
-    for pk, pair, since in _inactive_pairs(context, settings):
+    for pk, pair, since, _sentence in _inactive_pairs(context, settings):
         for user_id, _own, partner in pair.people:
             yield Nudge(
                 rule=rule.name,
@@ -68,11 +78,13 @@ def inactivity(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
 
 def inactivity_escalation(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
     """The programme's managers, when a pair has had no activity for `timing` weeks (later
-    than the pair's own nudge). Says who and since when, never what the pair wrote."""
+    than the pair's own nudge) and its stored health is at risk (`health.selectors.
+    health_at_risk`: the one "at risk" managers see, on the health list and in the digest).
+    Says who, since when and the health's reasons, never what the pair wrote."""
     rule = settings.rule
-    pairs = _inactive_pairs(context, settings)
-    managers = managers_by_program({pair.program_id for _, pair, _ in pairs})
-    for pk, pair, since in pairs:
+    pairs = _inactive_pairs(context, settings, at_risk=True)
+    managers = managers_by_program({pair.program_id for _, pair, _, _ in pairs})
+    for pk, pair, since, sentence in pairs:
         for manager_id in managers.get(pair.program_id, []):
             yield Nudge(
                 rule=rule.name,
@@ -84,7 +96,8 @@ def inactivity_escalation(context: Context, settings: RuleSettings) -> Iterator[
                 title=f"A pair in {pair.program_name} has gone quiet",
                 text=(
                     f"{pair.mentor_name} and {pair.mentee_name} have had no activity since "
-                    f"{since:%d %b %Y}. They were nudged already; a word from you may help."
+                    f"{since:%d %b %Y} and their health is at risk ({sentence}). They were "
+                    "nudged already; a word from you may help."
                 ),
-                url=PROGRAM_PAIRS_PAGE(pair.program_id),
+                url=f"{PROGRAM_HEALTH_PAGE(pair.program_id)}?bucket=at_risk",
             )

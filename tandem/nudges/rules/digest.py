@@ -1,4 +1,4 @@
-"""The managers' weekly digest: new enrolments, people not matched yet, pairs at risk."""
+"""The managers' weekly digest: new enrolments, people not matched yet, pairs by health."""
 
 import datetime
 from collections.abc import Iterator
@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from django.db.models import Count
 
 from tandem.core.paths import PathOf
-from tandem.meetings.selectors import at_risk_relationship
+from tandem.health.scoring import Bucket
+from tandem.health.selectors import program_health_summary
 from tandem.nudges.rules.base import (
     Context,
     Nudge,
@@ -14,20 +15,20 @@ from tandem.nudges.rules.base import (
 )
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import Program, ProgramStatus
-from tandem.relationships.models import Relationship
 
-# The digest's "at risk" pairs: active, and no meeting held for this long.
+# New enrolments counted over this window.
 DIGEST_WINDOW = datetime.timedelta(days=7)
 
 
 # Where each message links to, reversed once from the owning app's URL name.
-PROGRAM_PAIRS_PAGE = PathOf("workspace:program_relationships")
+PROGRAM_HEALTH_PAGE = PathOf("health:program")
 
 
 def manager_digest(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
     """Each programme's managers, once per ISO week from the chosen weekday: new enrolments in
-    the last 7 days, people not matched yet, and pairs at risk (active, no meeting held for 6
-    weeks). Four grouped queries, whatever the number of programmes."""
+    the last 7 days, people not matched yet, and the pairs at risk or needing a check-in by their
+    stored health (`health.selectors.program_health_summary`: the same score as the health
+    list). Four grouped queries, whatever the number of programmes."""
     rule = settings.rule
     weekday = context.now.isoweekday()
     year, week, _ = context.now.isocalendar()
@@ -64,12 +65,7 @@ def manager_digest(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
         .annotate(n=Count("pk"))
         .values_list("program_id", "role", "n")
     }
-    at_risk = dict(
-        Relationship.objects.filter(at_risk_relationship(context.now), program_id__in=program_ids)
-        .values("program_id")
-        .annotate(n=Count("pk"))
-        .values_list("program_id", "n")
-    )
+    health = program_health_summary(program_ids=sorted(program_ids))
     for program_id, name, user_id in recipients:
         mentees = unmatched.get((program_id, ParticipantRole.MENTEE), 0)
         mentors = unmatched.get((program_id, ParticipantRole.MENTOR), 0)
@@ -85,7 +81,8 @@ def manager_digest(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                 f"This week in {name}:\n"
                 f"- new enrolments in the last 7 days: {enrolled.get(program_id, 0)}\n"
                 f"- not matched yet: {mentees} mentees, {mentors} mentors\n"
-                f"- pairs at risk (no meeting held for 6 weeks): {at_risk.get(program_id, 0)}"
+                f"- pairs at risk: {health[program_id][Bucket.AT_RISK]}, needing a check-in: "
+                f"{health[program_id][Bucket.NEEDS_CHECKIN]} (see Pair health)"
             ),
-            url=PROGRAM_PAIRS_PAGE(program_id),
+            url=PROGRAM_HEALTH_PAGE(program_id),
         )

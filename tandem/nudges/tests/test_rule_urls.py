@@ -17,6 +17,7 @@ from tandem.journeys.models import Step
 from tandem.journeys.services import journey_ensure
 from tandem.meetings.models import Meeting, MeetingStatus
 from tandem.meetings.tests.factories import schedule
+from tandem.health.services import health_refresh
 from tandem.nudges.rules import RULES_BY_NAME
 from tandem.nudges.services import nudges_due, nudges_evaluate
 from tandem.participants.models import Participant
@@ -52,6 +53,15 @@ def _quiet(pair, weeks: float) -> datetime.datetime:
     since = timezone.now() - datetime.timedelta(weeks=3, days=1)
     Relationship.objects.update(last_activity_at=since)
     return _soon(weeks=weeks)
+
+
+def _at_risk(pair) -> datetime.datetime:
+    # The escalation needs the quiet weeks and an at-risk score, as the scheduler stores it.
+    since = timezone.now() - datetime.timedelta(weeks=7)
+    Relationship.objects.update(last_activity_at=since, activated_at=since)
+    now = _soon(weeks=3)
+    health_refresh(now=now)
+    return now
 
 
 def _halfway(pair) -> datetime.datetime:
@@ -103,10 +113,10 @@ CASES: dict[str, tuple[Scenario, str]] = {
     "checkin_request": (_meeting_held, "meetings:detail"),
     "goal_due_soon": (_goal_due, "goals:list"),
     "inactivity": (lambda pair: _quiet(pair, 0), "workspace:detail"),
-    "inactivity_escalation": (lambda pair: _quiet(pair, 3), "workspace:program_relationships"),
+    "inactivity_escalation": (_at_risk, "health:program"),
     "midpoint": (_halfway, "goals:list"),
     "closing": (_ending, "workspace:detail"),
-    "manager_digest": (_digest_day, "workspace:program_relationships"),
+    "manager_digest": (_digest_day, "health:program"),
     "journey_step_due": (_step_due, "journeys:relationship"),
     "survey_sent": (_survey_due, "surveys:invitation"),
     "survey_reminder": (_survey_unanswered, "surveys:invitation"),
@@ -145,9 +155,11 @@ def test_every_message_links_to_its_owners_page(pair, rule):
     assert due, f"{rule} found nothing due in its scenario"
     known = _objects_of(pair)
     for nudge in due:
-        match = resolve(nudge.url)
+        path, _, query = nudge.url.partition("?")
+        match = resolve(path)
         assert match.view_name == view_name
-        assert nudge.url == reverse(view_name, kwargs=match.kwargs)
+        assert path == reverse(view_name, kwargs=match.kwargs)
+        assert query in ("", "bucket=at_risk"), "a filter the owner's page understands"
         for keyword, value in match.kwargs.items():
             assert value in known[keyword], (rule, keyword, value)
 
@@ -155,6 +167,7 @@ def test_every_message_links_to_its_owners_page(pair, rule):
 PATHS = [
     ("workspace:detail", 1),
     ("workspace:program_relationships", 1),
+    ("health:program", 1),
     ("agreements:detail", 1),
     ("programs:detail", 1),
     ("goals:list", 1),

@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from tandem.agreements.models import Agreement, AgreementVersion
 from tandem.goals.tests.factories import GoalFactory, MilestoneFactory
+from tandem.health.models import RelationshipHealth
+from tandem.health.services import health_refresh
 from tandem.journeys.models import Step
 from tandem.journeys.services import journey_ensure
 from tandem.meetings.models import CheckIn, Meeting, MeetingStatus
@@ -13,6 +15,7 @@ from tandem.meetings.tests.factories import schedule
 from tandem.nudges.services import nudges_due
 from tandem.nudges.tests.conftest import configure, keys, later
 from tandem.participants.models import Participant
+from tandem.programs.models import Program
 from tandem.relationships.models import Relationship, RelationshipStatus
 
 
@@ -209,22 +212,54 @@ def test_goal_and_milestone_due_soon(pair, today):
 
 
 def test_inactivity_nudges_both_then_escalates_to_the_managers(pair):
-    # given: the pair's last activity three weeks and a day ago; the other pair is busy
+    # given: the pair started and was last active three weeks and a day ago, never met, having
+    # agreed to meet every two weeks; the other pair is busy
+    Program.objects.filter(pk=pair.cast.program.pk).update(cadence="fortnightly")
     since = timezone.now() - datetime.timedelta(weeks=3, days=1)
-    Relationship.objects.filter(pk=pair.relationship.pk).update(last_activity_at=since)
+    Relationship.objects.filter(pk=pair.relationship.pk).update(
+        last_activity_at=since, activated_at=since
+    )
     period = since.date().isoformat()
     now = timezone.now()
-    # then
+    health_refresh(now=now)
+    # then: the pair is nudged; its health is not at risk yet, so the managers are not told
     assert keys("inactivity", now) == _pair_keys("inactivity", pair.relationship, period)
+    assert RelationshipHealth.objects.get(relationship=pair.relationship).bucket != "at_risk"
     assert keys("inactivity_escalation", now) == []
+    configure(pair.cast, "inactivity_escalation", timing=3)
+    assert keys("inactivity_escalation", now) == []
+    # when: three weeks later still nothing, and the scheduler refreshed the health
+    health_refresh(now=later(weeks=3))
+    # then: at risk, so the managers hear, with the health's reasons
     escalated = [f"inactivity_escalation:{pair.relationship.pk}:{pair.cast.manager.pk}:{period}"]
     assert keys("inactivity_escalation", later(weeks=3)) == escalated
+    (nudge,) = nudges_due(now=later(weeks=3), rule="inactivity_escalation")
+    assert "and their health is at risk (no meeting held in 43 days since the start; " in (
+        nudge.text
+    )
+    assert nudge.url == f"/programs/{pair.cast.program.pk}/health/?bucket=at_risk"
+    configure(pair.cast, "inactivity_escalation", timing=7)
+    assert keys("inactivity_escalation", later(weeks=3)) == []
     configure(pair.cast, "inactivity", timing=4)
     assert keys("inactivity", now) == []
-    configure(pair.cast, "inactivity_escalation", timing=3)
-    assert keys("inactivity_escalation", now) == escalated
-    configure(pair.cast, "inactivity_escalation", enabled=False)
+    configure(pair.cast, "inactivity_escalation", enabled=False, timing=3)
     assert keys("inactivity_escalation", later(weeks=3)) == []
+
+
+def test_escalation_follows_the_health_bucket_not_the_quiet_alone(pair):
+    # given: both pairs quiet for seven weeks; only one is at risk by its stored health
+    since = timezone.now() - datetime.timedelta(weeks=7)
+    Relationship.objects.update(last_activity_at=since, activated_at=since)
+    now = timezone.now()
+    health_refresh(now=now)
+    RelationshipHealth.objects.filter(relationship=pair.other_relationship).update(
+        bucket="needs_checkin"
+    )
+    # then
+    assert keys("inactivity_escalation", now) == [
+        f"inactivity_escalation:{pair.relationship.pk}:{pair.cast.manager.pk}:"
+        f"{since.date().isoformat()}"
+    ]
 
 
 def test_inactivity_after_new_activity_is_a_new_period(pair):
@@ -290,7 +325,8 @@ def test_paused_pairs_are_left_alone(pair):
 
 
 def test_manager_digest(pair):
-    # given: a Wednesday; one pair at risk (active for 7 weeks, nothing held)
+    # given: a Wednesday; one pair at risk by its health (active for 7 weeks, nothing held),
+    # the other too early to tell
     wednesday = datetime.datetime(2030, 1, 9, 9, 0, tzinfo=datetime.UTC)
     Relationship.objects.filter(pk=pair.relationship.pk).update(
         activated_at=wednesday - datetime.timedelta(weeks=7)
@@ -299,6 +335,7 @@ def test_manager_digest(pair):
         activated_at=wednesday - datetime.timedelta(weeks=1)
     )
     Participant.objects.update(enrolled_at=wednesday - datetime.timedelta(days=2))
+    health_refresh(now=wednesday)
     # when
     due = nudges_due(now=wednesday, rule="manager_digest")
     # then
@@ -309,7 +346,7 @@ def test_manager_digest(pair):
         "This week in Leadership cohort:\n"
         "- new enrolments in the last 7 days: 4\n"
         "- not matched yet: 0 mentees, 0 mentors\n"
-        "- pairs at risk (no meeting held for 6 weeks): 1"
+        "- pairs at risk: 1, needing a check-in: 0 (see Pair health)"
     )
     configure(pair.cast, "manager_digest", timing=4)  # Thursday
     assert keys("manager_digest", wednesday) == []

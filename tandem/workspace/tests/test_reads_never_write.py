@@ -31,6 +31,14 @@ EXPECTED_ENDPOINTS = {
 }
 
 
+# The managers' pages about a pair (relationship health, docs/decisions/0008): the pair is
+# refused, by design; a refusal writes nothing either.
+MANAGERS_ONLY = {
+    "/relationships/{relationship_id}/health/",
+    "/api/v1/relationships/{relationship_id}/health",
+}
+
+
 # Visits that record something on purpose, through a service the view calls (not a selector):
 # opening the message thread marks it read for the reader.
 RECORDED_ON_PURPOSE = {"conversations.MessageRead"}
@@ -91,9 +99,15 @@ def test_every_get_of_a_fresh_pair_writes_nothing(pair, client, api_as, side):
     # when: every page and every endpoint is read
     answers = {route: client.get(route.format(**ids)) for route in pages + meeting_pages}
     answers |= {route: api.get(route.format(**ids)) for route in endpoints}
-    # then: each read answered (a POST-only route answers 405) and no table changed
+    # then: each read answered (a POST-only route answers 405, a managers' page 403) and no
+    # table changed
     statuses = {route: response.status_code for route, response in answers.items()}
-    assert {route: status for route, status in statuses.items() if status not in (200, 405)} == {}
+    assert {route: statuses[route] for route in MANAGERS_ONLY} == dict.fromkeys(MANAGERS_ONLY, 403)
+    assert {
+        route: status
+        for route, status in statuses.items()
+        if status not in (200, 405) and route not in MANAGERS_ONLY
+    } == {}
     assert {route for route, status in statuses.items() if status == 200} >= (
         EXPECTED_PAGES | EXPECTED_ENDPOINTS | {MEETING_MODE}
     )

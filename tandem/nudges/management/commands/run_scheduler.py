@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from tandem.health.services import health_refresh_if_stale
 from tandem.journeys.services import journeys_ensure_for_active_programs
 from tandem.nudges.services import (
     nudges_deliver_pending,
@@ -53,6 +54,9 @@ class Command(BaseCommand):
         # stored, so store the default of every programme with active pairs first (one query
         # when there is nothing to do).
         journeys_ensure_for_active_programs()
+        # The digest and the escalation read the stored health: refresh it when it is older than
+        # an hour (one query when it is fresh).
+        health_refresh_if_stale(now=now)
         report = nudges_evaluate(now=now, overlap=True)
         kicked = nudges_deliver_pending(now=timezone.now())
         self.stdout.write(
