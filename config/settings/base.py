@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tandem.nudges",
     "tandem.workspace",
     "tandem.matching",
+    "tandem.analytics",
     "tandem.demo",
 ]
 
