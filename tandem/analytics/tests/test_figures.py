@@ -58,7 +58,7 @@ def build_story() -> dict[str, Any]:
     h.message(pair_a, days=1)  # this week: not shown yet
     h.message(pair_a, days=12)
     h.action_done(pair_a, days=9)
-    h.goal(pair_a, days=20, achieved=9)
+    h.goal(pair_a, days=14, achieved=9)
     return {"program": program, "pairs": [pair_a, pair_b, pair_c, pair_f]}
 
 
