@@ -153,12 +153,14 @@ def test_engagement_counts_whole_weeks_only():
         "goals_set": 1,
         "goals_completed": 0,
     }
+    # C's meeting 70 days ago, on Wednesday 8 April; nothing else in the earlier weeks.
+    assert weeks[datetime.date(2026, 4, 6)]["meetings_held"] == 1
     others = [row for week, row in weeks.items() if week < datetime.date(2026, 6, 1)]
-    assert all(row["meetings_held"] == row["messages"] == 0 for row in others)
+    assert sum(row["meetings_held"] + row["messages"] + row["goals_set"] for row in others) == 1
     assert section["active_pairs"] == 2
     assert section["met_last_30_days"] == 1
     assert section["met_last_30_days_share"] == 50.0
-    assert section["mentoring_hours"] == 3.0
+    assert section["mentoring_hours"] == 4.0
 
 
 def test_filters_narrow_every_figure_to_their_people():
