@@ -15,8 +15,7 @@ router = Router(tags=["analytics"])
 
 def _params(filters: AnalyticsFiltersIn) -> dict[str, str]:
     return {
-        name: "" if value is None else str(value)
-        for name, value in filters.model_dump().items()
+        name: "" if value is None else str(value) for name, value in filters.model_dump().items()
     }
 
 

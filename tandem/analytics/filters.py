@@ -71,7 +71,9 @@ def filters_parse(params: dict[str, str], *, prefix: str = "") -> Filters:
     joined_from = _date(prefix + "joined_from", get("joined_from"), errors)
     joined_to = _date(prefix + "joined_to", get("joined_to"), errors)
     if joined_from and joined_to and joined_to < joined_from:
-        errors.append(FieldError(prefix + "joined_to", "The end of the cohort is before its start."))
+        errors.append(
+            FieldError(prefix + "joined_to", "The end of the cohort is before its start.")
+        )
     weeks = DEFAULT_WEEKS
     if get("weeks"):
         try:

@@ -145,7 +145,7 @@ class SkillOut(Schema):
     competency_id: int
     competency: str
     people: int
-    mean_change: float | None = Field(description="Mean of closing − starting score.")
+    mean_change: float | None = Field(description="Mean of closing - starting score.")
     low: float | None = Field(description="95 % t-interval of the paired difference.")
     high: float | None
     withheld: str | None

@@ -75,7 +75,7 @@ ACTIVE_AT = datetime.timedelta(days=90)  # "active at 90 days"
 MET_RECENTLY = datetime.timedelta(days=30)  # "share of pairs that met in the last 30 days"
 SCORE_BINS = 10
 # How long people have waited for a match, in days: [low, high) per bucket.
-WAITING_BUCKETS = (("Under 2 weeks", 0, 14), ("2–4 weeks", 14, 30), ("1–3 months", 30, 91))
+WAITING_BUCKETS = (("Under 2 weeks", 0, 14), ("2-4 weeks", 14, 30), ("1-3 months", 30, 91))
 WAITING_LONGEST = "Over 3 months"
 CONFIDENCE = 0.95
 
@@ -132,9 +132,7 @@ def _first(queryset: QuerySet[Any], group: str, field: str) -> Subquery:
 
 def _days(later: str, earlier: str) -> ExpressionWrapper:
     """Whole local days from `earlier` to `later` (two datetime annotations)."""
-    return ExpressionWrapper(
-        TruncDate(later) - TruncDate(earlier), output_field=DurationField()
-    )
+    return ExpressionWrapper(TruncDate(later) - TruncDate(earlier), output_field=DurationField())
 
 
 def _whole_days(value: datetime.timedelta | int | float) -> int:
@@ -209,9 +207,7 @@ def funnel(scope: Scope) -> dict[str, Any]:
             median = median_of_histogram(
                 (_whole_days(row["days"]) + shift, row["people"]) for row in rows
             )
-            step.update(
-                conversion=percent(counts[key], counts[before]), median_days=median
-            )
+            step.update(conversion=percent(counts[key], counts[before]), median_days=median)
         steps.append(step)
     return {"role": scope.role, "steps": steps}
 
@@ -225,7 +221,7 @@ def funnel_count(section: dict[str, Any], key: str) -> int:
 
 def matching(scope: Scope, funnel_section: dict[str, Any]) -> dict[str, Any]:
     """Match rate and time to match (from the funnel: approved → matched), the distribution
-    of match scores, requests by outcome, and who is waiting and for how long. 4–5 queries."""
+    of match scores, requests by outcome, and who is waiting and for how long. 4-5 queries."""
     approved = funnel_count(funnel_section, "approved")
     matched = funnel_count(funnel_section, "matched")
     time_to_match = next(
@@ -368,9 +364,7 @@ def engagement(scope: Scope) -> dict[str, Any]:
         ActionItem.objects.filter(pairs_of, status=ActionItemStatus.DONE), "closed_at", start, end
     )
     goals_set = _weekly(Goal.objects.filter(pairs_of, counted_goal()), "created_at", start, end)
-    goals_done = _weekly(
-        Goal.objects.filter(pairs_of, completed_goal()), "achieved_at", start, end
-    )
+    goals_done = _weekly(Goal.objects.filter(pairs_of, completed_goal()), "achieved_at", start, end)
     series = []
     for week in weeks:
         minutes = (meetings.get(week) or {}).get("minutes") or 0
@@ -408,8 +402,8 @@ def engagement(scope: Scope) -> dict[str, Any]:
 
 
 def nps_with_interval(promoters: int, passives: int, detractors: int) -> dict[str, Any]:
-    """NPS (promoters % − detractors %) with its 95 % confidence interval from the standard
-    multinomial variance: Var = (p₊ + p₋ − (p₊ − p₋)²) / n, z from scipy's normal."""
+    """NPS (promoters % - detractors %) with its 95 % confidence interval from the standard
+    multinomial variance: Var = (p₊ + p₋ - (p₊ - p₋)²) / n, z from scipy's normal."""
     n = promoters + passives + detractors
     if n == 0:
         return {"nps": None, "low": None, "high": None, "answers": 0}
@@ -444,9 +438,7 @@ def _contributions(
     """One contribution per (person, month, value) with how many answers it stands for:
     grouped in the database, so the rule sees people and months, not every answer."""
     rows = (
-        queryset.annotate(
-            period=TruncMonth("response__submitted_at", output_field=DateField())
-        )
+        queryset.annotate(period=TruncMonth("response__submitted_at", output_field=DateField()))
         .values("response__invitation__user_id", "period", value)
         .annotate(n=Count("pk"))
         .values_list("response__invitation__user_id", "period", value, "n")
@@ -465,9 +457,7 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
     """NPS with its interval per published cohort and overall, the mean of rating answers,
     and the pairing-fit answers, every one through the aggregate rule. 3 queries."""
     group = min_group_size()
-    nps = publish(
-        _contributions(_answers(scope, "nps"), "number"), min_group=group, now=scope.now
-    )
+    nps = publish(_contributions(_answers(scope, "nps"), "number"), min_group=group, now=scope.now)
 
     def nps_of(values: Iterable[tuple[int, int]]) -> dict[str, Any]:
         tally: Counter[str] = Counter()
@@ -529,7 +519,7 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
 
 
 def paired_difference(differences: list[float]) -> dict[str, Any]:
-    """Mean of end − start with its 95 % t-interval (scipy's one-sample t-test on the
+    """Mean of end - start with its 95 % t-interval (scipy's one-sample t-test on the
     differences, the paired test)."""
     n = len(differences)
     if n == 0:
@@ -600,9 +590,9 @@ def _competency_names(program_ids: tuple[int, ...]) -> list[tuple[int, str]]:
     for program in Program.objects.filter(pk__in=program_ids).order_by("pk")[:1]:
         for competency in competency_list_for_program(program=program, include_inactive=True):
             seen.setdefault(competency.pk, competency.name)
-    own = Rating.objects.filter(
-        assessment__relationship__program_id__in=program_ids
-    ).exclude(competency_id__in=list(seen))
+    own = Rating.objects.filter(assessment__relationship__program_id__in=program_ids).exclude(
+        competency_id__in=list(seen)
+    )
     for competency_id, name in (
         own.order_by().values_list("competency_id", "competency__name").distinct()
     ):

@@ -1,10 +1,11 @@
 """The one writer of spreadsheet files (CSV and XLSX) that Tandem hands to people.
 
-Every export goes through `csv_lines` / `csv_download` or `xlsx_download`, so none can forget the guard against
-spreadsheet formula injection (OWASP "CSV Injection"): a text cell that a spreadsheet would run
-as a formula (one starting with = + - @, a tab or a carriage return, or with = + - @ after
-leading whitespace) is written with a leading apostrophe, which spreadsheets read as "this is
-text" and do not show. Numbers pass through as numbers, so a count of -1 stays a number.
+Every export goes through `csv_lines` / `csv_download` or `xlsx_download`, so none can forget
+the guard against spreadsheet formula injection (OWASP "CSV Injection"): a text cell that a
+spreadsheet would run as a formula (one starting with = + - @, a tab or a carriage return, or
+with = + - @ after leading whitespace) is written with a leading apostrophe, which spreadsheets
+read as "this is text" and do not show. Numbers pass through as numbers, so a count of -1 stays
+a number.
 
 A cell that already starts with an apostrophe in front of something formula-like gets one more,
 so `restore_cell(neutralise_cell(x)) == x` for every string and the people import can read its

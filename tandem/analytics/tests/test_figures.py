@@ -42,9 +42,7 @@ def build_story() -> dict[str, Any]:
     h.person(program, joined=60, approved=55)
     # F: ended early 250 days ago (25 days after activation), waiting again since.
     f = h.person(program, joined=300, approved=290)
-    pair_f = h.pair(
-        m2, f, matched=280, activated=275, closed=250, status=RelationshipStatus.ENDED
-    )
+    pair_f = h.pair(m2, f, matched=280, activated=275, closed=250, status=RelationshipStatus.ENDED)
     h.sign(pair_f, days=270)
     h.meeting(pair_f, days=260)
     # Recent activity of A (NOW's week starts 2 days ago, so day 2 is not a whole week yet).
@@ -116,8 +114,8 @@ def test_matching_rate_scores_requests_and_waiting():
         "median_days": 152.5,
         "buckets": [
             {"label": "Under 2 weeks", "people": 0},
-            {"label": "2–4 weeks", "people": 0},
-            {"label": "1–3 months", "people": 1},
+            {"label": "2-4 weeks", "people": 0},
+            {"label": "1-3 months", "people": 1},
             {"label": "Over 3 months", "people": 1},
         ],
     }

@@ -15,7 +15,7 @@ from tandem.programs.tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
-# NOW is 17 June 2026: May is the last month that has ended; 20–40 days ago is in May.
+# NOW is 17 June 2026: May is the last month that has ended; 20-40 days ago is in May.
 IN_MAY = (20, 25, 30, 35, 40)
 
 
@@ -41,7 +41,7 @@ def test_nps_is_published_for_five_people_with_its_interval():
     h.answer(pairs[0], kind="nps", days=20, number=0, side="mentor")
     # when
     section = selectors.satisfaction(scope_of(program))
-    # then: NPS 40 − 40 = 0; Var = (0.4 + 0.4 − 0) / 5; margin = z · 100 · √Var
+    # then: NPS 40 - 40 = 0; Var = (0.4 + 0.4 - 0) / 5; margin = z · 100 · √Var
     margin = round(stats.norm.ppf(0.975) * 100 * math.sqrt(0.8 / 5), 1)
     assert section["nps"]["nps"] == 0
     assert section["nps"]["answers"] == 5
@@ -78,7 +78,9 @@ def test_ratings_and_pairing_fit_are_published_together_with_five_people():
     for relationship, score, days in zip(pairs, (5, 4, 4, 3, 2), IN_MAY, strict=True):
         h.answer(relationship, kind="rating", days=days, number=score)
     for relationship, choice, days in zip(
-        pairs, ("good_fit", "good_fit", "still_deciding", "good_fit", "not_a_good_fit"), IN_MAY,
+        pairs,
+        ("good_fit", "good_fit", "still_deciding", "good_fit", "not_a_good_fit"),
+        IN_MAY,
         strict=True,
     ):
         h.answer(relationship, kind="pairing_fit", days=days, choices=[choice])
@@ -100,22 +102,19 @@ def test_skill_growth_is_a_paired_difference_with_a_t_interval():
     changes = (1, 2, 0, 1, 1)
     for relationship, change, days in zip(pairs_in(program, 5), changes, IN_MAY, strict=True):
         h.assessment(relationship, moment=Moment.START, days=150, scores={communication: 2})
-        h.assessment(
-            relationship, moment=Moment.END, days=days, scores={communication: 2 + change}
-        )
+        h.assessment(relationship, moment=Moment.END, days=days, scores={communication: 2 + change})
     # when
     section = selectors.skills(scope_of(program))
     # then
     row = next(r for r in section["competencies"] if r["competency_id"] == communication.pk)
-    low, high = stats.t.interval(
-        0.95, 4, loc=1.0, scale=stats.sem([1.0, 2.0, 0.0, 1.0, 1.0])
-    )
+    low, high = stats.t.interval(0.95, 4, loc=1.0, scale=stats.sem([1.0, 2.0, 0.0, 1.0, 1.0]))
     assert row["people"] == 5
     assert row["mean_change"] == 1.0
     assert (row["low"], row["high"]) == (round(low, 2), round(high, 2))
     assert row["withheld"] is None
     others = [r for r in section["competencies"] if r["competency_id"] != communication.pk]
-    assert others and all(r["mean_change"] is None and r["withheld"] for r in others)
+    assert others
+    assert all(r["mean_change"] is None and r["withheld"] for r in others)
 
 
 def test_skill_growth_of_four_people_is_withheld():

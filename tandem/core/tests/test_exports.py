@@ -153,7 +153,9 @@ def test_xlsx_numbers_stay_numbers_and_the_download_is_an_attachment():
 
     # when
     response = xlsx_download(
-        filename='a"b.xlsx', sheet="Dash: [1]", header=["n", "x", "f", "t"],
+        filename='a"b.xlsx',
+        sheet="Dash: [1]",
+        header=["n", "x", "f", "t"],
         rows=[[-1, None, -2.5, "=SUM(A1)"]],
     )
     # then
