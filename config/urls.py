@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("tandem.nudges.urls")),
     path("", include("tandem.matching.urls")),
     path("", include("tandem.participants.urls")),
+    path("", include("tandem.analytics.urls")),
 ]

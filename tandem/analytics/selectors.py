@@ -145,13 +145,29 @@ def _whole_days(value: datetime.timedelta | int | float) -> int:
 # --- funnel -------------------------------------------------------------------------------
 
 
+def active_at_90_days(now: datetime.datetime) -> Q:
+    """The condition "active at 90 days" on relationships: activated at least 90 days ago and
+    not closed before its 90th day."""
+    return Q(activated_at__lte=now - ACTIVE_AT) & (
+        Q(closed_at__isnull=True) | Q(closed_at__gte=F("activated_at") + ACTIVE_AT)
+    )
+
+
+def met_recently(now: datetime.datetime, relationship_ref: str = "pk") -> Exists:
+    """Whether the relationship at `OuterRef(relationship_ref)` held a meeting in the last
+    30 days."""
+    return Exists(
+        held_meetings().filter(
+            relationship_id=OuterRef(relationship_ref), held_at__gte=now - MET_RECENTLY
+        )
+    )
+
+
 def _funnel_people(scope: Scope) -> QuerySet[Participant]:
     """The scope's people, each annotated with the moment they reached every step (None)."""
     side = scope.role
     theirs = Relationship.objects.filter(**{side: OuterRef("pk")})
-    lasted = theirs.filter(activated_at__lte=scope.now - ACTIVE_AT).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=F("activated_at") + ACTIVE_AT)
-    )
+    lasted = theirs.filter(active_at_90_days(scope.now))
     signed = signed_relationship_ids().filter(
         **{f"agreement__relationship__{side}": OuterRef("pk")}
     )
@@ -380,11 +396,8 @@ def engagement(scope: Scope) -> dict[str, Any]:
                 "goals_completed": (goals_done.get(week) or {}).get("n", 0),
             }
         )
-    recent = held_meetings().filter(
-        relationship=OuterRef("pk"), held_at__gte=scope.now - MET_RECENTLY
-    )
     active = Relationship.objects.filter(scope.pairs(), status=RelationshipStatus.ACTIVE).aggregate(
-        pairs=Count("pk"), met=Count("pk", filter=Q(Exists(recent)))
+        pairs=Count("pk"), met=Count("pk", filter=Q(met_recently(scope.now)))
     )
     total_minutes = sum((row.get("minutes") or 0) for row in meetings.values())
     return {
