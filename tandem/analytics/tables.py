@@ -192,9 +192,9 @@ def dashboard_tables(data: dict[str, Any]) -> dict[str, Table]:
 
 def _key_figures(data: dict[str, Any]) -> list[tuple[str, Cell]]:
     figures: list[tuple[str, Cell]] = []
-    for step in data["funnel"]["steps"]:
+    for index, step in enumerate(data["funnel"]["steps"]):
         figures.append((step["label"], step["count"]))
-        if step["conversion"] is not None:
+        if index:
             figures.append((f"{step['label']}: conversion (%)", step["conversion"]))
     m, e, s = data["matching"], data["engagement"], data["satisfaction"]
     figures += [
