@@ -162,7 +162,9 @@ def test_withheld_figures_say_why_on_the_page_in_the_api_and_in_the_download(cas
     assert reason in page.content.decode()
     assert api["satisfaction"]["nps"]["nps"] is None
     assert reason in api["satisfaction"]["nps"]["withheld"]
-    assert download == [["Cohort (months)", "People", "Answers", "NPS", "95% CI low", "95% CI high"]]
+    assert download == [
+        ["Cohort (months)", "People", "Answers", "NPS", "95% CI low", "95% CI high"]
+    ]
 
 
 def test_the_drill_down_lists_the_pairs_behind_the_figure_with_signals_only(cast):
@@ -193,8 +195,7 @@ def test_a_bad_filter_or_figure_is_400_naming_it_and_shows_no_figures(cast):
     assert pairs.status_code == 400
     assert "figure" in pairs.content.decode()
     export = client.get(
-        reverse("analytics:program_export", args=[cast.program.pk, "funnel", "csv"])
-        + "?role=boss"
+        reverse("analytics:program_export", args=[cast.program.pk, "funnel", "csv"]) + "?role=boss"
     )
     assert export.status_code == 400
     assert "role" in export.content.decode()
