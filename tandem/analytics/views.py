@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -42,11 +43,16 @@ def _query(params: dict[str, str]) -> str:
     return urlencode({k: v for k, v in params.items() if v})
 
 
+def _get(request: HttpRequest) -> dict[str, str]:
+    """The GET parameters, the last value of each."""
+    return {key: str(request.GET.get(key, "")) for key in request.GET}
+
+
 def _comparison(request: HttpRequest) -> Filters | None:
     """The second cohort, when the page compares two (`b_joined_from` / `b_joined_to`)."""
     if not (request.GET.get("b_joined_from") or request.GET.get("b_joined_to")):
         return None
-    params = {key: request.GET.get(key, "") for key in request.GET}
+    params = _get(request)
     second = {**params}
     for name in ("role", "department", "location", "weeks"):
         second["b_" + name] = params.get(name, "")
@@ -78,7 +84,7 @@ def _dashboard_page(
         "params": request.GET,
     }
     try:
-        filters = filters_parse(dict(request.GET.items()))
+        filters = filters_parse(_get(request))
         second = _comparison(request)
     except InvalidInput as error:
         errors = error.errors
@@ -170,11 +176,11 @@ def organization_dashboard(request: HttpRequest) -> HttpResponse:
 
 def _export(
     request: HttpRequest, *, programs: list[Program], name: str, table: str, fmt: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     if fmt not in FORMATS or (table not in tables.BUILDERS and table != "compare"):
         raise Http404("No such download.")
     try:
-        filters = filters_parse(dict(request.GET.items()))
+        filters = filters_parse(_get(request))
         second = _comparison(request)
     except InvalidInput as error:
         text = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
@@ -196,7 +202,7 @@ def _export(
 
 @login_required
 @require_GET
-def program_export(request: HttpRequest, program_id: int, table: str, fmt: str) -> HttpResponse:
+def program_export(request: HttpRequest, program_id: int, table: str, fmt: str) -> HttpResponseBase:
     actor = signed_in_user(request)
     with guard_as_http():
         program = analytics_program_access(actor=actor, program_id=program_id)
@@ -205,7 +211,7 @@ def program_export(request: HttpRequest, program_id: int, table: str, fmt: str) 
 
 @login_required
 @require_GET
-def organization_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+def organization_export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
     actor = signed_in_user(request)
     with guard_as_http():
         programs = analytics_programs_access(actor=actor)
@@ -222,7 +228,7 @@ def program_pairs(request: HttpRequest, program_id: int) -> HttpResponse:
         program = analytics_program_access(actor=actor, program_id=program_id)
     figure = request.GET.get("figure", "matched")
     try:
-        filters = filters_parse(dict(request.GET.items()))
+        filters = filters_parse(_get(request))
         label = figure_label(figure)
     except InvalidInput as error:
         return render(
