@@ -35,6 +35,9 @@ class FunnelStepOut(Schema):
 
 class FunnelOut(Schema):
     role: str
+    refreshed_at: datetime.datetime | None = Field(
+        description="When the funnel was last worked out (a job refreshes it); null: not yet."
+    )
     steps: list[FunnelStepOut]
 
 

@@ -50,6 +50,7 @@ from scipy import stats
 from tandem.actions.models import ActionItem, ActionItemStatus
 from tandem.agreements.selectors import signed_relationship_ids
 from tandem.analytics.filters import Scope
+from tandem.analytics.models import FunnelEntry
 from tandem.assessments.models import Moment, Rating
 from tandem.assessments.selectors import competency_list_for_program
 from tandem.conversations.models import Message
@@ -163,29 +164,30 @@ def met_recently(now: datetime.datetime, relationship_ref: str = "pk") -> Exists
     )
 
 
-def _funnel_people(scope: Scope) -> QuerySet[Participant]:
-    """The scope's people, each annotated with the moment they reached every step (None)."""
-    side = scope.role
+def funnel_people(
+    *, now: datetime.datetime, role: str, program_ids: list[int] | None = None
+) -> QuerySet[Participant]:
+    """Every participant of `role` (in `program_ids`, or everywhere), each annotated with the
+    moment they reached every step (None): what `services.funnel_refresh` materialises. One
+    correlated lookup per person and step, so it is run by the refresh job, never by a page."""
+    side = role
     theirs = Relationship.objects.filter(**{side: OuterRef("pk")})
-    lasted = theirs.filter(active_at_90_days(scope.now))
+    lasted = theirs.filter(active_at_90_days(now))
     signed = signed_relationship_ids().filter(
         **{f"agreement__relationship__{side}": OuterRef("pk")}
     )
     held = held_meetings().filter(**{f"relationship__{side}": OuterRef("pk")})
-    return (
-        Participant.objects.filter(scope.people())
-        .order_by()
-        .annotate(
-            joined_at=F("created_at"),
-            approved_at=F("enrolled_at"),
-            matched_at=_first(theirs, side, "created_at"),
-            signed_at=_first(signed, f"agreement__relationship__{side}", "created_at"),
-            first_meeting_at=_first(held, f"relationship__{side}", "held_at"),
-            active_90_at=_first(lasted, side, "activated_at"),
-            completed_at=_first(
-                theirs.filter(status=RelationshipStatus.COMPLETED), side, "closed_at"
-            ),
-        )
+    people = Participant.objects.filter(role=role)
+    if program_ids is not None:
+        people = people.filter(program_id__in=program_ids)
+    return people.order_by().annotate(
+        joined_at=F("created_at"),
+        approved_at=F("enrolled_at"),
+        matched_at=_first(theirs, side, "created_at"),
+        signed_at=_first(signed, f"agreement__relationship__{side}", "created_at"),
+        first_meeting_at=_first(held, f"relationship__{side}", "held_at"),
+        active_90_at=_first(lasted, side, "activated_at"),
+        completed_at=_first(theirs.filter(status=RelationshipStatus.COMPLETED), side, "closed_at"),
     )
 
 
@@ -200,10 +202,12 @@ def _reached(index: int) -> Q:
 def funnel(scope: Scope) -> dict[str, Any]:
     """The funnel of the scope's people (mentees unless the role filter says mentors): how
     many reached each step (and every step before it), the conversion from the step before,
-    and the median days between the two. 1 + 6 queries."""
-    people = _funnel_people(scope)
+    and the median days between the two; read from the materialised rows (`FunnelEntry`),
+    as of `refreshed_at` (None: never refreshed). 1 + 6 queries."""
+    people = FunnelEntry.objects.filter(scope.people("participant__")).order_by()
     counts = people.aggregate(
-        **{key: Count("pk", filter=_reached(i)) for i, (key, _) in enumerate(FUNNEL_STEPS)}
+        refreshed_at=Min("refreshed_at"),
+        **{key: Count("pk", filter=_reached(i)) for i, (key, _) in enumerate(FUNNEL_STEPS)},
     )
     steps: list[dict[str, Any]] = []
     for index, (key, label) in enumerate(FUNNEL_STEPS):
@@ -225,7 +229,7 @@ def funnel(scope: Scope) -> dict[str, Any]:
             )
             step.update(conversion=percent(counts[key], counts[before]), median_days=median)
         steps.append(step)
-    return {"role": scope.role, "steps": steps}
+    return {"role": scope.role, "refreshed_at": counts["refreshed_at"], "steps": steps}
 
 
 def funnel_count(section: dict[str, Any], key: str) -> int:

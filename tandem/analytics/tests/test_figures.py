@@ -8,6 +8,7 @@ import pytest
 
 from tandem.analytics import selectors
 from tandem.analytics.filters import Filters, Scope
+from tandem.analytics.services import funnel_refresh
 from tandem.analytics.tests import history as h
 from tandem.participants.models import ParticipantRole
 from tandem.programs.tests.factories import ProgramFactory
@@ -57,6 +58,7 @@ def build_story() -> dict[str, Any]:
     h.message(pair_a, days=12)
     h.action_done(pair_a, days=9)
     h.goal(pair_a, days=14, achieved=9)
+    funnel_refresh(now=h.NOW)
     return {"program": program, "pairs": [pair_a, pair_b, pair_c, pair_f]}
 
 
@@ -72,6 +74,7 @@ def test_the_funnel_counts_converts_and_times_each_step():
     # then
     assert section == {
         "role": "mentee",
+        "refreshed_at": h.NOW,
         "steps": [
             {"key": "joined", "label": "Invited or applied", "count": 6, "conversion": None,
              "median_days": None},

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tandem.analytics import selectors
 from tandem.analytics.filters import Filters, Scope
+from tandem.analytics.services import funnel_refresh
 from tandem.analytics.tests import history as h
 from tandem.core.aggregates import week_of
 from tandem.participants.models import ParticipantRole
@@ -131,6 +132,7 @@ def build(stories: list[MenteeStory]):
             h.sign(relationship, days=_ago(matched, pair.signed_after))
         for after in pair.meetings_after:
             h.meeting(relationship, days=_ago(matched, after))
+    funnel_refresh(now=h.NOW)
     return program
 
 

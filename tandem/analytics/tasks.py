@@ -1,0 +1,11 @@
+"""Background entry points for analytics. Idempotent: running one twice does no harm."""
+
+from django_tasks import task
+
+from tandem.analytics.services import funnel_refresh
+
+
+@task()
+def funnel_refresh_task() -> int:
+    """Refresh every programme's funnel (a scheduler runs it, e.g. every 15 minutes)."""
+    return funnel_refresh()
