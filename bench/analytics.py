@@ -6,9 +6,10 @@ Runs on a fresh SQLite file in the temp directory, or on the (empty) PostgreSQL 
 DATABASE_URL names. The organisation is the nudges benchmark's (`bench.nudges.build`: active
 pairs started over the last 300 days, 70 % signed, a held meeting each, goals), plus
 `--meetings-per-pair - 1` more held meetings per pair over the last 300 days, a check-in for
-half of them and a message per meeting. Then it times `analytics.selectors.dashboard` for one
-programme and for the organisation's roll-up (every programme), three times each, printing
-seconds and queries per request.
+half of them and a message per meeting. Then it times the funnel's refresh (`analytics.services.
+funnel_refresh`, the job) and `analytics.selectors.dashboard` for one programme and for the
+organisation's roll-up (every programme), three times each, printing seconds and queries per
+request.
 """
 
 import argparse
@@ -113,12 +114,21 @@ def main() -> None:
         nudges.build(args.relationships, args.programs, args.seed, now)
         meetings = args.relationships + add_activity(args.meetings_per_pair, args.seed, now)
         ids = tuple(Program.objects.order_by("pk").values_list("pk", flat=True))
+        from tandem.analytics.services import funnel_refresh
+
+        refresh_began = time.perf_counter()
+        people = funnel_refresh()
+        refresh_seconds = round(time.perf_counter() - refresh_began, 2)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         result: dict[str, object] = {
             "database": connection.vendor,
             "relationships": args.relationships,
             "meetings_held": meetings,
             "programs": args.programs,
             "seconds_building_data": round(time.perf_counter() - began, 1),
+            "funnel_refresh": {"people": people, "seconds": refresh_seconds},
             "one_programme": measure(ids[:1], args.repeats),
             "organisation": measure(ids, args.repeats),
         }

@@ -187,3 +187,27 @@ def test_median_of_histogram_matches_the_plain_median():
     assert selectors.median_of_histogram([(1, 1), (3, 1)]) == 2
     assert selectors.median_of_histogram([(10, 3), (5, 2)]) == 10
     assert selectors.median_of_histogram([(10, 2), (5, 2)]) == 7.5
+
+
+def test_the_funnel_is_as_of_its_last_refresh_and_a_refresh_is_idempotent():
+    # given: a history never refreshed
+    program = ProgramFactory()
+    mentor = h.person(program, role=ParticipantRole.MENTOR)
+    h.pair(mentor, h.person(program))
+    scope = scope_of(program)
+    # then: nothing worked out yet, and the funnel says so
+    before = selectors.funnel(scope)
+    assert before["refreshed_at"] is None
+    assert [step["count"] for step in before["steps"]] == [0] * 7
+    # when: refreshed twice
+    assert funnel_refresh(now=h.NOW, program_ids=[program.pk]) == 2
+    assert funnel_refresh(now=h.NOW, program_ids=[program.pk]) == 2
+    # then
+    after = selectors.funnel(scope)
+    assert after["refreshed_at"] == h.NOW
+    assert [step["count"] for step in after["steps"]][:3] == [1, 1, 1]
+    # and another mentee joining shows after the next refresh only
+    h.person(program)
+    assert selectors.funnel(scope)["steps"][0]["count"] == 1
+    funnel_refresh(now=h.NOW)
+    assert selectors.funnel(scope)["steps"][0]["count"] == 2

@@ -246,3 +246,11 @@ def test_the_page_takes_the_same_number_of_queries_for_5_and_50_pairs(cast):
             assert client.get(reverse("analytics:program", args=[program.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_page_says_when_the_funnel_was_worked_out(cast):
+    client = client_for(cast.manager)
+    url = reverse("analytics:program", args=[cast.program.pk])
+    assert "has not been worked out yet" in client.get(url).content.decode()
+    funnel_refresh()
+    assert "Funnel worked out" in client.get(url).content.decode()
