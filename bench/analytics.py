@@ -21,11 +21,11 @@ import sys
 import time
 from typing import Any
 
-from bench import nudges  # sets up Django (settings, DATABASE_URL) as that benchmark does
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from bench import nudges  # sets up Django (settings, DATABASE_URL) as that benchmark does
 
 BATCH = 5000
 
