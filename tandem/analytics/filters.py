@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tandem.core.errors import FieldError, InvalidInput
+from tandem.core.text import single_line_problem
 from tandem.participants.models import ParticipantRole
 
 # How many whole weeks the engagement series covers unless asked otherwise, and at most.
@@ -88,6 +89,9 @@ def filters_parse(params: dict[str, str], *, prefix: str = "") -> Filters:
     for name in ("department", "location"):
         if len(get(name)) > TEXT_MAX:
             errors.append(FieldError(prefix + name, f"At most {TEXT_MAX} characters."))
+        problem = single_line_problem(get(name))
+        if problem:
+            errors.append(FieldError(prefix + name, problem))
     if errors:
         raise InvalidInput("Some filters are not valid.", errors=errors)
     return Filters(

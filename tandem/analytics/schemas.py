@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from tandem.analytics.filters import DEFAULT_WEEKS, MAX_WEEKS, TEXT_MAX
+from tandem.core.text import SingleLine
 
 
 class AnalyticsFiltersIn(Schema):
@@ -18,8 +19,12 @@ class AnalyticsFiltersIn(Schema):
     joined_to: datetime.date | None = Field(
         None, description="Cohort: people who joined on or before this day."
     )
-    department: str = Field("", max_length=TEXT_MAX, description="Profile department (exact).")
-    location: str = Field("", max_length=TEXT_MAX, description="Profile location (exact).")
+    department: SingleLine = Field(
+        "", max_length=TEXT_MAX, description="Profile department (exact, any case)."
+    )
+    location: SingleLine = Field(
+        "", max_length=TEXT_MAX, description="Profile location (exact, any case)."
+    )
     weeks: int = Field(
         DEFAULT_WEEKS, ge=1, le=MAX_WEEKS, description="Whole weeks of the engagement series."
     )

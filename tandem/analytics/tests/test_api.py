@@ -79,6 +79,8 @@ def test_organisation_rollup_covers_the_programmes_the_caller_manages(cast, api_
         ({"weeks": 105}, "weeks"),
         ({"joined_from": "yesterday"}, "joined_from"),
         ({"department": "x" * 151}, "department"),
+        ({"location": "Leeds\x00"}, "location"),
+        ({"department": "Sales\nOps"}, "department"),
     ],
 )
 def test_malformed_filters_are_422_naming_the_field(cast, api_as, params, field):

@@ -201,6 +201,11 @@ def test_a_bad_filter_or_figure_is_400_naming_it_and_shows_no_figures(cast):
     )
     assert export.status_code == 400
     assert "role" in export.content.decode()
+    control = client.get(
+        reverse("analytics:program", args=[cast.program.pk]) + "?location=Leeds%00"
+    )
+    assert control.status_code == 400
+    assert "location" in control.content.decode()
     unknown = client.get(
         reverse("analytics:program_export", args=[cast.program.pk, "nothing", "csv"])
     )
