@@ -259,3 +259,28 @@ def test_the_page_says_when_the_funnel_was_worked_out(cast):
     assert "has not been worked out yet" in client.get(url).content.decode()
     funnel_refresh()
     assert "Funnel worked out" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_pairs_list_takes_the_same_number_of_queries_for_5_and_50_pairs(cast):
+    small = ProgramFactory(organization=cast.org, managers=[cast.manager])
+    large = ProgramFactory(organization=cast.org, managers=[cast.manager])
+    for program, size in ((small, 5), (large, 50)):
+        mentor = h.person(program, role=ParticipantRole.MENTOR)
+        mentor.capacity = size
+        mentor.save(update_fields=["capacity"])
+        for _ in range(size):
+            relationship = h.pair(mentor, h.person(program))
+            h.sign(relationship, days=30)
+            h.meeting(relationship, days=10)
+    client = client_for(cast.manager)
+    client.get(reverse("analytics:organization"))
+    counts = []
+    for program in (small, large):
+        url = reverse("analytics:program_pairs", args=[program.pk]) + "?figure=signed"
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == (5 if program == small else 50)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
