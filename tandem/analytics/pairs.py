@@ -11,9 +11,7 @@ from tandem.analytics.filters import Scope
 from tandem.analytics.selectors import active_at_90_days, met_recently
 from tandem.core.errors import InvalidInput
 from tandem.meetings.selectors import first_meeting_held
-from tandem.programs.models import Program
 from tandem.relationships.models import Relationship, RelationshipStatus
-from tandem.relationships.selectors import relationship_list_for_program
 
 # figure -> (what the list shows, the condition on the scope's relationships)
 FIGURES: dict[str, tuple[str, Callable[[Scope], Q]]] = {
@@ -37,9 +35,14 @@ def figure_label(figure: str) -> str:
     return FIGURES[figure][0]
 
 
-def pairs_behind(*, program: Program, scope: Scope, figure: str) -> QuerySet[Relationship]:
-    """The programme's pairs (of the scope's people) that make up `figure`, newest first
-    (never ordered by activity); the caller guarded the programme."""
+def pairs_behind(*, scope: Scope, figure: str) -> QuerySet[Relationship]:
+    """The pairs of the scope's programmes and people that make up `figure`, newest first
+    (never ordered by activity, which would tell who acted last); the caller guarded the
+    programmes."""
     figure_label(figure)
     condition = FIGURES[figure][1](scope)
-    return relationship_list_for_program(program=program).filter(scope.pairs(), condition)
+    return (
+        Relationship.objects.select_related("program", "mentor__user", "mentee__user", "circle")
+        .filter(scope.pairs(), condition)
+        .order_by("-created_at", "-id")
+    )

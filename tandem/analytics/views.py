@@ -169,7 +169,7 @@ def organization_dashboard(request: HttpRequest) -> HttpResponse:
         programs=programs,
         program=None,
         base_url=reverse("analytics:organization"),
-        pairs_url=None,
+        pairs_url=reverse("analytics:organization_pairs"),
         export_url=lambda table, fmt: reverse("analytics:organization_export", args=[table, fmt]),
     )
 
@@ -219,6 +219,41 @@ def organization_export(request: HttpRequest, table: str, fmt: str) -> HttpRespo
     return _export(request, programs=programs, name=name, table=table, fmt=fmt)
 
 
+def _pairs_page(
+    request: HttpRequest, *, programs: list[Program], program: Program | None
+) -> HttpResponse:
+    figure = request.GET.get("figure", "matched")
+    context: dict[str, Any] = {
+        "nav_section": "programs" if program else "analytics",
+        "program": program,
+        "programs": programs,
+    }
+    try:
+        filters = filters_parse(_get(request))
+        label = figure_label(figure)
+    except InvalidInput as error:
+        context.update(errors=error.errors, figures=FIGURES)
+        return render(request, "analytics/pairs.html", context, status=400)
+    scope = Scope(tuple(p.pk for p in programs), filters)
+    page = Paginator(pairs_behind(scope=scope, figure=figure), PAIRS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    dashboard = (
+        reverse("analytics:program", args=[program.pk])
+        if program
+        else reverse("analytics:organization")
+    )
+    context.update(
+        figure=figure,
+        label=label,
+        page=page,
+        rows=relationship_signals(relationships=list(page.object_list)),
+        query=_query({**filters.as_params(), "figure": figure}),
+        dashboard_url=f"{dashboard}?{_query(filters.as_params())}",
+    )
+    return render(request, "analytics/pairs.html", context)
+
+
 @login_required
 @require_GET
 def program_pairs(request: HttpRequest, program_id: int) -> HttpResponse:
@@ -226,35 +261,14 @@ def program_pairs(request: HttpRequest, program_id: int) -> HttpResponse:
     actor = signed_in_user(request)
     with guard_as_http():
         program = analytics_program_access(actor=actor, program_id=program_id)
-    figure = request.GET.get("figure", "matched")
-    try:
-        filters = filters_parse(_get(request))
-        label = figure_label(figure)
-    except InvalidInput as error:
-        return render(
-            request,
-            "analytics/pairs.html",
-            {
-                "nav_section": "programs",
-                "program": program,
-                "errors": error.errors,
-                "figures": FIGURES,
-            },
-            status=400,
-        )
-    queryset = pairs_behind(program=program, scope=Scope((program.pk,), filters), figure=figure)
-    page = Paginator(queryset, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "analytics/pairs.html",
-        {
-            "nav_section": "programs",
-            "program": program,
-            "figure": figure,
-            "label": label,
-            "page": page,
-            "rows": relationship_signals(relationships=list(page.object_list)),
-            "query": _query({**filters.as_params(), "figure": figure}),
-            "dashboard_query": _query(filters.as_params()),
-        },
-    )
+    return _pairs_page(request, programs=[program], program=program)
+
+
+@login_required
+@require_GET
+def organization_pairs(request: HttpRequest) -> HttpResponse:
+    """The pairs behind one figure of the roll-up, over the programmes the caller manages."""
+    actor = signed_in_user(request)
+    with guard_as_http():
+        programs = analytics_programs_access(actor=actor)
+    return _pairs_page(request, programs=programs, program=None)

@@ -73,8 +73,10 @@ def test_rollup_pages_are_for_admins_and_managers_of_their_own_programmes(cast, 
     # when
     page = client.get(reverse("analytics:organization"))
     download = client.get(reverse("analytics:organization_export", args=["funnel", "csv"]))
+    pairs = client.get(reverse("analytics:organization_pairs") + "?figure=matched")
     # then
     assert page.status_code == download.status_code == ROLLUP_STATUS[actor_name]
+    assert pairs.status_code == ROLLUP_STATUS[actor_name]
     if page.status_code == 200:
         names = page.context["programs"]
         sees_program = actor_name in ("manager", "admin")
@@ -284,3 +286,24 @@ def test_the_pairs_list_takes_the_same_number_of_queries_for_5_and_50_pairs(cast
         assert response.context["page"].paginator.count == (5 if program == small else 50)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_rollup_drills_into_the_pairs_of_the_managers_programmes_only(cast):
+    # given: pairs in the manager's programme and in another one
+    mine = _story(cast.program)
+    other = ProgramFactory(organization=cast.org, managers=[cast.other_manager])
+    theirs = _story(other)
+    # when
+    response = client_for(cast.manager).get(
+        reverse("analytics:organization_pairs") + "?figure=signed"
+    )
+    admin = client_for(cast.admin).get(reverse("analytics:organization_pairs") + "?figure=signed")
+    # then
+    assert {row.relationship.pk for row in response.context["rows"]} == {
+        relationship.pk for relationship in mine[:4]
+    }
+    assert {row.relationship.pk for row in admin.context["rows"]} == {
+        relationship.pk for relationship in mine[:4] + theirs[:4]
+    }
+    page = client_for(cast.manager).get(reverse("analytics:organization"))
+    assert reverse("analytics:organization_pairs") + "?" in page.content.decode()
