@@ -149,7 +149,7 @@ class SatisfactionOut(Schema):
     pairing_fit: PairingFitOut
 
 
-class SkillOut(Schema):
+class CompetencyGrowthOut(Schema):
     competency_id: int
     competency: str
     people: int
@@ -159,9 +159,9 @@ class SkillOut(Schema):
     withheld: str | None
 
 
-class SkillsOut(Schema):
+class SkillGrowthOut(Schema):
     min_group: int
-    competencies: list[SkillOut]
+    competencies: list[CompetencyGrowthOut]
 
 
 class HealthOut(Schema):
@@ -178,5 +178,5 @@ class AnalyticsOut(Schema):
     matching: MatchingOut
     engagement: EngagementOut
     satisfaction: SatisfactionOut
-    skills: SkillsOut
+    skills: SkillGrowthOut
     health: HealthOut
