@@ -204,7 +204,12 @@ def funnel(scope: Scope) -> dict[str, Any]:
     many reached each step (and every step before it), the conversion from the step before,
     and the median days between the two; read from the materialised rows (`FunnelEntry`),
     as of `refreshed_at` (None: never refreshed). 1 + 6 queries."""
-    people = FunnelEntry.objects.filter(scope.people("participant__")).order_by()
+    people = FunnelEntry.objects.filter(program_id__in=scope.program_ids, role=scope.role)
+    f = scope.filters
+    if f.joined_from or f.joined_to or f.department or f.location:
+        # The cohort and profile filters are the participant's: join it only when asked.
+        people = people.filter(scope.people("participant__"))
+    people = people.order_by()
     counts = people.aggregate(
         refreshed_at=Min("refreshed_at"),
         **{key: Count("pk", filter=_reached(i)) for i, (key, _) in enumerate(FUNNEL_STEPS)},
