@@ -35,3 +35,41 @@ class FunnelEntry(models.Model):
 
     def __str__(self) -> str:
         return f"Funnel of participant {self.participant_id}"
+
+
+class WeeklyActivity(models.Model):
+    """A programme's activity in one whole week (Monday), as of `refreshed_at`: what the
+    unfiltered engagement series read (a filtered one is counted live)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    meetings_held = models.PositiveIntegerField(default=0)
+    minutes = models.PositiveIntegerField(default=0)
+    checkins = models.PositiveIntegerField(default=0)
+    messages = models.PositiveIntegerField(default=0)
+    actions_done = models.PositiveIntegerField(default=0)
+    goals_set = models.PositiveIntegerField(default=0)
+    goals_completed = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("program", "week", name="weekly_activity_once_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"Programme {self.program_id}, week of {self.week}"
+
+
+class RecentActivity(models.Model):
+    """A programme's active pairs and how many met in the last 30 days, as of `refreshed_at`."""
+
+    program = models.OneToOneField(
+        Program, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    active_pairs = models.PositiveIntegerField(default=0)
+    met_last_30_days = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Recent activity of programme {self.program_id}"

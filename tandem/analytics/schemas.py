@@ -93,6 +93,9 @@ class EngagementWeekOut(Schema):
 
 
 class EngagementOut(Schema):
+    refreshed_at: datetime.datetime | None = Field(
+        description="When the summaries shown were worked out; null: counted live (filters)."
+    )
     weeks: list[EngagementWeekOut] = Field(description="Whole weeks only, oldest first.")
     first_week: datetime.date
     last_week: datetime.date

@@ -18,7 +18,7 @@ read the same dict), built from a `Scope` (`filters.py`).
 import datetime
 import math
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from django.db.models import (
@@ -50,7 +50,7 @@ from scipy import stats
 from tandem.actions.models import ActionItem, ActionItemStatus
 from tandem.agreements.selectors import signed_relationship_ids
 from tandem.analytics.filters import Scope
-from tandem.analytics.models import FunnelEntry
+from tandem.analytics.models import FunnelEntry, RecentActivity, WeeklyActivity
 from tandem.assessments.models import Moment, Rating
 from tandem.assessments.selectors import competency_list_for_program
 from tandem.conversations.models import Message
@@ -355,61 +355,124 @@ def _week_start(scope: Scope) -> tuple[datetime.datetime, datetime.datetime, lis
     return start, end, weeks
 
 
-def _weekly(
-    queryset: QuerySet[Any],
-    field: str,
+ENGAGEMENT_KEYS = (
+    "meetings_held",
+    "minutes",
+    "checkins",
+    "messages",
+    "actions_done",
+    "goals_set",
+    "goals_completed",
+)
+
+
+def weekly_counts(
+    pairs: Callable[[str], Q],
     start: datetime.datetime,
     end: datetime.datetime,
-    **sums: Any,
-) -> dict[datetime.date, dict[str, Any]]:
-    rows = (
-        queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
-        .annotate(week=TruncWeek(field, output_field=DateField()))
-        .order_by()
-        .values("week")
-        .annotate(n=Count("pk"), **sums)
-    )
-    return {row["week"]: row for row in rows}
+    *,
+    by_program: bool = False,
+) -> dict[tuple[int | None, datetime.date], dict[str, int]]:
+    """Per whole week (and programme, `by_program`) from `start` to `end`: meetings held and
+    their minutes, check-ins, messages, action items done, goals set, goals completed, of the
+    pairs `pairs(prefix)` selects. Six grouped queries."""
+    rel = "relationship__"
+    sources: list[tuple[str, QuerySet[Any], str, str]] = [
+        ("meetings_held", held_meetings().filter(pairs(rel)), "held_at", rel),
+        (
+            "checkins",
+            CheckIn.objects.filter(pairs(f"meeting__{rel}")),
+            "created_at",
+            f"meeting__{rel}",
+        ),
+        ("messages", Message.objects.filter(pairs(rel)), "created_at", rel),
+        (
+            "actions_done",
+            ActionItem.objects.filter(pairs(rel), status=ActionItemStatus.DONE),
+            "closed_at",
+            rel,
+        ),
+        ("goals_set", Goal.objects.filter(pairs(rel), counted_goal()), "created_at", rel),
+        (
+            "goals_completed",
+            Goal.objects.filter(pairs(rel), completed_goal()),
+            "achieved_at",
+            rel,
+        ),
+    ]
+    counts: dict[tuple[int | None, datetime.date], dict[str, int]] = {}
+    for key, queryset, field, to_pair in sources:
+        group = ["week", *([f"{to_pair}program_id"] if by_program else [])]
+        sums = {"minutes": Sum("duration_minutes")} if key == "meetings_held" else {}
+        rows = (
+            queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+            .annotate(week=TruncWeek(field, output_field=DateField()))
+            .order_by()
+            .values(*group)
+            .annotate(n=Count("pk"), **sums)
+        )
+        for row in rows:
+            program_id = row.get(f"{to_pair}program_id") if by_program else None
+            cell = counts.setdefault((program_id, row["week"]), dict.fromkeys(ENGAGEMENT_KEYS, 0))
+            cell[key] = row["n"]
+            if key == "meetings_held":
+                cell["minutes"] = row["minutes"] or 0
+    return counts
 
 
-def engagement(scope: Scope) -> dict[str, Any]:
+def _unfiltered(scope: Scope) -> bool:
+    f = scope.filters
+    return not (f.joined_from or f.joined_to or f.department or f.location)
+
+
+def engagement(scope: Scope, *, live: bool = False) -> dict[str, Any]:
     """Per whole week: meetings held (and their hours), check-ins, messages, action items
     done, goals set and goals completed; the share of active pairs that held a meeting in
-    the last 30 days; mentoring hours in the period. 7 queries."""
+    the last 30 days; mentoring hours in the period. Unfiltered, read from the summaries the
+    refresh job keeps (2 queries, `refreshed_at` says when); filtered (or `live`), counted
+    live (7 queries). The role does not narrow the pairs: every pair has one of each."""
     start, end, weeks = _week_start(scope)
-    pairs_of = scope.pairs("relationship__")
-    meetings = _weekly(
-        held_meetings().filter(pairs_of), "held_at", start, end, minutes=Sum("duration_minutes")
-    )
-    checkins = _weekly(
-        CheckIn.objects.filter(scope.pairs("meeting__relationship__")), "created_at", start, end
-    )
-    messages = _weekly(Message.objects.filter(pairs_of), "created_at", start, end)
-    actions = _weekly(
-        ActionItem.objects.filter(pairs_of, status=ActionItemStatus.DONE), "closed_at", start, end
-    )
-    goals_set = _weekly(Goal.objects.filter(pairs_of, counted_goal()), "created_at", start, end)
-    goals_done = _weekly(Goal.objects.filter(pairs_of, completed_goal()), "achieved_at", start, end)
+    refreshed_at = None
+    if live or not _unfiltered(scope):
+        by_week = {week: cell for (_, week), cell in weekly_counts(scope.pairs, start, end).items()}
+        active = Relationship.objects.filter(
+            scope.pairs(), status=RelationshipStatus.ACTIVE
+        ).aggregate(pairs=Count("pk"), met=Count("pk", filter=Q(met_recently(scope.now))))
+    else:
+        rows = (
+            WeeklyActivity.objects.filter(
+                program_id__in=scope.program_ids, week__gte=weeks[0], week__lte=weeks[-1]
+            )
+            .order_by()
+            .values("week")
+            .annotate(**{key: Sum(key) for key in ENGAGEMENT_KEYS})
+        )
+        by_week = {row["week"]: row for row in rows}
+        active = RecentActivity.objects.filter(program_id__in=scope.program_ids).aggregate(
+            pairs=Coalesce(Sum("active_pairs"), 0),
+            met=Coalesce(Sum("met_last_30_days"), 0),
+            refreshed_at=Min("refreshed_at"),
+        )
+        refreshed_at = active["refreshed_at"]
     series = []
+    total_minutes = 0
     for week in weeks:
-        minutes = (meetings.get(week) or {}).get("minutes") or 0
+        cell = by_week.get(week) or dict.fromkeys(ENGAGEMENT_KEYS, 0)
+        total_minutes += cell["minutes"] or 0
         series.append(
             {
                 "week": week,
-                "meetings_held": (meetings.get(week) or {}).get("n", 0),
-                "mentoring_hours": round(minutes / 60, 1),
-                "checkins": (checkins.get(week) or {}).get("n", 0),
-                "messages": (messages.get(week) or {}).get("n", 0),
-                "actions_done": (actions.get(week) or {}).get("n", 0),
-                "goals_set": (goals_set.get(week) or {}).get("n", 0),
-                "goals_completed": (goals_done.get(week) or {}).get("n", 0),
+                "meetings_held": cell["meetings_held"],
+                "mentoring_hours": round((cell["minutes"] or 0) / 60, 1),
+                "checkins": cell["checkins"],
+                "messages": cell["messages"],
+                "actions_done": cell["actions_done"],
+                "goals_set": cell["goals_set"],
+                "goals_completed": cell["goals_completed"],
             }
         )
-    active = Relationship.objects.filter(scope.pairs(), status=RelationshipStatus.ACTIVE).aggregate(
-        pairs=Count("pk"), met=Count("pk", filter=Q(met_recently(scope.now)))
-    )
-    total_minutes = sum((row.get("minutes") or 0) for row in meetings.values())
     return {
+        "refreshed_at": refreshed_at,
         "weeks": series,
         "first_week": weeks[0],
         "last_week": weeks[-1],

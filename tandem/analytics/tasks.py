@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
-from tandem.analytics.services import funnel_refresh
+from tandem.analytics.services import analytics_refresh
 
 
 @task()
-def funnel_refresh_task() -> int:
+def analytics_refresh_task() -> int:
     """Refresh every programme's funnel (a scheduler runs it, e.g. every 15 minutes)."""
-    return funnel_refresh()
+    return analytics_refresh()

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from tandem.accounts import services as accounts
 from tandem.accounts.models import Organization, Role, User
-from tandem.analytics.services import funnel_refresh
+from tandem.analytics.services import analytics_refresh
 from tandem.demo.people import DemoPerson, all_skill_names, northwind_people
 from tandem.demo.relationships import seed_relationships
 from tandem.notifications.services import outbox_skip_written
@@ -366,7 +366,7 @@ def seed(*, log: Callable[[str], None] = lambda _: None) -> SeedReport:
     report.emails_skipped = skip.skipped
     log(f"Outbox: {skip.skipped} emails about the seeded data skipped, not sent")
     # The dashboards' funnel is a summary a job refreshes; work it out for the seeded history.
-    log(f"Analytics: the funnel of {funnel_refresh()} participants worked out")
+    log(f"Analytics: the funnel of {analytics_refresh()} participants worked out")
     return report
 
 

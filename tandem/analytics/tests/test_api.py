@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import ACTOR_NAMES
-from tandem.analytics.services import funnel_refresh
+from tandem.analytics.services import analytics_refresh
 from tandem.analytics.tests import history as h
 from tandem.participants.models import ParticipantRole
 from tandem.programs.tests.factories import ProgramFactory
@@ -110,7 +110,7 @@ def _grow(program, pairs):
         h.meeting(relationship, days=20)
         h.message(relationship, days=10)
         h.answer(relationship, kind="nps", days=30, number=index % 11)
-    funnel_refresh()
+    analytics_refresh()
 
 
 @pytest.mark.django_db

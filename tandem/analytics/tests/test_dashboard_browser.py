@@ -6,7 +6,7 @@ import pytest
 
 from tandem.accounts.models import Role
 from tandem.accounts.tests.factories import DEFAULT_PASSWORD, OrganizationFactory, UserFactory
-from tandem.analytics.services import funnel_refresh
+from tandem.analytics.services import analytics_refresh
 from tandem.analytics.tests import history as h
 from tandem.participants.models import ParticipantRole
 from tandem.programs.tests.factories import ProgramFactory
@@ -29,7 +29,7 @@ def test_manager_reads_filters_and_drills_into_the_dashboard(live_server, page, 
         if index < 4:
             h.sign(relationship, days=100)
         h.meeting(relationship, days=9 + index)
-    funnel_refresh()
+    analytics_refresh()
     base = live_server.url
 
     # when the manager opens the programme's analytics

@@ -8,7 +8,7 @@ import pytest
 
 from tandem.analytics import selectors
 from tandem.analytics.filters import Filters, Scope
-from tandem.analytics.services import funnel_refresh
+from tandem.analytics.services import analytics_refresh, funnel_refresh
 from tandem.analytics.tests import history as h
 from tandem.participants.models import ParticipantRole
 from tandem.programs.tests.factories import ProgramFactory
@@ -58,7 +58,7 @@ def build_story() -> dict[str, Any]:
     h.message(pair_a, days=12)
     h.action_done(pair_a, days=9)
     h.goal(pair_a, days=14, achieved=9)
-    funnel_refresh(now=h.NOW)
+    analytics_refresh(now=h.NOW)
     return {"program": program, "pairs": [pair_a, pair_b, pair_c, pair_f]}
 
 
@@ -162,6 +162,10 @@ def test_engagement_counts_whole_weeks_only():
     assert section["met_last_30_days"] == 1
     assert section["met_last_30_days_share"] == 50.0
     assert section["mentoring_hours"] == 4.0
+    # read from the summaries the refresh wrote, equal to counting live
+    assert section["refreshed_at"] == h.NOW
+    live = selectors.engagement(scope_of(story["program"]), live=True)
+    assert {**section, "refreshed_at": None} == live
 
 
 def test_filters_narrow_every_figure_to_their_people():
@@ -172,6 +176,10 @@ def test_filters_narrow_every_figure_to_their_people():
     section = selectors.funnel(scope)
     # then
     assert [step["count"] for step in section["steps"]] == [1, 1, 1, 1, 1, 1, 1]
+    engagement = selectors.engagement(scope)  # filtered: counted live, over B's pair only
+    assert engagement["refreshed_at"] is None
+    assert engagement["active_pairs"] == 0
+    assert sum(week["meetings_held"] for week in engagement["weeks"]) == 0
     # when: the cohort that joined 100 days ago or later (C, D, E)
     joined_from = (h.NOW - datetime.timedelta(days=100)).date()
     section = selectors.funnel(scope_of(story["program"], joined_from=joined_from))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tandem.analytics import selectors
 from tandem.analytics.filters import Filters, Scope
-from tandem.analytics.services import funnel_refresh
+from tandem.analytics.services import analytics_refresh
 from tandem.analytics.tests import history as h
 from tandem.core.aggregates import week_of
 from tandem.participants.models import ParticipantRole
@@ -132,7 +132,7 @@ def build(stories: list[MenteeStory]):
             h.sign(relationship, days=_ago(matched, pair.signed_after))
         for after in pair.meetings_after:
             h.meeting(relationship, days=_ago(matched, after))
-    funnel_refresh(now=h.NOW)
+    analytics_refresh(now=h.NOW)
     return program
 
 
@@ -157,3 +157,4 @@ def test_grouped_figures_equal_a_naive_recomputation(stories):
     assert {
         row["week"]: row["meetings_held"] for row in engagement["weeks"] if row["meetings_held"]
     } == weekly
+    assert {**engagement, "refreshed_at": None} == selectors.engagement(scope, live=True)

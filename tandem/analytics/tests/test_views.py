@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from conftest import ACTOR_NAMES
 from tandem.analytics import tables
-from tandem.analytics.services import funnel_refresh
+from tandem.analytics.services import analytics_refresh
 from tandem.analytics.tests import history as h
 from tandem.participants.models import ParticipantRole
 from tandem.programs.tests.factories import ProgramFactory
@@ -95,7 +95,7 @@ def _story(program):
             h.sign(relationship, days=100)
         h.meeting(relationship, days=9 + index)
         pairs.append(relationship)
-    funnel_refresh()
+    analytics_refresh()
     return pairs
 
 
@@ -244,7 +244,7 @@ def test_the_page_takes_the_same_number_of_queries_for_5_and_50_pairs(cast):
         for index in range(size):
             relationship = h.pair(mentor, h.person(program), score=index)
             h.meeting(relationship, days=10)
-    funnel_refresh()
+    analytics_refresh()
     client = client_for(cast.manager)
     client.get(reverse("analytics:organization"))
     counts = []
@@ -259,7 +259,7 @@ def test_the_page_says_when_the_funnel_was_worked_out(cast):
     client = client_for(cast.manager)
     url = reverse("analytics:program", args=[cast.program.pk])
     assert "has not been worked out yet" in client.get(url).content.decode()
-    funnel_refresh()
+    analytics_refresh()
     assert "Funnel worked out" in client.get(url).content.decode()
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from tandem.analytics.services import funnel_refresh
-from tandem.analytics.tasks import funnel_refresh_task
+from tandem.analytics.services import analytics_refresh
+from tandem.analytics.tasks import analytics_refresh_task
 
 
 class Command(BaseCommand):
@@ -25,10 +25,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["enqueue"]:
-            result = funnel_refresh_task.enqueue()
+            result = analytics_refresh_task.enqueue()
             self.stdout.write(f"Enqueued the funnel refresh ({result.id}).")
             return
-        people = funnel_refresh()
+        people = analytics_refresh()
         self.stdout.write(
             f"Refreshed the funnel of {people} participant{'' if people == 1 else 's'}."
         )
