@@ -1,4 +1,4 @@
-"""`manage.py analytics_refresh`: rewrite the dashboards' funnel summary.
+"""`manage.py analytics_refresh`: rewrite the dashboards' summaries (funnel, weekly activity).
 
 Runs the refresh now, or with --enqueue hands it to the task backend (the db_worker or RQ), so
 cron or any scheduler can call it either way (every 15 minutes is plenty: the page shows when
@@ -14,7 +14,7 @@ from tandem.analytics.tasks import analytics_refresh_task
 
 
 class Command(BaseCommand):
-    help = "Refresh the analytics funnel of every programme."
+    help = "Refresh the analytics summaries of every programme."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
