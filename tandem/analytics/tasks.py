@@ -7,5 +7,6 @@ from tandem.analytics.services import analytics_refresh
 
 @task()
 def analytics_refresh_task() -> int:
-    """Refresh every programme's summaries (funnel, weekly activity) (a scheduler runs it, e.g. every 15 minutes)."""
+    """Refresh every programme's summaries: the funnel and the weekly activity (a scheduler
+    runs it, e.g. every 15 minutes)."""
     return analytics_refresh()
