@@ -8,7 +8,6 @@ matched_count for an open pair).
 """
 
 import datetime
-from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils import timezone
 from tandem.accounts.tests.factories import UserFactory
 from tandem.actions.models import ActionItem, ActionItemStatus
 from tandem.agreements.models import Agreement, AgreementVersion
-from tandem.assessments.models import Competency, Moment, Rating, SelfAssessment
+from tandem.assessments.models import Competency, Rating, SelfAssessment
 from tandem.conversations.models import Message
 from tandem.goals.models import Goal, GoalStatus
 from tandem.meetings.models import CheckIn, Meeting, MeetingStatus
@@ -230,6 +229,3 @@ def assessment(
         for competency, score in scores.items()
     )
     return row
-
-
-__all__ = ["Any", "Moment"]
