@@ -13,6 +13,7 @@ dense matrix with scipy's `linear_sum_assignment` (small sizes only) and reports
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -78,6 +79,7 @@ def main() -> None:
     problem = synthetic_problem(args.mentees, args.mentors, seed=args.seed)
     seconds_generating = time.perf_counter() - generated
     started = time.perf_counter()
+    cpu_started = time.process_time()
     assignment = solve(problem, Objective(args.objective), seed=args.seed, tolerance=args.tolerance)
     wall = time.perf_counter() - started
     result: dict[str, object] = {
@@ -89,6 +91,11 @@ def main() -> None:
         "seconds_scoring": round(assignment.seconds_scoring, 2),
         "seconds_solving": round(assignment.seconds_solving, 2),
         "seconds_end_to_end": round(wall, 2),
+        "seconds_phases": {
+            name: round(seconds, 2) for name, seconds in assignment.seconds_phases.items()
+        },
+        "cpu_seconds": round(time.process_time() - cpu_started, 2),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "matched": len(assignment.mentee),
         "total_score": round(assignment.total_score, 6),

@@ -129,8 +129,18 @@ def _sign_agreement(relationship: Relationship, mentor: User, mentee: User) -> N
 
 
 def _hold_meeting(
-    relationship: Relationship, mentor: User, mentee: User, days_ago: int, number: int
+    relationship: Relationship,
+    mentor: User,
+    mentee: User,
+    days_ago: int,
+    number: int,
+    usefulness: tuple[int, int] | None = None,
+    add_to_agenda: bool = True,
 ) -> None:
+    """Schedule a meeting a week ahead, let the mentee add to its agenda, close the mentee's
+    open action items, record it held the day after and check in; `usefulness` is (mentee's,
+    mentor's)."""
+    mentee_rating, mentor_rating = usefulness or (5 if number % 2 else 4, 4)
     with _at(days_ago + 7, 9):
         meeting = meetings.meeting_schedule(
             actor=mentor,
@@ -143,13 +153,14 @@ def _hold_meeting(
             video_url="https://meet.example.com/northwind-mentoring",
             agenda=["What went well since last time?", "What got in the way?"],
         )
-    with _at(days_ago + 2, 18):
-        meetings.agenda_item_add(
-            actor=mentee,
-            relationship_id=relationship.pk,
-            meeting_id=meeting.pk,
-            text="How do I say no to a senior stakeholder without burning the bridge?",
-        )
+    if add_to_agenda:
+        with _at(days_ago + 2, 18):
+            meetings.agenda_item_add(
+                actor=mentee,
+                relationship_id=relationship.pk,
+                meeting_id=meeting.pk,
+                text="How do I say no to a senior stakeholder without burning the bridge?",
+            )
     with _at(days_ago - 1, 9):
         for item in action_item_list_open(relationship=relationship):
             if item.owner_id == mentee.pk:
@@ -173,24 +184,31 @@ def _hold_meeting(
             actor=mentee,
             relationship_id=relationship.pk,
             meeting_id=meeting.pk,
-            usefulness=5 if number % 2 else 4,
+            usefulness=mentee_rating,
             practise_next=PRACTISE[number % len(PRACTISE)],
         )
         meetings.checkin_submit(
             actor=mentor,
             relationship_id=relationship.pk,
             meeting_id=meeting.pk,
-            usefulness=4,
+            usefulness=mentor_rating,
             practise_next="",
         )
 
 
 def _goals(
-    relationship: Relationship, mentor: User, mentee: User, started: int, done: int, latest: int
+    relationship: Relationship,
+    mentor: User,
+    mentee: User,
+    started: int,
+    done: int,
+    latest: int,
+    count: int = len(GOALS),
 ) -> None:
-    """Three goals with milestones; `done` milestones ticked, none later than `latest` days ago."""
+    """`count` goals with milestones; `done` milestones ticked, none later than `latest` days
+    ago."""
     with _at(started - 10):
-        for index, (title, measure, steps) in enumerate(GOALS):
+        for index, (title, measure, steps) in enumerate(GOALS[:count]):
             goal = goals.goal_create(
                 actor=mentee,
                 relationship_id=relationship.pk,
@@ -380,11 +398,10 @@ def seed_relationships(*, program: Program, manager: User) -> int:
     ]
     for story in stories:
         _play(program, story)
-    _read_old_notifications()
     return len(stories)
 
 
-def _read_old_notifications(days: int = 3) -> None:
+def read_old_notifications(days: int = 3) -> None:
     """People have read what Tandem told them before this week; only the recent stays unread."""
     cutoff = timezone.now() - datetime.timedelta(days=days)
     unread: dict[int, list[int]] = defaultdict(list)

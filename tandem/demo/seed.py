@@ -21,8 +21,9 @@ from django.utils import timezone
 from tandem.accounts import services as accounts
 from tandem.accounts.models import Organization, Role, User
 from tandem.analytics.services import analytics_refresh
+from tandem.demo.history import history_size, seed_history
 from tandem.demo.people import DemoPerson, all_skill_names, northwind_people
-from tandem.demo.relationships import seed_relationships
+from tandem.demo.relationships import read_old_notifications, seed_relationships
 from tandem.notifications.services import outbox_skip_written
 from tandem.nudges.services import nudges_evaluate
 from tandem.participants import services as participants
@@ -420,6 +421,13 @@ def _seed(report: SeedReport, log: Callable[[str], None]) -> None:
 
     # Pairs in every stage of the year, so every workspace has something in it.
     report.relationships_created = seed_relationships(program=leadership, manager=manager)
+    # A year of cohorts after them, with the approved mentees the stories left (a few stay
+    # approved and waiting for a match), so managers' aggregates have enough people to show.
+    history_mentees = [person.email for person in mentees[9:60]][: history_size()]
+    report.relationships_created += seed_history(
+        program=leadership, manager=manager, mentee_emails=history_mentees
+    )
+    read_old_notifications()
     log(f"Leadership Accelerator: {report.relationships_created} relationships seeded")
 
     # Women in Technology: open, so people are enrolled at once. The named mentee is left

@@ -38,6 +38,7 @@ from tandem.matching.engine.features import (
     Encoding,
     allowed,
     count_allowed,
+    member,
     pair_costs,
     unique_sorted,
 )
@@ -56,7 +57,16 @@ INITIAL_PER_ROW = 24
 GROUPS = 128
 SUB_MARKET_SHARE = 0.05
 SUB_MARKET_MINIMUM = 1500
+SUB_MARKET_ROUNDS = 4
 BLOCK_ELEMENTS = 1 << 23
+PER_ROW = 64  # pairs each row keeps from a pass (about)
+# re-pricing rows against the few mentors whose prices moved most (`_split_by_columns`)
+COLUMN_MIN_ROWS = 256
+COLUMN_PROBE_ROWS = 2000
+COLUMN_SHARES = (0.01, 0.02, 0.05, 0.1, 0.2)
+COLUMN_GAIN = 0.7  # only when it costs at most this share of recomputing the rows
+REBASE_SLACK = 0.5  # score units: store pairs this close to violating
+REBASE_KEEP = 32
 
 
 class ColumnBest:
@@ -140,14 +150,14 @@ class BlockPricer:
         market: Market,
         *,
         seed: int,
-        per_row: int = 64,
+        per_row: int | None = None,
         estimate: bool = True,
         initial_per_row: int = INITIAL_PER_ROW,
         violations_per_row: int = VIOLATIONS_PER_ROW,
     ):
         self.encoding = encoding
         self.market = market
-        self.per_row = per_row
+        self.per_row = PER_ROW if per_row is None else per_row
         self.seed = seed
         self.estimate = estimate
         self.initial_per_row = initial_per_row
@@ -161,8 +171,12 @@ class BlockPricer:
         self.block_rows = int(max(32, min(4096, BLOCK_ELEMENTS // max(self.n_columns, 1))))
         self.seconds_pricing = 0.0
         self.rows_recomputed = 0
+        self.rows_rebased = 0
+        self.rebase_pairs = 0  # rows x mentors priced by `_rebase`
         self.exact_checks = 0
         self.estimate_seconds = 0.0
+        self.phase_seconds = {"first_pass": 0.0, "rebase": 0.0, "recompute": 0.0}
+        self.greedy_seconds = 0.0  # STABLE: products, lists and the heap (counted as solving)
         self.column_best: ColumnBest | None = None
         # per-row state, set by `initial_arcs`
         self.stored = Stored(
@@ -178,8 +192,22 @@ class BlockPricer:
     def statistics(self) -> dict[str, float]:
         return {
             "rows_recomputed": float(self.rows_recomputed),
+            "rows_rebased": float(self.rows_rebased),
+            "rebase_pairs": float(self.rebase_pairs),
             "exact_pair_checks": float(self.exact_checks),
             "seconds_price_estimate": round(self.estimate_seconds, 3),
+        }
+
+    def phases(self) -> dict[str, float]:
+        """Wall seconds: the price estimate, the first pass, re-pricing rows on a few mentors,
+        recomputing rows, the rest of pricing (stored checks, bounds, augmenting arcs), and
+        STABLE's greedy (its products, lists and heap)."""
+        accounted = self.estimate_seconds + sum(self.phase_seconds.values())
+        return {
+            "price_estimate": self.estimate_seconds,
+            **self.phase_seconds,
+            "pricing_other": max(0.0, self.seconds_pricing - accounted),
+            "greedy": self.greedy_seconds,
         }
 
     def _set_columns(self) -> None:
@@ -367,7 +395,9 @@ class BlockPricer:
             violations_per_row=supply,
         )
         arcs = nested.initial_arcs(None)
-        core = solve_total_core(sub_market, nested, arcs, tolerance=1e-3, max_rounds=4)
+        core = solve_total_core(
+            sub_market, nested, arcs, tolerance=1e-3, max_rounds=SUB_MARKET_ROUNDS
+        )
         level = (core.prices + BIG_M // 2) // BIG_M
         result: FloatArray64 = (core.prices - level * BIG_M) / UNIT
         return result
@@ -402,7 +432,9 @@ class BlockPricer:
         rows = np.arange(self.n_rows, dtype=np.int64)
         # the same pass collects each mentor's best mentees, so every mentor has arcs
         self.column_best = ColumnBest(COLUMN_BEST, self.n_columns)
+        clock = time.perf_counter()
         self.stored, self.rest = self._pass(rows, offsets, self.row_level, None, None)
+        self.phase_seconds["first_pass"] += time.perf_counter() - clock
         extra_f, extra_r = self.column_best.pairs()
         self.column_best = None
         f, r = self._best_stored(
@@ -496,7 +528,16 @@ class BlockPricer:
         suspect = reduced >= duals.beta[pair_rows] - duals.check_margin
         if duals.threshold is not None:
             suspect &= scores >= duals.threshold / UNIT - duals.check_margin
-        f, r, reduced = pair_rows[suspect], pair_mentors[suspect], reduced[suspect]
+        return self._check_suspects(
+            pair_rows[suspect], pair_mentors[suspect], reduced[suspect], duals, per_row
+        )
+
+    def _check_suspects(
+        self, f: IntArray, r: IntArray, reduced: FloatArray64, duals: "Duals", per_row: int | None
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+        """Of pairs whose float reduced score says they might violate, the exact violations:
+        each row's `per_row` best are checked with the exact score (all when None); for a row
+        with more, the best unchecked one's float bound comes back (units, per row)."""
         unchecked = np.zeros(self.n_rows, np.int64)
         if per_row is not None:
             order = np.lexsort((-reduced, f))
@@ -524,6 +565,7 @@ class BlockPricer:
     ) -> npt.NDArray[np.bool_]:
         """A partial pass over `rows` at the current prices; returns the rows' mask."""
         self.rows_recomputed += len(rows)
+        clock = time.perf_counter()
         fresh, rests = self._pass(
             rows,
             duals.offsets,
@@ -538,31 +580,186 @@ class BlockPricer:
         self.margins.append(duals.margin)
         self.version[rows] = len(self.versions) - 1
         self.row_level[rows] = duals.row_level[rows]
+        self.phase_seconds["recompute"] += time.perf_counter() - clock
         mask = np.zeros(self.n_rows, bool)
         mask[rows] = True
         return mask
 
-    def _carried_bounds(self, duals: "Duals") -> FloatArray64:
-        """Per row, a proved bound on the reduced score of every pair not stored, at the new
-        prices: the stored bound per mentor group plus the group's largest price drop."""
-        bound = np.full(self.n_rows, -np.inf)
-        for version_index in unique_sorted(self.version).tolist():
+    def _append_pairs(self, rows: IntArray, mentors: IntArray, scores: Float32Array) -> None:
+        """Add pairs (none of them stored yet) to the stored lists, after each row's own."""
+        old = self.stored
+        counts = np.diff(old.pointer)
+        added = np.bincount(rows, minlength=self.n_rows)
+        pointer = np.concatenate([[0], np.cumsum(counts + added)]).astype(np.int64)
+        mentor = np.empty(int(pointer[-1]), np.int32)
+        score = np.empty(int(pointer[-1]), np.float32)
+        old_rows = np.repeat(np.arange(self.n_rows), counts)
+        target = pointer[old_rows] + (np.arange(len(old_rows)) - old.pointer[old_rows])
+        mentor[target] = old.mentor
+        score[target] = old.score
+        order = np.argsort(rows, kind="stable")
+        rows = rows[order]
+        target = pointer[rows] + counts[rows] + _rank_within(rows, np.arange(len(rows)))
+        mentor[target] = mentors[order]
+        score[target] = scores[order]
+        self.stored = Stored(pointer, mentor, score)
+
+    def _split_by_columns(
+        self, rows: IntArray, duals: "Duals", recompute: npt.NDArray[np.bool_]
+    ) -> tuple[IntArray, IntArray, IntArray]:
+        """Rows to recompute in full split into (still to recompute, to re-price on a few
+        mentors only, those mentors). When the first prices were off, most rows fail only
+        because a few mentors' prices fell far more than the rest of their group's: leaving
+        those mentors out of the carried bound clears most rows, and pricing every row
+        against those few mentors (then storing the new bound) costs a fraction of a pass."""
+        nothing = np.empty(0, np.int64)
+        eligible = rows[(duals.row_level[rows] == 1) & ~recompute[rows]]
+        if len(eligible) < COLUMN_MIN_ROWS or self.n_columns < 4 * len(self.group_starts):
+            return rows, nothing, nothing
+        # the mentors whose price fell most since the prices most of these rows were priced at
+        common = int(np.bincount(2 * self.version[eligible] + self.row_level[eligible]).argmax())
+        difference = self.versions[common // 2][common % 2] - duals.offsets[1]
+        ranked = np.argsort(-difference, kind="stable")
+        probe = eligible
+        if len(probe) > COLUMN_PROBE_ROWS:
+            probe = np.sort(self.rng.choice(eligible, COLUMN_PROBE_ROWS, replace=False))
+        best_cost, best_count = np.inf, 0
+        for share in COLUMN_SHARES:
+            count = int(share * self.n_columns)
+            exclude = np.zeros(self.n_columns, bool)
+            exclude[ranked[:count]] = True
+            bound = self._carried_bounds(duals, probe, exclude=exclude)
+            failing = int(np.count_nonzero(~(bound < duals.beta[probe])))
+            cost = share * len(probe) + failing
+            if cost < best_cost:
+                best_cost, best_count = cost, count
+        if best_cost > COLUMN_GAIN * len(probe):
+            return rows, nothing, nothing
+        columns = np.sort(ranked[:best_count])
+        exclude = np.zeros(self.n_columns, bool)
+        exclude[columns] = True
+        bound = self._carried_bounds(duals, eligible, exclude=exclude)
+        cleared = bound < duals.beta[eligible]
+        rebase = eligible[cleared]
+        return np.setdiff1d(rows, rebase), rebase, columns.astype(np.int64)
+
+    def _rebase(
+        self, rows: IntArray, columns: IntArray, duals: "Duals"
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+        """Bring `rows` (level 1, cleared by the bound that leaves `columns` out) to the current
+        prices: price them against `columns` only, store those pairs that come within
+        `REBASE_SLACK` of violating, check the suspects exactly, and replace each row's bound
+        per mentor group by the carried bound (without `columns`) or the best unstored pair
+        with `columns`, whichever is higher — a proved bound at these prices, so later rounds
+        carry it from here. Returns the exact violations as `_check_suspects` does."""
+        self.rows_rebased += len(rows)
+        clock = time.perf_counter()
+        self.rebase_pairs += len(rows) * len(columns)
+        exclude = np.zeros(self.n_columns, bool)
+        exclude[columns] = True
+        carried = self._carried_bounds(duals, rows, exclude=exclude, per_group=True)
+        group_of = np.searchsorted(self.group_starts, columns, side="right") - 1
+        segment = np.flatnonzero(np.diff(group_of, prepend=-1))  # columns are sorted
+        position = np.full(self.n_columns, -1, np.int64)
+        position[columns] = np.arange(len(columns))
+        folded = with_offsets(self.features, duals.offsets) if duals.threshold is None else None
+        floor32 = np.float32(-np.inf)
+        if duals.threshold is not None:
+            floor32 = np.float32(duals.threshold / UNIT - self.features.eps)
+        offset32 = duals.offsets[1][columns].astype(np.float32)
+        ones = np.ones(self.n_rows, np.int64)
+        step = int(max(32, BLOCK_ELEMENTS // max(len(columns), 1)))
+        kept_f: list[IntArray] = []
+        kept_r: list[IntArray] = []
+        kept_reduced: list[Float32Array] = []
+        kept_raw: list[Float32Array] = []
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            if folded is not None:
+                reduced = score_block(self.features, chunk, folded, ones[chunk], columns=columns)
+            else:
+                scores = score_block(self.features, chunk, columns=columns)
+                scores[scores < floor32] = -np.inf
+                reduced = scores - offset32[None, :]
+            # pairs already stored are priced with the stored lists
+            counts = np.diff(self.stored.pointer)[chunk]
+            stored_mentor = self.stored.mentor[_ranges(self.stored.pointer[chunk], counts)]
+            stored_local = np.repeat(np.arange(len(chunk)), counts)
+            at = position[stored_mentor]
+            reduced[stored_local[at >= 0], at[at >= 0]] = -np.inf
+            cut = duals.beta[chunk] - duals.margin - REBASE_SLACK
+            cut32 = cut.astype(np.float32)
+            lower = cut32.astype(np.float64) > cut
+            cut32[lower] = np.nextafter(cut32[lower], np.float32(-np.inf))
+            flat = np.flatnonzero(reduced >= cut32[:, None])
+            local, at = np.divmod(flat, len(columns))
+            local, at, _ = self._cap(reduced, local, at, cut32, REBASE_KEEP)
+            values = reduced[local, at]
+            kept_f.append(chunk[local])
+            kept_r.append(columns[at])
+            kept_reduced.append(values)
+            kept_raw.append((values + offset32[at]).astype(np.float32))
+            reduced[local, at] = -np.inf  # the bound is on the pairs not stored
+            rest = np.maximum.reduceat(reduced, segment, axis=1).astype(np.float64)
+            target = carried[start : start + len(chunk)]
+            groups = group_of[segment]
+            target[:, groups] = np.maximum(target[:, groups], rest)
+        f = np.concatenate(kept_f)
+        r = np.concatenate(kept_r)
+        self._append_pairs(f, r.astype(np.int32), np.concatenate(kept_raw))
+        self.rest[rows] = carried
+        self.versions.append(duals.offsets)
+        self.margins.append(duals.margin)
+        self.version[rows] = len(self.versions) - 1
+        self.row_level[rows] = 1
+        self.phase_seconds["rebase"] += time.perf_counter() - clock
+        reduced_all = np.concatenate(kept_reduced).astype(np.float64)
+        suspect = reduced_all >= duals.beta[f] - duals.check_margin
+        return self._check_suspects(
+            f[suspect], r[suspect], reduced_all[suspect], duals, SUSPECTS_PER_ROW
+        )
+
+    def _carried_bounds(
+        self,
+        duals: "Duals",
+        rows: IntArray | None = None,
+        *,
+        exclude: npt.NDArray[np.bool_] | None = None,
+        per_group: bool = False,
+    ) -> FloatArray64:
+        """Per row (all, or `rows`), a proved bound on the reduced score of every pair not
+        stored, at the new prices: the stored bound per mentor group plus the group's largest
+        price drop. With `exclude`, the bound leaves out those mentors (the caller prices them
+        itself); with `per_group`, one bound per row and mentor group instead of their max."""
+        if rows is None:
+            rows = np.arange(self.n_rows)
+        groups = len(self.group_starts)
+        bound = np.full((len(rows), groups) if per_group else len(rows), -np.inf)
+        version, old_levels, new_levels = (
+            self.version[rows],
+            self.row_level[rows],
+            duals.row_level[rows],
+        )
+        for version_index in unique_sorted(version).tolist():
             old = self.versions[version_index]
             for old_level in (0, 1):
                 for new_level in (0, 1):
                     selected = np.flatnonzero(
-                        (self.version == version_index)
-                        & (self.row_level == old_level)
-                        & (duals.row_level == new_level)
+                        (version == version_index)
+                        & (old_levels == old_level)
+                        & (new_levels == new_level)
                     )
                     if not len(selected):
                         continue
                     difference = old[old_level] - duals.offsets[new_level]
                     if new_level == 0:
                         difference = np.where(duals.always, -np.inf, difference)
+                    if exclude is not None:
+                        difference = np.where(exclude, -np.inf, difference)
                     drop = self._group_max(difference)
-                    carried = (self.rest[selected] + drop[None, :]).max(axis=1)
-                    bound[selected] = carried + self.margins[version_index]
+                    carried = self.rest[rows[selected]] + drop[None, :]
+                    carried += self.margins[version_index]
+                    bound[selected] = carried if per_group else carried.max(axis=1)
         return bound
 
     def price(self, u: IntArray, v: IntArray, *, threshold: int | None) -> tuple[Arcs, int]:
@@ -602,7 +799,15 @@ class BlockPricer:
             # prices are still far from settled: let the solver digest the stored violations
             # before paying for a pass over most of the matrix
             rows = np.empty(0, np.int64)
-        waiting = np.flatnonzero(failing & ~np.isin(np.arange(self.n_rows), rows))
+        is_row = np.zeros(self.n_rows, bool)
+        is_row[rows] = True
+        waiting = np.flatnonzero(failing & ~is_row)
+        rebased = np.empty(0, np.int64)
+        if len(rows) >= COLUMN_MIN_ROWS:
+            rows, rebased, columns = self._split_by_columns(rows, duals, recompute)
+            if len(rebased):
+                found.append(self._rebase(rebased, columns, duals))
+                unchecked = np.maximum(unchecked, found[-1][4])
         if len(rows):
             fresh = self._recompute(rows, duals)
             found.append(self._stored_violations(duals, fresh, SUSPECTS_PER_ROW))
@@ -612,6 +817,9 @@ class BlockPricer:
         if len(rows):  # capped lists leave the rest bounded but not cleared
             excess = (self.rest[rows].max(axis=1) + duals.margin - duals.beta[rows]) * UNIT
             open_bound[rows] = np.ceil(np.clip(excess, 0, 2.0**62)).astype(np.int64)
+        if len(rebased):  # stored pairs within the slack were checked; the rest is bounded
+            excess = (self.rest[rebased].max(axis=1) + duals.margin - duals.beta[rebased]) * UNIT
+            open_bound[rebased] = np.ceil(np.clip(excess, 0, 2.0**62)).astype(np.int64)
         if len(waiting):
             excess = np.where(
                 recompute[waiting], np.inf, (bound[waiting] - duals.beta[waiting]) * UNIT
@@ -689,7 +897,10 @@ class BlockPricer:
     def greedy(
         self, residual: IntArray, *, seed: int | None
     ) -> tuple[IntArray, IntArray, IntArray, dict[str, float]]:
-        return _greedy(self, residual, seed)
+        clock = time.perf_counter()
+        result = _greedy(self, residual, seed)
+        self.greedy_seconds += time.perf_counter() - clock
+        return result
 
     def cover_violations(self, arcs: Arcs, best: int, threshold: int) -> Arcs | None:
         return _cover_violations(self, arcs, best, threshold)
@@ -731,6 +942,7 @@ class Duals:
 GREEDY_LIST = 64
 REFILL_BATCH = 4096
 REFILL_WINDOW = 0.5  # score units
+LOW_WATER = 2  # a list down to 1/LOW_WATER of its length is rebuilt with the next batch
 
 
 def _greedy(
@@ -759,16 +971,26 @@ def _greedy(
     n_rows, n_columns = pricer.n_rows, pricer.n_columns
     matched_to = np.full(n_rows, -1, np.int64)
     matched_cost = np.zeros(n_rows, np.int64)
-    lists: list[list[tuple[int, int, int]]] = [[] for _ in range(n_rows)]
+    # every list ever filled, one after another (a row's pairs worst first); a row's live
+    # list is flat[low[row] .. top[row]], its best pair at top[row] (empty when top < low)
+    flat_cost: list[int] = []
+    flat_tie: list[int] = []
+    flat_mentor: list[int] = []
+    low = [0] * n_rows
+    top = [-1] * n_rows
     no_pair = -(2**62)
     bounds = np.full(n_rows, no_pair, np.int64)  # units; no_pair: nothing left unlisted
-    heap: list[tuple[int, int, int, int]] = []  # offered pairs: (-cost, -tie, row, mentor)
+    # offered pairs: (-cost, -tie, row, mentor, generation)
+    heap: list[tuple[int, int, int, int, int]] = []
     sentinels: list[tuple[int, int, int]] = []  # rows to rebuild: (-bound, row, generation)
-    generation = np.zeros(n_rows, np.int64)  # bumped on each rebuild; stale sentinels skip
+    generation = [0] * n_rows  # bumped on each rebuild; stale entries skip
+    remaining = np.zeros(n_rows, np.int64)  # pairs left in each row's list
+    low_water = np.zeros(n_rows, np.int64)  # a share of what the row's last fill listed
     window_units = int(REFILL_WINDOW * UNIT)
     eps = pricer.features.eps
     eps_units = int(np.ceil(eps * UNIT)) + 1
     refills = 0
+    batches = 0
 
     def ties(rows: IntArray, mentors: IntArray) -> IntArray:
         mentee_ids = market.free_mentees[rows]
@@ -782,8 +1004,9 @@ def _greedy(
         """(Re)build each row's list: its pairs with mentors that have room, scoring at least
         a cut (about its `GREEDY_LIST`-th best; on a rebuild, 2 eps or more below its old
         bound, and no cap), and its new bound on everything else."""
-        nonlocal refills
+        nonlocal refills, batches
         refills += len(rows)
+        batches += 1
         full = np.flatnonzero(room == 0)
         rank = max(1, round(GREEDY_LIST * len(pricer.sample) / max(n_columns, 1)))
         found_rows: list[IntArray] = []
@@ -827,27 +1050,30 @@ def _greedy(
         row_of, mentors = row_of[ok], mentors[ok]
         costs = pair_costs(encoding, market.free_mentees[row_of], market.live_mentors[mentors])
         tie = ties(row_of, mentors)
-        order = np.lexsort((tie, costs, row_of))  # within a row: worst first, so pop() = best
-        for row in rows.tolist():
-            lists[row] = []
+        order = np.lexsort((tie, costs, row_of))  # within a row: worst first, best on top
+        sorted_rows = row_of[order]
+        base = len(flat_cost)
+        flat_cost.extend(costs[order].tolist())
+        flat_tie.extend(tie[order].tolist())
+        flat_mentor.extend(mentors[order].tolist())
+        starts = base + np.searchsorted(sorted_rows, rows, "left")
+        ends = base + np.searchsorted(sorted_rows, rows, "right")
+        remaining[rows] = ends - starts
+        low_water[rows] = (ends - starts) // LOW_WATER
+        for row, start, end in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            low[row] = start
+            top[row] = end - 1
             generation[row] += 1
-        for row, mentor, cost, tie_value in zip(
-            row_of[order].tolist(),
-            mentors[order].tolist(),
-            costs[order].tolist(),
-            tie[order].tolist(),
-            strict=True,
-        ):
-            lists[row].append((cost, tie_value, mentor))
-        for row in rows.tolist():
             push(row)
 
     def push(row: int) -> None:
-        if lists[row] and lists[row][-1][0] > bounds[row]:
-            cost, tie_value, mentor = lists[row][-1]
-            heapq.heappush(heap, (-cost, -tie_value, row, mentor))
+        best = top[row]
+        if best >= low[row] and flat_cost[best] > bounds[row]:
+            heapq.heappush(
+                heap, (-flat_cost[best], -flat_tie[best], row, flat_mentor[best], generation[row])
+            )
         elif bounds[row] > no_pair:  # an unlisted pair may come first: rebuild the row
-            heapq.heappush(sentinels, (-int(bounds[row]), row, int(generation[row])))
+            heapq.heappush(sentinels, (-int(bounds[row]), row, generation[row]))
 
     fill(np.arange(n_rows, dtype=np.int64), first=True)
     while heap or sentinels:
@@ -862,10 +1088,22 @@ def _greedy(
                 if stamp == generation[row] and matched_to[row] < 0:
                     batch.append(row)
             if batch:
-                fill(np.asarray(sorted(set(batch)), np.int64), first=False)
+                # rows whose lists are running low join the batch: rebuilt now, in the same
+                # product, rather than one by one later
+                running_low = np.flatnonzero(
+                    (remaining <= low_water)
+                    & (low_water > 0)
+                    & (matched_to < 0)
+                    & (bounds > no_pair)
+                )[:REFILL_BATCH]
+                together = np.union1d(np.asarray(batch, np.int64), running_low)
+                fill(together.astype(np.int64), first=False)
             continue
-        negative_cost, _, row, mentor = heapq.heappop(heap)
-        lists[row].pop()
+        negative_cost, _, row, mentor, stamp = heapq.heappop(heap)
+        if stamp != generation[row]:
+            continue  # offered before its row was rebuilt (the rebuilt list offers again)
+        top[row] -= 1
+        remaining[row] -= 1
         if room[mentor] > 0:
             room[mentor] -= 1
             matched_to[row] = mentor
@@ -877,7 +1115,7 @@ def _greedy(
         market.free_mentees[rows],
         market.live_mentors[matched_to[rows]],
         matched_cost[rows],
-        {"rows_refilled": float(refills)},
+        {"rows_refilled": float(refills), "refill_products": float(batches)},
     )
 
 
@@ -909,7 +1147,7 @@ def _cover_violations(pricer: BlockPricer, arcs: Arcs, best: int, threshold: int
         return local, mentor.astype(np.int64), block[local, mentor]
 
     def crossing(f: IntArray, r: IntArray) -> Arcs:
-        new = ~np.isin(f * (1 << 31) + r, known)
+        new = ~member(known, f * (1 << 31) + r)  # sorted keys: no hashing of int64
         f, r = f[new], r[new]
         mentee, mentor = pricer.market.free_mentees[f], pricer.market.live_mentors[r]
         ok = allowed(pricer.encoding, mentee, mentor)

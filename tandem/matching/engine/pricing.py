@@ -12,6 +12,7 @@ answers four questions without the solver ever holding all of them:
 tests use); `pricing_blocks.BlockPricer` streams the score matrix in blocks for large ones.
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -54,6 +55,8 @@ class Pricer(Protocol):
     ) -> tuple[IntArray, IntArray, IntArray, dict[str, float]]: ...
 
     def statistics(self) -> dict[str, float]: ...
+
+    def phases(self) -> dict[str, float]: ...
 
 
 def tie_break(mentee: IntArray, mentor: IntArray, seed: int) -> IntArray:
@@ -106,6 +109,9 @@ class ExactPricer:
 
     def statistics(self) -> dict[str, float]:
         return {}
+
+    def phases(self) -> dict[str, float]:
+        return {"pricing": self.seconds_pricing}
 
     def _arcs(self, mask: np.ndarray) -> Arcs:
         f, r = np.divmod(np.flatnonzero(mask), mask.shape[1])
@@ -187,6 +193,8 @@ class TotalResult:
     price_rounds: int
     violations_added: int
     working_arcs: int
+    seconds_flows: float = 0.0
+    seconds_duals: float = 0.0
 
 
 def solve_total_core(
@@ -215,12 +223,18 @@ def solve_total_core(
     gap = 0
     prices = np.zeros(n_live, np.int64)
     slack = int(WORKING_SLACK * UNIT)
+    seconds = {"flows": 0.0, "duals": 0.0}
+    clock = time.perf_counter()
     result = solve_flow(n_free, market.residual, working.f, working.r, working.c, market.supply)
+    seconds["flows"] += time.perf_counter() - clock
     for round_number in range(1, max_rounds + 1):
+        clock = time.perf_counter()
         if round_number > 1:
             result = solve_flow(
                 n_free, market.residual, working.f, working.r, working.c, market.supply
             )
+        seconds["flows"] += time.perf_counter() - clock
+        clock = time.perf_counter()
         prices, relaxation_rounds = mentor_prices(
             n_live,
             working.f,
@@ -232,6 +246,7 @@ def solve_total_core(
         )
         price_rounds += relaxation_rounds
         u = mentee_prices(result, prices)
+        seconds["duals"] += time.perf_counter() - clock
         if report is not None:
             report(min(0.9, round_number / (round_number + 2)))
         violations, gap = pricer.price(u, prices, threshold=threshold)
@@ -239,11 +254,31 @@ def solve_total_core(
         total_units = result.total_cost + int(market.pinned_cost.sum())
         if gap == 0 or not len(violations.f) or gap <= tolerance * max(total_units, 1):
             return TotalResult(
-                result, known, prices, gap, round_number, price_rounds, added, len(working.f)
+                result,
+                known,
+                prices,
+                gap,
+                round_number,
+                price_rounds,
+                added,
+                len(working.f),
+                seconds["flows"],
+                seconds["duals"],
             )
         added += len(violations.f)
         known = known.union(violations)
         reduced = BIG_M + known.c - prices[known.r] - u[known.f]
         keep = reduced >= -slack
         working = Arcs(known.f[keep], known.r[keep], known.c[keep]).union(violations)
-    return TotalResult(result, known, prices, gap, max_rounds, price_rounds, added, len(working.f))
+    return TotalResult(
+        result,
+        known,
+        prices,
+        gap,
+        max_rounds,
+        price_rounds,
+        added,
+        len(working.f),
+        seconds["flows"],
+        seconds["duals"],
+    )

@@ -170,6 +170,9 @@ class Assignment:
     seconds_scoring: float = 0.0
     seconds_solving: float = 0.0
     details: dict[str, float] = field(default_factory=dict)
+    # wall seconds per phase (encoding, price estimate, passes, flows, duals, ...): how long
+    # this run took where, unlike `details`, which depends on the input alone
+    seconds_phases: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

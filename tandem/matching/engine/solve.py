@@ -194,6 +194,11 @@ def solve(
             assignment = _total(encoding, market, pricer, arcs, tolerance, progress)
     finished = time.perf_counter()
     assignment.details.update(pricer.statistics())
+    assignment.seconds_phases = {
+        "encoding": prepared - started,
+        **pricer.phases(),
+        **assignment.seconds_phases,
+    }
     # scoring: encoding the problem and every pass over the score matrix; solving: the rest
     assignment.seconds_scoring = prepared - started + pricer.seconds_pricing
     assignment.seconds_solving = finished - prepared - pricer.seconds_pricing
@@ -213,7 +218,7 @@ def _total(
         market, pricer, arcs, tolerance=tolerance, report=_span(progress, 0.2, 0.95)
     )
     mentee, mentor, cost = _pairs_of(market, core.flow)
-    return build_assignment(
+    assignment = build_assignment(
         encoding,
         Objective.TOTAL,
         mentee,
@@ -229,6 +234,8 @@ def _total(
             "price_relaxation_rounds": float(core.price_rounds),
         },
     )
+    assignment.seconds_phases = {"flows": core.seconds_flows, "duals": core.seconds_duals}
+    return assignment
 
 
 def _fair(
@@ -263,7 +270,7 @@ def _fair(
     # the threshold is proved over all pairs; `best` is proved when the first solve closed its
     # gap (it always does within its rounds in practice): otherwise that gap stays on the bill
     gap_units = restricted.gap_units + core.gap_units
-    return build_assignment(
+    assignment = build_assignment(
         encoding,
         Objective.FAIR,
         mentee,
@@ -278,6 +285,11 @@ def _fair(
             "threshold_score": threshold / UNIT,
         },
     )
+    assignment.seconds_phases = {
+        "flows": core.seconds_flows + restricted.seconds_flows,  # not the threshold search's
+        "duals": core.seconds_duals + restricted.seconds_duals,
+    }
+    return assignment
 
 
 def fair_threshold(

@@ -8,7 +8,7 @@ from tandem.matching.engine.dense import dense_features, score_block
 from tandem.matching.engine.features import allowed, pair_costs
 from tandem.matching.engine.scoring import encoding_of
 from tandem.matching.engine.solve import market_of
-from tandem.matching.engine.tests.factories import random_problem
+from tandem.matching.engine.tests.factories import problem_from_scores, random_problem
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -47,10 +47,16 @@ def test_block_pricing_reaches_the_exact_optimum(seed, max_capacity, forbidden_r
     assert blocks.total_score == exact.total_score
 
 
-@pytest.mark.parametrize(("seed", "list_length"), [(7, 2), (8, 32)])
-def test_streamed_stable_matching_equals_the_exact_one(seed, list_length, monkeypatch) -> None:
-    # given short per-row lists, so rows run out and are refilled from the matrix
+@pytest.mark.parametrize(
+    ("seed", "list_length", "low_water"), [(7, 2, 2), (8, 32, 2), (8, 32, 4), (11, 8, 3)]
+)
+def test_streamed_stable_matching_equals_the_exact_one(
+    seed, list_length, low_water, monkeypatch
+) -> None:
+    # given short per-row lists, so rows run out and are refilled from the matrix, and rows
+    # whose lists run low rebuilt early with each batch
     monkeypatch.setattr("tandem.matching.engine.blocks.GREEDY_LIST", list_length)
+    monkeypatch.setattr("tandem.matching.engine.blocks.LOW_WATER", low_water)
     problem = random_problem(np.random.default_rng(seed), 150, 50, max_capacity=2, pinned=2)
     # when
     exact = solve(problem, Objective.STABLE, pricing="exact", seed=seed)
@@ -84,3 +90,30 @@ def test_the_sub_market_price_estimate_path_still_reaches_the_exact_optimum(monk
     # then
     assert blocks.certified_gap == 0.0
     assert (len(blocks.mentee), blocks.total_score) == (len(exact.mentee), exact.total_score)
+
+
+@pytest.mark.parametrize(
+    ("seed", "objective"), [(9, Objective.TOTAL), (10, Objective.TOTAL), (9, Objective.FAIR)]
+)
+def test_rows_re_priced_on_a_few_mentors_reach_the_exact_optimum(
+    seed, objective, monkeypatch
+) -> None:
+    # given a market large enough for rows to fail on a few mentors' price drops, with the
+    # re-pricing allowed from a handful of rows
+    monkeypatch.setattr("tandem.matching.engine.blocks.COLUMN_MIN_ROWS", 8)
+    monkeypatch.setattr("tandem.matching.engine.blocks.GROUPS", 8)
+    monkeypatch.setattr("tandem.matching.engine.blocks.COLUMN_GAIN", 1e9)
+    rng = np.random.default_rng(seed)
+    popular = rng.integers(0, 20, 150)  # some mentors are wanted by nearly everyone
+    scores = rng.integers(0, 30, (600, 150)) + popular[None, :]
+    capacity = np.bincount(rng.integers(0, 150, 600), minlength=150)  # places = mentees
+    problem = problem_from_scores(scores, capacity, scale=0.25, forbidden=[(0, 1), (2, 3)])
+    # when
+    exact = solve(problem, objective, pricing="exact")
+    blocks = solve(problem, objective, pricing="blocks", candidates_per_side=2)
+    # then the re-pricing ran and both proved the same optimum
+    assert blocks.details["rows_rebased"] > 0
+    assert blocks.certified_gap == exact.certified_gap == 0.0
+    assert len(blocks.mentee) == len(exact.mentee)
+    assert blocks.total_score == exact.total_score
+    assert blocks.lowest_score == exact.lowest_score

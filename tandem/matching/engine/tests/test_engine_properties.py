@@ -321,3 +321,63 @@ def test_permuting_the_input_keeps_every_objective(instance: Instance, data) -> 
         after = solve(shuffled, Objective.STABLE)
         renamed = sorted((int(mentees[i]), int(mentors[j])) for i, j in pairs_of(after))
         assert renamed == pairs_of(before)
+
+
+def _rebase_everything(groups: int, share: float) -> list[mock._patch]:  # type: ignore[type-arg]
+    """Force `BlockPricer._split_by_columns` on tiny markets: any number of failing rows, the
+    re-pricing always preferred, on `share` of the mentors (1.0: all, so every failing row
+    is re-priced that way), one or two mentor groups, rows keeping about one pair per pass
+    (so rows fail), one stored pair per row from the re-priced mentors."""
+    module = "tandem.matching.engine.blocks"
+    return [
+        mock.patch(f"{module}.COLUMN_MIN_ROWS", 1),
+        mock.patch(f"{module}.COLUMN_SHARES", (share,)),
+        mock.patch(f"{module}.COLUMN_GAIN", 1e9),
+        mock.patch(f"{module}.GROUPS", groups),
+        mock.patch(f"{module}.PER_ROW", 1),
+        mock.patch(f"{module}.REBASE_KEEP", 1),
+    ]
+
+
+@PROPERTY
+@given(
+    instances(max_mentees=14, max_mentors=12),
+    st.sampled_from([Objective.TOTAL, Objective.FAIR]),
+    st.sampled_from([1, 2]),
+    st.sampled_from([0.0, 0.05]),
+    st.sampled_from([1, 2]),
+    st.sampled_from([0.3, 0.6, 1.0]),
+)
+def test_rows_re_priced_on_a_few_mentors_keep_every_certificate(
+    instance, objective, per_side, tolerance, groups, share
+) -> None:
+    # given the block pricer, made to bring failing rows to new prices through a few mentors
+    problem = instance.problem
+    patches = _rebase_everything(groups, share)
+    for patch in patches:
+        patch.start()
+    try:
+        # when
+        assignment = solve(
+            problem, objective, tolerance=tolerance, candidates_per_side=per_side, pricing="blocks"
+        )
+    finally:
+        for patch in patches:
+            patch.stop()
+    # then the certificate is still a proof against the oracle
+    if objective == Objective.TOTAL:
+        matched, best_total = dense_total(problem)
+    else:
+        matched, lowest, best_total = dense_fair(problem)
+        assert bottleneck(problem, assignment) == lowest
+    got = units(assignment.total_score)
+    assert assignment.certified_gap is not None
+    if len(assignment.mentee) < matched:
+        assert assignment.certified_gap >= 1.0
+    else:
+        assert len(assignment.mentee) == matched
+        assert assignment.certified_gap >= (best_total - got) / max(got, 1)
+        if tolerance == 0.0:
+            assert assignment.certified_gap == 0.0
+        if assignment.certified_gap == 0.0:
+            assert got == best_total
