@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health
+.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ bench-nudges: $(RUNTIME_STAMP)
 ## temp file, or the empty PostgreSQL database DATABASE_URL names); prints seconds and queries
 bench-health: $(RUNTIME_STAMP)
 	$(BIN)/python -m bench.health --relationships 100000
+
+## bench-analytics: the dashboards over 100,000 relationships and 1,000,000 held meetings (SQLite
+## temp file, or the empty PostgreSQL database DATABASE_URL names); prints seconds and queries
+bench-analytics: $(RUNTIME_STAMP)
+	$(BIN)/python -m bench.analytics --relationships 100000 --meetings-per-pair 10
 
 ci: lint typecheck imports check-deploy test
 

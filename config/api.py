@@ -4,6 +4,7 @@ from tandem.accounts.api import router as accounts_router
 from tandem.accounts.api_auth import API_AUTH
 from tandem.actions.api import router as actions_router
 from tandem.agreements.api import router as agreements_router
+from tandem.analytics.api import router as analytics_router
 from tandem.assessments.api import router as assessments_router
 from tandem.conversations.api import router as conversations_router
 from tandem.core.problem import ProblemJsonAPI, install_failure_handlers, install_problem_handlers
@@ -64,3 +65,4 @@ api.add_router("/", journeys_router)
 api.add_router("/", nudges_router)
 api.add_router("/", outcomes_router)
 api.add_router("/", health_router)
+api.add_router("/", analytics_router)

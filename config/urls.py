@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("tandem.health.urls")),
     path("", include("tandem.matching.urls")),
     path("", include("tandem.participants.urls")),
+    path("", include("tandem.analytics.urls")),
 ]

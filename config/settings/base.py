@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tandem.nudges",
     "tandem.workspace",
     "tandem.matching",
+    "tandem.analytics",
     "tandem.outcomes",
     "tandem.demo",
 ]

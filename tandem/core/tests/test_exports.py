@@ -105,3 +105,66 @@ def test_no_module_but_the_core_writer_writes_spreadsheets():
     )
     # then
     assert found == ["core/exports.py"]
+
+
+def excel_text(value: str) -> str:
+    """A cell's text as a spreadsheet shows it: XLSX stores control characters (and a literal
+    "_x" escape) as _xHHHH_, which openpyxl leaves encoded and Excel decodes."""
+    import re
+
+    return re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m.group(1), 16)), value)
+
+
+@given(
+    st.lists(st.lists(risky_text, min_size=1, max_size=4), max_size=5),
+    st.lists(risky_text, min_size=1, max_size=4),
+)
+def test_no_written_xlsx_cell_is_a_formula_and_text_stays_text(rows, header):
+    import openpyxl
+
+    from tandem.core.exports import xlsx_write
+
+    # when
+    buffer = io.BytesIO()
+    xlsx_write(buffer, sheet="Funnel", header=header, rows=rows)
+    # then every cell reads back as text (never a formula), neutralised and restorable
+    buffer.seek(0)
+    sheet = openpyxl.load_workbook(buffer).active
+    table = [
+        [excel_text(cell) if isinstance(cell, str) else cell for cell in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    expected = [[neutralise_cell(cell) for cell in row] for row in [header, *rows]]
+    for written, wanted in zip(table, expected, strict=False):
+        cells = [cell if cell is not None else "" for cell in written][: len(wanted)]
+        cells += [""] * (len(wanted) - len(cells))
+        assert cells == wanted
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f"
+            if isinstance(cell.value, str):
+                assert not starts_a_formula(excel_text(cell.value))
+
+
+def test_xlsx_numbers_stay_numbers_and_the_download_is_an_attachment():
+    import openpyxl
+
+    from tandem.core.exports import xlsx_download
+
+    # when
+    response = xlsx_download(
+        filename='a"b.xlsx',
+        sheet="Dash: [1]",
+        header=["n", "x", "f", "t"],
+        rows=[[-1, None, -2.5, "=SUM(A1)"]],
+    )
+    # then
+    body = b"".join(response.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    assert sheet.title == "Dash   1"
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [
+        ["n", "x", "f", "t"],
+        [-1, None, -2.5, "'=SUM(A1)"],
+    ]
+    assert response["Content-Disposition"] == 'attachment; filename="ab.xlsx"'
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")

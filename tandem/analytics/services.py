@@ -1,0 +1,109 @@
+"""The one write analytics makes: refreshing its materialised funnel (`models.FunnelEntry`).
+
+A system job (the scheduler, cron or a worker), not a person's use case: no actor. One
+transaction: the programmes' rows are deleted and written again by one INSERT ... SELECT whose
+SELECT is the owners' set-based pieces (`selectors.funnel_people`), so a reader sees the old
+rows or the new ones, never a mix.
+"""
+
+import datetime
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Value
+from django.db.models.fields import DateTimeField
+from django.utils import timezone
+
+from tandem.analytics.filters import MAX_WEEKS
+from tandem.analytics.models import FunnelEntry, RecentActivity, WeeklyActivity
+from tandem.analytics.selectors import FUNNEL_STEPS, funnel_people, met_recently, weekly_counts
+from tandem.core.aggregates import week_of
+from tandem.participants.models import ParticipantRole
+from tandem.relationships.models import Relationship, RelationshipStatus
+
+COLUMNS = ["participant_id", "program_id", "role"] + [f"{key}_at" for key, _ in FUNNEL_STEPS]
+
+
+def funnel_refresh(
+    *, now: datetime.datetime | None = None, program_ids: list[int] | None = None
+) -> int:
+    """Rewrite the funnel rows of `program_ids` (every programme when None) as of `now`;
+    returns how many people were written. Idempotent."""
+    now = now or timezone.now()
+    table = connection.ops.quote_name(FunnelEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in [*COLUMNS, "refreshed_at"])
+    written = 0
+    with transaction.atomic():
+        stale = FunnelEntry.objects.all()
+        if program_ids is not None:
+            stale = stale.filter(program_id__in=program_ids)
+        stale.delete()
+        for role in ParticipantRole.values:
+            people = funnel_people(now=now, role=role, program_ids=program_ids).values_list(
+                "pk", "program_id", "role", *COLUMNS[3:], Value(now, output_field=DateTimeField())
+            )
+            sql, params = people.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+                written += cursor.rowcount
+    return written
+
+
+def activity_refresh(
+    *, now: datetime.datetime | None = None, program_ids: list[int] | None = None
+) -> int:
+    """Rewrite the programmes' weekly activity (the last MAX_WEEKS whole weeks) and their
+    active pairs that met in the last 30 days, as of `now`; returns the weekly rows written.
+    A fixed number of grouped queries; idempotent."""
+    now = now or timezone.now()
+    this_monday = week_of(now)
+    start = timezone.make_aware(
+        datetime.datetime.combine(
+            this_monday - datetime.timedelta(weeks=MAX_WEEKS), datetime.time.min
+        )
+    )
+    end = timezone.make_aware(datetime.datetime.combine(this_monday, datetime.time.min))
+
+    def pairs(prefix: str) -> Q:
+        if program_ids is None:
+            return Q(**{f"{prefix}program__isnull": False})
+        return Q(**{f"{prefix}program_id__in": program_ids})
+
+    counts = weekly_counts(pairs, start, end, by_program=True)
+    recent = (
+        Relationship.objects.filter(pairs(""), status=RelationshipStatus.ACTIVE)
+        .order_by()
+        .values("program_id")
+        .annotate(pairs=Count("pk"), met=Count("pk", filter=Q(met_recently(now))))
+    )
+    with transaction.atomic():
+        for model in (WeeklyActivity, RecentActivity):
+            stale = model.objects.all()
+            if program_ids is not None:
+                stale = stale.filter(program_id__in=program_ids)
+            stale.delete()
+        WeeklyActivity.objects.bulk_create(
+            WeeklyActivity(program_id=program_id, week=week, refreshed_at=now, **cell)
+            for (program_id, week), cell in counts.items()
+            if program_id is not None
+        )
+        RecentActivity.objects.bulk_create(
+            RecentActivity(
+                program_id=row["program_id"],
+                active_pairs=row["pairs"],
+                met_last_30_days=row["met"],
+                refreshed_at=now,
+            )
+            for row in recent
+        )
+    return len(counts)
+
+
+def analytics_refresh(
+    *, now: datetime.datetime | None = None, program_ids: list[int] | None = None
+) -> int:
+    """Every summary the dashboards read (the funnel, the weekly activity), as of one `now`;
+    returns the participants whose funnel was written."""
+    now = now or timezone.now()
+    people = funnel_refresh(now=now, program_ids=program_ids)
+    activity_refresh(now=now, program_ids=program_ids)
+    return people
