@@ -22,6 +22,7 @@ from tandem.accounts import services as accounts
 from tandem.accounts.models import Organization, Role, User
 from tandem.analytics.services import analytics_refresh
 from tandem.demo.history import history_size, seed_history
+from tandem.demo.outcomes import seed_outcomes
 from tandem.demo.people import DemoPerson, all_skill_names, northwind_people
 from tandem.demo.relationships import read_old_notifications, seed_relationships
 from tandem.health.services import health_refresh
@@ -460,6 +461,9 @@ def _seed(report: SeedReport, log: Callable[[str], None]) -> None:
                 _enrol(report, reverse, user, person, role, skill_ids, rng)
     enrolled = Participant.objects.filter(program__organization=northwind).count()
     log(f"Northwind: {enrolled} participations")
+    # HR outcome data last, once every match date is known.
+    imported = seed_outcomes(admin=admin, keep={email for email, _ in LOGINS})
+    log(f"Northwind: HR outcome data for {imported} people")
 
     globex = _organization("Globex", "globex")
     globex_admin = _user(report, globex, "admin@globex.example", "Sam", "Carter", Role.ORG_ADMIN)

@@ -25,13 +25,15 @@ from tandem.assessments.selectors import assessment_program_summary
 from tandem.conversations.models import Message
 from tandem.core.aggregates import min_group_size, period_of
 from tandem.demo.history import COHORTS, MOST_MEETINGS, Arc, meeting_days
-from tandem.demo.seed import DEMO_PASSWORD, SEEDED, seed
+from tandem.demo.seed import DEMO_PASSWORD, LOGINS, SEEDED, seed
 from tandem.goals.models import Goal, GoalStatus
 from tandem.meetings.models import CheckIn, Meeting
 from tandem.meetings.selectors import at_risk_relationship, held_meetings
 from tandem.notifications.models import Notification, OutboxMessage, OutboxStatus
 from tandem.notifications.services import notification_send
 from tandem.nudges.services import nudges_evaluate
+from tandem.outcomes.models import EmploymentRecord, Promotion
+from tandem.outcomes.selectors import OutcomesQuery, outcomes_report
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import Program, ProgramStatus
 from tandem.relationships.models import Relationship, RelationshipStatus
@@ -68,6 +70,8 @@ def _snapshot() -> dict[str, int]:
             SurveyInvitation,
             SurveyResponse,
             SelfAssessment,
+            EmploymentRecord,
+            Promotion,
             Notification,
             OutboxMessage,
         )
@@ -91,6 +95,7 @@ def test_seed_builds_the_promised_demo_sends_no_email_and_runs_twice_safely(db, 
         _stalled_pairs_are_at_risk_and_others_are_healthy(leadership)
         _survey_results_are_published_for_closed_months(leadership)
         _self_assessments_show_growth(leadership)
+        _the_outcomes_page_has_both_groups()
         _no_email_about_the_seeded_past_waits()
 
         # when seeded again
@@ -353,6 +358,28 @@ def _self_assessments_show_growth(leadership: Program) -> None:
         assert row.end_people >= group
         assert row.change is not None
         assert row.change > 0
+
+
+def _the_outcomes_page_has_both_groups() -> None:
+    # HR data for everyone, leavers and promotions among them; the admin's report compares
+    # mentored people with a comparison group big enough to be shown, with people leaving
+    # in both, and the demo's logins still employed.
+    northwind = Organization.objects.get(slug="northwind")
+    records = EmploymentRecord.objects.filter(organization=northwind)
+    assert records.count() == User.objects.filter(organization=northwind, is_active=True).count()
+    assert records.filter(terminated_on__isnull=False).count() >= 30
+    assert Promotion.objects.filter(record__organization=northwind).exists()
+    assert not records.filter(
+        user__email__in=[email for email, _ in LOGINS], terminated_on__isnull=False
+    ).exists()
+    admin = User.objects.get(email="admin@northwind.example")
+    report = outcomes_report(actor=admin, query=OutcomesQuery())
+    assert report.raw is not None
+    for group in (report.raw.mentored, report.raw.others):
+        assert not group.withheld, group
+        assert group.people >= 30, group
+        assert group.events >= 1, group
+        assert len(group.curve) > 3, group
 
 
 def _no_email_about_the_seeded_past_waits() -> None:
