@@ -84,10 +84,11 @@ bench-nudges: $(RUNTIME_STAMP)
 bench-health: $(RUNTIME_STAMP)
 	$(BIN)/python -m bench.health --relationships 100000
 
-## bench-analytics: the dashboards over 100,000 relationships and 1,000,000 held meetings (SQLite
-## temp file, or the empty PostgreSQL database DATABASE_URL names); prints seconds and queries
+## bench-analytics: the programme dashboard, the organisation roll-up, the health list and the
+## outcomes report over 100,000 relationships with a year of activity (SQLite temp file, or the
+## empty PostgreSQL database DATABASE_URL names); prints one JSON object of seconds and queries
 bench-analytics: $(RUNTIME_STAMP)
-	$(BIN)/python -m bench.analytics --relationships 100000 --meetings-per-pair 10
+	$(BIN)/python -m bench.analytics --relationships 100000 --json
 
 ci: lint typecheck imports check-deploy test
 
