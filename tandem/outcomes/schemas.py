@@ -129,7 +129,7 @@ class MatchingBalanceOut(Schema):
     smd_after: float | None
 
 
-class MatchingOut(Schema):
+class OutcomesMatchingOut(Schema):
     on: list[str]
     mentored_total: int
     mentored_matched: int
@@ -166,7 +166,7 @@ class OutcomesReportOut(Schema):
     others_index_date: date | None
     notes: list[str]
     retention: RetentionPairOut
-    matching: MatchingOut | None
+    matching: OutcomesMatchingOut | None
     promotion: PromotionPairOut
     roi: RoiOut | None
 
