@@ -76,7 +76,7 @@ def _comparison_file(rng: random.Random, today: datetime.date) -> bytes:
 def seed_outcomes(*, admin: User, keep: set[str]) -> int:
     """Import the comparison employees and the HR outcomes file for the admin's organisation;
     `keep` names the emails that never leave (the demo's logins). Returns the rows imported."""
-    organization: Organization = admin.organization
+    organization = Organization.objects.get(users=admin)
     rng = random.Random(11)
     today = timezone.localdate()
     people_import_commit(actor=admin, content=_comparison_file(rng, today))

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from tandem.core.paths import PathOf
 from tandem.goals.tests.factories import GoalFactory, MilestoneFactory
+from tandem.health.services import health_refresh
 from tandem.journeys.models import Step
 from tandem.journeys.services import journey_ensure
 from tandem.meetings.models import Meeting, MeetingStatus
 from tandem.meetings.tests.factories import schedule
-from tandem.health.services import health_refresh
 from tandem.nudges.rules import RULES_BY_NAME
 from tandem.nudges.services import nudges_due, nudges_evaluate
 from tandem.participants.models import Participant
