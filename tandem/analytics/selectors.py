@@ -231,8 +231,11 @@ def funnel(scope: Scope) -> dict[str, Any]:
                 .order_by()
             )
             shift = _SHIFT.get(key, 0) - _SHIFT.get(before, 0)
+            # A step counts as reached once it and every step before it are, so a person
+            # whose first meeting came after their 90th day reached "active at 90 days" on
+            # that meeting's day: 0 days after it, never a negative gap.
             median = median_of_histogram(
-                (_whole_days(row["days"]) + shift, row["people"]) for row in rows
+                (max(0, _whole_days(row["days"]) + shift), row["people"]) for row in rows
             )
             step.update(conversion=percent(counts[key], counts[before]), median_days=median)
         steps.append(step)

@@ -94,7 +94,8 @@ def naive(stories: list[MenteeStory]) -> tuple[list[int], list[float | None], di
         if step == 0:
             medians.append(None)
             continue
-        gaps = [row[step - 1] - row[step] for row in reached]  # type: ignore[operator]
+        # a step is reached once every step before it is: a gap is never negative
+        gaps = [max(0, row[step - 1] - row[step]) for row in reached]  # type: ignore[operator]
         medians.append(statistics.median(gaps) if gaps else None)
     this_monday = week_of(h.NOW)
     weekly: dict[datetime.date, int] = {}
@@ -154,6 +155,7 @@ def test_grouped_figures_equal_a_naive_recomputation(stories):
     # then
     assert [step["count"] for step in funnel["steps"]] == counts
     assert [step["median_days"] for step in funnel["steps"]] == medians
+    assert all(step["median_days"] is None or step["median_days"] >= 0 for step in funnel["steps"])
     assert {
         row["week"]: row["meetings_held"] for row in engagement["weeks"] if row["meetings_held"]
     } == weekly
