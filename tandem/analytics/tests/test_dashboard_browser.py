@@ -65,3 +65,31 @@ def test_manager_reads_filters_and_drills_into_the_dashboard(live_server, page, 
     with page.expect_download() as download:
         page.get_by_test_id("xlsx-funnel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_the_dashboard_reads_on_a_phone(live_server, phone_page, shoot):
+    # given a programme with pairs at several funnel steps
+    org = OrganizationFactory(name="Northwind", slug="northwind")
+    manager = UserFactory(organization=org, role=Role.PROGRAM_MANAGER, email="pm@northwind.test")
+    program = ProgramFactory(organization=org, name="Leaders 2026", managers=[manager])
+    mentor = h.person(program, role=ParticipantRole.MENTOR)
+    mentor.capacity = 6
+    mentor.save(update_fields=["capacity"])
+    for index in range(6):
+        relationship = h.pair(mentor, h.person(program), score=index / 6)
+        if index < 4:
+            h.sign(relationship, days=100)
+        h.meeting(relationship, days=9 + index)
+    analytics_refresh()
+    # when the manager opens the dashboard on a 375 px phone
+    sign_in(phone_page, live_server.url, manager.email, DEFAULT_PASSWORD)
+    phone_page.goto(f"{live_server.url}/programs/{program.pk}/analytics/")
+    phone_page.get_by_role("heading", name="Analytics for Leaders 2026").wait_for()
+    shoot(phone_page, "dashboard-phone")
+    # then nothing makes the page scroll sideways, and each chart has its table
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 376, f"the page is {width} px wide on a 375 px screen"
+    charts = phone_page.locator("svg[role=img]")
+    assert charts.count() >= 5
+    assert charts.first.bounding_box()["width"] <= 375
+    assert phone_page.get_by_test_id("table-funnel").is_visible()

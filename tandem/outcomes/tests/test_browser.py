@@ -49,3 +49,20 @@ def test_admin_imports_hr_data_and_reads_the_outcomes(cast, live_server, page, s
     with page.expect_download() as download:
         page.get_by_role("link", name="Download XLSX").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_the_outcomes_page_reads_on_a_phone(cast, live_server, phone_page, shoot):
+    # given an organisation with a programme's relationships and HR data imported
+    outcomes_organisation(cast, mentored=40, others=60)
+    # when the admin opens the outcomes on a 375 px phone
+    sign_in(phone_page, live_server.url, cast.admin.email, DEFAULT_PASSWORD)
+    phone_page.goto(f"{live_server.url}/outcomes/")
+    raw = phone_page.get_by_test_id("retention-raw")
+    raw.get_by_test_id("verdict").wait_for()
+    shoot(phone_page, "report-phone")
+    # then nothing makes the page scroll sideways, and the curves fit the screen
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 376, f"the page is {width} px wide on a 375 px screen"
+    chart = raw.locator("svg[role=img]")
+    assert chart.count() == 1
+    assert chart.bounding_box()["width"] <= 375
