@@ -20,8 +20,11 @@ class Organization(TimeStampedModel):
     slug = models.SlugField(max_length=80, unique=True)
     # The smallest group of people an aggregate shown to managers covers
     # (`tandem.core.aggregates`; read through `accounts.selectors.aggregate_min_group`).
+    # db_default too: rows written without the column (older code, a migration's historical
+    # model) get the same default from the database.
     aggregate_min_group_size = models.PositiveSmallIntegerField(
         default=MIN_GROUP,
+        db_default=MIN_GROUP,
         help_text=(
             "Managers see averages and counts only over at least this many people "
             f"(at least {MIN_GROUP_FLOOR})."

@@ -92,19 +92,27 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
         raise ValueError("Tick bounds must be finite numbers.")
     if high < low:
         low, high = high, low
+    # A span too small for the numbers' own precision (or none) is widened to one that is not,
+    # so every step moves the value and the ticks stay a handful.
+    least = max(abs(low) * 1e-9, abs(high) * 1e-9, 1e-6)
     if high == low:
-        high = low + 1.0
+        high = low + max(1.0, least)  # all values equal: an axis from them up by one
+    if high - low < least:
+        middle = (low + high) / 2
+        low, high = middle - least / 2, middle + least / 2
     raw = (high - low) / max(count, 1)
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    start = math.floor(low / step) * step
+    power = 10.0 ** math.floor(math.log10(raw))
+    # log10 can round across a power of ten; 10 times the power then still covers it.
+    step = next((m * power for m in (1, 2, 2.5, 5) if m * power >= raw), 10 * power)
+    start = math.floor(low / step)
     ticks = []
-    value = start
-    while value <= high + step * 1e-9:
-        ticks.append(round(value, 12))
-        value += step
-    if ticks[-1] < high:
-        ticks.append(round(value, 12))
+    index = start
+    while True:
+        value = round(index * step, 12)
+        ticks.append(value)
+        if value >= high or len(ticks) > 4 * max(count, 1) + 2:
+            break
+        index += 1
     return ticks
 
 

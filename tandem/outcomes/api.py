@@ -8,11 +8,11 @@ aggregates only, groups under the minimum size withheld, no list of people.
 from typing import Any, Literal
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import File, Query, Router, UploadedFile
 
 from tandem.accounts.api_auth import caller
-from tandem.core.exports import csv_download
+from tandem.core.exports import XLSX_CONTENT_TYPE, csv_download, xlsx_download
 from tandem.outcomes import selectors, services, tables
 from tandem.outcomes.permissions import require_org_admin
 from tandem.outcomes.schemas import (
@@ -26,7 +26,7 @@ from tandem.people import csvfile
 
 router = Router(tags=["outcomes"])
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = XLSX_CONTENT_TYPE
 
 
 def import_out(plan: services.ImportPlan, *, dry_run: bool) -> dict[str, Any]:
@@ -105,19 +105,22 @@ class ExportFilters(OutcomesFilters):
 )
 def outcomes_export(
     request: HttpRequest, filters: Query[ExportFilters]
-) -> HttpResponse | StreamingHttpResponse:
+) -> HttpResponse | StreamingHttpResponse | FileResponse:
     report = selectors.outcomes_report(actor=caller(request), query=filters.as_query())
     return export_response(report, filters.format)
 
 
 def export_response(
     report: selectors.OutcomesReport, export_format: str
-) -> HttpResponse | StreamingHttpResponse:
+) -> HttpResponse | StreamingHttpResponse | FileResponse:
     filename = f"outcomes-{report.as_of.isoformat()}"
     if export_format == "xlsx":
-        response = HttpResponse(tables.xlsx_bytes(report), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
+        return xlsx_download(
+            filename=f"{filename}.xlsx",
+            sheet="Outcomes",
+            header=tables.EXPORT_HEADER,
+            rows=tables.export_rows(report),
+        )
     return csv_download(
         filename=f"{filename}.csv", header=tables.EXPORT_HEADER, rows=tables.export_rows(report)
     )

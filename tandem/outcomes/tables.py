@@ -1,18 +1,16 @@
-"""The outcomes report as data: the API's JSON, the rows the CSV and XLSX exports write, and
-the XLSX file. One shape for every way out, so the page, the API and the exports agree.
+"""The outcomes report as data: the API's JSON and the rows the CSV and XLSX exports write
+(through `core.exports`). One shape for every way out, so the page, the API and the exports
+agree.
 
 A withheld group (fewer than the minimum group size) shows no count at all: "fewer than N"
 is all anyone learns about it.
 """
 
-import io
 import math
 from collections.abc import Iterator
 from typing import Any
 
-import xlsxwriter
-
-from tandem.core.exports import Cell, neutralise_cell
+from tandem.core.exports import Cell
 from tandem.outcomes import analysis
 from tandem.outcomes.selectors import OutcomesReport
 
@@ -399,27 +397,3 @@ def _export_rows(report: OutcomesReport) -> Iterator[list[Cell]]:
                     point.at_risk,
                     None,
                 ]
-
-
-def xlsx_bytes(report: OutcomesReport) -> bytes:
-    """The export as an Excel workbook: one sheet, the CSV's columns, numbers as numbers.
-    Text is written as text (never a formula), guarded like the CSV for other tools."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    sheet = workbook.add_worksheet("Outcomes")
-    bold = workbook.add_format({"bold": True})
-    for column, name in enumerate(EXPORT_HEADER):
-        sheet.write_string(0, column, name, bold)
-    for number, row in enumerate(export_rows(report), start=1):
-        for column, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                sheet.write_string(number, column, neutralise_cell(value))
-            else:
-                sheet.write_number(number, column, float(value))
-    sheet.freeze_panes(1, 0)
-    workbook.close()
-    return buffer.getvalue()

@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="aggregate_min_group_size",
             field=models.PositiveSmallIntegerField(
                 default=5,
+                db_default=5,
                 help_text="Managers see averages and counts only over at least this many people (at least 3).",
             ),
         ),

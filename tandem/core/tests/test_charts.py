@@ -198,3 +198,13 @@ def test_nice_ticks_cover_the_range_with_round_steps(low, span, count):
     steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
     assert len(ticks) >= 2
     assert len(steps) <= 2  # equal steps, up to float rounding
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [(1e9, 1e9 + 1e-7), (0.0, 1e-300), (5.0, 5.0), (-1e-320, 1e-320), (1e23, 1e23 * (1 + 1e-12))],
+)
+def test_nice_ticks_of_a_span_below_the_numbers_precision_are_a_handful(low, high):
+    ticks = nice_ticks(low, high)
+    assert 2 <= len(ticks) <= 22
+    assert ticks == sorted(set(ticks)), "every step moves the value"
