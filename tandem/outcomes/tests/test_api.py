@@ -175,7 +175,9 @@ def test_a_group_under_the_minimum_is_withheld_at_the_api_and_in_both_exports(ca
         row[5] in ("",) or row[3] == "Conclusion" for row in mentored_rows if row[0] != "Promotion"
     )
     assert all(row[8] == "" for row in mentored_rows)
-    sheet = load_workbook(io.BytesIO(b"".join(xlsx_response.streaming_content)), read_only=True).active
+    sheet = load_workbook(
+        io.BytesIO(b"".join(xlsx_response.streaming_content)), read_only=True
+    ).active
     cells = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert cells[0][:4] == ["Section", "Comparison", "Group", "Measure"]
     assert all(row[8] is None for row in cells[1:] if row[2] == "Mentored")
