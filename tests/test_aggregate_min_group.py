@@ -1,7 +1,7 @@
 """Every aggregate a manager reads uses the organisation's own minimum group: with the setting
 at k (3..8), a closed month in which k - 1 people contributed is withheld and one in which k
 did is shown, in the self-assessment summary, the resources' completion rates and a survey's
-results alike."""
+results alike; the analytics dashboards and the outcomes report read the same setting."""
 
 import datetime
 
@@ -11,10 +11,12 @@ from django.utils import timezone
 from conftest import start_relationship
 from tandem.accounts.services import organization_settings_update
 from tandem.accounts.tests.factories import UserFactory
+from tandem.analytics.filters import Scope
 from tandem.assessments.selectors import assessment_program_summary
 from tandem.assessments.services import assessment_submit
 from tandem.assessments.tests.factories import age_answers, all_scores
-from tandem.core.aggregates import current_period
+from tandem.core.aggregates import current_period, min_group_size
+from tandem.outcomes.selectors import OutcomesQuery, outcomes_report
 from tandem.participants.models import Participant, ParticipantRole
 from tandem.participants.tests.factories import ParticipantFactory
 from tandem.programs.permissions import program_access
@@ -98,3 +100,19 @@ def test_each_reader_withholds_exactly_below_the_organisations_minimum(cast, siz
     assert summary.start_count == shown
     assert rate.done == shown
     assert results.questions[0].people == shown
+
+
+@pytest.mark.parametrize("size", range(3, 9))
+def test_the_dashboards_and_the_outcomes_report_use_the_organisations_minimum(cast, size):
+    # given the organisation's minimum group set to `size` by its admin
+    organization_settings_update(
+        actor=cast.admin, organization=cast.org, aggregate_min_group_size=size
+    )
+    cast.admin.refresh_from_db()
+    # then the analytics' scope (satisfaction and skills publish by it) and the outcomes
+    # report withhold below the organisation's minimum, not the site's default
+    assert Scope(program_ids=(cast.program.pk,)).min_group == size
+    report = outcomes_report(actor=cast.admin, query=OutcomesQuery())
+    assert report.min_group == size
+    # and a roll-up over no programme falls back to the rule's default
+    assert Scope(program_ids=()).min_group == min_group_size()

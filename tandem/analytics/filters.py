@@ -8,10 +8,14 @@ nothing is read.
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils import timezone
 
+from tandem.accounts.models import Organization
+from tandem.accounts.selectors import aggregate_min_group
+from tandem.core.aggregates import min_group_size
 from tandem.core.errors import FieldError, InvalidInput
 from tandem.core.text import single_line_problem
 from tandem.participants.models import ParticipantRole
@@ -115,6 +119,13 @@ class Scope:
     program_ids: tuple[int, ...]
     filters: Filters = field(default_factory=Filters)
     now: datetime.datetime = field(default_factory=timezone.now)
+
+    @cached_property
+    def min_group(self) -> int:
+        """The smallest group the organisation's aggregates cover (its own setting, through
+        the rule's floor): what satisfaction and skills publish by. One query, once."""
+        organization = Organization.objects.filter(programs__pk__in=self.program_ids).first()
+        return aggregate_min_group(organization) if organization else min_group_size()
 
     @property
     def role(self) -> str:

@@ -9,7 +9,8 @@ Two kinds of figures, two rules (docs/architecture.md, "Programme analytics"):
   `goals.selectors.counted_goal` / `completed_goal`). Weekly series stop at the last whole week.
 - **Anything derived from what a person answered privately** (NPS, survey ratings, pairing fit,
   self-assessments) goes through `tandem.core.aggregates`: ended months, closed cohorts of at
-  least `min_group_size()` people, withheld with a visible reason below that.
+  least the organisation's minimum group (`Scope.min_group`) of people, withheld with a visible
+  reason below that.
 
 Each section is a plain dict (the API's schema, the page's context and the exports' tables
 read the same dict), built from a `Scope` (`filters.py`).
@@ -56,7 +57,6 @@ from tandem.assessments.selectors import competency_list_for_program
 from tandem.conversations.models import Message
 from tandem.core.aggregates import (
     Contribution,
-    min_group_size,
     publish,
     rounded_mean,
     week_of,
@@ -546,7 +546,7 @@ def _withheld(min_group: int) -> str:
 def satisfaction(scope: Scope) -> dict[str, Any]:
     """NPS with its interval per published cohort and overall, the mean of rating answers,
     and the pairing-fit answers, every one through the aggregate rule. 3 queries."""
-    group = min_group_size()
+    group = scope.min_group
     nps = publish(_contributions(_answers(scope, "nps"), "number"), min_group=group, now=scope.now)
 
     def nps_of(values: Iterable[tuple[int, int]]) -> dict[str, Any]:
@@ -629,7 +629,7 @@ def skills(scope: Scope) -> dict[str, Any]:
     """Per competency: the paired change from the starting to the closing self-assessment of
     the people (of the role) who took both, with its 95 % interval; published through the
     aggregate rule (a person counts in the month of their closing answer). 2 queries."""
-    group = min_group_size()
+    group = scope.min_group
     start = Rating.objects.filter(
         competency_id=OuterRef("competency_id"),
         assessment__relationship_id=OuterRef("assessment__relationship_id"),

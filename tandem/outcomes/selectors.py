@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from tandem.accounts.models import User
+from tandem.accounts.selectors import aggregate_min_group
 from tandem.core.aggregates import current_period, min_group_size
 from tandem.outcomes import analysis
 from tandem.outcomes.models import EmploymentRecord, OutcomesSettings, Promotion
@@ -215,7 +216,8 @@ def _data_stamp(organization_id: int) -> tuple[object, ...]:
 
 def outcomes_report(*, actor: User, query: OutcomesQuery) -> OutcomesReport:
     """The outcomes of the chosen programmes as the actor may see them (aggregates only; a
-    group of fewer than `min_group_size()` people is withheld).
+    group of fewer than the organisation's minimum group (`accounts.selectors.
+    aggregate_min_group`) is withheld).
 
     Computing it reads every HR record of the organisation, so the report is cached under
     everything it depends on: the programmes, the query, the as-of date, the minimum group
@@ -225,7 +227,7 @@ def outcomes_report(*, actor: User, query: OutcomesQuery) -> OutcomesReport:
     # outcome_programs_access refused anyone without an organisation.
     organization_id = actor.organization_id or 0
     as_of = as_of_date()
-    min_group = min_group_size()
+    min_group = aggregate_min_group(actor.organization) if actor.organization else min_group_size()
     parts = (
         organization_id,
         tuple((program.pk, program.name) for program in programs),
