@@ -71,7 +71,7 @@ from tandem.meetings.selectors import held_meetings
 from tandem.participants.models import Participant, ParticipantStatus
 from tandem.programs.models import Program
 from tandem.relationships.models import Relationship, RelationshipStatus
-from tandem.surveys.definition import PAIRING_FIT_CHOICES
+from tandem.surveys.definition import PAIRING_FIT_CHOICES, nps_group
 from tandem.surveys.models import SurveyAnswer
 
 ACTIVE_AT = datetime.timedelta(days=90)  # "active at 90 days"
@@ -552,8 +552,7 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
     def nps_of(values: Iterable[tuple[int, int]]) -> dict[str, Any]:
         tally: Counter[str] = Counter()
         for score, n in values:
-            kind = "promoters" if score >= 9 else ("detractors" if score <= 6 else "passives")
-            tally[kind] += n
+            tally[nps_group(score)] += n
         return nps_with_interval(tally["promoters"], tally["passives"], tally["detractors"])
 
     cohorts = [

@@ -29,6 +29,17 @@ TEXT_MAX = 2000
 
 RATING_RANGE = (1, 5)
 NPS_RANGE = (0, 10)
+# Net Promoter Score's groups: 9-10 promote, 0-6 detract, 7-8 are passive.
+PROMOTER_FROM = 9
+DETRACTOR_UP_TO = 6
+
+
+def nps_group(score: int) -> str:
+    """Which NPS group an answer of 0-10 falls in: "promoters", "passives" or "detractors"."""
+    if score >= PROMOTER_FROM:
+        return "promoters"
+    return "detractors" if score <= DETRACTOR_UP_TO else "passives"
+
 
 GOOD_FIT = "good_fit"
 STILL_DECIDING = "still_deciding"

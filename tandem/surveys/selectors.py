@@ -20,7 +20,7 @@ from tandem.accounts.models import User
 from tandem.accounts.selectors import aggregate_min_group
 from tandem.core.aggregates import Contribution, min_group_size, period_of, publish, rounded_mean
 from tandem.programs.models import Program
-from tandem.surveys.definition import NOT_A_GOOD_FIT, PAIRING_FIT_CHOICES, questions_of
+from tandem.surveys.definition import NOT_A_GOOD_FIT, PAIRING_FIT_CHOICES, nps_group, questions_of
 from tandem.surveys.models import (
     Survey,
     SurveyAnswer,
@@ -92,9 +92,8 @@ class SurveyResults:
 def _nps(values: list[int]) -> int | None:
     if not values:
         return None
-    promoters = sum(1 for value in values if value >= 9)
-    detractors = sum(1 for value in values if value <= 6)
-    return round(100 * (promoters - detractors) / len(values))
+    groups = Counter(nps_group(value) for value in values)
+    return round(100 * (groups["promoters"] - groups["detractors"]) / len(values))
 
 
 def survey_results(
