@@ -9,7 +9,6 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tandem.core.exports import restore_cell
@@ -89,23 +88,10 @@ class HrFileError(ValueError):
     """The file as a whole cannot be read (not a row problem)."""
 
 
-@dataclass
-class Header:
-    row: int
-    names: list[str]
-    field_index: dict[str, int]
-    unknown: list[str] = field(default_factory=list)
-
-    def column_name(self, field_name: str) -> str:
-        """The column as the file spells it (falls back to Tandem's own label)."""
-        index = self.field_index.get(field_name)
-        return self.names[index] if index is not None else COLUMN_LABELS[field_name]
-
-
-@dataclass
-class RawRow:
-    row: int
-    values: dict[str, str]
+# The header and a row are people's (`csvfile.Header`, `csvfile.RawRow`), with this file's
+# column labels.
+Header = csvfile.Header
+RawRow = csvfile.RawRow
 
 
 def field_for_header(header: str) -> str | None:
@@ -136,7 +122,9 @@ def _understand_header(number: int, cells: list[str]) -> Header:
         )
     if "hire_date" not in field_index:
         raise HrFileError("The file has no hire date column (name one column 'Hire date').")
-    return Header(row=number, names=names, field_index=field_index, unknown=unknown)
+    return Header(
+        row=number, names=names, field_index=field_index, unknown=unknown, labels=COLUMN_LABELS
+    )
 
 
 def _rows(

@@ -196,11 +196,14 @@ class Header:
     names: list[str]
     field_index: dict[str, int]
     unknown: list[str] = field(default_factory=list)
+    # Tandem's own label of each field, for a column the file does not have (another
+    # import, reading its own columns with this header, gives its own).
+    labels: dict[str, str] = field(default_factory=lambda: COLUMN_LABELS)
 
     def column_name(self, field_name: str) -> str:
         """The column as the file spells it (falls back to Tandem's own label)."""
         index = self.field_index.get(field_name)
-        return self.names[index] if index is not None else COLUMN_LABELS[field_name]
+        return self.names[index] if index is not None else self.labels[field_name]
 
 
 @dataclass
