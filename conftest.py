@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tandem.accounts.models import Organization, Role, User
@@ -24,6 +25,15 @@ from tandem.relationships.services import relationship_propose, relationship_tra
 
 # The browser fixtures (Playwright on Debian's chromium) are shared by every app's journeys.
 pytest_plugins = ["tests.browser.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the sign-in throttle and rate limits count in it,
+    and the outcomes report and analytics' sections are kept in it."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 class ApiClient:

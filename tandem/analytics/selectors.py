@@ -50,6 +50,7 @@ from scipy import stats
 
 from tandem.actions.models import ActionItem, ActionItemStatus
 from tandem.agreements.selectors import signed_relationship_ids
+from tandem.analytics import sections
 from tandem.analytics.filters import Scope
 from tandem.analytics.models import FunnelEntry, RecentActivity, WeeklyActivity
 from tandem.assessments.models import Moment, Rating
@@ -629,29 +630,31 @@ def skills(scope: Scope) -> dict[str, Any]:
     the people (of the role) who took both, with its 95 % interval; published through the
     aggregate rule (a person counts in the month of their closing answer). 2 queries."""
     group = scope.min_group
-    start = Rating.objects.filter(
-        competency_id=OuterRef("competency_id"),
-        assessment__relationship_id=OuterRef("assessment__relationship_id"),
-        assessment__user_id=OuterRef("assessment__user_id"),
-        assessment__moment=Moment.START,
-    ).values("score")[:1]
     assessment = "assessment__"
+    moment = f"{assessment}moment"
+    # One grouped pass over the ratings (a person answers each competency once per moment, a
+    # database constraint), not a correlated look-up of the start per closing answer.
     rows = (
         Rating.objects.filter(
             scope.pairs(f"{assessment}relationship__"),
             **{
-                f"{assessment}moment": Moment.END,
+                f"{moment}__in": (Moment.START, Moment.END),
                 f"{assessment}user_id": F(f"{assessment}relationship__{scope.role}__user_id"),
             },
         )
-        .annotate(start=Subquery(start))
-        .filter(start__isnull=False)
-        .annotate(period=TruncMonth(f"{assessment}submitted_at", output_field=DateField()))
         .order_by()
-        .values_list("competency_id", "assessment__user_id", "period", "start", "score")
+        .values("competency_id", f"{assessment}relationship_id", f"{assessment}user_id")
+        .annotate(
+            start=Max("score", filter=Q(**{moment: Moment.START})),
+            end=Max("score", filter=Q(**{moment: Moment.END})),
+            closed_at=Max(f"{assessment}submitted_at", filter=Q(**{moment: Moment.END})),
+        )
+        .filter(start__isnull=False, end__isnull=False)
+        .values_list("competency_id", f"{assessment}user_id", "closed_at", "start", "end")
     )
     by_competency: dict[int, list[Contribution[int]]] = defaultdict(list)
-    for competency_id, user_id, period, before, after in rows:
+    for competency_id, user_id, closed_at, before, after in rows:
+        period = timezone.localtime(closed_at).date().replace(day=1)
         by_competency[competency_id].append(
             Contribution(member=user_id, period=period, value=after - before)
         )
@@ -716,7 +719,7 @@ def health_summary(program_ids: Iterable[Hashable]) -> dict[str, Any]:
 
 def dashboard(scope: Scope) -> dict[str, Any]:
     """Every section of the dashboard for `scope` (programmes already guarded)."""
-    funnel_section = funnel(scope)
+    funnel_section = sections.cached("funnel", scope, lambda: funnel(scope))
     return {
         "program_ids": list(scope.program_ids),
         "filters": scope.filters.as_params(),
@@ -724,7 +727,7 @@ def dashboard(scope: Scope) -> dict[str, Any]:
         "funnel": funnel_section,
         "matching": matching(scope, funnel_section),
         "engagement": engagement(scope),
-        "satisfaction": satisfaction(scope),
-        "skills": skills(scope),
+        "satisfaction": sections.cached("satisfaction", scope, lambda: satisfaction(scope)),
+        "skills": sections.cached("skills", scope, lambda: skills(scope)),
         "health": health_summary(scope.program_ids),
     }
