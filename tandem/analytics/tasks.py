@@ -6,7 +6,8 @@ from tandem.analytics.services import analytics_refresh
 
 
 @task()
-def analytics_refresh_task() -> int:
-    """Refresh every programme's summaries: the funnel and the weekly activity (a scheduler
-    runs it, e.g. every 15 minutes)."""
+def analytics_refresh_task(period_start: str = "") -> int:
+    """Refresh every programme's summaries (the funnel and the weekly activity): the hourly
+    periodic job (registered in `AnalyticsConfig.ready`), and `analytics_refresh --enqueue`.
+    `period_start` is the hour it was enqueued for; the summaries are as of when it runs."""
     return analytics_refresh()
