@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 
 
@@ -15,4 +17,12 @@ class AnalyticsConfig(AppConfig):
             name="analytics_refresh",
             period=Period.HOURLY,
             task="tandem.analytics.tasks.analytics_refresh_task",
+        )
+        # The month that just closed, in the first days of the next one; a scheduler that was
+        # down longer skips that month rather than send it late.
+        register_periodic_job(
+            name="monthly_report",
+            period=Period.MONTHLY,
+            task="tandem.analytics.tasks.monthly_report_send_task",
+            within=datetime.timedelta(days=3),
         )

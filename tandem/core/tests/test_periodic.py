@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.module_loading import import_string
 from django_tasks import task
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.core.models import PeriodicRun
@@ -81,6 +81,8 @@ moments = st.datetimes(
 ).map(lambda moment: moment.replace(tzinfo=datetime.UTC))
 
 
+# A shared machine: the property is tested, not the speed.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(now=moments, period=st.sampled_from(list(Period)))
 def test_a_period_starts_at_or_before_now_on_its_boundary(now, period):
     # when
@@ -102,7 +104,7 @@ def test_every_registered_job_names_a_task_that_takes_the_period():
     # given: the apps' own jobs (registered in their AppConfig.ready)
     names = {job.name for job in periodic_jobs()}
     # then
-    assert {"health_refresh", "analytics_refresh"} <= names
+    assert {"health_refresh", "analytics_refresh", "monthly_report"} <= names
     for job in periodic_jobs():
         assert "period_start" in inspect.signature(import_string(job.task).func).parameters
 
