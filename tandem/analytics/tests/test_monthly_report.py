@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from conftest import ACTOR_NAMES
 from tandem.accounts.models import User
+from tandem.accounts.tests.factories import UserFactory
 from tandem.analytics import reports, selectors
 from tandem.analytics.filters import Filters, Scope
 from tandem.analytics.models import MonthlyReport
@@ -335,3 +336,25 @@ def test_a_report_is_sent_for_a_month_start_only(moment):
     with pytest.raises(ValueError, match="not the start of a month"):
         reports.report_month(timezone.make_aware(moment))
     assert reports.report_month(MONTH_END) == MAY
+
+
+def test_each_programmes_figures_are_read_once_whoever_receives_them(cast, monkeypatch):
+    # given: three managers of the programme and the admin opted in
+    more = [UserFactory(organization=cast.org, role="program_manager") for _ in range(2)]
+    cast.program.managers.add(*more)
+    for user in (cast.manager, cast.admin, *more):
+        opt_in(user)
+    reads: list[tuple[int, ...]] = []
+    real = selectors.dashboard
+
+    def counted(scope):
+        reads.append(scope.program_ids)
+        return real(scope)
+
+    monkeypatch.setattr(selectors, "dashboard", counted)
+    # when
+    written = reports.monthly_reports_send(month_end=MONTH_END)
+    # then: four reports from one read (the admin's roll-up of one programme is that
+    # programme's figures)
+    assert written == 4
+    assert reads == [(cast.program.pk,)]
