@@ -8,6 +8,7 @@ dashboards group these rows. The page shows when they were refreshed (`refreshed
 
 from django.db import models
 
+from tandem.accounts.models import User
 from tandem.participants.models import Participant
 from tandem.programs.models import Program
 
@@ -73,3 +74,21 @@ class RecentActivity(models.Model):
 
     def __str__(self) -> str:
         return f"Recent activity of programme {self.program_id}"
+
+
+class MonthlyReport(models.Model):
+    """The monthly programme report written for one person for one month (`reports.py`):
+    its unique (recipient, month) makes the report go out once per person and month, however
+    many times the job runs or races. `month` is the first day of the reported month."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("recipient", "month", name="monthly_report_once_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"report of {self.month:%Y-%m} for {self.recipient_id}"

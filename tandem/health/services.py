@@ -21,7 +21,7 @@ from tandem.programs.permissions import program_access
 from tandem.programs.selectors import program_for_email
 from tandem.relationships.models import OPEN_STATUSES, Relationship
 
-# The scheduler recomputes every score when the newest is older than this.
+# Scores are recomputed every hour (the periodic job); pages say they may be this old.
 REFRESH_EVERY = datetime.timedelta(hours=1)
 BATCH = 2000
 NOTE_MAX_LENGTH = 2000
@@ -99,8 +99,9 @@ def health_refresh(
 
 
 def health_refresh_if_stale(*, now: datetime.datetime | None = None) -> int | None:
-    """The scheduler's call: refresh every score when the newest is older than
-    `REFRESH_EVERY` (one query when they are fresh). Returns how many were scored, or None."""
+    """Refresh every score when the newest is older than `REFRESH_EVERY` (one query when they
+    are fresh). Returns how many were scored, or None. The scheduler no longer calls it: it
+    enqueues the hourly periodic job `health_refresh` (`tasks.health_refresh_task`)."""
     now = now or timezone.now()
     newest = RelationshipHealth.objects.aggregate(newest=Max("computed_at"))["newest"]
     if newest is not None and newest > now - REFRESH_EVERY:

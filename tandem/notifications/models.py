@@ -25,6 +25,10 @@ class NotificationCategory(models.TextChoices):
     JOURNEY = "journey", "Journey steps and prompts (mid-point review, closing)"
     NUDGES = "nudges", "Nudges when a relationship has gone quiet"
     DIGEST = "digest", "Weekly digest for programme managers"
+    MONTHLY_REPORT = (
+        "monthly_report",
+        "Monthly programme report: each programme's key figures (managers and admins)",
+    )
 
 
 class NotificationChannel(models.TextChoices):
@@ -34,6 +38,18 @@ class NotificationChannel(models.TextChoices):
 
 
 DEFAULT_CHANNEL = NotificationChannel.EMAIL
+# Categories a person opts in to: no preference row means off. The monthly report is a
+# summary nobody asked for until they do.
+DEFAULT_CHANNELS: dict[str, str] = {NotificationCategory.MONTHLY_REPORT: NotificationChannel.OFF}
+# Categories only programme managers and organisation admins are offered (and may set).
+MANAGER_CATEGORIES: frozenset[str] = frozenset({NotificationCategory.MONTHLY_REPORT})
+
+
+def default_channel(category: str) -> str:
+    """The channel of `category` for a person who never chose one."""
+    return DEFAULT_CHANNELS.get(category, DEFAULT_CHANNEL)
+
+
 # Categories a person may not switch off entirely (in-app only is the least they keep). None yet:
 # every category of Tandem's automated communications may be turned off.
 CATEGORIES_WITHOUT_OFF: frozenset[str] = frozenset()

@@ -4,14 +4,16 @@ import datetime
 
 from django.db.models import QuerySet
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Role, User
 from tandem.notifications.models import (
-    DEFAULT_CHANNEL,
+    MANAGER_CATEGORIES,
     Notification,
     NotificationCategory,
+    NotificationChannel,
     NotificationPreference,
     OutboxMessage,
     QuietHours,
+    default_channel,
 )
 from tandem.people.selectors import profile_timezone_get
 
@@ -23,17 +25,20 @@ def channel_by_user(*, user_ids: list[int], category: str) -> dict[int, str]:
             "user_id", "channel"
         )
     )
-    return {user_id: chosen.get(user_id, DEFAULT_CHANNEL) for user_id in user_ids}
+    return {user_id: chosen.get(user_id) or default_channel(category) for user_id in user_ids}
 
 
 def preference_list_for_user(*, actor: User) -> list[tuple[str, str, str]]:
-    """(category, label, channel) for every category, the caller's choice or the default."""
+    """(category, label, channel) for every category the caller is offered (the managers' own
+    only to programme managers and organisation admins), their choice or the default."""
     chosen = dict(
         NotificationPreference.objects.filter(user=actor).values_list("category", "channel")
     )
+    manager = actor.role in (Role.ORG_ADMIN, Role.PROGRAM_MANAGER)
     return [
-        (category.value, str(category.label), chosen.get(category.value, DEFAULT_CHANNEL))
+        (category.value, str(category.label), chosen.get(category) or default_channel(category))
         for category in NotificationCategory
+        if manager or category not in MANAGER_CATEGORIES
     ]
 
 
@@ -68,3 +73,15 @@ def outbox_keys_since(
         .order_by()
         .values_list("key", "created_at")
     )
+
+
+def users_opted_in(*, category: str) -> QuerySet[User]:
+    """The active people who opted in to `category`, an opt-in one (off unless chosen: the
+    monthly report), with a channel other than off; by id. Not scoped to an organisation: for
+    the jobs that write to every organisation's people, each then reads within its own."""
+    if default_channel(category) != NotificationChannel.OFF:
+        raise ValueError(f"'{category}' is not an opt-in category.")
+    chosen = NotificationPreference.objects.filter(category=category).exclude(
+        channel=NotificationChannel.OFF
+    )
+    return User.objects.filter(is_active=True, pk__in=chosen.values("user_id")).order_by("pk")

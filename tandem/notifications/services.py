@@ -21,13 +21,13 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Role, User
 from tandem.core.errors import FieldError, InvalidInput, NotFound
 from tandem.core.json_rows import in_values, insert_rows
 from tandem.notifications.emails import is_plain_colour, outbox_email_build
 from tandem.notifications.models import (
     CATEGORIES_WITHOUT_OFF,
-    DEFAULT_CHANNEL,
+    MANAGER_CATEGORIES,
     Notification,
     NotificationCategory,
     NotificationChannel,
@@ -35,6 +35,7 @@ from tandem.notifications.models import (
     OutboxMessage,
     OutboxStatus,
     QuietHours,
+    default_channel,
     outbox_message_id,
 )
 from tandem.notifications.quiet import quiet_hours_end
@@ -212,7 +213,7 @@ def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) ->
     rows = []
     written: dict[str, tuple[OutboxItem, str, datetime.datetime]] = {}
     for item in people:
-        channel = chosen.get((item.recipient_id, item.category), DEFAULT_CHANNEL)
+        channel = chosen.get((item.recipient_id, item.category)) or default_channel(item.category)
         emailed = channel == email
         window = quiet.get(item.recipient_id) if emailed else None
         not_before = (
@@ -418,6 +419,12 @@ def notification_preferences_update(
             FieldError(category, "This category cannot be turned off; choose in-app only.")
             for category, channel in channels.items()
             if category in CATEGORIES_WITHOUT_OFF and channel == NotificationChannel.OFF
+        ]
+        + [
+            FieldError(category, "Only programme managers and organisation admins receive this.")
+            for category in channels
+            if category in MANAGER_CATEGORIES
+            and actor.role not in (Role.ORG_ADMIN, Role.PROGRAM_MANAGER)
         ]
     )
     if quiet_hours is not None:

@@ -1,8 +1,8 @@
 """`manage.py analytics_refresh`: rewrite the dashboards' summaries (funnel, weekly activity).
 
-Runs the refresh now, or with --enqueue hands it to the task backend (the db_worker or RQ), so
-cron or any scheduler can call it either way (every 15 minutes is plenty: the page shows when
-the funnel was refreshed).
+Runs the refresh now, or with --enqueue hands it to the task backend (the db_worker or RQ). The
+scheduler already enqueues it every hour (the periodic job `analytics_refresh`); this is for
+an operator who wants the figures now (the page shows when the funnel was refreshed).
 """
 
 from typing import Any

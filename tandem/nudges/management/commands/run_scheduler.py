@@ -1,8 +1,11 @@
 """`python manage.py run_scheduler [--once] [--interval 60]`: evaluate the nudge rules every
-minute and write what is due to the outbox.
+minute and write what is due to the outbox, and enqueue the periodic jobs that are due.
 
 Safe on several hosts at once. The outbox's unique key is the guarantee (a message already
-written is never written again); the scheduler's lease only spares the other hosts the work.
+written is never written again), and so is each periodic job's run row (a job is enqueued once
+per period, `tandem.core.periodic`); the scheduler's lease only spares the other hosts the work.
+The periodic jobs (health, the analytics summaries, the monthly report) run on a worker, never
+here, so a tick stays far shorter than the lease.
 """
 
 import os
@@ -14,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from tandem.health.services import health_refresh_if_stale
+from tandem.core.periodic import periodic_jobs_enqueue_due
 from tandem.journeys.services import journeys_ensure_for_active_programs
 from tandem.nudges.services import (
     nudges_deliver_pending,
@@ -54,12 +57,13 @@ class Command(BaseCommand):
         # stored, so store the default of every programme with active pairs first (one query
         # when there is nothing to do).
         journeys_ensure_for_active_programs()
-        # The digest and the escalation read the stored health: refresh it when it is older than
-        # an hour (one query when it is fresh).
-        health_refresh_if_stale(now=now)
         report = nudges_evaluate(now=now, overlap=True)
+        # Each job due this period once, to a worker (the health refresh the digest and the
+        # escalation read is one of them; one query when nothing is due).
+        jobs = periodic_jobs_enqueue_due(now=now)
         kicked = nudges_deliver_pending(now=timezone.now())
         self.stdout.write(
             f"{now:%H:%M:%S} due {report.total_due}, enqueued {report.total_enqueued}, "
             f"delivery {'kicked' if kicked else 'idle'} in {report.seconds:.2f}s"
+            + (f"; jobs enqueued: {', '.join(jobs)}" if jobs else "")
         )
