@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from tandem.accounts.models import Organization, Role, User
 from tandem.accounts.services import api_token_create
@@ -22,6 +23,11 @@ from tandem.programs.models import Program
 from tandem.programs.tests.factories import ProgramFactory
 from tandem.relationships.models import Relationship
 from tandem.relationships.services import relationship_propose, relationship_transition
+
+# No per-example time limit: timings belong in the benchmarks, and on a loaded CI machine
+# hypothesis's default 200 ms deadline fails tests for the machine's speed, not the code's.
+hypothesis_settings.register_profile("tandem", deadline=None)
+hypothesis_settings.load_profile("tandem")
 
 # The browser fixtures (Playwright on Debian's chromium) are shared by every app's journeys.
 pytest_plugins = ["tests.browser.fixtures"]
