@@ -1,8 +1,8 @@
-"""Reads about notifications; always the caller's own."""
+"""Reads about notifications; always the caller's own (but for the operators' outbox counts)."""
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from tandem.accounts.models import User
 from tandem.notifications.models import (
@@ -11,6 +11,7 @@ from tandem.notifications.models import (
     NotificationCategory,
     NotificationPreference,
     OutboxMessage,
+    OutboxStatus,
     QuietHours,
 )
 from tandem.people.selectors import profile_timezone_get
@@ -68,3 +69,18 @@ def outbox_keys_since(
         .order_by()
         .values_list("key", "created_at")
     )
+
+
+def outbox_backlog_counts() -> dict[str, int]:
+    """How many outbox rows wait (pending) and how many gave up (failed), organisation-wide,
+    for the operators' metrics. One grouped query; statuses with no row count 0."""
+    counts = dict.fromkeys((OutboxStatus.PENDING, OutboxStatus.FAILED), 0)
+    rows = (
+        OutboxMessage.objects.filter(status__in=list(counts))
+        .order_by()
+        .values_list("status")
+        .annotate(count=Count("id"))
+    )
+    for status, count in rows:
+        counts[status] = count
+    return {str(status): count for status, count in counts.items()}
