@@ -116,9 +116,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-# django-prometheus's drop-in backends count queries, their time and errors for /metrics (the
-# same Django backend underneath). DATABASE_METRICS=false keeps Django's own.
-if env_bool("DATABASE_METRICS", True):
+# DATABASE_METRICS=true: django-prometheus's drop-in backends count queries, their time and
+# errors for /metrics (the same Django backend underneath). Off by default: with it on, the
+# outbox's SIGKILL fault test (notifications/tests/test_fault.py) saw its restarted SQLite
+# worker time out, not yet understood (docs/decisions/0009-operations.md).
+if env_bool("DATABASE_METRICS", False):
     DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
         "django.db.backends.", "django_prometheus.db.backends.", 1
     )

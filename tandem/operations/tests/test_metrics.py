@@ -184,7 +184,7 @@ def test_a_scrape_by_address_is_answered_under_production_settings() -> None:
 @pytest.mark.django_db
 def test_the_instrumented_database_backend_counts_queries() -> None:
     # given django-prometheus's drop-in backend over the test database (what base.py configures
-    # for every environment but the test suite), on SQLite or PostgreSQL alike
+    # with DATABASE_METRICS=true), on SQLite or PostgreSQL alike
     vendor = connection.vendor
     engine = connection.settings_dict["ENGINE"].replace(
         "django.db.backends.", "django_prometheus.db.backends.", 1
