@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics
+.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,21 @@ browser:
 ## test: install everything the tests need (the browser too) and run the whole suite
 test: $(DEV_STAMP) browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## backup: a consistent copy of the database DATABASE_URL names (SQLite by default) while Tandem
+## runs, to BACKUP_FILE (default backups/tandem-<UTC time>.backup). It holds no encryption keys.
+BACKUP_FILE_GIVEN := $(BACKUP_FILE)
+BACKUP_FILE ?= backups/tandem-$(shell date -u +%Y%m%dT%H%M%SZ).backup
+backup: $(RUNTIME_STAMP)
+	@mkdir -p $(dir $(BACKUP_FILE))
+	$(BIN)/python manage.py backup --output $(BACKUP_FILE)
+
+## restore: load BACKUP_FILE into the EMPTY database DATABASE_URL names (a new SQLite file, or a
+## PostgreSQL database just created), then migrate it to this version of Tandem.
+restore: $(RUNTIME_STAMP)
+	@test -n "$(BACKUP_FILE_GIVEN)" || { echo "Usage: make restore BACKUP_FILE=path/to/file.backup"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP_FILE)
+	$(BIN)/python manage.py migrate --noinput
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from config.settings.base import DEVELOPMENT_JOURNAL_KEY
 from config.settings.validation import (
+    METRICS_TOKEN_MIN_LENGTH,
     validate_journal_keys,
+    validate_metrics_token,
     validate_secret_key,
     validate_trusted_proxies,
 )
@@ -158,3 +160,15 @@ def test_production_settings_load_with_good_secrets(monkeypatch):
 def test_production_settings_refuse_to_start_with_a_weak_secret(monkeypatch, environ):
     with pytest.raises(ImproperlyConfigured):
         _load_production(monkeypatch, **environ)
+
+
+@given(token=st.text(min_size=1, max_size=METRICS_TOKEN_MIN_LENGTH - 1))
+def test_a_short_metrics_token_is_refused(token):
+    with pytest.raises(ImproperlyConfigured, match="METRICS_TOKEN has"):
+        validate_metrics_token(token)
+
+
+@given(token=st.text(min_size=METRICS_TOKEN_MIN_LENGTH, max_size=100))
+def test_a_long_metrics_token_or_none_is_accepted(token):
+    validate_metrics_token(token)
+    validate_metrics_token("")

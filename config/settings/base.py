@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "tandem.core",
     "tandem.accounts",
     "tandem.people",
@@ -52,10 +53,18 @@ INSTALLED_APPS = [
     "tandem.matching",
     "tandem.analytics",
     "tandem.outcomes",
+    "tandem.operations",
     "tandem.demo",
 ]
 
 MIDDLEWARE = [
+    # Counts every request (its pair, PrometheusAfterMiddleware, is last).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id, for every log record of the request and the response's X-Request-ID.
+    "tandem.operations.logs.RequestIdMiddleware",
+    # /health/, /health/live and /metrics, answered before the host check and the HTTPS
+    # redirect: a load balancer probes by address over plain HTTP (tandem/operations/views.py).
+    "tandem.operations.views.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tandem.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -68,6 +77,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # A lost race for rows (deadlock, lock timeout) is a 409 "try again" page, never a 500.
     "tandem.core.transactions.LockFailureMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +116,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# DATABASE_METRICS=true: django-prometheus's drop-in backends count queries, their time and
+# errors for /metrics (the same Django backend underneath). Off by default: with it on, the
+# outbox's SIGKILL fault test (notifications/tests/test_fault.py) saw its restarted SQLite
+# worker time out, not yet understood (docs/decisions/0010-operations.md).
+if env_bool("DATABASE_METRICS", False):
+    DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+        "django.db.backends.", "django_prometheus.db.backends.", 1
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -204,12 +222,37 @@ CSRF_COOKIE_HTTPONLY = (
 )
 X_FRAME_OPTIONS = "DENY"
 
+# Every record carries the request's id (X-Request-ID) or the task's id (tandem/operations/
+# logs.py); LOG_FORMAT=json writes one JSON object per line for a log collector.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "tandem.operations.logs.ContextFilter"}},
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "[request=%(request_id)s task=%(task_id)s] %(message)s"
+        },
+        "json": {"()": "tandem.operations.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it answers 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# /health/: the scheduler's lease may be this late before the instance reports "fail"
+# (HEALTH_CHECK_SCHEDULER=false where no scheduler runs), and Redis gets this long to answer.
+HEALTH_CHECK_SCHEDULER = env_bool("HEALTH_CHECK_SCHEDULER", True)
+HEALTH_SCHEDULER_GRACE_SECONDS = env_int("HEALTH_SCHEDULER_GRACE_SECONDS", 120)
+HEALTH_CHECK_TIMEOUT_SECONDS = env_int("HEALTH_CHECK_TIMEOUT_SECONDS", 2)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

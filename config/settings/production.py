@@ -4,6 +4,7 @@ from config.settings.base import *
 from config.settings.environment import env_bool, env_int, env_list, env_str
 from config.settings.validation import (
     validate_journal_keys,
+    validate_metrics_token,
     validate_secret_key,
     validate_trusted_proxies,
 )
@@ -15,6 +16,7 @@ validate_secret_key(SECRET_KEY)
 JOURNAL_ENCRYPTION_KEYS = env_list("JOURNAL_ENCRYPTION_KEYS", "")
 validate_journal_keys(JOURNAL_ENCRYPTION_KEYS, development_key=DEVELOPMENT_JOURNAL_KEY)
 validate_trusted_proxies(TRUSTED_PROXY_COUNT, TRUSTED_PROXIES)
+validate_metrics_token(METRICS_TOKEN)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

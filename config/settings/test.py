@@ -15,6 +15,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Django's own backends under test: code and tests compare ENGINE with Django's names, and the
+# suite needs no query metrics (tandem/operations/tests/test_metrics.py checks the
+# instrumented backends on both databases).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django_prometheus.db.backends.", "django.db.backends.", 1
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the outbox fault test runs `manage.py deliver_outbox` in a subprocess
     # that must see the test database. The process id keeps concurrent runs apart (pytest-django

@@ -88,3 +88,17 @@ def validate_trusted_proxies(count: int, proxies: list[str]) -> None:
             raise ImproperlyConfigured(
                 f"TRUSTED_PROXIES has {entry!r}, which is not an IP address or network."
             ) from exc
+
+
+METRICS_TOKEN_MIN_LENGTH = 32
+
+
+def validate_metrics_token(token: str) -> None:
+    """/metrics is off without a token; with one, it must be long enough not to be guessed
+    (it is compared in constant time, and the endpoint is not rate limited)."""
+    if token and len(token) < METRICS_TOKEN_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"METRICS_TOKEN has {len(token)} characters; it needs at least "
+            f"{METRICS_TOKEN_MIN_LENGTH} random ones (python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'), or leave it unset to turn /metrics off."
+        )

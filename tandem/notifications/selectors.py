@@ -1,8 +1,8 @@
-"""Reads about notifications; always the caller's own."""
+"""Reads about notifications; always the caller's own (but for the operators' outbox counts)."""
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from tandem.accounts.models import Role, User
 from tandem.notifications.models import (
@@ -12,6 +12,7 @@ from tandem.notifications.models import (
     NotificationChannel,
     NotificationPreference,
     OutboxMessage,
+    OutboxStatus,
     QuietHours,
     default_channel,
 )
@@ -85,3 +86,18 @@ def users_opted_in(*, category: str) -> QuerySet[User]:
         channel=NotificationChannel.OFF
     )
     return User.objects.filter(is_active=True, pk__in=chosen.values("user_id")).order_by("pk")
+
+
+def outbox_backlog_counts() -> dict[str, int]:
+    """How many outbox rows wait (pending) and how many gave up (failed), organisation-wide,
+    for the operators' metrics. One grouped query; statuses with no row count 0."""
+    counts = dict.fromkeys((OutboxStatus.PENDING, OutboxStatus.FAILED), 0)
+    rows = (
+        OutboxMessage.objects.filter(status__in=list(counts))
+        .order_by()
+        .values_list("status")
+        .annotate(count=Count("id"))
+    )
+    for status, count in rows:
+        counts[status] = count
+    return {str(status): count for status, count in counts.items()}

@@ -37,6 +37,10 @@ class NudgeSetting(TimeStampedModel):
         return f"{self.rule} in {self.program_id}: {state}, timing {self.timing}"
 
 
+# The one row of SchedulerLease the scheduler takes.
+LEASE_NAME = "scheduler"
+
+
 class SchedulerLease(models.Model):
     """Who runs the scheduler right now. A host takes the lease with one conditional UPDATE
     (free, expired, or already its own) so two hosts rarely do the same work; correctness

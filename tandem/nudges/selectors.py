@@ -1,8 +1,9 @@
 """Every read about nudges: a programme's settings, rule by rule, with the defaults filled in."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from tandem.nudges.models import NudgeSetting
+from tandem.nudges.models import LEASE_NAME, NudgeSetting, SchedulerLease
 from tandem.nudges.rules import RULES, Rule
 from tandem.programs.models import Program
 
@@ -37,3 +38,12 @@ def nudge_settings_for_program(*, program: Program) -> list[NudgeSettingRow]:
             )
         )
     return rows
+
+
+def scheduler_lease_expires_at() -> datetime | None:
+    """When the scheduler's lease runs out, or None if no scheduler ever took it. A running
+    scheduler renews it every interval for two, so a time in the past means none is running
+    (or it stopped and gave it back). One query."""
+    return (
+        SchedulerLease.objects.filter(name=LEASE_NAME).values_list("expires_at", flat=True).first()
+    )

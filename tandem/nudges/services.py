@@ -23,13 +23,11 @@ from tandem.core.json_rows import in_values
 from tandem.notifications.models import OutboxMessage, OutboxStatus
 from tandem.notifications.services import OutboxItem, outbox_enqueue_many
 from tandem.notifications.tasks import outbox_deliver_task
-from tandem.nudges.models import NudgeSetting, SchedulerLease
+from tandem.nudges.models import LEASE_NAME, NudgeSetting, SchedulerLease
 from tandem.nudges.rules import RULES, RULES_BY_NAME, Context, Nudge, Rule, RuleSettings
 from tandem.nudges.selectors import NudgeSettingRow, nudge_settings_for_program
 from tandem.programs.permissions import program_access
 from tandem.programs.selectors import programs_for_email
-
-LEASE_NAME = "scheduler"
 
 
 @dataclass(frozen=True)
