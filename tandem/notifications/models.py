@@ -25,6 +25,7 @@ class NotificationCategory(models.TextChoices):
     JOURNEY = "journey", "Journey steps and prompts (mid-point review, closing)"
     NUDGES = "nudges", "Nudges when a relationship has gone quiet"
     DIGEST = "digest", "Weekly digest for programme managers"
+    INTEGRATIONS = "integrations", "Integrations (a webhook endpoint disabled after failures)"
 
 
 class NotificationChannel(models.TextChoices):
