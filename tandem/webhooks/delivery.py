@@ -13,6 +13,7 @@ import datetime
 import logging
 import random
 import time
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -302,3 +303,17 @@ def webhook_deliver_batch(
 def webhook_due_count() -> int:
     """How many deliveries are due now (the command loops while there are)."""
     return WebhookDelivery.objects.filter(_due(timezone.now())).count()
+
+
+def webhook_kick_if_due(*, now: datetime.datetime) -> bool:
+    """Kick delivery when calls are due (a retry whose backoff ended, an endpoint enabled
+    again): the scheduler runs it every minute. A kick too many is harmless (rows are claimed
+    under a lease). Returns whether it kicked."""
+    waiting = WebhookDelivery.objects.filter(_due(now)).exists()
+    if waiting:
+        # Imported here: the task module imports this one.
+        from tandem.webhooks.tasks import webhook_deliver_task
+
+        worker_id = f"scheduler-{uuid.uuid4().hex[:12]}"
+        transaction.on_commit(lambda: webhook_deliver_task.enqueue(worker_id=worker_id))
+    return waiting

@@ -22,6 +22,7 @@ from tandem.nudges.services import (
     scheduler_lease_release,
     scheduler_lease_take,
 )
+from tandem.webhooks.delivery import webhook_kick_if_due
 
 
 class Command(BaseCommand):
@@ -59,6 +60,8 @@ class Command(BaseCommand):
         health_refresh_if_stale(now=now)
         report = nudges_evaluate(now=now, overlap=True)
         kicked = nudges_deliver_pending(now=timezone.now())
+        # Webhook calls whose retry is due (the emit kicks the first attempt itself).
+        webhook_kick_if_due(now=timezone.now())
         self.stdout.write(
             f"{now:%H:%M:%S} due {report.total_due}, enqueued {report.total_enqueued}, "
             f"delivery {'kicked' if kicked else 'idle'} in {report.seconds:.2f}s"
