@@ -16,6 +16,7 @@ from ninja import Schema
 from tandem.accounts.models import User
 from tandem.accounts.selectors import organization_id_of
 from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.core.text import single_line_problem
 from tandem.webhooks.events import (
     EVENT_TYPES,
     PAYLOAD_VERSION,
@@ -50,8 +51,9 @@ def _event_type_errors(event_types: Sequence[str]) -> list[FieldError]:
 def _description_errors(description: str) -> list[FieldError]:
     if len(description) > 200:
         return [FieldError("description", "Keep the description to 200 characters.")]
-    if any(character in description for character in "\r\n"):
-        return [FieldError("description", "The description is one line.")]
+    problem = single_line_problem(description)
+    if problem:
+        return [FieldError("description", problem)]
     return []
 
 

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from tandem.core.errors import FieldError
+from tandem.core.text import single_line_problem
 
 # The response body is read up to this many bytes (then dropped: only the code is kept).
 _RESPONSE_READ_MAX = 64 * 1024
@@ -74,6 +75,8 @@ def url_errors(url: str, *, field: str = "url") -> list[FieldError]:
     loopback where private targets are allowed), a host, no credentials, and no literal
     address that is not public."""
     url = url.strip()
+    if single_line_problem(url) or " " in url:
+        return [FieldError(field, "A URL has no spaces, line breaks or control characters.")]
     if len(url) > 500:
         return [FieldError(field, "The URL is too long (at most 500 characters).")]
     try:

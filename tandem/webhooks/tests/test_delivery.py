@@ -266,6 +266,8 @@ def test_a_public_host_is_called_at_the_address_that_was_checked(settings, monke
         ("hooks.example.com/tandem", False, False),
         ("https://", False, False),
         ("https://hooks.example.com:99999/", False, False),
+        ("https://hooks.example.com/a b", False, False),
+        ("https://hooks.example.com/\r\nX-Evil: 1", False, False),
         ("https://" + "a" * 500 + ".com/", False, False),
     ],
 )
@@ -424,3 +426,12 @@ def test_two_workers_in_threads_never_call_twice():
     )
     assert WebhookDelivery.objects.filter(status="sent", attempts=1).count() == 40
     assert all(call.verified_by == [secret] for call in receiver.calls)
+
+
+def test_the_deploy_check_warns_when_private_targets_are_allowed(settings):
+    from tandem.webhooks.checks import webhook_targets_check
+
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    assert [message.id for message in webhook_targets_check(None)] == ["tandem.webhooks.W001"]
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
+    assert webhook_targets_check(None) == []
