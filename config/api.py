@@ -25,6 +25,7 @@ from tandem.programs.api import router as programs_router
 from tandem.relationships.api import router as relationships_router
 from tandem.resources.api import router as resources_router
 from tandem.surveys.api import router as surveys_router
+from tandem.webhooks.api import router as webhooks_router
 from tandem.workspace.api import router as workspace_router
 
 api = ProblemJsonAPI(
@@ -66,3 +67,4 @@ api.add_router("/", nudges_router)
 api.add_router("/", outcomes_router)
 api.add_router("/", health_router)
 api.add_router("/", analytics_router)
+api.add_router("/", webhooks_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("programs/", include("tandem.participants.program_urls")),
     path("", workspace_views.home, name="home"),
     path("notifications/", include("tandem.notifications.urls")),
+    path("", include("tandem.webhooks.urls")),
     path("", include("tandem.workspace.urls")),
     path("", include("tandem.relationships.urls")),
     path("", include("tandem.agreements.urls")),

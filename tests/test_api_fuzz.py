@@ -36,6 +36,7 @@ from tandem.journals.tests.factories import JournalEntryFactory
 from tandem.matching.tests.factories import MatchProposalFactory, MatchRunFactory
 from tandem.people.tests.factories import SkillFactory
 from tandem.programs.tests.factories import EnrollmentQuestionFactory
+from tandem.webhooks.tests.factories import endpoint_for
 
 POSITIVE_CHECKS = [
     not_a_server_error,
@@ -80,6 +81,7 @@ def _known_ids(pair: Any) -> dict[str, int]:
         "question_id": EnrollmentQuestionFactory(program=cast.program).pk,
         "run_id": run.pk,
         "proposal_id": MatchProposalFactory(run=run).pk,
+        "endpoint_id": endpoint_for(cast.admin, "https://hooks.northwind.example/fuzz")[0].pk,
     }
 
 

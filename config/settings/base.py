@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "tandem.programs",
     "tandem.participants",
     "tandem.notifications",
+    "tandem.webhooks",
     "tandem.relationships",
     "tandem.resources",
     "tandem.actions",
@@ -265,3 +266,14 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # production refuses it.
 DEVELOPMENT_JOURNAL_KEY = "ZGV2ZWxvcG1lbnQtb25seS1qb3VybmFsLWtleS0wMDA="
 JOURNAL_ENCRYPTION_KEYS = env_list("JOURNAL_ENCRYPTION_KEYS", DEVELOPMENT_JOURNAL_KEY)
+
+# Webhooks (tandem/webhooks, docs/decisions/0011-webhooks.md). Calls go to public addresses over
+# HTTPS only: WEBHOOKS_ALLOW_PRIVATE_TARGETS lets loopback and private addresses through (and
+# plain http to loopback) for development and tests; never set it in production (`check
+# --deploy` warns). A rotated secret keeps signing beside the new one this many hours.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", DEBUG)
+WEBHOOKS_SECRET_OVERLAP_HOURS = env_int("WEBHOOKS_SECRET_OVERLAP_HOURS", 24)
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8)
+# An endpoint that fails this many attempts in a row is disabled and its admins are emailed.
+WEBHOOKS_DISABLE_AFTER_FAILURES = env_int("WEBHOOKS_DISABLE_AFTER_FAILURES", 20)

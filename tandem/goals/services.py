@@ -29,9 +29,11 @@ from tandem.goals.permissions import GoalAccess, goal_access, milestone_of, requ
 from tandem.goals.selectors import local_today
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
-from tandem.relationships.models import RelationshipEventKind
+from tandem.relationships.models import Relationship, RelationshipEventKind
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
 from tandem.relationships.services import relationship_record_activity
+from tandem.webhooks.events import GoalCompletedData
+from tandem.webhooks.services import webhook_emit
 
 TITLE_MAX = 200
 MEASURE_MAX = 2000
@@ -438,7 +440,25 @@ def _transition(*, actor: User, relationship_id: int, goal_id: int, action: str)
     goal.save(update_fields=["status", "achieved_at", "updated_at"])
     _history(goal, actor, [(GoalChangeField.STATUS, before, target)])
     _record(access, actor, kind, f"{did}: {goal.title}")
+    if goal.achieved_at is not None:
+        _tell_webhooks_completed(goal, access.relationship, goal.achieved_at)
     return found
+
+
+def _tell_webhooks_completed(
+    goal: Goal, relationship: Relationship, completed_at: datetime.datetime
+) -> None:
+    """The "goal.completed" webhook: ids and the time, never the goal's words."""
+    webhook_emit(
+        organization_id=relationship.program.organization_id,
+        event_type="goal.completed",
+        data=lambda: GoalCompletedData(
+            goal_id=goal.pk,
+            relationship_id=relationship.pk,
+            program_id=relationship.program_id,
+            completed_at=completed_at,
+        ),
+    )
 
 
 @transaction.atomic

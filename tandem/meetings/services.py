@@ -38,6 +38,8 @@ from tandem.people.selectors import profile_timezone_get
 from tandem.relationships.models import RelationshipEventKind
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
 from tandem.relationships.services import relationship_record_activity
+from tandem.webhooks.events import MeetingHeldData
+from tandem.webhooks.services import webhook_emit
 
 FEED_TOKEN_PREFIX = "tcf_"  # noqa: S105 - a public marker, not a secret
 TITLE_MAX = 200
@@ -441,6 +443,17 @@ def meeting_record_held(
         actor=actor,
         kind=RelationshipEventKind.MEETING_HELD,
         summary=f"{display_name(actor)} recorded that “{meeting.title}” took place",
+    )
+    relationship = access.relationship
+    webhook_emit(
+        organization_id=relationship.program.organization_id,
+        event_type="meeting.held",
+        data=lambda: MeetingHeldData(
+            meeting_id=meeting.pk,
+            relationship_id=relationship.pk,
+            program_id=relationship.program_id,
+            held_at=now,
+        ),
     )
     return meeting
 

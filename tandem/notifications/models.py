@@ -29,6 +29,7 @@ class NotificationCategory(models.TextChoices):
         "monthly_report",
         "Monthly programme report: each programme's key figures (managers and admins)",
     )
+    INTEGRATIONS = "integrations", "Integrations (a webhook endpoint disabled after failures)"
 
 
 class NotificationChannel(models.TextChoices):

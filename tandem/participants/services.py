@@ -30,6 +30,8 @@ from tandem.programs.models import (
     QuestionKind,
 )
 from tandem.programs.permissions import program_access
+from tandem.webhooks.events import PersonEnrolledData, PersonRef, ProgramRef
+from tandem.webhooks.services import webhook_emit
 
 MAX_CAPACITY = 100
 MAX_TEXT_ANSWER = 5000
@@ -37,6 +39,26 @@ MAX_NOTE = 2000
 SCALE_MIN, SCALE_MAX = 1, 5
 
 S = ParticipantStatus
+
+
+def _tell_enrolled(participant: Participant, program: Program) -> None:
+    """The "person.enrolled" webhook, in the caller's transaction, once a person becomes an
+    active participant (enrolled, approved or added)."""
+    enrolled_at = participant.enrolled_at
+    if participant.status != S.ACTIVE or enrolled_at is None:
+        return
+
+    def data() -> PersonEnrolledData:
+        person = participant.user
+        return PersonEnrolledData(
+            participant_id=participant.pk,
+            person=PersonRef(id=person.pk, email=person.email),
+            program=ProgramRef(id=program.pk, name=program.name),
+            role="mentor" if participant.role == ParticipantRole.MENTOR else "mentee",
+            enrolled_at=enrolled_at,
+        )
+
+    webhook_emit(organization_id=program.organization_id, event_type="person.enrolled", data=data)
 
 
 def _transition(participant: Participant, action: str, to_status: str) -> None:
@@ -328,6 +350,7 @@ def participant_enroll(
             ]
         )
     _replace_answers(participant, cleaned)
+    _tell_enrolled(participant, program)
     return participant
 
 
@@ -393,6 +416,7 @@ def participant_add(
                 )
         except IntegrityError as exc:
             raise Conflict(f"{person} is already in {program.name}.") from exc
+        _tell_enrolled(participant, program)
         return participant
     participant = existing
     participant.program = program
@@ -431,6 +455,7 @@ def participant_add(
             "updated_at",
         ]
     )
+    _tell_enrolled(participant, program)
     return participant
 
 
@@ -454,6 +479,7 @@ def _decide(
         participant.enrolled_at = participant.decided_at
         update_fields.append("enrolled_at")
     participant.save(update_fields=update_fields)
+    _tell_enrolled(participant, participant.program)
     return participant
 
 

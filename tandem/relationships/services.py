@@ -27,6 +27,8 @@ from tandem.relationships.models import (
     RelationshipSource,
 )
 from tandem.relationships.permissions import relationship_access
+from tandem.webhooks.events import ProgramRef, RelationshipData
+from tandem.webhooks.services import webhook_emit
 
 
 def circle_create(*, program_id: int, mentor: Participant, topic: str) -> Circle:
@@ -121,6 +123,37 @@ def _release_place(participant_id: int) -> None:
     )
 
 
+# The lifecycle actions that are webhook events ("resume" is not one).
+_WEBHOOK_EVENTS = {
+    "start": "relationship.started",
+    "pause": "relationship.paused",
+    "complete": "relationship.ended",
+    "end": "relationship.ended",
+}
+
+
+def _tell_webhooks(relationship: Relationship, action: str, at: datetime.datetime) -> None:
+    """The relationship's webhook event, in the transition's transaction: ids, status and
+    time only (never the reason, which is the pair's)."""
+    event_type = _WEBHOOK_EVENTS.get(action)
+    if event_type is None:
+        return
+    program = relationship.program
+    webhook_emit(
+        organization_id=program.organization_id,
+        event_type=event_type,
+        data=lambda: RelationshipData(
+            relationship_id=relationship.pk,
+            program=ProgramRef(id=program.pk, name=program.name),
+            mentor_person_id=relationship.mentor.user_id,
+            mentee_person_id=relationship.mentee.user_id,
+            status=relationship.status,
+            outcome={"complete": "completed", "end": "ended_early"}.get(action),
+            changed_at=at,
+        ),
+    )
+
+
 @atomic_with_retry
 def relationship_transition(
     *,
@@ -194,6 +227,7 @@ def relationship_transition(
     relationship.status = move.target
     relationship.last_activity_at = now
     relationship.save(update_fields=fields)
+    _tell_webhooks(relationship, action, now)
     summary = f"{display_name(actor)} {transition.done}"
     RelationshipEvent.objects.create(
         relationship=relationship,

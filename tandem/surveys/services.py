@@ -46,6 +46,8 @@ from tandem.surveys.models import (
 )
 from tandem.surveys.permissions import invitation_access, survey_access
 from tandem.surveys.templates_data import SHIPPED
+from tandem.webhooks.events import SurveyAnsweredData
+from tandem.webhooks.services import webhook_emit
 
 TITLE_MAX = 120
 OFFSET_MAX = 730
@@ -417,7 +419,25 @@ def response_submit(
     SurveyAnswer.objects.bulk_create(rows)
     if any(row.question_type == "pairing_fit" and row.choices == [NOT_A_GOOD_FIT] for row in rows):
         _tell_managers_not_a_fit(invitation)
+    _tell_webhooks_answered(invitation, response)
     return response
+
+
+def _tell_webhooks_answered(invitation: SurveyInvitation, response: SurveyResponse) -> None:
+    """The "survey.answered" webhook: that this person answered, never what."""
+    program: Program = invitation.survey.program
+    webhook_emit(
+        organization_id=program.organization_id,
+        event_type="survey.answered",
+        data=lambda: SurveyAnsweredData(
+            survey_id=invitation.survey_id,
+            response_id=response.pk,
+            program_id=program.pk,
+            relationship_id=invitation.relationship_id,
+            respondent_person_id=invitation.user_id,
+            answered_at=response.submitted_at,
+        ),
+    )
 
 
 def _tell_managers_not_a_fit(invitation: SurveyInvitation) -> None:

@@ -80,6 +80,8 @@ from tandem.relationships.announcements import (
 from tandem.relationships.models import Circle, Relationship, RelationshipSource
 from tandem.relationships.selectors import relationship_pairs_in_program
 from tandem.relationships.services import circle_create, relationship_propose
+from tandem.webhooks.events import MatchPublishedData, ProgramRef, PublishedPair
+from tandem.webhooks.services import webhook_emit
 
 logger = logging.getLogger(__name__)
 
@@ -849,9 +851,10 @@ def match_run_publish(*, actor: User, run_id: int) -> MatchRun:
             circles[mentor_id] = circle_create(
                 program_id=program.pk, mentor=leaders[mentor_id], topic=topics[mentor_id]
             )
+    opened: list[PublishedPair] = []
     for proposal in proposals:
         try:
-            relationship_propose(
+            relationship = relationship_propose(
                 mentor=proposal.mentor,
                 mentee=proposal.mentee,
                 source=RelationshipSource.BULK,
@@ -864,6 +867,13 @@ def match_run_publish(*, actor: User, run_id: int) -> MatchRun:
             raise Conflict(
                 f"Nothing was published. {message}", [FieldError("pair", message)]
             ) from error
+        opened.append(
+            PublishedPair(
+                relationship_id=relationship.pk,
+                mentor_person_id=proposal.mentor.user_id,
+                mentee_person_id=proposal.mentee.user_id,
+            )
+        )
     match_requests_withdraw_for_matched(
         mentee_ids=[p.mentee_id for p in proposals],
         message="Withdrawn automatically: the programme matched you with a mentor.",
@@ -874,6 +884,17 @@ def match_run_publish(*, actor: User, run_id: int) -> MatchRun:
     # rule `match_announced` finds their keys already written, whenever it runs.
     _announce(run)
     run.save(update_fields=["status", "published_at", "published_by", "statistics", "updated_at"])
+    published_at = run.published_at
+    webhook_emit(
+        organization_id=program.organization_id,
+        event_type="match.published",
+        data=lambda: MatchPublishedData(
+            match_run_id=run.pk,
+            program=ProgramRef(id=program.pk, name=program.name),
+            published_at=published_at,
+            pairs=opened,
+        ),
+    )
     return run
 
 

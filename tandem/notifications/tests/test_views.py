@@ -99,8 +99,8 @@ def test_preferences_page_has_a_row_per_category_with_three_choices(cast, client
     # then
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count('type="radio"') == 33
-    assert html.count("<legend") == 12
+    assert html.count('type="radio"') == 36
+    assert html.count("<legend") == 13
     assert 'id="goals-email" value="email" checked' in html
 
 

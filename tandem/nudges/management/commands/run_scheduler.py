@@ -25,6 +25,7 @@ from tandem.nudges.services import (
     scheduler_lease_release,
     scheduler_lease_take,
 )
+from tandem.webhooks.delivery import webhook_kick_if_due
 
 
 class Command(BaseCommand):
@@ -62,6 +63,8 @@ class Command(BaseCommand):
         # escalation read is one of them; one query when nothing is due).
         jobs = periodic_jobs_enqueue_due(now=now)
         kicked = nudges_deliver_pending(now=timezone.now())
+        # Webhook calls whose retry is due (the emit kicks the first attempt itself).
+        webhook_kick_if_due(now=timezone.now())
         self.stdout.write(
             f"{now:%H:%M:%S} due {report.total_due}, enqueued {report.total_enqueued}, "
             f"delivery {'kicked' if kicked else 'idle'} in {report.seconds:.2f}s"
