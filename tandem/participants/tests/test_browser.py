@@ -73,7 +73,7 @@ def test_manager_approves_an_application_inline(live_server, page, shoot):
     sign_in(page, live_server.url, manager.email, DEFAULT_PASSWORD)
     # when
     page.goto(f"{live_server.url}/programs/{program.pk}/participants/")
-    page.get_by_label("Search by name or email").fill("lovel")
+    page.get_by_label("Search by name, email or department").fill("lovel")
     page.get_by_text("1 participant matches the filters.").wait_for()
     shoot(page, "filtered")
     page.get_by_role("button", name="Approve Ada Lovelace").click()
