@@ -2,16 +2,20 @@
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ACTOR_NAMES
+from tandem.accounts.models import User
 from tandem.accounts.tests.factories import UserFactory
 from tandem.participants.bulk import BulkAction, BulkRequest, bulk_preview
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.participants.services import participant_approve
 from tandem.participants.tests.factories import ParticipantFactory
+from tandem.people.models import Profile
 from tandem.programs.models import ProgramAccess
 from tandem.programs.tests.factories import ProgramFactory
 
@@ -287,3 +291,31 @@ def test_the_preview_is_exactly_what_the_confirm_does(cast, client, statuses):
     for participant in chosen:
         expected = S.ACTIVE if participant.user_id in done else participant.status
         assert after[participant.user_id] == expected
+
+
+def test_the_participants_page_costs_the_same_for_50_or_500(cast, client):
+    # given
+    client.force_login(cast.manager)
+    url = reverse("participants:program_participants", args=[cast.program.pk])
+
+    def grow(count, prefix):
+        users = User.objects.bulk_create(
+            User(organization=cast.org, email=f"{prefix}{n}@northwind.test", last_name=f"P{n}")
+            for n in range(count)
+        )
+        Profile.objects.bulk_create(Profile(user=user, department="Ops") for user in users)
+        Participant.objects.bulk_create(
+            Participant(program=cast.program, user=user, role=ParticipantRole.MENTEE)
+            for user in users
+        )
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"page": 2, "department": "Ops"}).status_code == 200
+        return len(captured)
+
+    grow(50, "first")
+    small = queries()
+    grow(450, "second")
+    # when / then
+    assert queries() == small

@@ -295,3 +295,20 @@ def test_search_returns_exactly_the_people_every_word_matches(cast, client, sear
         if all(any(word.lower() in h.lower() for h in haystacks) for word in search.split()):
             expected.add(user.pk)
     assert found == expected
+
+
+def test_the_directory_costs_the_same_for_50_or_500_people(cast, client):
+    # given
+    client.force_login(cast.admin)
+    url = reverse("people:list")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"page": 2, "q": "given"}).status_code == 200
+        return len(captured)
+
+    add_people(cast.org, 50, prefix="first")
+    small = queries()
+    add_people(cast.org, 450, prefix="second")
+    # when / then
+    assert queries() == small
