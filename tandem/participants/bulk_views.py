@@ -129,6 +129,9 @@ def people_bulk(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         context["error"] = error.detail
         return render(request, "participants/bulk.html", context, status=400)
+    if not bulk.ids:
+        context["error"] = "Tick at least one person in the directory first."
+        return render(request, "participants/bulk.html", context, status=400)
     if bulk.target_program_id is None or not bulk.role:
         # First step from the directory: say which programme, and as what.
         context["choose"] = True

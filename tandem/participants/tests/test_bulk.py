@@ -250,6 +250,13 @@ def test_the_directory_adds_people_after_choosing_and_previewing(cast, client, a
     }
 
 
+def test_the_directory_with_nobody_ticked_says_so(cast, client):
+    client.force_login(cast.admin)
+    response = client.post(reverse("participants:people_bulk"), {})
+    assert response.status_code == 400
+    assert "Tick at least one person in the directory first." in response.content.decode()
+
+
 def test_another_organisations_people_are_not_found(cast, client):
     client.force_login(cast.admin)
     before = snapshot()
