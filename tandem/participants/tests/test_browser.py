@@ -108,7 +108,7 @@ def test_admin_changes_a_role_after_confirming_and_approves_applications_in_bulk
     page.goto(f"{live_server.url}/accounts/members/")
     page.get_by_label("Search by name, email or department").fill("treasury")
     page.get_by_text("1 person matches.").wait_for()
-    page.get_by_label("Role of Grace Hopper").select_option("program_manager")
+    page.get_by_label("Role of Grace Hopper", exact=True).select_option("program_manager")
     page.get_by_role("button", name="Change the role of Grace Hopper").click()
     page.get_by_text("goes from Member to Programme manager").wait_for()
     shoot(page, "confirm-role")
