@@ -7,7 +7,7 @@ from tandem.workspace import views as workspace_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("accounts/", include("tandem.accounts.urls")),
+    path("accounts/", include("tandem.people.account_urls")),
     path("people/", include("tandem.people.urls")),
     path("programs/", include("tandem.participants.program_urls")),
     path("", workspace_views.home, name="home"),

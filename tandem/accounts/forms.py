@@ -53,10 +53,6 @@ class OrganizationSettingsForm(forms.Form):
     )
 
 
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
-
-
 class ApiTokenForm(forms.Form):
     name = SingleLineField(
         max_length=100, help_text="What the token is for, e.g. 'HR sync script'."

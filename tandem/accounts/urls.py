@@ -35,9 +35,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("members/", views.members, name="members"),
     path("organization/", views.organization_settings, name="organization_settings"),
-    path("members/<int:user_id>/role/", views.member_role, name="member_role"),
     path(
         "invitations/<int:invitation_id>/revoke/",
         views.invitation_revoke,

@@ -14,11 +14,9 @@ from tandem.accounts import selectors, services
 from tandem.accounts.client_address import client_address
 from tandem.accounts.forms import (
     InvitationAcceptForm,
-    InvitationForm,
     LoginForm,
     OrganizationSettingsForm,
     PasswordResetForm,
-    RoleForm,
     SignInLinkForm,
 )
 from tandem.accounts.models import Role
@@ -171,40 +169,6 @@ def _org_admin_only(request: AuthenticatedRequest) -> None:
 
 
 @login_required
-def members(request: AuthenticatedRequest) -> HttpResponse:
-    """The organisation admin's page: who has access, with which role, and who is invited."""
-    _org_admin_only(request)
-    actor = request.user
-    invite_form = InvitationForm(request.POST or None)
-    if request.method == "POST" and invite_form.is_valid():
-        try:
-            invitation = services.invitation_create(
-                actor=actor,
-                email=invite_form.cleaned_data["email"],
-                role=invite_form.cleaned_data["role"],
-                base_url=request.build_absolute_uri("/"),
-            )
-        except DomainError as error:
-            add_domain_error(invite_form, error)
-        else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("accounts:members")
-    apply_bootstrap(invite_form)
-    search = request.GET.get("q", "").strip()
-    context = {
-        "nav_section": "people",
-        "invite_form": invite_form,
-        "members": selectors.user_list_for_org_admin(actor=actor, search=search)[:200],
-        "invitations": selectors.invitation_list_pending(actor=actor),
-        "roles": Role.choices,
-        "search": search,
-    }
-    return render(
-        request, "accounts/members.html", context, status=400 if invite_form.errors else 200
-    )
-
-
-@login_required
 def organization_settings(request: AuthenticatedRequest) -> HttpResponse:
     """The organisation admin's settings page (the minimum group of managers' aggregates)."""
     _org_admin_only(request)
@@ -233,40 +197,6 @@ def organization_settings(request: AuthenticatedRequest) -> HttpResponse:
         {"nav_section": "people", "form": form, "organization": organization},
         status=400 if form.errors else 200,
     )
-
-
-@login_required
-@require_POST
-def member_role(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
-    _org_admin_only(request)
-    target = selectors.user_get_in_org(actor=request.user, user_id=user_id)
-    if target is None:
-        raise Http404
-    form = RoleForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            target = services.user_set_role(
-                actor=request.user,
-                user=target,
-                role=form.cleaned_data["role"],
-            )
-        except DomainError as exc:
-            error = exc.detail
-    else:
-        error = "Choose a role from the list."
-    if request.htmx:
-        return render(
-            request,
-            "accounts/_member_row.html",
-            {"member": target, "roles": Role.choices, "row_error": error},
-            # htmx 2 does not swap 4xx responses; the row carries the error itself.
-        )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, f"{target} is now {target.get_role_display().lower()}.")
-    return redirect("accounts:members")
 
 
 @login_required

@@ -9,7 +9,19 @@ from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import InvalidInput
 from tandem.core.web import guard_as_http
 from tandem.nudges import selectors, services
+from tandem.nudges.rules.base import Unit
 from tandem.programs.permissions import program_access
+
+# A "day of the week" timing is chosen by name; the form still sends the rule's number.
+WEEKDAYS = [
+    (1, "Monday"),
+    (2, "Tuesday"),
+    (3, "Wednesday"),
+    (4, "Thursday"),
+    (5, "Friday"),
+    (6, "Saturday"),
+    (7, "Sunday"),
+]
 
 
 def _changes(
@@ -61,12 +73,22 @@ def nudge_settings(request: HttpRequest, program_id: int) -> HttpResponse:
             if request.method == "POST"
             else row.is_enabled,
             "error": errors.get(row.rule.name, ""),
+            "is_weekday": row.rule.unit == Unit.WEEKDAY,
+            "default_label": dict(WEEKDAYS).get(row.rule.default, row.rule.default)
+            if row.rule.unit == Unit.WEEKDAY
+            else row.rule.default,
         }
         for row in rows
     ]
     return render(
         request,
         "nudges/settings.html",
-        {"nav_section": "programs", "program": program, "items": items, "has_errors": bool(errors)},
+        {
+            "nav_section": "programs",
+            "program": program,
+            "items": items,
+            "has_errors": bool(errors),
+            "weekdays": WEEKDAYS,
+        },
         status=400 if errors else 200,
     )

@@ -125,7 +125,7 @@ class ParticipantAddForm(forms.Form):
 
 
 class ParticipantFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search by name or email")
+    q = forms.CharField(required=False, label="Search by name, email or department")
     role = forms.ChoiceField(
         required=False, choices=[("", "All roles"), *ParticipantRole.choices], label="Role"
     )

@@ -124,6 +124,18 @@ def participation_list_for_member(*, actor: User) -> QuerySet[Participant]:
     )
 
 
+def participation_list_for_person(
+    *, person: User, programs: QuerySet[Program]
+) -> QuerySet[Participant]:
+    """A person's places (role, status) in `programs`, which the caller scoped to what the
+    viewer may see (`workspace.permissions.person_access`)."""
+    return (
+        Participant.objects.filter(user=person, program__in=programs)
+        .select_related("program")
+        .order_by("program__name", "program_id", "role", "pk")
+    )
+
+
 def participation_get_for_member(*, actor: User, program: Program) -> Participant | None:
     """The actor's row in `program`, whatever its status."""
     return Participant.objects.filter(
@@ -210,6 +222,7 @@ def participant_list_for_program(
                 Q(user__first_name__icontains=word)
                 | Q(user__last_name__icontains=word)
                 | Q(user__email__icontains=word)
+                | Q(user__profile__department__icontains=word)
             )
     return queryset
 

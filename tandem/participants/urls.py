@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.participants import views
+from tandem.participants import bulk_views, views
 
 app_name = "participants"
 
@@ -20,6 +20,12 @@ urlpatterns = [
         views.member_search,
         name="member_search",
     ),
+    path(
+        "programs/<int:program_id>/participants/bulk/",
+        bulk_views.program_participants_bulk,
+        name="program_participants_bulk",
+    ),
+    path("people/bulk/", bulk_views.people_bulk, name="people_bulk"),
     path("programs/<int:program_id>/enroll/", views.enroll, name="enroll"),
     path("participants/<int:participant_id>/withdraw/", views.withdraw, name="withdraw"),
     path("participants/<int:participant_id>/approve/", views.approve, name="approve"),

@@ -17,6 +17,7 @@ from tandem.core.errors import DomainError, Forbidden, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.web import guard_as_http
 from tandem.participants import selectors, services
+from tandem.participants.bulk_views import bulk_targets
 from tandem.participants.exports import participants_csv_response
 from tandem.participants.forms import (
     EnrollmentForm,
@@ -223,6 +224,7 @@ def program_participants(request: HttpRequest, program_id: int) -> HttpResponse:
         "is_filtered": any(filters.__dict__.values()),
         "add_form": add_form,
         "is_invitation_only": program.access == ProgramAccess.INVITATION,
+        "bulk_targets": bulk_targets(actor, exclude=program.pk),
     }
     if request.htmx and request.htmx.target == "participants-table":  # type: ignore[attr-defined]
         return render(request, "participants/_participants_table.html", context)

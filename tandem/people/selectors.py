@@ -5,7 +5,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, Q, QuerySet
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Role, User
 from tandem.people import csvfile
 from tandem.people.models import Profile, Skill
 from tandem.people.permissions import organization_id_of
@@ -17,6 +17,17 @@ def profile_get(*, actor: User) -> Profile | None:
     return (
         Profile.objects.filter(user=actor)
         .select_related("user")
+        .prefetch_related("skills_offered", "skills_wanted")
+        .first()
+    )
+
+
+def profile_for_person(*, person: User) -> Profile | None:
+    """Someone else's profile for a page the caller already guarded (org admins, managers of
+    their programmes), skills loaded; None before the person's first visit."""
+    return (
+        Profile.objects.filter(user=person)
+        .select_related("manager")
         .prefetch_related("skills_offered", "skills_wanted")
         .first()
     )
@@ -73,27 +84,26 @@ def skill_usage(*, skill: Skill) -> int:
 
 
 def person_list_for_org_admin(
-    *, actor: User, search: str = "", department: str = ""
+    *, actor: User, search: str = "", department: str = "", role: str = ""
 ) -> QuerySet[User]:
-    """The people of the actor's organisation, with profiles and managers, for the directory."""
+    """The people of the actor's organisation, with profiles and managers, for the directory
+    and the Access and roles page: every word of `search` in the name, email or department."""
     queryset = (
         User.objects.filter(organization_id=organization_id_of(actor))
         .select_related("profile", "profile__manager")
         .order_by("last_name", "first_name", "email", "pk")
     )
-    search = search.strip()
-    if search:
-        condition = (
-            Q(first_name__icontains=search)
-            | Q(last_name__icontains=search)
-            | Q(email__icontains=search)
+    for word in search.split():
+        queryset = queryset.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(profile__department__icontains=word)
         )
-        first, _, last = search.partition(" ")
-        if last:
-            condition |= Q(first_name__icontains=first, last_name__icontains=last.strip())
-        queryset = queryset.filter(condition)
     if department:
         queryset = queryset.filter(profile__department__iexact=department)
+    if role in Role.values:
+        queryset = queryset.filter(role=role)
     return queryset
 
 

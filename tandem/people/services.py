@@ -486,7 +486,9 @@ class _Work:
     foreign: set[str] = field(default_factory=set)
 
 
-def _plan(*, organization: Organization, content: bytes, lock: bool) -> _Work:
+def _plan(
+    *, organization: Organization, content: bytes, lock: bool, valid_only: bool = False
+) -> _Work:
     _check_size(len(content))
     try:
         header, raw_rows = csvfile.read_rows(csvfile.decode(content))
@@ -520,6 +522,8 @@ def _plan(*, organization: Organization, content: bytes, lock: bool) -> _Work:
     }
     foreign = set(found) - set(existing)
     manager_column = header.column_name("manager_email")
+    if valid_only:
+        _reject_rows_whose_manager_is_rejected(cleaned, existing, manager_column)
     plan_rows: list[RowPlan] = []
     for item in cleaned:
         user = existing.get(item.email)
@@ -558,6 +562,35 @@ def _plan(*, organization: Organization, content: bytes, lock: bool) -> _Work:
     return _Work(plan=plan, cleaned=cleaned, existing=existing, header=header, foreign=foreign)
 
 
+def _reject_rows_whose_manager_is_rejected(
+    cleaned: list[_CleanRow], existing: dict[str, _Known], manager_column: str
+) -> None:
+    """Importing the valid rows only: a row whose manager is a new person on a rejected row
+    cannot be imported either (the manager will not exist), and so on down the chain."""
+    row_of = {item.email: item for item in cleaned if item.email}
+    changed = True
+    while changed:
+        changed = False
+        for item in cleaned:
+            manager = row_of.get(item.manager_email)
+            if (
+                item.errors
+                or manager is None
+                or not manager.errors
+                or item.manager_email in existing
+            ):
+                continue
+            item.errors.append(
+                FieldError(
+                    manager_column,
+                    f"The manager {item.manager_email} is on row {manager.row}, which is not "
+                    "imported.",
+                    row=item.row,
+                )
+            )
+            changed = True
+
+
 def _changes(known: _Known, item: _CleanRow, manager_id: int | None, *, manager: bool) -> list[str]:
     """The fields this row would change on an existing person of the organisation.
 
@@ -594,10 +627,13 @@ def people_import_preview(*, actor: User, content: bytes) -> ImportPlan:
 
 
 @transaction.atomic
-def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
-    """Import the file into the actor's organisation: all rows or none.
+def people_import_commit(*, actor: User, content: bytes, valid_only: bool = False) -> ImportPlan:
+    """Import the file into the actor's organisation: all rows or none, or (`valid_only`) the
+    valid rows, reporting the rest.
 
-    If any row is rejected, raises InvalidInput listing every rejected row and writes nothing.
+    If any row is rejected, raises InvalidInput listing every rejected row and writes nothing;
+    with `valid_only`, imports every other row and returns the rejected ones in the plan
+    (`plan.rejected`, each with its errors), rows whose manager is on a rejected row included.
     Otherwise upserts on email (case-insensitive) in this one transaction with a fixed number
     of bulk statements (no query per row): new people become members without a usable password
     (they sign in after a password reset or an invitation), each with a profile; managers are
@@ -610,9 +646,9 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
     the commit's report says so (`RowAction.SKIP`) rather than claim it was added.
     """
     organization = require_org_admin(actor)
-    work = _plan(organization=organization, content=content, lock=True)
+    work = _plan(organization=organization, content=content, lock=True, valid_only=valid_only)
     plan = work.plan
-    if plan.rejected:
+    if plan.rejected and not valid_only:
         count = len(plan.rejected)
         raise InvalidInput(
             f"{count} row{'s' if count != 1 else ''} of the file cannot be imported; nothing "
@@ -657,7 +693,10 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
     changed_profiles: list[Profile] = []
     changed_users: list[User] = []
     for item in work.cleaned:
-        if action_by_row[item.row] == RowAction.UNCHANGED or item.email in work.foreign:
+        if (
+            action_by_row[item.row] in (RowAction.UNCHANGED, RowAction.REJECT)
+            or item.email in work.foreign
+        ):
             continue
         values = {name: item.values[name] for name in header_profile_fields}
         if has_manager:
@@ -681,7 +720,7 @@ def people_import_commit(*, actor: User, content: bytes) -> ImportPlan:
     if changed_users:
         User.objects.bulk_update(changed_users, header_user_fields, batch_size=WRITE_BATCH_SIZE)
     for row_plan in plan.rows:
-        if row_plan.email in work.foreign:
+        if row_plan.email in work.foreign and row_plan.action != RowAction.REJECT:
             row_plan.action, row_plan.changes = RowAction.SKIP, [SKIP_REASON]
     plan.committed = True
     return plan
@@ -718,11 +757,13 @@ def people_import_stage(
 
 
 @transaction.atomic
-def people_import_commit_staged(*, actor: User, staged: PeopleImport) -> ImportPlan:
+def people_import_commit_staged(
+    *, actor: User, staged: PeopleImport, valid_only: bool = False
+) -> ImportPlan:
     """Commit a file kept by `people_import_stage`, after checking it is intact and unused.
 
     The rows are planned again against the database as it is now; if any is rejected nothing
-    is written and the file stays staged.
+    is written and the file stays staged, unless `valid_only` asks for the others anyway.
     """
     organization = require_org_admin(actor)
     locked = (
@@ -739,7 +780,7 @@ def people_import_commit_staged(*, actor: User, staged: PeopleImport) -> ImportP
     content = bytes(locked.content)
     if _checksum(content) != locked.checksum:
         raise InvalidInput.for_field("file", "The stored file is damaged; upload it again.")
-    plan = people_import_commit(actor=actor, content=content)
+    plan = people_import_commit(actor=actor, content=content, valid_only=valid_only)
     locked.status = PeopleImportStatus.COMMITTED
     locked.content = b""
     locked.committed_at = timezone.now()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.people_list, name="list"),
     path("export/", views.people_export, name="export"),
     path("import/", views.people_import, name="import"),
+    path("import/template.csv", views.people_import_template, name="import_template"),
     path("import/<int:import_id>/commit/", views.people_import_commit, name="import_commit"),
     path("me/", views.profile, name="profile"),
     path("me/tokens/", views.token_create, name="token_create"),

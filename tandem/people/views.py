@@ -274,14 +274,18 @@ def people_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def people_import_commit(request: HttpRequest, import_id: int) -> HttpResponse:
-    """Write the checked file. If a row has become invalid since the check, nothing is written."""
+    """Write the checked file: all rows or none (if a row has become invalid since the check,
+    nothing is written), or, when the admin chose it, the valid rows with a report of the rest."""
     actor = _org_admin(request)
+    valid_only = request.POST.get("mode") == "valid"
     try:
         staged = people_import_access(actor=actor, import_id=import_id)
     except NotFound as error:
         raise Http404 from error
     try:
-        plan = services.people_import_commit_staged(actor=actor, staged=staged)
+        plan = services.people_import_commit_staged(
+            actor=actor, staged=staged, valid_only=valid_only
+        )
     except DomainError as error:
         form = ImportUploadForm()
         apply_bootstrap(form)
@@ -291,12 +295,27 @@ def people_import_commit(request: HttpRequest, import_id: int) -> HttpResponse:
             status=error.status,
         )
     counts = plan.counts
-    messages.success(
-        request,
+    done = (
         f"Import done: {counts['create']} added, {counts['update']} updated, "
-        f"{counts['unchanged']} unchanged.",
+        f"{counts['unchanged']} unchanged."
     )
     skipped = [row for row in plan.rows if row.action == services.RowAction.SKIP]
+    if plan.rejected:
+        # The report, on the page itself: which rows went in, which did not, and why.
+        form = ImportUploadForm()
+        apply_bootstrap(form)
+        imported = [row for row in plan.rows if row.action != services.RowAction.REJECT]
+        return _render_import(
+            request,
+            {
+                "form": form,
+                "report": done,
+                "rejected": plan.rejected,
+                "imported": imported,
+                "skip_reason": services.SKIP_REASON,
+            },
+        )
+    messages.success(request, done)
     if skipped:
         rows = ", ".join(str(row.row) for row in skipped)
         messages.warning(
@@ -307,6 +326,17 @@ def people_import_commit(request: HttpRequest, import_id: int) -> HttpResponse:
         response["HX-Redirect"] = reverse("people:list")
         return response
     return redirect("people:list")
+
+
+@login_required
+def people_import_template(request: HttpRequest) -> HttpResponse:
+    """An empty file with the headers the import accepts, to fill in (UTF-8 with BOM)."""
+    _org_admin(request)
+    response = HttpResponse(
+        "".join(csvfile.write_rows([])).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="people-import-template.csv"'
+    return response
 
 
 # --- skills -------------------------------------------------------------------------------

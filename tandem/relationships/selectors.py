@@ -32,6 +32,19 @@ def relationship_list_for_program(*, program: Program) -> QuerySet[Relationship]
     )
 
 
+def relationship_list_for_person(
+    *, person: User, programs: QuerySet[Program]
+) -> QuerySet[Relationship]:
+    """The pairs a person is in (as mentor or mentee) in `programs`, which the caller scoped to
+    what the viewer manages; newest first, never by activity."""
+    return (
+        Relationship.objects.select_related("program", "mentor__user", "mentee__user")
+        .filter(program__in=programs)
+        .filter(Q(mentor__user=person) | Q(mentee__user=person))
+        .order_by("-created_at", "-id")
+    )
+
+
 def relationship_event_list(
     *, relationship: Relationship, limit: int = 20
 ) -> list[RelationshipEvent]:

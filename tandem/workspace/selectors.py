@@ -35,15 +35,21 @@ from tandem.meetings.selectors import (
     meeting_signals_by_relationship,
     meetings_panel,
 )
+from tandem.participants.models import Participant
+from tandem.participants.selectors import participation_list_for_person
+from tandem.people.models import Profile
+from tandem.people.selectors import profile_for_person
 from tandem.programs.models import Program
 from tandem.relationships.lifecycle import actions_from
 from tandem.relationships.models import OPEN_STATUSES, Relationship, RelationshipStatus
 from tandem.relationships.permissions import RelationshipAccess
 from tandem.relationships.selectors import (
     relationship_event_list,
+    relationship_list_for_person,
     relationship_list_for_program,
     relationship_list_for_user,
 )
+from tandem.workspace.permissions import PersonAccess
 
 # The hub's panels, in the order a busy mentor reads them.
 PANELS: list[tuple[str, Callable[..., dict[str, Any]]]] = [
@@ -231,3 +237,41 @@ def relationship_signals(*, relationships: list[Relationship]) -> list[Relations
             )
         )
     return rows
+
+
+# --- a person's page, for org admins and their programmes' managers ------------------------
+
+
+@dataclass
+class PersonOverview:
+    person: User
+    profile: Profile | None  # None before their first visit
+    skills_offered: list[str]
+    skills_wanted: list[str]
+    participations: list[Participant]
+    relationships: list[RelationshipSignals]
+
+
+def person_overview(*, access: PersonAccess) -> PersonOverview:
+    """A person's profile, their places in the programmes the viewer may see (role, status)
+    and their pairs there with activity signals only, never what the pair wrote. A fixed
+    number of queries, whatever the number of programmes or pairs."""
+    person = access.person
+    profile = profile_for_person(person=person)
+    offered: list[str] = []
+    wanted: list[str] = []
+    if profile is not None:
+        offered = sorted(skill.name for skill in profile.skills_offered.all())
+        wanted = sorted(skill.name for skill in profile.skills_wanted.all())
+    return PersonOverview(
+        person=person,
+        profile=profile,
+        skills_offered=offered,
+        skills_wanted=wanted,
+        participations=list(participation_list_for_person(person=person, programs=access.programs)),
+        relationships=relationship_signals(
+            relationships=list(
+                relationship_list_for_person(person=person, programs=access.programs)
+            )
+        ),
+    )

@@ -1,4 +1,5 @@
-"""The pair's hub, the home page's "my mentoring" list and the managers' signals page."""
+"""The pair's hub, the home page's "my mentoring" list, the managers' signals page and a
+person's page for org admins and their programmes' managers."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,6 +12,7 @@ from tandem.participants import selectors as participant_selectors
 from tandem.programs.permissions import program_access
 from tandem.relationships.permissions import relationship_access_for_request
 from tandem.workspace import selectors
+from tandem.workspace.permissions import person_access
 
 SIGNALS_PER_PAGE = 50
 
@@ -76,5 +78,24 @@ def program_relationships(request: HttpRequest, program_id: int) -> HttpResponse
                 *selectors.RelationshipStatus.choices,
                 ("", "All"),
             ],
+        },
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A person as the people who run programmes see them: profile, programmes with role and
+    status, pairs with activity signals (never what a pair wrote). Org admins see everyone of
+    their organisation; a programme manager the people of the programmes they manage."""
+    actor = signed_in_user(request)
+    with guard_as_http():
+        access = person_access(actor=actor, user_id=user_id)
+    return render(
+        request,
+        "workspace/person.html",
+        {
+            "nav_section": "people" if access.is_org_admin else "programs",
+            "overview": selectors.person_overview(access=access),
+            "is_org_admin": access.is_org_admin,
         },
     )

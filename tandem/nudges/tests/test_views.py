@@ -103,3 +103,28 @@ def test_save_names_the_rule_out_of_range_and_changes_nothing(cast, client):
         "Choose between 1 and 90 (days).</div>" in response.content.decode()
     )
     assert _state() == []
+
+
+@pytest.mark.parametrize(
+    ("number", "day"),
+    list(
+        enumerate(
+            ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], start=1
+        )
+    ),
+)
+def test_a_day_of_the_week_is_chosen_by_name_and_saved_as_its_number(cast, client, number, day):
+    # given the weekly digest, whose timing is a day of the week
+    client.force_login(cast.manager)
+    url = reverse("nudges:settings", args=[cast.program.pk])
+    # when the manager picks the day by name
+    response = client.post(url, _form(manager_digest=(True, str(number))))
+    # then it is stored as its number (the default, Monday, as no change) and shown by name
+    assert response.status_code == 302
+    stored = NudgeSetting.objects.get(program=cast.program, rule="manager_digest").timing
+    assert stored == (None if number == 1 else number)
+    html = client.get(url).content.decode()
+    assert '<select class="form-select" id="id_manager_digest-timing"' in html
+    assert f'<option value="{number}" selected>{day}</option>' in html
+    assert "(default Monday)" in html
+    assert 'type="number" inputmode="numeric" min="1" max="7"' not in html

@@ -73,7 +73,7 @@ def test_manager_approves_an_application_inline(live_server, page, shoot):
     sign_in(page, live_server.url, manager.email, DEFAULT_PASSWORD)
     # when
     page.goto(f"{live_server.url}/programs/{program.pk}/participants/")
-    page.get_by_label("Search by name or email").fill("lovel")
+    page.get_by_label("Search by name, email or department").fill("lovel")
     page.get_by_text("1 participant matches the filters.").wait_for()
     shoot(page, "filtered")
     page.get_by_role("button", name="Approve Ada Lovelace").click()
@@ -82,3 +82,52 @@ def test_manager_approves_an_application_inline(live_server, page, shoot):
     # then
     pending.refresh_from_db()
     assert (pending.status, pending.decided_by_id) == ("active", manager.pk)
+
+
+def test_admin_changes_a_role_after_confirming_and_approves_applications_in_bulk(
+    live_server, page, shoot
+):
+    # given an admin, a member to promote and two applications
+    org = OrganizationFactory(name="Northwind", slug="northwind")
+    admin = UserFactory(organization=org, role=Role.ORG_ADMIN, email="a@northwind.test")
+    grace = UserFactory(organization=org, first_name="Grace", last_name="Hopper")
+    ProfileFactory(user=grace, department="Treasury")
+    program = ProgramFactory(
+        organization=org, name="Leadership cohort", access=ProgramAccess.APPLICATION
+    )
+    applications = [
+        ParticipantFactory(
+            program=program,
+            user=ProfileFactory(user__organization=org, user__first_name=name).user,
+            status=ParticipantStatus.PENDING,
+        )
+        for name in ("Ada", "Alan")
+    ]
+    sign_in(page, live_server.url, admin.email, DEFAULT_PASSWORD)
+    # when the admin finds Grace by department and asks to make her a programme manager
+    page.goto(f"{live_server.url}/accounts/members/")
+    page.get_by_label("Search by name, email or department").fill("treasury")
+    page.get_by_text("1 person matches.").wait_for()
+    page.get_by_label("Role of Grace Hopper", exact=True).select_option("program_manager")
+    page.get_by_role("button", name="Change the role of Grace Hopper").click()
+    page.get_by_text("goes from Member to Programme manager").wait_for()
+    shoot(page, "confirm-role")
+    # then nothing changed until they confirm
+    grace.refresh_from_db()
+    assert grace.role == Role.MEMBER
+    page.get_by_role("button", name="Yes, make Grace Hopper programme manager").click()
+    page.get_by_text("Grace Hopper: role changed from Member to Programme manager.").wait_for()
+    grace.refresh_from_db()
+    assert grace.role == Role.PROGRAM_MANAGER
+    # when they tick both applications, preview and confirm
+    page.goto(f"{live_server.url}/programs/{program.pk}/participants/")
+    for participant in applications:
+        page.get_by_label(f"Choose {participant.user}").check()
+    page.get_by_role("button", name="Preview…").click()
+    page.get_by_text("2 will be approved.").wait_for()
+    shoot(page, "bulk-preview")
+    assert Participant.objects.filter(status=ParticipantStatus.PENDING).count() == 2
+    page.get_by_role("button", name="Confirm for 2 people").click()
+    page.get_by_text("2 approved:").wait_for()
+    # then
+    assert Participant.objects.filter(status=ParticipantStatus.ACTIVE).count() == 2

@@ -309,7 +309,8 @@ def test_import_preview_lists_rejected_rows_first_and_offers_no_commit(cast, cli
     # then
     content = response.content.decode()
     assert response.status_code == 200
-    assert "1 row cannot be imported, so nothing will be imported." in content
+    assert "1 row cannot be imported. Fix it in your file" in content
+    assert "Import the valid rows, report the rest" in content
     assert "<td>3</td>" in content
     assert "The email is missing; every person needs one." in content
     assert content.index("The email is missing") < content.index("good@northwind.test")
