@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tandem.matching",
     "tandem.analytics",
     "tandem.outcomes",
+    "tandem.provisioning",
     "tandem.demo",
 ]
 
