@@ -45,6 +45,7 @@ from tandem.provisioning.models import ScimGroup
 from tandem.provisioning.services import GroupFields, PersonFields
 
 ScimUser = User[EnterpriseUser]
+ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 MAX_COUNT = 200
 DEFAULT_COUNT = 100
 
@@ -182,7 +183,10 @@ def user_resource(person: Person, base_url: str) -> Any:
     """A person as a SCIM User (with the enterprise extension), from the selector's row."""
     identity = _identity(person)
     profile = person.profile if _has(person, "profile") else None
-    email = Email(
+    # Built without validation: pydantic's email check refuses addresses Tandem already
+    # holds (an internal or reserved domain such as .local or .test), which must still be
+    # served as they are.
+    email = Email.model_construct(
         value=person.email,
         type=(identity.email_type if identity and identity.email_type else None),
         primary=identity.email_primary if identity else True,
@@ -276,6 +280,20 @@ def _chosen_email(resource: Any) -> Email | None:
         if email.type == "work":
             return email
     return emails[0] if emails else None
+
+
+def with_manager_reference(payload: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """Fill in the enterprise manager's $ref from its value (Okta and Entra send the value
+    alone, which scim2-models would refuse as the reference is marked required)."""
+    for key, extension in payload.items():
+        if key.lower() != ENTERPRISE_SCHEMA.lower() or not isinstance(extension, dict):
+            continue
+        manager = extension.get("manager")
+        if isinstance(manager, dict) and manager.get("value") and not manager.get("$ref"):
+            manager["$ref"] = f"{base_url}/Users/{manager['value']}"
+        elif isinstance(manager, str) and manager:
+            extension["manager"] = {"value": manager, "$ref": f"{base_url}/Users/{manager}"}
+    return payload
 
 
 def person_fields(resource: Any) -> PersonFields:

@@ -30,7 +30,6 @@ from scim2_models import (
     Schema,
     SCIMException,
     SearchRequest,
-    UnauthorizedException,
 )
 
 from tandem.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
@@ -104,9 +103,7 @@ def scim_endpoint(view: View) -> View:
             raw_token=_bearer(request), organization_slug=org_slug
         )
         if actor is None:
-            return _from_scim_exception(
-                UnauthorizedException(detail="A valid SCIM token of this organisation is required.")
-            )
+            return _error(401, "A valid SCIM token of this organisation is required.")
         base_url = request.build_absolute_uri(f"/scim/v2/{org_slug}")
         try:
             return view(request, actor, base_url, *args, **kwargs)
@@ -350,7 +347,8 @@ def users(request: HttpRequest, actor: Provisioner, base: str) -> HttpResponse:
         return _user_listing(request, actor, base)
     if request.method == "POST":
         resource = scim.ScimUser.model_validate(
-            _body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST
+            scim.with_manager_reference(_body(request), base),
+            scim_ctx=Context.RESOURCE_CREATION_REQUEST,
         )
         person = services.scim_user_create(actor=actor, fields=scim.person_fields(resource))
         return _user_answer(request, actor, base, person.pk, status=201)
@@ -374,7 +372,8 @@ def user_detail(request: HttpRequest, actor: Provisioner, base: str, user_id: st
             return HttpResponse(status=204)
         if request.method == "PUT":
             resource = scim.ScimUser.model_validate(
-                _body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
+                scim.with_manager_reference(_body(request), base),
+                scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST,
             )
         else:
             patch = PatchOp[scim.ScimUser].model_validate(

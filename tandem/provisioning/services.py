@@ -258,11 +258,6 @@ def scim_user_create(*, actor: Provisioner, fields: PersonFields) -> User:
     their history); any other email already in Tandem is a Conflict.
     """
     fields = _clean_person(fields)
-    if _user_name_taken(actor, fields.user_name, None):
-        raise Conflict(
-            f"userName {fields.user_name!r} is already in use in this organisation.",
-            [FieldError("userName", "This userName is already in use.")],
-        )
     returning = (
         User.objects.filter(
             organization_id=actor.organization_id,
@@ -272,6 +267,11 @@ def scim_user_create(*, actor: Provisioner, fields: PersonFields) -> User:
         .select_for_update(of=("self",))
         .first()
     )
+    if _user_name_taken(actor, fields.user_name, returning):
+        raise Conflict(
+            f"userName {fields.user_name!r} is already in use in this organisation.",
+            [FieldError("userName", "This userName is already in use.")],
+        )
     if returning is not None:
         user = returning
     else:

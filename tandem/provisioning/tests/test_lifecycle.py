@@ -53,7 +53,8 @@ def test_deactivation_pauses_signs_out_and_tells_partner_and_manager(pair: Pair)
     assert _titles(cast.mentor) == ["Your mentoring relationship is now paused"]
     assert _titles(cast.manager) == [f"{cast.mentee.display_name} was deactivated"]
     manager_note = Notification.objects.get(user=cast.manager)
-    assert "paused" in manager_note.body and "Left the company" not in manager_note.body
+    assert "paused" in manager_note.body
+    assert "Left the company" not in manager_note.body
     assert not Notification.objects.filter(body__contains="Left the company").exists()
     # and the other pair is untouched
     pair.other_relationship.refresh_from_db()
@@ -92,7 +93,9 @@ def test_reactivation_resumes_what_the_deactivation_paused(pair: Pair) -> None:
     # then they can sign in again, the relationship is active, and people are told
     cast.mentee.refresh_from_db()
     assert cast.mentee.is_active is True
-    assert closed is not None and closed.pk == record.pk and closed.reactivated_at is not None
+    assert closed is not None
+    assert closed.pk == record.pk
+    assert closed.reactivated_at is not None
     pair.relationship.refresh_from_db()
     assert pair.relationship.status == RelationshipStatus.ACTIVE
     assert _titles(cast.mentor) == ["Your mentoring relationship is now active"]
@@ -117,7 +120,8 @@ def test_reactivation_leaves_paused_when_the_partner_is_deactivated_and_tells_ma
     pair.relationship.refresh_from_db()
     assert pair.relationship.status == RelationshipStatus.PAUSED
     note = Notification.objects.get(user=cast.manager)
-    assert "still paused" in note.body and cast.mentor.display_name in note.body
+    assert "still paused" in note.body
+    assert cast.mentor.display_name in note.body
 
 
 def test_a_relationship_ended_meanwhile_is_not_resumed(pair: Pair) -> None:
@@ -140,7 +144,8 @@ def test_deactivating_twice_changes_nothing_more(pair: Pair) -> None:
 
     second = person_deactivate(actor=cast.admin, user=cast.mentee, reason="Again")
 
-    assert second.pk == first.pk and second.reason == "Leave"
+    assert second.pk == first.pk
+    assert second.reason == "Leave"
     assert Notification.objects.count() == count
 
 
