@@ -177,6 +177,11 @@ class _Translator:
             raise InvalidFilterException(
                 detail=f"'{node.attr_path}' holds text: compare it with a quoted string."
             )
+        if "\x00" in value:
+            # No stored text holds one, and PostgreSQL refuses it in a query.
+            raise InvalidFilterException(
+                detail=f"The value compared with '{node.attr_path}' contains a NUL character."
+            )
         lookup, negate = _TEXT_LOOKUPS[op]
         if not column.case_exact and lookup in ("exact", "contains", "startswith", "endswith"):
             lookup = f"i{lookup}"

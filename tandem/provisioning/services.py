@@ -157,6 +157,11 @@ def _clean_person(fields: PersonFields) -> PersonFields:
     for attribute, (value, limit) in limits.items():
         if len(value) > limit:
             errors.append(FieldError(attribute, f"{attribute} is longer than {limit} characters."))
+    texts = {**{name: value for name, (value, _) in limits.items()}, "userName": user_name}
+    for attribute, value in texts.items():
+        # PostgreSQL refuses the character in a text column; no attribute needs it.
+        if "\x00" in value:
+            errors.append(FieldError(attribute, f"{attribute} contains a NUL character."))
     if errors:
         raise InvalidInput(errors[0].message, errors=errors)
     return PersonFields(
@@ -214,9 +219,16 @@ def _write_person(actor: Provisioner, user: User, fields: PersonFields) -> None:
             f"The email {fields.email} belongs to someone else.",
             [FieldError("emails", "This email is already in use.")],
         )
-    User.objects.filter(pk=user.pk).update(
-        email=fields.email, first_name=fields.given_name, last_name=fields.family_name
-    )
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(
+                email=fields.email, first_name=fields.given_name, last_name=fields.family_name
+            )
+    except IntegrityError as exc:  # another request took the address since the check above
+        raise Conflict(
+            f"The email {fields.email} belongs to someone else.",
+            [FieldError("emails", "This email is already in use.")],
+        ) from exc
     Profile.objects.update_or_create(
         user=user,
         defaults={
@@ -344,6 +356,8 @@ class GroupFields:
 
 def _clean_group(actor: Provisioner, fields: GroupFields) -> tuple[GroupFields, list[int]]:
     name = " ".join(fields.display_name.split())
+    if "\x00" in name or "\x00" in fields.external_id:
+        raise InvalidInput.for_field("displayName", "displayName contains a NUL character.")
     if not name:
         raise InvalidInput.for_field("displayName", "displayName is required.")
     if len(name) > 255:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import Cast, Pair
@@ -331,6 +331,7 @@ def test_etags_answer_304_and_refuse_a_stale_write(cast: Cast, scim: Scim) -> No
         ({"schemas": [USER], "userName": "x"}, 400, "invalidValue", "emails"),
         (_user_body("x", "not-an-email"), 400, "invalidValue", "emails"),
         (_user_body("", "a@example.com"), 400, None, "userName"),
+        (_user_body("nul\x00name", "nul@example.com"), 400, "invalidValue", "userName"),
         (_user_body("mentor@northwind.test", "new@example.com"), 409, "uniqueness", "userName"),
         (_user_body("fresh", "TAKEN@example.com"), 409, "uniqueness", "email"),
         (_user_body("fresh", "foreign@example.com"), 409, "uniqueness", "email"),
@@ -411,6 +412,7 @@ def test_a_filter_tandem_cannot_answer_is_invalid_filter(scim: Scim, expression:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+@example(value="\x00")
 @given(value=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20))
 def test_any_quoted_value_filters_without_error(cast: Cast, scim: Scim, value: str) -> None:
     quoted = json.dumps(value)
@@ -419,6 +421,9 @@ def test_any_quoted_value_filters_without_error(cast: Cast, scim: Scim, value: s
         {"filter": f"userName eq {quoted} or emails.value co {quoted}"},
         HTTP_AUTHORIZATION=f"Bearer {scim.token}",
     )
+    if "\x00" in value:
+        _error(response, 400, "invalidFilter")
+        return
     assert response.status_code == 200, response.content
     emails = {
         u.email
