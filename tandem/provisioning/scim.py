@@ -13,8 +13,8 @@ import json
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from scim2_models import Attribute as SchemaAttribute
 from scim2_models import (
-    URN,
     AuthenticationScheme,
     Bulk,
     ChangePassword,
@@ -38,7 +38,6 @@ from scim2_models import (
     Sort,
     User,
 )
-from scim2_models import Attribute as SchemaAttribute
 
 from tandem.accounts.models import User as Person
 from tandem.provisioning.models import ScimGroup
@@ -179,6 +178,13 @@ def _has(instance: Any, relation: str) -> bool:
     return True
 
 
+def _email_type(value: str) -> Any:
+    try:
+        return Email.Type(value)
+    except ValueError:
+        return value
+
+
 def user_resource(person: Person, base_url: str) -> Any:
     """A person as a SCIM User (with the enterprise extension), from the selector's row."""
     identity = _identity(person)
@@ -188,7 +194,7 @@ def user_resource(person: Person, base_url: str) -> Any:
     # served as they are.
     email = Email.model_construct(
         value=person.email,
-        type=(identity.email_type if identity and identity.email_type else None),
+        type=_email_type(identity.email_type) if identity and identity.email_type else None,
         primary=identity.email_primary if identity else True,
     )
     enterprise = EnterpriseUser(
@@ -352,6 +358,3 @@ def group_fields(resource: Group) -> GroupFields:
         external_id=resource.external_id or "",
         member_ids=tuple(member_ids),
     )
-
-
-__all__ = ["URN"]
