@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("tandem.people.account_urls")),
+    path("provisioning/", include("tandem.provisioning.urls")),
+    path("scim/v2/", include("tandem.provisioning.scim_urls")),
     path("people/", include("tandem.people.urls")),
     path("programs/", include("tandem.participants.program_urls")),
     path("", workspace_views.home, name="home"),

@@ -4,7 +4,6 @@ transaction, its body matches the published schema of its type, and no body hold
 word (journal, messages, notes, agenda, survey answers, goal titles, a reason for ending)."""
 
 import pytest
-from django.utils import timezone
 from pydantic import TypeAdapter
 
 from tandem.goals.services import goal_achieve
@@ -17,10 +16,10 @@ from tandem.participants.models import ParticipantRole
 from tandem.participants.services import participant_add
 from tandem.people.tests.factories import SkillFactory
 from tandem.programs.tests.factories import ProgramFactory
+from tandem.provisioning.lifecycle import person_deactivate
 from tandem.relationships.services import relationship_transition
 from tandem.webhooks.events import EVENT_TYPES, WebhookEvent
 from tandem.webhooks.models import WebhookDelivery
-from tandem.webhooks.services import person_deactivated_emit
 from tandem.webhooks.tests.factories import endpoint_for
 from tests.test_admin_privacy import PRIVATE, private_everywhere  # noqa: F401 - a fixture
 
@@ -64,13 +63,8 @@ def _cause_every_event(pair, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         run = runs.match_run_start(actor=cast.manager, program_id=program.pk, objective="total")
     runs.match_run_publish(actor=cast.manager, run_id=run.pk)
-    # person.deactivated: emitted by provisioning (wired after merging), here directly
-    person_deactivated_emit(
-        organization_id=cast.org.pk,
-        person_id=cast.member.pk,
-        email=cast.member.email,
-        deactivated_at=timezone.now(),
-    )
+    # person.deactivated: by provisioning's lifecycle, with a reason that must not travel
+    person_deactivate(actor=cast.admin, user=cast.member, reason=f"Left the company {REASON}")
 
 
 def test_every_event_is_owed_in_its_schema_and_none_carries_private_content(

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tandem.analytics",
     "tandem.outcomes",
     "tandem.operations",
+    "tandem.provisioning",
     "tandem.demo",
 ]
 

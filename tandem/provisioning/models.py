@@ -1,0 +1,136 @@
+"""Provisioning: SCIM bearer tokens, what an identity provider keeps about a person, SCIM
+groups and their members, and the record of each deactivation (and what it paused)."""
+
+from django.db import models
+from django.db.models.functions import Lower
+
+from tandem.accounts.models import Organization, User
+from tandem.core.models import TimeStampedModel
+from tandem.relationships.models import Relationship
+
+
+class ScimToken(TimeStampedModel):
+    """An organisation's SCIM bearer token. Only its SHA-256 digest is stored; the secret is
+    shown once, when it is created."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="scim_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="The first characters, to recognise it.")
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ScimIdentity(TimeStampedModel):
+    """What the identity provider says about a person beyond accounts and people: its own id
+    for them (externalId) and the enterprise employee number. Written on the first SCIM write
+    about the person, never on a read."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="scim_identity")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # The identity provider's login name for the person (userName); Tandem signs in by email.
+    user_name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, blank=True)
+    employee_number = models.CharField(max_length=100, blank=True)
+    # How the provider labelled the email Tandem keeps (emails[].type, emails[].primary).
+    email_type = models.CharField(max_length=20, blank=True)
+    email_primary = models.BooleanField(default=True)
+    # Whether the provider said `active` (PATCH remove leaves Tandem's default: active).
+    active_asserted = models.BooleanField(default=True)
+    # DELETE /Users/{id}: the person is deactivated and no longer served by SCIM; a later
+    # POST with the same email brings the same account back.
+    deprovisioned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["organization", "external_id"])]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("user_name"), name="scim_identity_user_name_unique_in_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"SCIM identity of {self.user_id}"
+
+
+class ScimGroup(TimeStampedModel):
+    """A group the identity provider pushes (a team, a department, "Mentoring pilot"). A
+    programme's eligibility may name one (docs/decisions/0012-scim-provisioning.md)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="scim_groups"
+    )
+    display_name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, blank=True)
+    members: "models.ManyToManyField[User, ScimGroupMember]" = models.ManyToManyField(
+        User, through="ScimGroupMember", related_name="scim_groups"
+    )
+
+    class Meta:
+        ordering = ["display_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("display_name"), name="scim_group_name_unique_in_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ScimGroupMember(models.Model):
+    group = models.ForeignKey(ScimGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="scim_memberships")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="scim_group_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"
+
+
+class PersonDeactivation(TimeStampedModel):
+    """One deactivation of a person, kept for reporting after they return: when, why, by whom
+    (an admin, or the identity provider), and when it ended."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="deactivations")
+    reason = models.CharField(max_length=300)
+    deactivated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deactivated_via = models.CharField(max_length=120, help_text="Who or what did it.")
+    reactivated_at = models.DateTimeField(null=True, blank=True)
+    paused = models.ManyToManyField(Relationship, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A person is deactivated once at a time: the open row is the current one.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(reactivated_at__isnull=True),
+                name="person_deactivation_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Deactivation of {self.user_id} at {self.created_at:%Y-%m-%d}"

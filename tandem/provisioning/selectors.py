@@ -1,0 +1,75 @@
+"""Every read of provisioning, scoped to one organisation: the people and groups SCIM serves,
+and the organisation's SCIM tokens."""
+
+from django.db.models import CharField, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from tandem.accounts.models import Organization, User
+from tandem.core.errors import NotFound
+from tandem.provisioning.models import ScimGroup, ScimGroupMember, ScimToken
+
+
+def scim_user_queryset(*, organization_id: int) -> QuerySet[User]:
+    """The organisation's people as SCIM serves them (everyone but the deprovisioned), with
+    what a SCIM User needs in a fixed number of queries: the user, identity, profile and
+    manager in one, their groups in a second."""
+    return (
+        User.objects.filter(organization_id=organization_id)
+        .filter(Q(scim_identity__isnull=True) | Q(scim_identity__deprovisioned_at__isnull=True))
+        .select_related("scim_identity", "profile")
+        .prefetch_related(
+            Prefetch(
+                "scim_memberships",
+                queryset=ScimGroupMember.objects.select_related("group").order_by("group_id"),
+            )
+        )
+        .annotate(
+            scim_user_name=Coalesce(
+                NullIf(F("scim_identity__user_name"), Value("")),
+                F("email"),
+                output_field=CharField(),
+            ),
+        )
+        .order_by("pk")
+    )
+
+
+def scim_user_get(*, organization_id: int, user_id: str) -> User:
+    if not user_id.isdigit() or len(user_id) > 18:
+        raise NotFound(f"No user has the id {user_id!r}.")
+    user = scim_user_queryset(organization_id=organization_id).filter(pk=int(user_id)).first()
+    if user is None:
+        raise NotFound(f"No user has the id {user_id!r}.")
+    return user
+
+
+def scim_group_queryset(*, organization_id: int) -> QuerySet[ScimGroup]:
+    return (
+        ScimGroup.objects.filter(organization_id=organization_id)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=ScimGroupMember.objects.order_by("user_id"),
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def scim_group_get(*, organization_id: int, group_id: str) -> ScimGroup:
+    if not group_id.isdigit() or len(group_id) > 18:
+        raise NotFound(f"No group has the id {group_id!r}.")
+    group = scim_group_queryset(organization_id=organization_id).filter(pk=int(group_id)).first()
+    if group is None:
+        raise NotFound(f"No group has the id {group_id!r}.")
+    return group
+
+
+def scim_token_list(*, organization: Organization) -> QuerySet[ScimToken]:
+    """The organisation's SCIM tokens, newest first (revoked ones too, marked)."""
+    return ScimToken.objects.filter(organization=organization).select_related("created_by")
+
+
+def scim_group_member_ids(*, group_id: int) -> list[int]:
+    """The people in a SCIM group, by id: how a programme's eligibility reads a group."""
+    return list(ScimGroupMember.objects.filter(group_id=group_id).values_list("user_id", flat=True))
