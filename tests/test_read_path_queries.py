@@ -2,12 +2,15 @@
 (issue 15). The plans behind them are checked on PostgreSQL in test_read_path_plans.py."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ACTOR_NAMES
 from tandem.accounts.tests.factories import UserFactory
+from tandem.notifications.models import Notification, NotificationCategory
 from tandem.participants.models import Participant, ParticipantRole
 from tandem.participants.tests.factories import ParticipantFactory
 from tandem.people.models import Profile
@@ -218,9 +221,6 @@ def test_programme_relationships_page_costs_the_same_at_any_size(
     url = f"programs/{cast.program.pk}/relationships"
     pairs(2)
     client.get(url)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as small:
         first = client.get(url, {"limit": 10})
     pairs(20)
@@ -233,3 +233,33 @@ def test_programme_relationships_page_costs_the_same_at_any_size(
     assert len(ids) == 10
     newest = Relationship.objects.filter(program=cast.program).order_by("-created_at", "-id")
     assert ids == list(newest.values_list("pk", flat=True)[:10])
+
+
+@pytest.mark.django_db
+def test_notification_centre_counts_unread_once_whatever_the_number(cast):
+    def notify(count: int) -> None:
+        Notification.objects.bulk_create(
+            Notification(user=cast.mentee, category=NotificationCategory.MEETINGS, title="Hi")
+            for _ in range(count)
+        )
+
+    client = Client()
+    client.force_login(cast.mentee)
+    notify(2)
+    client.get("/notifications/")
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/notifications/").status_code == 200
+    notify(40)
+    # when the centre is opened with 42 notifications (two pages)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/notifications/")
+    # then the same queries, and the unread ones counted once for the page and its navigation
+    assert response.status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+    unread_counts = [
+        q["sql"]
+        for q in many.captured_queries
+        if "COUNT" in q["sql"] and "read_at" in q["sql"] and "notification" in q["sql"]
+    ]
+    assert len(unread_counts) == 1
+    assert response.context["unread_notifications"] == response.context["unread_count"] == 42
