@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics
+.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics bench-web
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -104,6 +104,12 @@ bench-health: $(RUNTIME_STAMP)
 ## empty PostgreSQL database DATABASE_URL names); prints one JSON object of seconds and queries
 bench-analytics: $(RUNTIME_STAMP)
 	$(BIN)/python -m bench.analytics --relationships 100000 --json
+
+## bench-web: the main read paths under gunicorn (production settings, 2 workers) and wrk at 1, 16
+## and 64 clients, on a PostgreSQL organisation of 100,000 people built in the database
+## DATABASE_URL names (needs wrk: apt-get install wrk); prints one JSON object. Not run in CI.
+bench-web: $(RUNTIME_STAMP)
+	$(BIN)/python -m bench.web --people 100000 --json
 
 ci: lint typecheck imports check-deploy test
 

@@ -99,7 +99,14 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"
             ),
         ]
-        indexes = [models.Index(fields=["organization", "role"])]
+        indexes = [
+            models.Index(fields=["organization", "role"]),
+            # Lists of people in name order (a programme's participants, the people directory)
+            # walk this index and stop at the page's last row instead of sorting everyone (the
+            # organisation is the programme's, so it is not a column here: see
+            # participants.selectors.participant_list_for_program).
+            models.Index(fields=["last_name", "first_name", "email"], name="user_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

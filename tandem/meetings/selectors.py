@@ -34,6 +34,7 @@ from tandem.meetings.models import AgendaItem, CalendarFeedToken, CheckIn, Meeti
 from tandem.meetings.services import feed_token_digest, meeting_path
 from tandem.meetings.times import in_zone, local_text
 from tandem.people.selectors import profile_timezone_get
+from tandem.relationships import selectors as relationship_selectors
 from tandem.relationships.models import Relationship, RelationshipStatus
 from tandem.relationships.permissions import RelationshipAccess
 
@@ -307,8 +308,9 @@ def meeting_list_for_feed(*, user: User) -> list[Meeting]:
     """Every meeting of every relationship `user` is a person of (not as a manager)."""
     return list(
         _with_agenda(
+            # The pair's relationships by two indexed look-ups, not an OR across joins.
             Meeting.objects.filter(
-                Q(relationship__mentor__user=user) | Q(relationship__mentee__user=user)
+                relationship__in=relationship_selectors.relationship_ids_of_user(user=user)
             ).select_related(
                 "created_by",
                 "relationship__program",

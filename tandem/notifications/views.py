@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import InvalidInput, NotFound
 from tandem.notifications import selectors, services
+from tandem.notifications.context_processors import unread_count_for_request
 from tandem.notifications.models import NotificationCategory, NotificationChannel
 from tandem.notifications.unsubscribe import unsubscribe_read
 from tandem.people.selectors import profile_timezone_get
@@ -30,7 +31,7 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
     return {
         "page": page,
         "unread_only": unread_only,
-        "unread_count": selectors.unread_count_for_user(actor=actor),
+        "unread_count": unread_count_for_request(request, actor=actor),
         "viewer_timezone": profile_timezone_get(user=actor),
     }
 

@@ -202,12 +202,17 @@ def participant_list_for_program(
     The caller has already passed `program_access(..., manage=True)`.
     """
     filters = filters or ParticipantFilters()
+    # Name order is total (emails are unique) and matches `accounts.User`'s `user_name_order`
+    # index: PostgreSQL walks it and stops at the page's last row (a 20,000-person programme:
+    # about 250 index entries read, not 20,000 rows sorted); for a small programme or a narrow
+    # filter it reads the programme's rows by index and sorts those few instead. No filter on
+    # the user's own columns here, so the page's COUNT reads the participants' index alone.
     queryset = (
         Participant.objects.filter(
             program=program, program__organization_id=organization_id_of(actor)
         )
         .select_related("user", "user__profile")
-        .order_by("user__last_name", "user__first_name", "user__email", "pk")
+        .order_by("user__last_name", "user__first_name", "user__email")
     )
     if filters.role in ParticipantRole.values:
         queryset = queryset.filter(role=filters.role)

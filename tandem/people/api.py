@@ -30,9 +30,14 @@ class PeopleFilters(Schema):
 
 
 def _profile(request: HttpRequest) -> object:
+    """The caller's profile in three queries (it, then the skills on each side); only a first
+    visit, before the profile exists, pays for the transaction that creates it."""
     actor = caller(request)
-    services.profile_get_or_create(actor=actor)
-    return selectors.profile_get(actor=actor)
+    profile = selectors.profile_get(actor=actor)
+    if profile is None:
+        services.profile_get_or_create(actor=actor)
+        profile = selectors.profile_get(actor=actor)
+    return profile
 
 
 @router.get("/me/profile", response=ProfileOut, summary="My profile")

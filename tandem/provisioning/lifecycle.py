@@ -24,7 +24,6 @@ from collections.abc import Iterable
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +35,7 @@ from tandem.notifications.services import notification_send
 from tandem.provisioning.actors import Actor, actor_label, require_provisioning
 from tandem.provisioning.models import PersonDeactivation
 from tandem.relationships.models import Relationship, RelationshipStatus
+from tandem.relationships.selectors import relationship_ids_of_user
 from tandem.relationships.services import relationship_transition
 from tandem.webhooks.services import person_deactivated_emit
 
@@ -45,7 +45,7 @@ REASON_MAX = 300
 def _open_relationships(user: User) -> list[Relationship]:
     return list(
         Relationship.objects.select_related("program", "mentor__user", "mentee__user")
-        .filter(Q(mentor__user=user) | Q(mentee__user=user))
+        .filter(pk__in=relationship_ids_of_user(user=user))
         .filter(status__in=[RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE])
         .order_by("pk")
     )

@@ -97,6 +97,17 @@ class Relationship(TimeStampedModel):
             models.Index(fields=["program", "status"]),
             models.Index(fields=["mentor", "status"]),
             models.Index(fields=["mentee", "status"]),
+            # A programme's relationships newest first (the managers' list): read in index
+            # order and stop at the page, whatever the programme's size; the partial one serves
+            # the default "open" filter without stepping over closed pairs.
+            models.Index(
+                fields=["program", "-created_at", "-id"], name="relationship_program_newest"
+            ),
+            models.Index(
+                fields=["program", "-created_at", "-id"],
+                condition=Q(status__in=["proposed", "active", "paused"]),
+                name="relationship_program_open_new",
+            ),
         ]
 
     def __str__(self) -> str:

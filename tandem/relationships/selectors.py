@@ -2,12 +2,28 @@
 they manage)."""
 
 import datetime
+from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from tandem.accounts.models import User
+from tandem.participants.models import Participant
 from tandem.programs.models import Program
 from tandem.relationships.models import OPEN_STATUSES, Relationship, RelationshipEvent
+
+
+def relationship_ids_of_user(*, user: User) -> QuerySet[Relationship, Any]:
+    """The ids of the relationships `user` is the mentor or the mentee of, as a subquery.
+
+    Two indexed look-ups joined by a UNION: the person's participant rows (by user), then the
+    relationships on each side (the mentor and mentee indexes). `mentor__user=u | mentee__user=u`
+    reads the same rows, but an OR across two joins cannot use either index: PostgreSQL then
+    hash-joins every relationship with every participant to return a person's three rows
+    (issue 15: 66 ms at 100,000 people, against 0.5 ms for this)."""
+    places = Participant.objects.filter(user=user).order_by().values("pk")
+    mentoring = Relationship.objects.filter(mentor__in=places).order_by().values("pk")
+    mentored = Relationship.objects.filter(mentee__in=places).order_by().values("pk")
+    return mentoring.union(mentored)
 
 
 def relationship_list_for_user(*, actor: User, open_only: bool = False) -> QuerySet[Relationship]:
@@ -15,7 +31,7 @@ def relationship_list_for_user(*, actor: User, open_only: bool = False) -> Query
     queryset = Relationship.objects.select_related(
         "program", "mentor__user", "mentee__user", "circle"
     ).filter(
-        Q(mentor__user=actor) | Q(mentee__user=actor),
+        pk__in=relationship_ids_of_user(user=actor),
         program__organization_id=actor.organization_id or 0,
     )
     if open_only:
@@ -39,8 +55,7 @@ def relationship_list_for_person(
     what the viewer manages; newest first, never by activity."""
     return (
         Relationship.objects.select_related("program", "mentor__user", "mentee__user")
-        .filter(program__in=programs)
-        .filter(Q(mentor__user=person) | Q(mentee__user=person))
+        .filter(program__in=programs, pk__in=relationship_ids_of_user(user=person))
         .order_by("-created_at", "-id")
     )
 
