@@ -28,7 +28,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "auditlog",
     "tandem.core",
+    "tandem.audit",
     "tandem.accounts",
     "tandem.people",
     "tandem.programs",
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts and from where, for the audit trail's entries (tandem/audit/context.py).
+    "tandem.accounts.audit_context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -222,3 +226,11 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # production refuses it.
 DEVELOPMENT_JOURNAL_KEY = "ZGV2ZWxvcG1lbnQtb25seS1qb3VybmFsLWtleS0wMDA="
 JOURNAL_ENCRYPTION_KEYS = env_list("JOURNAL_ENCRYPTION_KEYS", DEVELOPMENT_JOURNAL_KEY)
+
+# The audit trail (tandem/audit): django-auditlog writes its model changes into Tandem's own
+# entry model, which carries the organisation. auditlog's own LogEntry is swapped out, so its
+# migrations (which would create an unused table) are not run.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+MIGRATION_MODULES = {"auditlog": None}
