@@ -18,6 +18,7 @@ OUTCOMES_IMPORTED = "outcomes.imported"
 EXPORT_DOWNLOADED = "export.downloaded"
 MATCH_RUN_PUBLISHED = "match_run.published"
 RELATIONSHIP_ENDED = "relationship.ended"
+RELATIONSHIP_COMPLETED = "relationship.completed"
 
 ALL = (
     SIGN_IN_SUCCEEDED,
@@ -33,4 +34,5 @@ ALL = (
     EXPORT_DOWNLOADED,
     MATCH_RUN_PUBLISHED,
     RELATIONSHIP_ENDED,
+    RELATIONSHIP_COMPLETED,
 )

@@ -27,7 +27,7 @@ from tandem.core.errors import InvalidInput
 # What an event may carry: ids, counts, names, formats and settings' values. Never free text
 # someone wrote: the caller passes only what it chose to name here.
 Scalar = str | int | float | bool | None
-EventData = Mapping[str, Scalar | list[Scalar] | Mapping[str, Scalar | list[Scalar]]]
+EventData = Mapping[str, object]
 
 
 def audit_record(
@@ -60,6 +60,27 @@ def audit_record(
         object_repr=str(target) if target is not None else "",
         additional_data=json.loads(json.dumps(data, default=str)) if data else None,
         timestamp=at or timezone.now(),
+    )
+
+
+def audit_export(
+    *,
+    actor: AbstractBaseUser,
+    organization_id: int | None,
+    what: str,
+    export_format: str,
+    target: models.Model | None = None,
+    data: EventData | None = None,
+) -> AuditEntry:
+    """Record a CSV or XLSX download (`what`: "people", "participants", "analytics.funnel",
+    ...). Every caller of `core.exports`' writers, and the people export, calls it once the
+    download is allowed and before the file is streamed."""
+    return audit_record(
+        actor=actor,
+        event=events.EXPORT_DOWNLOADED,
+        organization_id=organization_id,
+        target=target,
+        data={"what": what, "format": export_format, **(data or {})},
     )
 
 
