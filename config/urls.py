@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("tandem.accounts.urls")),
+    path("audit/", include("tandem.audit.urls")),
     path("people/", include("tandem.people.urls")),
     path("programs/", include("tandem.participants.program_urls")),
     path("", workspace_views.home, name="home"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tandem.audit.models import DEFAULT_RETENTION_DAYS, AuditEntry, AuditSettings
 from tandem.audit.permissions import AuditViewer, audit_admin_required
+from tandem.core.errors import FieldError, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,33 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def audit_filters_check(filters: AuditFilters) -> None:
+    """InvalidInput naming the field, for a search that cannot mean anything."""
+    errors = []
+    if filters.object_type.strip() and "." not in filters.object_type.strip():
+        errors.append(
+            FieldError(
+                "object_type",
+                f"'{filters.object_type}' is not an object type: use app.model, "
+                "such as accounts.user.",
+            )
+        )
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        errors.append(
+            FieldError(
+                "date_to",
+                f"The last day ({filters.date_to}) is before the first ({filters.date_from}).",
+            )
+        )
+    if errors:
+        raise InvalidInput("The search is not valid.", errors)
+
+
 def audit_entry_list(*, actor: AuditViewer, filters: AuditFilters) -> QuerySet[AuditEntry]:
-    """The actor's organisation's entries, newest first, filtered. Org admins only."""
+    """The actor's organisation's entries, newest first, filtered. Org admins only; a search
+    that cannot mean anything is InvalidInput (`audit_filters_check`)."""
     organization_id = audit_admin_required(actor)
+    audit_filters_check(filters)
     entries = AuditEntry.objects.filter(organization_id=organization_id).select_related(
         "actor", "content_type"
     )
