@@ -32,7 +32,7 @@ from tandem.accounts.models import (
 )
 from tandem.accounts.names import display_name
 from tandem.audit import events as audit_events
-from tandem.audit.services import audit_record
+from tandem.audit.services import AuditEvent, audit_record, audit_record_many
 from tandem.core.aggregates import MIN_GROUP_FLOOR
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 
@@ -630,20 +630,24 @@ def api_token_use_audit() -> int:
             .filter(Q(audited_use_at__isnull=True) | Q(audited_use_at__lt=F("last_used_at")))
             .order_by("pk")
         )
-        for token in tokens:
-            audit_record(
-                actor=token.user,
-                event=audit_events.API_TOKEN_USED,
-                organization_id=token.user.organization_id,
-                target=token,
-                address=token.last_used_address,
-                data={
-                    "previous_entry_at": token.audited_use_at.isoformat()
-                    if token.audited_use_at
-                    else None
-                },
-                at=token.last_used_at,
-            )
+        audit_record_many(
+            [
+                AuditEvent(
+                    actor=token.user,
+                    event=audit_events.API_TOKEN_USED,
+                    organization_id=token.user.organization_id,
+                    target=token,
+                    address=token.last_used_address,
+                    data={
+                        "previous_entry_at": token.audited_use_at.isoformat()
+                        if token.audited_use_at
+                        else None
+                    },
+                    at=token.last_used_at,
+                )
+                for token in tokens
+            ]
+        )
         ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(
             audited_use_at=F("last_used_at")
         )
