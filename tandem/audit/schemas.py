@@ -5,6 +5,7 @@ from ninja import Field, Schema
 
 from tandem.audit.models import AuditEntry
 from tandem.audit.selectors import actor_label, object_type_label
+from tandem.core.params import SmallCount
 from tandem.core.schemas import InputSchema
 
 
@@ -55,4 +56,4 @@ class AuditSettingsOut(Schema):
 
 
 class AuditSettingsIn(InputSchema):
-    retention_days: int = Field(..., description="Days an audit entry is kept (30 to 3650).")
+    retention_days: SmallCount = Field(..., description="Days an audit entry is kept (30 to 3650).")
