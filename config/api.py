@@ -6,6 +6,7 @@ from tandem.actions.api import router as actions_router
 from tandem.agreements.api import router as agreements_router
 from tandem.analytics.api import router as analytics_router
 from tandem.assessments.api import router as assessments_router
+from tandem.audit.api import router as audit_router
 from tandem.conversations.api import router as conversations_router
 from tandem.core.problem import ProblemJsonAPI, install_failure_handlers, install_problem_handlers
 from tandem.feedback.api import router as feedback_router
@@ -44,6 +45,7 @@ install_problem_handlers(api)
 install_failure_handlers(api)
 
 api.add_router("/", accounts_router)
+api.add_router("/", audit_router)
 api.add_router("/", people_router)
 api.add_router("/programs", program_summaries_router)
 api.add_router("/programs", programs_router)

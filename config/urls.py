@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("tandem.people.account_urls")),
     path("provisioning/", include("tandem.provisioning.urls")),
     path("scim/v2/", include("tandem.provisioning.scim_urls")),
+    path("audit/", include("tandem.audit.urls")),
     path("people/", include("tandem.people.urls")),
     path("programs/", include("tandem.participants.program_urls")),
     path("", workspace_views.home, name="home"),

@@ -29,7 +29,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_prometheus",
+    "auditlog",
     "tandem.core",
+    "tandem.audit",
     "tandem.accounts",
     "tandem.people",
     "tandem.programs",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts and from where, for the audit trail's entries (tandem/audit/context.py).
+    "tandem.accounts.audit_context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -278,3 +282,11 @@ WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
 WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8)
 # An endpoint that fails this many attempts in a row is disabled and its admins are emailed.
 WEBHOOKS_DISABLE_AFTER_FAILURES = env_int("WEBHOOKS_DISABLE_AFTER_FAILURES", 20)
+
+# The audit trail (tandem/audit): django-auditlog writes its model changes into Tandem's own
+# entry model, which carries the organisation. auditlog's own LogEntry is swapped out, so its
+# migrations (which would create an unused table) are not run.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+MIGRATION_MODULES = {"auditlog": None}

@@ -5,13 +5,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from tandem.accounts.client_address import client_address
 from tandem.accounts.models import User
 from tandem.accounts.services import api_token_authenticate
 
 
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(raw_token=token)
+        user = api_token_authenticate(raw_token=token, address=client_address(request))
         if user is not None:
             request.user = user
         return user

@@ -192,6 +192,10 @@ class ApiToken(TimeStampedModel):
     digest = models.CharField(max_length=64, unique=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The address of the last use kept (`last_used_at` is kept at most once a minute).
+    last_used_address = models.GenericIPAddressField(null=True, blank=True)
+    # The `last_used_at` the audit trail last recorded (`services.api_token_use_audit`).
+    audited_use_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,8 @@ from tandem.accounts.models import (
     User,
 )
 from tandem.accounts.names import display_name
+from tandem.audit import events as audit_events
+from tandem.audit.services import AuditEvent, audit_record, audit_record_many
 from tandem.core.aggregates import MIN_GROUP_FLOOR
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 
@@ -155,10 +158,26 @@ def organization_settings_update(
             f"{MAX_AGGREGATE_MIN_GROUP} (got {size}): with fewer people, a manager could work "
             "out one person's answers.",
         )
+    before = (
+        Organization.objects.select_for_update()
+        .values_list("aggregate_min_group_size", flat=True)
+        .get(pk=organization.pk)
+    )
     Organization.objects.filter(pk=organization.pk).update(
         aggregate_min_group_size=size, updated_at=timezone.now()
     )
     organization.refresh_from_db(fields=["aggregate_min_group_size", "updated_at"])
+    if before != size:
+        audit_record(
+            actor=actor,
+            event=audit_events.SETTINGS_CHANGED,
+            organization_id=organization.pk,
+            target=organization,
+            data={
+                "settings": "organisation",
+                "changes": {"aggregate_min_group_size": [before, size]},
+            },
+        )
     return organization
 
 
@@ -192,8 +211,16 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     admins = _lock_active_admins(user.organization.pk)
     if not is_active and admins == [user.pk]:
         raise Conflict(_LAST_ADMIN)
+    was_active = User.objects.values_list("is_active", flat=True).get(pk=user.pk)
     User.objects.filter(pk=user.pk).update(is_active=is_active)
     user.refresh_from_db(fields=["is_active"])
+    if was_active != is_active:
+        audit_record(
+            actor=actor,
+            event=audit_events.USER_ACTIVATED if is_active else audit_events.USER_DEACTIVATED,
+            organization_id=user.organization_id,
+            target=user,
+        )
     return user
 
 
@@ -262,6 +289,20 @@ def password_reset_rate_limit_take(*, email: str, address: str | None) -> bool:
     )
 
 
+def password_reset_requested(*, email: str, address: str | None) -> None:
+    """Record a reset asked for an existing account (an unknown address leaves no entry: the
+    trail is read by organisations, and it belongs to none)."""
+    user = User.objects.filter(email__iexact=throttle.normalise_email(email)).first()
+    if user is not None:
+        audit_record(
+            actor=None,
+            event=audit_events.PASSWORD_RESET_REQUESTED,
+            organization_id=user.organization_id,
+            target=user,
+            address=address,
+        )
+
+
 @transaction.atomic
 def password_reset_complete(*, user: User, password: str) -> User:
     """Set the new password chosen through a reset link, and shut every other door.
@@ -275,8 +316,15 @@ def password_reset_complete(*, user: User, password: str) -> User:
     locked.set_password(password)
     locked.save(update_fields=["password"])
     now = timezone.now()
-    ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(
+    revoked = ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(
         revoked_at=now, updated_at=now
+    )
+    audit_record(
+        actor=locked,
+        event=audit_events.PASSWORD_RESET_COMPLETED,
+        organization_id=locked.organization_id,
+        target=locked,
+        data={"api_tokens_revoked": revoked},
     )
     return locked
 
@@ -550,8 +598,12 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     return token
 
 
-def api_token_authenticate(*, raw_token: str) -> User | None:
-    """The active user a token belongs to, or None. Revoked tokens and inactive users fail."""
+def api_token_authenticate(*, raw_token: str, address: str | None = None) -> User | None:
+    """The active user a token belongs to, or None. Revoked tokens and inactive users fail.
+
+    Its last use (time and client address) is kept at most once a minute, in the one UPDATE
+    that was there before the audit trail; `api_token_use_audit` turns it into audit entries.
+    """
     token = (
         ApiToken.objects.select_related("user", "user__organization")
         .filter(digest=_token_digest(raw_token), revoked_at__isnull=True, user__is_active=True)
@@ -561,5 +613,42 @@ def api_token_authenticate(*, raw_token: str) -> User | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _TOKEN_TOUCH_INTERVAL:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_address=address)
     return token.user
+
+
+def api_token_use_audit() -> int:
+    """Record in the audit trail each token used since its last entry: one entry per token per
+    run, at the time of its latest use and from that use's address (decision record 0009: the
+    scheduler runs it hourly, so a token in use leaves at most one entry an hour, and the API's
+    requests pay no query for it). Returns how many entries were written."""
+    with transaction.atomic():
+        tokens = list(
+            ApiToken.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(last_used_at__isnull=False)
+            .filter(Q(audited_use_at__isnull=True) | Q(audited_use_at__lt=F("last_used_at")))
+            .order_by("pk")
+        )
+        audit_record_many(
+            [
+                AuditEvent(
+                    actor=token.user,
+                    event=audit_events.API_TOKEN_USED,
+                    organization_id=token.user.organization_id,
+                    target=token,
+                    address=token.last_used_address,
+                    data={
+                        "previous_entry_at": token.audited_use_at.isoformat()
+                        if token.audited_use_at
+                        else None
+                    },
+                    at=token.last_used_at,
+                )
+                for token in tokens
+            ]
+        )
+        ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).update(
+            audited_use_at=F("last_used_at")
+        )
+    return len(tokens)

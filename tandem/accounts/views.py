@@ -113,9 +113,11 @@ class PasswordResetView(auth_views.PasswordResetView):
         return apply_bootstrap(super().get_form(form_class))
 
     def form_valid(self, form):
+        address = client_address(self.request)
         allowed = services.password_reset_rate_limit_take(
-            email=form.cleaned_data["email"], address=client_address(self.request)
+            email=form.cleaned_data["email"], address=address
         )
+        services.password_reset_requested(email=form.cleaned_data["email"], address=address)
         if allowed:
             return super().form_valid(form)
         # The same answer as a sent email, so the limit does not tell whether it exists.

@@ -20,6 +20,7 @@ from tandem.analytics import charts, selectors, tables
 from tandem.analytics.filters import Filters, Scope, filters_parse
 from tandem.analytics.pairs import FIGURES, figure_label, pairs_behind
 from tandem.analytics.permissions import analytics_program_access, analytics_programs_access
+from tandem.audit.services import audit_export
 from tandem.core.errors import InvalidInput
 from tandem.core.exports import csv_download, xlsx_download
 from tandem.core.web import guard_as_http
@@ -195,6 +196,15 @@ def _export(
     else:
         built = tables.BUILDERS[table](data)
     filename = f"{slugify(name)}-{built.key}-{data['generated_at']:%Y-%m-%d}.{fmt}"
+    actor = signed_in_user(request)
+    audit_export(
+        actor=actor,
+        organization_id=actor.organization_id,
+        what=f"analytics.{built.key}",
+        export_format=fmt,
+        target=programs[0] if len(programs) == 1 and table != "compare" else None,
+        data={"program_ids": list(ids)},
+    )
     if fmt == "csv":
         return csv_download(filename=filename, header=built.header, rows=built.rows)
     return xlsx_download(filename=filename, sheet=built.title, header=built.header, rows=built.rows)

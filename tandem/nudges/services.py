@@ -18,6 +18,8 @@ from django.db import connections, transaction
 from django.db.models import Q
 
 from tandem.accounts.models import User
+from tandem.audit import events as audit_events
+from tandem.audit.services import audit_record
 from tandem.core.errors import FieldError, InvalidInput
 from tandem.core.json_rows import in_values
 from tandem.notifications.models import OutboxMessage, OutboxStatus
@@ -87,6 +89,7 @@ def nudge_settings_update(
     errors = [error for change in changes for error in _check_change(change, seen)]
     if errors:
         raise InvalidInput("Some nudge settings are not valid.", errors=errors)
+    before = {row.rule.name: row for row in nudge_settings_for_program(program=program)}
     NudgeSetting.objects.bulk_create(
         [
             NudgeSetting(
@@ -104,7 +107,25 @@ def nudge_settings_update(
         unique_fields=["program", "rule"],
         update_fields=["is_enabled", "timing", "updated_at"],
     )
-    return nudge_settings_for_program(program=program)
+    after = nudge_settings_for_program(program=program)
+    changed = {
+        row.rule.name: {
+            "is_enabled": [before[row.rule.name].is_enabled, row.is_enabled],
+            "timing": [before[row.rule.name].timing, row.timing],
+        }
+        for row in after
+        if (before[row.rule.name].is_enabled, before[row.rule.name].timing)
+        != (row.is_enabled, row.timing)
+    }
+    if changed:
+        audit_record(
+            actor=actor,
+            event=audit_events.SETTINGS_CHANGED,
+            organization_id=program.organization_id,
+            target=program,
+            data={"settings": "nudges", "changes": changed},
+        )
+    return after
 
 
 # --- evaluation --------------------------------------------------------------------------

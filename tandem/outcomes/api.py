@@ -12,6 +12,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from ninja import File, Query, Router, UploadedFile
 
 from tandem.accounts.api_auth import caller
+from tandem.accounts.models import User
+from tandem.audit.services import audit_export
 from tandem.core.exports import XLSX_CONTENT_TYPE, csv_download, xlsx_download
 from tandem.outcomes import selectors, services, tables
 from tandem.outcomes.permissions import require_org_admin
@@ -107,12 +109,18 @@ def outcomes_export(
     request: HttpRequest, filters: Query[ExportFilters]
 ) -> HttpResponse | StreamingHttpResponse | FileResponse:
     report = selectors.outcomes_report(actor=caller(request), query=filters.as_query())
-    return export_response(report, filters.format)
+    return export_response(report, filters.format, actor=caller(request))
 
 
 def export_response(
-    report: selectors.OutcomesReport, export_format: str
+    report: selectors.OutcomesReport, export_format: str, *, actor: User
 ) -> HttpResponse | StreamingHttpResponse | FileResponse:
+    audit_export(
+        actor=actor,
+        organization_id=actor.organization_id,
+        what="outcomes",
+        export_format=export_format,
+    )
     filename = f"outcomes-{report.as_of.isoformat()}"
     if export_format == "xlsx":
         return xlsx_download(

@@ -5,3 +5,14 @@ class OutcomesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tandem.outcomes"
     verbose_name = "Outcomes and ROI"
+
+    def ready(self) -> None:
+        from tandem.audit.registry import audit_model
+        from tandem.outcomes.models import OutcomesSettings
+
+        # Who besides the organisation's admins sees outcomes: an audited setting.
+        audit_model(
+            OutcomesSettings,
+            fields=["managers_see_outcomes"],
+            organization=lambda row: row.organization_id,
+        )

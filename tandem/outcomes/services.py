@@ -23,6 +23,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tandem.accounts.models import Organization, User
+from tandem.audit import events as audit_events
+from tandem.audit.services import audit_record
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.core.text import single_line_problem
 from tandem.outcomes import hrfile
@@ -451,6 +453,13 @@ def outcomes_import_commit(
             batch_size=WRITE_BATCH_SIZE,
         )
     plan.committed = True
+    audit_record(
+        actor=actor,
+        event=audit_events.OUTCOMES_IMPORTED,
+        organization_id=organization.pk,
+        target=organization,
+        data={"rows": len(plan.rows), "counts": plan.counts},
+    )
     return plan
 
 

@@ -81,7 +81,7 @@ def outcomes_export(
     if report is None:
         apply_bootstrap(form)
         return render(request, "outcomes/report.html", {"form": form, "report": None}, status=400)
-    return export_response(report, export_format)
+    return export_response(report, export_format, actor=signed_in_user(request))
 
 
 def _render_import(

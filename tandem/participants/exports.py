@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from tandem.accounts.models import User
+from tandem.audit.services import audit_export
 from tandem.core.exports import csv_download
 from tandem.participants import selectors
 from tandem.programs.models import Program
@@ -18,5 +19,12 @@ def participants_csv_response(*, actor: User, program: Program) -> StreamingHttp
     The caller has already passed `program_access(..., manage=True)`.
     """
     header, rows = selectors.participant_export_table(actor=actor, program=program)
+    audit_export(
+        actor=actor,
+        organization_id=program.organization_id,
+        what="participants",
+        export_format="csv",
+        target=program,
+    )
     filename = f"{slugify(program.name) or 'programme'}-participants-{timezone.localdate()}.csv"
     return csv_download(filename=filename, header=header, rows=rows)

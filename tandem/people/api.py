@@ -6,6 +6,7 @@ from ninja import File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
+from tandem.audit.services import audit_export
 from tandem.core.pagination import LimitOffsetPagination
 from tandem.core.params import Id
 from tandem.people import csvfile, selectors, services
@@ -106,6 +107,9 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilters]) -> object:
 def people_export(request: HttpRequest) -> StreamingHttpResponse:
     actor = caller(request)
     require_org_admin(actor)
+    audit_export(
+        actor=actor, organization_id=actor.organization_id, what="people", export_format="csv"
+    )
     response = StreamingHttpResponse(
         selectors.people_export_csv(actor=actor), content_type="text/csv; charset=utf-8"
     )

@@ -18,6 +18,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tandem.accounts.models import Organization, Role, User
+from tandem.audit import events as audit_events
+from tandem.audit.services import audit_record
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.core.text import single_line_problem
 from tandem.people import csvfile
@@ -723,6 +725,13 @@ def people_import_commit(*, actor: User, content: bytes, valid_only: bool = Fals
         if row_plan.email in work.foreign and row_plan.action != RowAction.REJECT:
             row_plan.action, row_plan.changes = RowAction.SKIP, [SKIP_REASON]
     plan.committed = True
+    audit_record(
+        actor=actor,
+        event=audit_events.PEOPLE_IMPORTED,
+        organization_id=organization.pk,
+        target=organization,
+        data={"rows": len(plan.rows), "counts": plan.counts},
+    )
     return plan
 
 

@@ -19,6 +19,7 @@ from tandem.accounts import services as account_services
 from tandem.accounts.forms import ApiTokenForm
 from tandem.accounts.models import User
 from tandem.accounts.requests import signed_in_user
+from tandem.audit.services import audit_export
 from tandem.core.errors import DomainError, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.people import csvfile, selectors, services
@@ -221,6 +222,9 @@ def people_list(request: HttpRequest) -> HttpResponse:
 def people_export(request: HttpRequest) -> StreamingHttpResponse:
     """Download everyone as CSV in the import's columns (UTF-8 with BOM, for Excel)."""
     actor = _org_admin(request)
+    audit_export(
+        actor=actor, organization_id=actor.organization_id, what="people", export_format="csv"
+    )
     response = StreamingHttpResponse(
         selectors.people_export_csv(actor=actor), content_type="text/csv; charset=utf-8"
     )

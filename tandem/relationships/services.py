@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.accounts.names import display_name
+from tandem.audit import events as audit_events
+from tandem.audit.services import audit_record
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.core.transactions import atomic_with_retry, lock_rows
 from tandem.notifications.models import NotificationCategory
@@ -228,6 +230,17 @@ def relationship_transition(
     relationship.last_activity_at = now
     relationship.save(update_fields=fields)
     _tell_webhooks(relationship, action, now)
+    if transition.closes:
+        # The reason is the people's own words: the trail keeps only that it ended, and how.
+        audit_record(
+            actor=actor,
+            event=audit_events.RELATIONSHIP_ENDED
+            if action == "end"
+            else audit_events.RELATIONSHIP_COMPLETED,
+            organization_id=relationship.program.organization_id,
+            target=relationship,
+            data={"action": action, "find_new_match": find_new_match},
+        )
     summary = f"{display_name(actor)} {transition.done}"
     RelationshipEvent.objects.create(
         relationship=relationship,

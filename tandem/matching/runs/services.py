@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.accounts.names import short_name
+from tandem.audit import events as audit_events
+from tandem.audit.services import audit_record
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.core.transactions import atomic_with_retry, lock_rows
@@ -894,6 +896,13 @@ def match_run_publish(*, actor: User, run_id: int) -> MatchRun:
             published_at=published_at,
             pairs=opened,
         ),
+    )
+    audit_record(
+        actor=actor,
+        event=audit_events.MATCH_RUN_PUBLISHED,
+        organization_id=program.organization_id,
+        target=run,
+        data={"program_id": program.pk, "pairs": len(proposals)},
     )
     return run
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.core import mail
 
+from tandem.audit.models import AuditEntry
 from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tandem.matching import engine
 from tandem.matching.adapters import EXCLUDED_BY_RULE, Pool, matching_problem_build
@@ -1093,3 +1094,20 @@ def test_only_a_mentor_of_the_programme_can_be_added_by_hand(
     assert refused.value.errors[0].field == "mentor_id"
     assert refused.value.errors[0].message == "That mentor is not in this programme."
     assert _rows(MatchProposal, MatchUnmatched) == before
+
+
+def test_publishing_is_recorded_in_the_audit_trail(cast, django_capture_on_commit_callbacks):
+    # given a draft of two pairs
+    team = _team(cast)
+    run = _start(cast, django_capture_on_commit_callbacks, team)
+    pairs = MatchProposal.objects.filter(run=run).count()
+    # when
+    runs.match_run_publish(actor=cast.manager, run_id=run.pk)
+    # then
+    entry = AuditEntry.objects.get(event="match_run.published")
+    assert (entry.organization_id, entry.actor_id, entry.object_pk) == (
+        cast.org.pk,
+        cast.manager.pk,
+        str(run.pk),
+    )
+    assert entry.additional_data == {"program_id": team.program.pk, "pairs": pairs}
