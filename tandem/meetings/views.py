@@ -15,6 +15,7 @@ from tandem.accounts.requests import signed_in_user
 from tandem.actions.selectors import action_item_list_open
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.links import absolute_url
 from tandem.core.web import guard_as_http
 from tandem.meetings import selectors, services
 from tandem.meetings.api import ics_response
@@ -335,7 +336,10 @@ def agenda_remove(
 def meeting_invite(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
-    return ics_response(services.meeting_ics(meeting=meeting), "invite.ics")
+    return ics_response(
+        services.meeting_ics(meeting=meeting, base_url=absolute_url("/", request=request)),
+        "invite.ics",
+    )
 
 
 @login_required
@@ -395,7 +399,9 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def feed_rotate(request: HttpRequest) -> HttpResponse:
     raw = services.calendar_feed_rotate(actor=signed_in_user(request))
-    return _render_feed(request, new_url=services.feed_url(raw))
+    return _render_feed(
+        request, new_url=services.feed_url(raw, base_url=absolute_url("/", request=request))
+    )
 
 
 @login_required
@@ -414,6 +420,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     text = services.meetings_feed_ics(
         meetings=selectors.meeting_list_for_feed(user=user),
         name=f"Tandem meetings — {display_name(user)}",
+        base_url=absolute_url("/", request=request),
     )
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
