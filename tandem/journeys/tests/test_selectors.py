@@ -178,10 +178,11 @@ def test_manual_steps_follow_the_pairs_ticks(pair):
 
 
 def test_current_stage_follows_time_not_an_overdue_earlier_step(pair):
-    # given day 40: the agreement (due day 7) is unsigned, but time has moved to the goals
+    # given day 40: the agreement (due day 7) is unsigned and no goal is set (due day 30),
+    # but by time the pair is working together (its steps are due on day 60 and 63)
     started_days_ago(pair.relationship, 40)
     view = _view(pair)
-    assert view.current.stage.key == StageKey.SETTING_GOALS
+    assert view.current.stage.key == StageKey.WORKING_TOGETHER
     assert _steps(view)["Sign the mentoring agreement"].overdue is True
     # when getting started and setting goals are done
     sign_by_both(pair.relationship, mentor=pair.mentor, mentee=pair.mentee)
