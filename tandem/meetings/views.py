@@ -21,7 +21,12 @@ from tandem.meetings import selectors, services
 from tandem.meetings.api import ics_response
 from tandem.meetings.forms import AgendaItemForm, CheckInForm, MeetingForm, NotesForm
 from tandem.meetings.models import Meeting, MeetingStatus
-from tandem.meetings.times import in_zone, local_text
+from tandem.meetings.times import (
+    WORKING_HOURS_TEXT,
+    in_zone,
+    local_text,
+    outside_working_hours,
+)
 from tandem.people.csvfile import timezone_names
 from tandem.people.selectors import profile_timezone_get
 from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
@@ -119,6 +124,13 @@ def _detail_context(access: RelationshipAccess, meeting: Meeting, **extra: Any) 
         "partner_local": local_text(
             meeting.starts_at, partner_zone, minutes=meeting.duration_minutes
         ),
+        # Shown while the meeting is ahead: a slot outside the other person's working hours.
+        "partner_outside_hours": partner is not None
+        and meeting.status == MeetingStatus.SCHEDULED
+        and outside_working_hours(
+            meeting.starts_at, partner_zone, minutes=meeting.duration_minutes
+        ),
+        "working_hours": WORKING_HOURS_TEXT,
         "is_scheduled": meeting.status == MeetingStatus.SCHEDULED,
         "can_edit": access.is_open and meeting.status == MeetingStatus.SCHEDULED,
         "can_mark_held": access.is_open and meeting.status == MeetingStatus.SCHEDULED and started,
