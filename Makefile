@@ -23,7 +23,9 @@ $(DEV_STAMP): requirements-dev.lock | $(BIN)/python
 	touch $@ $(RUNTIME_STAMP)
 
 ## demo: install, migrate SQLite, load the demo data, serve on http://127.0.0.1:$(PORT) with the
-## task worker (it sends the emails, to the console) and the nudge scheduler beside it
+## task worker (it sends the emails, to the console) and the nudge scheduler beside it; links in
+## emails and calendar files point at SITE_URL, http://127.0.0.1:$(PORT) unless set
+demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: $(RUNTIME_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

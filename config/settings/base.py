@@ -101,7 +101,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tandem.accounts.context_processors.navigation",
                 "tandem.notifications.context_processors.unread_notifications",
+                "tandem.people.context_processors.viewer_zone",
             ],
+            # `{{ moment|local_time:viewer_zone }}`: the one way a time is shown to a person
+            # (tandem/core/local_time.py).
+            "builtins": ["tandem.core.templatetags.local_times"],
         },
     },
 ]

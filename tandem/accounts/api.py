@@ -18,6 +18,7 @@ from tandem.accounts.schemas import (
     RoleIn,
 )
 from tandem.core.errors import Forbidden, NotFound
+from tandem.core.links import absolute_url
 from tandem.core.pagination import LimitOffsetPagination
 from tandem.core.params import Id
 
@@ -96,7 +97,7 @@ def invitation_create(request: HttpRequest, payload: InvitationCreateIn) -> obje
         actor=caller(request),
         email=payload.email,
         role=payload.role,
-        base_url=request.build_absolute_uri("/"),
+        base_url=absolute_url("/", request=request),
     )
     return Status(201, invitation)
 

@@ -35,6 +35,7 @@ from tandem.audit import events as audit_events
 from tandem.audit.services import AuditEvent, audit_record, audit_record_many
 from tandem.core.aggregates import MIN_GROUP_FLOOR
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from tandem.core.links import absolute_url
 
 API_TOKEN_PREFIX = "tdm_"  # noqa: S105 - a public marker, not a secret
 # Writing last_used_at on every request would turn each API read into a write.
@@ -369,8 +370,8 @@ def sign_in_link_request(*, email: str, address: str | None, base_url: str) -> N
     ).first()
     if user is None:
         return
-    link = base_url.rstrip("/") + reverse(
-        "accounts:sign_in_link_use", args=[sign_in_link_token(user)]
+    link = absolute_url(
+        reverse("accounts:sign_in_link_use", args=[sign_in_link_token(user)]), base_url=base_url
     )
     minutes = settings.SIGN_IN_LINK_MAX_AGE_SECONDS // 60
     # Sent directly, like a password reset: the link is a secret the outbox would store and
@@ -458,8 +459,9 @@ def invitation_from_token(token: str) -> Invitation:
 
 
 def _send_invitation_email(invitation: Invitation, base_url: str) -> None:
-    link = base_url.rstrip("/") + reverse(
-        "accounts:invitation_accept", args=[invitation_token(invitation)]
+    link = absolute_url(
+        reverse("accounts:invitation_accept", args=[invitation_token(invitation)]),
+        base_url=base_url,
     )
     inviter = display_name(invitation.invited_by) if invitation.invited_by else "Your organisation"
     days = settings.INVITATION_MAX_AGE_SECONDS // 86400

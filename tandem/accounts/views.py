@@ -23,6 +23,7 @@ from tandem.accounts.models import Role
 from tandem.accounts.requests import AuthenticatedRequest
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.links import absolute_url
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -67,7 +68,7 @@ def sign_in_link_request(request: HttpRequest) -> HttpResponse:
         services.sign_in_link_request(
             email=form.cleaned_data["email"],
             address=client_address(request),
-            base_url=request.build_absolute_uri("/"),
+            base_url=absolute_url("/", request=request),
         )
         return redirect("accounts:sign_in_link_sent")
     apply_bootstrap(form)
@@ -119,6 +120,9 @@ class PasswordResetView(auth_views.PasswordResetView):
         )
         services.password_reset_requested(email=form.cleaned_data["email"], address=address)
         if allowed:
+            # The link is built the one way (`tandem.core.links`), on the host asked at.
+            base = absolute_url("/", request=self.request).rstrip("/")
+            self.extra_email_context = {"site_url": base}
             return super().form_valid(form)
         # The same answer as a sent email, so the limit does not tell whether it exists.
         return HttpResponseRedirect(self.get_success_url())

@@ -2,7 +2,7 @@ from django import forms
 
 from tandem.accounts.names import display_name
 from tandem.actions.services import TITLE_MAX
-from tandem.core.forms import SingleLineField
+from tandem.core.forms import DateInput, SingleLineField
 from tandem.relationships.permissions import RelationshipAccess
 
 
@@ -14,9 +14,7 @@ class ActionItemForm(forms.Form):
         help_text="One idea from the meeting to try before the next one.",
     )
     owner = forms.TypedChoiceField(label="Who", coerce=int)
-    due_on = forms.DateField(
-        label="By (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label="By (optional)", required=False, widget=DateInput())
 
     def __init__(self, *args: object, access: RelationshipAccess, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

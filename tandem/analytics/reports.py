@@ -27,7 +27,6 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,6 +36,7 @@ from tandem.analytics import selectors
 from tandem.analytics.filters import Filters, Scope
 from tandem.analytics.models import MonthlyReport
 from tandem.analytics.permissions import analytics_programs_access
+from tandem.core.links import absolute_url
 from tandem.health.scoring import BUCKET_ORDER
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.selectors import users_opted_in
@@ -66,7 +66,7 @@ def report_key(*, recipient_id: int, month: datetime.date) -> str:
 
 
 def _absolute(url: str) -> str:
-    return str(settings.SITE_URL).rstrip("/") + url
+    return absolute_url(url)
 
 
 def _bars(rows: Iterable[tuple[str, float | int | None, str]]) -> list[dict[str, Any]]:

@@ -10,6 +10,41 @@ from tandem.core.text import single_line_problem
 
 BOOTSTRAP_INPUT = "form-control"
 
+# What the browser's <input type=date|time|datetime-local> reads and writes, whatever the
+# page's language: anything else (Django's localised "13/12/2026") shows an empty field and
+# posts nothing back. https://html.spec.whatwg.org/multipage/input.html#date-state-(type=date)
+HTML_DATE_FORMAT = "%Y-%m-%d"
+HTML_TIME_FORMAT = "%H:%M"
+HTML_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, its initial value in ISO `yyyy-mm-dd`. Every form's date
+    field uses this widget (`tandem/core/tests/test_date_inputs.py` walks them all)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=HTML_DATE_FORMAT)
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's time picker, its initial value as `HH:MM` (24-hour)."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=HTML_TIME_FORMAT)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's local date-and-time picker, its initial value as `yyyy-mm-ddTHH:MM`."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=HTML_DATETIME_FORMAT)
+
 
 def apply_bootstrap(form: forms.BaseForm) -> forms.BaseForm:
     """Give every widget Bootstrap's classes and mark invalid fields for assistive technology."""

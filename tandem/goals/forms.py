@@ -2,10 +2,8 @@
 
 from django import forms
 
-from tandem.core.forms import SingleLineField
+from tandem.core.forms import DateInput, SingleLineField
 from tandem.goals.models import ProgressMode
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class GoalForm(forms.Form):
@@ -27,7 +25,7 @@ class GoalForm(forms.Form):
     )
     target_on = forms.DateField(
         label="Target date",
-        widget=DATE,
+        widget=DateInput(),
         error_messages={
             "required": "Choose a target date.",
             "invalid": "Enter the target date as a date (YYYY-MM-DD).",
@@ -66,7 +64,7 @@ class MilestoneForm(forms.Form):
     )
     due_on = forms.DateField(
         label="Due date",
-        widget=DATE,
+        widget=DateInput(),
         required=False,
         error_messages={"invalid": "Enter the due date as a date (YYYY-MM-DD)."},
     )

@@ -21,10 +21,15 @@ Due dates: a step is due `due_offset_days` after `Relationship.started_on`, or a
 `due_at_fraction` of the planned length (`started_on` + fraction * (`planned_end_on` -
 `started_on`), rounded to a day). Before the relationship starts, nothing is due.
 
-The current stage (one rule, everywhere): the first stage, in order, that has an undone step
-whose due date has passed (the pair has catching up to do there); when nothing is overdue, the
-stage by time — the first stage that still has a due date today or later (a not-yet-started
-relationship: its first stage); when every due date has passed, the last stage.
+The current stage (one rule, everywhere: the journey page, the hub's card, meeting mode, the
+API) follows time and progress, and never goes back because something earlier is left undone:
+- by time: the first stage that still has a step due today or later (when every due date has
+  passed, the last stage with a due date; before the relationship starts, the first stage);
+- by progress: the latest stage where a step is done, or the stage after it once every step of
+  that one is done;
+- the current stage is the later of the two. An undone step of an earlier stage shows as
+  overdue on its own stage (the pair has catching up to do), but does not pull the pair back:
+  six meetings in with one box of "Getting started" never ticked, they are working together.
 """
 
 import datetime
@@ -301,18 +306,34 @@ def _steps_for(program: Program, *, relationship_id: int, journey_stored: bool) 
     return defaults
 
 
+def _stage_by_time(stages: list[StageView], today: datetime.date) -> int:
+    dated = [
+        index for index, stage in enumerate(stages) if any(step.due_on for step in stage.steps)
+    ]
+    for index in dated:
+        if any(step.due_on and step.due_on >= today for step in stages[index].steps):
+            return index
+    return dated[-1] if dated else 0
+
+
+def _stage_by_progress(stages: list[StageView]) -> int:
+    begun = [
+        index for index, stage in enumerate(stages) if any(step.is_done for step in stage.steps)
+    ]
+    if not begun:
+        return 0
+    latest = begun[-1]
+    if stages[latest].is_done and latest + 1 < len(stages):
+        return latest + 1
+    return latest
+
+
 def current_stage(stages: list[StageView], today: datetime.date) -> StageView | None:
-    """The module's rule (see its docstring)."""
-    for stage in stages:
-        if any(step.overdue for step in stage.steps):
-            return stage
-    dated = [stage for stage in stages if any(step.due_on for step in stage.steps)]
-    for stage in dated:
-        if any(step.due_on and step.due_on >= today for step in stage.steps):
-            return stage
-    if dated:
-        return dated[-1]
-    return stages[0] if stages else None
+    """The module's rule (see its docstring): the later of the stage by time and the stage by
+    progress."""
+    if not stages:
+        return None
+    return stages[max(_stage_by_time(stages, today), _stage_by_progress(stages))]
 
 
 def _same_stage(stage: Stage, step: Step) -> bool:

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from tandem.accounts.api_auth import caller
 from tandem.accounts.models import User
 from tandem.accounts.names import display_name
+from tandem.core.links import absolute_url
 from tandem.core.pagination import LimitOffsetPagination
 from tandem.core.params import Id
 from tandem.meetings import selectors, services
@@ -263,7 +264,10 @@ def checkin_list(request: HttpRequest, relationship_id: Id, meeting_id: Id) -> o
 def meeting_invite(request: HttpRequest, relationship_id: Id, meeting_id: Id) -> HttpResponse:
     access = relationship_access(actor=caller(request), relationship_id=relationship_id)
     meeting = selectors.meeting_get(access=access, meeting_id=meeting_id)
-    return ics_response(services.meeting_ics(meeting=meeting), "invite.ics")
+    return ics_response(
+        services.meeting_ics(meeting=meeting, base_url=absolute_url("/", request=request)),
+        "invite.ics",
+    )
 
 
 def ics_response(text: str, filename: str) -> HttpResponse:
@@ -286,7 +290,10 @@ def calendar_feed_rotate(request: HttpRequest) -> object:
     feed = selectors.calendar_feed_get(actor=actor)
     return Status(
         201,
-        {"url": services.feed_url(raw), "created_at": feed.created_at if feed else None},
+        {
+            "url": services.feed_url(raw, base_url=absolute_url("/", request=request)),
+            "created_at": feed.created_at if feed else None,
+        },
     )
 
 

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from tandem.core.forms import SingleLineField
+from tandem.core.forms import DateInput, SingleLineField, TimeInput
 from tandem.meetings.models import MAX_DURATION_MINUTES, MIN_DURATION_MINUTES
 
 USEFULNESS_CHOICES = [
@@ -16,8 +16,8 @@ USEFULNESS_CHOICES = [
 
 class MeetingForm(forms.Form):
     title = SingleLineField(max_length=200, initial="Mentoring conversation")
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(widget=DateInput())
+    time = forms.TimeField(label="Start time", widget=TimeInput())
     timezone = forms.CharField(
         max_length=64,
         label="Timezone",

@@ -10,7 +10,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -21,6 +20,7 @@ from tandem.accounts.names import display_name
 from tandem.actions.services import action_item_create
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from tandem.core.lifecycle import Lifecycle, Refused
+from tandem.core.links import absolute_url
 from tandem.meetings import ics
 from tandem.meetings.models import (
     MAX_DURATION_MINUTES,
@@ -50,15 +50,14 @@ def meeting_path(meeting: Meeting) -> str:
     return reverse("meetings:detail", args=[meeting.relationship_id, meeting.pk])
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 # --- ICS --------------------------------------------------------------------------------
 
 
-def _ics_event(meeting: Meeting, *, agenda: list[str] | None = None) -> ics.IcsEvent:
-    """The meeting as a VEVENT: agenda and a link in the description, never the notes."""
+def _ics_event(
+    meeting: Meeting, *, agenda: list[str] | None = None, base_url: str | None = None
+) -> ics.IcsEvent:
+    """The meeting as a VEVENT: agenda and a link in the description, never the notes. The
+    link is on `base_url` (the address a download or feed request came to) or `SITE_URL`."""
     relationship = meeting.relationship
     mentor, mentee = relationship.mentor.user, relationship.mentee.user
     if agenda is None:
@@ -66,7 +65,7 @@ def _ics_event(meeting: Meeting, *, agenda: list[str] | None = None) -> ics.IcsE
     description = f"Mentoring meeting in {relationship.program.name}."
     if agenda:
         description += "\n\nAgenda:\n" + "\n".join(f"- {text}" for text in agenda)
-    description += f"\n\nMeeting page: {_absolute(meeting_path(meeting))}"
+    description += f"\n\nMeeting page: {absolute_url(meeting_path(meeting), base_url=base_url)}"
     if meeting.video_url:
         description += f"\nVideo link: {meeting.video_url}"
     organiser = meeting.created_by or mentor
@@ -91,17 +90,16 @@ def _ics_event(meeting: Meeting, *, agenda: list[str] | None = None) -> ics.IcsE
     )
 
 
-def meeting_ics(*, meeting: Meeting) -> str:
+def meeting_ics(*, meeting: Meeting, base_url: str | None = None) -> str:
     """The invitation for `meeting` as it stands: METHOD:CANCEL once cancelled, else REQUEST."""
     method = ics.METHOD_CANCEL if meeting.status == MeetingStatus.CANCELLED else ics.METHOD_REQUEST
-    return ics.calendar_text(method=method, events=[_ics_event(meeting)])
+    return ics.calendar_text(method=method, events=[_ics_event(meeting, base_url=base_url)])
 
 
-def meetings_feed_ics(*, meetings: list[Meeting], name: str) -> str:
+def meetings_feed_ics(*, meetings: list[Meeting], name: str, base_url: str | None = None) -> str:
     """A person's calendar feed (METHOD:PUBLISH); meetings come with their agenda prefetched."""
-    return ics.calendar_text(
-        method=ics.METHOD_PUBLISH, events=[_ics_event(meeting) for meeting in meetings], name=name
-    )
+    events = [_ics_event(meeting, base_url=base_url) for meeting in meetings]
+    return ics.calendar_text(method=ics.METHOD_PUBLISH, events=events, name=name)
 
 
 # --- invitations ------------------------------------------------------------------------
@@ -630,6 +628,7 @@ def calendar_feed_revoke(*, actor: User) -> bool:
     return deleted > 0
 
 
-def feed_url(raw_token: str) -> str:
-    """The absolute URL of a calendar feed, for the person to paste into their calendar app."""
-    return _absolute(reverse("meetings:feed", args=[raw_token]))
+def feed_url(raw_token: str, *, base_url: str | None = None) -> str:
+    """The absolute URL of a calendar feed, for the person to paste into their calendar app:
+    on `base_url` (the address the request came to) or else `SITE_URL`."""
+    return absolute_url(reverse("meetings:feed", args=[raw_token]), base_url=base_url)

@@ -8,6 +8,7 @@ import datetime
 import zoneinfo
 
 from tandem.core.errors import FieldError, InvalidInput
+from tandem.core.local_time import local_text as core_local_text
 from tandem.people.zones import UTC_NAME, is_zone
 
 
@@ -44,10 +45,24 @@ def in_zone(moment: datetime.datetime, zone_name: str) -> datetime.datetime:
 
 
 def local_text(moment: datetime.datetime, zone_name: str, *, minutes: int | None = None) -> str:
-    """e.g. "Tue 5 May 2026, 14:00-15:00 (Europe/London)" (an en dash); the zone is always named."""
-    local = in_zone(moment, zone_name)
-    text = f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
-    if minutes is not None:
-        end = in_zone(moment + datetime.timedelta(minutes=minutes), zone_name)
-        text += f"\N{EN DASH}{end:%H:%M}"
-    return f"{text} ({zone_name})"
+    """e.g. "Tue 5 May 2026, 14:00-15:00 (Europe/London)" (an en dash); the zone is always named
+    (`core.local_time.local_text`, the one format of a time shown to a person)."""
+    return core_local_text(moment, zone_name, minutes=minutes)
+
+
+# When a person usually works, in their own zone. Profiles do not record working hours yet,
+# so scheduling assumes these and says so in its warning.
+WORKING_DAYS = range(5)  # Monday to Friday
+WORKING_START = datetime.time(8, 0)
+WORKING_END = datetime.time(18, 0)
+WORKING_HOURS_TEXT = "08:00 to 18:00, Monday to Friday"
+
+
+def outside_working_hours(moment: datetime.datetime, zone_name: str, *, minutes: int = 0) -> bool:
+    """Whether a meeting from `moment` for `minutes` falls, in `zone_name`, outside the usual
+    working hours (any part of it: a start before 08:00 or an end after 18:00, or a weekend)."""
+    start = in_zone(moment, zone_name)
+    end = in_zone(moment + datetime.timedelta(minutes=minutes), zone_name)
+    if start.weekday() not in WORKING_DAYS or start.date() != end.date():
+        return True
+    return start.time() < WORKING_START or end.time() > WORKING_END

@@ -15,12 +15,18 @@ from tandem.accounts.requests import signed_in_user
 from tandem.actions.selectors import action_item_list_open
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.links import absolute_url
 from tandem.core.web import guard_as_http
 from tandem.meetings import selectors, services
 from tandem.meetings.api import ics_response
 from tandem.meetings.forms import AgendaItemForm, CheckInForm, MeetingForm, NotesForm
 from tandem.meetings.models import Meeting, MeetingStatus
-from tandem.meetings.times import in_zone, local_text
+from tandem.meetings.times import (
+    WORKING_HOURS_TEXT,
+    in_zone,
+    local_text,
+    outside_working_hours,
+)
 from tandem.people.csvfile import timezone_names
 from tandem.people.selectors import profile_timezone_get
 from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
@@ -118,6 +124,13 @@ def _detail_context(access: RelationshipAccess, meeting: Meeting, **extra: Any) 
         "partner_local": local_text(
             meeting.starts_at, partner_zone, minutes=meeting.duration_minutes
         ),
+        # Shown while the meeting is ahead: a slot outside the other person's working hours.
+        "partner_outside_hours": partner is not None
+        and meeting.status == MeetingStatus.SCHEDULED
+        and outside_working_hours(
+            meeting.starts_at, partner_zone, minutes=meeting.duration_minutes
+        ),
+        "working_hours": WORKING_HOURS_TEXT,
         "is_scheduled": meeting.status == MeetingStatus.SCHEDULED,
         "can_edit": access.is_open and meeting.status == MeetingStatus.SCHEDULED,
         "can_mark_held": access.is_open and meeting.status == MeetingStatus.SCHEDULED and started,
@@ -335,7 +348,10 @@ def agenda_remove(
 def meeting_invite(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     access = relationship_access_for_request(request, relationship_id)
     meeting = _meeting(access, meeting_id)
-    return ics_response(services.meeting_ics(meeting=meeting), "invite.ics")
+    return ics_response(
+        services.meeting_ics(meeting=meeting, base_url=absolute_url("/", request=request)),
+        "invite.ics",
+    )
 
 
 @login_required
@@ -395,7 +411,9 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 def feed_rotate(request: HttpRequest) -> HttpResponse:
     raw = services.calendar_feed_rotate(actor=signed_in_user(request))
-    return _render_feed(request, new_url=services.feed_url(raw))
+    return _render_feed(
+        request, new_url=services.feed_url(raw, base_url=absolute_url("/", request=request))
+    )
 
 
 @login_required
@@ -414,6 +432,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     text = services.meetings_feed_ics(
         meetings=selectors.meeting_list_for_feed(user=user),
         name=f"Tandem meetings — {display_name(user)}",
+        base_url=absolute_url("/", request=request),
     )
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

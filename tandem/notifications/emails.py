@@ -11,18 +11,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from tandem.core.links import absolute_url
 from tandem.core.text import one_line
 from tandem.notifications.models import OutboxMessage
 from tandem.notifications.unsubscribe import unsubscribe_token
 
 TANDEM_BLUE = "#0d6efd"
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-def _absolute(url: str) -> str:
-    if not url or url.startswith("http"):
-        return url
-    return str(settings.SITE_URL).rstrip("/") + url
 
 
 def is_plain_colour(colour: str) -> bool:
@@ -39,7 +34,7 @@ def programme_colour(colour: str) -> str:
 
 def unsubscribe_url(message: OutboxMessage) -> str:
     token = unsubscribe_token(user_id=message.recipient_id, category=message.category)
-    return _absolute(reverse("notifications:unsubscribe", args=[token]))
+    return absolute_url(reverse("notifications:unsubscribe", args=[token]))
 
 
 def unsubscribe_mailto(message: OutboxMessage) -> str:
@@ -52,9 +47,9 @@ def unsubscribe_mailto(message: OutboxMessage) -> str:
 def outbox_email_build(message: OutboxMessage) -> EmailMultiAlternatives:
     """The email for `message` (its recipient loaded)."""
     programme_name = message.program_name
-    link = _absolute(message.url)
+    link = absolute_url(message.url)
     unsubscribe = unsubscribe_url(message)
-    preferences = _absolute(reverse("notifications:preferences"))
+    preferences = absolute_url(reverse("notifications:preferences"))
     text = message.text_body.rstrip("\n") + "\n"
     if link:
         text += f"\n{link}\n"

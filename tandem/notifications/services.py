@@ -11,9 +11,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
@@ -24,6 +22,7 @@ from django.utils import timezone
 from tandem.accounts.models import Role, User
 from tandem.core.errors import FieldError, InvalidInput, NotFound
 from tandem.core.json_rows import in_values, insert_rows
+from tandem.core.links import site_host
 from tandem.notifications.emails import is_plain_colour, outbox_email_build
 from tandem.notifications.models import (
     CATEGORIES_WITHOUT_OFF,
@@ -86,15 +85,9 @@ class OutboxItem:
     html: str | None = None
 
 
-def _absolute(url: str) -> str:
-    if not url or url.startswith("http"):
-        return url
-    return str(settings.SITE_URL).rstrip("/") + url
-
-
 def mail_domain() -> str:
     """The domain of Tandem's Message-IDs (the site's host)."""
-    return urlsplit(str(settings.SITE_URL)).hostname or "tandem.invalid"
+    return site_host()
 
 
 def _stored_attachment(attachment: Attachment) -> dict[str, str]:

@@ -26,6 +26,7 @@ from tandem.accounts.models import Role, User
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.links import absolute_url
 from tandem.people import selectors
 from tandem.people.permissions import is_org_admin
 
@@ -62,7 +63,7 @@ def members(request: HttpRequest) -> HttpResponse:
                 actor=actor,
                 email=invite_form.cleaned_data["email"],
                 role=invite_form.cleaned_data["role"],
-                base_url=request.build_absolute_uri("/"),
+                base_url=absolute_url("/", request=request),
             )
         except DomainError as error:
             add_domain_error(invite_form, error)

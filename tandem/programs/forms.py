@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from tandem.core.forms import SingleLineField
+from tandem.core.forms import DateInput, SingleLineField
 from tandem.programs.models import (
     DEFAULT_PROGRAM_COLOUR,
     MeetingCadence,
@@ -20,10 +20,6 @@ from tandem.programs.models import (
     QuestionKind,
 )
 from tandem.programs.services import PROGRAM_SETTING_FIELDS, PURPOSE_DEFAULTS
-
-
-def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _purpose_defaults_help() -> str:
@@ -61,17 +57,17 @@ class ProgramForm(forms.Form):
             "An ongoing programme runs until it is archived; a cohort has start and end dates."
         ),
     )
-    starts_on = forms.DateField(required=False, widget=_date_input(), label="Cohort starts on")
-    ends_on = forms.DateField(required=False, widget=_date_input(), label="Cohort ends on")
+    starts_on = forms.DateField(required=False, widget=DateInput(), label="Cohort starts on")
+    ends_on = forms.DateField(required=False, widget=DateInput(), label="Cohort ends on")
     enrollment_opens_on = forms.DateField(
         required=False,
-        widget=_date_input(),
+        widget=DateInput(),
         label="Enrolment opens on",
         help_text="Leave empty to open as soon as the programme is published.",
     )
     enrollment_closes_on = forms.DateField(
         required=False,
-        widget=_date_input(),
+        widget=DateInput(),
         label="Enrolment closes on",
         help_text="Leave empty to keep enrolment open.",
     )

@@ -33,6 +33,7 @@ from scim2_models import (
 )
 
 from tandem.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from tandem.core.links import absolute_url
 from tandem.provisioning import filters, scim, selectors, services
 from tandem.provisioning.actors import Provisioner
 
@@ -104,7 +105,7 @@ def scim_endpoint(view: View) -> View:
         )
         if actor is None:
             return _error(401, "A valid SCIM token of this organisation is required.")
-        base_url = request.build_absolute_uri(f"/scim/v2/{org_slug}")
+        base_url = absolute_url(f"/scim/v2/{org_slug}", request=request)
         try:
             return view(request, actor, base_url, *args, **kwargs)
         except SCIMException as exc:

@@ -11,6 +11,7 @@ from tandem.accounts.models import Role
 from tandem.accounts.requests import AuthenticatedRequest
 from tandem.core.errors import DomainError, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.links import absolute_url
 from tandem.provisioning import selectors, services
 from tandem.provisioning.forms import ScimTokenForm
 
@@ -48,7 +49,7 @@ def scim_tokens(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "secret": secret,
             "tokens": selectors.scim_token_list(organization=organization),
-            "base_url": request.build_absolute_uri(f"/scim/v2/{organization.slug}"),
+            "base_url": absolute_url(f"/scim/v2/{organization.slug}", request=request),
         },
         status=400 if form.errors else 200,
     )

@@ -177,10 +177,13 @@ def test_manual_steps_follow_the_pairs_ticks(pair):
     assert other_steps["Agree how you will track progress"].is_done is False
 
 
-def test_current_stage_is_the_first_with_an_overdue_step(pair):
-    # given day 40: the agreement (due day 7) is unsigned, so getting started is current
+def test_current_stage_follows_time_not_an_overdue_earlier_step(pair):
+    # given day 40: the agreement (due day 7) is unsigned and no goal is set (due day 30),
+    # but by time the pair is working together (its steps are due on day 60 and 63)
     started_days_ago(pair.relationship, 40)
-    assert _view(pair).current.stage.key == StageKey.GETTING_STARTED
+    view = _view(pair)
+    assert view.current.stage.key == StageKey.WORKING_TOGETHER
+    assert _steps(view)["Sign the mentoring agreement"].overdue is True
     # when getting started and setting goals are done
     sign_by_both(pair.relationship, mentor=pair.mentor, mentee=pair.mentee)
     _hold_meeting(pair.relationship, pair.mentor)
@@ -396,3 +399,18 @@ def test_journey_steps_due_query_budget(cast, count, django_assert_num_queries):
         selectors.journey_steps_due(
             now=timezone.now(), relationship_ids=[r.pk for r in relationships]
         )
+
+
+def test_six_meetings_in_with_one_manual_step_unticked_the_pair_is_past_getting_started(pair):
+    # given day 20 (by time: getting started), six meetings held, the agreement signed, a goal
+    # set, but "Share what you hope to get out of the mentoring" never ticked
+    started_days_ago(pair.relationship, 20)
+    sign_by_both(pair.relationship, mentor=pair.mentor, mentee=pair.mentee)
+    for _ in range(6):
+        _hold_meeting(pair.relationship, pair.mentor)
+    # when
+    view = _view(pair)
+    # then "Hold three meetings" (working together) is done, so that is where they are
+    assert _steps(view)["Hold three meetings"].is_done is True
+    assert _steps(view)["Share what you hope to get out of the mentoring"].is_done is False
+    assert view.current.stage.key == StageKey.WORKING_TOGETHER

@@ -1,4 +1,5 @@
 from datetime import date, time
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,7 @@ from tandem.actions.services import action_item_create
 from tandem.meetings.models import AgendaItem, CheckIn, Meeting, MeetingStatus
 from tandem.meetings.services import agenda_item_add, calendar_feed_rotate, meeting_record_held
 from tandem.meetings.tests.factories import in_days, schedule, started
+from tandem.meetings.times import start_in_utc
 from tandem.relationships.permissions import relationship_access
 
 HTMX = {"HX-Request": "true"}
@@ -307,3 +309,58 @@ def test_feed_lists_only_the_owners_meetings(pair, client, django_assert_max_num
         "Ours 4",
         "Ours 5",
     ]
+
+
+class _FormValues(HTMLParser):
+    """What a browser would post back from a page's form, untouched."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        name = found.get("name")
+        if tag == "input" and name and found.get("type") not in {"submit", "checkbox", "radio"}:
+            self.values[name] = found.get("value") or ""
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in found:
+            self.values[self._select] = found.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+@pytest.mark.parametrize("name", sorted(PARTIES))
+def test_the_edit_form_posts_back_what_it_shows(pair, client, name):
+    # given a meeting on a day whose number is above 12 (a dd/mm date reads as no date)
+    day = in_days(40)[0].replace(day=13)
+    meeting = schedule(pair.relationship, date=day, time=time(10, 30), days=0)
+    _login(client, pair, name)
+    url = _pages(pair, meeting)["edit"]
+    # when the page is posted back with only the title changed
+    parser = _FormValues()
+    parser.feed(client.get(url).content.decode())
+    assert parser.values["date"] == day.isoformat()
+    assert parser.values["time"] == "10:30"
+    response = client.post(url, {**parser.values, "title": "Moved chat"})
+    # then the meeting keeps its time and takes the new title
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.title == "Moved chat"
+    assert meeting.starts_at == start_in_utc(
+        date=day, time=time(10, 30), timezone_name="Europe/London"
+    )

@@ -7,11 +7,14 @@ from django.utils import timezone
 
 from conftest import PAIR_ACTOR_NAMES
 from tandem.actions.models import ActionItem
+from tandem.agreements.tests.factories import sign_by_both
 from tandem.journeys.models import StepCompletion
 from tandem.journeys.selectors import journey_for_relationship
 from tandem.journeys.services import journey_ensure
+from tandem.journeys.tests.factories import started_days_ago
 from tandem.meetings.models import AgendaItem, Meeting
-from tandem.meetings.services import meeting_schedule
+from tandem.meetings.services import meeting_record_held, meeting_schedule
+from tandem.meetings.tests.factories import schedule, started
 from tandem.relationships.permissions import relationship_access
 from tandem.resources.services import starter_content_load
 
@@ -227,3 +230,22 @@ def test_a_write_under_a_meeting_that_is_not_the_pairs_is_404_and_saves_nothing(
     assert (_state(meeting), AgendaItem.objects.count(), Meeting.objects.count()) == before
     assert ActionItem.objects.count() == 0
     assert StepCompletion.objects.count() == before[0][3]
+
+
+def test_six_meetings_in_meeting_mode_shows_working_together_not_getting_started(session, client):
+    # given a pair 20 days in with six meetings held and the agreement signed, who never
+    # ticked the manual step "Share what you hope to get out of the mentoring"
+    pair, meeting = session
+    started_days_ago(pair.relationship, 20)
+    sign_by_both(pair.relationship, mentor=pair.mentor, mentee=pair.mentee)
+    for _ in range(6):
+        held = started(schedule(pair.relationship, pair.mentor))
+        meeting_record_held(
+            actor=pair.mentor, relationship_id=pair.relationship.pk, meeting_id=held.pk
+        )
+    client.force_login(pair.mentee)
+    # when
+    page = client.get(_url(pair, meeting)).content.decode()
+    # then meeting mode is on the stage they have reached
+    assert "stage: <strong>Working together</strong>" in page
+    assert "Getting started: checklist" not in page
