@@ -123,6 +123,7 @@ def test_every_encrypted_column_is_known():
         ("journals.JournalEntry", ("text", "mood", "tags")),
         ("assessments.Rating", ("note",)),
         ("surveys.SurveyAnswer", ("text",)),
+        ("webhooks.WebhookEndpoint", ("secret", "previous_secret")),
     }
 
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from tandem.audit.models import DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
+from tandem.core.forms import DateInput
 
 
 class AuditSearchForm(forms.Form):
@@ -15,12 +16,8 @@ class AuditSearchForm(forms.Form):
         help_text="An event, such as sign_in.failed, or its start, such as sign_in.",
     )
     object_type = forms.ChoiceField(required=False, label="On what", choices=[("", "Anything")])
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label="From", widget=DateInput())
+    date_to = forms.DateField(required=False, label="To", widget=DateInput())
 
     def __init__(self, *args: object, object_types: list[tuple[str, str]], **kwargs: object):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -40,6 +40,7 @@ from tandem.programs.schemas import (
     QuestionCreateIn,
     QuestionUpdateIn,
 )
+from tandem.provisioning.forms import ScimTokenForm
 from tandem.resources.schemas import ResourceUpdateIn, ResourceWriteIn
 from tandem.resources.views import ResourceForm
 from tandem.surveys.forms import SurveyForm
@@ -80,6 +81,7 @@ FORM_FIELDS = [
     (QuestionForm, "prompt"),
     (ResourceForm, "title"),
     (SurveyForm, "title"),
+    (ScimTokenForm, "name"),
 ]
 
 SCHEMA_FIELDS = [
