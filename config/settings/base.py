@@ -195,6 +195,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "tandem_cache",
+            # Django culls a third of the table past MAX_ENTRIES (300 by default), whatever the
+            # entries: the analytics sections one refresh warms would then evict sign-in
+            # throttle counts. Expired rows go first, so this is a ceiling, not a size.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
