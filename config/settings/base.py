@@ -4,6 +4,7 @@ Anything secret or host-specific comes from the environment.
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -182,7 +183,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REDIS_URL = env_str("REDIS_URL", "")
 
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
