@@ -20,6 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from tandem.accounts.models import Role, User
+from tandem.core.delivery import DeliveryReport
 from tandem.core.errors import FieldError, InvalidInput, NotFound
 from tandem.core.json_rows import in_values, insert_rows
 from tandem.core.links import site_host
@@ -488,16 +489,6 @@ def notification_unsubscribe(*, token: str) -> tuple[User, str]:
 # Seconds to wait after the 1st, 2nd, ... failed attempt (the last one repeats).
 BACKOFF_SECONDS = (60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600)
 LEASE_SECONDS = 5 * 60
-
-
-@dataclass
-class DeliveryReport:
-    claimed: int = 0
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    # Rows another worker took over (their lease had expired) before this one committed.
-    lost_lease: int = 0
 
 
 def backoff(attempts: int) -> datetime.timedelta:

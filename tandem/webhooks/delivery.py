@@ -14,7 +14,6 @@ import logging
 import random
 import time
 import uuid
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import Role, User
+from tandem.core.delivery import DeliveryReport
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import outbox_enqueue
 from tandem.webhooks.models import (
@@ -42,16 +42,6 @@ LEASE_SECONDS = 5 * 60
 # The first retry waits about this long; each next one twice as long, up to the cap.
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_CAP_SECONDS = 6 * 3600
-
-
-@dataclass
-class DeliveryReport:
-    claimed: int = 0
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    # Rows another worker took over (their lease had expired) before this one committed.
-    lost_lease: int = 0
 
 
 def backoff(attempts: int, *, rng: random.Random | None = None) -> datetime.timedelta:
