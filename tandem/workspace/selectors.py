@@ -130,7 +130,7 @@ def workspace_for_party(*, access: RelationshipAccess) -> Workspace:
         access=access,
         panels=panels,
         next_items=next_items,
-        timeline=relationship_event_list(relationship=relationship, limit=15),
+        timeline=relationship_event_list(relationship=relationship, limit=15, reader=access.user),
         actions=actions_from(relationship.status),
         days_in=days_in,
         days_total=days_total,

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +86,25 @@ def test_whats_next_says_sign_the_agreement_once_and_not_after_signing(pair, cli
     # then nobody sees anything about signing
     for person in (pair.mentor, pair.mentee):
         assert "sign" not in _whats_next(client, person, relationship).lower()
+
+
+def test_recent_activity_tells_the_reader_what_they_did_as_you(pair, client):
+    # given the mentee ticks a step
+    step = step_named(pair.cast.program.pk, "Agree how you will track progress")
+    step_complete(actor=pair.mentee, relationship_id=pair.relationship.pk, step_id=step.pk)
+    done = "ticked a journey step: Agree how you will track progress"
+    mentee = escape(pair.mentee.get_full_name())
+    # when each of the pair opens the hub
+    hers = _hub(client, pair.mentee, pair.relationship).content.decode()
+    his = _hub(client, pair.mentor, pair.relationship).content.decode()
+    # then she reads it in the second person, he with her name
+    hers, his = (
+        hers[hers.index('data-testid="timeline"') :],
+        his[his.index('data-testid="timeline"') :],
+    )
+    assert f"You {done}" in hers
+    assert f"{mentee} {done}" not in hers
+    assert f"{mentee} {done}" in his
 
 
 def test_the_timeline_says_who_took_a_self_assessment_and_ticked_a_step_never_the_answers(
