@@ -208,6 +208,11 @@ def agreement_version_get(*, access: RelationshipAccess, version: int) -> Agreem
     return kept
 
 
+# The hub's "what's next" folds a journey step about the same thing into this panel's item; the
+# value is the journey's completion signal for "signed by both" (journeys sits above agreements).
+AGREEMENT_SIGNED_CONCERN = "agreement_signed"
+
+
 def agreement_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     """The workspace hub's agreement card (at most 2 queries; creates nothing)."""
     relationship = access.relationship
@@ -224,7 +229,13 @@ def agreement_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     if status != AgreementStatus.SIGNED and access.is_open:
         if mine is None:
             next_items.append(
-                {"text": "Sign the agreement", "url": url, "due": None, "overdue": False}
+                {
+                    "text": "Sign the agreement",
+                    "url": url,
+                    "due": None,
+                    "overdue": False,
+                    "concern": AGREEMENT_SIGNED_CONCERN,
+                }
             )
         elif theirs is None and access.partner is not None:
             next_items.append(
@@ -233,6 +244,7 @@ def agreement_panel(*, access: RelationshipAccess) -> dict[str, Any]:
                     "url": url,
                     "due": None,
                     "overdue": False,
+                    "concern": AGREEMENT_SIGNED_CONCERN,
                 }
             )
     return {

@@ -437,9 +437,13 @@ def journeys_panel(*, access: RelationshipAccess) -> dict[str, Any]:
                     next_items.append(
                         {
                             "text": f"{item.step.title} (due {_day(item.due_on)})",
+                            "due_text": f"due {_day(item.due_on)}",
                             "url": f"{url}#step-{item.ref}",
                             "due": item.due_on,
                             "overdue": item.overdue,
+                            # What the step is about, so the hub can fold it into the owning
+                            # panel's own item ("Sign the agreement") instead of listing both.
+                            "concern": item.step.completion if item.is_auto else None,
                         }
                     )
     return {

@@ -42,8 +42,15 @@ DEFAULT_CHANNEL = NotificationChannel.EMAIL
 # Categories a person opts in to: no preference row means off. The monthly report is a
 # summary nobody asked for until they do.
 DEFAULT_CHANNELS: dict[str, str] = {NotificationCategory.MONTHLY_REPORT: NotificationChannel.OFF}
-# Categories only programme managers and organisation admins are offered (and may set).
-MANAGER_CATEGORIES: frozenset[str] = frozenset({NotificationCategory.MONTHLY_REPORT})
+# Categories only programme managers and organisation admins are offered (and may set): a mentee
+# is never sent the managers' digest, a report or an integration's failure, so is not asked.
+MANAGER_CATEGORIES: frozenset[str] = frozenset(
+    {
+        NotificationCategory.DIGEST,
+        NotificationCategory.MONTHLY_REPORT,
+        NotificationCategory.INTEGRATIONS,
+    }
+)
 
 
 def default_channel(category: str) -> str:

@@ -11,7 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.accounts.requests import signed_in_user
-from tandem.participants.selectors import with_enrolment_counts
+from tandem.participants.selectors import (
+    HOLDING_STATUSES,
+    participation_get_for_member,
+    with_enrolment_counts,
+)
 from tandem.programs import selectors as program_selectors
 from tandem.programs.models import ProgramStatus
 from tandem.programs.permissions import can_manage_program
@@ -45,9 +49,13 @@ def program_detail(request: HttpRequest, program_id: int) -> HttpResponse:
     program = with_enrolment_counts(
         program_selectors.program_summary_queryset(program=guarded)
     ).get()
+    can_manage = can_manage_program(actor, program)
+    # A member already holding a place sees it, not an "Enrol" button.
+    place = None if can_manage else participation_get_for_member(actor=actor, program=program)
     context = {
         "program": program,
-        "can_manage": can_manage_program(actor, program),
+        "can_manage": can_manage,
+        "my_place": place if place is not None and place.status in HOLDING_STATUSES else None,
         "questions": program_selectors.question_list(program=program),
         "nav_section": "programs",
     }

@@ -55,8 +55,12 @@ class ProfileForm(forms.Form):
         help_text="When you can usually meet, e.g. 'Tuesday and Thursday afternoons'.",
     )
     mentor_capacity = forms.IntegerField(
-        label="Mentor capacity",
-        help_text="How many mentees you could take at once, across programmes.",
+        required=False,
+        label="Mentor capacity (if you mentor)",
+        help_text=(
+            "How many mentees you could take at once, across programmes. Leave it as it is "
+            "if you are here to be mentored."
+        ),
     )
 
     def __init__(self, *args: object, skills: Iterable[Skill] = (), **kwargs: object) -> None:

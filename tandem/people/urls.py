@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/template.csv", views.people_import_template, name="import_template"),
     path("import/<int:import_id>/commit/", views.people_import_commit, name="import_commit"),
     path("me/", views.profile, name="profile"),
+    path("me/developer/", views.developer, name="developer"),
     path("me/tokens/", views.token_create, name="token_create"),
     path("me/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("skills/", views.skills, name="skills"),

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts import selectors as account_selectors
 from tandem.accounts import services as account_services
@@ -91,7 +91,7 @@ def _tokens_context(actor: User, **extra: object) -> dict[str, object]:
 
 
 def _render_profile(
-    request: HttpRequest, actor: User, *, form: ProfileForm | None = None, **extra: object
+    request: HttpRequest, actor: User, *, form: ProfileForm | None = None
 ) -> HttpResponse:
     profile = selectors.profile_get(actor=actor)
     if profile is None:
@@ -107,7 +107,6 @@ def _render_profile(
         "has_skills": bool(skills),
         "next": _safe_next(request),
         "timezones": csvfile.timezone_names(),
-        **_tokens_context(actor, **extra),
     }
     return render(request, "people/profile.html", context, status=400 if form.errors else 200)
 
@@ -140,7 +139,12 @@ def profile(request: HttpRequest) -> HttpResponse:
                 skills_wanted=data["skills_wanted"],
                 goals=data["goals"],
                 availability=data["availability"],
-                mentor_capacity=data["mentor_capacity"],
+                # Left empty (most mentees): the capacity stays what it was.
+                **(
+                    {}
+                    if data["mentor_capacity"] is None
+                    else {"mentor_capacity": data["mentor_capacity"]}
+                ),
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -156,13 +160,17 @@ def _render_tokens(
 ) -> HttpResponse:
     status = 400 if token_form is not None and token_form.errors else 200
     extra["token_form"] = token_form
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(
-            request, "people/_tokens.html", _tokens_context(actor, **extra), status=status
-        )
-    response = _render_profile(request, actor, form=None, **extra)
-    response.status_code = status
-    return response
+    htmx = request.htmx  # type: ignore[attr-defined]
+    template = "people/_tokens.html" if htmx else "people/developer.html"
+    context = {"nav_section": "profile", **_tokens_context(actor, **extra)}
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def developer(request: HttpRequest) -> HttpResponse:
+    """Developer settings: personal API tokens, kept off the profile most people fill in."""
+    return _render_tokens(request, signed_in_user(request))
 
 
 @login_required
@@ -188,7 +196,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return _render_tokens(request, actor, revoked_name=token.name)
     messages.success(request, f"The token '{token.name}' no longer works.")
-    return redirect("people:profile")
+    return redirect("people:developer")
 
 
 # --- people directory, export, import -----------------------------------------------------

@@ -6,10 +6,11 @@ proposed → active → (paused ↔ active) → completed, or ended early from a
 the current status and what is possible from it.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from tandem.core.lifecycle import Lifecycle, Refused
-from tandem.relationships.models import RelationshipStatus
+from tandem.relationships.models import Relationship, RelationshipStatus
 
 S = RelationshipStatus
 
@@ -80,3 +81,18 @@ LIFECYCLE = Lifecycle.from_actions(
 def actions_from(status: str) -> list[Transition]:
     """The transitions allowed from `status`, in the table's order (for buttons)."""
     return [TRANSITIONS[verb] for verb in LIFECYCLE.verbs_from(status)]
+
+
+def actions_offered(
+    relationship: Relationship, *, is_party: bool, today: datetime.date
+) -> list[Transition]:
+    """The buttons a person is shown: what the table allows, less "Mark as completed" for the
+    pair before half their planned time (on day 0 it only confuses; ending early is there, and
+    a manager can still complete a pair at any time). The service enforces the table alone."""
+    actions = actions_from(relationship.status)
+    started, planned_end = relationship.started_on, relationship.planned_end_on
+    if is_party and started is not None and planned_end is not None:
+        halfway = started + (planned_end - started) / 2
+        if today < halfway:
+            actions = [t for t in actions if t.action != "complete"]
+    return actions

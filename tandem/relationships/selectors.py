@@ -61,12 +61,27 @@ def relationship_list_for_person(
 
 
 def relationship_event_list(
-    *, relationship: Relationship, limit: int = 20
+    *, relationship: Relationship, limit: int = 20, reader: User | None = None
 ) -> list[RelationshipEvent]:
-    """The pair's most recent activity (the caller holds a party's RelationshipAccess)."""
-    return list(
+    """The pair's most recent activity (the caller holds a party's RelationshipAccess). With a
+    `reader`, what the reader did is told to them as "You …" (the stored summary begins with
+    the actor's name, written for the other person and the managers)."""
+    events = list(
         RelationshipEvent.objects.select_related("actor").filter(relationship=relationship)[:limit]
     )
+    if reader is not None:
+        for event in events:
+            event.summary = _as_told_to(event, reader)
+    return events
+
+
+def _as_told_to(event: RelationshipEvent, reader: User) -> str:
+    if event.actor_id != reader.pk or event.actor is None:
+        return event.summary
+    name = event.actor.display_name
+    if event.summary.startswith(name + " "):
+        return "You " + event.summary[len(name) + 1 :]
+    return event.summary
 
 
 def relationship_pairs_in_program(*, program: Program) -> QuerySet[Relationship]:

@@ -5,12 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError
 from tandem.relationships import services
-from tandem.relationships.lifecycle import actions_from
+from tandem.relationships.lifecycle import actions_offered
 from tandem.relationships.permissions import relationship_access_for_request
 
 
@@ -51,7 +52,9 @@ def relationship_status(request: HttpRequest, relationship_id: int) -> HttpRespo
         {
             "access": access,
             "relationship": access.relationship,
-            "actions": actions_from(access.relationship.status),
+            "actions": actions_offered(
+                access.relationship, is_party=access.is_party, today=timezone.localdate()
+            ),
             "error": error,
             "next": back,
             "chosen": request.POST.get("action") or request.GET.get("action", ""),

@@ -85,11 +85,41 @@ def _next_sort_key(item: dict[str, Any]) -> tuple[int, datetime.date]:
     return (0 if item.get("overdue") else 1, due or datetime.date.max)
 
 
+def _fold_by_concern(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One item per concern: a journey step about what a panel already lists ("Sign the
+    mentoring agreement, due 3 May" beside "Sign the agreement") lends that item its date and
+    goes. The first item of a concern keeps its words; a step nobody else lists stays."""
+    kept: dict[str, dict[str, Any]] = {}
+    folded: list[dict[str, Any]] = []
+    for item in items:
+        concern = item.get("concern")
+        if concern is None:
+            folded.append(item)
+        elif concern in kept:
+            first = kept[concern]
+            if first.get("due") is None and item.get("due") is not None:
+                first["due"] = item["due"]
+                first["text"] = f"{first['text']} ({item.get('due_text') or 'due soon'})"
+            first["overdue"] = bool(first.get("overdue") or item.get("overdue"))
+        else:
+            kept[concern] = dict(item)
+            folded.append(kept[concern])
+    return folded
+
+
 def workspace_for_party(*, access: RelationshipAccess) -> Workspace:
     """Everything the pair's hub page shows. The caller holds a party's access."""
     panels = [(name, build(access=access)) for name, build in PANELS]
     next_items = sorted(
-        (item for _, panel in panels for item in panel.get("next_items", [])), key=_next_sort_key
+        # Journey steps last, so an owning panel's own words win the fold.
+        _fold_by_concern(
+            [
+                item
+                for name, panel in sorted(panels, key=lambda named: named[0] == "journeys")
+                for item in panel.get("next_items", [])
+            ]
+        ),
+        key=_next_sort_key,
     )
     relationship = access.relationship
     days_in = days_total = None
@@ -100,7 +130,7 @@ def workspace_for_party(*, access: RelationshipAccess) -> Workspace:
         access=access,
         panels=panels,
         next_items=next_items,
-        timeline=relationship_event_list(relationship=relationship, limit=15),
+        timeline=relationship_event_list(relationship=relationship, limit=15, reader=access.user),
         actions=actions_from(relationship.status),
         days_in=days_in,
         days_total=days_total,

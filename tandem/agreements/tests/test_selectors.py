@@ -29,7 +29,15 @@ def test_panel_before_the_agreement_exists_asks_to_sign_and_creates_nothing(
         "signed_by_me": False,
         "partner_signed": False,
         "url": url,
-        "next_items": [{"text": "Sign the agreement", "url": url, "due": None, "overdue": False}],
+        "next_items": [
+            {
+                "text": "Sign the agreement",
+                "url": url,
+                "due": None,
+                "overdue": False,
+                "concern": "agreement_signed",
+            }
+        ],
     }
     assert Agreement.objects.count() == 0
 

@@ -236,3 +236,15 @@ def test_the_form_offers_the_pairs_meetings_and_links_one(pair, client):
     assert response.status_code == 200
     assert JournalEntry.objects.get().meeting == meeting
     assert "About: Kick-off" in response.content.decode()
+
+
+def test_the_page_offers_a_readable_download_and_leaves_json_to_the_api(pair, entry, client):
+    # given the author on their journal page
+    client.force_login(pair.mentee)
+    # when
+    html = client.get(reverse("journals:list", args=[pair.relationship.pk])).content.decode()
+    # then one download, the readable one, and no machine format for people
+    assert 'data-testid="export-journal-md"' in html
+    assert "Download my journal" in html
+    assert "format=json" not in html
+    assert "JSON" not in html

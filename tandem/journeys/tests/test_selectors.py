@@ -250,12 +250,16 @@ def test_the_panel(pair):
             "url": f"{url}#step-{sign.pk}",
             "due": start + datetime.timedelta(days=7),
             "overdue": True,
+            "due_text": f"due {day(start + datetime.timedelta(days=7))}",
+            "concern": "agreement_signed",
         },
         {
             "text": f"Hold the first meeting (due {day(start + datetime.timedelta(days=14))})",
             "url": f"{url}#step-{first.pk}",
             "due": start + datetime.timedelta(days=14),
             "overdue": False,
+            "due_text": f"due {day(start + datetime.timedelta(days=14))}",
+            "concern": "first_meeting_held",
         },
         {
             "text": "Share what you hope to get out of the mentoring "
@@ -263,6 +267,8 @@ def test_the_panel(pair):
             "url": f"{url}#step-{hopes.pk}",
             "due": start + datetime.timedelta(days=14),
             "overdue": False,
+            "due_text": f"due {day(start + datetime.timedelta(days=14))}",
+            "concern": None,
         },
     ]
 

@@ -59,10 +59,18 @@ class RunStartForm(forms.Form):
     seed = forms.IntegerField(
         min_value=0,
         max_value=2**31 - 1,
-        initial=0,
-        label="Seed",
-        help_text="The same seed, settings and people give the same draft.",
+        required=False,
+        label="Seed (optional)",
+        help_text=(
+            "Only to reproduce an earlier draft: the same seed, settings and people give the same "
+            "draft. Leave empty for 0."
+        ),
     )
+
+    def clean_seed(self) -> int:
+        # An empty box is the default seed: most managers never need to think about it.
+        seed = self.cleaned_data.get("seed")
+        return 0 if seed is None else seed
 
 
 class SettingsForm(forms.Form):

@@ -164,6 +164,23 @@ def test_starting_a_run_from_the_page_goes_to_its_draft(
     assert (run.objective, run.seed, run.status) == ("fair", 3, RunStatus.DRAFT)
 
 
+@pytest.mark.parametrize("posted", [{}, {"seed": ""}])
+def test_the_seed_is_optional_and_tucked_away(cast, client, posted):
+    # given a manager who never opens "Advanced"
+    team = _team(cast)
+    client.force_login(cast.manager)
+    page = client.get(reverse("matching:home", args=[team.program.pk])).content.decode()
+    assert "<summary class=\"small\">Advanced</summary>" in page
+    # when the form goes without a seed
+    response = client.post(
+        reverse("matching:run_start", args=[team.program.pk]), {"objective": "total", **posted}
+    )
+    # then the run starts with the default seed
+    run = MatchRun.objects.get(program=team.program)
+    assert response.status_code == 302
+    assert run.seed == 0
+
+
 def test_a_refused_start_is_shown_on_the_form(cast, client):
     # given a run already queued
     team = _team(cast)

@@ -116,8 +116,6 @@ def test_preferences_get_and_put(cast, api_as):
         "reminders": "email",
         "journey": "email",
         "nudges": "email",
-        "digest": "email",
-        "integrations": "email",
     }
     assert NotificationPreference.objects.exclude(user=cast.mentor).count() == 0
 

@@ -3,9 +3,12 @@ programme managers and organisation admins only; the outbox applies the default 
 other preference."""
 
 import pytest
+from django.urls import reverse
+from django.utils.html import escape
 
 from conftest import ACTOR_NAMES
 from tandem.notifications.models import (
+    MANAGER_CATEGORIES,
     Notification,
     NotificationCategory,
     NotificationPreference,
@@ -31,9 +34,23 @@ def test_the_category_is_offered_off_to_managers_and_admins_only(cast, api_as, n
     # then
     if name in MANAGERS:
         assert listed[CATEGORY] == "off"
+        assert listed["digest"] == "email"
+        assert listed["integrations"] == "email"
     else:
-        assert CATEGORY not in listed
-    assert listed["digest"] == "email"
+        assert set(listed).isdisjoint(MANAGER_CATEGORIES)
+        assert listed["meetings"] == "email"
+
+
+@pytest.mark.parametrize("name", SIGNED_IN)
+def test_the_settings_page_offers_managers_categories_to_managers_only(cast, client, name):
+    # given
+    client.force_login(cast.by_name(name))
+    # when
+    html = client.get(reverse("notifications:preferences")).content.decode()
+    # then
+    for category in MANAGER_CATEGORIES:
+        label = escape(str(NotificationCategory(category).label))
+        assert (label in html) is (name in MANAGERS)
 
 
 @pytest.mark.parametrize("name", SIGNED_IN)

@@ -95,3 +95,21 @@ def test_detail_page_query_budget(cast, client, django_assert_max_num_queries):
     # then
     assert len(response.context["questions"]) == 8
     assert response.context["program"].mentee_count == 6
+
+
+@pytest.mark.parametrize(("role", "status"), EVERY_ENROLMENT)
+def test_a_member_sees_their_place_not_internals(cast, client, role, status):
+    # given a member with a place of every role and status in the programme
+    place = _enrol(cast.program, role, status)
+    client.force_login(place.user)
+    # when
+    html = client.get(reverse("programs:detail", args=[cast.program.pk])).content.decode()
+    # then a holding place is shown instead of "Enrol", and the colour is the managers' business
+    holding = status in (ParticipantStatus.ACTIVE, ParticipantStatus.PENDING)
+    enrol_link = reverse("participants:enroll", args=[cast.program.pk])
+    assert (enrol_link in html) is not holding
+    assert ('data-testid="my-place"' in html) is holding
+    if holding:
+        assert f"as a {role}" in html
+    assert ">Colour</dt>" not in html
+    assert f"<code>{cast.program.colour}</code>" not in html

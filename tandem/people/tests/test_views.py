@@ -56,7 +56,11 @@ def test_profile_page_creates_the_profile_and_shows_the_form(cast, client):
     assert '<label class="form-label" for="id_timezone">Timezone' in content
     assert 'value="UTC"' in content
     assert "Python" in content
-    assert "You have no API tokens." in content
+    # API tokens are a developer's business, one link away
+    assert "API tokens" not in content.replace("personal API tokens for scripts", "")
+    assert reverse("people:developer") in content
+    developer = client.get(reverse("people:developer")).content.decode()
+    assert "You have no API tokens." in developer
     assert Profile.objects.filter(user=newcomer).count() == 1
 
 
@@ -146,8 +150,8 @@ def test_token_created_on_the_profile_page_is_shown_once(cast, client):
     content = response.content.decode()
     assert "Copy it now: it will not be shown again." in content
     assert f'value="{token.prefix}' in content
-    # when the page is loaded again
-    again = client.get(reverse("people:profile")).content.decode()
+    # when the developer page is loaded again
+    again = client.get(reverse("people:developer")).content.decode()
     # then the secret is gone, the token listed
     assert "it will not be shown again" not in again
     assert "HR sync" in again
@@ -162,6 +166,7 @@ def test_token_revoke_from_the_profile_page(cast, client):
     response = client.post(reverse("people:token_revoke", args=[token.pk]))
     # then
     assert response.status_code == 302
+    assert response["Location"] == reverse("people:developer")
     token.refresh_from_db()
     assert token.revoked_at is not None
 
@@ -430,3 +435,16 @@ def test_skills_page_query_budget(cast, client, django_assert_max_num_queries):
         response = client.get(reverse("people:skills"))
     # then
     assert response.content.decode().count('aria-label="Delete Skill') == 40
+
+
+def test_a_mentee_may_leave_the_mentor_capacity_empty(cast, client):
+    # given a person whose capacity is 2
+    signed_in(client, cast.member)
+    client.get(reverse("people:profile"))
+    Profile.objects.filter(user=cast.member).update(mentor_capacity=2)
+    # when they save the profile without a capacity
+    response = client.post(reverse("people:profile"), {"timezone": "Europe/Lisbon"})
+    # then it saves, and the capacity stays what it was
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=cast.member)
+    assert (profile.timezone, profile.mentor_capacity) == ("Europe/Lisbon", 2)

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.html import escape
 
 from conftest import PAIR_ACTOR_NAMES
 from tandem.core.errors import Conflict, InvalidInput, NotFound
@@ -316,3 +317,28 @@ def test_status_page_shows_the_refusal_and_keeps_the_reason(pair, client):
 def test_status_page_is_not_found_for_others(pair, client, name):
     client.force_login(pair.by_name(name))
     assert client.get(f"/relationships/{pair.relationship.pk}/status/").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["mentor", "mentee", "manager"])
+@pytest.mark.parametrize(("days_in", "halfway_passed"), [(0, False), (10, False), (200, True)])
+def test_status_page_offers_completion_after_half_time_and_speaks_to_its_reader(
+    pair, client, name, days_in, halfway_passed
+):
+    # given an active pair planned over a year, `days_in` days in
+    relationship = pair.relationship
+    started = timezone.localdate() - datetime.timedelta(days=days_in)
+    Relationship.objects.filter(pk=relationship.pk).update(
+        started_on=started, planned_end_on=started + datetime.timedelta(days=365)
+    )
+    viewer = pair.by_name(name)
+    client.force_login(viewer)
+    # when
+    html = client.get(f"/relationships/{relationship.pk}/status/").content.decode()
+    # then the pair sees "Mark as completed" only once half their time has passed; a manager always
+    assert ('data-testid="transition-complete"' in html) is (halfway_passed or name == "manager")
+    assert 'data-testid="transition-end"' in html
+    # and the new-match box speaks to whoever reads it
+    mentee_name = escape(pair.mentee.display_name)
+    expected = "Find me a new match" if name == "mentee" else f"Find {mentee_name} a new match"
+    assert expected in html
+    assert "Find the mentee" not in html

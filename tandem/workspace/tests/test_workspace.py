@@ -4,10 +4,13 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PAIR_ACTOR_NAMES, start_relationship
+from tandem.agreements.services import agreement_sign
+from tandem.agreements.tests.factories import fill_in
 from tandem.assessments.models import Competency
 from tandem.assessments.services import assessment_submit
 from tandem.assessments.tests.factories import all_scores
@@ -53,6 +56,55 @@ def test_the_hub_shows_every_panel_the_timeline_and_whats_next(pair, client):
         assert f"/relationships/{pair.relationship.pk}/{path}/" in page
     # the start of the relationship is on the timeline
     assert "started the relationship" in page
+
+
+def _whats_next(client, person, relationship):
+    page = _hub(client, person, relationship).content.decode()
+    start = page.index('data-testid="whats-next"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_whats_next_says_sign_the_agreement_once_and_not_after_signing(pair, client):
+    # given a new pair whose journey's first step (sign the agreement) is due within the week
+    relationship = pair.relationship
+    # when the mentee opens the hub
+    first = _whats_next(client, pair.mentee, relationship)
+    # then one item asks her to sign, with the step's date, and the step is not listed again
+    assert first.count("Sign the agreement") == 1
+    assert "Sign the mentoring agreement" not in first
+    assert "(due " in first
+    # when the mentor has signed and she opens the hub again
+    agreement = fill_in(relationship, by=pair.mentee)
+    agreement_sign(actor=pair.mentor, relationship_id=relationship.pk, version=agreement.version)
+    mentor_view = _whats_next(client, pair.mentor, relationship)
+    # then the mentor is told he waits for her, once; she is still asked to sign, once
+    assert mentor_view.count("to sign the agreement") == 1
+    assert "Sign the" not in mentor_view
+    assert _whats_next(client, pair.mentee, relationship).count("Sign the") == 1
+    # when both have signed
+    agreement_sign(actor=pair.mentee, relationship_id=relationship.pk, version=agreement.version)
+    # then nobody sees anything about signing
+    for person in (pair.mentor, pair.mentee):
+        assert "sign" not in _whats_next(client, person, relationship).lower()
+
+
+def test_recent_activity_tells_the_reader_what_they_did_as_you(pair, client):
+    # given the mentee ticks a step
+    step = step_named(pair.cast.program.pk, "Agree how you will track progress")
+    step_complete(actor=pair.mentee, relationship_id=pair.relationship.pk, step_id=step.pk)
+    done = "ticked a journey step: Agree how you will track progress"
+    mentee = escape(pair.mentee.get_full_name())
+    # when each of the pair opens the hub
+    hers = _hub(client, pair.mentee, pair.relationship).content.decode()
+    his = _hub(client, pair.mentor, pair.relationship).content.decode()
+    # then she reads it in the second person, he with her name
+    hers, his = (
+        hers[hers.index('data-testid="timeline"') :],
+        his[his.index('data-testid="timeline"') :],
+    )
+    assert f"You {done}" in hers
+    assert f"{mentee} {done}" not in hers
+    assert f"{mentee} {done}" in his
 
 
 def test_the_timeline_says_who_took_a_self_assessment_and_ticked_a_step_never_the_answers(
