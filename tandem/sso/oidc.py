@@ -75,7 +75,8 @@ def provider_metadata(issuer: str) -> dict[str, Any]:
         return cached
     if issuer_errors(issuer):
         raise SignInRefused("The identity provider's issuer is not an https:// URL.")
-    metadata = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
+    # The provider's URL, not Tandem's (OpenID Connect Discovery 1.0, section 4).
+    metadata = _get_json(f"{issuer.removesuffix('/')}/.well-known/openid-configuration")
     if metadata.get("issuer") != issuer:
         raise SignInRefused("The identity provider's discovery document names another issuer.")
     for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):

@@ -2,6 +2,7 @@
 that the client secret is never shown again, and "try sign-in" against the real provider."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -200,3 +201,36 @@ def test_try_sign_in_shows_the_claims_and_signs_nobody_else_in(cast):
     assert "<code>department</code>" in page
     assert int(client.session["_auth_user_id"]) == cast.admin.pk
     assert not IdentityProvider.objects.get(pk=provider.pk).identities.exists()
+
+
+def test_the_secret_is_encrypted_at_rest(provider):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT client_secret FROM sso_identityprovider WHERE id = %s", [provider.pk]
+        )
+        (stored,) = cursor.fetchone()
+    assert SECRET not in stored
+    assert IdentityProvider.objects.get(pk=provider.pk).client_secret == SECRET
+
+
+@pytest.mark.parametrize("extra_providers", [0, 4])
+def test_the_provider_list_costs_the_same_whatever_its_length(
+    cast, provider, extra_providers, django_assert_max_num_queries
+):
+    # given
+    for number in range(extra_providers):
+        identity_provider_create(
+            actor=cast.admin,
+            values=ProviderSettings(
+                display_name=f"Provider {number}",
+                email_domains=[f"unit{number}.northwind.test"],
+                issuer=f"https://login{number}.northwind.test",
+                client_id="tandem",
+                client_secret=SECRET,
+            ),
+        )
+    client = _client_as(cast.admin)
+    # when / then
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("sso:list"))
+    assert response.content.decode().count("/organization/sso/") >= extra_providers + 1
