@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tandem.accounts.models import Role, User
+from tandem.accounts.services import sign_in_link_token
 from tandem.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from tandem.audit import events as audit_events
 from tandem.audit.models import AuditEntry
@@ -387,3 +388,20 @@ def test_other_organisations_keep_their_passwords(client, cast, provider):
     )
     # then
     assert response.status_code == 302
+
+
+def test_when_sso_is_required_sign_in_links_are_refused_but_the_break_glass_admins(
+    client, cast, provider
+):
+    # given
+    _require_sso(cast)
+    member_link = reverse("accounts:sign_in_link_use", args=[sign_in_link_token(cast.member)])
+    admin_link = reverse("accounts:sign_in_link_use", args=[sign_in_link_token(cast.admin)])
+    # when
+    member = client.post(member_link)
+    admin = Client().post(admin_link)
+    # then
+    assert member.status_code == 400
+    assert "signs in with single sign-on" in member.content.decode()
+    assert _signed_in(client) is None
+    assert admin.status_code == 302
