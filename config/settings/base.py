@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "tandem.participants",
     "tandem.notifications",
     "tandem.webhooks",
+    "tandem.sso",
     "tandem.relationships",
     "tandem.resources",
     "tandem.actions",
@@ -299,3 +300,8 @@ AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 MIGRATION_MODULES = {"auditlog": None}
+
+# Single sign-on (tandem/sso): an issuer must be https:// unless this is set (development and
+# tests against a provider on loopback); how long a call to a provider may take.
+SSO_ALLOW_HTTP_ISSUERS = env_bool("SSO_ALLOW_HTTP_ISSUERS", False)
+SSO_HTTP_TIMEOUT_SECONDS = 10

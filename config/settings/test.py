@@ -10,6 +10,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The tests' receivers listen on loopback over plain http.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+# The tests' OpenID Connect provider runs on loopback over plain http.
+SSO_ALLOW_HTTP_ISSUERS = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from tandem.accounts import throttle
 from tandem.accounts.client_address import client_address
+from tandem.accounts.selectors import password_sign_in_allowed
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -38,6 +39,9 @@ class ThrottledModelBackend(ModelBackend):
             if throttle.sign_in_wait(email=email, address=address) > 0:
                 raise PermissionDenied
             user = super().authenticate(request, username=email, password=password)
+            if user is not None and not password_sign_in_allowed(user):
+                # The organisation signs in through its identity provider (tandem/sso).
+                return None
             if user is None:
                 throttle.sign_in_failed(email=email, address=address)
             else:

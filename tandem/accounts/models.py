@@ -31,6 +31,14 @@ class Organization(TimeStampedModel):
         ),
     )
 
+    # Single sign-on (tandem/sso): when required, passwords and sign-in links are refused to
+    # everyone of the organisation but the break-glass admin, who keeps a way in while the
+    # identity provider is down or misconfigured.
+    sso_required = models.BooleanField(default=False, db_default=False)
+    sso_break_glass_admin = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
     class Meta:
         ordering = ["name"]
         constraints = [

@@ -67,3 +67,29 @@ def aggregate_min_group(organization: Organization) -> int:
     the aggregate rule's floor (`core.aggregates.min_group_size`). No query: pass the
     organisation already loaded (`program.organization` behind `program_access`)."""
     return min_group_size(organization.aggregate_min_group_size)
+
+
+def password_sign_in_allowed(user: User) -> bool:
+    """Whether `user` may sign in without single sign-on (a password or a sign-in link).
+
+    An organisation that requires SSO refuses both to everyone but its break-glass admin, and
+    only while that person is still one of its organisation admins.
+    """
+    organization = user.organization
+    if organization is None or not organization.sso_required:
+        return True
+    return (
+        organization.sso_break_glass_admin_id == user.pk
+        and user.role == Role.ORG_ADMIN
+        and user.is_active
+    )
+
+
+def sso_required_for_email(email: str) -> bool:
+    """Whether the account of `email` (if any) must sign in through single sign-on."""
+    user = (
+        User.objects.select_related("organization")
+        .filter(email__iexact=email.strip(), organization__sso_required=True)
+        .first()
+    )
+    return user is not None and not password_sign_in_allowed(user)

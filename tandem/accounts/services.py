@@ -31,6 +31,7 @@ from tandem.accounts.models import (
     User,
 )
 from tandem.accounts.names import display_name
+from tandem.accounts.selectors import password_sign_in_allowed, sso_required_for_email
 from tandem.audit import events as audit_events
 from tandem.audit.services import AuditEvent, audit_record, audit_record_many
 from tandem.core.aggregates import MIN_GROUP_FLOOR
@@ -243,6 +244,11 @@ def login_attempt(*, request: HttpRequest | None, email: str, password: str) -> 
     (for every sign-in path); asking first here only lets the page say how long to wait.
     """
     email = throttle.normalise_email(email)
+    if sso_required_for_email(email):
+        # Said plainly: the sign-in page's SSO button already tells which domains use SSO.
+        raise Forbidden(
+            'Your organisation signs in with single sign-on: use "Continue with SSO" below.'
+        )
     wait = throttle.sign_in_wait(email=email, address=client_address(request))
     if wait == 0:
         user = authenticate(request, username=email, password=password)
@@ -404,6 +410,8 @@ def _sign_in_link_user(token: str, *, lock: bool) -> User:
     user = users.filter(pk=user_id, is_active=True).first() if isinstance(user_id, int) else None
     if user is None or not constant_time_compare(state, _sign_in_link_state(user)):
         raise InvalidInput("This sign-in link has already been used. Ask for a new one.")
+    if not password_sign_in_allowed(user):
+        raise InvalidInput("Your organisation signs in with single sign-on: use it instead.")
     return user
 
 

@@ -97,8 +97,21 @@ def sign_in_link_use(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/sign_in_link_confirm.html", {"email": user.email})
 
 
+# Where single sign-on (tandem/sso) asks to be sent after signing out: the identity
+# provider's end-session URL (RP-initiated logout), kept in the session at SSO sign-in so that
+# accounts needs no knowledge of SSO.
+END_SESSION_URL_KEY = "sso_end_session_url"
+
+
 class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
+
+    def post(self, request, *args, **kwargs):
+        end_session_url = request.session.get(END_SESSION_URL_KEY)
+        response = super().post(request, *args, **kwargs)
+        if isinstance(end_session_url, str) and end_session_url.startswith(("https://", "http://")):
+            return HttpResponseRedirect(end_session_url)
+        return response
 
 
 # Django sends the reset email itself, not the notifications outbox: the link is a secret the

@@ -19,6 +19,10 @@ EXPORT_DOWNLOADED = "export.downloaded"
 MATCH_RUN_PUBLISHED = "match_run.published"
 RELATIONSHIP_ENDED = "relationship.ended"
 RELATIONSHIP_COMPLETED = "relationship.completed"
+SSO_SIGN_IN_SUCCEEDED = "sso_sign_in.succeeded"
+SSO_SIGN_IN_FAILED = "sso_sign_in.failed"
+SSO_SETTINGS_CHANGED = "sso.settings_changed"
+IDENTITY_PROVIDER_CHANGED = "identity_provider.changed"
 
 ALL = (
     SIGN_IN_SUCCEEDED,
@@ -35,4 +39,8 @@ ALL = (
     MATCH_RUN_PUBLISHED,
     RELATIONSHIP_ENDED,
     RELATIONSHIP_COMPLETED,
+    SSO_SIGN_IN_SUCCEEDED,
+    SSO_SIGN_IN_FAILED,
+    SSO_SETTINGS_CHANGED,
+    IDENTITY_PROVIDER_CHANGED,
 )

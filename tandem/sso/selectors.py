@@ -1,0 +1,53 @@
+"""Every read about single sign-on."""
+
+from django.db.models import QuerySet
+
+from tandem.accounts.models import Role, User
+from tandem.accounts.selectors import organization_id_of
+from tandem.sso.models import IdentityProvider
+from tandem.sso.permissions import require_sso_admin
+
+
+def email_domain(email: str) -> str:
+    """The lower-cased domain of an email address ("" when there is none)."""
+    _, at, domain = email.strip().rpartition("@")
+    return domain.lower() if at else ""
+
+
+def identity_provider_for_email(email: str) -> IdentityProvider | None:
+    """The enabled provider that signs in people of `email`'s domain, if any (the sign-in
+    page's "Continue with SSO"). Domains are unique among providers (the service checks)."""
+    domain = email_domain(email)
+    if not domain:
+        return None
+    # Few providers exist per installation; the JSON list is matched in Python so the same
+    # code runs on SQLite and PostgreSQL.
+    for provider in IdentityProvider.objects.filter(is_enabled=True).select_related("organization"):
+        if domain in provider.email_domains:
+            return provider
+    return None
+
+
+def identity_provider_enabled_get(provider_id: int) -> IdentityProvider | None:
+    """An enabled provider by id (the callback's), with its organisation."""
+    return (
+        IdentityProvider.objects.filter(pk=provider_id, is_enabled=True)
+        .select_related("organization")
+        .first()
+    )
+
+
+def identity_provider_list_for_admin(*, actor: User) -> QuerySet[IdentityProvider]:
+    """The actor's organisation's providers, for its admin's page."""
+    require_sso_admin(actor)
+    return IdentityProvider.objects.filter(organization_id=organization_id_of(actor)).order_by(
+        "display_name", "id"
+    )
+
+
+def break_glass_candidates(*, actor: User) -> QuerySet[User]:
+    """The organisation's active admins, who may be its break-glass admin."""
+    require_sso_admin(actor)
+    return User.objects.filter(
+        organization_id=organization_id_of(actor), role=Role.ORG_ADMIN, is_active=True
+    ).order_by("last_name", "first_name", "email")

@@ -1,0 +1,370 @@
+"""Every write of single sign-on: providers (org admins), the organisation's "require SSO",
+and the sign-in itself (linking or creating the account the provider vouches for)."""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from tandem.accounts.models import Organization, Role, User
+from tandem.accounts.selectors import organization_id_of
+from tandem.audit import events as audit_events
+from tandem.audit.services import audit_record
+from tandem.core.errors import FieldError, InvalidInput, NotFound
+from tandem.people.services import UNSET, profile_update
+from tandem.sso.models import ExternalIdentity, IdentityProvider
+from tandem.sso.oidc import issuer_errors
+from tandem.sso.permissions import identity_provider_access, require_sso_admin
+from tandem.sso.selectors import email_domain
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_CLAIM = re.compile(r"^[A-Za-z0-9_.:/-]{0,100}$")
+PROFILE_TEXT_MAX = 150
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    """What an admin types for a provider. `client_secret` None keeps the saved secret."""
+
+    display_name: str
+    email_domains: Sequence[str]
+    issuer: str
+    client_id: str
+    client_secret: str | None
+    role_claim: str = ""
+    role_values: Mapping[str, str] | None = None
+    default_role: str = Role.MEMBER
+    department_claim: str = "department"
+    job_title_claim: str = "job_title"
+
+
+def _settings_errors(values: ProviderSettings, *, provider_id: int | None) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not values.display_name.strip() or "\n" in values.display_name:
+        errors.append(FieldError("display_name", "Give the provider a name on one line."))
+    domains = [d.strip().lower() for d in values.email_domains if d.strip()]
+    if not domains:
+        errors.append(FieldError("email_domains", "List at least one email domain."))
+    for domain in domains:
+        if not _DOMAIN.match(domain):
+            errors.append(FieldError("email_domains", f"{domain!r} is not a domain name."))
+    taken = IdentityProvider.objects.exclude(pk=provider_id or 0).values_list(
+        "email_domains", flat=True
+    )
+    used = {d for row in taken for d in row}
+    for domain in domains:
+        if domain in used:
+            errors.append(
+                FieldError("email_domains", f"{domain} already signs in through another provider.")
+            )
+    errors += [FieldError("issuer", message) for message in issuer_errors(values.issuer.strip())]
+    if not values.client_id.strip():
+        errors.append(FieldError("client_id", "Paste the client id the provider gave you."))
+    if provider_id is None and not values.client_secret:
+        errors.append(FieldError("client_secret", "Paste the client secret the provider gave you."))
+    for name in ("role_claim", "department_claim", "job_title_claim"):
+        if not _CLAIM.match(getattr(values, name)):
+            errors.append(FieldError(name, "A claim name is letters, digits and _ . : / -."))
+    roles = {r.value for r in Role}
+    if values.default_role not in roles:
+        errors.append(FieldError("default_role", "Choose one of Tandem's roles."))
+    for claim_value, role in (values.role_values or {}).items():
+        if role not in roles:
+            errors.append(
+                FieldError("role_values", f"{claim_value!r} maps to {role!r}, not a role.")
+            )
+    return errors
+
+
+def _audit_provider(actor: User, provider: IdentityProvider, change: str) -> None:
+    # Never the secret: only that it changed.
+    audit_record(
+        actor=actor,
+        event=audit_events.IDENTITY_PROVIDER_CHANGED,
+        organization_id=provider.organization_id,
+        target=provider,
+        data={
+            "change": change,
+            "provider": provider.display_name,
+            "issuer": provider.issuer,
+            "email_domains": list(provider.email_domains),
+            "enabled": provider.is_enabled,
+        },
+    )
+
+
+def _apply(provider: IdentityProvider, values: ProviderSettings) -> None:
+    provider.display_name = values.display_name.strip()
+    provider.email_domains = sorted({d.strip().lower() for d in values.email_domains if d.strip()})
+    provider.issuer = values.issuer.strip()
+    provider.client_id = values.client_id.strip()
+    if values.client_secret:
+        provider.client_secret = values.client_secret
+    provider.role_claim = values.role_claim.strip()
+    provider.role_values = dict(values.role_values or {})
+    provider.default_role = values.default_role
+    provider.department_claim = values.department_claim.strip()
+    provider.job_title_claim = values.job_title_claim.strip()
+
+
+@transaction.atomic
+def identity_provider_create(*, actor: User, values: ProviderSettings) -> IdentityProvider:
+    """Connect an OpenID Connect provider to the actor's organisation (enabled at once)."""
+    require_sso_admin(actor)
+    errors = _settings_errors(values, provider_id=None)
+    if errors:
+        raise InvalidInput("The provider's settings are not valid.", errors)
+    provider = IdentityProvider(organization_id=organization_id_of(actor), created_by=actor)
+    _apply(provider, values)
+    provider.save(force_insert=True)
+    _audit_provider(actor, provider, "created")
+    return provider
+
+
+@transaction.atomic
+def identity_provider_update(
+    *, actor: User, provider_id: int, values: ProviderSettings
+) -> IdentityProvider:
+    """Change a provider's settings; a blank secret keeps the saved one."""
+    provider = identity_provider_access(actor=actor, provider_id=provider_id, for_update=True)
+    errors = _settings_errors(values, provider_id=provider.pk)
+    if errors:
+        raise InvalidInput("The provider's settings are not valid.", errors)
+    _apply(provider, values)
+    provider.save()
+    _audit_provider(actor, provider, "secret changed" if values.client_secret else "changed")
+    return provider
+
+
+@transaction.atomic
+def identity_provider_set_enabled(
+    *, actor: User, provider_id: int, is_enabled: bool
+) -> IdentityProvider:
+    """Enable or disable a provider. A disabled one signs nobody in and finds no domain."""
+    provider = identity_provider_access(actor=actor, provider_id=provider_id, for_update=True)
+    if provider.is_enabled != is_enabled:
+        provider.is_enabled = is_enabled
+        provider.save(update_fields=["is_enabled", "updated_at"])
+        _audit_provider(actor, provider, "enabled" if is_enabled else "disabled")
+    return provider
+
+
+@transaction.atomic
+def organization_sso_update(
+    *, actor: User, sso_required: bool, break_glass_admin_id: int | None
+) -> Organization:
+    """Require SSO for the organisation (or not) and name its break-glass admin.
+
+    Requiring SSO needs an enabled provider and a break-glass admin (an active admin of the
+    organisation), so that nobody is locked out when the provider fails.
+    """
+    require_sso_admin(actor)
+    organization = Organization.objects.select_for_update().get(pk=organization_id_of(actor))
+    errors: list[FieldError] = []
+    admin = None
+    if break_glass_admin_id is not None:
+        admin = User.objects.filter(
+            id=break_glass_admin_id,
+            organization_id=organization.pk,
+            role=Role.ORG_ADMIN,
+            is_active=True,
+        ).first()
+        if admin is None:
+            errors.append(
+                FieldError("break_glass_admin", "Choose an active admin of this organisation.")
+            )
+    if sso_required:
+        if break_glass_admin_id is None:
+            errors.append(
+                FieldError(
+                    "break_glass_admin",
+                    "Name a break-glass admin, who can still sign in with a password.",
+                )
+            )
+        if not IdentityProvider.objects.filter(
+            organization_id=organization.pk, is_enabled=True
+        ).exists():
+            errors.append(
+                FieldError("sso_required", "Connect and enable an identity provider first.")
+            )
+    if errors:
+        raise InvalidInput("Single sign-on cannot be set up like this.", errors)
+    before = [organization.sso_required, organization.sso_break_glass_admin_id]
+    organization.sso_required = sso_required
+    organization.sso_break_glass_admin = admin
+    organization.save(update_fields=["sso_required", "sso_break_glass_admin", "updated_at"])
+    after = [sso_required, admin.pk if admin else None]
+    if before != after:
+        audit_record(
+            actor=actor,
+            event=audit_events.SSO_SETTINGS_CHANGED,
+            organization_id=organization.pk,
+            target=organization,
+            data={
+                "changes": {
+                    "sso_required": [before[0], after[0]],
+                    "break_glass_admin_id": [before[1], after[1]],
+                }
+            },
+        )
+    return organization
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+class SsoRefused(Exception):
+    """The provider vouched for someone Tandem will not sign in. `message` is for them,
+    `reason` for the audit trail (recorded by the caller, after the rollback)."""
+
+    def __init__(self, message: str, *, reason: str, email: str = "") -> None:
+        super().__init__(message)
+        self.message, self.reason, self.email = message, reason, email
+
+
+def _text(claims: Mapping[str, Any], name: str) -> str:
+    value = claims.get(name) if name else None
+    if not isinstance(value, str):
+        return ""
+    return " ".join(value.split())[:PROFILE_TEXT_MAX]
+
+
+def _role_from(provider: IdentityProvider, claims: Mapping[str, Any]) -> str | None:
+    """The role the claims map to, or None when the provider maps no role claim."""
+    if not provider.role_claim:
+        return None
+    value = claims.get(provider.role_claim)
+    values = value if isinstance(value, list) else [value]
+    # The most powerful mapped value wins (Role is ordered from most to least power).
+    mapped = {provider.role_values.get(str(v)) for v in values if v is not None}
+    for role in Role:
+        if role.value in mapped:
+            return role.value
+    return provider.default_role
+
+
+def _names(claims: Mapping[str, Any]) -> tuple[str, str]:
+    first, last = _text(claims, "given_name"), _text(claims, "family_name")
+    if not first and not last:
+        first, _, last = _text(claims, "name").partition(" ")
+    return first, last
+
+
+def _refuse(provider: IdentityProvider, reason: str, message: str, email: str = "") -> SsoRefused:
+    return SsoRefused(message, reason=reason, email=email)
+
+
+@transaction.atomic
+def sso_sign_in_failed_record(*, provider: IdentityProvider, reason: str, email: str = "") -> None:
+    """Record a refused SSO sign-in in the provider's organisation's audit trail (called
+    after the refused sign-in rolled back, so the entry stays)."""
+    audit_record(
+        actor=None,
+        event=audit_events.SSO_SIGN_IN_FAILED,
+        organization_id=provider.organization_id,
+        target=provider,
+        data={"provider": provider.display_name, "reason": reason, "email": email},
+    )
+
+
+def _account_for(provider: IdentityProvider, claims: Mapping[str, Any]) -> tuple[User, str]:
+    """The account the claims are about, and how it was found ("linked", "created", "known")."""
+    subject = str(claims.get("sub", ""))
+    identity = (
+        ExternalIdentity.objects.select_related("user")
+        .filter(provider=provider, subject=subject)
+        .first()
+    )
+    email = str(claims.get("email") or "").strip().lower()
+    if identity is not None:
+        return identity.user, "known"
+    if not email:
+        raise _refuse(provider, "no email", "Your identity provider did not send your email.")
+    if email_domain(email) not in provider.email_domains:
+        raise _refuse(
+            provider,
+            "domain not of this provider",
+            f"{provider.display_name} does not sign in people of {email_domain(email)}. "
+            "Sign in through your own organisation.",
+            email,
+        )
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if existing.organization_id != provider.organization_id:
+            raise _refuse(
+                provider,
+                "account of another organisation",
+                "Your account belongs to another organisation: sign in through its own "
+                "provider or with your password.",
+                email,
+            )
+        if claims.get("email_verified") is not True:
+            raise _refuse(
+                provider,
+                "email not verified",
+                "Your identity provider has not verified your email address, so it cannot be "
+                "linked to your existing account. Ask your IT team, or sign in with your "
+                "password.",
+                email,
+            )
+        ExternalIdentity.objects.create(provider=provider, subject=subject, user=existing)
+        return existing, "linked"
+    first, last = _names(claims)
+    user = User.objects.create_user(
+        email=email,
+        password=None,
+        first_name=first,
+        last_name=last,
+        organization_id=provider.organization_id,
+        role=_role_from(provider, claims) or provider.default_role,
+    )
+    ExternalIdentity.objects.create(provider=provider, subject=subject, user=user)
+    return user, "created"
+
+
+@transaction.atomic
+def sso_sign_in_complete(*, provider: IdentityProvider, claims: Mapping[str, Any]) -> User:
+    """Sign-in vouched for by `provider`: the linked account, an existing account of the
+    provider's organisation linked when the provider says its email is verified, or a new
+    member (role from the mapped claim) created just in time. Profile attributes (name,
+    department, job title) follow the claims. Raises SsoRefused, recorded, for anyone else.
+    """
+    if not provider.is_enabled:
+        raise NotFound("No such identity provider.")
+    user, how = _account_for(provider, claims)
+    if not user.is_active or user.organization_id != provider.organization_id:
+        raise _refuse(
+            provider, "account inactive", "Your Tandem account is not active.", user.email
+        )
+    changed: list[str] = []
+    first, last = _names(claims)
+    if how != "created" and (first or last) and (first, last) != (user.first_name, user.last_name):
+        user.first_name, user.last_name = first, last
+        changed += ["first_name", "last_name"]
+    role = _role_from(provider, claims)
+    if how != "created" and role is not None and role != user.role:
+        user.role = role
+        changed.append("role")
+    user.last_login = timezone.now()
+    user.save(update_fields=[*changed, "last_login"])
+    department = _text(claims, provider.department_claim)
+    job_title = _text(claims, provider.job_title_claim)
+    profile_update(
+        actor=user,
+        department=department or UNSET,
+        job_title=job_title or UNSET,
+    )
+    ExternalIdentity.objects.filter(provider=provider, user=user).update(
+        last_sign_in_at=timezone.now()
+    )
+    audit_record(
+        actor=user,
+        event=audit_events.SSO_SIGN_IN_SUCCEEDED,
+        organization_id=provider.organization_id,
+        target=user,
+        data={"provider": provider.display_name, "account": how, "changed": changed},
+    )
+    return user

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from tandem.sso import views
+
+app_name = "sso"
+
+urlpatterns = [
+    path("sso/", views.sso_discover, name="discover"),
+    path("sso/oidc/callback/", views.sso_callback, name="callback"),
+    path("organization/sso/", views.provider_list, name="list"),
+    path("organization/sso/settings/", views.sso_settings, name="settings"),
+    path("organization/sso/<int:provider_id>/", views.provider_detail, name="detail"),
+    path("organization/sso/<int:provider_id>/disable/", views.provider_disable, name="disable"),
+    path("organization/sso/<int:provider_id>/enable/", views.provider_enable, name="enable"),
+    path("organization/sso/<int:provider_id>/try/", views.provider_try, name="try"),
+]

@@ -1,0 +1,311 @@
+"""Single sign-on pages: "Continue with SSO" from the sign-in page, the provider's callback,
+and the organisation admin's provider pages (add, edit, disable, try sign-in, require SSO).
+Thin: every write is a service, every read a selector; a non-admin gets a 404."""
+
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from tandem.accounts.requests import AuthenticatedRequest
+from tandem.accounts.views import END_SESSION_URL_KEY
+from tandem.core.errors import DomainError, Forbidden, NotFound
+from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.links import absolute_url
+from tandem.sso import oidc, selectors, services
+from tandem.sso.forms import IdentityProviderForm, SsoEmailForm, SsoSettingsForm
+from tandem.sso.models import IdentityProvider
+from tandem.sso.permissions import identity_provider_access, require_sso_admin
+
+PENDING_KEY = "sso_pending"
+PURPOSE_SIGN_IN = "sign_in"
+PURPOSE_TRY = "try"
+
+
+def _client(provider: IdentityProvider) -> oidc.ClientSettings:
+    return oidc.ClientSettings(
+        issuer=provider.issuer,
+        client_id=provider.client_id,
+        client_secret=provider.client_secret,
+    )
+
+
+def _redirect_uri(request: HttpRequest) -> str:
+    return absolute_url(reverse("sso:callback"), request=request)
+
+
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "sso/refused.html", {"reason": message}, status=400)
+
+
+def _start(
+    request: HttpRequest, provider: IdentityProvider, *, purpose: str, login_hint: str = ""
+) -> HttpResponse:
+    try:
+        url, pending = oidc.authorization_request(
+            _client(provider), redirect_uri=_redirect_uri(request), login_hint=login_hint
+        )
+    except oidc.SignInRefused as error:
+        services.sso_sign_in_failed_record(provider=provider, reason=str(error))
+        return _refused(request, str(error))
+    request.session[PENDING_KEY] = {"provider": provider.pk, "purpose": purpose, **asdict(pending)}
+    return redirect(url)
+
+
+@require_POST
+def sso_discover(request: HttpRequest) -> HttpResponse:
+    """The sign-in page's "Continue with SSO": the provider of the email's domain."""
+    form = SsoEmailForm(request.POST)
+    provider = selectors.identity_provider_for_email(form.data.get("email", ""))
+    if not form.is_valid() or provider is None:
+        messages.error(
+            request,
+            "Single sign-on is not set up for that email's domain: sign in with your password "
+            "or a sign-in link.",
+        )
+        return redirect("accounts:login")
+    return _start(request, provider, purpose=PURPOSE_SIGN_IN, login_hint=form.cleaned_data["email"])
+
+
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    """Where the provider sends the browser back: finish the flow started in this session."""
+    pending = request.session.pop(PENDING_KEY, None)
+    if not isinstance(pending, dict):
+        return _refused(request, "This sign-in was not started here, or has already finished.")
+    try:
+        provider = IdentityProvider.objects.select_related("organization").get(
+            pk=pending["provider"]
+        )
+    except IdentityProvider.DoesNotExist:
+        return _refused(request, "This identity provider no longer exists.")
+    trying = pending["purpose"] == PURPOSE_TRY
+    if trying:
+        # Only an admin of the provider's organisation sees what it sent.
+        if not request.user.is_authenticated:
+            raise Http404
+        try:
+            identity_provider_access(actor=request.user, provider_id=provider.pk)
+        except (Forbidden, NotFound) as error:
+            raise Http404 from error
+    elif not provider.is_enabled:
+        return _refused(request, "This identity provider is disabled.")
+    try:
+        claims, id_token = oidc.complete_sign_in(
+            _client(provider),
+            redirect_uri=_redirect_uri(request),
+            pending=oidc.PendingSignIn(
+                state=pending["state"],
+                nonce=pending["nonce"],
+                code_verifier=pending["code_verifier"],
+            ),
+            query={key: request.GET.get(key, "") for key in ("state", "code", "error")},
+        )
+    except oidc.SignInRefused as error:
+        services.sso_sign_in_failed_record(provider=provider, reason=str(error))
+        return _refused(request, str(error))
+    if trying:
+        return render(
+            request,
+            "sso/try_result.html",
+            {"provider": provider, "claims": sorted(_shown_claims(claims).items())},
+        )
+    try:
+        user = services.sso_sign_in_complete(provider=provider, claims=claims)
+    except services.SsoRefused as refusal:
+        services.sso_sign_in_failed_record(
+            provider=provider, reason=refusal.reason, email=refusal.email
+        )
+        return _refused(request, refusal.message)
+    login(request, user, backend="tandem.accounts.backends.ThrottledModelBackend")
+    end_session = oidc.end_session_url(
+        provider.issuer,
+        id_token=id_token,
+        post_logout_redirect_uri=absolute_url(reverse("accounts:login"), request=request),
+    )
+    if end_session:
+        request.session[END_SESSION_URL_KEY] = end_session
+    return redirect("home")
+
+
+def _shown_claims(claims: dict[str, Any]) -> dict[str, str]:
+    # What the admin needs to map roles and attributes: every claim, as text.
+    return {str(name): str(value) for name, value in claims.items()}
+
+
+# --- the organisation admin's pages -----------------------------------------------------------
+
+
+def _admin_only(request: AuthenticatedRequest) -> None:
+    try:
+        require_sso_admin(request.user)
+    except Forbidden as error:
+        raise Http404 from error
+
+
+def _provider(request: AuthenticatedRequest, provider_id: int) -> IdentityProvider:
+    _admin_only(request)
+    try:
+        return identity_provider_access(actor=request.user, provider_id=provider_id)
+    except NotFound as error:
+        raise Http404 from error
+
+
+def _settings_from(form: IdentityProviderForm) -> services.ProviderSettings:
+    data = form.cleaned_data
+    return services.ProviderSettings(
+        display_name=data["display_name"],
+        email_domains=data["email_domains"],
+        issuer=data["issuer"],
+        client_id=data["client_id"],
+        client_secret=data["client_secret"] or None,
+        role_claim=data["role_claim"],
+        role_values=data["role_values"],
+        default_role=data["default_role"],
+        department_claim=data["department_claim"],
+        job_title_claim=data["job_title_claim"],
+    )
+
+
+def _initial(provider: IdentityProvider) -> dict[str, Any]:
+    return {
+        "display_name": provider.display_name,
+        "email_domains": ", ".join(provider.email_domains),
+        "issuer": provider.issuer,
+        "client_id": provider.client_id,
+        "role_claim": provider.role_claim,
+        "role_values": "\n".join(f"{k} = {v}" for k, v in provider.role_values.items()),
+        "default_role": provider.default_role,
+        "department_claim": provider.department_claim,
+        "job_title_claim": provider.job_title_claim,
+    }
+
+
+def _settings_form(request: AuthenticatedRequest, data: Any = None) -> SsoSettingsForm:
+    organization = request.user.organization
+    form = SsoSettingsForm(
+        data,
+        admins=selectors.break_glass_candidates(actor=request.user),
+        initial={
+            "sso_required": organization.sso_required if organization else False,
+            "break_glass_admin": organization.sso_break_glass_admin_id if organization else None,
+        },
+    )
+    apply_bootstrap(form)
+    return form
+
+
+@login_required
+def provider_list(request: AuthenticatedRequest) -> HttpResponse:
+    _admin_only(request)
+    form = IdentityProviderForm(
+        request.POST or None,
+        initial={"department_claim": "department", "job_title_claim": "job_title"},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider = services.identity_provider_create(
+                actor=request.user, values=_settings_from(form)
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"{provider.display_name} is connected.")
+            return redirect("sso:detail", provider.pk)
+    apply_bootstrap(form)
+    return render(
+        request,
+        "sso/list.html",
+        {
+            "nav_section": "people",
+            "form": form,
+            "settings_form": _settings_form(request),
+            "providers": selectors.identity_provider_list_for_admin(actor=request.user),
+            "redirect_uri": _redirect_uri(request),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def provider_detail(request: AuthenticatedRequest, provider_id: int) -> HttpResponse:
+    provider = _provider(request, provider_id)
+    form = IdentityProviderForm(request.POST or None, initial=_initial(provider))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identity_provider_update(
+                actor=request.user, provider_id=provider.pk, values=_settings_from(form)
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "Provider saved.")
+            return redirect("sso:detail", provider.pk)
+    apply_bootstrap(form)
+    return render(
+        request,
+        "sso/detail.html",
+        {
+            "nav_section": "people",
+            "provider": provider,
+            "form": form,
+            "redirect_uri": _redirect_uri(request),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def provider_disable(request: AuthenticatedRequest, provider_id: int) -> HttpResponse:
+    provider = _provider(request, provider_id)
+    services.identity_provider_set_enabled(
+        actor=request.user, provider_id=provider.pk, is_enabled=False
+    )
+    messages.success(request, f"{provider.display_name} is disabled: it signs nobody in.")
+    return redirect("sso:detail", provider.pk)
+
+
+@login_required
+@require_POST
+def provider_enable(request: AuthenticatedRequest, provider_id: int) -> HttpResponse:
+    provider = _provider(request, provider_id)
+    services.identity_provider_set_enabled(
+        actor=request.user, provider_id=provider.pk, is_enabled=True
+    )
+    messages.success(request, f"{provider.display_name} is enabled.")
+    return redirect("sso:detail", provider.pk)
+
+
+@login_required
+@require_POST
+def provider_try(request: AuthenticatedRequest, provider_id: int) -> HttpResponse:
+    """Run the flow and show the claims received, without signing anyone in."""
+    provider = _provider(request, provider_id)
+    return _start(request, provider, purpose=PURPOSE_TRY)
+
+
+@login_required
+@require_POST
+def sso_settings(request: AuthenticatedRequest) -> HttpResponse:
+    _admin_only(request)
+    form = _settings_form(request, request.POST)
+    if form.is_valid():
+        try:
+            services.organization_sso_update(
+                actor=request.user,
+                sso_required=form.cleaned_data["sso_required"],
+                break_glass_admin_id=form.cleaned_data["break_glass_admin"],
+            )
+        except DomainError as error:
+            messages.error(request, " ".join(e.message for e in error.errors) or error.detail)
+        else:
+            messages.success(request, "Single sign-on settings saved.")
+    else:
+        messages.error(request, "Choose a break-glass admin from the list.")
+    return redirect("sso:list")
