@@ -19,6 +19,8 @@ EXPORT_DOWNLOADED = "export.downloaded"
 MATCH_RUN_PUBLISHED = "match_run.published"
 RELATIONSHIP_ENDED = "relationship.ended"
 RELATIONSHIP_COMPLETED = "relationship.completed"
+DATA_EXPORT_REQUESTED = "data_export.requested"
+DATA_EXPORT_DOWNLOADED = "data_export.downloaded"
 
 ALL = (
     SIGN_IN_SUCCEEDED,
@@ -35,4 +37,6 @@ ALL = (
     MATCH_RUN_PUBLISHED,
     RELATIONSHIP_ENDED,
     RELATIONSHIP_COMPLETED,
+    DATA_EXPORT_REQUESTED,
+    DATA_EXPORT_DOWNLOADED,
 )
