@@ -118,6 +118,7 @@ def test_preferences_get_and_put(cast, api_as):
         "nudges": "email",
         "digest": "email",
         "integrations": "email",
+        "privacy": "email",
     }
     assert NotificationPreference.objects.exclude(user=cast.mentor).count() == 0
 
