@@ -99,8 +99,10 @@ def test_preferences_page_has_a_row_per_category_with_three_choices(cast, client
     # then
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count('type="radio"') == 36
-    assert html.count("<legend") == 13
+    # 12 categories with three choices, and "Your personal data", which cannot be turned off
+    assert html.count('type="radio"') == 12 * 3 + 2
+    assert 'id="privacy-off"' not in html
+    assert html.count("<legend") == 14
     assert 'id="goals-email" value="email" checked' in html
 
 
