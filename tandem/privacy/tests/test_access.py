@@ -6,7 +6,7 @@ from django.test import Client
 
 from conftest import ACTOR_NAMES
 from tandem.privacy.models import DataExport
-from tandem.privacy.services import data_export_request
+from tandem.privacy.services import data_export_build, data_export_request
 
 
 def _client(user) -> Client:
@@ -144,3 +144,19 @@ def test_lists_cost_the_same_whatever_the_number_of_exports(
     # then every export is listed in a bounded number of queries
     assert len(listed.json()) == len(people)
     assert page.status_code == 200
+
+
+def test_progress_row_polls_until_the_export_is_ready(cast):
+    # given an export waiting for its worker
+    export = data_export_request(actor=cast.mentee, subject_id=cast.mentee.pk)
+    client = _client(cast.mentee)
+    # when the page polls its row before and after the worker built it
+    waiting = client.get(f"/data-exports/{export.pk}/progress/").content.decode()
+    data_export_build(export_id=export.pk)
+    ready = client.get(f"/data-exports/{export.pk}/progress/").content.decode()
+    # then it polls while waiting and offers the download once ready, polling no more
+    assert 'hx-trigger="every 2s"' in waiting
+    assert 'aria-valuenow="0"' in waiting
+    assert "Download" not in waiting
+    assert "hx-get" not in ready
+    assert f'action="/data-exports/{export.pk}/download/"' in ready

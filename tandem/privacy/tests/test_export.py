@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.storage import default_storage
 
+from tandem.audit.models import AuditEntry
 from tandem.core.errors import Conflict, NotFound
 from tandem.core.personal_data import personal_data_providers
 from tandem.notifications.models import Notification, NotificationCategory, OutboxMessage
@@ -187,3 +188,31 @@ def test_expired_exports_lose_their_file(cast, django_capture_on_commit_callback
         data_export_download(actor=cast.mentee, export_id=export.pk)
     # and running again changes nothing
     assert data_exports_expire(now=export.expires_at + timedelta(days=1)) == 0
+
+
+def test_asking_and_downloading_leave_one_audit_entry_each(
+    cast, django_capture_on_commit_callbacks
+):
+    # when an admin asks for the mentee's data and downloads it
+    export = _export(cast.admin, cast.mentee, django_capture_on_commit_callbacks)
+    data_export_download(actor=cast.admin, export_id=export.pk)
+    # then the trail holds who did it, in which organisation, about whom, and ids only
+    entries = AuditEntry.objects.filter(event__startswith="data_export.").order_by("id")
+    assert [
+        (e.event, e.actor_id, e.organization_id, e.object_pk, e.additional_data) for e in entries
+    ] == [
+        (
+            "data_export.requested",
+            cast.admin.pk,
+            cast.org.pk,
+            str(cast.mentee.pk),
+            {"data_export": export.pk},
+        ),
+        (
+            "data_export.downloaded",
+            cast.admin.pk,
+            cast.org.pk,
+            str(cast.mentee.pk),
+            {"data_export": export.pk},
+        ),
+    ]
