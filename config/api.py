@@ -22,6 +22,7 @@ from tandem.outcomes.api import router as outcomes_router
 from tandem.participants.api import router as participants_router
 from tandem.participants.program_api import router as program_summaries_router
 from tandem.people.api import router as people_router
+from tandem.privacy.api import router as privacy_router
 from tandem.programs.api import router as programs_router
 from tandem.relationships.api import router as relationships_router
 from tandem.resources.api import router as resources_router
@@ -70,3 +71,4 @@ api.add_router("/", outcomes_router)
 api.add_router("/", health_router)
 api.add_router("/", analytics_router)
 api.add_router("/", webhooks_router)
+api.add_router("/", privacy_router)

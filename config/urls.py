@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("tandem.journeys.urls")),
     path("", include("tandem.nudges.urls")),
     path("", include("tandem.outcomes.urls")),
+    path("", include("tandem.privacy.urls")),
     path("", include("tandem.health.urls")),
     path("", include("tandem.matching.urls")),
     path("", include("tandem.participants.urls")),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tandem.outcomes",
     "tandem.operations",
     "tandem.provisioning",
+    "tandem.privacy",
     "tandem.demo",
 ]
 
@@ -204,6 +205,9 @@ else:
         }
     }
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# A personal data export (GDPR) can be downloaded for this many days; then its file is deleted.
+PRIVACY_EXPORT_DAYS = env_int("PRIVACY_EXPORT_DAYS", 7)
 
 # Invitations and password-reset links stop working after this many seconds.
 INVITATION_MAX_AGE_SECONDS = env_int("INVITATION_MAX_AGE_SECONDS", 14 * 24 * 3600)

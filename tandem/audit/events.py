@@ -23,6 +23,8 @@ SSO_SIGN_IN_SUCCEEDED = "sso_sign_in.succeeded"
 SSO_SIGN_IN_FAILED = "sso_sign_in.failed"
 SSO_SETTINGS_CHANGED = "sso.settings_changed"
 IDENTITY_PROVIDER_CHANGED = "identity_provider.changed"
+DATA_EXPORT_REQUESTED = "data_export.requested"
+DATA_EXPORT_DOWNLOADED = "data_export.downloaded"
 
 ALL = (
     SIGN_IN_SUCCEEDED,
@@ -43,4 +45,6 @@ ALL = (
     SSO_SIGN_IN_FAILED,
     SSO_SETTINGS_CHANGED,
     IDENTITY_PROVIDER_CHANGED,
+    DATA_EXPORT_REQUESTED,
+    DATA_EXPORT_DOWNLOADED,
 )

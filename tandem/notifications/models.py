@@ -30,6 +30,7 @@ class NotificationCategory(models.TextChoices):
         "Monthly programme report: each programme's key figures (managers and admins)",
     )
     INTEGRATIONS = "integrations", "Integrations (a webhook endpoint disabled after failures)"
+    PRIVACY = "privacy", "Your personal data (an export ready to download)"
 
 
 class NotificationChannel(models.TextChoices):
@@ -58,9 +59,9 @@ def default_channel(category: str) -> str:
     return DEFAULT_CHANNELS.get(category, DEFAULT_CHANNEL)
 
 
-# Categories a person may not switch off entirely (in-app only is the least they keep). None yet:
-# every category of Tandem's automated communications may be turned off.
-CATEGORIES_WITHOUT_OFF: frozenset[str] = frozenset()
+# Categories a person may not switch off entirely (in-app only is the least they keep): the
+# link to an export they asked for is an answer to their request, not a communication.
+CATEGORIES_WITHOUT_OFF: frozenset[str] = frozenset({NotificationCategory.PRIVACY})
 
 
 class NotificationPreference(models.Model):

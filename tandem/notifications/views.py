@@ -15,7 +15,11 @@ from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import InvalidInput, NotFound
 from tandem.notifications import selectors, services
 from tandem.notifications.context_processors import unread_count_for_request
-from tandem.notifications.models import NotificationCategory, NotificationChannel
+from tandem.notifications.models import (
+    CATEGORIES_WITHOUT_OFF,
+    NotificationCategory,
+    NotificationChannel,
+)
 from tandem.notifications.unsubscribe import unsubscribe_read
 from tandem.people.selectors import profile_timezone_get
 
@@ -106,6 +110,12 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             "label": label,
             "channel": chosen.get(category, channel),
             "error": errors.get(category, ""),
+            # A category that may not be switched off offers no "Off" to choose.
+            "channels": [
+                choice
+                for choice in NotificationChannel.choices
+                if not (category in CATEGORIES_WITHOUT_OFF and choice[0] == NotificationChannel.OFF)
+            ],
         }
         for category, label, channel in selectors.preference_list_for_user(actor=actor)
     ]

@@ -170,7 +170,7 @@ def test_the_seed_is_optional_and_tucked_away(cast, client, posted):
     team = _team(cast)
     client.force_login(cast.manager)
     page = client.get(reverse("matching:home", args=[team.program.pk])).content.decode()
-    assert "<summary class=\"small\">Advanced</summary>" in page
+    assert '<summary class="small">Advanced</summary>' in page
     # when the form goes without a seed
     response = client.post(
         reverse("matching:run_start", args=[team.program.pk]), {"objective": "total", **posted}

@@ -116,6 +116,7 @@ def test_preferences_get_and_put(cast, api_as):
         "reminders": "email",
         "journey": "email",
         "nudges": "email",
+        "privacy": "email",
     }
     assert NotificationPreference.objects.exclude(user=cast.mentor).count() == 0
 

@@ -99,9 +99,11 @@ def test_preferences_page_has_a_row_per_category_with_three_choices(cast, client
     # then
     html = response.content.decode()
     assert response.status_code == 200
-    # a member is offered every category but the managers' (digest, report, integrations)
-    assert html.count('type="radio"') == 30
-    assert html.count("<legend") == 11
+    # a member is offered every category but the managers' (digest, report, integrations): 10
+    # with three choices, and "Your personal data", which cannot be turned off
+    assert html.count('type="radio"') == 10 * 3 + 2
+    assert 'id="privacy-off"' not in html
+    assert html.count("<legend") == 12
     assert 'id="goals-email" value="email" checked' in html
 
 

@@ -1,0 +1,20 @@
+"""What journeys holds about a person: the journey steps they ticked by hand."""
+
+from tandem.accounts.models import User
+from tandem.core.personal_data import Section, rows_of
+from tandem.journeys.models import StepCompletion
+
+COVERS = ("journeys.StepCompletion",)
+
+
+def export(user: User) -> list[Section]:
+    return [
+        Section(
+            "journey_steps",
+            "Journey steps you marked as done.",
+            rows_of(
+                StepCompletion.objects.filter(completed_by=user),
+                ("relationship_id", "step__title", "completed_at"),
+            ),
+        )
+    ]

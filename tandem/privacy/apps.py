@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class PrivacyConfig(AppConfig):
+    name = "tandem.privacy"
+    label = "privacy"
+    verbose_name = "Personal data rights"
+
+    def ready(self) -> None:
+        from tandem.core.periodic import Period, register_periodic_job
+
+        # Exports expire after days: an hourly sweep deletes a file within the hour it expires.
+        register_periodic_job(
+            name="data_exports_expire",
+            period=Period.HOURLY,
+            task="tandem.privacy.tasks.data_exports_expire_task",
+        )
