@@ -1,6 +1,6 @@
 """HR data sync: an HR system's export (CSV or XLSX), pushed to the API or dropped in the
 organisation's folder, applied as the people import and the outcomes import together, with the
-leavers deactivated through the one lifecycle (decision record 0014).
+leavers deactivated through the one lifecycle (decision record 0015).
 
 A run, in one transaction:
 1. both imports read the file (`people_import_preview`, `outcomes_import_preview`): every row
