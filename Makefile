@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics bench-web
+.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics bench-web bench-provisioning
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,10 @@ openapi: $(DEV_STAMP)
 ## bench-import: check and commit a 20,000-row (~6 MB) HR export; prints seconds and queries
 bench-import: $(DEV_STAMP)
 	$(BIN)/python -m bench.people_import --rows 20000
+
+## bench-provisioning: 10,000 people through SCIM (one request each, in-process WSGI) and HR sync
+bench-provisioning: $(DEV_STAMP)
+	$(BIN)/python -m bench.provisioning --users 10000
 
 ## bench-matching: solve synthetic programmes of 2,000 and 20,000 mentees (TOTAL, certified)
 bench-matching: $(RUNTIME_STAMP)

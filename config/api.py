@@ -24,6 +24,7 @@ from tandem.participants.program_api import router as program_summaries_router
 from tandem.people.api import router as people_router
 from tandem.privacy.api import router as privacy_router
 from tandem.programs.api import router as programs_router
+from tandem.provisioning.api import router as provisioning_router
 from tandem.relationships.api import router as relationships_router
 from tandem.resources.api import router as resources_router
 from tandem.surveys.api import router as surveys_router
@@ -68,6 +69,7 @@ api.add_router("/", surveys_router)
 api.add_router("/", journeys_router)
 api.add_router("/", nudges_router)
 api.add_router("/", outcomes_router)
+api.add_router("/", provisioning_router)
 api.add_router("/", health_router)
 api.add_router("/", analytics_router)
 api.add_router("/", webhooks_router)

@@ -172,6 +172,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 PEOPLE_IMPORT_MAX_BYTES = env_int("PEOPLE_IMPORT_MAX_BYTES", 25 * 1024 * 1024)
 # The largest HR outcomes file (CSV or XLSX) an admin may upload.
 OUTCOMES_IMPORT_MAX_BYTES = env_int("OUTCOMES_IMPORT_MAX_BYTES", 25 * 1024 * 1024)
+# HR data sync: each organisation's exports are picked up from HR_SYNC_DIR/<org slug>/ by the
+# hourly job `hr_sync_folder` (unset: the folder is not watched; the API still works).
+HR_SYNC_DIR = env_str("HR_SYNC_DIR", "")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

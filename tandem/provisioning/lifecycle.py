@@ -21,6 +21,7 @@ and tells the managers which ones it resumed and which it left for them to decid
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -252,3 +253,52 @@ def person_reactivate(*, actor: Actor, user: User) -> PersonDeactivation | None:
         lines_for=lines,
     )
     return current
+
+
+@dataclass(frozen=True)
+class PairEffect:
+    """What deactivating a person does to one of their open relationships."""
+
+    relationship_id: int
+    program: str
+    partner: str
+    becomes: str  # "paused" or "ended"
+
+
+@dataclass(frozen=True)
+class DeactivationPreview:
+    """What `person_deactivate` would do to `user`, read without changing anything, so the
+    confirm page says it before the admin commits to it."""
+
+    user: User
+    pairs: list[PairEffect]
+    managers_told: list[str]
+    tokens_revoked: int
+
+
+def person_deactivation_preview(*, actor: Actor, user: User) -> DeactivationPreview:
+    """Read what deactivating `user` would pause, end and tell; the same guard as the write."""
+    require_provisioning(actor=actor, organization_id=user.organization_id)
+    relationships = _open_relationships(user)
+    pairs = [
+        PairEffect(
+            relationship_id=relationship.pk,
+            program=relationship.program.name,
+            partner=_partner(relationship, user).display_name,
+            becomes="paused" if relationship.status == RelationshipStatus.ACTIVE else "ended",
+        )
+        for relationship in relationships
+    ]
+    managers = (
+        User.objects.filter(
+            managed_programs__in={r.program_id for r in relationships}, is_active=True
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+    return DeactivationPreview(
+        user=user,
+        pairs=pairs,
+        managers_told=[manager.display_name for manager in managers],
+        tokens_revoked=ApiToken.objects.filter(user=user, revoked_at__isnull=True).count(),
+    )

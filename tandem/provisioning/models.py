@@ -134,3 +134,48 @@ class PersonDeactivation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Deactivation of {self.user_id} at {self.created_at:%Y-%m-%d}"
+
+
+class HrSyncSource(models.TextChoices):
+    API = "api", "API"
+    FOLDER = "folder", "Folder"
+    UPLOAD = "upload", "Upload"
+
+
+class HrSyncStatus(models.TextChoices):
+    DONE = "done", "Done"
+    DRY_RUN = "dry_run", "Dry run (nothing kept)"
+    FAILED = "failed", "Failed (nothing kept)"
+
+
+class HrSyncRun(TimeStampedModel):
+    """One HR sync: when, from where, what the file held and what it changed (per person in
+    `report`: [{"person", "row", "action", "changes"}] and the row errors in `errors`)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="hr_sync_runs"
+    )
+    source = models.CharField(max_length=10, choices=HrSyncSource.choices)
+    file_name = models.CharField(max_length=255, blank=True)
+    is_full = models.BooleanField(default=False)
+    valid_only = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=HrSyncStatus.choices)
+    started_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    deactivated = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="hr_sync_run_org_newest")
+        ]
+
+    def __str__(self) -> str:
+        return f"HR sync {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"

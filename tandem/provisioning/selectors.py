@@ -6,7 +6,8 @@ from django.db.models.functions import Coalesce, NullIf
 
 from tandem.accounts.models import Organization, User
 from tandem.core.errors import NotFound
-from tandem.provisioning.models import ScimGroup, ScimGroupMember, ScimToken
+from tandem.provisioning.actors import require_provisioning
+from tandem.provisioning.models import HrSyncRun, ScimGroup, ScimGroupMember, ScimToken
 
 
 def scim_user_queryset(*, organization_id: int) -> QuerySet[User]:
@@ -73,3 +74,26 @@ def scim_token_list(*, organization: Organization) -> QuerySet[ScimToken]:
 def scim_group_member_ids(*, group_id: int) -> list[int]:
     """The people in a SCIM group, by id: how a programme's eligibility reads a group."""
     return list(ScimGroupMember.objects.filter(group_id=group_id).values_list("user_id", flat=True))
+
+
+def person_for_lifecycle(*, organization_id: int, user_id: int) -> User:
+    """A person of the organisation an admin may deactivate or reactivate (SCIM's
+    deprovisioned included: the lifecycle still owns them); NotFound otherwise."""
+    user = User.objects.filter(organization_id=organization_id, pk=user_id).first()
+    if user is None:
+        raise NotFound("No such person.")
+    return user
+
+
+def hr_sync_run_list(*, actor: User) -> QuerySet[HrSyncRun]:
+    """The HR sync runs of the actor's organisation, newest first (org admins only; anyone
+    else gets NotFound). One query; the index `hr_sync_run_org_newest` serves it."""
+    organization_id = require_provisioning(actor=actor, organization_id=actor.organization_id)
+    return HrSyncRun.objects.filter(organization_id=organization_id).order_by("-created_at", "-pk")
+
+
+def hr_sync_run_get(*, actor: User, run_id: int) -> HrSyncRun:
+    run = hr_sync_run_list(actor=actor).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound("No such HR sync run.")
+    return run

@@ -3,6 +3,7 @@ listed with their last use, revoked). Thin: services do the work."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -68,3 +69,15 @@ def scim_token_revoke(request: AuthenticatedRequest, token_id: int) -> HttpRespo
         raise Http404 from exc
     messages.success(request, f"The token {token.name} is revoked.")
     return redirect("provisioning:scim_tokens")
+
+
+@login_required
+def hr_sync_runs(request: AuthenticatedRequest) -> HttpResponse:
+    """The history of HR sync runs (newest first, 25 to a page): when, from where, the
+    counts, what changed per person and each row's errors."""
+    _org_admin_only(request)
+    runs = selectors.hr_sync_run_list(actor=request.user)
+    page = Paginator(runs, 25).get_page(request.GET.get("page"))
+    return render(
+        request, "provisioning/hr_sync_runs.html", {"nav_section": "people", "page": page}
+    )
