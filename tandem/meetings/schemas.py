@@ -40,6 +40,9 @@ class MeetingOut(Schema):
     held_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
     notes: str = Field(description="Shared notes: only the pair ever reads them")
+    notes_version: int = Field(
+        description="Counts the notes' changes: send it back as `base_version` when editing"
+    )
     agenda: list[AgendaItemOut]
 
 
@@ -70,6 +73,12 @@ class MeetingHeldIn(InputSchema):
 
 class MeetingNotesIn(InputSchema):
     notes: str
+    base_version: int | None = Field(
+        default=None,
+        ge=0,
+        description="The `notes_version` the edit started from: when the notes changed since,"
+        " nothing is saved and the answer is 409 (omit it to replace the notes regardless)",
+    )
 
 
 class AgendaItemIn(InputSchema):
