@@ -144,8 +144,11 @@ def meeting_mode_notes(request: HttpRequest, relationship_id: int, meeting_id: i
         access, meeting_id, errors=errors, notes_saved=saved, notes_conflict=conflict
     )
     if errors:
-        # Keep what was typed: a refused save loses nothing.
+        # Keep what was typed: a refused save loses nothing (without htmx too, where the
+        # redirect of `_section` would drop it).
         context["meeting"].notes = typed
+        if not request.htmx:  # type: ignore[attr-defined]
+            return render(request, "workspace/meeting_mode.html", context)
     return _section(request, "workspace/_mode_notes.html", context, "notes")
 
 

@@ -101,8 +101,9 @@ def test_a_malformed_client_key_is_refused_and_saves_nothing(pair, meeting, clie
     assert ActionItem.objects.count() == 0
 
 
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain-form"])
 def test_notes_synced_from_an_old_version_show_both_texts_and_overwrite_nothing(
-    pair, meeting, client
+    pair, meeting, client, htmx
 ):
     # given the mentee went offline at version 0; the mentor saved meanwhile
     meeting_notes_update(
@@ -117,7 +118,7 @@ def test_notes_synced_from_an_old_version_show_both_texts_and_overwrite_nothing(
     answer = client.post(
         _mode(pair, meeting, "notes/"),
         {"notes": "Mentee: I will draft the plan", "base_version": "0"},
-        HTTP_HX_REQUEST="true",
+        **({"HTTP_HX_REQUEST": "true"} if htmx else {}),
     )
     # then both texts are on the screen: theirs in the box, the current one beside it
     page = answer.content.decode()
