@@ -4,7 +4,7 @@ import datetime
 
 from ninja import Field, Schema
 
-from tandem.core.params import SmallCount
+from tandem.core.params import Count, SmallCount
 from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 
@@ -73,9 +73,8 @@ class MeetingHeldIn(InputSchema):
 
 class MeetingNotesIn(InputSchema):
     notes: str
-    base_version: int | None = Field(
+    base_version: Count | None = Field(
         default=None,
-        ge=0,
         description="The `notes_version` the edit started from: when the notes changed since,"
         " nothing is saved and the answer is 409 (omit it to replace the notes regardless)",
     )
