@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/", include("tandem.people.urls")),
     path("programs/", include("tandem.participants.program_urls")),
     path("", workspace_views.home, name="home"),
+    path("", include("tandem.pwa.urls")),
     path("notifications/", include("tandem.notifications.urls")),
     path("", include("tandem.webhooks.urls")),
     path("", include("tandem.sso.urls")),

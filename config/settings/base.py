@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "auditlog",
     "tandem.core",
     "tandem.audit",
+    "tandem.pwa",
     "tandem.accounts",
     "tandem.people",
     "tandem.programs",

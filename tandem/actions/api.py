@@ -47,6 +47,7 @@ def action_create(request: HttpRequest, relationship_id: Id, payload: ActionItem
         title=payload.title,
         owner_id=payload.owner_id,
         due_on=payload.due_on,
+        client_key=payload.client_key,
     )
     return Status(201, item)
 

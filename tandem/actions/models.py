@@ -34,6 +34,10 @@ class ActionItem(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The idempotency key a client chose for the request that created the item (meeting mode
+    # queues captures made offline and sends them again when the connection returns): a retried
+    # request finds the item it already made instead of adding a second one.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = [models.F("due_on").asc(nulls_last=True), "created_at", "id"]
@@ -49,6 +53,11 @@ class ActionItem(models.Model):
                 name="action_item_closed_at_matches_status",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="action_item_title_not_empty"),
+            models.UniqueConstraint(
+                fields=["relationship", "client_key"],
+                condition=Q(client_key__isnull=False),
+                name="action_item_client_key_once_per_relationship",
+            ),
         ]
         indexes = [models.Index(fields=["relationship", "status", "due_on"])]
 

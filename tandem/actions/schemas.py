@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from ninja import Schema
 from pydantic import Field
@@ -32,6 +33,11 @@ class ActionItemCreateIn(InputSchema):
     title: SingleLine = Field(max_length=200, description="What will be practised")
     owner_id: Id = Field(description="The mentor's or the mentee's user id")
     due_on: datetime.date | None = None
+    client_key: uuid.UUID | None = Field(
+        default=None,
+        description="An idempotency key the client chose: sending the same request again"
+        " returns the item the first one created (409 if the title or owner differ)",
+    )
 
 
 class ActionItemUpdateIn(InputSchema):

@@ -4,8 +4,9 @@ open (proposed, active or paused)."""
 
 import datetime
 import enum
+import uuid
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -58,6 +59,22 @@ def _item(access: RelationshipAccess, action_item_id: int, *, lock: bool = False
     return item
 
 
+def _replayed(
+    access: RelationshipAccess, client_key: uuid.UUID, title: str, owner: User
+) -> ActionItem | None:
+    """The item an earlier request with this idempotency key created, if any. The key names one
+    request: reusing it for a different action is a mistake the caller hears about (409)."""
+    item = ActionItem.objects.filter(
+        relationship=access.relationship, client_key=client_key
+    ).first()
+    if item is None:
+        return None
+    if item.title != title or item.owner_id != owner.pk:
+        message = "This key was already used for a different action item."
+        raise Conflict(message, [FieldError("client_key", message)])
+    return item
+
+
 @transaction.atomic
 def action_item_create(
     *,
@@ -66,6 +83,7 @@ def action_item_create(
     owner: User,
     due_on: datetime.date | None,
     created_by: User | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> ActionItem:
     """Agree an action for one of the pair (`owner`) to practise, optionally by `due_on`.
 
@@ -73,19 +91,37 @@ def action_item_create(
     Raises Conflict when the relationship is completed or ended, InvalidInput (`title`,
     `owner`) when the title is empty or too long or the owner is not one of the pair.
     `created_by` defaults to the caller. Notes the action on the pair's timeline.
+
+    `client_key` makes the request idempotent: a request repeated with the same key (a phone
+    sending again what it queued offline, a retry after a lost answer) returns the item the
+    first one created and records nothing more; the same key with a different title or owner
+    is a Conflict. Concurrent requests with one key meet at the unique constraint.
     """
     if not access.is_party:
         raise NotFound("No such relationship.")
-    access.require_open()
     title = _clean_title(title)
     owner = _pair_member(access, owner.pk, "owner")
-    item = ActionItem.objects.create(
-        relationship=access.relationship,
-        title=title,
-        owner=owner,
-        due_on=due_on,
-        created_by=created_by or access.user,
-    )
+    if client_key is not None:
+        earlier = _replayed(access, client_key, title, owner)
+        if earlier is not None:
+            return earlier
+    access.require_open()
+    try:
+        with transaction.atomic():
+            item = ActionItem.objects.create(
+                relationship=access.relationship,
+                title=title,
+                owner=owner,
+                due_on=due_on,
+                created_by=created_by or access.user,
+                client_key=client_key,
+            )
+    except IntegrityError:
+        # Another request with the same key committed between the look-up and the insert.
+        earlier = _replayed(access, client_key, title, owner) if client_key else None
+        if earlier is None:
+            raise
+        return earlier
     relationship_record_activity(
         relationship=access.relationship,
         actor=access.user,
@@ -102,12 +138,16 @@ def action_item_add(
     title: str,
     owner_id: int,
     due_on: datetime.date | None,
+    client_key: uuid.UUID | None = None,
 ) -> ActionItem:
     """`action_item_create` for a request: guards the relationship and finds the owner by id
-    (InvalidInput on `owner_id` when they are not one of the pair)."""
+    (InvalidInput on `owner_id` when they are not one of the pair). `client_key`: the
+    request's idempotency key (see `action_item_create`)."""
     access = relationship_access(actor=actor, relationship_id=relationship_id)
     owner = _pair_member(access, owner_id, "owner_id")
-    return action_item_create(access=access, title=title, owner=owner, due_on=due_on)
+    return action_item_create(
+        access=access, title=title, owner=owner, due_on=due_on, client_key=client_key
+    )
 
 
 @transaction.atomic

@@ -68,6 +68,7 @@ def meeting_out(meeting: Meeting, zone_name: str) -> dict[str, Any]:
         "held_at": meeting.held_at,
         "cancelled_at": meeting.cancelled_at,
         "notes": meeting.notes,
+        "notes_version": meeting.notes_version,
         "agenda": _agenda_out(meeting),
     }
 
@@ -178,7 +179,11 @@ def meeting_notes(
 ) -> object:
     actor = caller(request)
     services.meeting_notes_update(
-        actor=actor, relationship_id=relationship_id, meeting_id=meeting_id, notes=payload.notes
+        actor=actor,
+        relationship_id=relationship_id,
+        meeting_id=meeting_id,
+        notes=payload.notes,
+        base_version=payload.base_version,
     )
     return _fresh(actor, relationship_id, meeting_id)
 

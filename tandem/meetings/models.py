@@ -56,6 +56,9 @@ class Meeting(TimeStampedModel):
     notes_updated_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Counts the changes of the notes: an edit made from an older version (offline, or while
+    # the partner typed) is refused and shown with both texts rather than overwriting theirs.
+    notes_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -4,7 +4,7 @@ import datetime
 
 from ninja import Field, Schema
 
-from tandem.core.params import SmallCount
+from tandem.core.params import Count, SmallCount
 from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
 
@@ -40,6 +40,9 @@ class MeetingOut(Schema):
     held_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
     notes: str = Field(description="Shared notes: only the pair ever reads them")
+    notes_version: int = Field(
+        description="Counts the notes' changes: send it back as `base_version` when editing"
+    )
     agenda: list[AgendaItemOut]
 
 
@@ -70,6 +73,11 @@ class MeetingHeldIn(InputSchema):
 
 class MeetingNotesIn(InputSchema):
     notes: str
+    base_version: Count | None = Field(
+        default=None,
+        description="The `notes_version` the edit started from: when the notes changed since,"
+        " nothing is saved and the answer is 409 (omit it to replace the notes regardless)",
+    )
 
 
 class AgendaItemIn(InputSchema):

@@ -430,11 +430,12 @@ def meeting_record_held(
     meeting.status = move.target
     meeting.held_at = now
     fields = ["status", "held_at", "updated_at"]
-    if notes is not None:
+    if notes is not None and notes != meeting.notes:
         meeting.notes = notes
+        meeting.notes_version += 1
         meeting.notes_updated_at = now
         meeting.notes_updated_by = actor
-        fields += ["notes", "notes_updated_at", "notes_updated_by"]
+        fields += ["notes", "notes_version", "notes_updated_at", "notes_updated_by"]
     meeting.save(update_fields=fields)
     relationship_record_activity(
         relationship=access.relationship,
@@ -456,21 +457,60 @@ def meeting_record_held(
     return meeting
 
 
+class NotesConflict(Conflict):
+    """The notes changed since the version an edit started from: nothing was saved. Carries the
+    notes as they are now, so the person can see both texts and merge them by hand."""
+
+    def __init__(self, meeting: Meeting) -> None:
+        message = (
+            "The notes changed since you started editing. Nothing was overwritten:"
+            " compare both texts and save again."
+        )
+        super().__init__(message, [FieldError("base_version", message)])
+        self.current_notes = meeting.notes
+        self.current_version = meeting.notes_version
+
+
 @transaction.atomic
 def meeting_notes_update(
-    *, actor: User, relationship_id: int, meeting_id: int, notes: str
+    *,
+    actor: User,
+    relationship_id: int,
+    meeting_id: int,
+    notes: str,
+    base_version: int | None = None,
 ) -> Meeting:
-    """Replace the meeting's shared notes (both people edit them; nobody else reads them)."""
+    """Replace the meeting's shared notes (both people edit them; nobody else reads them).
+
+    `base_version` is the `notes_version` the edit started from. When the notes have changed
+    since (the partner saved, or this edit was queued offline), NotesConflict is raised and
+    nothing is saved, so neither text is lost. Saving the text the notes already hold succeeds
+    whatever the base (a retried request). Without `base_version` the edit replaces the notes
+    (the API's callers that do not track versions). The row lock orders concurrent edits.
+    """
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)
     if meeting.status == MeetingStatus.CANCELLED:
         raise Conflict("This meeting was cancelled; its notes can no longer change.")
     if len(notes) > 20000:
         raise InvalidInput.for_field("notes", "Keep the notes under 20,000 characters.")
+    if notes == meeting.notes:
+        return meeting
+    if base_version is not None and base_version != meeting.notes_version:
+        raise NotesConflict(meeting)
     meeting.notes = notes
+    meeting.notes_version += 1
     meeting.notes_updated_at = timezone.now()
     meeting.notes_updated_by = actor
-    meeting.save(update_fields=["notes", "notes_updated_at", "notes_updated_by", "updated_at"])
+    meeting.save(
+        update_fields=[
+            "notes",
+            "notes_version",
+            "notes_updated_at",
+            "notes_updated_by",
+            "updated_at",
+        ]
+    )
     return meeting
 
 

@@ -7,6 +7,7 @@ Every write goes through the owning app's service; each section answers htmx wit
 """
 
 import datetime
+import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,7 @@ from tandem.journeys import services as journeys
 from tandem.journeys.selectors import journey_for_relationship
 from tandem.meetings import services as meetings
 from tandem.meetings.selectors import meeting_get
+from tandem.pwa.offline import keep_offline, offline_key
 from tandem.relationships.permissions import RelationshipAccess, relationship_access_for_request
 from tandem.resources.models import ResourceKind
 from tandem.resources.selectors import resources_for_stage
@@ -67,6 +69,8 @@ def _context(access: RelationshipAccess, meeting_id: int, **extra: Any) -> dict[
         "guide": _guide(access, stage.stage.key if stage else None),
         "open_actions": action_item_list_open(relationship=access.relationship),
         "errors": {},
+        # Names the person's queue of captures made offline (tandem.js syncs only their own).
+        "offline_key": offline_key(access.user),
         **extra,
     }
 
@@ -78,7 +82,13 @@ def _section(request: HttpRequest, template: str, context: dict[str, Any], ancho
     return redirect(meetings.meeting_path(meeting) + f"mode/#{anchor}")
 
 
+def _posted_integer(request: HttpRequest, name: str) -> int | None:
+    text = request.POST.get(name, "")
+    return int(text) if text.isdigit() else None
+
+
 @login_required
+@keep_offline
 def meeting_mode(request: HttpRequest, relationship_id: int, meeting_id: int) -> HttpResponse:
     """The session screen for the pair (managers and everyone else: 404)."""
     access = relationship_access_for_request(request, relationship_id)
@@ -107,24 +117,38 @@ def meeting_mode_agenda(request: HttpRequest, relationship_id: int, meeting_id: 
 @login_required
 @require_POST
 def meeting_mode_notes(request: HttpRequest, relationship_id: int, meeting_id: int) -> Any:
+    """Save the shared notes from the version the page showed (`base_version`). When the
+    partner saved in between (or the edit was queued offline), nothing is overwritten: the
+    section shows their text beside the person's, which stays in the box to merge."""
     access = relationship_access_for_request(request, relationship_id)
     _require_meeting(access, meeting_id)
     errors: dict[str, str] = {}
     saved = False
+    conflict: meetings.NotesConflict | None = None
+    typed = request.POST.get("notes", "")
     try:
         meetings.meeting_notes_update(
             actor=access.user,
             relationship_id=relationship_id,
             meeting_id=meeting_id,
-            notes=request.POST.get("notes", ""),
+            notes=typed,
+            base_version=_posted_integer(request, "base_version"),
         )
         saved = True
+    except meetings.NotesConflict as error:
+        conflict = error
+        errors["notes"] = error.detail
     except DomainError as error:
         errors["notes"] = error.detail
-    context = _context(access, meeting_id, errors=errors, notes_saved=saved)
+    context = _context(
+        access, meeting_id, errors=errors, notes_saved=saved, notes_conflict=conflict
+    )
     if errors:
-        # Keep what was typed: a refused save loses nothing.
-        context["meeting"].notes = request.POST.get("notes", "")
+        # Keep what was typed: a refused save loses nothing (without htmx too, where the
+        # redirect of `_section` would drop it).
+        context["meeting"].notes = typed
+        if not request.htmx:  # type: ignore[attr-defined]
+            return render(request, "workspace/meeting_mode.html", context)
     return _section(request, "workspace/_mode_notes.html", context, "notes")
 
 
@@ -150,6 +174,15 @@ def meeting_mode_action(request: HttpRequest, relationship_id: int, meeting_id: 
     problem = single_line_problem(title)
     if problem:
         errors["action"] = problem
+    client_key = None
+    try:
+        # Set by tandem.js on every capture, so one sent again after a lost answer (or queued
+        # offline and synced) is saved once.
+        client_key = (
+            uuid.UUID(request.POST["client_key"]) if request.POST.get("client_key") else None
+        )
+    except ValueError:
+        errors["action"] = "The capture's key is not valid; reload the page and try again."
     if not errors and owner is not None:
         try:
             actions.action_item_add(
@@ -158,6 +191,7 @@ def meeting_mode_action(request: HttpRequest, relationship_id: int, meeting_id: 
                 title=title,
                 owner_id=owner.pk,
                 due_on=due_on,
+                client_key=client_key,
             )
         except DomainError as error:
             errors["action"] = error.detail

@@ -10,6 +10,7 @@ from tandem.accounts.requests import signed_in_user
 from tandem.core.web import guard_as_http
 from tandem.participants import selectors as participant_selectors
 from tandem.programs.permissions import program_access
+from tandem.pwa.offline import keep_offline
 from tandem.relationships.permissions import relationship_access_for_request
 from tandem.workspace import selectors
 from tandem.workspace.permissions import person_access
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@keep_offline
 def workspace_detail(request: HttpRequest, relationship_id: int) -> HttpResponse:
     """One page for the pair: what they agreed, where goals stand, when they meet next and
     what to do before then. Private to the two of them (managers get a 404)."""

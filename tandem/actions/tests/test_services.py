@@ -48,6 +48,7 @@ def test_create_records_the_action_and_the_timeline(pair):
         "closed_at": None,
         "created_by_id": pair.mentor.pk,
         "created_at": None,
+        "client_key": None,
     }
     assert _events(pair.relationship) == [
         (

@@ -124,6 +124,7 @@ def test_schedule_and_get_show_each_person_their_own_time(pair, api_as):
         "held_at": None,
         "cancelled_at": None,
         "notes": "",
+        "notes_version": 0,
         "agenda": [
             {
                 "id": meeting.agenda_items.get().pk,
