@@ -43,6 +43,7 @@ from tandem.matching.engine.features import (
     unique_sorted,
 )
 from tandem.matching.engine.flow import BIG_M, Arcs, Market
+from tandem.matching.engine.parallel import in_order
 from tandem.matching.engine.problem import IntArray
 
 FloatArray64 = npt.NDArray[np.float64]
@@ -252,7 +253,11 @@ class BlockPricer:
         floor32 = np.float32(-np.inf)
         if threshold is not None:
             floor32 = np.float32(threshold / UNIT - self.features.eps)
-        for start in range(0, len(rows), self.block_rows):
+        keep_reduced = self.column_best is not None
+
+        def block(
+            start: int,
+        ) -> tuple[IntArray, IntArray, IntArray, Float32Array, FloatArray64, Float32Array | None]:
             chunk = rows[start : start + self.block_rows]
             chunk_level = level[chunk]
             if folded is not None:
@@ -286,18 +291,23 @@ class BlockPricer:
             flat = np.flatnonzero(reduced >= cut32[:, None])
             local, mentor = np.divmod(flat, reduced.shape[1])
             local, mentor, cut32 = self._cap(reduced, local, mentor, cut32, limit)
-            kept_rows.append(chunk[local])
-            kept_mentors.append(mentor.astype(np.int32))
             offset_of_kept = np.where(
                 chunk_level[local] == 0, offsets[0][mentor], offsets[1][mentor]
             )
             raw = (reduced[local, mentor] + offset_of_kept).astype(np.float32)
-            kept_scores.append(raw)
             group_max = np.maximum.reduceat(reduced, self.group_starts, axis=1)
-            rests[start : start + len(chunk)] = np.minimum(
-                group_max.astype(np.float64), cut32.astype(np.float64)[:, None]
-            )
-            if self.column_best is not None:
+            rest = np.minimum(group_max.astype(np.float64), cut32.astype(np.float64)[:, None])
+            return chunk, local, mentor, raw, rest, reduced if keep_reduced else None
+
+        starts = range(0, len(rows), self.block_rows)
+        for start, (chunk, local, mentor, raw, rest, reduced) in zip(
+            starts, in_order(block, starts), strict=True
+        ):
+            kept_rows.append(chunk[local])
+            kept_mentors.append(mentor.astype(np.int32))
+            kept_scores.append(raw)
+            rests[start : start + len(chunk)] = rest
+            if self.column_best is not None and reduced is not None:
                 self.column_best.add(chunk, reduced)
         row_index = np.concatenate(kept_rows) if kept_rows else np.empty(0, np.int64)
         mentors = np.concatenate(kept_mentors) if kept_mentors else np.empty(0, np.int32)
@@ -673,7 +683,10 @@ class BlockPricer:
         kept_r: list[IntArray] = []
         kept_reduced: list[Float32Array] = []
         kept_raw: list[Float32Array] = []
-        for start in range(0, len(rows), step):
+
+        def block(
+            start: int,
+        ) -> tuple[IntArray, IntArray, IntArray, Float32Array, FloatArray64]:
             chunk = rows[start : start + step]
             if folded is not None:
                 reduced = score_block(self.features, chunk, folded, ones[chunk], columns=columns)
@@ -695,12 +708,18 @@ class BlockPricer:
             local, at = np.divmod(flat, len(columns))
             local, at, _ = self._cap(reduced, local, at, cut32, REBASE_KEEP)
             values = reduced[local, at]
+            reduced[local, at] = -np.inf  # the bound is on the pairs not stored
+            rest = np.maximum.reduceat(reduced, segment, axis=1).astype(np.float64)
+            return chunk, local, at, values, rest
+
+        starts = range(0, len(rows), step)
+        for start, (chunk, local, at, values, rest) in zip(
+            starts, in_order(block, starts), strict=True
+        ):
             kept_f.append(chunk[local])
             kept_r.append(columns[at])
             kept_reduced.append(values)
             kept_raw.append((values + offset32[at]).astype(np.float32))
-            reduced[local, at] = -np.inf  # the bound is on the pairs not stored
-            rest = np.maximum.reduceat(reduced, segment, axis=1).astype(np.float64)
             target = carried[start : start + len(chunk)]
             groups = group_of[segment]
             target[:, groups] = np.maximum(target[:, groups], rest)
