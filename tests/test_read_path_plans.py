@@ -103,6 +103,15 @@ def test_key_read_paths_read_by_index_and_stop_at_the_page(
         (subject, "page", f"/relationships/{relationship}/"),
         (subject, "page", "/notifications/"),
     ]
+    # and the seek pages (`after=`): the second page, from the first page's cursor
+    for user, path in [
+        (subject, f"/api/v1/me/notifications?limit={PAGE // 5}"),
+        (manager, f"/api/v1/programs/{program}/relationships?limit={PAGE}"),
+        (manager, f"/api/v1/programs/{program}/relationships?limit={PAGE}&status=open"),
+    ]:
+        cursor = Client().get(path, headers=_token(user)).json()["next"]
+        assert cursor, path
+        paths.append((user, "api", f"{path}&after={cursor}"))
     faults: dict[str, list[str]] = {}
     for user, kind, path in paths:
         # when the path is requested (once to warm the caches, once measured)

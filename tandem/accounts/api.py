@@ -19,7 +19,7 @@ from tandem.accounts.schemas import (
 )
 from tandem.core.errors import Forbidden, NotFound
 from tandem.core.links import absolute_url
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination, LimitOffsetPagination
 from tandem.core.params import Id
 
 router = Router(tags=["accounts"])
@@ -67,7 +67,7 @@ def organization_settings_update(request: HttpRequest, payload: OrganizationSett
 
 
 @router.get("/members", response=list[MemberOut], summary="People with access (org admins)")
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def member_list(request: HttpRequest, filters: Query[MemberFilters]) -> object:
     _require_org_admin(request)
     return selectors.user_list_for_org_admin(

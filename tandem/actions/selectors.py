@@ -4,7 +4,7 @@ view and the meetings app, for a relationship the caller already holds)."""
 import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,9 +12,11 @@ from tandem.accounts.models import User
 from tandem.accounts.names import short_name
 from tandem.actions.models import ActionItem, ActionItemStatus
 from tandem.core.errors import InvalidInput, NotFound
+from tandem.core.subqueries import count_of
 from tandem.people.selectors import profile_zone_get
 from tandem.relationships.models import Relationship
 from tandem.relationships.permissions import RelationshipAccess
+from tandem.relationships.selectors import relationship_facts
 
 PANEL_ITEMS = 5
 
@@ -112,15 +114,29 @@ def mark_overdue(items: list[ActionItem], *, today: datetime.date) -> set[int]:
     return overdue
 
 
-def actions_panel(*, access: RelationshipAccess) -> dict[str, Any]:
-    """The workspace card: open actions (overdue flagged), how many are done; 3 queries at most
-    (the viewer's timezone, the open actions, the count of done ones)."""
+def actions_panel_facts(*, access: RelationshipAccess) -> dict[str, Any]:
+    """The card's numbers, as subqueries on the relationship row (`relationship_facts`)."""
+    return {
+        "actions_done": count_of(
+            ActionItem.objects.filter(relationship_id=OuterRef("pk"), status=ActionItemStatus.DONE)
+        )
+    }
+
+
+def actions_panel(
+    *, access: RelationshipAccess, facts: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The workspace card: open actions (overdue flagged), how many are done. Two queries at
+    most (the viewer's timezone, the open actions); the done count comes in `facts`, read once
+    for every card (`actions_panel_facts`), or here when no facts are handed over."""
     relationship = access.relationship
     today = viewer_today(access.user)
     open_items = action_item_list_open(relationship=relationship)
-    done = ActionItem.objects.filter(
-        relationship=relationship, status=ActionItemStatus.DONE
-    ).count()
+    if facts is None:
+        facts = relationship_facts(
+            relationship_id=relationship.pk, facts=actions_panel_facts(access=access)
+        )
+    done = facts["actions_done"]
     overdue = mark_overdue(open_items, today=today)
     page = reverse("actions:list", args=[relationship.pk])
     return {

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,9 +37,11 @@ from tandem.core.aggregates import (
     publish,
     rounded_mean,
 )
+from tandem.core.subqueries import exists_of
 from tandem.programs.models import Program
 from tandem.relationships.models import Relationship, RelationshipStatus
 from tandem.relationships.permissions import RelationshipAccess
+from tandem.relationships.selectors import relationship_facts
 
 
 def _ordered(queryset: QuerySet[Competency]) -> QuerySet[Competency]:
@@ -185,22 +187,37 @@ def assessment_overview(*, access: RelationshipAccess) -> Overview:
     )
 
 
-def assessments_panel(*, access: RelationshipAccess) -> dict[str, Any]:
+def assessments_panel_facts(*, access: RelationshipAccess) -> dict[str, Any]:
+    """The card's facts, as subqueries on the relationship row (`relationship_facts`): for
+    each moment, whether the viewer took it and whether their partner shared theirs. Never a
+    rating."""
+    taken = SelfAssessment.objects.filter(relationship_id=OuterRef("pk"))
+    facts: dict[str, Any] = {}
+    for moment in Moment:
+        facts[f"assessments_mine_{moment.value}"] = exists_of(
+            taken.filter(user=access.user, moment=moment)
+        )
+        facts[f"assessments_shared_{moment.value}"] = (
+            exists_of(taken.filter(user=access.partner, moment=moment, is_shared=True))
+            if access.partner is not None
+            else Value(False)
+        )
+    return facts
+
+
+def assessments_panel(
+    *, access: RelationshipAccess, facts: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The workspace card: which moments the viewer took, which their partner shared, and a
-    "what's next" item when the starting or closing self-assessment is due. One query."""
+    "what's next" item when the starting or closing self-assessment is due. The facts come
+    from `assessments_panel_facts` (read once for every card, or here in one query)."""
     relationship = access.relationship
-    users = [access.user.pk] + ([access.partner.pk] if access.partner is not None else [])
-    # No ordering: the model's default joins the relationship and user tables to sort rows
-    # this card puts into sets.
-    taken = list(
-        SelfAssessment.objects.filter(relationship=relationship, user_id__in=users)
-        .order_by()
-        .values_list("user_id", "moment", "is_shared")
-    )
-    mine = {moment for user_id, moment, _ in taken if user_id == access.user.pk}
-    shared = {
-        moment for user_id, moment, is_shared in taken if user_id != access.user.pk and is_shared
-    }
+    if facts is None:
+        facts = relationship_facts(
+            relationship_id=relationship.pk, facts=assessments_panel_facts(access=access)
+        )
+    mine = {moment for moment in Moment if facts[f"assessments_mine_{moment.value}"]}
+    shared = {moment for moment in Moment if facts[f"assessments_shared_{moment.value}"]}
     now = timezone.now()
     today = timezone.localdate()
     url = reverse("assessments:page", args=[relationship.pk])

@@ -10,7 +10,7 @@ from tandem.audit import selectors, services
 from tandem.audit.exports import audit_csv_response
 from tandem.audit.permissions import AuditViewer
 from tandem.audit.schemas import AuditEntryOut, AuditFiltersIn, AuditSettingsIn, AuditSettingsOut
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination
 
 router = Router(tags=["audit"])
 
@@ -35,7 +35,7 @@ def _filters(query: AuditFiltersIn) -> selectors.AuditFilters:
     response=list[AuditEntryOut],
     summary="My organisation's audit trail, newest first (org admins)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def audit_entry_list(request: HttpRequest, filters: Query[AuditFiltersIn]) -> object:
     return selectors.audit_entry_list(actor=_caller(request), filters=_filters(filters))
 

@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from tandem.accounts.models import User
@@ -12,7 +12,9 @@ from tandem.accounts.names import display_name
 from tandem.conversations.models import Message, MessageRead
 from tandem.conversations.permissions import CircleAccess, circle_access
 from tandem.core.errors import InvalidInput, NotFound
+from tandem.core.subqueries import count_of
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
+from tandem.relationships.selectors import relationship_facts
 
 RECENT = 50
 
@@ -95,12 +97,35 @@ def message_unread_count(*, thread: Thread) -> int:
     )
 
 
-def conversation_panel(*, access: RelationshipAccess) -> dict:
-    """The workspace card: unread messages from the partner and the latest message's time
-    (two queries). Never a message's text: the hub shows only counts."""
+def conversation_panel_facts(*, access: RelationshipAccess) -> dict[str, Any]:
+    """The card's numbers, as subqueries on the relationship row (`relationship_facts`):
+    unread messages from the partner, the latest message's time and author."""
+    user = access.user
+    messages = Message.objects.filter(relationship_id=OuterRef("pk"))
+    reads = MessageRead.objects.filter(user=user, relationship_id=OuterRef(OuterRef("pk")))
+    unread = messages.exclude(author=user).filter(
+        Q(created_at__gt=Subquery(reads.values("last_read_at")[:1])) | ~Exists(reads)
+    )
+    latest = messages.order_by("-created_at", "-id")
+    return {
+        "conversation_unread": count_of(unread),
+        "conversation_latest_at": Subquery(latest.values("created_at")[:1]),
+        "conversation_latest_author_id": Subquery(latest.values("author_id")[:1]),
+    }
+
+
+def conversation_panel(*, access: RelationshipAccess, facts: dict[str, Any] | None = None) -> dict:
+    """The workspace card: unread messages from the partner and the latest message's time,
+    from `facts` (`conversation_panel_facts`, read once for every card, or here in one query
+    when none are handed over). Never a message's text: the hub shows only counts."""
     thread = thread_for_relationship(access=access)
-    unread = message_unread_count(thread=thread)
-    latest = Message.objects.filter(**thread.key).order_by("-created_at", "-id").first()
+    if facts is None:
+        facts = relationship_facts(
+            relationship_id=access.relationship.pk,
+            facts=conversation_panel_facts(access=access),
+        )
+    unread = facts["conversation_unread"]
+    latest_at = facts["conversation_latest_at"]
     partner = thread.others[0]
     name = display_name(partner)
     next_items = (
@@ -118,8 +143,10 @@ def conversation_panel(*, access: RelationshipAccess) -> dict:
     circle = access.relationship.circle
     return {
         "unread": unread,
-        "latest_at": latest.created_at if latest else None,
-        "latest_from_me": bool(latest and latest.author_id == access.user.pk),
+        "latest_at": latest_at,
+        "latest_from_me": bool(
+            latest_at and facts["conversation_latest_author_id"] == access.user.pk
+        ),
         "partner_name": name,
         "url": thread.url,
         "circle_url": (

@@ -6,10 +6,20 @@ as `OFFSET 100000000000000000000` and failed there (a 500). Here it is refused a
 LIMIT/OFFSET; a list that long does not exist, so any offset a real client sends is accepted.
 """
 
+import base64
+import binascii
+import json
+from typing import Any
+
 from django.conf import settings
-from ninja import Field
+from django.core.exceptions import ValidationError
+from django.db.models import F, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.http import HttpRequest
+from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination
 
+from tandem.core.errors import InvalidInput
 from tandem.core.params import MAX_BIGINT
 
 MAX_LIMIT: int = settings.NINJA_PAGINATION_MAX_LIMIT
@@ -20,3 +30,111 @@ class LimitOffsetPagination(NinjaLimitOffsetPagination):
     class Input(NinjaLimitOffsetPagination.Input):
         limit: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=MAX_LIMIT)
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class KeysetPagination(LimitOffsetPagination):
+    """Limit/offset, plus seek pages: `after=<cursor>` answers the rows that follow the row the
+    cursor names in the list's own order, so a deep page costs what a first page costs (an
+    index matching the order is walked from the cursor; no OFFSET counts rows off).
+
+    Every page answers `next`, the cursor of its last row (null when the page is not full).
+    The cursor is opaque to clients: the values of the order's fields, encoded. The queryset's
+    order must be total (end on a unique column) and run in one direction; a list ordered by an
+    expression cannot seek and is refused when the page is read (a programming error)."""
+
+    # Its own name: OpenAPI components are keyed by class name, and the offset pages' Input
+    # has another shape.
+    class SeekPageInput(LimitOffsetPagination.Input):
+        after: str | None = Field(
+            None,
+            max_length=1000,
+            description="The `next` cursor of the previous page; use instead of `offset`.",
+        )
+
+    Input = SeekPageInput  # type: ignore[assignment]  # a subclass: every offset input still holds
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        next: str | None = Field(
+            description="The cursor of the next page (`after=`); null when this page is the last."
+        )
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any],
+        pagination: Any,
+        request: HttpRequest,
+        **params: Any,
+    ) -> Any:
+        limit: int = min(pagination.limit, self.max_limit)
+        order, descending = _seek_order(queryset)
+        page = queryset
+        if pagination.after:
+            if pagination.offset:
+                raise InvalidInput.for_field("offset", "Send either offset or after, not both.")
+            values = _decode_cursor(pagination.after, queryset.model, order)
+            seek = TupleLessThan if descending else TupleGreaterThan
+            page = page.filter(seek(Tuple(*(F(name) for name in order)), values))
+            items = list(page[:limit])
+        else:
+            items = list(page[pagination.offset : pagination.offset + limit])
+        return {
+            self.items_attribute: items,
+            "count": self._items_count(queryset),
+            "next": _encode_cursor(items[-1], order) if len(items) == limit else None,
+        }
+
+
+def _seek_order(queryset: QuerySet[Any]) -> tuple[list[str], bool]:
+    names = list(queryset.query.order_by or queryset.model._meta.ordering)
+    if not names or not all(isinstance(name, str) for name in names):
+        raise TypeError("KeysetPagination needs an order of field names.")
+    directions = {name.startswith("-") for name in names}
+    if len(directions) != 1:
+        raise TypeError("KeysetPagination needs an order in one direction.")
+    bare = [name.removeprefix("-") for name in names]
+    return ["id" if name == "pk" else name for name in bare], directions.pop()
+
+
+def _field_at(model: Any, path: str) -> Any:
+    *hops, last = path.split("__")
+    for hop in hops:
+        model = model._meta.get_field(hop).related_model
+    return model._meta.get_field(last)
+
+
+def _value_at(row: Any, path: str) -> Any:
+    for hop in path.split("__"):
+        row = row[hop] if isinstance(row, dict) else getattr(row, hop)
+    return row
+
+
+def _encode_cursor(row: Any, order: list[str]) -> str:
+    values = [_value_at(row, path) for path in order]
+    # isoformat, not DjangoJSONEncoder: that one cuts times to milliseconds, and a cursor
+    # must name its row exactly
+    text = json.dumps(
+        [value.isoformat() if hasattr(value, "isoformat") else value for value in values],
+        separators=(",", ":"),
+    )
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, model: Any, order: list[str]) -> tuple[Any, ...]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(values, list) or len(values) != len(order):
+            raise ValueError(cursor)
+        parsed = []
+        for path, value in zip(order, values, strict=True):
+            field = _field_at(model, path)
+            parsed.append(field.to_python(value))
+            # the column's own bounds: a forged cursor must not reach the database as an
+            # integer it cannot hold
+            field.run_validators(parsed[-1])
+        return tuple(parsed)
+    except (ValueError, TypeError, ValidationError, binascii.Error) as error:
+        raise InvalidInput.for_field(
+            "after", "Not a cursor of this list: send the `next` of a page."
+        ) from error

@@ -3,14 +3,16 @@
 import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.names import short_name
 from tandem.core.errors import NotFound
+from tandem.core.subqueries import count_of, latest_of
 from tandem.feedback.models import Feedback
 from tandem.relationships.permissions import RelationshipAccess
+from tandem.relationships.selectors import relationship_facts
 
 # After this long without giving feedback, the hub suggests giving some.
 FEEDBACK_EVERY = datetime.timedelta(days=90)
@@ -43,19 +45,38 @@ def feedback_get(*, access: RelationshipAccess, feedback_id: int) -> Feedback:
     return feedback
 
 
-def feedback_panel(*, access: RelationshipAccess) -> dict[str, Any]:
-    """The workspace card (one query): how much feedback each side has given, and — once the
-    relationship has run three months with none from the viewer in three months — a nudge to
-    give some."""
+def feedback_panel_facts(*, access: RelationshipAccess) -> dict[str, Any]:
+    """The card's numbers, as subqueries on the relationship row (`relationship_facts`)."""
+    _party(access)
+    user_id = access.user.pk
+    feedback = Feedback.objects.filter(relationship_id=OuterRef("pk"))
+    given = feedback.filter(author_id=user_id)
+    received = feedback.exclude(author_id=user_id)
+    return {
+        "feedback_given": count_of(given),
+        "feedback_received": count_of(received),
+        "feedback_last_given_at": latest_of(given, "created_at"),
+        "feedback_last_received_at": latest_of(received, "created_at"),
+    }
+
+
+def feedback_panel(
+    *, access: RelationshipAccess, facts: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The workspace card: how much feedback each side has given, and — once the relationship
+    has run three months with none from the viewer in three months — a nudge to give some.
+    The numbers come in `facts` (`feedback_panel_facts`, read once for every card, or here in
+    one query when none are handed over)."""
     _party(access)
     relationship = access.relationship
-    user_id = access.user.pk
-    stats = Feedback.objects.filter(relationship=relationship).aggregate(
-        given=Count("id", filter=Q(author_id=user_id)),
-        received=Count("id", filter=~Q(author_id=user_id)),
-        last_given_at=Max("created_at", filter=Q(author_id=user_id)),
-        last_received_at=Max("created_at", filter=~Q(author_id=user_id)),
-    )
+    if facts is None:
+        facts = relationship_facts(
+            relationship_id=relationship.pk, facts=feedback_panel_facts(access=access)
+        )
+    stats = {
+        name: facts[f"feedback_{name}"]
+        for name in ("given", "received", "last_given_at", "last_received_at")
+    }
     url = reverse("feedback:list", args=[relationship.pk])
     now = timezone.now()
     started = relationship.activated_at or relationship.created_at

@@ -217,6 +217,24 @@ def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     }
 
 
+def next_meeting_start_by_relationship(*, relationship_ids: list[int]) -> dict[int, Any]:
+    """When each relationship's next scheduled meeting starts (absent: none), in one query:
+    the home page's list needs only this of `meeting_signals_by_relationship`."""
+    if not relationship_ids:
+        return {}
+    rows = (
+        Meeting.objects.filter(
+            relationship_id__in=relationship_ids,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gte=timezone.now(),
+        )
+        .values("relationship_id")
+        .annotate(next_starts_at=Min("starts_at"))
+        .order_by()
+    )
+    return {row["relationship_id"]: row["next_starts_at"] for row in rows}
+
+
 def meeting_signals_by_relationship(*, relationship_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Activity signals per relationship for the programme manager's view: how many meetings
     were held, the last one, the next one and the average check-in rating. Never any text.

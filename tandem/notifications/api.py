@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.core.errors import InvalidInput
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination
 from tandem.notifications import selectors, services
 from tandem.notifications.schemas import (
     MarkReadIn,
@@ -31,7 +31,7 @@ def _preferences(request: HttpRequest) -> list[dict[str, str]]:
 
 
 @router.get("/me/notifications", response=list[NotificationOut], summary="My notifications")
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def notification_list(request: HttpRequest, filters: Query[NotificationFiltersIn]) -> object:
     return selectors.notification_list_for_user(actor=caller(request), unread_only=filters.unread)
 

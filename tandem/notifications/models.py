@@ -100,7 +100,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"]),
+            # The centre's order, whole: a seek page (`after=`) walks it from the cursor.
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -5,7 +5,7 @@ from ninja import Body, Query, Router, Status
 from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination
 from tandem.core.params import Id
 from tandem.participants import selectors, services
 from tandem.participants.exports import participants_csv_response
@@ -65,7 +65,7 @@ def enroll(request: HttpRequest, program_id: Id, payload: EnrollmentIn) -> objec
     response=list[ParticipantOut],
     summary="A programme's participants (its managers)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def participant_list(
     request: HttpRequest, program_id: Id, filters: Query[ParticipantFiltersIn]
 ) -> object:

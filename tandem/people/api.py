@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.audit.services import audit_export
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination
 from tandem.core.params import Id
 from tandem.people import csvfile, selectors, services
 from tandem.people.permissions import require_org_admin, skill_access
@@ -90,7 +90,7 @@ def skill_delete(request: HttpRequest, skill_id: Id) -> object:
 
 
 @router.get("/people", response=list[PersonOut], summary="People directory (org admins)")
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def person_list(request: HttpRequest, filters: Query[PeopleFilters]) -> object:
     actor = caller(request)
     require_org_admin(actor)

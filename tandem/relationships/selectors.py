@@ -112,3 +112,18 @@ def activation_stamp(*, organization_id: int) -> tuple[int, datetime.datetime | 
         program__organization_id=organization_id, activated_at__isnull=False
     ).aggregate(count=Count("id"), latest=Max("activated_at"))
     return stamp["count"], stamp["latest"]
+
+
+def relationship_facts(*, relationship_id: int, facts: dict[str, Any]) -> dict[str, Any]:
+    """One relationship's scalar facts, each an expression its own app wrote (correlated on
+    `OuterRef("pk")`, see `tandem.core.subqueries`), read in one query: a page that shows
+    several apps' counts pays one round trip, and each count still costs only its rows."""
+    if not facts:
+        return {}
+    return (
+        Relationship.objects.filter(pk=relationship_id)
+        .order_by()
+        .annotate(**facts)
+        .values(*facts)
+        .get()
+    )

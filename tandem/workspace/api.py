@@ -6,12 +6,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination
 from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.accounts.names import display_name
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination
 from tandem.core.params import Id
 from tandem.programs.permissions import program_access
 from tandem.relationships.models import Relationship
@@ -21,13 +20,13 @@ from tandem.workspace.schemas import RelationshipSignalsOut, SignalFiltersIn
 router = Router(tags=["workspace"])
 
 
-class SignalsPagination(LimitOffsetPagination):
+class SignalsPagination(KeysetPagination):
     """Signals are computed for the page's relationships only, after slicing."""
 
     def paginate_queryset(
         self,
         queryset: QuerySet[Relationship],
-        pagination: NinjaLimitOffsetPagination.Input,
+        pagination: Any,
         request: HttpRequest,
         **params: Any,
     ) -> Any:

@@ -20,20 +20,25 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tandem.accounts.models import User
-from tandem.actions.selectors import action_counts_by_relationship, actions_panel
+from tandem.actions.selectors import (
+    action_counts_by_relationship,
+    actions_panel,
+    actions_panel_facts,
+)
 from tandem.agreements.selectors import agreement_panel, agreement_signed_relationship_ids
-from tandem.assessments.selectors import assessments_panel
-from tandem.conversations.selectors import conversation_panel
+from tandem.assessments.selectors import assessments_panel, assessments_panel_facts
+from tandem.conversations.selectors import conversation_panel, conversation_panel_facts
 from tandem.core.aggregates import coarse_week, week_of
-from tandem.feedback.selectors import feedback_panel
+from tandem.feedback.selectors import feedback_panel, feedback_panel_facts
 from tandem.goals.selectors import goal_progress_by_relationship, goals_panel
 from tandem.health.scoring import Bucket
 from tandem.health.selectors import health_by_relationship
-from tandem.journals.selectors import journals_panel
+from tandem.journals.selectors import journals_panel, journals_panel_facts
 from tandem.journeys.selectors import journeys_panel
 from tandem.meetings.selectors import (
     meeting_signals_by_relationship,
     meetings_panel,
+    next_meeting_start_by_relationship,
 )
 from tandem.participants.models import Participant
 from tandem.participants.selectors import participation_list_for_person
@@ -45,6 +50,7 @@ from tandem.relationships.models import OPEN_STATUSES, Relationship, Relationshi
 from tandem.relationships.permissions import RelationshipAccess
 from tandem.relationships.selectors import (
     relationship_event_list,
+    relationship_facts,
     relationship_list_for_person,
     relationship_list_for_program,
     relationship_list_for_user,
@@ -63,6 +69,16 @@ PANELS: list[tuple[str, Callable[..., dict[str, Any]]]] = [
     ("journals", journals_panel),
     ("assessments", assessments_panel),
 ]
+
+# The panels whose numbers are subqueries on the relationship row: the hub reads all of
+# them in one query (`relationship_facts`) and hands each panel the row as `facts`.
+PANEL_FACTS: dict[str, Callable[..., dict[str, Any]]] = {
+    "actions": actions_panel_facts,
+    "conversations": conversation_panel_facts,
+    "feedback": feedback_panel_facts,
+    "journals": journals_panel_facts,
+    "assessments": assessments_panel_facts,
+}
 
 
 @dataclass
@@ -108,8 +124,17 @@ def _fold_by_concern(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def workspace_for_party(*, access: RelationshipAccess) -> Workspace:
-    """Everything the pair's hub page shows. The caller holds a party's access."""
-    panels = [(name, build(access=access)) for name, build in PANELS]
+    """Everything the pair's hub page shows. The caller holds a party's access. The cost is
+    fixed whatever the pair wrote: each panel reads at most one list, and the numbers of the
+    cards in PANEL_FACTS come in one query for all of them."""
+    expressions: dict[str, Any] = {}
+    for facts_of in PANEL_FACTS.values():
+        expressions.update(facts_of(access=access))
+    facts = relationship_facts(relationship_id=access.relationship.pk, facts=expressions)
+    panels = [
+        (name, build(access=access, facts=facts) if name in PANEL_FACTS else build(access=access))
+        for name, build in PANELS
+    ]
     next_items = sorted(
         # Journey steps last, so an owning panel's own words win the fold.
         _fold_by_concern(
@@ -146,9 +171,9 @@ class MyRelationship:
 
 
 def my_relationship_list(*, actor: User) -> list[MyRelationship]:
-    """The caller's relationships for the home page, each with its next meeting."""
+    """The caller's relationships for the home page, each with its next meeting (two queries)."""
     relationships = list(relationship_list_for_user(actor=actor))
-    signals = meeting_signals_by_relationship(relationship_ids=[r.pk for r in relationships])
+    next_starts = next_meeting_start_by_relationship(relationship_ids=[r.pk for r in relationships])
     rows = []
     for relationship in relationships:
         is_mentor = relationship.mentor.user_id == actor.pk
@@ -157,7 +182,7 @@ def my_relationship_list(*, actor: User) -> list[MyRelationship]:
                 relationship=relationship,
                 side="mentor" if is_mentor else "mentee",
                 partner=relationship.mentee.user if is_mentor else relationship.mentor.user,
-                next_meeting_at=signals.get(relationship.pk, {}).get("next_starts_at"),
+                next_meeting_at=next_starts.get(relationship.pk),
             )
         )
     return rows

@@ -345,6 +345,7 @@ def test_participant_list_matrix(cast, api_as, actor_name, status):
             )
         ],
         "count": 2,
+        "next": None,
     }
 
 
