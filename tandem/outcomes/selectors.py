@@ -30,11 +30,12 @@ from django.db.models import Count, Max
 from tandem.accounts.models import User
 from tandem.accounts.selectors import aggregate_min_group
 from tandem.core.aggregates import current_period, min_group_size
+from tandem.core.columns import EpochDays, fetch_columns
 from tandem.outcomes import analysis
 from tandem.outcomes.models import EmploymentRecord, OutcomesSettings, Promotion
 from tandem.outcomes.permissions import outcome_programs_access, require_org_admin
 from tandem.programs.models import Program
-from tandem.relationships.selectors import activation_stamp, match_dates
+from tandem.relationships.selectors import activation_stamp, match_day_columns
 
 DAYS_PER_MONTH = 365.25 / 12
 ROLES = ("any", "mentee", "mentor")
@@ -44,6 +45,7 @@ HORIZONS = (6, 12, 24)
 REPORT_CACHE_SECONDS = 24 * 3600
 TENURE_BANDS = ((1, "under 1 year"), (2, "1-2 years"), (5, "2-5 years"))
 TENURE_LAST_BAND = "5 years or more"
+EPOCH = datetime.date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -91,59 +93,112 @@ def tenure_band(years: float) -> str:
     return TENURE_LAST_BAND
 
 
-def _records_frame(organization_id: int) -> pd.DataFrame:
-    rows = (
+@dataclass(frozen=True)
+class _Records:
+    """Every HR record of the organisation as columns (dates as days since 1970-01-01;
+    a blank termination is NaN)."""
+
+    record_id: np.ndarray
+    user_id: np.ndarray
+    hired: np.ndarray
+    terminated: np.ndarray
+    covariates: dict[str, pd.Categorical]
+
+    def __len__(self) -> int:
+        return len(self.user_id)
+
+
+def _records(organization_id: int) -> _Records:
+    columns = fetch_columns(
         EmploymentRecord.objects.filter(organization_id=organization_id)
-        .order_by()
-        .values_list("user_id", "hired_on", "terminated_on", "department", "grade", "location")
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "user_id",
+            EpochDays("hired_on"),
+            EpochDays("terminated_on"),
+            "department",
+            "grade",
+            "location",
+        ),
+        7,
     )
-    frame = pd.DataFrame.from_records(
-        list(rows),
-        columns=["user_id", "hired_on", "terminated_on", "department", "grade", "location"],
+    return _Records(
+        record_id=np.array(columns[0], dtype=np.int64),
+        user_id=np.array(columns[1], dtype=np.int64),
+        hired=np.array(columns[2], dtype=np.int64),
+        # None becomes NaN: blank while employed.
+        terminated=np.array(columns[3], dtype=float),
+        # A few distinct values each: categories make the matching's grouping integer work.
+        covariates={
+            name: pd.Categorical(np.array(column, dtype=object))
+            for name, column in zip(("department", "grade", "location"), columns[4:], strict=True)
+        },
     )
-    for column in ("hired_on", "terminated_on"):
-        frame[column] = pd.to_datetime(frame[column])
-    # A few distinct values each: categories make the matching's grouping integer work.
-    for column in ("department", "grade", "location"):
-        frame[column] = frame[column].astype("category")
-    return frame
 
 
-def _match_dates(
-    organization_id: int, program_ids: list[int], role: str
-) -> tuple[pd.Series, np.ndarray]:
-    """Each person's first match date in the chosen programmes (in the role asked for), and
-    the ids of everyone ever matched in the organisation (in any role)."""
-    pairs = pd.DataFrame.from_records(
-        match_dates(organization_id=organization_id),
-        columns=["mentee", "mentor", "program_id", "started_on"],
-    )
-    ever = np.union1d(pairs["mentee"].to_numpy(), pairs["mentor"].to_numpy())
-    chosen = pairs[pairs["program_id"].isin(program_ids)]
+def _first_match_days(
+    organization_id: int, user_ids: np.ndarray, program_ids: list[int], role: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each of `user_ids`: their first match day in the chosen programmes (in the role
+    asked for; NaN for none), and whether they were ever matched in the organisation (in any
+    role, any programme)."""
+    relationships, participants = match_day_columns(organization_id=organization_id)
+    first = np.full(len(user_ids), np.nan)
+    if not relationships[0]:
+        return first, np.zeros(len(user_ids), dtype=bool)
+    mentee, mentor, program, day = (np.array(column) for column in relationships)
+    participant, user = (np.array(column) for column in participants)
+    order = np.argsort(participant)
+    participant, user = participant[order], user[order]
+    side_users = {
+        "mentee": user[np.searchsorted(participant, mentee)],
+        "mentor": user[np.searchsorted(participant, mentor)],
+    }
+    ever = np.isin(user_ids, np.union1d(side_users["mentee"], side_users["mentor"]))
+    chosen = np.isin(program, program_ids)
     sides = ["mentee", "mentor"] if role == "any" else [role]
-    people = pd.concat(
-        [chosen[[side, "started_on"]].set_axis(["user_id", "started_on"], axis=1) for side in sides]
-    )
-    first = pd.to_datetime(people["started_on"]).groupby(people["user_id"].to_numpy()).min()
+    who = np.concatenate([side_users[side][chosen] for side in sides])
+    when = np.concatenate([day[chosen] for _ in sides]).astype(float)
+    if len(who):
+        # Per person the earliest day: sort by (person, day), keep each person's first row.
+        order = np.lexsort((when, who))
+        who, when = who[order], when[order]
+        leading = np.r_[True, who[1:] != who[:-1]]
+        who, when = who[leading], when[leading]
+        at = np.clip(np.searchsorted(who, user_ids), 0, len(who) - 1)
+        found = who[at] == user_ids
+        first[found] = when[at[found]]
     return first, ever
 
 
-def _first_promotions_after(
-    organization_id: int, index: pd.Series, as_of: datetime.date
-) -> pd.Series:
-    """Per user id: the first promotion after their index date and no later than `as_of`."""
-    rows = (
-        Promotion.objects.filter(record__organization_id=organization_id, promoted_on__lte=as_of)
+def _first_promotion_days(
+    organization_id: int, records: _Records, start: np.ndarray, as_of_day: int
+) -> np.ndarray:
+    """Per record: the day of the first promotion after `start` (that record's index day,
+    NaN for people outside the groups) and no later than the as-of day; NaN for none."""
+    record_id, day = fetch_columns(
+        Promotion.objects.filter(record__organization_id=organization_id)
         .order_by()
-        .values_list("record__user_id", "promoted_on")
+        .values_list("record_id", EpochDays("promoted_on")),
+        2,
     )
-    promotions = pd.DataFrame.from_records(list(rows), columns=["user_id", "promoted_on"])
-    if promotions.empty:
-        return pd.Series(dtype="datetime64[ns]")
-    promotions["promoted_on"] = pd.to_datetime(promotions["promoted_on"])
-    starts = index.reindex(promotions["user_id"].to_numpy()).to_numpy()
-    promotions = promotions[promotions["promoted_on"].to_numpy() > starts]
-    return promotions.groupby("user_id")["promoted_on"].min()
+    first = np.full(len(records), np.inf)
+    if record_id:
+        position = np.searchsorted(records.record_id, np.array(record_id))
+        days = np.array(day, dtype=float)
+        counted = (days <= as_of_day) & (days > start[position])  # NaN compares False
+        np.minimum.at(first, position[counted], days[counted])
+    first[np.isinf(first)] = np.nan
+    return first
+
+
+def _as_datetimes(days: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 (NaN for none) as datetime64[ns] (NaT for none)."""
+    result = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+    known = ~np.isnan(days)
+    result[known] = days[known].astype(np.int64).astype("datetime64[D]")
+    return result
 
 
 def analysis_frame(
@@ -155,50 +210,58 @@ def analysis_frame(
 ) -> tuple[pd.DataFrame, datetime.date | None, int]:
     """One row per person in either group (see the module's docstring), with the analysis's
     columns and the matching covariates; the others' index date; how many people have HR
-    records at all. A fixed number of queries, vectorised over people."""
-    records = _records_frame(organization_id)
+    records at all. A fixed number of queries; dates travel as day numbers, so nothing is
+    done per person in Python (bench/README.md, "Outcomes")."""
+    records = _records(organization_id)
+    match, ever = _first_match_days(organization_id, records.user_id, program_ids, role)
     people = len(records)
-    first, ever = _match_dates(organization_id, program_ids, role)
-    as_of_time = pd.Timestamp(as_of)
-    user_ids = records["user_id"].to_numpy()
-    match = pd.Series(first.reindex(user_ids).to_numpy(), index=records.index)
-    match = pd.to_datetime(match)
-    is_mentored = match.notna() & (match < as_of_time)
-    is_other = ~np.isin(user_ids, ever)
-    others_index = None
+    as_of_day = (as_of - EPOCH).days
+    is_mentored = match < as_of_day  # NaN compares False
+    is_other = ~ever
+    others_index = np.nan
     if is_mentored.any():
-        others_index = match[is_mentored].sort_values().iloc[(int(is_mentored.sum()) - 1) // 2]
-    index = match.where(is_mentored, others_index if others_index is not None else pd.NaT)
-    index = pd.to_datetime(index)
-    employed = (records["hired_on"] <= index) & (
-        records["terminated_on"].isna() | (records["terminated_on"] > index)
+        # The lower median of the mentored's match days.
+        mentored_days = np.sort(match[is_mentored])
+        others_index = float(mentored_days[(len(mentored_days) - 1) // 2])
+    index = np.where(is_mentored, match, others_index)
+    hired, terminated = records.hired, records.terminated
+    with np.errstate(invalid="ignore"):
+        employed = (hired <= index) & (np.isnan(terminated) | (terminated > index))
+        keep = (is_mentored | is_other) & employed & (index < as_of_day)
+    index_kept = index[keep]
+    terminated_kept = terminated[keep]
+    left = ~np.isnan(terminated_kept) & (terminated_kept <= as_of_day)
+    end = np.where(left, terminated_kept, as_of_day)
+    tenure_years = (index_kept - hired[keep]) / 365.25
+    promoted = _first_promotion_days(
+        organization_id, records, np.where(keep, index, np.nan), as_of_day
     )
-    keep = (is_mentored | is_other) & employed & index.notna() & (index < as_of_time)
-    frame = records[keep.to_numpy()].copy()
-    frame["index_on"] = index[keep]
-    frame[analysis.MENTORED] = is_mentored[keep].to_numpy()
-    left = frame["terminated_on"].notna() & (frame["terminated_on"] <= as_of_time)
-    end = frame["terminated_on"].where(left, as_of_time)
-    frame[analysis.LEFT] = left.to_numpy()
-    frame[analysis.DURATION] = (end - frame["index_on"]).dt.days / DAYS_PER_MONTH
-    frame[analysis.FOLLOW_UP] = (as_of_time - frame["index_on"]).dt.days / DAYS_PER_MONTH
-    tenure_years = (frame["index_on"] - frame["hired_on"]).dt.days / 365.25
-    frame["tenure_band"] = pd.cut(
-        tenure_years,
-        bins=[-np.inf, *(limit for limit, _ in TENURE_BANDS), np.inf],
-        labels=[*(label for _, label in TENURE_BANDS), TENURE_LAST_BAND],
-        right=False,
+    user_ids = records.user_id[keep]
+    frame = pd.DataFrame(
+        {
+            "user_id": user_ids,
+            "hired_on": _as_datetimes(hired[keep].astype(float)),
+            "terminated_on": _as_datetimes(terminated_kept),
+            **{name: values[keep] for name, values in records.covariates.items()},
+            "index_on": _as_datetimes(index_kept),
+            analysis.MENTORED: is_mentored[keep],
+            analysis.LEFT: left,
+            analysis.DURATION: (end - index_kept) / DAYS_PER_MONTH,
+            analysis.FOLLOW_UP: (as_of_day - index_kept) / DAYS_PER_MONTH,
+            "tenure_band": pd.cut(
+                tenure_years,
+                bins=[-np.inf, *(limit for limit, _ in TENURE_BANDS), np.inf],
+                labels=[*(label for _, label in TENURE_BANDS), TENURE_LAST_BAND],
+                right=False,
+            ),
+            analysis.PROMOTED_AFTER: (promoted[keep] - index_kept) / DAYS_PER_MONTH,
+            # A stable pseudo-random order for the matching (Knuth's multiplicative hash).
+            analysis.KEY: (user_ids.astype(np.uint64) * 2654435761) % 2**32,
+        }
     )
-    starts = pd.Series(frame["index_on"].to_numpy(), index=frame["user_id"].to_numpy())
-    first_promotion = _first_promotions_after(organization_id, starts, as_of)
-    promoted_on = first_promotion.reindex(frame["user_id"].to_numpy()).to_numpy()
-    frame[analysis.PROMOTED_AFTER] = (
-        pd.to_datetime(pd.Series(promoted_on, index=frame.index)) - frame["index_on"]
-    ).dt.days / DAYS_PER_MONTH
-    # A stable pseudo-random order for the matching (Knuth's multiplicative hash of the id).
-    frame[analysis.KEY] = (frame["user_id"].to_numpy(dtype=np.uint64) * 2654435761) % 2**32
-    frame = frame.reset_index(drop=True)
-    others_date = others_index.date() if others_index is not None else None
+    others_date = (
+        None if np.isnan(others_index) else EPOCH + datetime.timedelta(days=int(others_index))
+    )
     return frame, others_date, people
 
 
