@@ -133,7 +133,7 @@ class _Records:
 def _records(organization_id: int) -> _Records:
     columns = fetch_columns(
         EmploymentRecord.objects.filter(organization_id=organization_id)
-        .order_by("pk")
+        .order_by()
         .values_list(
             "pk",
             "user_id",
@@ -357,7 +357,9 @@ def _first_promotion_days(
     )
     first = np.full(len(records), np.inf)
     if record_id:
-        position = np.searchsorted(records.record_id, np.array(record_id))
+        # Records come in the database's order (sorting 300,000 rows there cost more).
+        by_id = np.argsort(records.record_id)
+        position = by_id[np.searchsorted(records.record_id[by_id], np.array(record_id))]
         days = np.array(day, dtype=float)
         counted = (days <= as_of_day) & (days > start[position])  # NaN compares False
         np.minimum.at(first, position[counted], days[counted])
