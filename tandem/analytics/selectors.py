@@ -20,7 +20,7 @@ import datetime
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import (
     Count,
@@ -51,13 +51,14 @@ from scipy import stats
 from tandem.actions.models import ActionItem, ActionItemStatus
 from tandem.agreements.selectors import signed_relationship_ids
 from tandem.analytics import sections
-from tandem.analytics.filters import Scope
+from tandem.analytics.filters import Filters, Scope
 from tandem.analytics.models import FunnelEntry, RecentActivity, WeeklyActivity
 from tandem.assessments.models import Moment, Rating
 from tandem.assessments.selectors import competency_list_for_program
 from tandem.conversations.models import Message
 from tandem.core.aggregates import (
     Contribution,
+    Publication,
     publish,
     rounded_mean,
     week_of,
@@ -96,6 +97,12 @@ FUNNEL_STEPS: tuple[tuple[str, str], ...] = (
 )
 _SHIFT = {"active_90": ACTIVE_AT.days}
 
+V = TypeVar("V")
+
+COMPLEMENT_WITHHELD = (
+    "Withheld: with these filters the people left out are fewer than {min_group}, and "
+    "comparing with the unfiltered dashboard would reveal them."
+)
 WITHHELD = (
     "Withheld: answers are published once the month they were given in has ended, in groups "
     "of at least {min_group} people."
@@ -544,11 +551,54 @@ def _withheld(min_group: int) -> str:
     return WITHHELD.format(min_group=min_group)
 
 
+def _whole_population(scope: Scope) -> Scope | None:
+    """The same dashboard without the cohort and profile filters (None when there are none):
+    the population a filtered figure could be subtracted from."""
+    if _unfiltered(scope):
+        return None
+    whole = Filters(role=scope.filters.role, weeks=scope.filters.weeks)
+    return Scope(program_ids=scope.program_ids, filters=whole, now=scope.now)
+
+
+def differs_by_a_small_group(shown: Publication[Any], whole: Publication[Any]) -> bool:
+    """Whether a filtered figure (`shown`) and the unfiltered one (`whole`) are both published
+    but come from people who differ by fewer than the minimum group: subtracting one from the
+    other would reveal those few (docs/decisions/0004, "Differencing across selections")."""
+    if not shown.cohorts or not whole.cohorts:
+        return False
+    mine = {member for cohort in shown.cohorts for member in cohort.members}
+    theirs = {member for cohort in whole.cohorts for member in cohort.members}
+    return any(0 < len(only) < shown.min_group for only in (theirs - mine, mine - theirs))
+
+
+def _guarded(shown: Publication[V], whole: Publication[V] | None) -> tuple[Publication[V], bool]:
+    """`shown`, or nothing published when it differs from `whole` by a small group (and
+    whether that happened)."""
+    if whole is not None and differs_by_a_small_group(shown, whole):
+        return Publication(cohorts=(), min_group=shown.min_group), True
+    return shown, False
+
+
+def _withheld_reason(min_group: int, differencing: bool) -> str:
+    return (COMPLEMENT_WITHHELD if differencing else WITHHELD).format(min_group=min_group)
+
+
 def satisfaction(scope: Scope) -> dict[str, Any]:
     """NPS with its interval per published cohort and overall, the mean of rating answers,
-    and the pairing-fit answers, every one through the aggregate rule. 3 queries."""
+    and the pairing-fit answers, every one through the aggregate rule. 3 queries (6 when
+    filtered: each figure is also read unfiltered, and withheld if the two differ by a
+    small group)."""
     group = scope.min_group
-    nps = publish(_contributions(_answers(scope, "nps"), "number"), min_group=group, now=scope.now)
+    whole = _whole_population(scope)
+
+    def published(question_type: str, value: str) -> tuple[Publication[Any], bool]:
+        def of(which: Scope) -> Publication[Any]:
+            rows = _contributions(_answers(which, question_type), value)
+            return publish(rows, min_group=group, now=scope.now)
+
+        return _guarded(of(scope), of(whole) if whole else None)
+
+    nps, nps_differencing = published("nps", "number")
 
     def nps_of(values: Iterable[tuple[int, int]]) -> dict[str, Any]:
         tally: Counter[str] = Counter()
@@ -565,13 +615,9 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
         }
         for cohort in nps.cohorts
     ]
-    ratings = publish(
-        _contributions(_answers(scope, "rating"), "number"), min_group=group, now=scope.now
-    )
+    ratings, ratings_differencing = published("rating", "number")
     rating_values = [score for score, n in ratings.values for _ in range(n)]
-    fit = publish(
-        _contributions(_answers(scope, "pairing_fit"), "choices"), min_group=group, now=scope.now
-    )
+    fit, fit_differencing = published("pairing_fit", "choices")
     fit_tally: Counter[str] = Counter()
     for chosen, n in fit.values:
         for choice in chosen:
@@ -584,13 +630,13 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
             "people": nps.people,
             **nps_of(nps.values),
             "cohorts": cohorts,
-            "withheld": None if nps.cohorts else _withheld(group),
+            "withheld": None if nps.cohorts else _withheld_reason(group, nps_differencing),
         },
         "ratings": {
             "people": ratings.people,
             "mean": rounded_mean(rating_values),
             "answers": len(rating_values),
-            "withheld": None if ratings.cohorts else _withheld(group),
+            "withheld": None if ratings.cohorts else _withheld_reason(group, ratings_differencing),
         },
         "pairing_fit": {
             "people": fit.people,
@@ -600,7 +646,7 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
             ]
             if fit.cohorts
             else [],
-            "withheld": None if fit.cohorts else _withheld(group),
+            "withheld": None if fit.cohorts else _withheld_reason(group, fit_differencing),
         },
     }
 
@@ -625,11 +671,8 @@ def paired_difference(differences: list[float]) -> dict[str, Any]:
     }
 
 
-def skills(scope: Scope) -> dict[str, Any]:
-    """Per competency: the paired change from the starting to the closing self-assessment of
-    the people (of the role) who took both, with its 95 % interval; published through the
-    aggregate rule (a person counts in the month of their closing answer). 2 queries."""
-    group = scope.min_group
+def _skill_changes(scope: Scope) -> dict[int, list[Contribution[int]]]:
+    """Per competency: each person's change from start to end, in the month they closed."""
     assessment = "assessment__"
     moment = f"{assessment}moment"
     # One grouped pass over the ratings (a person answers each competency once per moment, a
@@ -658,17 +701,35 @@ def skills(scope: Scope) -> dict[str, Any]:
         by_competency[competency_id].append(
             Contribution(member=user_id, period=period, value=after - before)
         )
+    return by_competency
+
+
+def skills(scope: Scope) -> dict[str, Any]:
+    """Per competency: the paired change from the starting to the closing self-assessment of
+    the people (of the role) who took both, with its 95 % interval; published through the
+    aggregate rule (a person counts in the month of their closing answer). 2 queries (3 when
+    filtered: the changes are also read unfiltered, and a competency whose two figures differ
+    by a small group is withheld)."""
+    group = scope.min_group
+    by_competency = _skill_changes(scope)
+    whole_scope = _whole_population(scope)
+    whole = _skill_changes(whole_scope) if whole_scope else None
     names = _competency_names(scope.program_ids)
     result = []
     for competency_id, name in names:
-        published = publish(by_competency.get(competency_id, []), min_group=group, now=scope.now)
+        published, differencing = _guarded(
+            publish(by_competency.get(competency_id, []), min_group=group, now=scope.now),
+            publish(whole.get(competency_id, []), min_group=group, now=scope.now)
+            if whole is not None
+            else None,
+        )
         result.append(
             {
                 "competency_id": competency_id,
                 "competency": name,
                 "people": published.people,
                 **paired_difference([float(v) for v in published.values]),
-                "withheld": None if published.cohorts else _withheld(group),
+                "withheld": None if published.cohorts else _withheld_reason(group, differencing),
             }
         )
     return {"min_group": group, "competencies": result}

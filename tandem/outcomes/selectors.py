@@ -20,7 +20,9 @@ How the groups are built (the page says it too):
 import dataclasses
 import datetime
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -30,11 +32,12 @@ from django.db.models import Count, Max
 from tandem.accounts.models import User
 from tandem.accounts.selectors import aggregate_min_group
 from tandem.core.aggregates import current_period, min_group_size
+from tandem.core.columns import EpochDays, fetch_columns
 from tandem.outcomes import analysis
 from tandem.outcomes.models import EmploymentRecord, OutcomesSettings, Promotion
 from tandem.outcomes.permissions import outcome_programs_access, require_org_admin
 from tandem.programs.models import Program
-from tandem.relationships.selectors import activation_stamp, match_dates
+from tandem.relationships.selectors import activation_stamp, match_day_columns
 
 DAYS_PER_MONTH = 365.25 / 12
 ROLES = ("any", "mentee", "mentor")
@@ -44,6 +47,12 @@ HORIZONS = (6, 12, 24)
 REPORT_CACHE_SECONDS = 24 * 3600
 TENURE_BANDS = ((1, "under 1 year"), (2, "1-2 years"), (5, "2-5 years"))
 TENURE_LAST_BAND = "5 years or more"
+EPOCH = datetime.date(1970, 1, 1)
+DIFFERENCING_NOTE = (
+    "Not shown: compared with the report for another choice of programmes or role, this one "
+    "would reveal a group of fewer than {min_group} people. Reports cover every programme or "
+    "one programme."
+)
 
 
 @dataclass(frozen=True)
@@ -91,59 +100,279 @@ def tenure_band(years: float) -> str:
     return TENURE_LAST_BAND
 
 
-def _records_frame(organization_id: int) -> pd.DataFrame:
-    rows = (
+@dataclass(frozen=True)
+class _Records:
+    """Every HR record of the organisation as columns (dates as days since 1970-01-01;
+    a blank termination is NaN)."""
+
+    record_id: np.ndarray
+    user_id: np.ndarray
+    hired: np.ndarray
+    terminated: np.ndarray
+    covariates: dict[str, pd.Categorical]
+
+    def __len__(self) -> int:
+        return len(self.user_id)
+
+    @cached_property
+    def by_user(self) -> tuple[np.ndarray, np.ndarray]:
+        """The user ids sorted, and the record each one is (for look-ups by user)."""
+        order = np.argsort(self.user_id, kind="stable")
+        return self.user_id[order], order
+
+    def rows_of(self, user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For `user_ids`: which have a record, and those records' positions."""
+        users, order = self.by_user
+        if not len(users):
+            return np.zeros(len(user_ids), dtype=bool), np.zeros(0, dtype=np.int64)
+        at = np.clip(np.searchsorted(users, user_ids), 0, len(users) - 1)
+        found = users[at] == user_ids
+        return found, order[at[found]]
+
+
+def _records(organization_id: int) -> _Records:
+    columns = fetch_columns(
         EmploymentRecord.objects.filter(organization_id=organization_id)
         .order_by()
-        .values_list("user_id", "hired_on", "terminated_on", "department", "grade", "location")
+        .values_list(
+            "pk",
+            "user_id",
+            EpochDays("hired_on"),
+            EpochDays("terminated_on"),
+            "department",
+            "grade",
+            "location",
+        ),
+        7,
     )
-    frame = pd.DataFrame.from_records(
-        list(rows),
-        columns=["user_id", "hired_on", "terminated_on", "department", "grade", "location"],
+    return _Records(
+        record_id=np.array(columns[0], dtype=np.int64),
+        user_id=np.array(columns[1], dtype=np.int64),
+        hired=np.array(columns[2], dtype=np.int64),
+        # None becomes NaN: blank while employed.
+        terminated=np.array(columns[3], dtype=float),
+        # A few distinct values each: categories make the matching's grouping integer work.
+        covariates={
+            name: pd.Categorical(np.array(column, dtype=object))
+            for name, column in zip(("department", "grade", "location"), columns[4:], strict=True)
+        },
     )
-    for column in ("hired_on", "terminated_on"):
-        frame[column] = pd.to_datetime(frame[column])
-    # A few distinct values each: categories make the matching's grouping integer work.
-    for column in ("department", "grade", "location"):
-        frame[column] = frame[column].astype("category")
-    return frame
 
 
-def _match_dates(
-    organization_id: int, program_ids: list[int], role: str
-) -> tuple[pd.Series, np.ndarray]:
-    """Each person's first match date in the chosen programmes (in the role asked for), and
-    the ids of everyone ever matched in the organisation (in any role)."""
-    pairs = pd.DataFrame.from_records(
-        match_dates(organization_id=organization_id),
-        columns=["mentee", "mentor", "program_id", "started_on"],
+@dataclass(frozen=True)
+class _Matches:
+    """Every activated relationship of the organisation as columns: each side's user id,
+    the programme and the match day (days since 1970-01-01)."""
+
+    users: dict[str, np.ndarray]
+    program: np.ndarray
+    day: np.ndarray
+
+
+def _matches(organization_id: int) -> _Matches:
+    relationships, participants = match_day_columns(organization_id=organization_id)
+    mentee, mentor, program, day = (np.array(column, dtype=np.int64) for column in relationships)
+    participant, user = (np.array(column, dtype=np.int64) for column in participants)
+    order = np.argsort(participant)
+    participant, user = participant[order], user[order]
+    return _Matches(
+        users={
+            "mentee": user[np.searchsorted(participant, mentee)] if len(mentee) else mentee,
+            "mentor": user[np.searchsorted(participant, mentor)] if len(mentor) else mentor,
+        },
+        program=program,
+        day=day,
     )
-    ever = np.union1d(pairs["mentee"].to_numpy(), pairs["mentor"].to_numpy())
-    chosen = pairs[pairs["program_id"].isin(program_ids)]
+
+
+def _ever_matched(matches: _Matches, records: _Records) -> np.ndarray:
+    """Per record: whether its person was ever matched in the organisation (any role)."""
+    ever = np.zeros(len(records), dtype=bool)
+    for side in matches.users.values():
+        ever[records.rows_of(side)[1]] = True
+    return ever
+
+
+def _first_match_rows(
+    matches: _Matches, records: _Records, program_ids: Iterable[int], role: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The records of the people matched in the chosen programmes (in the role asked for),
+    and each one's first match day there. Vectorised over the relationships chosen, not
+    over everyone."""
+    chosen = np.isin(matches.program, list(program_ids))
     sides = ["mentee", "mentor"] if role == "any" else [role]
-    people = pd.concat(
-        [chosen[[side, "started_on"]].set_axis(["user_id", "started_on"], axis=1) for side in sides]
+    who = np.concatenate([matches.users[side][chosen] for side in sides])
+    when = np.concatenate([matches.day[chosen] for _ in sides])
+    return _earliest_rows(records, who, when)
+
+
+def _earliest_rows(
+    records: _Records, who: np.ndarray, when: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per person of `who` with a record: that record and their earliest day of `when`."""
+    if not len(who):
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    # Sort by (person, day), keep each person's first row.
+    order = np.lexsort((when, who))
+    who, when = who[order], when[order]
+    leading = np.r_[True, who[1:] != who[:-1]]
+    found, rows = records.rows_of(who[leading])
+    return rows, when[leading][found].astype(float)
+
+
+def _first_match_days(
+    matches: _Matches, records: _Records, program_ids: Iterable[int], role: str
+) -> np.ndarray:
+    """Per record: its person's first match day in the chosen programmes (in the role asked
+    for), NaN for none."""
+    first = np.full(len(records), np.nan)
+    rows, days = _first_match_rows(matches, records, program_ids, role)
+    first[rows] = days
+    return first
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Who is in the analysis (per HR record): the mentored and the others, each employed on
+    their index day (the first match day; for the others the mentored's lower median)."""
+
+    mentored: np.ndarray  # bool per record: kept, and mentored
+    others: np.ndarray  # bool per record: kept, and never mentored
+    index: np.ndarray  # index day per record (NaN outside the groups)
+    others_index: float  # NaN when no one was mentored
+
+
+def _groups(records: _Records, first: np.ndarray, ever: np.ndarray, as_of_day: int) -> _Groups:
+    is_mentored = first < as_of_day  # NaN compares False
+    others_index = np.nan
+    if is_mentored.any():
+        mentored_days = np.sort(first[is_mentored])
+        others_index = float(mentored_days[(len(mentored_days) - 1) // 2])
+    index = np.where(is_mentored, first, others_index)
+    hired, terminated = records.hired, records.terminated
+    with np.errstate(invalid="ignore"):
+        employed = (hired <= index) & (np.isnan(terminated) | (terminated > index))
+        keep = employed & (index < as_of_day)
+    return _Groups(
+        mentored=keep & is_mentored,
+        others=keep & ~ever,
+        index=np.where(keep & (is_mentored | ~ever), index, np.nan),
+        others_index=others_index,
     )
-    first = pd.to_datetime(people["started_on"]).groupby(people["user_id"].to_numpy()).min()
-    return first, ever
 
 
-def _first_promotions_after(
-    organization_id: int, index: pd.Series, as_of: datetime.date
-) -> pd.Series:
-    """Per user id: the first promotion after their index date and no later than `as_of`."""
-    rows = (
-        Promotion.objects.filter(record__organization_id=organization_id, promoted_on__lte=as_of)
+def _differs_by_a_small_group(
+    records: _Records,
+    matches: _Matches,
+    program_ids: list[int],
+    role: str,
+    as_of_day: int,
+    min_group: int,
+) -> bool:
+    """Whether this report could be subtracted from another one to reveal fewer than
+    `min_group` people (docs/decisions/0004, "Differencing across selections").
+
+    The groups depend only on which of the programmes with relationships are chosen, so the
+    reports anyone can ask for form a small family: every programme, or one, in each role.
+    A combination of some programmes is not in it (two combinations could differ by one
+    person's programme), so it is refused. For the others it compares both groups, mentored
+    and others, with the same group of every report in the family: where both are shown (at
+    least `min_group` people), each must hold the same people or at least `min_group` people
+    the other does not. Whether a report passes depends on the data alone, never on the order
+    reports were read in, so any two reports shown pass against each other."""
+    with_pairs = np.unique(matches.program)
+    chosen = np.intersect1d(with_pairs, program_ids)
+    if 1 < len(chosen) < len(with_pairs):
+        return True
+    family = [with_pairs.tolist()] + [[int(program)] for program in with_pairs]
+    # Compared as sets of record positions: the mentored of one programme are a few
+    # thousand, the others are the never-matched employed on one day (a mask over them).
+    never = np.flatnonzero(~_ever_matched(matches, records))
+    never_hired, never_terminated = records.hired[never], records.terminated[never]
+
+    # Each programme's relationships as one slice (a programme of the family is read from
+    # its slice, not by scanning every relationship again).
+    by_program = np.argsort(matches.program, kind="stable")
+    programs_sorted = matches.program[by_program]
+
+    def groups_of(selection: list[int], side: str) -> tuple[np.ndarray, np.ndarray]:
+        if len(selection) == 1:
+            start, end = np.searchsorted(programs_sorted, [selection[0], selection[0] + 1])
+            taken = by_program[start:end]
+            sides = ["mentee", "mentor"] if side == "any" else [side]
+            rows, days = _earliest_rows(
+                records,
+                np.concatenate([matches.users[name][taken] for name in sides]),
+                np.concatenate([matches.day[taken] for _ in sides]),
+            )
+        else:
+            rows, days = _first_match_rows(matches, records, selection, side)
+        before = days < as_of_day
+        rows, days = rows[before], days[before]
+        terminated = records.terminated[rows]
+        with np.errstate(invalid="ignore"):
+            employed = (records.hired[rows] <= days) & (np.isnan(terminated) | (terminated > days))
+        others = np.zeros(len(never), dtype=bool)
+        if len(days):
+            index = float(np.sort(days)[(len(days) - 1) // 2])
+            with np.errstate(invalid="ignore"):
+                others = (never_hired <= index) & (
+                    np.isnan(never_terminated) | (never_terminated > index)
+                )
+        return rows[employed], others
+
+    asked_mentored, asked_others = groups_of(chosen.tolist(), role)
+    mine_mask = np.zeros(len(records), dtype=bool)
+    mine_mask[asked_mentored] = True
+    for selection in family:
+        for side in ROLES:
+            theirs_mentored, theirs_others = groups_of(selection, side)
+            shared = int(mine_mask[theirs_mentored].sum())
+            pairs = [
+                (len(asked_mentored), len(theirs_mentored), shared),
+                (
+                    int(asked_others.sum()),
+                    int(theirs_others.sum()),
+                    int((asked_others & theirs_others).sum()),
+                ),
+            ]
+            for mine, theirs, both in pairs:
+                if mine < min_group or theirs < min_group:
+                    continue  # a group under the minimum is never shown
+                if 0 < mine - both < min_group or 0 < theirs - both < min_group:
+                    return True
+    return False
+
+
+def _first_promotion_days(
+    organization_id: int, records: _Records, start: np.ndarray, as_of_day: int
+) -> np.ndarray:
+    """Per record: the day of the first promotion after `start` (that record's index day,
+    NaN for people outside the groups) and no later than the as-of day; NaN for none."""
+    record_id, day = fetch_columns(
+        Promotion.objects.filter(record__organization_id=organization_id)
         .order_by()
-        .values_list("record__user_id", "promoted_on")
+        .values_list("record_id", EpochDays("promoted_on")),
+        2,
     )
-    promotions = pd.DataFrame.from_records(list(rows), columns=["user_id", "promoted_on"])
-    if promotions.empty:
-        return pd.Series(dtype="datetime64[ns]")
-    promotions["promoted_on"] = pd.to_datetime(promotions["promoted_on"])
-    starts = index.reindex(promotions["user_id"].to_numpy()).to_numpy()
-    promotions = promotions[promotions["promoted_on"].to_numpy() > starts]
-    return promotions.groupby("user_id")["promoted_on"].min()
+    first = np.full(len(records), np.inf)
+    if record_id:
+        # Records come in the database's order (sorting 300,000 rows there cost more).
+        by_id = np.argsort(records.record_id)
+        position = by_id[np.searchsorted(records.record_id[by_id], np.array(record_id))]
+        days = np.array(day, dtype=float)
+        counted = (days <= as_of_day) & (days > start[position])  # NaN compares False
+        np.minimum.at(first, position[counted], days[counted])
+    first[np.isinf(first)] = np.nan
+    return first
+
+
+def _as_datetimes(days: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 (NaN for none) as datetime64[ns] (NaT for none)."""
+    result = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+    known = ~np.isnan(days)
+    result[known] = days[known].astype(np.int64).astype("datetime64[D]")
+    return result
 
 
 def analysis_frame(
@@ -152,54 +381,56 @@ def analysis_frame(
     program_ids: list[int],
     role: str,
     as_of: datetime.date,
+    records: _Records | None = None,
+    matches: _Matches | None = None,
 ) -> tuple[pd.DataFrame, datetime.date | None, int]:
     """One row per person in either group (see the module's docstring), with the analysis's
     columns and the matching covariates; the others' index date; how many people have HR
-    records at all. A fixed number of queries, vectorised over people."""
-    records = _records_frame(organization_id)
-    people = len(records)
-    first, ever = _match_dates(organization_id, program_ids, role)
-    as_of_time = pd.Timestamp(as_of)
-    user_ids = records["user_id"].to_numpy()
-    match = pd.Series(first.reindex(user_ids).to_numpy(), index=records.index)
-    match = pd.to_datetime(match)
-    is_mentored = match.notna() & (match < as_of_time)
-    is_other = ~np.isin(user_ids, ever)
-    others_index = None
-    if is_mentored.any():
-        others_index = match[is_mentored].sort_values().iloc[(int(is_mentored.sum()) - 1) // 2]
-    index = match.where(is_mentored, others_index if others_index is not None else pd.NaT)
-    index = pd.to_datetime(index)
-    employed = (records["hired_on"] <= index) & (
-        records["terminated_on"].isna() | (records["terminated_on"] > index)
+    records at all. A fixed number of queries (fewer when the caller read `records` and
+    `matches` already); dates travel as day numbers, so nothing is done per person in Python
+    (bench/README.md, "Outcomes")."""
+    records = records if records is not None else _records(organization_id)
+    matches = matches if matches is not None else _matches(organization_id)
+    first = _first_match_days(matches, records, program_ids, role)
+    ever = _ever_matched(matches, records)
+    as_of_day = (as_of - EPOCH).days
+    groups = _groups(records, first, ever, as_of_day)
+    keep = groups.mentored | groups.others
+    hired, terminated = records.hired, records.terminated
+    index_kept = groups.index[keep]
+    terminated_kept = terminated[keep]
+    left = ~np.isnan(terminated_kept) & (terminated_kept <= as_of_day)
+    end = np.where(left, terminated_kept, as_of_day)
+    tenure_years = (index_kept - hired[keep]) / 365.25
+    promoted = _first_promotion_days(organization_id, records, groups.index, as_of_day)
+    user_ids = records.user_id[keep]
+    frame = pd.DataFrame(
+        {
+            "user_id": user_ids,
+            "hired_on": _as_datetimes(hired[keep].astype(float)),
+            "terminated_on": _as_datetimes(terminated_kept),
+            **{name: values[keep] for name, values in records.covariates.items()},
+            "index_on": _as_datetimes(index_kept),
+            analysis.MENTORED: groups.mentored[keep],
+            analysis.LEFT: left,
+            analysis.DURATION: (end - index_kept) / DAYS_PER_MONTH,
+            analysis.FOLLOW_UP: (as_of_day - index_kept) / DAYS_PER_MONTH,
+            "tenure_band": pd.cut(
+                tenure_years,
+                bins=[-np.inf, *(limit for limit, _ in TENURE_BANDS), np.inf],
+                labels=[*(label for _, label in TENURE_BANDS), TENURE_LAST_BAND],
+                right=False,
+            ),
+            analysis.PROMOTED_AFTER: (promoted[keep] - index_kept) / DAYS_PER_MONTH,
+            # A stable pseudo-random order for the matching (Knuth's multiplicative hash).
+            analysis.KEY: (user_ids.astype(np.uint64) * 2654435761) % 2**32,
+        }
     )
-    keep = (is_mentored | is_other) & employed & index.notna() & (index < as_of_time)
-    frame = records[keep.to_numpy()].copy()
-    frame["index_on"] = index[keep]
-    frame[analysis.MENTORED] = is_mentored[keep].to_numpy()
-    left = frame["terminated_on"].notna() & (frame["terminated_on"] <= as_of_time)
-    end = frame["terminated_on"].where(left, as_of_time)
-    frame[analysis.LEFT] = left.to_numpy()
-    frame[analysis.DURATION] = (end - frame["index_on"]).dt.days / DAYS_PER_MONTH
-    frame[analysis.FOLLOW_UP] = (as_of_time - frame["index_on"]).dt.days / DAYS_PER_MONTH
-    tenure_years = (frame["index_on"] - frame["hired_on"]).dt.days / 365.25
-    frame["tenure_band"] = pd.cut(
-        tenure_years,
-        bins=[-np.inf, *(limit for limit, _ in TENURE_BANDS), np.inf],
-        labels=[*(label for _, label in TENURE_BANDS), TENURE_LAST_BAND],
-        right=False,
+    others_index = groups.others_index
+    others_date = (
+        None if np.isnan(others_index) else EPOCH + datetime.timedelta(days=int(others_index))
     )
-    starts = pd.Series(frame["index_on"].to_numpy(), index=frame["user_id"].to_numpy())
-    first_promotion = _first_promotions_after(organization_id, starts, as_of)
-    promoted_on = first_promotion.reindex(frame["user_id"].to_numpy()).to_numpy()
-    frame[analysis.PROMOTED_AFTER] = (
-        pd.to_datetime(pd.Series(promoted_on, index=frame.index)) - frame["index_on"]
-    ).dt.days / DAYS_PER_MONTH
-    # A stable pseudo-random order for the matching (Knuth's multiplicative hash of the id).
-    frame[analysis.KEY] = (frame["user_id"].to_numpy(dtype=np.uint64) * 2654435761) % 2**32
-    frame = frame.reset_index(drop=True)
-    others_date = others_index.date() if others_index is not None else None
-    return frame, others_date, people
+    return frame, others_date, len(records)
 
 
 def _data_stamp(organization_id: int) -> tuple[object, ...]:
@@ -276,11 +507,20 @@ def _compute_report(
 ) -> OutcomesReport:
     rule = analysis.DEFAULT_RULE
     notes: list[str] = []
+    records = _records(organization_id)
+    matches = _matches(organization_id)
+    program_ids = [program.pk for program in programs]
     frame, others_index, people = analysis_frame(
         organization_id=organization_id,
-        program_ids=[program.pk for program in programs],
+        program_ids=program_ids,
         role=query.role,
         as_of=as_of,
+        records=records,
+        matches=matches,
+    )
+    as_of_day = (as_of - EPOCH).days
+    withheld = bool(people) and _differs_by_a_small_group(
+        records, matches, program_ids, query.role, as_of_day, min_group
     )
     raw = matched = None
     matching = None
@@ -289,10 +529,12 @@ def _compute_report(
         notes.append("No HR outcome data has been imported yet.")
     elif not programs:
         notes.append("There is no programme to analyse.")
+    elif withheld:
+        notes.append(DIFFERENCING_NOTE.format(min_group=min_group))
     elif not frame[analysis.MENTORED].any():
         notes.append("No one in these programmes had an active relationship before the as-of date.")
     horizons = tuple(sorted({*HORIZONS, query.roi_horizon}))
-    if people and programs and frame[analysis.MENTORED].any():
+    if people and programs and not withheld and frame[analysis.MENTORED].any():
         raw = analysis.retention_compare(frame, horizons=horizons, min_group=min_group, rule=rule)
         promotion_raw = analysis.promotion_compare(
             frame, within=query.promotion_within, min_group=min_group, rule=rule

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Max, QuerySet
 
 from tandem.accounts.models import User
+from tandem.core.columns import EpochDays, fetch_columns
 from tandem.participants.models import Participant
 from tandem.programs.models import Program
 from tandem.relationships.models import OPEN_STATUSES, Relationship, RelationshipEvent
@@ -103,6 +104,29 @@ def match_dates(*, organization_id: int) -> list[tuple[int, int, int, datetime.d
         .order_by()
         .values_list("mentee__user_id", "mentor__user_id", "program_id", "started_on")
     )
+
+
+def match_day_columns(
+    *, organization_id: int
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """For the outcomes analysis, what `match_dates` says, as columns numpy reads at once:
+    every activated relationship of the organisation as the columns (mentee's participant id,
+    mentor's participant id, programme id, match date as days since 1970-01-01), and every
+    participant of its programmes as the columns (participant id, user id). Two plain scans:
+    joining the participants in the database hash-joins 200,000 rows twice and took three
+    times as long at 100,000 relationships (bench/README.md, "Outcomes")."""
+    programs = Program.objects.filter(organization_id=organization_id).values("pk")
+    relationships = (
+        Relationship.objects.filter(
+            program_id__in=programs, activated_at__isnull=False, started_on__isnull=False
+        )
+        .order_by()
+        .values_list("mentee_id", "mentor_id", "program_id", EpochDays("started_on"))
+    )
+    participants = (
+        Participant.objects.filter(program_id__in=programs).order_by().values_list("pk", "user_id")
+    )
+    return fetch_columns(relationships, 4), fetch_columns(participants, 2)
 
 
 def activation_stamp(*, organization_id: int) -> tuple[int, datetime.datetime | None]:
