@@ -349,3 +349,29 @@ def test_vapid_keys_command_prints_a_usable_pair(capsys: pytest.CaptureFixture[s
     assert vapid.public_key is not None
     assert len(lines["VAPID_PUBLIC_KEY"]) == 87  # 65 bytes, base64url without padding
     assert DeliveryChannel.PUSH == "push"
+
+
+@pytest.mark.parametrize("people", [2, 12])
+def test_a_batch_with_pushes_costs_the_same_queries_whatever_its_size(
+    people: int, django_assert_max_num_queries: object
+) -> None:
+    from tandem.notifications.services import OutboxItem, outbox_enqueue_many
+
+    persons = [UserFactory() for _ in range(people)]
+    for person in persons[::2]:
+        notification_preferences_update(actor=person, channels={}, push={"messages": True})
+    items = [
+        OutboxItem(
+            key=f"batch:{person.pk}",
+            rule="message",
+            recipient_id=person.pk,
+            category=NotificationCategory.MESSAGES,
+            subject="Sam wrote to you",
+            text="Hello",
+        )
+        for person in persons
+    ]
+    # active check, preferences, quiet hours, the switches, one INSERT each for rows and copies
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
+        outbox_enqueue_many(items)
+    assert OutboxMessage.objects.filter(channel="push").count() == len(persons[::2])
