@@ -72,8 +72,12 @@ class PushStatusOut(Schema):
 
 class ChannelSettingsIn(InputSchema):
     push_enabled: bool | None = None
+    # Bounded for the schema's sake; the service names the real range (1 to 500).
     daily_cap: int | None = Field(
-        default=None, description="Messages beside email per person and 24 hours (1 to 500)"
+        default=None,
+        ge=0,
+        le=32767,
+        description="Messages beside email per person and 24 hours (1 to 500)",
     )
 
 
