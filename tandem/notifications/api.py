@@ -2,20 +2,27 @@
 here is the caller's own: there is no way to name another person's notifications."""
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
-from tandem.core.errors import InvalidInput
+from tandem.accounts.models import Role
+from tandem.core.errors import Forbidden, InvalidInput
 from tandem.core.pagination import KeysetPagination
 from tandem.notifications import selectors, services
+from tandem.notifications.push import push_configured, vapid_public_key
 from tandem.notifications.schemas import (
+    ChannelSettingsIn,
+    ChannelSettingsOut,
     MarkReadIn,
     MarkReadOut,
     NotificationFiltersIn,
     NotificationOut,
     PreferenceOut,
     PreferencesIn,
+    PushStatusOut,
+    PushSubscriptionIn,
+    PushSubscriptionRemoveIn,
     QuietHoursIn,
     QuietHoursOut,
 )
@@ -23,10 +30,12 @@ from tandem.notifications.schemas import (
 router = Router(tags=["notifications"])
 
 
-def _preferences(request: HttpRequest) -> list[dict[str, str]]:
+def _preferences(request: HttpRequest) -> list[dict[str, object]]:
     return [
-        {"category": category, "label": label, "channel": channel}
-        for category, label, channel in selectors.preference_list_for_user(actor=caller(request))
+        {"category": category, "label": label, "channel": channel, "push": push}
+        for category, label, channel, push in selectors.preference_list_for_user(
+            actor=caller(request)
+        )
     ]
 
 
@@ -65,8 +74,94 @@ def preference_list(request: HttpRequest) -> object:
     summary="Choose email, in-app only or off per category",
 )
 def preference_update(request: HttpRequest, payload: PreferencesIn) -> object:
-    services.notification_preferences_update(actor=caller(request), channels=payload.channels)
+    services.notification_preferences_update(
+        actor=caller(request), channels=payload.channels, push=payload.push
+    )
     return _preferences(request)
+
+
+def _push_status(request: HttpRequest) -> dict[str, object]:
+    actor = caller(request)
+    push_on, _cap = selectors.channel_settings_for_org(organization_id=actor.organization_id)
+    return {
+        "public_key": vapid_public_key(),
+        "enabled": push_configured() and push_on,
+        "subscriptions": selectors.push_subscription_count_for_user(actor=actor),
+    }
+
+
+@router.get("/me/push", response=PushStatusOut, summary="Web push: the key to subscribe with")
+def push_status(request: HttpRequest) -> object:
+    return _push_status(request)
+
+
+@router.post(
+    "/me/push-subscriptions",
+    response={201: PushStatusOut},
+    summary="Subscribe this browser to web push",
+)
+def push_subscribe(request: HttpRequest, payload: PushSubscriptionIn) -> object:
+    services.push_subscription_add(
+        actor=caller(request),
+        endpoint=payload.endpoint,
+        p256dh=payload.keys.p256dh,
+        auth=payload.keys.auth,
+    )
+    return Status(201, _push_status(request))
+
+
+@router.post(
+    "/me/push-subscriptions/remove",
+    response=PushStatusOut,
+    summary="Unsubscribe a browser of mine from web push",
+)
+def push_unsubscribe(request: HttpRequest, payload: PushSubscriptionRemoveIn) -> object:
+    services.push_subscription_remove(actor=caller(request), endpoint=payload.endpoint)
+    return _push_status(request)
+
+
+def _channel_settings(request: HttpRequest) -> dict[str, object]:
+    actor = caller(request)
+    if actor.role != Role.ORG_ADMIN:
+        raise Forbidden("Only organisation admins see the notification channels.")
+    push_on, cap = selectors.channel_settings_for_org(organization_id=actor.organization_id)
+    return {
+        "push_enabled": push_on,
+        "daily_cap": cap,
+        "failures": [
+            {
+                "id": row.pk,
+                "channel": row.channel,
+                "category": row.category,
+                "recipient_email": row.recipient.email,
+                "subject": row.subject,
+                "error": row.last_error,
+                "created_at": row.created_at,
+            }
+            for row in selectors.channel_failures_for_org_admin(actor=actor)
+        ],
+    }
+
+
+@router.get(
+    "/organization/notification-channels",
+    response=ChannelSettingsOut,
+    summary="The organisation's channels beside email: switches, daily cap, recent failures",
+)
+def channel_settings_get(request: HttpRequest) -> object:
+    return _channel_settings(request)
+
+
+@router.patch(
+    "/organization/notification-channels",
+    response=ChannelSettingsOut,
+    summary="Turn web push on or off for the organisation, or set the daily cap",
+)
+def channel_settings_update(request: HttpRequest, payload: ChannelSettingsIn) -> object:
+    services.channel_settings_update(
+        actor=caller(request), push_enabled=payload.push_enabled, daily_cap=payload.daily_cap
+    )
+    return _channel_settings(request)
 
 
 def _quiet_hours(request: HttpRequest) -> dict[str, object]:

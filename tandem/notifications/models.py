@@ -10,7 +10,7 @@ import hashlib
 from django.db import models
 from django.db.models import Q
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Organization, User
 
 
 class NotificationCategory(models.TextChoices):
@@ -64,12 +64,29 @@ def default_channel(category: str) -> str:
 CATEGORIES_WITHOUT_OFF: frozenset[str] = frozenset({NotificationCategory.PRIVACY})
 
 
+class DeliveryChannel(models.TextChoices):
+    """Where one outbox row goes. Email is the base channel (`NotificationChannel`); the others
+    are added to it per category (decision record 0021)."""
+
+    EMAIL = "email", "Email"
+    PUSH = "push", "Web push"
+
+
+# The channels a person adds to a category beside the base choice, each a boolean column of
+# `NotificationPreference` named like the channel.
+EXTRA_CHANNELS: tuple[str, ...] = (DeliveryChannel.PUSH,)
+
+
 class NotificationPreference(models.Model):
-    """A person's choice for one category; no row means the default (email and in-app)."""
+    """A person's choice for one category; no row means the default (email and in-app).
+
+    `channel` is the base: email and in-app, in-app only, or off. The booleans add a channel
+    each (web push) unless the base is off; in-app is always kept unless off."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_prefs")
     category = models.CharField(max_length=30, choices=NotificationCategory.choices)
     channel = models.CharField(max_length=10, choices=NotificationChannel.choices)
+    push = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -77,6 +94,11 @@ class NotificationPreference(models.Model):
             models.CheckConstraint(
                 condition=Q(channel__in=["email", "in_app", "off"]),
                 name="notification_pref_channel_valid",
+            ),
+            # Off means nothing reaches the person, through any channel.
+            models.CheckConstraint(
+                condition=~Q(channel="off") | Q(push=False),
+                name="notification_pref_off_has_no_extra",
             ),
         ]
 
@@ -153,6 +175,10 @@ class OutboxMessage(models.Model):
     """
 
     key = models.CharField(max_length=255)
+    # Email rows keep the caller's key; a row of another channel adds "#<channel>" to it.
+    channel = models.CharField(
+        max_length=10, choices=DeliveryChannel.choices, default=DeliveryChannel.EMAIL
+    )
     rule = models.CharField(max_length=60)
     category = models.CharField(max_length=30, choices=NotificationCategory.choices)
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="outbox_messages")
@@ -204,7 +230,56 @@ class OutboxMessage(models.Model):
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="outbox_sent_has_sent_at",
             ),
+            models.CheckConstraint(
+                condition=Q(channel__in=["email", "push"]), name="outbox_channel_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status})"
+
+
+DEFAULT_DAILY_CAP = 20
+
+
+class ChannelSettings(models.Model):
+    """An organisation's switches for the channels beside email: each can be turned off for
+    everyone (rows already owed then fall back to email), and `daily_cap` bounds how many
+    messages one person receives through them in 24 hours (the rest stay in-app). No row means
+    every channel on and the default cap."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="channel_settings"
+    )
+    push_enabled = models.BooleanField(default=True)
+    daily_cap = models.PositiveSmallIntegerField(default=DEFAULT_DAILY_CAP)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(daily_cap__gte=1, daily_cap__lte=500), name="channel_daily_cap_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: channels"
+
+
+class PushSubscription(models.Model):
+    """One browser's Web Push subscription (RFC 8030) of one person: the push service's
+    endpoint and the keys a message is encrypted to (RFC 8291). Deleted when the push service
+    answers 404 or 410 (the browser unsubscribed or the subscription expired)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("user", "endpoint", name="push_subscription_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.endpoint[:60]}"

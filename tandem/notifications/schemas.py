@@ -35,12 +35,67 @@ class PreferenceOut(Schema):
     category: NotificationCategory
     label: str
     channel: NotificationChannel
+    push: bool = Field(description="Also sent as a web push to the caller's browsers")
 
 
 class PreferencesIn(InputSchema):
     channels: dict[str, str] = Field(
         description="Category -> channel (email, in_app or off); categories not sent stay as "
         "they are"
+    )
+    push: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Category -> web push on or off (not beside off); categories not sent stay "
+        "as they are",
+    )
+
+
+class PushKeysIn(InputSchema):
+    p256dh: str = Field(max_length=200, description="The browser's P-256 key (base64url)")
+    auth: str = Field(max_length=100, description="The browser's auth secret (base64url)")
+
+
+class PushSubscriptionIn(InputSchema):
+    endpoint: str = Field(max_length=1000, description="The push service's URL for this browser")
+    keys: PushKeysIn
+
+
+class PushSubscriptionRemoveIn(InputSchema):
+    endpoint: str = Field(max_length=1000)
+
+
+class PushStatusOut(Schema):
+    public_key: str = Field(description="VAPID public key (applicationServerKey); empty: off")
+    enabled: bool = Field(description="Web push is configured and on for the organisation")
+    subscriptions: int = Field(description="How many of the caller's browsers are subscribed")
+
+
+class ChannelSettingsIn(InputSchema):
+    push_enabled: bool | None = None
+    # Bounded for the schema's sake; the service names the real range (1 to 500).
+    daily_cap: int | None = Field(
+        default=None,
+        ge=0,
+        le=32767,
+        description="Messages beside email per person and 24 hours (1 to 500)",
+    )
+
+
+class ChannelFailureOut(Schema):
+    id: int
+    channel: str
+    category: str
+    recipient_email: str
+    subject: str
+    error: str
+    created_at: datetime.datetime
+
+
+class ChannelSettingsOut(Schema):
+    push_enabled: bool
+    daily_cap: int
+    failures: list[ChannelFailureOut] = Field(
+        description="The latest messages a channel could not deliver (each fell back to email)"
     )
 
 

@@ -6,13 +6,17 @@ from django.db.models import Count, QuerySet
 
 from tandem.accounts.models import Role, User
 from tandem.notifications.models import (
+    DEFAULT_DAILY_CAP,
     MANAGER_CATEGORIES,
+    ChannelSettings,
+    DeliveryChannel,
     Notification,
     NotificationCategory,
     NotificationChannel,
     NotificationPreference,
     OutboxMessage,
     OutboxStatus,
+    PushSubscription,
     QuietHours,
     default_channel,
 )
@@ -29,18 +33,65 @@ def channel_by_user(*, user_ids: list[int], category: str) -> dict[int, str]:
     return {user_id: chosen.get(user_id) or default_channel(category) for user_id in user_ids}
 
 
-def preference_list_for_user(*, actor: User) -> list[tuple[str, str, str]]:
-    """(category, label, channel) for every category the caller is offered (the managers' own
-    only to programme managers and organisation admins), their choice or the default."""
-    chosen = dict(
-        NotificationPreference.objects.filter(user=actor).values_list("category", "channel")
-    )
+def preference_list_for_user(*, actor: User) -> list[tuple[str, str, str, bool]]:
+    """(category, label, channel, push) for every category the caller is offered (the managers'
+    own only to programme managers and organisation admins), their choice or the default."""
+    chosen = {
+        category: (channel, push)
+        for category, channel, push in NotificationPreference.objects.filter(
+            user=actor
+        ).values_list("category", "channel", "push")
+    }
     manager = actor.role in (Role.ORG_ADMIN, Role.PROGRAM_MANAGER)
     return [
-        (category.value, str(category.label), chosen.get(category) or default_channel(category))
+        (
+            category.value,
+            str(category.label),
+            *(chosen.get(category) or (default_channel(category), False)),
+        )
         for category in NotificationCategory
         if manager or category not in MANAGER_CATEGORIES
     ]
+
+
+def channel_settings_for_org(*, organization_id: int | None) -> tuple[bool, int]:
+    """(web push on, daily cap) of an organisation; the defaults when it never chose."""
+    row = (
+        ChannelSettings.objects.filter(organization=organization_id)
+        .values_list("push_enabled", "daily_cap")
+        .first()
+    )
+    return row or (True, DEFAULT_DAILY_CAP)
+
+
+def push_subscription_count_for_user(*, actor: User) -> int:
+    return PushSubscription.objects.filter(user=actor).count()
+
+
+def channel_failures_for_org_admin(*, actor: User, limit: int = 50) -> list[OutboxMessage]:
+    """The latest messages a channel beside email could not deliver to people of the caller's
+    organisation (each then fell back to email), newest first: who, which channel, what, why.
+    Organisation admins only (anyone else gets an empty list)."""
+    if actor.role != Role.ORG_ADMIN:
+        return []
+    return list(
+        OutboxMessage.objects.filter(
+            recipient__organization=actor.organization_id, status=OutboxStatus.FAILED
+        )
+        .exclude(channel=DeliveryChannel.EMAIL)
+        .select_related("recipient")
+        .only(
+            "id",
+            "channel",
+            "category",
+            "subject",
+            "last_error",
+            "created_at",
+            "recipient__email",
+            "recipient__organization_id",
+        )
+        .order_by("-id")[:limit]
+    )
 
 
 def notification_list_for_user(*, actor: User, unread_only: bool = False) -> QuerySet[Notification]:

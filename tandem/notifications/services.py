@@ -5,6 +5,7 @@ with the state they describe, or not at all. Emails leave only through the outbo
 
 import base64
 import datetime
+import hashlib
 import logging
 import smtplib
 import uuid
@@ -21,22 +22,34 @@ from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.core.delivery import DeliveryReport
-from tandem.core.errors import FieldError, InvalidInput, NotFound
+from tandem.core.errors import FieldError, Forbidden, InvalidInput, NotFound
 from tandem.core.json_rows import in_values, insert_rows
 from tandem.core.links import site_host
 from tandem.notifications.emails import is_plain_colour, outbox_email_build
 from tandem.notifications.models import (
     CATEGORIES_WITHOUT_OFF,
+    DEFAULT_DAILY_CAP,
     MANAGER_CATEGORIES,
+    ChannelSettings,
+    DeliveryChannel,
     Notification,
     NotificationCategory,
     NotificationChannel,
     NotificationPreference,
     OutboxMessage,
     OutboxStatus,
+    PushSubscription,
     QuietHours,
     default_channel,
     outbox_message_id,
+)
+from tandem.notifications.push import (
+    PushNotConfigured,
+    PushOutcome,
+    PushTarget,
+    push_endpoint_errors,
+    push_payload,
+    push_send,
 )
 from tandem.notifications.quiet import quiet_hours_end
 from tandem.notifications.smtp_delivery import OutcomeUnknown, RefusedAfterCommit, SmtpSession
@@ -104,13 +117,31 @@ def _stored_attachment(attachment: Attachment) -> dict[str, str]:
     }
 
 
-def _channels(user_ids: list[int], categories: set[str]) -> dict[tuple[int, str], str]:
+def _channels(user_ids: list[int], categories: set[str]) -> dict[tuple[int, str], tuple[str, bool]]:
     return {
-        (user_id, category): channel
-        for user_id, category, channel in NotificationPreference.objects.filter(
+        (user_id, category): (channel, push)
+        for user_id, category, channel, push in NotificationPreference.objects.filter(
             user_id__in=in_values(user_ids), category__in=categories
-        ).values_list("user_id", "category", "channel")
+        ).values_list("user_id", "category", "channel", "push")
     }
+
+
+def _push_switched_off(user_ids: list[int]) -> set[int]:
+    """The people among `user_ids` whose organisation turned web push off (one query)."""
+    return set(
+        User.objects.filter(
+            pk__in=in_values(user_ids), organization__channel_settings__push_enabled=False
+        ).values_list("pk", flat=True)
+    )
+
+
+def channel_key(key: str, channel: str) -> str:
+    """The outbox key of the `channel` row owed for `key` (the email row keeps `key`): still
+    unique per key and channel, and within the column's 255 characters."""
+    suffixed = f"{key}#{channel}"
+    if len(suffixed) <= 255:
+        return suffixed
+    return f"{hashlib.sha256(key.encode()).hexdigest()}#{channel}"
 
 
 def _quiet_hours(
@@ -136,6 +167,7 @@ def _kick_delivery(message_ids: list[int] | None) -> None:
 # defaults).
 _OUTBOX_FIELDS = (
     "key",
+    "channel",
     "rule",
     "category",
     "recipient_id",
@@ -161,6 +193,7 @@ _KICK_IDS_MAX = 1000
 
 @dataclass(frozen=True)
 class _Enqueued:
+    # The new pending email rows (the rows of other channels are not counted here).
     pending: list[int]
     notifications: list[int]
 
@@ -196,34 +229,43 @@ def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) ->
     user_ids = sorted({item.recipient_id for item in people})
     chosen = _channels(user_ids, {item.category for item in people})
     quiet = _quiet_hours(user_ids)
+    # Read only when someone wants a push: the common batch pays no query for it.
+    push_off = _push_switched_off(user_ids) if any(push for _, push in chosen.values()) else set()
     now = timezone.now()
     domain = mail_domain()
     # Plain strings hoisted out of the loop: it runs once per message (351,000 in the benchmark).
-    email, pending_status, skipped_status = (
+    email, pending_status, skipped_status, push_channel = (
         NotificationChannel.EMAIL.value,
         OutboxStatus.PENDING.value,
         OutboxStatus.SKIPPED.value,
+        DeliveryChannel.PUSH.value,
     )
     rows = []
-    written: dict[str, tuple[OutboxItem, str, datetime.datetime]] = {}
+    written: dict[str, tuple[OutboxItem, str, str, datetime.datetime]] = {}
     for item in people:
-        channel = chosen.get((item.recipient_id, item.category)) or default_channel(item.category)
+        channel, push = chosen.get((item.recipient_id, item.category)) or (
+            default_channel(item.category),
+            False,
+        )
         emailed = channel == email
-        window = quiet.get(item.recipient_id) if emailed else None
+        pushed = push and channel != NotificationChannel.OFF and item.recipient_id not in push_off
+        window = quiet.get(item.recipient_id) if emailed or pushed else None
         not_before = (
             now
             if window is None
             else quiet_hours_end(now=now, timezone_name=window[2], start=window[0], end=window[1])
         )
-        written[item.key] = (item, channel, not_before)
+        written[item.key] = (item, channel, email, not_before)
         program = item.program
+        stored_program = program.stored() if program is not None else _NO_PROGRAM
         rows.append(
             (
                 item.key,
+                email,
                 item.rule,
                 item.category,
                 item.recipient_id,
-                *(program.stored() if program is not None else _NO_PROGRAM),
+                *stored_program,
                 item.subject[:200],
                 # A skipped row only remembers the key (idempotence), not the content.
                 item.text if emailed else "",
@@ -235,6 +277,28 @@ def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) ->
                 outbox_message_id(item.key, domain),
             )
         )
+        if pushed:
+            key = channel_key(item.key, push_channel)
+            written[key] = (item, channel, push_channel, not_before)
+            # The text is kept: a push that fails for good falls back to an email of it.
+            rows.append(
+                (
+                    key,
+                    push_channel,
+                    item.rule,
+                    item.category,
+                    item.recipient_id,
+                    *stored_program,
+                    item.subject[:200],
+                    item.text,
+                    "",
+                    item.url,
+                    [],
+                    pending_status,
+                    not_before,
+                    outbox_message_id(key, domain),
+                )
+            )
     inserted = insert_rows(
         OutboxMessage,
         _OUTBOX_FIELDS,
@@ -256,7 +320,11 @@ def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) ->
     due_now: list[int] = []
     copies = []
     for message_id, key in sorted(inserted):
-        item, channel, not_before = written[key]
+        item, channel, delivery, not_before = written[key]
+        if delivery != email:
+            if not_before <= now:
+                due_now.append(message_id)
+            continue
         if channel == NotificationChannel.EMAIL:
             pending.append(message_id)
             if not_before <= now:
@@ -394,10 +462,13 @@ def notification_preferences_update(
     actor: User,
     channels: dict[str, str],
     quiet_hours: tuple[datetime.time | None, datetime.time | None] | None = None,
+    push: dict[str, bool] | None = None,
 ) -> None:
-    """Set the caller's channel per category and, when `quiet_hours` is given, their quiet hours
-    ((start, end) in their profile's timezone; (None, None) clears them). Unknown categories or
-    channels, an empty window, or "off" for a category that refuses it change nothing."""
+    """Set the caller's channel per category, web push on or off per category (`push`), and,
+    when `quiet_hours` is given, their quiet hours ((start, end) in their profile's timezone;
+    (None, None) clears them). Unknown categories or channels, an empty window, "off" for a
+    category that refuses it, or push beside "off" change nothing."""
+    push = push or {}
     errors = (
         [
             FieldError(category, f"'{category}' is not a notification category.")
@@ -421,6 +492,24 @@ def notification_preferences_update(
             and actor.role not in (Role.ORG_ADMIN, Role.PROGRAM_MANAGER)
         ]
     )
+    current = dict(
+        NotificationPreference.objects.filter(user=actor).values_list("category", "channel")
+    )
+    errors += [
+        FieldError(
+            f"push_{category}" if category in NotificationCategory.values else "push",
+            f"'{category}' is not a notification category."
+            if category not in NotificationCategory.values
+            else "Turned off: nothing reaches you for this category, push neither.",
+        )
+        for category, wanted in push.items()
+        if category not in NotificationCategory.values
+        or (
+            wanted
+            and channels.get(category, current.get(category) or default_channel(category))
+            == NotificationChannel.OFF
+        )
+    ]
     if quiet_hours is not None:
         start, end = quiet_hours
         if (start is None) != (end is None):
@@ -434,9 +523,15 @@ def notification_preferences_update(
             errors.append(FieldError("quiet_end", "Quiet hours must end at another time."))
     if errors:
         raise InvalidInput("Some notification settings are not valid.", errors=errors)
-    for category, channel in channels.items():
+    for category in sorted(set(channels) | set(push)):
+        channel = channels.get(category, current.get(category) or default_channel(category))
+        defaults: dict[str, object] = {"channel": channel}
+        if category in push:
+            defaults["push"] = push[category]
+        if channel == NotificationChannel.OFF:
+            defaults["push"] = False
         NotificationPreference.objects.update_or_create(
-            user=actor, category=category, defaults={"channel": channel}
+            user=actor, category=category, defaults=defaults
         )
     if quiet_hours is not None:
         quiet_hours_set(actor=actor, start=quiet_hours[0], end=quiet_hours[1])
@@ -572,9 +667,9 @@ def _record_failure(
     *,
     status: str,
     permanent: bool = False,
-) -> None:
+) -> bool:
     """Back to pending after a backoff, or failed after `max_attempts` or at once when the
-    error is permanent (only while ours)."""
+    error is permanent (only while ours). True when the row failed for good."""
     now = timezone.now()
     final = permanent or row.attempts >= row.max_attempts
     changed = (
@@ -595,6 +690,7 @@ def _record_failure(
         report.retrying += 1
     else:
         report.lost_lease += 1
+    return bool(changed and final)
 
 
 def _deliver_one(
@@ -676,6 +772,153 @@ def _deliver_one(
         report.lost_lease += 1
 
 
+def _fallback_to_email(row: OutboxMessage) -> str | None:
+    """Owe the email of a message its channel could not deliver, once (its key is the row's
+    with "#email"), unless the person gets this category by email anyway (then that row
+    exists). The in-app copy was written with the row."""
+    channel = (
+        NotificationPreference.objects.filter(user_id=row.recipient_id, category=row.category)
+        .values_list("channel", flat=True)
+        .first()
+    ) or default_channel(row.category)
+    if channel == NotificationChannel.EMAIL:
+        return None
+    key = channel_key(row.key, DeliveryChannel.EMAIL)
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                key=key,
+                channel=DeliveryChannel.EMAIL,
+                rule=row.rule,
+                category=row.category,
+                recipient_id=row.recipient_id,
+                program_id=row.program_id,
+                program_name=row.program_name,
+                program_colour=row.program_colour,
+                subject=row.subject,
+                text_body=row.text_body,
+                url=row.url,
+                next_attempt_at=now,
+                not_before=now,
+                message_id=outbox_message_id(key, mail_domain()),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return key
+
+
+def _push_allowance(row: OutboxMessage) -> str:
+    """Why `row` may not be pushed now ("" when it may): the organisation turned push off, or
+    the person reached the daily cap of messages beside email."""
+    settings_row = (
+        ChannelSettings.objects.filter(organization=row.recipient.organization_id)
+        .values_list("push_enabled", "daily_cap")
+        .first()
+    )
+    enabled, cap = settings_row or (True, DEFAULT_DAILY_CAP)
+    if not enabled:
+        return "off: web push is turned off for the organisation"
+    sent_today = (
+        OutboxMessage.objects.filter(
+            recipient_id=row.recipient_id,
+            status=OutboxStatus.SENT,
+            sent_at__gte=timezone.now() - datetime.timedelta(days=1),
+        )
+        .exclude(channel=DeliveryChannel.EMAIL)
+        .count()
+    )
+    if sent_today >= cap:
+        return f"cap: the daily cap of {cap} messages beside email is reached"
+    return ""
+
+
+def _deliver_push(
+    row: OutboxMessage,
+    *,
+    worker_id: str,
+    lease: datetime.timedelta,
+    report: DeliveryReport,
+    fallbacks: list[str],
+) -> None:
+    """Push `row` to every browser its recipient subscribed. Sent when at least one push
+    service accepted it; subscriptions a push service calls gone are deleted; no
+    subscription, or failures after the retries, fall back to email once. Marked sent after
+    the push services answered (at least once: the tag collapses a repeat on the screen)."""
+    until = timezone.now() + lease
+    if not (
+        _mine(row, worker_id)
+        .filter(status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING])
+        .update(status=OutboxStatus.SENDING, attempts=F("attempts") + 1, claimed_until=until)
+    ):
+        report.lost_lease += 1
+        return
+    row.status, row.attempts, row.claimed_until = OutboxStatus.SENDING, row.attempts + 1, until
+    refusal = _push_allowance(row)
+    if refusal.startswith("cap:"):
+        # Over the cap the person still has the in-app copy: no email on top.
+        _mine(row, worker_id).update(
+            status=OutboxStatus.SKIPPED, claimed_by="", claimed_until=None, last_error=refusal
+        )
+        report.failed += 1
+        return
+    if refusal:
+        _record_failure(
+            row, worker_id, refusal, report, status=OutboxStatus.SENDING, permanent=True
+        )
+        fallbacks.append(_fallback_to_email(row) or "")
+        return
+    targets = [
+        PushTarget(subscription_id=pk, endpoint=endpoint, p256dh=p256dh, auth=auth)
+        for pk, endpoint, p256dh, auth in PushSubscription.objects.filter(
+            user_id=row.recipient_id
+        ).values_list("pk", "endpoint", "p256dh", "auth")
+    ]
+    if not targets:
+        _record_failure(
+            row,
+            worker_id,
+            "no browser is subscribed to web push",
+            report,
+            status=OutboxStatus.SENDING,
+            permanent=True,
+        )
+        fallbacks.append(_fallback_to_email(row) or "")
+        return
+    try:
+        outcome = push_send(
+            targets=targets,
+            payload=push_payload(title=row.subject, body=row.text_body, path=row.url, tag=row.key),
+        )
+    except PushNotConfigured as not_configured:
+        outcome = PushOutcome(delivered=0, gone=[], errors=[str(not_configured)])
+    if outcome.gone:
+        PushSubscription.objects.filter(pk__in=outcome.gone).delete()
+    if outcome.delivered:
+        if (
+            _mine(row, worker_id)
+            .filter(status=OutboxStatus.SENDING)
+            .update(
+                status=OutboxStatus.SENT,
+                sent_at=timezone.now(),
+                claimed_by="",
+                claimed_until=None,
+                last_error="",
+            )
+        ):
+            report.sent += 1
+        else:
+            report.lost_lease += 1
+        return
+    problem = "; ".join(outcome.errors) or "every subscription is gone"
+    # Only gone subscriptions: retrying cannot help.
+    if _record_failure(
+        row, worker_id, problem, report, status=OutboxStatus.SENDING, permanent=not outcome.errors
+    ):
+        fallbacks.append(_fallback_to_email(row) or "")
+
+
 def outbox_deliver_batch(
     *,
     worker_id: str,
@@ -701,8 +944,14 @@ def outbox_deliver_batch(
         return report
     backend = get_connection()
     session = SmtpSession(backend) if isinstance(backend, SmtpBackend) else None
+    fallbacks: list[str] = []
     try:
         for row in rows:
+            if row.channel != DeliveryChannel.EMAIL:
+                _deliver_push(
+                    row, worker_id=worker_id, lease=lease, report=report, fallbacks=fallbacks
+                )
+                continue
             _deliver_one(
                 row,
                 worker_id=worker_id,
@@ -714,6 +963,16 @@ def outbox_deliver_batch(
     finally:
         if session is not None:
             session.close()
+    if any(fallbacks):
+        # The emails owed for pushes that failed for good are due now: kick them rather than
+        # wait for the next poll.
+        owed = list(
+            OutboxMessage.objects.filter(
+                key__in=[key for key in fallbacks if key], status=OutboxStatus.PENDING
+            ).values_list("pk", flat=True)
+        )
+        if owed:
+            _kick_delivery(owed)
     return report
 
 
@@ -809,3 +1068,57 @@ def outbox_record_covered(*, items: Sequence[OutboxItem], reason: str) -> None:
         ],
         ignore_conflicts=True,
     )
+
+
+# --- Web push subscriptions and the organisation's channel switches -------------------------
+
+
+@transaction.atomic
+def push_subscription_add(
+    *, actor: User, endpoint: str, p256dh: str, auth: str
+) -> PushSubscription:
+    """Remember one of the caller's browsers for web push (again: the same endpoint keeps one
+    row, with the browser's current keys). The endpoint must be an https URL (http only to a
+    loopback host where private targets are allowed: development and tests)."""
+    errors = push_endpoint_errors(endpoint)
+    for name, value in (("p256dh", p256dh), ("auth", auth)):
+        try:
+            base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        except ValueError:
+            errors.append(FieldError(name, "Not a base64url key."))
+        if not value or len(value) > 200:
+            errors.append(FieldError(name, "Give the browser's key (base64url)."))
+    if errors:
+        raise InvalidInput("This push subscription is not valid.", errors=errors)
+    subscription, _ = PushSubscription.objects.update_or_create(
+        user=actor, endpoint=endpoint, defaults={"p256dh": p256dh, "auth": auth}
+    )
+    return subscription
+
+
+@transaction.atomic
+def push_subscription_remove(*, actor: User, endpoint: str) -> int:
+    """Forget the caller's browser at `endpoint` (only the caller's own). Returns how many."""
+    deleted, _ = PushSubscription.objects.filter(user=actor, endpoint=endpoint).delete()
+    return deleted
+
+
+@transaction.atomic
+def channel_settings_update(
+    *, actor: User, push_enabled: bool | None = None, daily_cap: int | None = None
+) -> ChannelSettings:
+    """Turn web push on or off for the caller's organisation, or set the daily cap of messages
+    beside email per person (1 to 500). Organisation admins only."""
+    if actor.role != Role.ORG_ADMIN:
+        raise Forbidden("Only organisation admins change the notification channels.")
+    if daily_cap is not None and not 1 <= daily_cap <= 500:
+        raise InvalidInput.for_field("daily_cap", "Give a number from 1 to 500.")
+    settings_row, _ = ChannelSettings.objects.select_for_update().get_or_create(
+        organization_id=actor.organization_id
+    )
+    if push_enabled is not None:
+        settings_row.push_enabled = push_enabled
+    if daily_cap is not None:
+        settings_row.daily_cap = daily_cap
+    settings_row.save()
+    return settings_row

@@ -20,6 +20,7 @@ from tandem.notifications.models import (
     NotificationCategory,
     NotificationChannel,
 )
+from tandem.notifications.push import push_configured, vapid_public_key
 from tandem.notifications.unsubscribe import unsubscribe_read
 from tandem.people.selectors import profile_timezone_get
 
@@ -78,12 +79,20 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         "quiet_start": f"{quiet_start:%H:%M}" if quiet_start else "",
         "quiet_end": f"{quiet_end:%H:%M}" if quiet_end else "",
     }
+    push_on, _cap = selectors.channel_settings_for_org(organization_id=actor.organization_id)
+    push_offered = push_configured() and push_on
+    chosen_push: dict[str, bool] = {}
     if request.method == "POST":
         chosen = {
             category: request.POST[category]
             for category in NotificationCategory.values
             if category in request.POST
         }
+        # A checkbox sends nothing when unchecked: the form says it showed them.
+        if push_offered and request.POST.get("push_offered") == "1":
+            chosen_push = {
+                category: request.POST.get(f"push_{category}") == "on" for category in chosen
+            }
         typed = {name: request.POST.get(name, "") for name in typed}
         times: dict[str, datetime.time | None] = {}
         for name, raw in typed.items():
@@ -97,6 +106,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
                     actor=actor,
                     channels=chosen,
                     quiet_hours=(times["quiet_start"], times["quiet_end"]),
+                    push=chosen_push,
                 )
             except InvalidInput as error:
                 errors = {field_error.field: field_error.message for field_error in error.errors}
@@ -109,7 +119,8 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             "category": category,
             "label": label,
             "channel": chosen.get(category, channel),
-            "error": errors.get(category, ""),
+            "push": chosen_push.get(category, push),
+            "error": errors.get(category, "") or errors.get(f"push_{category}", ""),
             # A category that may not be switched off offers no "Off" to choose.
             "channels": [
                 choice
@@ -117,7 +128,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
                 if not (category in CATEGORIES_WITHOUT_OFF and choice[0] == NotificationChannel.OFF)
             ],
         }
-        for category, label, channel in selectors.preference_list_for_user(actor=actor)
+        for category, label, channel, push in selectors.preference_list_for_user(actor=actor)
     ]
     return render(
         request,
@@ -129,6 +140,8 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             "quiet": typed,
             "quiet_errors": {name: errors.get(name, "") for name in typed},
             "timezone": zone,
+            "push_offered": push_offered,
+            "vapid_public_key": vapid_public_key() if push_offered else "",
         },
         status=status,
     )
