@@ -257,6 +257,8 @@ PENDING: dict[str, str] = dict.fromkeys(
         "tandem_meetings_api_checkin_list",
         "tandem_surveys_api_invitation_list",
         "tandem_accounts_api_token_list",
+        "tandem_privacy_api_data_export_list",
+        "tandem_provisioning_api_hr_sync_run_list",
     ),
     "seeder not written yet (issue 15, item 2)",
 )

@@ -21,6 +21,9 @@ AUTHORSHIP_ONLY = {
     "matching.PairRule": "the manager who set the rule",
     "outcomes.OutcomesImport": "the admin who ran the import",
     "provisioning.ScimToken": "the admin who created the token",
+    "provisioning.HrSyncRun": "the admin (or the organisation's standing admin) who ran the sync",
+    "sso.IdentityProvider": "the admin who connected the provider",
+    "accounts.Organization": "the admin named as the single sign-on break-glass account",
     # A secret for the calendar feed, not data about the person: exporting it would leak it.
     "meetings.CalendarFeedToken": "a secret (its hash), nothing about the person",
 }

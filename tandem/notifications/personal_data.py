@@ -1,5 +1,5 @@
-"""What notifications holds about a person: in-app notifications, emails owed or sent to them,
-their channel preferences and quiet hours."""
+"""What notifications holds about a person: in-app notifications, emails and pushes owed or sent
+to them, their channel preferences and quiet hours, the browsers they let Tandem push to."""
 
 from tandem.accounts.models import User
 from tandem.core.personal_data import Section, rows_of
@@ -7,6 +7,7 @@ from tandem.notifications.models import (
     Notification,
     NotificationPreference,
     OutboxMessage,
+    PushSubscription,
     QuietHours,
 )
 
@@ -15,6 +16,7 @@ COVERS = (
     "notifications.NotificationPreference",
     "notifications.QuietHours",
     "notifications.OutboxMessage",
+    "notifications.PushSubscription",
 )
 
 
@@ -39,6 +41,7 @@ def export(user: User) -> list[Section]:
                     "subject",
                     "text_body",
                     "url",
+                    "channel",
                     "status",
                     "created_at",
                     "sent_at",
@@ -48,11 +51,19 @@ def export(user: User) -> list[Section]:
         Section(
             "notification_preferences",
             "How you chose to be told about each kind of event.",
-            rows_of(NotificationPreference.objects.filter(user=user), ("category", "channel")),
+            rows_of(
+                NotificationPreference.objects.filter(user=user), ("category", "channel", "push")
+            ),
         ),
         Section(
             "quiet_hours",
             "Your quiet hours.",
             rows_of(QuietHours.objects.filter(user=user), ("start", "end")),
+        ),
+        Section(
+            "push_subscriptions",
+            # The keys are the browser's secret for decrypting pushes: never exported.
+            "The browsers you let Tandem send push notifications to (their push service address).",
+            rows_of(PushSubscription.objects.filter(user=user), ("endpoint", "created_at")),
         ),
     ]
