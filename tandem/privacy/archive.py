@@ -1,12 +1,12 @@
 """The export archive: one JSON and one CSV file per section, and a README.txt saying what each
 file is. Pure: sections in, zip bytes out."""
 
-import csv
 import io
 import json
 import zipfile
 from collections.abc import Sequence
 
+from tandem.core.exports import csv_lines
 from tandem.core.personal_data import Section
 
 README_HEAD = """\
@@ -22,18 +22,17 @@ Files:
 
 
 def _csv(rows: list[dict[str, object]]) -> str:
-    out = io.StringIO()
+    # Through the one CSV writer: a person's own words (a journal line starting with "=")
+    # must not run as a formula in the spreadsheet they open the file with.
     columns = list(rows[0]) if rows else []
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {
-                key: json.dumps(value) if isinstance(value, dict | list) else value
-                for key, value in row.items()
-            }
-        )
-    return out.getvalue()
+    cells = (
+        [
+            json.dumps(row.get(key)) if isinstance(row.get(key), dict | list) else row.get(key)
+            for key in columns
+        ]
+        for row in rows
+    )
+    return "".join(csv_lines(columns, cells))  # type: ignore[arg-type]
 
 
 def build_archive(*, name: str, email: str, at: str, sections: Sequence[Section]) -> bytes:
