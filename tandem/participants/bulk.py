@@ -14,7 +14,6 @@ transaction and keeps them, unless the outcome differs from the one the manager 
 (its `fingerprint`): then nothing is kept and the new preview is shown again.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -22,6 +21,7 @@ from django.db.models import TextChoices
 
 from tandem.accounts.models import User
 from tandem.accounts.selectors import organization_id_of
+from tandem.core.bulk import PreviewedRows
 from tandem.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from tandem.participants import services
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
@@ -57,25 +57,11 @@ class BulkRequest:
 
 
 @dataclass(frozen=True)
-class BulkOutcome:
+class BulkOutcome(PreviewedRows[BulkRow]):
     request: BulkRequest
     program: Program | None
     target: Program | None
     rows: list[BulkRow]
-
-    @property
-    def done(self) -> list[BulkRow]:
-        return [row for row in self.rows if row.done]
-
-    @property
-    def skipped(self) -> list[BulkRow]:
-        return [row for row in self.rows if not row.done]
-
-    @property
-    def fingerprint(self) -> str:
-        """What the manager was shown: who is done and who is skipped, in order."""
-        text = "|".join(f"{row.user_id}:{int(row.done)}" for row in self.rows)
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class BulkChanged(Conflict):

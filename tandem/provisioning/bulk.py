@@ -7,12 +7,12 @@ and not a second copy of its rules; applying runs the same rows in one transacti
 them only if the outcome is the one the admin confirmed (its fingerprint).
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
 
 from tandem.accounts.models import User
+from tandem.core.bulk import PreviewedRows
 from tandem.core.errors import Conflict, DomainError, InvalidInput
 from tandem.provisioning.lifecycle import person_deactivate, person_deactivation_preview
 from tandem.provisioning.selectors import person_for_lifecycle
@@ -31,21 +31,8 @@ class DeactivationRow:
 
 
 @dataclass(frozen=True)
-class BulkDeactivation:
+class BulkDeactivation(PreviewedRows[DeactivationRow]):
     rows: list[DeactivationRow]
-
-    @property
-    def done(self) -> list[DeactivationRow]:
-        return [row for row in self.rows if row.done]
-
-    @property
-    def skipped(self) -> list[DeactivationRow]:
-        return [row for row in self.rows if not row.done]
-
-    @property
-    def fingerprint(self) -> str:
-        text = "|".join(f"{row.user_id}:{int(row.done)}" for row in self.rows)
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class BulkDeactivationChanged(Conflict):
