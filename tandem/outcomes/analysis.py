@@ -44,6 +44,8 @@ KEY = "key"
 
 SIGNIFICANCE = 0.05
 CONFIDENCE = 0.95
+# e^20 is a ratio of half a billion: beyond it an estimate says only "the fit diverged".
+LARGEST_LOG_HAZARD_RATIO = 20.0
 MENTORED_LABEL = "Mentored"
 OTHERS_LABEL = "Not mentored"
 
@@ -329,6 +331,11 @@ def _binary_cox(frame: pd.DataFrame) -> HazardRatio | None:
         return None
     error = 1 / math.sqrt(-hessian)
     z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+    if abs(beta) + z * error > LARGEST_LOG_HAZARD_RATIO:
+        # The likelihood has no finite maximum (say, the one mentored leaver left when no
+        # one else was at risk): Newton drifts towards an infinite ratio with a vanishing
+        # curvature, and any interval it gave would be noise, or overflow.
+        return None
     return HazardRatio(
         ratio=math.exp(beta),
         lower=math.exp(beta - z * error),

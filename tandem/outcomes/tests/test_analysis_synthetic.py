@@ -181,3 +181,40 @@ def test_exact_matching_is_deterministic_and_one_to_one_per_stratum():
     assert sorted(matched.index) == [0, 1, 2, 4]
     assert (report.mentored_total, report.mentored_matched) == (3, 2)
     assert (report.others_total, report.others_matched) == (4, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    others=st.lists(st.floats(min_value=1, max_value=30), min_size=1, max_size=40),
+    mentored_stay=st.lists(st.floats(min_value=0, max_value=10), min_size=0, max_size=10),
+    mentored_leave=st.lists(st.floats(min_value=0.5, max_value=10), min_size=1, max_size=5),
+)
+def test_a_likelihood_without_a_finite_maximum_gives_no_ratio_and_no_claim(
+    others, mentored_stay, mentored_leave
+):
+    # given every mentored leaver leaving after the last of the others (a leaver among them)
+    # has gone, so a larger gap always fits better: the fitted ratio would be infinite
+    last = max(others)
+    frame = pd.DataFrame(
+        {
+            "duration": [*others, *(last + 1 + t for t in mentored_stay + mentored_leave)],
+            "left": [True]
+            + [False] * (len(others) - 1)
+            + [False] * len(mentored_stay)
+            + [True] * len(mentored_leave),
+            "mentored": [False] * len(others) + [True] * (len(mentored_stay) + len(mentored_leave)),
+        }
+    )
+    # when
+    result = analysis.retention_compare(frame, horizons=(6, 12), min_group=3)
+    # then no ratio is reported rather than an overflowing or meaningless interval
+    assert result.hazard_ratio is None
+    assert not result.verdict.significant
+
+
+def test_the_ci_case_of_one_mentored_leaver_alone_at_risk_reports_no_ratio():
+    # seed 360 of 31 people: the one mentored leaver left when no one else was at risk
+    frame = organisation(seed=360, people=31, hazard_ratio=0.5)
+    result = analysis.retention_compare(frame, horizons=(6, 12, 24), min_group=3)
+    assert result.hazard_ratio is None
+    assert not result.verdict.significant
