@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from tandem.accounts.models import Role, User
+from tandem.accounts.selectors import password_sign_in_allowed
 from tandem.core.forms import SingleLineField
 
 
@@ -64,6 +65,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         """Active accounts with this email, with or without a usable password.
 
         Django leaves out accounts without a usable password, but people imported from a
-        file start without one and set it through this very reset.
+        file start without one and set it through this very reset. Accounts that must sign
+        in with single sign-on are left out too: the view tells them where to sign in.
         """
-        yield from User.objects.filter(email__iexact=email.strip(), is_active=True)
+        for user in User.objects.select_related("organization").filter(
+            email__iexact=email.strip(), is_active=True
+        ):
+            if password_sign_in_allowed(user):
+                yield user

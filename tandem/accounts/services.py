@@ -193,12 +193,56 @@ def user_set_role(*, actor: User, user: User, role: str) -> User:
     if role not in Role.values:
         raise InvalidInput.for_field("role", f"'{role}' is not a role. Use one of {Role.values}.")
     admins = _lock_active_admins(user.organization.pk)
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    if role != Role.ORG_ADMIN and admins == [locked.pk]:
-        raise Conflict(_LAST_ADMIN)
+    locked = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    refusal = _role_change_refusal(locked, role, admins)
+    if refusal:
+        raise Conflict(refusal)
     locked.role = role
     locked.save(update_fields=["role"])
     return locked
+
+
+def _role_change_refusal(locked: User, role: str, admins: list[int]) -> str | None:
+    """Why `locked` may not become `role`, if a change would strand the organisation: its
+    last active admin, or the break-glass admin while single sign-on is required (the one
+    person who can still sign in when the identity provider cannot)."""
+    if role == Role.ORG_ADMIN or locked.role != Role.ORG_ADMIN:
+        return None
+    if admins == [locked.pk]:
+        return _LAST_ADMIN
+    organization = locked.organization
+    if (
+        organization is not None
+        and organization.sso_required
+        and organization.sso_break_glass_admin_id == locked.pk
+    ):
+        return (
+            f"{locked.email} is the break-glass admin while single sign-on is required: "
+            "choose another break-glass admin first."
+        )
+    return None
+
+
+@transaction.atomic
+def user_role_from_sign_in(*, user: User, role: str) -> str | None:
+    """Apply the role an identity provider's claims give `user` at sign-in, under the same
+    rules as an admin's change. Returns None when applied (or already so), or why the role
+    was kept: a claim may not strand the organisation, and the caller records the reason."""
+    if role not in Role.values:
+        raise InvalidInput.for_field("role", f"'{role}' is not a role. Use one of {Role.values}.")
+    if user.organization_id is None:
+        raise NotFound()
+    admins = _lock_active_admins(user.organization_id)
+    locked = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    if locked.role == role:
+        return None
+    refusal = _role_change_refusal(locked, role, admins)
+    if refusal:
+        return refusal
+    locked.role = role
+    locked.save(update_fields=["role"])
+    user.role = role
+    return None
 
 
 @transaction.atomic
@@ -310,6 +354,17 @@ def password_reset_requested(*, email: str, address: str | None) -> None:
         )
 
 
+def password_reset_sso_notice(*, email: str, base_url: str) -> None:
+    """A reset asked for an account that must sign in with single sign-on gets no reset link
+    (the reset form leaves it out) but this email saying where to sign in instead."""
+    accounts = User.objects.select_related("organization").filter(
+        email__iexact=throttle.normalise_email(email), is_active=True
+    )
+    for user in accounts:
+        if not password_sign_in_allowed(user):
+            sso_notice_send(user=user, base_url=base_url)
+
+
 @transaction.atomic
 def password_reset_complete(*, user: User, password: str) -> User:
     """Set the new password chosen through a reset link, and shut every other door.
@@ -376,6 +431,9 @@ def sign_in_link_request(*, email: str, address: str | None, base_url: str) -> N
     ).first()
     if user is None:
         return
+    if not password_sign_in_allowed(user):
+        sso_notice_send(user=user, base_url=base_url)
+        return
     link = absolute_url(
         reverse("accounts:sign_in_link_use", args=[sign_in_link_token(user)]), base_url=base_url
     )
@@ -389,6 +447,26 @@ def sign_in_link_request(*, email: str, address: str | None, base_url: str) -> N
             f"Sign in:\n{link}\n\n"
             f"The link works once, for {minutes} minutes. If you did not ask for it, ignore "
             "this email: nobody can use the link without reading your inbox."
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def sso_notice_send(*, user: User, base_url: str) -> None:
+    """Answer a sign-in link or password reset asked for an account whose organisation signs
+    in with single sign-on: a link would only be refused at the door, so the email says where
+    to sign in instead. Sent directly, like the link it stands for (the caller's answer on the
+    page is the same either way, so it reveals nothing)."""
+    sign_in = absolute_url(reverse("accounts:login"), base_url=base_url)
+    send_mail(
+        subject="Sign in to Tandem with single sign-on",
+        message=(
+            "Someone (we hope you) asked for a way to sign in to Tandem without a password.\n\n"
+            "Your organisation signs in to Tandem with its single sign-on, so Tandem sends no "
+            "sign-in links or password resets for your account. Sign in with your work "
+            f'account instead: open\n{sign_in}\nand choose "Continue with SSO".\n\n'
+            "If you did not ask, ignore this email."
         ),
         from_email=None,
         recipient_list=[user.email],

@@ -136,7 +136,9 @@ class PasswordResetView(auth_views.PasswordResetView):
             # The link is built the one way (`tandem.core.links`), on the host asked at.
             base = absolute_url("/", request=self.request).rstrip("/")
             self.extra_email_context = {"site_url": base}
-            return super().form_valid(form)
+            response = super().form_valid(form)
+            services.password_reset_sso_notice(email=form.cleaned_data["email"], base_url=base)
+            return response
         # The same answer as a sent email, so the limit does not tell whether it exists.
         return HttpResponseRedirect(self.get_success_url())
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Organization, Role, User
 from tandem.accounts.selectors import organization_id_of
+from tandem.accounts.services import user_role_from_sign_in
 from tandem.audit import events as audit_events
 from tandem.audit.services import audit_record
 from tandem.core.errors import FieldError, InvalidInput, NotFound
@@ -345,9 +346,11 @@ def sso_sign_in_complete(*, provider: IdentityProvider, claims: Mapping[str, Any
         user.first_name, user.last_name = first, last
         changed += ["first_name", "last_name"]
     role = _role_from(provider, claims)
+    role_kept = None
     if how != "created" and role is not None and role != user.role:
-        user.role = role
-        changed.append("role")
+        role_kept = user_role_from_sign_in(user=user, role=role)
+        if role_kept is None:
+            changed.append("role")
     user.last_login = timezone.now()
     user.save(update_fields=[*changed, "last_login"])
     department = _text(claims, provider.department_claim)
@@ -365,6 +368,11 @@ def sso_sign_in_complete(*, provider: IdentityProvider, claims: Mapping[str, Any
         event=audit_events.SSO_SIGN_IN_SUCCEEDED,
         organization_id=provider.organization_id,
         target=user,
-        data={"provider": provider.display_name, "account": how, "changed": changed},
+        data={
+            "provider": provider.display_name,
+            "account": how,
+            "changed": changed,
+            **({"role_kept": role_kept} if role_kept else {}),
+        },
     )
     return user

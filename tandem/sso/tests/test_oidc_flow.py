@@ -405,3 +405,108 @@ def test_when_sso_is_required_sign_in_links_are_refused_but_the_break_glass_admi
     assert "signs in with single sign-on" in member.content.decode()
     assert _signed_in(client) is None
     assert admin.status_code == 302
+
+
+# --- what a sign-in may not do to the organisation ---------------------------------------------
+
+
+def _second_admin(cast) -> User:
+    second = UserFactory(organization=cast.org, role=Role.ORG_ADMIN, email="it@northwind.test")
+    return second
+
+
+@pytest.mark.parametrize("claimed", [["everyone"], ["tandem-managers"], []])
+def test_claims_never_demote_the_break_glass_admin_while_sso_is_required(
+    client, cast, provider, issuer, claimed
+):
+    # given SSO required, with another admin so the break-glass admin is not the last one
+    _second_admin(cast)
+    _require_sso(cast)
+    set_person(
+        issuer, "n-7101", {"email": cast.admin.email, "email_verified": True, "groups": claimed}
+    )
+    # when the break-glass admin signs in through SSO with claims that map to a lower role
+    client.get(consent(start(client, cast.admin.email), "n-7101"))
+    # then signed in, still an admin, and the audit entry says why the role was kept
+    assert _signed_in(client) == cast.admin.pk
+    cast.admin.refresh_from_db()
+    assert cast.admin.role == Role.ORG_ADMIN
+    entry = AuditEntry.objects.filter(event=audit_events.SSO_SIGN_IN_SUCCEEDED).latest("pk")
+    assert "break-glass" in entry.additional_data["role_kept"]  # type: ignore[index]
+    # and the break-glass door still opens with the password
+    response = Client().post(
+        reverse("accounts:login"), {"email": cast.admin.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_claims_never_demote_the_last_admin(client, cast, provider, issuer):
+    # given the organisation's only admin, whose claims map to a member
+    set_person(issuer, "n-7201", {"email": cast.admin.email, "email_verified": True})
+    # when
+    client.get(consent(start(client, cast.admin.email), "n-7201"))
+    # then
+    cast.admin.refresh_from_db()
+    assert cast.admin.role == Role.ORG_ADMIN
+    entry = AuditEntry.objects.filter(event=audit_events.SSO_SIGN_IN_SUCCEEDED).latest("pk")
+    assert "at least one active organisation admin" in entry.additional_data["role_kept"]  # type: ignore[index]
+
+
+def test_claims_do_demote_an_admin_who_strands_nobody(client, cast, provider, issuer):
+    # given two admins, neither the break-glass one
+    second = _second_admin(cast)
+    set_person(issuer, "n-7301", {"email": second.email, "email_verified": True, "groups": ["x"]})
+    # when
+    client.get(consent(start(client, second.email), "n-7301"))
+    # then the identity provider is the source of truth for the role
+    second.refresh_from_db()
+    assert second.role == Role.MEMBER
+
+
+def test_an_admin_cannot_demote_the_break_glass_admin_while_sso_is_required(cast, provider):
+    from tandem.accounts.services import user_set_role
+    from tandem.core.errors import Conflict
+
+    # given
+    second = _second_admin(cast)
+    _require_sso(cast)
+    # when / then
+    with pytest.raises(Conflict, match="break-glass"):
+        user_set_role(actor=second, user=cast.admin, role=Role.MEMBER)
+    cast.admin.refresh_from_db()
+    assert cast.admin.role == Role.ORG_ADMIN
+
+
+def _mails_to(address: str) -> list[str]:
+    from django.core import mail
+
+    return [message.body for message in mail.outbox if address in message.to]
+
+
+@pytest.mark.parametrize("who", ["member", "manager", "mentor"])
+def test_sign_in_links_and_resets_are_not_emailed_to_people_who_must_use_sso(cast, provider, who):
+    # given
+    _require_sso(cast)
+    person = getattr(cast, who)
+    # when a sign-in link and a password reset are asked for
+    link = Client(REMOTE_ADDR="198.51.100.8").post(
+        reverse("accounts:sign_in_link"), {"email": person.email}
+    )
+    reset = Client(REMOTE_ADDR="198.51.100.9").post(
+        reverse("accounts:password_reset"), {"email": person.email}
+    )
+    # then the page answers as always, and the emails say where to sign in, with no secret
+    assert link.status_code in (200, 302)
+    assert reset.status_code == 302
+    bodies = _mails_to(person.email)
+    assert len(bodies) == 2
+    for body in bodies:
+        assert "single sign-on" in body
+        assert "Continue with SSO" in body
+        assert "/sign-in-link/" not in body
+        assert "/password-reset/" not in body.replace(reverse("accounts:login"), "")
+    # and the break-glass admin still gets a real link
+    Client(REMOTE_ADDR="198.51.100.10").post(
+        reverse("accounts:sign_in_link"), {"email": cast.admin.email}
+    )
+    assert any("/sign-in-link/" in body for body in _mails_to(cast.admin.email))
