@@ -88,6 +88,19 @@ class OutcomesReport:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
+def people_by_employee_id(
+    *, organization_id: int, employee_ids: Iterable[str]
+) -> dict[str, tuple[int, str]]:
+    """Employee ID -> (user id, current email) of the organisation's people whose HR record
+    carries one of `employee_ids` (the HR sync's upsert key)."""
+    return {
+        employee_id: (user_id, email)
+        for employee_id, user_id, email in EmploymentRecord.objects.filter(
+            organization_id=organization_id, employee_id__in=list(employee_ids)
+        ).values_list("employee_id", "user_id", "user__email")
+    }
+
+
 def as_of_date(now: datetime.datetime | None = None) -> datetime.date:
     """The last day of the last calendar month that has ended (site time zone)."""
     return current_period(now) - datetime.timedelta(days=1)

@@ -29,6 +29,7 @@ from django.utils import timezone
 from tandem.accounts.models import Organization, Role, User
 from tandem.core.errors import Conflict, DomainError, FieldError, InvalidInput
 from tandem.outcomes import hrfile
+from tandem.outcomes import selectors as outcomes_selectors
 from tandem.outcomes import services as outcomes_services
 from tandem.people import csvfile
 from tandem.people import services as people_services
@@ -105,9 +106,70 @@ def _preview_errors(actor: User, content: bytes) -> list[FieldError]:
     return sorted(unique.values(), key=lambda error: (error.row or 0, error.field))
 
 
+def _follow_employee_ids(
+    actor: User, content: bytes
+) -> tuple[dict[str, dict[str, object]], list[FieldError]]:
+    """Upsert on the employee ID: a row whose employee ID Tandem already knows, under another
+    email, is that same person with a new address (a name change, a new domain), so their
+    account takes the new email before the imports (which find people by email) run. A new
+    email that is already someone else's account is an error on that row. Returns the report
+    entries of the changed people (by new email) and the errors."""
+    try:
+        header, rows = hrfile.read_rows(content)
+    except (hrfile.HrFileError, csvfile.CsvFormatError):
+        return {}, []  # the imports' previews report an unreadable file
+    if "employee_id" not in header.field_index or "email" not in header.field_index:
+        return {}, []
+    emails_of: dict[str, tuple[int, str]] = {}
+    for raw in rows:
+        employee_id = raw.values.get("employee_id", "").strip()
+        email = raw.values.get("email", "").strip()
+        if employee_id and email:
+            emails_of[employee_id] = (raw.row, email)
+    if not emails_of:
+        return {}, []
+    known = outcomes_selectors.people_by_employee_id(
+        organization_id=actor.organization_id or 0, employee_ids=list(emails_of)
+    )
+    moves = {
+        user_id: emails_of[employee_id]
+        for employee_id, (user_id, current) in known.items()
+        if current.lower() != emails_of[employee_id][1].lower()
+    }
+    if not moves:
+        return {}, []
+    report: dict[str, dict[str, object]] = {}
+    errors: list[FieldError] = []
+    previous = dict(User.objects.filter(pk__in=list(moves)).values_list("pk", "email"))
+    for user_id, (row, email) in sorted(moves.items(), key=lambda item: item[1][0]):
+        # Case-insensitive, as the accounts' unique index sees it; in any organisation, as
+        # an email names one account in the whole installation. People change address
+        # rarely, so one look-up per changed person is fine.
+        holder = User.objects.filter(email__iexact=email).values_list("pk", flat=True).first()
+        if holder is not None and holder != user_id:
+            errors.append(
+                FieldError(
+                    header.column_name("email"),
+                    f"The employee ID is {previous[user_id]}'s in Tandem, but {email} is "
+                    "another person's account: fix the row or merge the two people first.",
+                    row=row,
+                )
+            )
+            continue
+        User.objects.filter(pk=user_id).update(email=email)
+        report[email.lower()] = {
+            "person": email,
+            "row": row,
+            "action": "update",
+            "changes": [f"email (was {previous[user_id]})"],
+        }
+    return report, errors
+
+
 def _apply(actor: User, content: bytes, *, full: bool, valid_only: bool) -> _Outcome:
     content = _as_csv(content)
-    errors = _preview_errors(actor, content)
+    moved, move_errors = _follow_employee_ids(actor, content)
+    errors = _preview_errors(actor, content) + move_errors
     if errors and not valid_only:
         count = len({error.row for error in errors})
         raise InvalidInput(
@@ -128,6 +190,10 @@ def _apply(actor: User, content: bytes, *, full: bool, valid_only: bool) -> _Out
             "action": row.action.value,
             "changes": list(row.changes),
         }
+    for email, move in moved.items():
+        if email in changes:
+            changes[email]["changes"] = [*move["changes"], *changes[email]["changes"]]  # type: ignore[misc]
+            changes[email]["action"] = "update"
     for outcome_row in outcomes.rows:
         entry = changes.get(outcome_row.person.lower())
         if entry is not None and outcome_row.action in ("create", "update"):

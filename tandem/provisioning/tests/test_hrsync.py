@@ -332,3 +332,77 @@ def test_the_history_page_is_the_admins_within_a_query_budget(
         assert "No HR sync has run yet." in response.content.decode()
     else:
         assert response.status_code == 404
+
+
+# --- the employee ID is the key ------------------------------------------------------------------
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    moves=st.lists(st.booleans(), min_size=1, max_size=5),
+    new_domain=st.sampled_from(["northwind.test", "Northwind.example", "nw.test"]),
+)
+def test_a_new_email_under_a_known_employee_id_is_the_same_person(
+    cast: Cast, moves: list[bool], new_domain: str
+) -> None:
+    with transaction.atomic():
+        # given people synced once
+        hr_sync_run(actor=cast.admin, content=_csv([_row(n) for n in range(len(moves))]))
+        ids = {n: User.objects.get(email=f"person{n}@northwind.test").pk for n in range(len(moves))}
+        accounts = User.objects.count()
+        # when the next export gives some of them a new address under the same employee ID
+        rows = [
+            _row(n, Email=f"renamed{n}@{new_domain}") if moved else _row(n)
+            for n, moved in enumerate(moves)
+        ]
+        run = hr_sync_run(actor=cast.admin, content=_csv(rows))
+        # then nobody new, each moved account has the new address and keeps its HR record
+        assert run.status == HrSyncStatus.DONE
+        assert User.objects.count() == accounts
+        for n, moved in enumerate(moves):
+            user = User.objects.get(pk=ids[n])
+            expected = f"renamed{n}@{new_domain}" if moved else f"person{n}@northwind.test"
+            assert user.email.lower() == expected.lower()
+            assert user.is_active
+            assert EmploymentRecord.objects.get(user=user).employee_id == f"E{n:05d}"
+        # and the run says whose address changed, from what
+        changed = {entry["person"].lower(): entry["changes"] for entry in run.report}
+        assert len(changed) == sum(moves)
+        for n, moved in enumerate(moves):
+            if moved:
+                assert (
+                    f"email (was person{n}@northwind.test)"
+                    in changed[f"renamed{n}@{new_domain}".lower()]
+                )
+        transaction.set_rollback(True)
+
+
+def test_a_new_email_that_is_another_persons_account_is_a_row_error(cast: Cast) -> None:
+    # given two synced people
+    hr_sync_run(actor=cast.admin, content=_csv([_row(1), _row(2)]))
+    before = sorted(User.objects.values_list("pk", "email"))
+    # when the export gives person 1's employee ID person 2's address
+    run = hr_sync_run(
+        actor=cast.admin,
+        content=_csv([_row(1, Email="person2@northwind.test"), _row(3)]),
+    )
+    # then nothing changed, and the error names the row, the column and both people
+    assert run.status == HrSyncStatus.FAILED
+    assert sorted(User.objects.values_list("pk", "email")) == before
+    ours = [e for e in run.errors if e["field"] == "Email"]
+    assert [e["row"] for e in ours] == [2]
+    assert "person1@northwind.test" in ours[0]["message"]
+    assert "another person's account" in ours[0]["message"]
+
+
+def test_a_dry_run_moves_no_address(cast: Cast) -> None:
+    hr_sync_run(actor=cast.admin, content=_csv([_row(4)]))
+    run = hr_sync_run(
+        actor=cast.admin, content=_csv([_row(4, Email="pat4@northwind.test")]), dry_run=True
+    )
+    assert run.status == HrSyncStatus.DRY_RUN
+    assert run.report[0]["changes"][0] == "email (was person4@northwind.test)"
+    assert User.objects.filter(email="person4@northwind.test").exists()
+    assert not User.objects.filter(email="pat4@northwind.test").exists()
