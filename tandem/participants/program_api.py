@@ -24,7 +24,11 @@ router = Router(tags=["programs"])
 
 def _summary(*, program: Program) -> Program:
     """The programme as `ProgramOut` shows it: managers, questions and enrolment counts."""
-    return with_enrolment_counts(program_selectors.program_summary_queryset(program=program)).get()
+    return (
+        with_enrolment_counts(program_selectors.program_summary_queryset(program=program))
+        .prefetch_related("eligible_groups")
+        .get()
+    )
 
 
 class ProgramFilters(Schema):
@@ -45,7 +49,7 @@ def program_list(request: HttpRequest, filters: Query[ProgramFilters]) -> object
         program_selectors.program_list_for_user(
             actor=caller(request), status=filters.status or "", managed_only=filters.managed
         )
-    )
+    ).prefetch_related("eligible_groups")
 
 
 @router.post(

@@ -18,7 +18,7 @@ from tandem.participants.models import (
     ParticipantStatus,
 )
 from tandem.people import selectors as people_selectors
-from tandem.people.models import Profile, Skill
+from tandem.people.models import DirectoryGroupMember, Profile, Skill
 from tandem.programs.models import (
     EnrollmentQuestion,
     Program,
@@ -48,7 +48,11 @@ def enrollment_window_open_q(today: datetime.date) -> Q:
 
 
 def enrollment_refusal(
-    *, program: Program, participation: Participant | None, today: datetime.date | None = None
+    *,
+    program: Program,
+    participation: Participant | None,
+    person: User,
+    today: datetime.date | None = None,
 ) -> DomainError | None:
     """Why a person may not enrol themself in `program` right now, or None when they may.
 
@@ -79,12 +83,40 @@ def enrollment_refusal(
         return DomainError(
             f"{program.name} is by invitation only. Ask its managers if you would like to join."
         )
+    if not invited and not _in_eligible_groups(program, person):
+        names = sorted(group.display_name for group in program.eligible_groups.all())
+        return DomainError(
+            f"{program.name} is open to members of {_listed(names)}, and your company "
+            "directory does not list you in any. Ask its managers if you would like to join."
+        )
     if participation is not None and participation.status == ParticipantStatus.DECLINED:
         return DomainError(
             f"Your application to {program.name} was declined. Ask its managers if you would "
             "like to apply again."
         )
     return None
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _in_eligible_groups(program: Program, person: User) -> bool:
+    """Whether the programme takes everyone, or `person` is in one of its groups."""
+    groups = Program.eligible_groups.through.objects.filter(program_id=program.pk)
+    if not groups.exists():
+        return True
+    return DirectoryGroupMember.objects.filter(
+        user_id=person.pk, group_id__in=groups.values("directorygroup_id")
+    ).exists()
+
+
+def eligible_q(person: User) -> Q:
+    """Programmes that take everyone, or take a group `person` is in (for lists of
+    programmes a person may join)."""
+    their_groups = DirectoryGroupMember.objects.filter(user_id=person.pk).values("group_id")
+    restricted = Program.eligible_groups.through.objects.filter(program_id=OuterRef("pk"))
+    return ~Exists(restricted) | Exists(restricted.filter(directorygroup_id__in=their_groups))
 
 
 # --- enrolment counts (shown on programmes' lists and pages) ------------------------------
@@ -166,7 +198,8 @@ def program_list_open_to_member(
             ),
         )
         .filter(
-            Q(access__in=[ProgramAccess.OPEN, ProgramAccess.APPLICATION]) | Q(is_invited=True),
+            (Q(access__in=[ProgramAccess.OPEN, ProgramAccess.APPLICATION]) & eligible_q(actor))
+            | Q(is_invited=True),
             has_place=False,
         )
         .order_by("enrollment_closes_on", "name", "pk")

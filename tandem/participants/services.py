@@ -257,7 +257,7 @@ def participant_enroll(
     """
     program = program_access(actor=actor, program_id=program_id)
     existing = locking(Participant.objects.filter(program=program, user=actor)).first()
-    refusal = selectors.enrollment_refusal(program=program, participation=existing)
+    refusal = selectors.enrollment_refusal(program=program, participation=existing, person=actor)
     if refusal is not None:
         raise refusal
     if existing is not None and existing.status in selectors.HOLDING_STATUSES:

@@ -65,7 +65,9 @@ def enroll(request: HttpRequest, program_id: int) -> HttpResponse:
     refusal = (
         None
         if holding
-        else selectors.enrollment_refusal(program=program, participation=participation)
+        else selectors.enrollment_refusal(
+            program=program, participation=participation, person=actor
+        )
     )
     invited_role = (
         participation.role

@@ -109,3 +109,43 @@ class PeopleImport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Import of {self.filename or 'a file'} ({self.get_status_display()})"
+
+
+class DirectoryGroup(TimeStampedModel):
+    """A group of the organisation's directory (a team, a department, "Mentoring pilot"),
+    pushed by the identity provider over SCIM (provisioning writes them). A programme may
+    take its people from some of them (`Program.eligible_groups`), which is why groups live
+    here, below programmes, and not with the SCIM code (docs/decisions/0012)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="directory_groups"
+    )
+    display_name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, blank=True)
+    members: "models.ManyToManyField[User, DirectoryGroupMember]" = models.ManyToManyField(
+        User, through="DirectoryGroupMember", related_name="directory_groups"
+    )
+
+    class Meta:
+        ordering = ["display_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("display_name"), name="scim_group_name_unique_in_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class DirectoryGroupMember(models.Model):
+    group = models.ForeignKey(DirectoryGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="group_memberships")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="scim_group_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"

@@ -1,10 +1,11 @@
-"""What people holds about a person: their profile and the skills on it."""
+"""What people holds about a person: their profile, the skills on it, and the directory groups
+they are in."""
 
 from tandem.accounts.models import User
 from tandem.core.personal_data import Section, rows_of
-from tandem.people.models import Profile
+from tandem.people.models import DirectoryGroupMember, Profile
 
-COVERS = ("people.Profile",)
+COVERS = ("people.Profile", "people.DirectoryGroupMember")
 
 
 def export(user: User) -> list[Section]:
@@ -38,4 +39,9 @@ def export(user: User) -> list[Section]:
     return [
         Section("profile", "Your profile: job, department, location, bio, goals.", profile),
         Section("skills", "The skills your profile offers and wants.", skills),
+        Section(
+            "directory_groups",
+            "The directory groups you are a member of.",
+            rows_of(DirectoryGroupMember.objects.filter(user=user), ("group__display_name",)),
+        ),
     ]

@@ -96,11 +96,30 @@ class ProgramForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    eligible_group_ids = forms.TypedMultipleChoiceField(
+        required=False,
+        coerce=int,
+        label="Who may enrol",
+        help_text="Members of any of the directory groups ticked (your identity provider sends "
+        "them). None ticked: everyone in the organisation. An invitation lets anyone in.",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     def __init__(
-        self, *args: Any, manager_choices: list[tuple[int, str]], creating: bool, **kwargs: Any
+        self,
+        *args: Any,
+        manager_choices: list[tuple[int, str]],
+        creating: bool,
+        group_choices: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["manager_ids"].choices = manager_choices  # type: ignore[attr-defined]
+        if group_choices:
+            self.fields["eligible_group_ids"].choices = group_choices  # type: ignore[attr-defined]
+        else:
+            # No directory groups yet (no SCIM): nothing to choose, and nothing to change.
+            del self.fields["eligible_group_ids"]
         if creating:
             self.fields["manager_ids"].label = "Other programme managers"
             self.fields["manager_ids"].help_text = "You become a manager of the programme."
@@ -114,6 +133,7 @@ class ProgramForm(forms.Form):
             field: getattr(program, field) for field in PROGRAM_SETTING_FIELDS
         }
         initial["manager_ids"] = [manager.pk for manager in program.managers.all()]
+        initial["eligible_group_ids"] = [group.pk for group in program.eligible_groups.all()]
         return initial
 
     def service_arguments(self) -> dict[str, Any]:

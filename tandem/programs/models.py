@@ -7,6 +7,7 @@ from django.db.models import F, Q
 
 from tandem.accounts.models import Organization, User
 from tandem.core.models import TimeStampedModel
+from tandem.people.models import DirectoryGroup
 
 
 class ProgramPurpose(models.TextChoices):
@@ -93,6 +94,11 @@ class Program(TimeStampedModel):
         help_text="The programme's accent (#rrggbb) on its page and in its emails",
     )
     managers = models.ManyToManyField(User, blank=True, related_name="managed_programs")
+    # Who may enrol: members of any of these directory groups (none: everyone of the
+    # organisation). An invitation from a manager lets anyone in.
+    eligible_groups = models.ManyToManyField(
+        DirectoryGroup, blank=True, related_name="eligible_programs"
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

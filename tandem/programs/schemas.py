@@ -8,6 +8,7 @@ from tandem.accounts.names import display_name
 from tandem.core.params import Id, Int32, SmallCount
 from tandem.core.schemas import InputSchema
 from tandem.core.text import SingleLine
+from tandem.people.models import DirectoryGroup
 from tandem.programs.models import (
     DEFAULT_PROGRAM_COLOUR,
     EnrollmentQuestion,
@@ -31,6 +32,15 @@ class ManagerOut(Schema):
         return display_name(obj)
 
 
+class GroupOut(Schema):
+    id: int
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: DirectoryGroup) -> str:
+        return obj.display_name
+
+
 class ProgramOut(Schema):
     id: int
     name: str
@@ -52,6 +62,9 @@ class ProgramOut(Schema):
         description="The programme's accent on its page and in its emails (#rrggbb)"
     )
     managers: list[ManagerOut]
+    eligible_groups: list[GroupOut] = Field(
+        description="Who may enrol: members of any of these directory groups (empty: everyone)"
+    )
     mentor_count: int = Field(description="Mentors enrolled (active)")
     mentee_count: int = Field(description="Mentees enrolled (active)")
     created_at: datetime
@@ -88,10 +101,16 @@ class ProgramCreateIn(InputSchema):
         description="Further managers (programme managers or org admins of your organisation); "
         "the creator is always one",
     )
+    eligible_group_ids: list[Id] = Field(
+        default_factory=list,
+        description="Directory groups (from SCIM) whose members may enrol; empty: everyone "
+        "of the organisation. An invitation lets anyone in.",
+    )
 
 
 class ProgramUpdateIn(InputSchema):
-    """Only the fields sent are changed. `manager_ids` replaces the list of managers."""
+    """Only the fields sent are changed. `manager_ids` replaces the list of managers,
+    `eligible_group_ids` the directory groups whose members may enrol (empty: everyone)."""
 
     name: SingleLine | None = None
     description: str | None = None
@@ -109,6 +128,7 @@ class ProgramUpdateIn(InputSchema):
     max_circle_size: SmallCount | None = None
     colour: str | None = Field(default=None, description="A hex colour #rrggbb")
     manager_ids: list[Id] | None = None
+    eligible_group_ids: list[Id] | None = None
 
 
 class QuestionOut(Schema):

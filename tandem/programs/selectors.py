@@ -12,6 +12,7 @@ from tandem.accounts.models import Role, User
 from tandem.core.errors import NotFound
 from tandem.core.json_rows import in_values
 from tandem.notifications.services import OutboxProgram
+from tandem.people.models import DirectoryGroup
 from tandem.programs.models import EnrollmentQuestion, Program, ProgramStatus, QuestionAudience
 
 MANAGER_ROLES = (Role.ORG_ADMIN, Role.PROGRAM_MANAGER)
@@ -151,3 +152,12 @@ def question_get(*, program: Program, question_id: int) -> EnrollmentQuestion:
     if question is None:
         raise NotFound("No such question on this programme.")
     return question
+
+
+def directory_group_choices(*, actor: User) -> list[tuple[int, str]]:
+    """The actor's organisation's directory groups as (id, name), for the programme form."""
+    return list(
+        DirectoryGroup.objects.filter(organization_id=actor.organization_id or 0).values_list(
+            "pk", "display_name"
+        )
+    )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from tandem.accounts.models import Role, User
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from tandem.core.lifecycle import Lifecycle, Refused
+from tandem.people.models import DirectoryGroup
 from tandem.programs.models import (
     CHOICE_KINDS,
     DEFAULT_PROGRAM_COLOUR,
@@ -108,6 +109,7 @@ class ProgramFields(TypedDict, total=False):
     access: str
     colour: str
     manager_ids: list[int]
+    eligible_group_ids: list[int]
 
 
 class QuestionFields(TypedDict, total=False):
@@ -260,6 +262,36 @@ def _eligible_managers(actor: User, manager_ids: Iterable[int]) -> tuple[list[Us
     return [found[pk] for pk in wanted if pk in found], [pk for pk in wanted if pk not in found]
 
 
+def _eligible_groups(
+    actor: User, group_ids: Iterable[int]
+) -> tuple[list[DirectoryGroup], list[FieldError]]:
+    """The actor's organisation's directory groups behind `group_ids`, and an error naming
+    the ids that are not (another organisation's look the same as unknown ones)."""
+    wanted = list(dict.fromkeys(group_ids))
+    found = {
+        group.pk: group
+        for group in DirectoryGroup.objects.filter(
+            pk__in=wanted, organization_id=actor.organization_id or 0
+        )
+    }
+    rejected = [pk for pk in wanted if pk not in found]
+    errors = (
+        [
+            FieldError(
+                "eligible_group_ids",
+                "These ids are not directory groups of your organisation: "
+                f"{', '.join(str(pk) for pk in rejected)}.",
+            )
+        ]
+        if rejected
+        else []
+    )
+    return [found[pk] for pk in wanted if pk in found], errors
+
+
+_NOT_SETTINGS = ("manager_ids", "eligible_group_ids")
+
+
 def _manager_errors(rejected: list[int]) -> list[FieldError]:
     if not rejected:
         return []
@@ -327,14 +359,15 @@ def program_create(*, actor: User, **fields: Unpack[ProgramFields]) -> Program:
         "access": ProgramAccess.OPEN,
         "colour": DEFAULT_PROGRAM_COLOUR,
     }
-    values.update({key: value for key, value in fields.items() if key != "manager_ids"})
+    values.update({key: value for key, value in fields.items() if key not in _NOT_SETTINGS})
     if values.get("cadence") is None:
         values["cadence"] = defaults["cadence"]
     if values.get("duration_months") is None:
         values["duration_months"] = defaults["duration_months"]
     values = _clean_program_values(values)
     managers, rejected = _eligible_managers(actor, fields.get("manager_ids") or [])
-    errors = _program_errors(values) + _manager_errors(rejected)
+    groups, group_errors = _eligible_groups(actor, fields.get("eligible_group_ids") or [])
+    errors = _program_errors(values) + _manager_errors(rejected) + group_errors
     _raise_if(errors, "The programme was not created.")
     program = Program.objects.create(
         organization_id=organization_id,
@@ -343,6 +376,7 @@ def program_create(*, actor: User, **fields: Unpack[ProgramFields]) -> Program:
         **{field: values[field] for field in PROGRAM_SETTING_FIELDS},
     )
     program.managers.set({actor.pk, *(manager.pk for manager in managers)})
+    program.eligible_groups.set(groups)
     return program
 
 
@@ -350,7 +384,8 @@ def program_create(*, actor: User, **fields: Unpack[ProgramFields]) -> Program:
 def program_update(*, actor: User, program: Program, **changes: Unpack[ProgramFields]) -> Program:
     """Change some of a programme's settings (only the ones given). Archived ones are read-only.
 
-    `manager_ids`, when given, replaces the list of managers.
+    `manager_ids`, when given, replaces the list of managers; `eligible_group_ids` the
+    directory groups whose members may enrol (empty: everyone of the organisation).
     """
     locked = _lock_managed_program(actor, program)
     _require_editable(locked)
@@ -358,9 +393,13 @@ def program_update(*, actor: User, program: Program, **changes: Unpack[ProgramFi
     if unknown:
         raise TypeError(f"Unknown programme fields: {sorted(unknown)}")
     values: dict[str, Any] = {field: getattr(locked, field) for field in PROGRAM_SETTING_FIELDS}
-    values.update({key: value for key, value in changes.items() if key != "manager_ids"})
+    values.update({key: value for key, value in changes.items() if key not in _NOT_SETTINGS})
     values = _clean_program_values(values)
     errors = _program_errors(values)
+    groups: list[DirectoryGroup] | None = None
+    if "eligible_group_ids" in changes:
+        groups, group_errors = _eligible_groups(actor, changes["eligible_group_ids"] or [])
+        errors += group_errors
     managers: list[User] | None = None
     if "manager_ids" in changes:
         manager_ids = changes["manager_ids"] or []
@@ -376,6 +415,8 @@ def program_update(*, actor: User, program: Program, **changes: Unpack[ProgramFi
         locked.save(update_fields=[*changed, "updated_at"])
     if managers is not None:
         locked.managers.set(managers)
+    if groups is not None:
+        locked.eligible_groups.set(groups)
     return locked
 
 
@@ -417,7 +458,8 @@ def program_archive(*, actor: User, program: Program) -> Program:
 
 @transaction.atomic
 def program_duplicate(*, actor: User, program: Program) -> Program:
-    """A new draft "Copy of …" with the same settings, managers and enrolment questions.
+    """A new draft "Copy of …" with the same settings, managers, eligible groups and enrolment
+    questions.
 
     Participants are not copied. Managers who may no longer manage programmes are left out;
     the actor becomes a manager of the copy.
@@ -435,6 +477,7 @@ def program_duplicate(*, actor: User, program: Program) -> Program:
         organization_id=source.organization_id, role__in=MANAGER_ROLES, is_active=True
     ).values_list("pk", flat=True)
     copy.managers.set({actor.pk, *manager_ids})
+    copy.eligible_groups.set(source.eligible_groups.all())
     EnrollmentQuestion.objects.bulk_create(
         [
             EnrollmentQuestion(

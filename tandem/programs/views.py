@@ -52,7 +52,12 @@ def _manager_choices(actor: User) -> list[tuple[int, str]]:
 def program_create(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require_manager_role(actor)
-    form = ProgramForm(request.POST or None, manager_choices=_manager_choices(actor), creating=True)
+    form = ProgramForm(
+        request.POST or None,
+        manager_choices=_manager_choices(actor),
+        group_choices=selectors.directory_group_choices(actor=actor),
+        creating=True,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             program = services.program_create(actor=actor, **form.service_arguments())
@@ -86,6 +91,7 @@ def program_edit(request: HttpRequest, program_id: int) -> HttpResponse:
         request.POST or None,
         initial=ProgramForm.initial_for(program),
         manager_choices=_manager_choices(actor),
+        group_choices=selectors.directory_group_choices(actor=actor),
         creating=False,
     )
     if request.method == "POST" and form.is_valid():

@@ -69,44 +69,6 @@ class ScimIdentity(TimeStampedModel):
         return f"SCIM identity of {self.user_id}"
 
 
-class ScimGroup(TimeStampedModel):
-    """A group the identity provider pushes (a team, a department, "Mentoring pilot"). A
-    programme's eligibility may name one (docs/decisions/0012-scim-provisioning.md)."""
-
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="scim_groups"
-    )
-    display_name = models.CharField(max_length=255)
-    external_id = models.CharField(max_length=255, blank=True)
-    members: "models.ManyToManyField[User, ScimGroupMember]" = models.ManyToManyField(
-        User, through="ScimGroupMember", related_name="scim_groups"
-    )
-
-    class Meta:
-        ordering = ["display_name", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                "organization", Lower("display_name"), name="scim_group_name_unique_in_org"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-
-class ScimGroupMember(models.Model):
-    group = models.ForeignKey(ScimGroup, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="scim_memberships")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["group", "user"], name="scim_group_member_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} in {self.group_id}"
-
-
 class PersonDeactivation(TimeStampedModel):
     """One deactivation of a person, kept for reporting after they return: when, why, by whom
     (an admin, or the identity provider), and when it ended."""

@@ -1,13 +1,12 @@
-"""What provisioning holds about a person: their SCIM identity and group memberships, and
-their deactivations."""
+"""What provisioning holds about a person: their SCIM identity and their deactivations (their
+directory groups are people's)."""
 
 from tandem.accounts.models import User
 from tandem.core.personal_data import Section, rows_of
-from tandem.provisioning.models import PersonDeactivation, ScimGroupMember, ScimIdentity
+from tandem.provisioning.models import PersonDeactivation, ScimIdentity
 
 COVERS = (
     "provisioning.ScimIdentity",
-    "provisioning.ScimGroupMember",
     "provisioning.PersonDeactivation",
 )
 
@@ -29,11 +28,6 @@ def export(user: User) -> list[Section]:
                     "deprovisioned_at",
                 ),
             ),
-        ),
-        Section(
-            "directory_groups",
-            "The directory groups you are a member of.",
-            rows_of(ScimGroupMember.objects.filter(user=user), ("group__display_name",)),
         ),
         Section(
             "deactivations",

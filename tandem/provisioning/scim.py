@@ -40,7 +40,7 @@ from scim2_models import (
 )
 
 from tandem.accounts.models import User as Person
-from tandem.provisioning.models import ScimGroup
+from tandem.people.models import DirectoryGroup
 from tandem.provisioning.services import GroupFields, PersonFields
 
 ScimUser = User[EnterpriseUser]
@@ -215,7 +215,7 @@ def user_resource(person: Person, base_url: str) -> Any:
                 "type": "direct",
             }
         )
-        for membership in person.scim_memberships.all()
+        for membership in person.group_memberships.all()
     ]
     given, family = person.first_name, person.last_name
     resource = ScimUser(
@@ -254,7 +254,7 @@ def user_resource(person: Person, base_url: str) -> Any:
     return resource
 
 
-def group_resource(group: ScimGroup, base_url: str) -> Group:
+def group_resource(group: DirectoryGroup, base_url: str) -> Group:
     resource = Group(
         id=str(group.pk),
         external_id=group.external_id or None,

@@ -6,8 +6,9 @@ from django.db.models.functions import Coalesce, NullIf
 
 from tandem.accounts.models import Organization, User
 from tandem.core.errors import NotFound
+from tandem.people.models import DirectoryGroup, DirectoryGroupMember
 from tandem.provisioning.actors import require_provisioning
-from tandem.provisioning.models import HrSyncRun, ScimGroup, ScimGroupMember, ScimToken
+from tandem.provisioning.models import HrSyncRun, ScimToken
 
 
 def scim_user_queryset(*, organization_id: int) -> QuerySet[User]:
@@ -20,8 +21,8 @@ def scim_user_queryset(*, organization_id: int) -> QuerySet[User]:
         .select_related("scim_identity", "profile")
         .prefetch_related(
             Prefetch(
-                "scim_memberships",
-                queryset=ScimGroupMember.objects.select_related("group").order_by("group_id"),
+                "group_memberships",
+                queryset=DirectoryGroupMember.objects.select_related("group").order_by("group_id"),
             )
         )
         .annotate(
@@ -44,20 +45,20 @@ def scim_user_get(*, organization_id: int, user_id: str) -> User:
     return user
 
 
-def scim_group_queryset(*, organization_id: int) -> QuerySet[ScimGroup]:
+def scim_group_queryset(*, organization_id: int) -> QuerySet[DirectoryGroup]:
     return (
-        ScimGroup.objects.filter(organization_id=organization_id)
+        DirectoryGroup.objects.filter(organization_id=organization_id)
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=ScimGroupMember.objects.order_by("user_id"),
+                queryset=DirectoryGroupMember.objects.order_by("user_id"),
             )
         )
         .order_by("pk")
     )
 
 
-def scim_group_get(*, organization_id: int, group_id: str) -> ScimGroup:
+def scim_group_get(*, organization_id: int, group_id: str) -> DirectoryGroup:
     if not group_id.isdigit() or len(group_id) > 18:
         raise NotFound(f"No group has the id {group_id!r}.")
     group = scim_group_queryset(organization_id=organization_id).filter(pk=int(group_id)).first()
@@ -69,11 +70,6 @@ def scim_group_get(*, organization_id: int, group_id: str) -> ScimGroup:
 def scim_token_list(*, organization: Organization) -> QuerySet[ScimToken]:
     """The organisation's SCIM tokens, newest first (revoked ones too, marked)."""
     return ScimToken.objects.filter(organization=organization).select_related("created_by")
-
-
-def scim_group_member_ids(*, group_id: int) -> list[int]:
-    """The people in a SCIM group, by id: how a programme's eligibility reads a group."""
-    return list(ScimGroupMember.objects.filter(group_id=group_id).values_list("user_id", flat=True))
 
 
 def person_for_lifecycle(*, organization_id: int, user_id: int) -> User:

@@ -14,10 +14,10 @@ from tandem.accounts.models import Organization, Role, User
 from tandem.accounts.services import user_create
 from tandem.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from tandem.core.transactions import lock_rows
-from tandem.people.models import Profile
+from tandem.people.models import DirectoryGroup, DirectoryGroupMember, Profile
 from tandem.provisioning.actors import Provisioner
 from tandem.provisioning.lifecycle import person_deactivate, person_reactivate
-from tandem.provisioning.models import ScimGroup, ScimGroupMember, ScimIdentity, ScimToken
+from tandem.provisioning.models import ScimIdentity, ScimToken
 
 SCIM_TOKEN_PREFIX = "tdm_scim_"  # noqa: S105 - a public prefix, not a secret
 _TOKEN_TOUCH_SECONDS = 60
@@ -330,7 +330,7 @@ def scim_user_delete(*, actor: Provisioner, user: User) -> None:
     if user.organization_id != actor.organization_id:
         raise NotFound("No such user.")
     person_deactivate(actor=actor, user=user, reason=DELETED_REASON)
-    ScimGroupMember.objects.filter(user=user).delete()
+    DirectoryGroupMember.objects.filter(user=user).delete()
     identity, created = ScimIdentity.objects.get_or_create(
         user=user,
         defaults={
@@ -379,11 +379,13 @@ def _clean_group(actor: Provisioner, fields: GroupFields) -> tuple[GroupFields, 
     return GroupFields(name, fields.external_id[:255], fields.member_ids), sorted(known)
 
 
-def _set_members(group: ScimGroup, member_ids: list[int]) -> None:
-    ScimGroupMember.objects.filter(group=group).exclude(user_id__in=member_ids).delete()
-    present = set(ScimGroupMember.objects.filter(group=group).values_list("user_id", flat=True))
-    ScimGroupMember.objects.bulk_create(
-        [ScimGroupMember(group=group, user_id=pk) for pk in member_ids if pk not in present]
+def _set_members(group: DirectoryGroup, member_ids: list[int]) -> None:
+    DirectoryGroupMember.objects.filter(group=group).exclude(user_id__in=member_ids).delete()
+    present = set(
+        DirectoryGroupMember.objects.filter(group=group).values_list("user_id", flat=True)
+    )
+    DirectoryGroupMember.objects.bulk_create(
+        [DirectoryGroupMember(group=group, user_id=pk) for pk in member_ids if pk not in present]
     )
 
 
@@ -395,11 +397,11 @@ def _name_conflict(name: str) -> Conflict:
 
 
 @transaction.atomic
-def scim_group_create(*, actor: Provisioner, fields: GroupFields) -> ScimGroup:
+def scim_group_create(*, actor: Provisioner, fields: GroupFields) -> DirectoryGroup:
     cleaned, member_ids = _clean_group(actor, fields)
     try:
         with transaction.atomic():
-            group = ScimGroup.objects.create(
+            group = DirectoryGroup.objects.create(
                 organization_id=actor.organization_id,
                 display_name=cleaned.display_name,
                 external_id=cleaned.external_id,
@@ -411,11 +413,13 @@ def scim_group_create(*, actor: Provisioner, fields: GroupFields) -> ScimGroup:
 
 
 @transaction.atomic
-def scim_group_replace(*, actor: Provisioner, group: ScimGroup, fields: GroupFields) -> ScimGroup:
+def scim_group_replace(
+    *, actor: Provisioner, group: DirectoryGroup, fields: GroupFields
+) -> DirectoryGroup:
     if group.organization_id != actor.organization_id:
         raise NotFound("No such group.")
     cleaned, member_ids = _clean_group(actor, fields)
-    locked = ScimGroup.objects.select_for_update().get(pk=group.pk)
+    locked = DirectoryGroup.objects.select_for_update().get(pk=group.pk)
     locked.display_name = cleaned.display_name
     locked.external_id = cleaned.external_id
     try:
@@ -428,7 +432,7 @@ def scim_group_replace(*, actor: Provisioner, group: ScimGroup, fields: GroupFie
 
 
 @transaction.atomic
-def scim_group_delete(*, actor: Provisioner, group: ScimGroup) -> None:
+def scim_group_delete(*, actor: Provisioner, group: DirectoryGroup) -> None:
     if group.organization_id != actor.organization_id:
         raise NotFound("No such group.")
-    ScimGroup.objects.filter(pk=group.pk).delete()
+    DirectoryGroup.objects.filter(pk=group.pk).delete()

@@ -246,6 +246,7 @@ def test_create_returns_the_whole_programme(cast, api_as):
         "managers": [
             {"id": user.pk, "name": user.full_name, "email": user.email} for user in managers
         ],
+        "eligible_groups": [],
         "mentor_count": 0,
         "mentee_count": 0,
         "created_at": _when(program.created_at),

@@ -13,7 +13,8 @@ from conftest import Cast, Pair
 from tandem.accounts.models import User
 from tandem.accounts.services import api_token_create
 from tandem.accounts.tests.factories import UserFactory
-from tandem.provisioning.models import PersonDeactivation, ScimGroup, ScimIdentity
+from tandem.people.models import DirectoryGroup
+from tandem.provisioning.models import PersonDeactivation, ScimIdentity
 from tandem.provisioning.services import scim_token_create, scim_token_revoke
 from tandem.relationships.models import RelationshipStatus
 
@@ -162,7 +163,7 @@ def test_a_token_of_one_organisation_never_sees_or_changes_anothers_people(
     assert foreign.is_active is True
     assert foreign.email == "admin@globex.test"
     assert not PersonDeactivation.objects.exists()
-    assert ScimGroup.objects.filter(pk=group_id).exists()
+    assert DirectoryGroup.objects.filter(pk=group_id).exists()
     assert other.get(f"/Groups/{group_id}").status_code == 200
 
 
