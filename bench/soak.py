@@ -815,6 +815,12 @@ def main() -> None:
                 ],
                 "chaos_error": chaos.error,
                 "windows": [[w.start, round(w.end, 3)] for w in windows],
+                # Each 5xx or unanswered request: kind, sent and ended (seconds), status.
+                "failed_requests": [
+                    [kind, answer.sent, answer.ended, answer.status]
+                    for kind, answer in record.answers
+                    if answer.status is None or answer.status >= 500
+                ][:100],
                 "failures": {
                     "5xx_outside_windows": failed.server_errors_outside,
                     "5xx_inside_windows": failed.server_errors_inside,
