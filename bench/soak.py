@@ -20,7 +20,8 @@
    Redis down without saving and start it again. Each fault's window runs from the kill to
    `--grace` seconds after its recovery.
 5. Drains: waits until every email row has ended (sent, failed, skipped) or `--drain` seconds
-   passed (a row a killed worker leased comes back when its lease, 5 minutes, ends).
+   passed (a row a killed worker leased comes back when its lease, 5 minutes, ends), then
+   stops every process and waits until the sink is quiet.
 6. Checks (`bench/soak_checks.py`): every acknowledged write is in the database with its text;
    each acknowledged meeting wrote its two invitations; for every outbox email marked sent,
    exactly one message at the sink (by Message-ID), nothing missing, nothing else; no row
@@ -439,14 +440,13 @@ class Chaos(threading.Thread):
         holder_pid = int(holder.split(":")[1]) if holder.count(":") >= 2 else -1
         connection.close()  # this thread's
         service = by_pid.get(holder_pid, self.schedulers[0])
-        self._kill_supervised(
-            service, "SIGKILL scheduler" + (" (lease holder)" * (holder_pid in by_pid))
-        )
+        holds = " (lease holder)" if holder_pid in by_pid else ""
+        self._kill_supervised(service, f"SIGKILL scheduler{holds}")
 
     def _kill_worker(self) -> None:
         busy = [service for service in self.workers if _children(service.pid)]
         service = (busy or self.workers)[0]
-        self._kill_supervised(service, "SIGKILL RQ worker" + (" (running a job)" * bool(busy)))
+        self._kill_supervised(service, "SIGKILL RQ worker" + (" (running a job)" if busy else ""))
 
     def _kill_supervised(self, service: Service, what: str) -> None:
         with self.supervisor.lock:
@@ -566,7 +566,7 @@ def _outbox_rows() -> list[tuple[OutboxRow, str]]:
 
 
 def _drain(sink: Sink, seconds: float) -> float:
-    """Wait until every email row has ended and the sink is quiet; returns the seconds waited."""
+    """Wait until every email row has ended (or `seconds` passed); returns the seconds waited."""
     from django.db import connection
 
     from tandem.notifications.models import DeliveryChannel, OutboxMessage
@@ -583,11 +583,16 @@ def _drain(sink: Sink, seconds: float) -> float:
         if not owed:
             break
         time.sleep(2)
+    return round(_now() - started, 1)
+
+
+def _quiet(sink: Sink) -> None:
+    """Wait until the sink has received nothing for 2 s: the last message may be on the wire."""
     received = len(sink.received())
-    while True:  # the last message may still be on the wire
+    while True:
         time.sleep(2)
         if len(sink.received()) == received:
-            return round(_now() - started, 1)
+            return
         received = len(sink.received())
 
 
@@ -751,6 +756,13 @@ def main() -> None:
         report["machine"]["load_after"] = _load()
         say(f"load done: {len(record.answers)} requests; draining the outbox")
         report["drain_seconds"] = _drain(sink, args.drain)
+        # Stop the deployment before checking, so no row is marked sent (or written) between
+        # reading the outbox and reading the sink.
+        supervisor.stopping.set()
+        supervisor.join(timeout=10)
+        for service in reversed(services):
+            service.stop()
+        _quiet(sink)
         connection.close()
 
         # --- the checks ---
