@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics bench-web bench-provisioning
+.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics bench-web bench-provisioning soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -116,6 +116,16 @@ bench-analytics: $(RUNTIME_STAMP)
 ## DATABASE_URL names (needs wrk: apt-get install wrk); prints one JSON object. Not run in CI.
 bench-web: $(RUNTIME_STAMP)
 	$(BIN)/python -m bench.web --people 100000 --json
+
+## soak: two gunicorn servers, two schedulers and two RQ workers on their own Redis and a new
+## PostgreSQL database (soak_<pid>, on the server DATABASE_URL names, else postgres@127.0.0.1),
+## a mixed load of readers and writers for SOAK_SECONDS (120), a gunicorn worker, a scheduler and
+## a worker killed with SIGKILL and Redis restarted; then checks no acknowledged write is lost,
+## every email arrived once at the run's SMTP sink, no outbox row is stuck and no 5xx came
+## outside the kill windows. Prints one JSON object; exits 1 when a check fails. Not run in CI.
+SOAK_SECONDS ?= 120
+soak: $(DEV_STAMP)
+	$(BIN)/python -m bench.soak --seconds $(SOAK_SECONDS) --json
 
 ci: lint typecheck imports check-deploy test
 

@@ -352,7 +352,10 @@ def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) ->
     )
     if due_now:
         kicked = due_now if len(due_now) <= _KICK_IDS_MAX else None
-        transaction.on_commit(lambda: _kick_delivery(kicked))
+        # Robust: the kick only hurries delivery (the scheduler kicks every due row each
+        # minute), so a queue that is down (Redis restarting) must not turn a write that has
+        # committed into a 500 the client would retry (the soak, bench/soak.py, found it).
+        transaction.on_commit(lambda: _kick_delivery(kicked), robust=True)
     return _Enqueued(pending, [row[0] for row in notifications])
 
 
