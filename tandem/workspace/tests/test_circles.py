@@ -239,3 +239,12 @@ def test_the_programme_counts_a_circle_once(pair):
     counts = open_counts_for_program(program=pair.cast.program)
     assert (counts.circles, counts.in_circles, counts.pairs) == (1, 4, 2)
     assert counts.text == "1 circle (4 mentees) and 2 pairs"
+
+
+def test_the_signals_api_names_each_pairs_circle(pair, api_as):
+    group = make_circle(program=pair.cast.program, mentees=2)
+    items = api_as(pair.cast.manager).get(f"programs/{pair.cast.program.pk}/relationships").json()
+    assert sorted((item["id"], item["circle_id"]) for item in items["items"]) == sorted(
+        [(r.pk, group.circle.pk) for r in group.relationships]
+        + [(pair.relationship.pk, None), (pair.other_relationship.pk, None)]
+    )
