@@ -248,3 +248,19 @@ def test_the_signals_api_names_each_pairs_circle(pair, api_as):
         [(r.pk, group.circle.pk) for r in group.relationships]
         + [(pair.relationship.pk, None), (pair.other_relationship.pk, None)]
     )
+
+
+@pytest.mark.parametrize("member", [0, 1])
+def test_opening_the_circle_page_writes_nothing(pair, client, member):
+    from tandem.workspace.tests.test_reads_never_write import _row_counts
+
+    # given a circle with an unread message
+    group = make_circle(program=pair.cast.program, mentees=2)
+    conversations.circle_message_post(actor=group.mentor, circle_id=group.circle.pk, body=BODY)
+    client.force_login(group.mentees[member])
+    before = _row_counts()
+    # when
+    page = client.get(f"/circles/{group.circle.pk}/").content.decode()
+    # then the message is shown as new and nothing was recorded (reading is the thread's)
+    assert "1 new" in page
+    assert _row_counts() == before
