@@ -264,3 +264,10 @@ def test_opening_the_circle_page_writes_nothing(pair, client, member):
     # then the message is shown as new and nothing was recorded (reading is the thread's)
     assert "1 new" in page
     assert _row_counts() == before
+
+
+def test_the_circle_thread_leads_back_to_the_circle_page(pair, client):
+    group = make_circle(program=pair.cast.program, mentees=2)
+    client.force_login(group.mentees[0])
+    page = client.get(f"/circles/{group.circle.pk}/messages/").content.decode()
+    assert f'<a href="/circles/{group.circle.pk}/">Circle</a>' in page
