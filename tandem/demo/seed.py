@@ -43,6 +43,12 @@ from tandem.programs.models import (
     QuestionAudience,
     QuestionKind,
 )
+from tandem.relationships.models import Circle, RelationshipSource
+from tandem.relationships.services import (
+    circle_create,
+    relationship_propose,
+    relationship_transition,
+)
 from tandem.resources.services import starter_content_load
 
 # The last error of the outbox rows the seed writes and never sends.
@@ -66,6 +72,25 @@ class SeedReport:
     participants_created: int = 0
     relationships_created: int = 0
     emails_skipped: int = 0
+
+
+def _seed_circle(program: Program, leaders: list[User], members: list[User]) -> list[str]:
+    """One group circle in a group programme, led by the first of `leaders` with `members`,
+    started, so its people (every demo password is the same) can open it from their home page.
+    Kept if it exists. Returns the emails of its people, mentor first."""
+    mentor = Participant.objects.get(program=program, user=leaders[0])
+    circle = Circle.objects.filter(program=program, mentor=mentor).first()
+    if circle is None:
+        circle = circle_create(program_id=program.pk, mentor=mentor, topic="Speaking up in reviews")
+        for user in members:
+            mentee = Participant.objects.get(program=program, user=user)
+            relationship = relationship_propose(
+                mentor=mentor, mentee=mentee, source=RelationshipSource.MANUAL, circle=circle
+            )
+            relationship_transition(
+                actor=mentor.user, relationship_id=relationship.pk, action="start"
+            )
+    return [leaders[0].email, *(user.email for user in members)]
 
 
 def _organization(name: str, slug: str) -> Organization:
@@ -441,6 +466,10 @@ def _seed(report: SeedReport, log: Callable[[str], None]) -> None:
         _enrol(report, circles, users[person.email], person, ParticipantRole.MENTOR, skill_ids, rng)
     for person in mentees[70:125]:
         _enrol(report, circles, users[person.email], person, ParticipantRole.MENTEE, skill_ids, rng)
+    circle_emails = _seed_circle(
+        circles, [users[p.email] for p in mentors[25:26]], [users[p.email] for p in mentees[70:74]]
+    )
+    log(f"Women in Technology: a circle of {', '.join(circle_emails)}")
 
     # Reverse mentoring: by invitation. Early-career people mentor senior leaders; the
     # manager invites them and most have accepted.

@@ -15,7 +15,7 @@ from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import Conflict, NotFound
 from tandem.core.web import guard_as_http
 from tandem.programs.permissions import can_manage_program
-from tandem.relationships.models import OPEN_STATUSES, Relationship
+from tandem.relationships.models import OPEN_STATUSES, Circle, Relationship
 
 
 @dataclass(frozen=True)
@@ -94,3 +94,69 @@ def relationship_access_for_request(
             relationship_id=relationship_id,
             allow_manager=allow_manager,
         )
+
+
+# --- a group circle --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CircleAccess:
+    """A member looking at their circle, with everyone in it. `relationships` are the
+    circle's open pairs (mentor with each mentee), oldest first: each member's own pair hub
+    stays theirs for the one-to-one things (agreement, goals, journal)."""
+
+    circle: Circle
+    user: User
+    members: tuple[User, ...]
+    relationships: tuple[Relationship, ...] = ()
+
+    @property
+    def others(self) -> list[User]:
+        return [member for member in self.members if member.pk != self.user.pk]
+
+    @property
+    def is_mentor(self) -> bool:
+        return self.circle.mentor.user_id == self.user.pk
+
+    @property
+    def own_relationships(self) -> list[Relationship]:
+        """The pairs of the circle the viewer is in: all of them for its mentor, one for a
+        mentee."""
+        return [r for r in self.relationships if self.is_mentor or r.mentee.user_id == self.user.pk]
+
+
+def circle_relationships(circle: Circle) -> tuple[Relationship, ...]:
+    """The circle's open relationships with their people, oldest first (one query)."""
+    return tuple(
+        Relationship.objects.select_related("mentee__user", "mentor__user")
+        .filter(circle=circle, status__in=OPEN_STATUSES)
+        .order_by("created_at", "id")
+    )
+
+
+def circle_members(circle: Circle) -> tuple[User, ...]:
+    """The circle's mentor and the mentees of its open relationships (one query)."""
+    return (circle.mentor.user, *(r.mentee.user for r in circle_relationships(circle)))
+
+
+def circle_access(*, actor: User, circle_id: int) -> CircleAccess:
+    """The circle `circle_id` as one of its members sees it, or NotFound (404) for anyone
+    else — its programme's managers and the organisation's admins included: what a circle
+    says and plans is its members' alone, like a pair's. Two queries."""
+    circle = (
+        Circle.objects.select_related("program", "mentor__user")
+        .filter(pk=circle_id, program__organization_id=actor.organization_id or 0)
+        .first()
+    )
+    if circle is None or actor.organization_id is None:
+        raise NotFound("No such circle.")
+    relationships = circle_relationships(circle)
+    members = (circle.mentor.user, *(r.mentee.user for r in relationships))
+    if actor.pk not in {member.pk for member in members}:
+        raise NotFound("No such circle.")
+    return CircleAccess(circle=circle, user=actor, members=members, relationships=relationships)
+
+
+def circle_access_for_request(request: HttpRequest, circle_id: int) -> CircleAccess:
+    with guard_as_http():
+        return circle_access(actor=signed_in_user(request), circle_id=circle_id)

@@ -40,6 +40,17 @@ def relationship_list_for_user(*, actor: User, open_only: bool = False) -> Query
     return queryset.order_by("-created_at", "-id")
 
 
+def circle_member_list(*, circle_ids: set[int] | list[int]) -> QuerySet[Relationship]:
+    """The open relationships of these circles (each one mentee with the circle's mentor),
+    with the program, the circle and both people; oldest first. The caller holds a member's
+    access to each circle, or is listing circles they are in."""
+    return (
+        Relationship.objects.select_related("program", "circle", "mentor__user", "mentee__user")
+        .filter(circle_id__in=list(circle_ids), status__in=OPEN_STATUSES)
+        .order_by("created_at", "id")
+    )
+
+
 def relationship_list_for_program(*, program: Program) -> QuerySet[Relationship]:
     """Every relationship of a programme; the caller has checked `program_access(manage=True)`."""
     return (

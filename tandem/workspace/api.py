@@ -43,6 +43,7 @@ def _signals_out(row: selectors.RelationshipSignals) -> dict[str, Any]:
     return {
         "id": relationship.pk,
         "status": relationship.status,
+        "circle_id": relationship.circle_id,
         "mentor": {
             "user_id": relationship.mentor.user_id,
             "name": display_name(relationship.mentor.user),

@@ -13,6 +13,10 @@ class SignalPersonOut(Schema):
 class RelationshipSignalsOut(Schema):
     id: int
     status: str
+    circle_id: int | None = Field(
+        description="The group circle this pair belongs to (its mentor with one of its "
+        "mentees); null for a one-to-one pair"
+    )
     mentor: SignalPersonOut
     mentee: SignalPersonOut
     started_on: datetime.date | None

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from tandem.accounts.models import User
@@ -27,7 +27,13 @@ from tandem.actions.selectors import (
 )
 from tandem.agreements.selectors import agreement_panel, agreement_signed_relationship_ids
 from tandem.assessments.selectors import assessments_panel, assessments_panel_facts
-from tandem.conversations.selectors import conversation_panel, conversation_panel_facts
+from tandem.conversations.selectors import (
+    conversation_panel,
+    conversation_panel_facts,
+    message_list_recent,
+    message_unread_count,
+    thread_for_circle,
+)
 from tandem.core.aggregates import coarse_week, week_of
 from tandem.feedback.selectors import feedback_panel, feedback_panel_facts
 from tandem.goals.selectors import goal_progress_by_relationship, goals_panel
@@ -46,9 +52,15 @@ from tandem.people.models import Profile
 from tandem.people.selectors import profile_for_person
 from tandem.programs.models import Program
 from tandem.relationships.lifecycle import actions_from
-from tandem.relationships.models import OPEN_STATUSES, Relationship, RelationshipStatus
-from tandem.relationships.permissions import RelationshipAccess
+from tandem.relationships.models import (
+    OPEN_STATUSES,
+    Circle,
+    Relationship,
+    RelationshipStatus,
+)
+from tandem.relationships.permissions import CircleAccess, RelationshipAccess
 from tandem.relationships.selectors import (
+    circle_member_list,
     relationship_event_list,
     relationship_facts,
     relationship_list_for_person,
@@ -168,15 +180,88 @@ class MyRelationship:
     side: str
     partner: User
     next_meeting_at: datetime.datetime | None
+    is_circle: bool = False
 
 
-def my_relationship_list(*, actor: User) -> list[MyRelationship]:
-    """The caller's relationships for the home page, each with its next meeting (two queries)."""
+@dataclass(frozen=True)
+class CircleWorkspace:
+    """What a circle's page shows its member: who is in it, the meetings of its pairs, the
+    circle's messages, and the way to each member's own pair hub."""
+
+    access: CircleAccess
+    next_meetings: list[tuple[User, datetime.datetime]]
+    messages: list[Any]
+    unread: int
+    thread_url: str
+
+
+def circle_workspace(*, access: CircleAccess) -> CircleWorkspace:
+    """The circle's page for one of its members (the caller holds `circle_access`). A fixed
+    number of queries: the next meetings of its pairs, the last messages and the unread
+    count, whatever the circle's size."""
+    by_relationship = {r.pk: r for r in access.relationships}
+    starts = next_meeting_start_by_relationship(relationship_ids=list(by_relationship))
+    next_meetings = sorted(
+        ((by_relationship[pk].mentee.user, at) for pk, at in starts.items()),
+        key=lambda item: item[1],
+    )
+    thread = thread_for_circle(access=access)
+    return CircleWorkspace(
+        access=access,
+        next_meetings=next_meetings,
+        messages=message_list_recent(thread=thread, limit=5),
+        unread=message_unread_count(thread=thread),
+        thread_url=thread.url,
+    )
+
+
+@dataclass(frozen=True)
+class MyCircle:
+    """A circle on its member's home page: one card, whoever the member is."""
+
+    circle: Circle
+    side: str
+    mentor: User
+    mentees: list[User]
+    next_meeting_at: datetime.datetime | None
+    is_circle: bool = True
+
+
+def my_relationship_list(*, actor: User) -> list[MyRelationship | MyCircle]:
+    """The caller's relationships for the home page, each with its next meeting; a circle is
+    one card (its mentor holds a pair with each mentee, a mentee one pair, and both see the
+    circle once). Three queries, whatever the number of circles or their sizes."""
     relationships = list(relationship_list_for_user(actor=actor))
-    next_starts = next_meeting_start_by_relationship(relationship_ids=[r.pk for r in relationships])
-    rows = []
+    circle_ids = {r.circle_id for r in relationships if r.circle_id is not None}
+    members: dict[int, list[Relationship]] = {}
+    if circle_ids:
+        for member in circle_member_list(circle_ids=circle_ids):
+            members.setdefault(member.circle_id or 0, []).append(member)
+    next_starts = next_meeting_start_by_relationship(
+        relationship_ids=[r.pk for r in relationships]
+        + [m.pk for ms in members.values() for m in ms]
+    )
+    rows: list[MyRelationship | MyCircle] = []
+    seen: set[int] = set()
     for relationship in relationships:
         is_mentor = relationship.mentor.user_id == actor.pk
+        circle = relationship.circle
+        if circle is not None and relationship.circle_id in members:
+            if circle.pk in seen:
+                continue
+            seen.add(circle.pk)
+            in_circle = members[circle.pk]
+            starts = [next_starts[m.pk] for m in in_circle if m.pk in next_starts]
+            rows.append(
+                MyCircle(
+                    circle=circle,
+                    side="mentor" if is_mentor else "mentee",
+                    mentor=relationship.mentor.user,
+                    mentees=[m.mentee.user for m in in_circle],
+                    next_meeting_at=min(starts) if starts else None,
+                )
+            )
+            continue
         rows.append(
             MyRelationship(
                 relationship=relationship,
@@ -212,6 +297,10 @@ class RelationshipSignals:
     @property
     def is_at_risk(self) -> bool:
         return self.health_bucket == Bucket.AT_RISK
+
+    @property
+    def is_circle(self) -> bool:
+        return False
 
     @property
     def last_active_text(self) -> str:
@@ -257,6 +346,144 @@ def relationship_queryset_for_program(
             | Q(mentee__user__email__icontains=word)
         )
     return queryset
+
+
+# The managers' list shows a circle as one row; these choose what the list holds.
+KIND_FILTERS = {
+    "": Q(),
+    "circles": Q(circle__isnull=False),
+    "pairs": Q(circle__isnull=True),
+}
+
+
+def signal_row_queryset_for_program(
+    *, program: Program, status: str = "", search: str = "", kind: str = ""
+) -> QuerySet[Relationship]:
+    """The managers' list: one relationship per row, and a circle once, by its newest member
+    that the filters keep (the row then gathers the circle's members, `signal_rows`). The
+    order stays newest first, never by activity. The caller checked program_access(manage)."""
+    matching = relationship_queryset_for_program(program=program, status=status, search=search)
+    matching = matching.filter(KIND_FILTERS.get(kind, Q()))
+    newest_in_circle = (
+        matching.filter(circle=OuterRef("circle")).order_by("-created_at", "-id").values("pk")[:1]
+    )
+    return matching.filter(Q(circle__isnull=True) | Q(pk=Subquery(newest_in_circle)))
+
+
+@dataclass(frozen=True)
+class ProgramCounts:
+    circles: int
+    in_circles: int
+    pairs: int
+
+    @property
+    def text(self) -> str:
+        parts = []
+        if self.circles:
+            parts.append(
+                f"{self.circles} circle{'s' if self.circles != 1 else ''} "
+                f"({self.in_circles} mentee{'s' if self.in_circles != 1 else ''})"
+            )
+        if self.pairs or not parts:
+            parts.append(f"{self.pairs} pair{'s' if self.pairs != 1 else ''}")
+        return " and ".join(parts)
+
+
+def open_counts_for_program(*, program: Program) -> ProgramCounts:
+    """How many circles (and mentees in them) and one-to-one pairs the programme has open:
+    a circle counts once, as its members see it. One query."""
+    counts = (
+        relationship_list_for_program(program=program)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .aggregate(
+            circles=Count("circle", distinct=True),
+            in_circles=Count("pk", filter=Q(circle__isnull=False)),
+            pairs=Count("pk", filter=Q(circle__isnull=True)),
+        )
+    )
+    return ProgramCounts(**counts)
+
+
+@dataclass(frozen=True)
+class CircleSignals:
+    """A circle on the managers' list: its members' signals, each still a pair's numbers
+    (a manager sees them pair by pair anyway), and the few that read as one for the circle."""
+
+    circle: Circle
+    members: list[RelationshipSignals]
+
+    @property
+    def is_circle(self) -> bool:
+        return True
+
+    @property
+    def is_at_risk(self) -> bool:
+        return any(member.is_at_risk for member in self.members)
+
+    @property
+    def statuses(self) -> list[str]:
+        return sorted({member.relationship.get_status_display() for member in self.members})
+
+    @property
+    def meetings_held(self) -> int:
+        # The circle's meetings are its members' meetings: the most any member held.
+        return max((member.meetings_held for member in self.members), default=0)
+
+    @property
+    def next_meeting_at(self) -> datetime.datetime | None:
+        starts = [m.next_meeting_at for m in self.members if m.next_meeting_at is not None]
+        return min(starts) if starts else None
+
+    @property
+    def last_active_text(self) -> str:
+        weeks = [m.last_active_week for m in self.members if m.last_active_week is not None]
+        return _week_text(max(weeks), self.members[0].this_week) if weeks else ""
+
+    @property
+    def agreements_signed(self) -> int:
+        return sum(1 for member in self.members if member.agreement_signed)
+
+    @property
+    def actions_open(self) -> int:
+        return sum(member.actions_open for member in self.members)
+
+    @property
+    def actions_overdue(self) -> int:
+        return sum(member.actions_overdue for member in self.members)
+
+
+def signal_rows(
+    *, page: list[Relationship], program: Program, status: str = "", search: str = ""
+) -> list["RelationshipSignals | CircleSignals"]:
+    """The rows of one page of `signal_row_queryset_for_program`: a pair as itself, a circle
+    with every member the filters keep. One query for the circles' members, then the pairs'
+    signals in the fixed number of queries of `relationship_signals`, whatever the circles'
+    sizes."""
+    circle_ids = {r.circle_id for r in page if r.circle_id is not None}
+    members: list[Relationship] = []
+    if circle_ids:
+        members = list(
+            relationship_queryset_for_program(program=program, status=status, search=search)
+            .filter(circle_id__in=circle_ids)
+            .order_by("created_at", "id")
+        )
+    singles = [r for r in page if r.circle_id is None]
+    signals = relationship_signals(relationships=singles + members)
+    by_id = {row.relationship.pk: row for row in signals}
+    grouped: dict[int, list[RelationshipSignals]] = {}
+    for member in members:
+        grouped.setdefault(member.circle_id or 0, []).append(by_id[member.pk])
+    rows: list[RelationshipSignals | CircleSignals] = []
+    for relationship in page:
+        if relationship.circle_id is None:
+            rows.append(by_id[relationship.pk])
+        else:
+            assert relationship.circle is not None  # noqa: S101 (selected with the row)
+            rows.append(
+                CircleSignals(circle=relationship.circle, members=grouped[relationship.circle_id])
+            )
+    return rows
 
 
 def relationship_signals(*, relationships: list[Relationship]) -> list[RelationshipSignals]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path(MODE + "notes/", meeting_mode.meeting_mode_notes, name="meeting_mode_notes"),
     path(MODE + "actions/", meeting_mode.meeting_mode_action, name="meeting_mode_action"),
     path(MODE + "steps/<int:step_id>/", meeting_mode.meeting_mode_step, name="meeting_mode_step"),
+    path("circles/<int:circle_id>/", views.circle_detail, name="circle"),
     path("people/<int:user_id>/", views.person_detail, name="person"),
     path(
         "programs/<int:program_id>/relationships/",

@@ -11,7 +11,10 @@ from tandem.core.web import guard_as_http
 from tandem.participants import selectors as participant_selectors
 from tandem.programs.permissions import program_access
 from tandem.pwa.offline import keep_offline
-from tandem.relationships.permissions import relationship_access_for_request
+from tandem.relationships.permissions import (
+    circle_access_for_request,
+    relationship_access_for_request,
+)
 from tandem.workspace import selectors
 from tandem.workspace.permissions import person_access
 
@@ -53,6 +56,23 @@ def workspace_detail(request: HttpRequest, relationship_id: int) -> HttpResponse
 
 
 @login_required
+def circle_detail(request: HttpRequest, circle_id: int) -> HttpResponse:
+    """A circle's page for its mentor and mentees: who is in it, its meetings and its
+    messages. Anyone else gets a 404, the programme's managers included."""
+    access = circle_access_for_request(request, circle_id)
+    return render(
+        request,
+        "workspace/circle.html",
+        {
+            "nav_section": "home",
+            "access": access,
+            "circle": access.circle,
+            "workspace": selectors.circle_workspace(access=access),
+        },
+    )
+
+
+@login_required
 def program_relationships(request: HttpRequest, program_id: int) -> HttpResponse:
     """A programme's relationships as its managers see them: activity signals, no content."""
     actor = signed_in_user(request)
@@ -60,11 +80,15 @@ def program_relationships(request: HttpRequest, program_id: int) -> HttpResponse
         program = program_access(actor=actor, program_id=program_id, manage=True)
     status = request.GET.get("status", "open")
     search = request.GET.get("q", "").strip()
-    queryset = selectors.relationship_queryset_for_program(
-        program=program, status=status, search=search
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in selectors.KIND_FILTERS else ""
+    queryset = selectors.signal_row_queryset_for_program(
+        program=program, status=status, search=search, kind=kind
     )
     page = Paginator(queryset, SIGNALS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = selectors.relationship_signals(relationships=list(page.object_list))
+    rows = selectors.signal_rows(
+        page=list(page.object_list), program=program, status=status, search=search
+    )
     return render(
         request,
         "workspace/program_relationships.html",
@@ -75,6 +99,10 @@ def program_relationships(request: HttpRequest, program_id: int) -> HttpResponse
             "rows": rows,
             "status": status,
             "q": search,
+            "kind": kind,
+            "counts": selectors.open_counts_for_program(program=program),
+            "is_group": program.format == "group" or any(row.is_circle for row in rows),
+            "kind_choices": [("", "Circles and pairs"), ("circles", "Circles"), ("pairs", "Pairs")],
             "status_choices": [
                 ("open", "Open"),
                 *selectors.RelationshipStatus.choices,

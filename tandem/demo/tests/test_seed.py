@@ -85,7 +85,9 @@ def test_seed_builds_the_promised_demo_sends_no_email_and_runs_twice_safely(db, 
         # when
         call_command("seed_demo")
         # then
-        _the_logins_are_printed_and_work(capsys.readouterr().out)
+        output = capsys.readouterr().out
+        _the_logins_are_printed_and_work(output)
+        _a_circle_its_members_can_sign_in_to(output)
         _the_organisations_have_the_promised_shape()
         leadership = Program.objects.get(name="Leadership Accelerator")
         _the_stories_are_in_every_stage(leadership)
@@ -123,6 +125,23 @@ def test_seed_builds_the_promised_demo_sends_no_email_and_runs_twice_safely(db, 
 
 def _the_logins_are_printed_and_work(output: str) -> None:
     for email in LOGIN_EMAILS:
+        assert email in output
+        assert User.objects.get(email=email).check_password(DEMO_PASSWORD)
+
+
+def _a_circle_its_members_can_sign_in_to(output: str) -> None:
+    # one started circle in the group programme, its people printed and able to sign in
+    from tandem.relationships.models import Circle
+
+    circle = Circle.objects.get(program__name="Women in Technology Circles")
+    members = list(
+        Relationship.objects.filter(circle=circle, status="active").values_list(
+            "mentee__user__email", flat=True
+        )
+    )
+    assert circle.topic == "Speaking up in reviews"
+    assert len(members) == 4
+    for email in [circle.mentor.user.email, *members]:
         assert email in output
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD)
 

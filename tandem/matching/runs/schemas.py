@@ -45,6 +45,11 @@ class RunStatisticsOut(Schema):
     mentors: int = 0
     places: int = 0
     matched: int = 0
+    circles: int | None = Field(
+        default=None,
+        description="Group programmes: the circles the draft forms (one per mentor); "
+        "null for one-to-one programmes",
+    )
     unmatched: int = 0
     matched_percent: float = 0.0
     mean_score: float | None = None
@@ -93,6 +98,9 @@ class RunSummaryOut(Schema):
     seed: int
     progress: int
     pair_count: int
+    circle_count: int | None = Field(
+        description="Group programmes: the circles of the run (one per mentor); null otherwise"
+    )
     created_by: int | None
     created_at: datetime.datetime
     published_at: datetime.datetime | None

@@ -7,7 +7,7 @@ the run (or programme) it returned.
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from tandem.accounts.names import display_name
@@ -32,7 +32,7 @@ from tandem.matching.models import (
 )
 from tandem.matching.requests.selectors import matching_settings_get
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
-from tandem.programs.models import EnrollmentQuestion, Program
+from tandem.programs.models import EnrollmentQuestion, Program, ProgramFormat
 from tandem.relationships.models import Relationship
 
 ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -45,11 +45,19 @@ PROPOSAL_SORT_LABELS = {
 
 
 def match_run_list_for_program(*, program: Program) -> QuerySet[MatchRun]:
-    """A programme's runs, newest first, with who started them and how many pairs they hold."""
+    """A programme's runs, newest first, with who started them and how many pairs they hold;
+    in a group programme also how many circles (one per mentor of the draft)."""
     return (
         MatchRun.objects.filter(program=program)
         .select_related("created_by")
-        .annotate(pair_count=Count("proposals", distinct=True))
+        .annotate(
+            pair_count=Count("proposals", distinct=True),
+            circle_count=(
+                Count("proposals__mentor", distinct=True)
+                if program.format == ProgramFormat.GROUP
+                else Value(None, output_field=IntegerField())
+            ),
+        )
         .order_by("-created_at", "-pk")
     )
 
@@ -264,3 +272,17 @@ def matching_settings_view(*, program: Program) -> SettingsView:
         if is_comparable_question(question)
     ]
     return SettingsView(program=program, config=config, stored=stored, questions=questions)
+
+
+def proposed_text(statistics: dict[str, object] | None) -> str:
+    """What publishing a draft proposes, in the unit people will see: "15 circles (47 mentees)"
+    for a group programme, where each circle is one thing to its members, or "47 pairs"."""
+    statistics = statistics or {}
+    matched = int(statistics.get("matched") or 0)  # type: ignore[call-overload]
+    circles = statistics.get("circles")
+    if isinstance(circles, int):
+        return (
+            f"{circles} circle{'s' if circles != 1 else ''} "
+            f"({matched} mentee{'s' if matched != 1 else ''})"
+        )
+    return f"{matched} pair{'s' if matched != 1 else ''}"

@@ -307,6 +307,7 @@ def _statistics(
     unmatched_reasons: Mapping[str, int],
     max_score: float,
     seconds: Mapping[str, float],
+    circles: int | None = None,
 ) -> dict[str, Any]:
     mentees = len(pool.mentee_ids)
     matched = len(scores)
@@ -315,6 +316,9 @@ def _statistics(
         "mentors": len(pool.mentor_ids),
         "places": sum(pool.capacity),
         "matched": matched,
+        # A group programme publishes one circle per mentor: the count people see is circles
+        # (with their mentees), not the pairs a circle is stored as. None for one-to-one.
+        "circles": circles,
         "unmatched": mentees - matched,
         "matched_percent": round(100 * matched / mentees, 1) if mentees else 0.0,
         "mean_score": round(sum(scores) / matched, 2) if matched else None,
@@ -474,6 +478,11 @@ def _execute(run: MatchRun) -> None:
         pool=built.pool,
         unmatched_reasons=reasons,
         max_score=max_score_of(run.weights or _config_of(run).weights),
+        circles=(
+            len({p.mentor_id for p in proposals})
+            if run.program.format == ProgramFormat.GROUP
+            else None
+        ),
         seconds={
             "building": round(built_seconds, 3),
             "scoring": round(max(float(assignment.seconds_scoring), 0.0), 3),
@@ -531,6 +540,11 @@ def _refresh_statistics(run: MatchRun) -> None:
         unmatched_reasons=reasons,
         max_score=max_score_of(_config_of(run).weights),
         seconds=(run.statistics or {}).get("seconds", {}),
+        circles=(
+            MatchProposal.objects.filter(run=run).values("mentor_id").distinct().count()
+            if run.program.format == ProgramFormat.GROUP
+            else None
+        ),
     )
     run.save(update_fields=["statistics", "updated_at"])
 

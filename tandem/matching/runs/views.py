@@ -236,6 +236,7 @@ def _workspace_context(run: MatchRun, data: Any) -> dict[str, Any]:
     context.update(
         {
             "statistics": run.statistics or {},
+            "proposed_text": selectors.proposed_text(run.statistics),
             "histogram": _histogram(run.statistics or {}),
             "unmatched": unmatched,
         }
@@ -424,11 +425,10 @@ def run_publish(request: HttpRequest, run_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.detail)
     else:
-        pairs = (run.statistics or {}).get("matched", 0)
         messages.success(
             request,
-            f"Published: {pairs} pair{'s' if pairs != 1 else ''} proposed. Everyone matched is "
-            "being emailed.",
+            f"Published: {selectors.proposed_text(run.statistics)} proposed. Everyone matched "
+            "is being emailed.",
         )
     return redirect("matching:run_detail", run_id=run.pk)
 

@@ -180,6 +180,7 @@ def test_a_run_is_queued_with_its_inputs_then_the_task_writes_the_draft(
         "mentors": 2,
         "places": 2,
         "matched": 2,
+        "circles": None,  # a one-to-one programme forms no circles
         "unmatched": 1,
         "matched_percent": 66.7,
         "mean_score": 6.0,
