@@ -39,7 +39,7 @@ class IdentityProviderForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="Kept encrypted and never shown again. Leave blank to keep the saved one.",
     )
-    idp_metadata_url = forms.CharField(
+    idp_metadata_url = SingleLineField(
         label="Identity provider metadata URL (SAML)",
         max_length=500,
         required=False,

@@ -312,6 +312,16 @@ def validated_assertion(sp: ServiceProvider, *, saml_response: str, request_id: 
     if not response.response.signature or response.in_response_to != request_id:
         raise SignInRefused("The identity provider's response is not signed as required.")
     assertion = response.assertion
+    # An encrypted assertion's own signature was hidden from the check above.
+    signature = assertion.signature
+    if signature is not None and signature.signed_info is not None:
+        info = signature.signed_info
+        algorithms = [info.signature_method.algorithm] + [
+            reference.digest_method.algorithm for reference in info.reference
+        ]
+        weak = next((a for a in algorithms if a not in ACCEPTED_ALGORITHMS), "")
+        if weak:
+            raise SignInRefused(f"The identity provider signed with a weak algorithm ({weak}).")
     name_id = str(response.name_id.text or "").strip()
     if not name_id:
         raise SignInRefused("The identity provider's assertion names nobody.")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_PERSISTENT, NameID
@@ -86,6 +86,8 @@ class IdentityProviderUnderTest:
         sign: bool = True,
         encrypt: bool = False,
         audience: str = "",
+        sign_alg: str = SIG_RSA_SHA256,
+        digest_alg: str = DIGEST_SHA256,
     ) -> str:
         """The SAMLResponse (base64, as the HTTP-POST binding carries it) to Tandem's request."""
         server = self._server()
@@ -109,8 +111,8 @@ class IdentityProviderUnderTest:
             sign_assertion=sign,
             encrypt_assertion=encrypt,
             encrypt_cert_assertion=self._sp_certificate(sp_entity_id) if encrypt else None,
-            sign_alg=SIG_RSA_SHA256,
-            digest_alg=DIGEST_SHA256,
+            sign_alg=sign_alg,
+            digest_alg=digest_alg,
         )
         return base64.b64encode(str(response).encode()).decode()
 
@@ -137,10 +139,3 @@ def tampered(saml_response: str, old: str, new: str) -> str:
     xml = base64.b64decode(saml_response).decode()
     assert old in xml, old
     return base64.b64encode(xml.replace(old, new).encode()).decode()
-
-
-def post_binding(saml_response: str) -> dict[str, str]:
-    return {"SAMLResponse": saml_response}
-
-
-__all__ = ["BINDING_HTTP_POST", "identity_provider", "post_binding", "tampered"]

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.test import Client
 from django.urls import reverse
+from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
 
 from tandem.accounts.models import Role, User
 from tandem.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -242,6 +243,24 @@ def test_an_unsigned_response_is_refused(client, provider, idp):
     )
     # then
     _refused_and_unchanged(client, response, before, "not signed")
+
+
+def test_a_sha1_signature_is_refused(client, provider, idp):
+    # given
+    before = _user_state()
+    # when
+    response = _sign_in(
+        client,
+        provider,
+        idp,
+        "new.person@northwind.test",
+        "p-3003",
+        PERSON,
+        sign_alg=SIG_RSA_SHA1,
+        digest_alg=DIGEST_SHA1,
+    )
+    # then
+    _refused_and_unchanged(client, response, before, "weak algorithm")
 
 
 @pytest.mark.parametrize(
