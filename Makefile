@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics bench-web bench-provisioning soak
+.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser xmlsec1 ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics bench-web bench-provisioning soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ $(DEV_STAMP): requirements-dev.lock | $(BIN)/python
 ## task worker (it sends the emails, to the console) and the nudge scheduler beside it; links in
 ## emails and calendar files point at SITE_URL, http://127.0.0.1:$(PORT) unless set
 demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
-demo: $(RUNTIME_STAMP)
+demo: $(RUNTIME_STAMP) xmlsec1
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@set -m; $(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
@@ -34,11 +34,18 @@ demo: $(RUNTIME_STAMP)
 	  trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## browser: Debian's chromium for the Playwright tests (never a browser a tool downloads)
+## browser: Debian's chromium for the Playwright tests (never a browser a tool downloads), and
+## Debian's xmlsec1, which signs, verifies and decrypts SAML (pysaml2 calls the program)
 browser:
-	@command -v chromium >/dev/null || { \
+	@{ command -v chromium && command -v xmlsec1; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-liberation xmlsec1 >/dev/null; }
+
+## xmlsec1: Debian's xmlsec1 program, which SAML single sign-on needs at run time too
+xmlsec1:
+	@command -v xmlsec1 >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq xmlsec1 >/dev/null; }
 
 ## test: install everything the tests need (the browser too) and run the whole suite
 test: $(DEV_STAMP) browser
@@ -69,7 +76,7 @@ typecheck: $(DEV_STAMP)
 imports: $(DEV_STAMP)
 	$(BIN)/lint-imports
 
-check-deploy: $(DEV_STAMP)
+check-deploy: $(DEV_STAMP) xmlsec1
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	ALLOWED_HOSTS=tandem.example.com \

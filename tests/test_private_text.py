@@ -124,7 +124,7 @@ def test_every_encrypted_column_is_known():
         ("assessments.Rating", ("note",)),
         ("surveys.SurveyAnswer", ("text",)),
         ("webhooks.WebhookEndpoint", ("secret", "previous_secret")),
-        ("sso.IdentityProvider", ("client_secret",)),
+        ("sso.IdentityProvider", ("client_secret", "sp_private_key")),
     }
 
 

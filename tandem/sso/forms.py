@@ -2,6 +2,9 @@ from django import forms
 
 from tandem.accounts.models import Role
 from tandem.core.forms import SingleLineField
+from tandem.sso.models import ProviderKind
+
+METADATA_UPLOAD_MAX_BYTES = 1024 * 1024
 
 
 class SsoEmailForm(forms.Form):
@@ -9,6 +12,9 @@ class SsoEmailForm(forms.Form):
 
 
 class IdentityProviderForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Protocol", choices=ProviderKind.choices, initial=ProviderKind.OIDC, required=False
+    )
     display_name = SingleLineField(
         label="Name on the sign-in button",
         max_length=100,
@@ -20,17 +26,37 @@ class IdentityProviderForm(forms.Form):
         help_text="Comma-separated, e.g. northwind.example, northwind.co.uk",
     )
     issuer = forms.CharField(
-        label="Issuer URL",
+        label="Issuer URL (OpenID Connect)",
         max_length=500,
+        required=False,
         help_text="From the provider's app page, e.g. https://northwind.okta.com",
     )
-    client_id = forms.CharField(label="Client id", max_length=255)
+    client_id = forms.CharField(label="Client id (OpenID Connect)", max_length=255, required=False)
     client_secret = forms.CharField(
         label="Client secret",
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="Kept encrypted and never shown again. Leave blank to keep the saved one.",
+    )
+    idp_metadata_url = SingleLineField(
+        label="Identity provider metadata URL (SAML)",
+        max_length=500,
+        required=False,
+        help_text="Tandem fetches it when you save, e.g. Okta's or Entra ID's metadata URL.",
+    )
+    idp_metadata_file = forms.FileField(label="Or upload its metadata XML (SAML)", required=False)
+    idp_metadata = forms.CharField(
+        label="Or paste its metadata XML (SAML)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Leave the three blank to keep the saved metadata.",
+    )
+    asserts_verified_emails = forms.BooleanField(
+        label="The provider only asserts email addresses it has verified (SAML)",
+        required=False,
+        help_text="Then an existing Tandem account of your email domains is linked at its first "
+        "SSO sign-in; otherwise such a person must keep signing in with a password.",
     )
     role_claim = forms.CharField(
         label="Role claim", max_length=100, required=False, help_text="e.g. groups or roles"
@@ -55,6 +81,20 @@ class IdentityProviderForm(forms.Form):
                 raise forms.ValidationError(f"Line {number} is not 'claim value = role'.")
             mapping[value.strip()] = role.strip()
         return mapping
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or ProviderKind.OIDC
+
+    def clean_idp_metadata_file(self) -> str:
+        upload = self.cleaned_data.get("idp_metadata_file")
+        if not upload:
+            return ""
+        if upload.size > METADATA_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError("The metadata file is larger than 1 MB.")
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError("The metadata file is not UTF-8 text.") from error
 
     def clean_email_domains(self) -> list[str]:
         return [d.strip() for d in self.cleaned_data["email_domains"].split(",") if d.strip()]

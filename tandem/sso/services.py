@@ -1,12 +1,14 @@
 """Every write of single sign-on: providers (org admins), the organisation's "require SSO",
 and the sign-in itself (linking or creating the account the provider vouches for)."""
 
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tandem.accounts.models import Organization, Role, User
@@ -16,9 +18,11 @@ from tandem.audit import events as audit_events
 from tandem.audit.services import audit_record
 from tandem.core.errors import FieldError, InvalidInput, NotFound
 from tandem.people.services import UNSET, profile_update
-from tandem.sso.models import ExternalIdentity, IdentityProvider
+from tandem.sso import saml
+from tandem.sso.models import ExternalIdentity, IdentityProvider, ProviderKind, SamlAssertionUse
 from tandem.sso.oidc import issuer_errors
 from tandem.sso.permissions import identity_provider_access, require_sso_admin
+from tandem.sso.saml_metadata import metadata_fetch
 from tandem.sso.selectors import email_domain
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -28,13 +32,19 @@ PROFILE_TEXT_MAX = 150
 
 @dataclass(frozen=True)
 class ProviderSettings:
-    """What an admin types for a provider. `client_secret` None keeps the saved secret."""
+    """What an admin types for a provider. `client_secret` None keeps the saved secret.
+    OpenID Connect uses issuer, client id and secret; SAML the identity provider's metadata
+    (pasted or uploaded XML, or a URL Tandem fetches), from which its entity id is read."""
 
     display_name: str
     email_domains: Sequence[str]
-    issuer: str
-    client_id: str
-    client_secret: str | None
+    issuer: str = ""
+    client_id: str = ""
+    client_secret: str | None = None
+    kind: str = ProviderKind.OIDC
+    idp_metadata: str = ""
+    idp_metadata_url: str = ""
+    asserts_verified_emails: bool = False
     role_claim: str = ""
     role_values: Mapping[str, str] | None = None
     default_role: str = Role.MEMBER
@@ -61,11 +71,20 @@ def _settings_errors(values: ProviderSettings, *, provider_id: int | None) -> li
             errors.append(
                 FieldError("email_domains", f"{domain} already signs in through another provider.")
             )
-    errors += [FieldError("issuer", message) for message in issuer_errors(values.issuer.strip())]
-    if not values.client_id.strip():
-        errors.append(FieldError("client_id", "Paste the client id the provider gave you."))
-    if provider_id is None and not values.client_secret:
-        errors.append(FieldError("client_secret", "Paste the client secret the provider gave you."))
+    if values.kind == ProviderKind.SAML:
+        pass  # the metadata is checked by _saml_metadata, which reads it
+    elif values.kind == ProviderKind.OIDC:
+        errors += [
+            FieldError("issuer", message) for message in issuer_errors(values.issuer.strip())
+        ]
+        if not values.client_id.strip():
+            errors.append(FieldError("client_id", "Paste the client id the provider gave you."))
+        if provider_id is None and not values.client_secret:
+            errors.append(
+                FieldError("client_secret", "Paste the client secret the provider gave you.")
+            )
+    else:
+        errors.append(FieldError("kind", "Choose OpenID Connect or SAML 2.0."))
     for name in ("role_claim", "department_claim", "job_title_claim"):
         if not _CLAIM.match(getattr(values, name)):
             errors.append(FieldError(name, "A claim name is letters, digits and _ . : / -."))
@@ -78,6 +97,37 @@ def _settings_errors(values: ProviderSettings, *, provider_id: int | None) -> li
                 FieldError("role_values", f"{claim_value!r} maps to {role!r}, not a role.")
             )
     return errors
+
+
+def _saml_metadata(
+    values: ProviderSettings, *, organization_id: int, provider_id: int | None
+) -> tuple[str, saml.IdentityProviderMetadata | None, list[FieldError]]:
+    """The SAML provider's metadata XML (pasted, or fetched from its URL), what it says, and
+    why it cannot be used."""
+    xml, url = values.idp_metadata.strip(), values.idp_metadata_url.strip()
+    if not xml and not url:
+        return (
+            "",
+            None,
+            [FieldError("idp_metadata", "Upload the provider's metadata or give its URL.")],
+        )
+    if not xml:
+        try:
+            xml = metadata_fetch(url, allow_http=settings.SSO_ALLOW_HTTP_ISSUERS)
+        except ValueError as error:
+            return "", None, [FieldError("idp_metadata_url", str(error))]
+    try:
+        metadata = saml.idp_metadata_read(xml)
+    except ValueError as error:
+        field = "idp_metadata" if values.idp_metadata.strip() else "idp_metadata_url"
+        return "", None, [FieldError(field, str(error))]
+    if (
+        IdentityProvider.objects.filter(organization_id=organization_id, issuer=metadata.entity_id)
+        .exclude(pk=provider_id or 0)
+        .exists()
+    ):
+        return "", None, [FieldError("idp_metadata", f"{metadata.entity_id} is already connected.")]
+    return xml, metadata, []
 
 
 def _audit_provider(actor: User, provider: IdentityProvider, change: str) -> None:
@@ -97,12 +147,30 @@ def _audit_provider(actor: User, provider: IdentityProvider, change: str) -> Non
     )
 
 
-def _apply(provider: IdentityProvider, values: ProviderSettings) -> None:
+def _apply(
+    provider: IdentityProvider,
+    values: ProviderSettings,
+    metadata: tuple[str, saml.IdentityProviderMetadata | None],
+) -> None:
     provider.display_name = values.display_name.strip()
     provider.email_domains = sorted({d.strip().lower() for d in values.email_domains if d.strip()})
-    provider.issuer = values.issuer.strip()
-    provider.client_id = values.client_id.strip()
-    if values.client_secret:
+    provider.kind = values.kind
+    xml, saml_metadata = metadata
+    if saml_metadata is not None:
+        provider.issuer = saml_metadata.entity_id
+        provider.client_id = ""
+        provider.idp_metadata = xml
+        provider.idp_metadata_url = values.idp_metadata_url.strip()
+        provider.asserts_verified_emails = values.asserts_verified_emails
+        if not provider.sp_private_key:
+            provider.sp_private_key, provider.sp_certificate = saml.key_pair(
+                f"Tandem {provider.display_name}"
+            )
+    else:
+        provider.issuer = values.issuer.strip()
+        provider.client_id = values.client_id.strip()
+        provider.asserts_verified_emails = False
+    if values.client_secret and values.kind == ProviderKind.OIDC:
         provider.client_secret = values.client_secret
     provider.role_claim = values.role_claim.strip()
     provider.role_values = dict(values.role_values or {})
@@ -113,13 +181,23 @@ def _apply(provider: IdentityProvider, values: ProviderSettings) -> None:
 
 @transaction.atomic
 def identity_provider_create(*, actor: User, values: ProviderSettings) -> IdentityProvider:
-    """Connect an OpenID Connect provider to the actor's organisation (enabled at once)."""
+    """Connect an identity provider (OpenID Connect, or SAML 2.0 with a new key pair for
+    Tandem's side) to the actor's organisation, enabled at once."""
     require_sso_admin(actor)
+    organization_id = organization_id_of(actor)
+    assert organization_id is not None  # noqa: S101 (require_sso_admin checked it)
     errors = _settings_errors(values, provider_id=None)
+    metadata: tuple[str, saml.IdentityProviderMetadata | None] = ("", None)
+    if values.kind == ProviderKind.SAML:
+        xml, read, metadata_errors = _saml_metadata(
+            values, organization_id=organization_id, provider_id=None
+        )
+        errors += metadata_errors
+        metadata = (xml, read)
     if errors:
         raise InvalidInput("The provider's settings are not valid.", errors)
-    provider = IdentityProvider(organization_id=organization_id_of(actor), created_by=actor)
-    _apply(provider, values)
+    provider = IdentityProvider(organization_id=organization_id, created_by=actor)
+    _apply(provider, values, metadata)
     provider.save(force_insert=True)
     _audit_provider(actor, provider, "created")
     return provider
@@ -132,9 +210,21 @@ def identity_provider_update(
     """Change a provider's settings; a blank secret keeps the saved one."""
     provider = identity_provider_access(actor=actor, provider_id=provider_id, for_update=True)
     errors = _settings_errors(values, provider_id=provider.pk)
+    if values.kind != provider.kind:
+        errors.append(FieldError("kind", "A provider's kind cannot change: connect a new one."))
+    metadata: tuple[str, saml.IdentityProviderMetadata | None] = ("", None)
+    if values.kind == ProviderKind.SAML and not errors:
+        # Blank metadata and URL keep the saved metadata.
+        if not values.idp_metadata.strip() and not values.idp_metadata_url.strip():
+            values = ProviderSettings(**{**values.__dict__, "idp_metadata": provider.idp_metadata})
+        xml, read, metadata_errors = _saml_metadata(
+            values, organization_id=provider.organization_id, provider_id=provider.pk
+        )
+        errors += metadata_errors
+        metadata = (xml, read)
     if errors:
         raise InvalidInput("The provider's settings are not valid.", errors)
-    _apply(provider, values)
+    _apply(provider, values, metadata)
     provider.save()
     _audit_provider(actor, provider, "secret changed" if values.client_secret else "changed")
     return provider
@@ -302,7 +392,14 @@ def _account_for(provider: IdentityProvider, claims: Mapping[str, Any]) -> tuple
                 "provider or with your password.",
                 email,
             )
-        if claims.get("email_verified") is not True:
+        # SAML has no email_verified: the admin vouches for the provider's own domains
+        # (checked above) with "asserts verified emails".
+        verified = (
+            provider.asserts_verified_emails
+            if provider.kind == ProviderKind.SAML
+            else claims.get("email_verified") is True
+        )
+        if not verified:
             raise _refuse(
                 provider,
                 "email not verified",
@@ -324,6 +421,25 @@ def _account_for(provider: IdentityProvider, claims: Mapping[str, Any]) -> tuple
     )
     ExternalIdentity.objects.create(provider=provider, subject=subject, user=user)
     return user, "created"
+
+
+def saml_assertion_use(
+    *, provider: IdentityProvider, assertion_id: str, expires_at: datetime.datetime
+) -> None:
+    """Record that a SAML assertion is being used to sign in, until it expires. SsoRefused
+    when it was used before (a replayed response). Committed on its own, before the sign-in:
+    an assertion is spent even when the sign-in it carried is then refused."""
+    with transaction.atomic():
+        SamlAssertionUse.objects.filter(expires_at__lt=timezone.now()).delete()
+    try:
+        with transaction.atomic():
+            SamlAssertionUse.objects.create(
+                provider=provider, assertion_id=assertion_id[:255], expires_at=expires_at
+            )
+    except IntegrityError as error:
+        raise _refuse(
+            provider, "assertion replayed", "This sign-in response was already used."
+        ) from error
 
 
 @transaction.atomic

@@ -6,21 +6,22 @@ from dataclasses import asdict
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from tandem.accounts.requests import AuthenticatedRequest
 from tandem.accounts.views import END_SESSION_URL_KEY
 from tandem.core.errors import DomainError, Forbidden, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.links import absolute_url
-from tandem.sso import oidc, selectors, services
+from tandem.sso import oidc, saml, selectors, services
 from tandem.sso.forms import IdentityProviderForm, SsoEmailForm, SsoSettingsForm
-from tandem.sso.models import IdentityProvider
+from tandem.sso.models import IdentityProvider, ProviderKind
 from tandem.sso.permissions import identity_provider_access, require_sso_admin
 
 PENDING_KEY = "sso_pending"
@@ -40,6 +41,20 @@ def _redirect_uri(request: HttpRequest) -> str:
     return absolute_url(reverse("sso:callback"), request=request)
 
 
+def _service_provider(request: HttpRequest, provider: IdentityProvider) -> saml.ServiceProvider:
+    def url(name: str) -> str:
+        return absolute_url(reverse(name, args=[provider.pk]), request=request)
+
+    return saml.ServiceProvider(
+        entity_id=url("sso:saml_metadata"),
+        acs_url=url("sso:saml_acs"),
+        slo_url=url("sso:saml_slo"),
+        idp_metadata=provider.idp_metadata,
+        private_key=provider.sp_private_key,
+        certificate=provider.sp_certificate,
+    )
+
+
 def _refused(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "sso/refused.html", {"reason": message}, status=400)
 
@@ -48,13 +63,20 @@ def _start(
     request: HttpRequest, provider: IdentityProvider, *, purpose: str, login_hint: str = ""
 ) -> HttpResponse:
     try:
-        url, pending = oidc.authorization_request(
-            _client(provider), redirect_uri=_redirect_uri(request), login_hint=login_hint
-        )
-    except oidc.SignInRefused as error:
+        if provider.kind == ProviderKind.SAML:
+            url, request_id = saml.authentication_request(
+                _service_provider(request, provider), login_hint=login_hint
+            )
+            kept: dict[str, Any] = {"request_id": request_id}
+        else:
+            url, pending = oidc.authorization_request(
+                _client(provider), redirect_uri=_redirect_uri(request), login_hint=login_hint
+            )
+            kept = asdict(pending)
+    except (oidc.SignInRefused, ValueError) as error:
         services.sso_sign_in_failed_record(provider=provider, reason=str(error))
         return _refused(request, str(error))
-    request.session[PENDING_KEY] = {"provider": provider.pk, "purpose": purpose, **asdict(pending)}
+    request.session[PENDING_KEY] = {"provider": provider.pk, "purpose": purpose, **kept}
     return redirect(url)
 
 
@@ -73,19 +95,22 @@ def sso_discover(request: HttpRequest) -> HttpResponse:
     return _start(request, provider, purpose=PURPOSE_SIGN_IN, login_hint=form.cleaned_data["email"])
 
 
-def sso_callback(request: HttpRequest) -> HttpResponse:
-    """Where the provider sends the browser back: finish the flow started in this session."""
+def _pending_provider(
+    request: HttpRequest, kind: str
+) -> tuple[dict[str, Any], IdentityProvider] | HttpResponse:
+    """The sign-in this session started (popped: it finishes once) and its provider, or the
+    page refusing it."""
     pending = request.session.pop(PENDING_KEY, None)
     if not isinstance(pending, dict):
         return _refused(request, "This sign-in was not started here, or has already finished.")
-    try:
-        provider = IdentityProvider.objects.select_related("organization").get(
-            pk=pending["provider"]
-        )
-    except IdentityProvider.DoesNotExist:
+    provider = (
+        IdentityProvider.objects.select_related("organization")
+        .filter(pk=pending["provider"], kind=kind)
+        .first()
+    )
+    if provider is None:
         return _refused(request, "This identity provider no longer exists.")
-    trying = pending["purpose"] == PURPOSE_TRY
-    if trying:
+    if pending["purpose"] == PURPOSE_TRY:
         # Only an admin of the provider's organisation sees what it sent.
         if not request.user.is_authenticated:
             raise Http404
@@ -95,6 +120,17 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
             raise Http404 from error
     elif not provider.is_enabled:
         return _refused(request, "This identity provider is disabled.")
+    return pending, provider
+
+
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    """Where an OpenID Connect provider sends the browser back: finish the flow started in
+    this session."""
+    found = _pending_provider(request, ProviderKind.OIDC)
+    if isinstance(found, HttpResponse):
+        return found
+    pending, provider = found
+    trying = pending["purpose"] == PURPOSE_TRY
     try:
         claims, id_token = oidc.complete_sign_in(
             _client(provider),
@@ -110,11 +146,37 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         services.sso_sign_in_failed_record(provider=provider, reason=str(error))
         return _refused(request, str(error))
     if trying:
-        return render(
-            request,
-            "sso/try_result.html",
-            {"provider": provider, "claims": sorted(_shown_claims(claims).items())},
+        return _try_result(request, provider, claims)
+    response = _sign_in(request, provider, claims)
+    if _signed_in(response):
+        end_session = oidc.end_session_url(
+            provider.issuer,
+            id_token=id_token,
+            post_logout_redirect_uri=absolute_url(reverse("accounts:login"), request=request),
         )
+        if end_session:
+            request.session[END_SESSION_URL_KEY] = end_session
+    return response
+
+
+def _try_result(
+    request: HttpRequest, provider: IdentityProvider, claims: dict[str, Any]
+) -> HttpResponse:
+    return render(
+        request,
+        "sso/try_result.html",
+        {"provider": provider, "claims": sorted(_shown_claims(claims).items())},
+    )
+
+
+def _signed_in(response: HttpResponse) -> bool:
+    return response.status_code == 302
+
+
+def _sign_in(
+    request: HttpRequest, provider: IdentityProvider, claims: dict[str, Any]
+) -> HttpResponse:
+    """Both kinds end here: the one service that links or creates the account."""
     try:
         user = services.sso_sign_in_complete(provider=provider, claims=claims)
     except services.SsoRefused as refusal:
@@ -123,14 +185,88 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         )
         return _refused(request, refusal.message)
     login(request, user, backend="tandem.accounts.backends.ThrottledModelBackend")
-    end_session = oidc.end_session_url(
-        provider.issuer,
-        id_token=id_token,
-        post_logout_redirect_uri=absolute_url(reverse("accounts:login"), request=request),
-    )
-    if end_session:
-        request.session[END_SESSION_URL_KEY] = end_session
     return redirect("home")
+
+
+# --- SAML 2.0 ---------------------------------------------------------------------------------
+
+BOUNCED_FIELD = "tandem_same_site"
+
+
+# The identity provider POSTs from its own site, and the session cookie (SameSite=Lax) does not
+# travel with a cross-site POST: the first arrival answers a page that posts the same response
+# again from Tandem's own page (a same-site POST, with the cookie). Exempt from CSRF because the
+# provider cannot know Tandem's token; the response's signature and InResponseTo (the request
+# kept in this session) are what bind it to this browser.
+@csrf_exempt
+@require_POST
+def saml_acs(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """The assertion consumer service (HTTP-POST binding) of one SAML provider."""
+    saml_response = request.POST.get("SAMLResponse", "")
+    if PENDING_KEY not in request.session and not request.POST.get(BOUNCED_FIELD):
+        return render(
+            request,
+            "sso/saml_bounce.html",
+            {"saml_response": saml_response, "bounced_field": BOUNCED_FIELD},
+        )
+    found = _pending_provider(request, ProviderKind.SAML)
+    if isinstance(found, HttpResponse):
+        return found
+    pending, provider = found
+    if provider.pk != provider_id:
+        return _refused(request, "This response is for another identity provider.")
+    service_provider = _service_provider(request, provider)
+    try:
+        assertion = saml.validated_assertion(
+            service_provider, saml_response=saml_response, request_id=pending["request_id"]
+        )
+    except oidc.SignInRefused as error:
+        services.sso_sign_in_failed_record(provider=provider, reason=str(error))
+        return _refused(request, str(error))
+    try:
+        services.saml_assertion_use(
+            provider=provider,
+            assertion_id=assertion.assertion_id,
+            expires_at=assertion.expires_at,
+        )
+    except services.SsoRefused as refusal:
+        services.sso_sign_in_failed_record(provider=provider, reason=refusal.reason)
+        return _refused(request, refusal.message)
+    if pending["purpose"] == PURPOSE_TRY:
+        return _try_result(request, provider, assertion.claims)
+    response = _sign_in(request, provider, assertion.claims)
+    if _signed_in(response):
+        try:
+            end_session = saml.logout_url(
+                service_provider,
+                name_id=assertion.name_id,
+                name_id_format=assertion.name_id_format,
+                session_index=assertion.session_index,
+            )
+        except Exception:
+            end_session = ""
+        if end_session:
+            request.session[END_SESSION_URL_KEY] = end_session
+    return response
+
+
+@require_GET
+def saml_metadata(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """Tandem's service provider metadata for one SAML provider (public: the provider's admin
+    uploads it or points the provider at this URL, which is also the entity id)."""
+    provider = IdentityProvider.objects.filter(pk=provider_id, kind=ProviderKind.SAML).first()
+    if provider is None:
+        raise Http404
+    xml = saml.sp_metadata(_service_provider(request, provider))
+    return HttpResponse(xml, content_type="application/samlmetadata+xml")
+
+
+def saml_slo(request: HttpRequest, provider_id: int) -> HttpResponse:
+    """Single logout at Tandem: the provider's answer to Tandem's LogoutRequest, or its own
+    request. Either way Tandem's session ends (ending a session needs no proof) and the browser
+    lands on the sign-in page."""
+    logout(request)
+    return redirect("accounts:login")
 
 
 def _shown_claims(claims: dict[str, Any]) -> dict[str, str]:
@@ -169,6 +305,10 @@ def _settings_from(form: IdentityProviderForm) -> services.ProviderSettings:
         default_role=data["default_role"],
         department_claim=data["department_claim"],
         job_title_claim=data["job_title_claim"],
+        kind=data["kind"],
+        idp_metadata=data["idp_metadata_file"] or data["idp_metadata"],
+        idp_metadata_url=data["idp_metadata_url"],
+        asserts_verified_emails=data["asserts_verified_emails"],
     )
 
 
@@ -183,6 +323,9 @@ def _initial(provider: IdentityProvider) -> dict[str, Any]:
         "default_role": provider.default_role,
         "department_claim": provider.department_claim,
         "job_title_claim": provider.job_title_claim,
+        "kind": provider.kind,
+        "idp_metadata_url": provider.idp_metadata_url,
+        "asserts_verified_emails": provider.asserts_verified_emails,
     }
 
 
@@ -205,6 +348,7 @@ def provider_list(request: AuthenticatedRequest) -> HttpResponse:
     _admin_only(request)
     form = IdentityProviderForm(
         request.POST or None,
+        request.FILES or None,
         initial={"department_claim": "department", "job_title_claim": "job_title"},
     )
     if request.method == "POST" and form.is_valid():
@@ -235,7 +379,9 @@ def provider_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def provider_detail(request: AuthenticatedRequest, provider_id: int) -> HttpResponse:
     provider = _provider(request, provider_id)
-    form = IdentityProviderForm(request.POST or None, initial=_initial(provider))
+    form = IdentityProviderForm(
+        request.POST or None, request.FILES or None, initial=_initial(provider)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.identity_provider_update(
@@ -255,6 +401,9 @@ def provider_detail(request: AuthenticatedRequest, provider_id: int) -> HttpResp
             "provider": provider,
             "form": form,
             "redirect_uri": _redirect_uri(request),
+            "service_provider": (
+                _service_provider(request, provider) if provider.kind == ProviderKind.SAML else None
+            ),
         },
         status=400 if form.errors else 200,
     )

@@ -249,3 +249,10 @@ window.addEventListener("online", function () { tandemOffline.sync(); });
 document.addEventListener("DOMContentLoaded", function () {
   tandemOffline.show().then(tandemOffline.sync);
 });
+
+// SAML: the identity provider's response arrived cross-site (without the session cookie);
+// post it again from Tandem's own page, where the cookie travels (tandem/sso/views.py).
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.querySelector("form[data-auto-submit]");
+  if (form) form.submit();
+});
