@@ -126,10 +126,15 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _open_svg(chart_id: str, width: int, height: int, title: str, description: str) -> list[str]:
+def _open_svg(
+    chart_id: str, width: int, height: int, title: str, description: str, *, has_links: bool = False
+) -> list[str]:
+    # A picture is one image to assistive technology, whose children are hidden from it; a
+    # chart whose bars are links is a group instead, or its links could not be reached.
+    role = "group" if has_links else "img"
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMidYMid meet" role="img" class="tandem-chart" '
+        f'width="100%" preserveAspectRatio="xMidYMid meet" role="{role}" class="tandem-chart" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" {FONT}>',
         f'<title id="{chart_id}-title">{_text(title)}</title>',
         f'<desc id="{chart_id}-desc">{_text(description)}</desc>',
@@ -332,7 +337,8 @@ def bar_chart(
     row_h = bar_h * series_count + 10
     legend_rows = series_count if series_count > 1 else 0
     height = MARGIN_TOP + len(bars) * row_h + 40 + legend_rows * LEGEND_ROW
-    parts = _open_svg(chart_id, width, height, title, description)
+    has_links = any(link for bar in bars for link in bar.links)
+    parts = _open_svg(chart_id, width, height, title, description, has_links=has_links)
     if not bars:
         parts.append(
             f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{MUTED}">'

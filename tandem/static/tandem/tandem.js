@@ -256,3 +256,16 @@ document.addEventListener("DOMContentLoaded", function () {
   var form = document.querySelector("form[data-auto-submit]");
   if (form) form.submit();
 });
+
+// A table wider than the screen scrolls sideways inside its .table-responsive wrapper; keyboard
+// users can scroll it only once the wrapper takes the focus (WCAG 2.1.1), so a wrapper that
+// overflows gets a tab stop and one that fits has none (no empty stops on a laptop).
+function tandemScrollers(root) {
+  (root || document).querySelectorAll(".table-responsive").forEach(function (wrapper) {
+    if (wrapper.scrollWidth > wrapper.clientWidth) wrapper.setAttribute("tabindex", "0");
+    else wrapper.removeAttribute("tabindex");
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { tandemScrollers(); });
+document.addEventListener("htmx:afterSettle", function () { tandemScrollers(); });
+window.addEventListener("resize", function () { tandemScrollers(); });

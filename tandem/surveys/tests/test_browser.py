@@ -169,7 +169,7 @@ def test_a_manager_builds_a_survey_with_the_keyboard_on_a_phone(
     expect(page.locator("#id_questions-1-text")).to_be_focused()
     page.keyboard.type("What should change?")
     page.locator("#id_questions-1-type").select_option("text")
-    page.get_by_role("button", name="Move question 2 up").focus()
+    page.get_by_role("button", name="Move up question 2").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#id_questions-0-text")).to_have_value("What should change?")
     expect(page.locator("#id_questions-0-text")).to_be_focused()
