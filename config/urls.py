@@ -16,6 +16,7 @@ urlpatterns = [
     path("", workspace_views.home, name="home"),
     path("", include("tandem.pwa.urls")),
     path("notifications/", include("tandem.notifications.urls")),
+    path("", include("tandem.notifications.organization_urls")),
     path("", include("tandem.webhooks.urls")),
     path("", include("tandem.sso.urls")),
     path("", include("tandem.workspace.urls")),

@@ -125,6 +125,8 @@ def test_every_encrypted_column_is_known():
         ("surveys.SurveyAnswer", ("text",)),
         ("webhooks.WebhookEndpoint", ("secret", "previous_secret")),
         ("sso.IdentityProvider", ("client_secret", "sp_private_key")),
+        ("notifications.ChannelSettings", ("slack_bot_token",)),
+        ("notifications.ChatAddress", ("teams_webhook_url",)),
     }
 
 

@@ -25,18 +25,15 @@ from tandem.notifications.schemas import (
     PushSubscriptionRemoveIn,
     QuietHoursIn,
     QuietHoursOut,
+    TeamsWebhookIn,
+    TeamsWebhookOut,
 )
 
 router = Router(tags=["notifications"])
 
 
 def _preferences(request: HttpRequest) -> list[dict[str, object]]:
-    return [
-        {"category": category, "label": label, "channel": channel, "push": push}
-        for category, label, channel, push in selectors.preference_list_for_user(
-            actor=caller(request)
-        )
-    ]
+    return [row._asdict() for row in selectors.preference_list_for_user(actor=caller(request))]
 
 
 @router.get("/me/notifications", response=list[NotificationOut], summary="My notifications")
@@ -75,7 +72,11 @@ def preference_list(request: HttpRequest) -> object:
 )
 def preference_update(request: HttpRequest, payload: PreferencesIn) -> object:
     services.notification_preferences_update(
-        actor=caller(request), channels=payload.channels, push=payload.push
+        actor=caller(request),
+        channels=payload.channels,
+        push=payload.push,
+        slack=payload.slack,
+        teams=payload.teams,
     )
     return _preferences(request)
 
@@ -124,10 +125,13 @@ def _channel_settings(request: HttpRequest) -> dict[str, object]:
     actor = caller(request)
     if actor.role != Role.ORG_ADMIN:
         raise Forbidden("Only organisation admins see the notification channels.")
-    push_on, cap = selectors.channel_settings_for_org(organization_id=actor.organization_id)
+    switches = selectors.channel_switches_for_org(organization_id=actor.organization_id)
     return {
-        "push_enabled": push_on,
-        "daily_cap": cap,
+        "push_enabled": switches.push_enabled,
+        "slack_enabled": switches.slack_enabled,
+        "slack_token_set": switches.slack_token_set,
+        "teams_enabled": switches.teams_enabled,
+        "daily_cap": switches.daily_cap,
         "failures": [
             {
                 "id": row.pk,
@@ -137,6 +141,7 @@ def _channel_settings(request: HttpRequest) -> dict[str, object]:
                 "subject": row.subject,
                 "error": row.last_error,
                 "created_at": row.created_at,
+                "fallback_status": row.fallback_status,  # type: ignore[attr-defined]
             }
             for row in selectors.channel_failures_for_org_admin(actor=actor)
         ],
@@ -155,13 +160,39 @@ def channel_settings_get(request: HttpRequest) -> object:
 @router.patch(
     "/organization/notification-channels",
     response=ChannelSettingsOut,
-    summary="Turn web push on or off for the organisation, or set the daily cap",
+    summary="Turn web push, Slack or Teams on or off for the organisation, set the Slack bot "
+    "token, or the daily cap",
 )
 def channel_settings_update(request: HttpRequest, payload: ChannelSettingsIn) -> object:
     services.channel_settings_update(
-        actor=caller(request), push_enabled=payload.push_enabled, daily_cap=payload.daily_cap
+        actor=caller(request),
+        push_enabled=payload.push_enabled,
+        slack_enabled=payload.slack_enabled,
+        teams_enabled=payload.teams_enabled,
+        slack_bot_token=payload.slack_bot_token,
+        daily_cap=payload.daily_cap,
     )
     return _channel_settings(request)
+
+
+def _teams_webhook(request: HttpRequest) -> dict[str, object]:
+    hint = selectors.teams_webhook_hint_for_user(actor=caller(request))
+    return {"configured": bool(hint), "hint": hint}
+
+
+@router.get("/me/teams-webhook", response=TeamsWebhookOut, summary="My Teams webhook: set or not")
+def teams_webhook_get(request: HttpRequest) -> object:
+    return _teams_webhook(request)
+
+
+@router.put(
+    "/me/teams-webhook",
+    response=TeamsWebhookOut,
+    summary="Set (or forget) the Teams Workflows webhook my notifications are posted to",
+)
+def teams_webhook_update(request: HttpRequest, payload: TeamsWebhookIn) -> object:
+    services.teams_webhook_set(actor=caller(request), url=payload.url)
+    return _teams_webhook(request)
 
 
 def _quiet_hours(request: HttpRequest) -> dict[str, object]:

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from tandem.accounts.models import Organization, User
+from tandem.core.encryption import EncryptedTextField
 
 
 class NotificationCategory(models.TextChoices):
@@ -70,23 +71,31 @@ class DeliveryChannel(models.TextChoices):
 
     EMAIL = "email", "Email"
     PUSH = "push", "Web push"
+    SLACK = "slack", "Slack direct message"
+    TEAMS = "teams", "Microsoft Teams"
 
 
 # The channels a person adds to a category beside the base choice, each a boolean column of
 # `NotificationPreference` named like the channel.
-EXTRA_CHANNELS: tuple[str, ...] = (DeliveryChannel.PUSH,)
+EXTRA_CHANNELS: tuple[str, ...] = (
+    DeliveryChannel.PUSH,
+    DeliveryChannel.SLACK,
+    DeliveryChannel.TEAMS,
+)
 
 
 class NotificationPreference(models.Model):
     """A person's choice for one category; no row means the default (email and in-app).
 
     `channel` is the base: email and in-app, in-app only, or off. The booleans add a channel
-    each (web push) unless the base is off; in-app is always kept unless off."""
+    each (web push, Slack, Teams) unless the base is off; in-app is always kept unless off."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_prefs")
     category = models.CharField(max_length=30, choices=NotificationCategory.choices)
     channel = models.CharField(max_length=10, choices=NotificationChannel.choices)
     push = models.BooleanField(default=False)
+    slack = models.BooleanField(default=False)
+    teams = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -97,7 +106,7 @@ class NotificationPreference(models.Model):
             ),
             # Off means nothing reaches the person, through any channel.
             models.CheckConstraint(
-                condition=~Q(channel="off") | Q(push=False),
+                condition=~Q(channel="off") | Q(push=False, slack=False, teams=False),
                 name="notification_pref_off_has_no_extra",
             ),
         ]
@@ -231,7 +240,8 @@ class OutboxMessage(models.Model):
                 name="outbox_sent_has_sent_at",
             ),
             models.CheckConstraint(
-                condition=Q(channel__in=["email", "push"]), name="outbox_channel_valid"
+                condition=Q(channel__in=["email", "push", "slack", "teams"]),
+                name="outbox_channel_valid",
             ),
         ]
 
@@ -246,12 +256,19 @@ class ChannelSettings(models.Model):
     """An organisation's switches for the channels beside email: each can be turned off for
     everyone (rows already owed then fall back to email), and `daily_cap` bounds how many
     messages one person receives through them in 24 hours (the rest stay in-app). No row means
-    every channel on and the default cap."""
+    web push on, Slack and Teams off (they need the admin: a bot token, a decision to let
+    people's messages reach another company's service) and the default cap.
+
+    `slack_bot_token` is the organisation's Slack app's bot token (xoxb-…), encrypted at rest
+    and never shown again once set (null: none)."""
 
     organization = models.OneToOneField(
         Organization, on_delete=models.CASCADE, related_name="channel_settings"
     )
     push_enabled = models.BooleanField(default=True)
+    slack_enabled = models.BooleanField(default=False)
+    teams_enabled = models.BooleanField(default=False)
+    slack_bot_token = EncryptedTextField(null=True, blank=True)
     daily_cap = models.PositiveSmallIntegerField(default=DEFAULT_DAILY_CAP)
 
     class Meta:
@@ -283,3 +300,20 @@ class PushSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.endpoint[:60]}"
+
+
+class ChatAddress(models.Model):
+    """Where one person is reached on the chat channels: their Slack user id (found once by
+    email through `users.lookupByEmail`, cached here, forgotten when Slack no longer knows
+    it) and the Teams Workflows webhook they pasted (it posts to the chat they chose; secret
+    like a password, so encrypted at rest and never shown back in full). No row: neither."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="chat_address")
+    slack_user_id = models.CharField(max_length=40, blank=True)
+    # The bot token's organisation the id belongs to is the person's own; an id is per
+    # Slack workspace, so a changed token clears it (`channel_settings_update`).
+    teams_webhook_url = EncryptedTextField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: chat addresses"

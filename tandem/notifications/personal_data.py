@@ -1,9 +1,13 @@
 """What notifications holds about a person: in-app notifications, emails and pushes owed or sent
-to them, their channel preferences and quiet hours, the browsers they let Tandem push to."""
+to them, their channel preferences and quiet hours, the browsers they let Tandem push to, and
+where they are reached on Slack and Teams."""
+
+from urllib.parse import urlsplit
 
 from tandem.accounts.models import User
 from tandem.core.personal_data import Section, rows_of
 from tandem.notifications.models import (
+    ChatAddress,
     Notification,
     NotificationPreference,
     OutboxMessage,
@@ -17,6 +21,7 @@ COVERS = (
     "notifications.QuietHours",
     "notifications.OutboxMessage",
     "notifications.PushSubscription",
+    "notifications.ChatAddress",
 )
 
 
@@ -52,7 +57,8 @@ def export(user: User) -> list[Section]:
             "notification_preferences",
             "How you chose to be told about each kind of event.",
             rows_of(
-                NotificationPreference.objects.filter(user=user), ("category", "channel", "push")
+                NotificationPreference.objects.filter(user=user),
+                ("category", "channel", "push", "slack", "teams"),
             ),
         ),
         Section(
@@ -65,5 +71,20 @@ def export(user: User) -> list[Section]:
             # The keys are the browser's secret for decrypting pushes: never exported.
             "The browsers you let Tandem send push notifications to (their push service address).",
             rows_of(PushSubscription.objects.filter(user=user), ("endpoint", "created_at")),
+        ),
+        Section(
+            "chat_addresses",
+            # The Teams URL carries the workflow's signature (a secret): only its host.
+            "Where Tandem reaches you on Slack (your user id there) and Teams (your workflow's "
+            "host).",
+            [
+                {
+                    "slack_user_id": address.slack_user_id,
+                    "teams_webhook_host": urlsplit(address.teams_webhook_url).hostname or ""
+                    if address.teams_webhook_url
+                    else "",
+                }
+                for address in ChatAddress.objects.filter(user=user)
+            ],
         ),
     ]

@@ -36,6 +36,8 @@ class PreferenceOut(Schema):
     label: str
     channel: NotificationChannel
     push: bool = Field(description="Also sent as a web push to the caller's browsers")
+    slack: bool = Field(description="Also sent as a Slack direct message")
+    teams: bool = Field(description="Also posted to the caller's Teams workflow")
 
 
 class PreferencesIn(InputSchema):
@@ -47,6 +49,16 @@ class PreferencesIn(InputSchema):
         default_factory=dict,
         description="Category -> web push on or off (not beside off); categories not sent stay "
         "as they are",
+    )
+    slack: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Category -> Slack direct message on or off (only where the organisation "
+        "turned Slack on)",
+    )
+    teams: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Category -> Teams on or off (only where the organisation turned Teams on "
+        "and once the caller's webhook URL is set)",
     )
 
 
@@ -72,6 +84,14 @@ class PushStatusOut(Schema):
 
 class ChannelSettingsIn(InputSchema):
     push_enabled: bool | None = None
+    slack_enabled: bool | None = None
+    teams_enabled: bool | None = None
+    slack_bot_token: str | None = Field(
+        default=None,
+        max_length=255,
+        description="The Slack app's bot token (xoxb-…); write-only, never shown again; "
+        '"" removes it',
+    )
     # Bounded for the schema's sake; the service names the real range (1 to 500).
     daily_cap: int | None = Field(
         default=None,
@@ -89,10 +109,17 @@ class ChannelFailureOut(Schema):
     subject: str
     error: str
     created_at: datetime.datetime
+    fallback_status: str | None = Field(
+        description="Status of the email sent instead (null: the person gets this category by "
+        "email anyway)"
+    )
 
 
 class ChannelSettingsOut(Schema):
     push_enabled: bool
+    slack_enabled: bool
+    slack_token_set: bool = Field(description="A bot token is set (it is never shown)")
+    teams_enabled: bool
     daily_cap: int
     failures: list[ChannelFailureOut] = Field(
         description="The latest messages a channel could not deliver (each fell back to email)"
@@ -112,3 +139,16 @@ class QuietHoursOut(Schema):
     start: datetime.time | None
     end: datetime.time | None
     timezone: str = Field(description="The caller's profile timezone the times are in")
+
+
+class TeamsWebhookIn(InputSchema):
+    url: str | None = Field(
+        default=None,
+        max_length=500,
+        description="The caller's Teams Workflows webhook URL (https); null or empty forgets it",
+    )
+
+
+class TeamsWebhookOut(Schema):
+    configured: bool
+    hint: str = Field(description="The URL's host (the full URL is a secret and never shown)")

@@ -6,6 +6,7 @@ with the state they describe, or not at all. Emails leave only through the outbo
 import base64
 import datetime
 import hashlib
+import json
 import logging
 import smtplib
 import uuid
@@ -17,10 +18,11 @@ from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from tandem.accounts.models import Role, User
+from tandem.core import outbound
 from tandem.core.delivery import DeliveryReport
 from tandem.core.errors import FieldError, Forbidden, InvalidInput, NotFound
 from tandem.core.json_rows import in_values, insert_rows
@@ -29,8 +31,10 @@ from tandem.notifications.emails import is_plain_colour, outbox_email_build
 from tandem.notifications.models import (
     CATEGORIES_WITHOUT_OFF,
     DEFAULT_DAILY_CAP,
+    EXTRA_CHANNELS,
     MANAGER_CATEGORIES,
     ChannelSettings,
+    ChatAddress,
     DeliveryChannel,
     Notification,
     NotificationCategory,
@@ -52,7 +56,9 @@ from tandem.notifications.push import (
     push_send,
 )
 from tandem.notifications.quiet import quiet_hours_end
+from tandem.notifications.slack import SlackFailure, slack_direct_message, slack_user_lookup
 from tandem.notifications.smtp_delivery import OutcomeUnknown, RefusedAfterCommit, SmtpSession
+from tandem.notifications.teams import teams_message, teams_post, teams_webhook_errors
 from tandem.notifications.unsubscribe import unsubscribe_read
 
 logger = logging.getLogger(__name__)
@@ -117,22 +123,58 @@ def _stored_attachment(attachment: Attachment) -> dict[str, str]:
     }
 
 
-def _channels(user_ids: list[int], categories: set[str]) -> dict[tuple[int, str], tuple[str, bool]]:
+def _channels(
+    user_ids: list[int], categories: set[str]
+) -> dict[tuple[int, str], tuple[str, frozenset[str]]]:
+    """(base channel, the extra channels chosen) per (person, category) that has a row."""
     return {
-        (user_id, category): (channel, push)
-        for user_id, category, channel, push in NotificationPreference.objects.filter(
-            user_id__in=in_values(user_ids), category__in=categories
-        ).values_list("user_id", "category", "channel", "push")
+        (user_id, category): (
+            channel,
+            frozenset(
+                name
+                for name, wanted in zip(EXTRA_CHANNELS, (push, slack, teams), strict=True)
+                if wanted
+            ),
+        )
+        for user_id, category, channel, push, slack, teams in (
+            NotificationPreference.objects.filter(
+                user_id__in=in_values(user_ids), category__in=categories
+            ).values_list("user_id", "category", "channel", "push", "slack", "teams")
+        )
     }
 
 
-def _push_switched_off(user_ids: list[int]) -> set[int]:
-    """The people among `user_ids` whose organisation turned web push off (one query)."""
-    return set(
-        User.objects.filter(
-            pk__in=in_values(user_ids), organization__channel_settings__push_enabled=False
-        ).values_list("pk", flat=True)
+def _channels_open(user_ids: list[int]) -> dict[int, frozenset[str]]:
+    """The channels beside email each of `user_ids` may be sent through now, as their
+    organisation's switches say (no settings row: web push only; Slack also needs a bot
+    token). One query."""
+    rows = (
+        User.objects.filter(pk__in=in_values(user_ids))
+        .annotate(
+            no_token=ExpressionWrapper(
+                Q(organization__channel_settings__slack_bot_token__isnull=True),
+                output_field=BooleanField(),
+            )
+        )
+        .values_list(
+            "pk",
+            "organization__channel_settings__push_enabled",
+            "organization__channel_settings__slack_enabled",
+            "no_token",
+            "organization__channel_settings__teams_enabled",
+        )
     )
+    allowed: dict[int, frozenset[str]] = {}
+    for user_id, push_on, slack_on, no_token, teams_on in rows:
+        names = set()
+        if push_on is None or push_on:
+            names.add(DeliveryChannel.PUSH.value)
+        if slack_on and not no_token:
+            names.add(DeliveryChannel.SLACK.value)
+        if teams_on:
+            names.add(DeliveryChannel.TEAMS.value)
+        allowed[user_id] = frozenset(names)
+    return allowed
 
 
 def channel_key(key: str, channel: str) -> str:
@@ -229,27 +271,32 @@ def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) ->
     user_ids = sorted({item.recipient_id for item in people})
     chosen = _channels(user_ids, {item.category for item in people})
     quiet = _quiet_hours(user_ids)
-    # Read only when someone wants a push: the common batch pays no query for it.
-    push_off = _push_switched_off(user_ids) if any(push for _, push in chosen.values()) else set()
+    # Read only when someone wants a channel beside email: the common batch pays no query.
+    open_channels = _channels_open(user_ids) if any(extra for _, extra in chosen.values()) else {}
     now = timezone.now()
     domain = mail_domain()
     # Plain strings hoisted out of the loop: it runs once per message (351,000 in the benchmark).
-    email, pending_status, skipped_status, push_channel = (
+    email, pending_status, skipped_status, off = (
         NotificationChannel.EMAIL.value,
         OutboxStatus.PENDING.value,
         OutboxStatus.SKIPPED.value,
-        DeliveryChannel.PUSH.value,
+        NotificationChannel.OFF.value,
     )
+    nothing: frozenset[str] = frozenset()
     rows = []
     written: dict[str, tuple[OutboxItem, str, str, datetime.datetime]] = {}
     for item in people:
-        channel, push = chosen.get((item.recipient_id, item.category)) or (
+        channel, extra = chosen.get((item.recipient_id, item.category)) or (
             default_channel(item.category),
-            False,
+            nothing,
         )
         emailed = channel == email
-        pushed = push and channel != NotificationChannel.OFF and item.recipient_id not in push_off
-        window = quiet.get(item.recipient_id) if emailed or pushed else None
+        beside = (
+            sorted(extra & open_channels.get(item.recipient_id, nothing))
+            if extra and channel != off
+            else []
+        )
+        window = quiet.get(item.recipient_id) if emailed or beside else None
         not_before = (
             now
             if window is None
@@ -277,14 +324,14 @@ def _enqueue(items: Sequence[OutboxItem], *, recipients_active: bool = False) ->
                 outbox_message_id(item.key, domain),
             )
         )
-        if pushed:
-            key = channel_key(item.key, push_channel)
-            written[key] = (item, channel, push_channel, not_before)
-            # The text is kept: a push that fails for good falls back to an email of it.
+        for extra_channel in beside:
+            key = channel_key(item.key, extra_channel)
+            written[key] = (item, channel, extra_channel, not_before)
+            # The text is kept: a message that fails for good falls back to an email of it.
             rows.append(
                 (
                     key,
-                    push_channel,
+                    extra_channel,
                     item.rule,
                     item.category,
                     item.recipient_id,
@@ -466,12 +513,22 @@ def notification_preferences_update(
     channels: dict[str, str],
     quiet_hours: tuple[datetime.time | None, datetime.time | None] | None = None,
     push: dict[str, bool] | None = None,
+    slack: dict[str, bool] | None = None,
+    teams: dict[str, bool] | None = None,
+    teams_webhook_url: str | None = None,
 ) -> None:
-    """Set the caller's channel per category, web push on or off per category (`push`), and,
-    when `quiet_hours` is given, their quiet hours ((start, end) in their profile's timezone;
-    (None, None) clears them). Unknown categories or channels, an empty window, "off" for a
-    category that refuses it, or push beside "off" change nothing."""
-    push = push or {}
+    """Set the caller's channel per category, web push, Slack and Teams on or off per category
+    (`push`, `slack`, `teams`), and, when `quiet_hours` is given, their quiet hours ((start,
+    end) in their profile's timezone; (None, None) clears them). Unknown categories or
+    channels, an empty window, "off" for a category that refuses it, a channel beside "off",
+    Slack or Teams while the organisation has them off, Teams without the caller's webhook URL,
+    or a webhook URL the SSRF guard refuses change nothing. `teams_webhook_url` (None: leave
+    it; "": forget it) is set first, as `teams_webhook_set` does."""
+    extras = {
+        DeliveryChannel.PUSH.value: push or {},
+        DeliveryChannel.SLACK.value: slack or {},
+        DeliveryChannel.TEAMS.value: teams or {},
+    }
     errors = (
         [
             FieldError(category, f"'{category}' is not a notification category.")
@@ -498,21 +555,44 @@ def notification_preferences_update(
     current = dict(
         NotificationPreference.objects.filter(user=actor).values_list("category", "channel")
     )
-    errors += [
-        FieldError(
-            f"push_{category}" if category in NotificationCategory.values else "push",
-            f"'{category}' is not a notification category."
-            if category not in NotificationCategory.values
-            else "Turned off: nothing reaches you for this category, push neither.",
-        )
-        for category, wanted in push.items()
-        if category not in NotificationCategory.values
-        or (
-            wanted
-            and channels.get(category, current.get(category) or default_channel(category))
-            == NotificationChannel.OFF
-        )
-    ]
+    open_channels = _channels_open([actor.pk]).get(actor.pk, frozenset())
+    if teams_webhook_url is not None and teams_webhook_url.strip():
+        errors += teams_webhook_errors(teams_webhook_url.strip())
+    has_teams_url = (
+        bool(teams_webhook_url.strip())
+        if teams_webhook_url is not None
+        else ChatAddress.objects.filter(user=actor, teams_webhook_url__isnull=False).exists()
+    )
+    for name, wanted_by_category in extras.items():
+        for category, wanted in wanted_by_category.items():
+            if category not in NotificationCategory.values:
+                errors.append(FieldError(name, f"'{category}' is not a notification category."))
+                continue
+            if not wanted:
+                continue
+            if (
+                channels.get(category, current.get(category) or default_channel(category))
+                == NotificationChannel.OFF
+            ):
+                errors.append(
+                    FieldError(
+                        f"{name}_{category}",
+                        f"Turned off: nothing reaches you for this category, {name} neither.",
+                    )
+                )
+            elif name != DeliveryChannel.PUSH and name not in open_channels:
+                errors.append(
+                    FieldError(
+                        f"{name}_{category}",
+                        f"Your organisation does not send notifications through {name.title()}.",
+                    )
+                )
+            elif name == DeliveryChannel.TEAMS and not has_teams_url:
+                errors.append(
+                    FieldError(
+                        f"{name}_{category}", "Give your Teams workflow's webhook URL first."
+                    )
+                )
     if quiet_hours is not None:
         start, end = quiet_hours
         if (start is None) != (end is None):
@@ -526,13 +606,17 @@ def notification_preferences_update(
             errors.append(FieldError("quiet_end", "Quiet hours must end at another time."))
     if errors:
         raise InvalidInput("Some notification settings are not valid.", errors=errors)
-    for category in sorted(set(channels) | set(push)):
+    if teams_webhook_url is not None:
+        teams_webhook_set(actor=actor, url=teams_webhook_url)
+    touched = set(channels).union(*extras.values())
+    for category in sorted(touched):
         channel = channels.get(category, current.get(category) or default_channel(category))
         defaults: dict[str, object] = {"channel": channel}
-        if category in push:
-            defaults["push"] = push[category]
-        if channel == NotificationChannel.OFF:
-            defaults["push"] = False
+        for name, wanted_by_category in extras.items():
+            if category in wanted_by_category:
+                defaults[name] = wanted_by_category[category]
+            if channel == NotificationChannel.OFF:
+                defaults[name] = False
         NotificationPreference.objects.update_or_create(
             user=actor, category=category, defaults=defaults
         )
@@ -670,9 +754,11 @@ def _record_failure(
     *,
     status: str,
     permanent: bool = False,
+    retry_at: datetime.datetime | None = None,
 ) -> bool:
-    """Back to pending after a backoff, or failed after `max_attempts` or at once when the
-    error is permanent (only while ours). True when the row failed for good."""
+    """Back to pending after a backoff (or at `retry_at`, when the other side named a time),
+    or failed after `max_attempts` or at once when the error is permanent (only while ours).
+    True when the row failed for good."""
     now = timezone.now()
     final = permanent or row.attempts >= row.max_attempts
     changed = (
@@ -680,7 +766,7 @@ def _record_failure(
         .filter(status=status)
         .update(
             status=OutboxStatus.FAILED if final else OutboxStatus.PENDING,
-            next_attempt_at=now if final else now + backoff(row.attempts),
+            next_attempt_at=now if final else (retry_at or now + backoff(row.attempts)),
             claimed_by="",
             claimed_until=None,
             sent_at=None,
@@ -812,17 +898,38 @@ def _fallback_to_email(row: OutboxMessage) -> str | None:
     return key
 
 
-def _push_allowance(row: OutboxMessage) -> str:
-    """Why `row` may not be pushed now ("" when it may): the organisation turned push off, or
+_OFF_PHRASES = {
+    DeliveryChannel.PUSH.value: "web push is turned off for the organisation",
+    DeliveryChannel.SLACK.value: "Slack is turned off for the organisation (or has no bot token)",
+    DeliveryChannel.TEAMS.value: "Teams is turned off for the organisation",
+}
+
+
+def _channel_allowance(row: OutboxMessage) -> tuple[str, str]:
+    """(why `row` may not be sent now, "" when it may; the organisation's Slack bot token):
+    the organisation turned the row's channel off (Slack without a token counts as off), or
     the person reached the daily cap of messages beside email."""
     settings_row = (
         ChannelSettings.objects.filter(organization=row.recipient.organization_id)
-        .values_list("push_enabled", "daily_cap")
+        .values_list(
+            "push_enabled", "slack_enabled", "teams_enabled", "slack_bot_token", "daily_cap"
+        )
         .first()
     )
-    enabled, cap = settings_row or (True, DEFAULT_DAILY_CAP)
+    push_on, slack_on, teams_on, token, cap = settings_row or (
+        True,
+        False,
+        False,
+        None,
+        DEFAULT_DAILY_CAP,
+    )
+    enabled = {
+        DeliveryChannel.PUSH.value: push_on,
+        DeliveryChannel.SLACK.value: slack_on and bool(token),
+        DeliveryChannel.TEAMS.value: teams_on,
+    }.get(row.channel, False)
     if not enabled:
-        return "off: web push is turned off for the organisation"
+        return f"off: {_OFF_PHRASES.get(row.channel, row.channel)}", ""
     sent_today = (
         OutboxMessage.objects.filter(
             recipient_id=row.recipient_id,
@@ -833,11 +940,46 @@ def _push_allowance(row: OutboxMessage) -> str:
         .count()
     )
     if sent_today >= cap:
-        return f"cap: the daily cap of {cap} messages beside email is reached"
-    return ""
+        return f"cap: the daily cap of {cap} messages beside email is reached", ""
+    return "", token or ""
 
 
-def _deliver_push(
+def _fail_beside_email(
+    row: OutboxMessage,
+    worker_id: str,
+    error: str,
+    report: DeliveryReport,
+    fallbacks: list[str],
+    *,
+    permanent: bool,
+    status: str = OutboxStatus.SENDING,
+    retry_at: datetime.datetime | None = None,
+) -> None:
+    """Record a failure of a row beside email; when it failed for good, owe its email once."""
+    if _record_failure(
+        row, worker_id, error, report, status=status, permanent=permanent, retry_at=retry_at
+    ):
+        fallbacks.append(_fallback_to_email(row) or "")
+
+
+def _mark_sent(row: OutboxMessage, worker_id: str, report: DeliveryReport) -> None:
+    if (
+        _mine(row, worker_id)
+        .filter(status=OutboxStatus.SENDING)
+        .update(
+            status=OutboxStatus.SENT,
+            sent_at=timezone.now(),
+            claimed_by="",
+            claimed_until=None,
+            last_error="",
+        )
+    ):
+        report.sent += 1
+    else:
+        report.lost_lease += 1
+
+
+def _deliver_beside_email(
     row: OutboxMessage,
     *,
     worker_id: str,
@@ -845,10 +987,11 @@ def _deliver_push(
     report: DeliveryReport,
     fallbacks: list[str],
 ) -> None:
-    """Push `row` to every browser its recipient subscribed. Sent when at least one push
-    service accepted it; subscriptions a push service calls gone are deleted; no
-    subscription, or failures after the retries, fall back to email once. Marked sent after
-    the push services answered (at least once: the tag collapses a repeat on the screen)."""
+    """Deliver a row of a channel beside email (web push, Slack, Teams). The organisation's
+    switch is read again (turned off since: fall back to email), the daily cap applied (over
+    it: skipped, the in-app copy stays), then the channel's sender runs. A failure retries
+    with the email backoff (a rate limit at the time it names); once it fails for good the
+    email is owed once (`_fallback_to_email`) and the row stays failed for the admin's list."""
     until = timezone.now() + lease
     if not (
         _mine(row, worker_id)
@@ -858,7 +1001,7 @@ def _deliver_push(
         report.lost_lease += 1
         return
     row.status, row.attempts, row.claimed_until = OutboxStatus.SENDING, row.attempts + 1, until
-    refusal = _push_allowance(row)
+    refusal, token = _channel_allowance(row)
     if refusal.startswith("cap:"):
         # Over the cap the person still has the in-app copy: no email on top.
         _mine(row, worker_id).update(
@@ -867,11 +1010,23 @@ def _deliver_push(
         report.failed += 1
         return
     if refusal:
-        _record_failure(
-            row, worker_id, refusal, report, status=OutboxStatus.SENDING, permanent=True
-        )
-        fallbacks.append(_fallback_to_email(row) or "")
+        _fail_beside_email(row, worker_id, refusal, report, fallbacks, permanent=True)
         return
+    if row.channel == DeliveryChannel.SLACK:
+        _send_slack(row, token, worker_id=worker_id, report=report, fallbacks=fallbacks)
+    elif row.channel == DeliveryChannel.TEAMS:
+        _send_teams(row, worker_id=worker_id, report=report, fallbacks=fallbacks)
+    else:
+        _send_push(row, worker_id=worker_id, report=report, fallbacks=fallbacks)
+
+
+def _send_push(
+    row: OutboxMessage, *, worker_id: str, report: DeliveryReport, fallbacks: list[str]
+) -> None:
+    """Push `row` to every browser its recipient subscribed. Sent when at least one push
+    service accepted it; subscriptions a push service calls gone are deleted; no
+    subscription fails at once. Marked sent after the push services answered (at least
+    once: the tag collapses a repeat on the screen)."""
     targets = [
         PushTarget(subscription_id=pk, endpoint=endpoint, p256dh=p256dh, auth=auth)
         for pk, endpoint, p256dh, auth in PushSubscription.objects.filter(
@@ -879,15 +1034,14 @@ def _deliver_push(
         ).values_list("pk", "endpoint", "p256dh", "auth")
     ]
     if not targets:
-        _record_failure(
+        _fail_beside_email(
             row,
             worker_id,
             "no browser is subscribed to web push",
             report,
-            status=OutboxStatus.SENDING,
+            fallbacks,
             permanent=True,
         )
-        fallbacks.append(_fallback_to_email(row) or "")
         return
     try:
         outcome = push_send(
@@ -899,27 +1053,122 @@ def _deliver_push(
     if outcome.gone:
         PushSubscription.objects.filter(pk__in=outcome.gone).delete()
     if outcome.delivered:
-        if (
-            _mine(row, worker_id)
-            .filter(status=OutboxStatus.SENDING)
-            .update(
-                status=OutboxStatus.SENT,
-                sent_at=timezone.now(),
-                claimed_by="",
-                claimed_until=None,
-                last_error="",
-            )
-        ):
-            report.sent += 1
-        else:
-            report.lost_lease += 1
+        _mark_sent(row, worker_id, report)
         return
     problem = "; ".join(outcome.errors) or "every subscription is gone"
     # Only gone subscriptions: retrying cannot help.
-    if _record_failure(
-        row, worker_id, problem, report, status=OutboxStatus.SENDING, permanent=not outcome.errors
-    ):
-        fallbacks.append(_fallback_to_email(row) or "")
+    _fail_beside_email(row, worker_id, problem, report, fallbacks, permanent=not outcome.errors)
+
+
+def _send_slack(
+    row: OutboxMessage,
+    token: str,
+    *,
+    worker_id: str,
+    report: DeliveryReport,
+    fallbacks: list[str],
+) -> None:
+    """Direct-message `row` to its recipient in the organisation's Slack workspace: their id
+    is looked up by email once and cached on their `ChatAddress` (forgotten when Slack says
+    it is stale). Marked sent after Slack answered (at least once, like push: Slack's API has
+    no idempotency key)."""
+    user_id = (
+        ChatAddress.objects.filter(user_id=row.recipient_id)
+        .values_list("slack_user_id", flat=True)
+        .first()
+    ) or ""
+    try:
+        if not user_id:
+            user_id = slack_user_lookup(token=token, email=row.recipient.email)
+            ChatAddress.objects.update_or_create(
+                user_id=row.recipient_id, defaults={"slack_user_id": user_id}
+            )
+        slack_direct_message(
+            token=token, user_id=user_id, title=row.subject, text=row.text_body, path=row.url
+        )
+    except SlackFailure as failure:
+        if failure.stale_user:
+            ChatAddress.objects.filter(user_id=row.recipient_id).update(slack_user_id="")
+        retry_at = (
+            timezone.now() + datetime.timedelta(seconds=failure.retry_after)
+            if failure.retry_after is not None
+            else None
+        )
+        _fail_beside_email(
+            row,
+            worker_id,
+            str(failure),
+            report,
+            fallbacks,
+            permanent=failure.permanent,
+            retry_at=retry_at,
+        )
+        return
+    _mark_sent(row, worker_id, report)
+
+
+# Answers of a Workflows webhook that a retry cannot change: the request or the URL is wrong,
+# or the workflow was deleted or turned off.
+_TEAMS_PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 410, 413})
+
+
+def _send_teams(
+    row: OutboxMessage, *, worker_id: str, report: DeliveryReport, fallbacks: list[str]
+) -> None:
+    """Post `row` as an Adaptive Card to the recipient's Teams Workflows webhook, at most
+    once: the row is marked sent before the request's last byte (`core.outbound.post`). A
+    refused answer after that puts it back to pending (retry) or failed."""
+    url = (
+        ChatAddress.objects.filter(user_id=row.recipient_id)
+        .values_list("teams_webhook_url", flat=True)
+        .first()
+    )
+    if not url:
+        _fail_beside_email(
+            row, worker_id, "no Teams webhook URL is set", report, fallbacks, permanent=True
+        )
+        return
+    body = json.dumps(
+        teams_message(title=row.subject, text=row.text_body, path=row.url), separators=(",", ":")
+    ).encode()
+
+    def commit() -> bool:
+        return bool(
+            _mine(row, worker_id)
+            .filter(status=OutboxStatus.SENDING)
+            .update(status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="")
+        )
+
+    try:
+        answer = teams_post(url=url, body=body, commit=commit)
+    except outbound.TargetRefused as refused:
+        _fail_beside_email(row, worker_id, f"teams: {refused}", report, fallbacks, permanent=True)
+        return
+    except outbound.NotSent as not_sent:
+        _fail_beside_email(row, worker_id, f"teams: {not_sent}", report, fallbacks, permanent=False)
+        return
+    except outbound.OutcomeUnknown as unknown:
+        # Sent in full, no answer: kept as sent (at most once).
+        logger.warning("Outbox %s: Teams outcome unknown (%s); kept as sent.", row.pk, unknown)
+        _mine(row, worker_id).update(claimed_by="", claimed_until=None)
+        report.sent += 1
+        return
+    if answer is None:
+        report.lost_lease += 1
+        return
+    if 200 <= answer.status < 300:
+        _mine(row, worker_id).update(claimed_by="", claimed_until=None)
+        report.sent += 1
+        return
+    _fail_beside_email(
+        row,
+        worker_id,
+        f"teams: the webhook answered HTTP {answer.status}",
+        report,
+        fallbacks,
+        permanent=answer.status in _TEAMS_PERMANENT_STATUSES,
+        status=OutboxStatus.SENT,
+    )
 
 
 def outbox_deliver_batch(
@@ -951,7 +1200,7 @@ def outbox_deliver_batch(
     try:
         for row in rows:
             if row.channel != DeliveryChannel.EMAIL:
-                _deliver_push(
+                _deliver_beside_email(
                     row, worker_id=worker_id, lease=lease, report=report, fallbacks=fallbacks
                 )
                 continue
@@ -1108,20 +1357,68 @@ def push_subscription_remove(*, actor: User, endpoint: str) -> int:
 
 @transaction.atomic
 def channel_settings_update(
-    *, actor: User, push_enabled: bool | None = None, daily_cap: int | None = None
+    *,
+    actor: User,
+    push_enabled: bool | None = None,
+    slack_enabled: bool | None = None,
+    teams_enabled: bool | None = None,
+    slack_bot_token: str | None = None,
+    daily_cap: int | None = None,
 ) -> ChannelSettings:
-    """Turn web push on or off for the caller's organisation, or set the daily cap of messages
-    beside email per person (1 to 500). Organisation admins only."""
+    """Turn web push, Slack or Teams on or off for the caller's organisation, set or replace
+    its Slack bot token (never shown again; "" removes it), or set the daily cap of messages
+    beside email per person (1 to 500). Organisation admins only. A new token belongs to a
+    workspace whose user ids differ, so the people's cached Slack ids are forgotten."""
     if actor.role != Role.ORG_ADMIN:
         raise Forbidden("Only organisation admins change the notification channels.")
+    errors = []
     if daily_cap is not None and not 1 <= daily_cap <= 500:
-        raise InvalidInput.for_field("daily_cap", "Give a number from 1 to 500.")
+        errors.append(FieldError("daily_cap", "Give a number from 1 to 500."))
+    token = slack_bot_token.strip() if slack_bot_token is not None else None
+    if token and (not token.startswith("xoxb-") or len(token) > 255 or " " in token):
+        errors.append(
+            FieldError("slack_bot_token", "Give the Slack app's bot token (it starts with xoxb-).")
+        )
+    if errors:
+        raise InvalidInput("These channel settings are not valid.", errors=errors)
     settings_row, _ = ChannelSettings.objects.select_for_update().get_or_create(
         organization_id=actor.organization_id
     )
-    if push_enabled is not None:
-        settings_row.push_enabled = push_enabled
-    if daily_cap is not None:
-        settings_row.daily_cap = daily_cap
-    settings_row.save()
+    changed = []
+    for name, value in (
+        ("push_enabled", push_enabled),
+        ("slack_enabled", slack_enabled),
+        ("teams_enabled", teams_enabled),
+        ("daily_cap", daily_cap),
+    ):
+        if value is not None:
+            setattr(settings_row, name, value)
+            changed.append(name)
+    if token is not None:
+        settings_row.slack_bot_token = token or None
+        changed.append("slack_bot_token")
+        ChatAddress.objects.filter(user__organization=actor.organization_id).exclude(
+            slack_user_id=""
+        ).update(slack_user_id="")
+    if changed:
+        settings_row.save(update_fields=changed)
     return settings_row
+
+
+@transaction.atomic
+def teams_webhook_set(*, actor: User, url: str | None) -> ChatAddress | None:
+    """Set the caller's Teams Workflows webhook URL (https, a public host: the SSRF guard's
+    rules), or forget it (None or ""; their Teams choices are then turned off, since nothing
+    could reach them)."""
+    url = (url or "").strip()
+    if not url:
+        ChatAddress.objects.filter(user=actor).update(teams_webhook_url=None)
+        NotificationPreference.objects.filter(user=actor, teams=True).update(teams=False)
+        return ChatAddress.objects.filter(user=actor).first()
+    errors = teams_webhook_errors(url)
+    if errors:
+        raise InvalidInput("This Teams webhook URL cannot be used.", errors=errors)
+    address, _ = ChatAddress.objects.update_or_create(
+        user=actor, defaults={"teams_webhook_url": url}
+    )
+    return address

@@ -79,9 +79,16 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         "quiet_start": f"{quiet_start:%H:%M}" if quiet_start else "",
         "quiet_end": f"{quiet_end:%H:%M}" if quiet_end else "",
     }
-    push_on, _cap = selectors.channel_settings_for_org(organization_id=actor.organization_id)
-    push_offered = push_configured() and push_on
-    chosen_push: dict[str, bool] = {}
+    switches = selectors.channel_switches_for_org(organization_id=actor.organization_id)
+    push_offered = push_configured() and switches.push_enabled
+    # Slack and Teams are offered only where the organisation turned them on.
+    offered = {
+        "push": push_offered,
+        "slack": switches.slack_offered,
+        "teams": switches.teams_enabled,
+    }
+    chosen_extra: dict[str, dict[str, bool]] = {name: {} for name in offered}
+    teams_url: str | None = None
     if request.method == "POST":
         chosen = {
             category: request.POST[category]
@@ -89,10 +96,17 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             if category in request.POST
         }
         # A checkbox sends nothing when unchecked: the form says it showed them.
-        if push_offered and request.POST.get("push_offered") == "1":
-            chosen_push = {
-                category: request.POST.get(f"push_{category}") == "on" for category in chosen
-            }
+        for name, is_offered in offered.items():
+            if is_offered and request.POST.get(f"{name}_offered") == "1":
+                chosen_extra[name] = {
+                    category: request.POST.get(f"{name}_{category}") == "on" for category in chosen
+                }
+        if offered["teams"] and request.POST.get("teams_offered") == "1":
+            typed_url = request.POST.get("teams_webhook_url", "").strip()
+            if typed_url:
+                teams_url = typed_url
+            elif request.POST.get("teams_webhook_forget") == "on":
+                teams_url = ""
         typed = {name: request.POST.get(name, "") for name in typed}
         times: dict[str, datetime.time | None] = {}
         for name, raw in typed.items():
@@ -106,7 +120,10 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
                     actor=actor,
                     channels=chosen,
                     quiet_hours=(times["quiet_start"], times["quiet_end"]),
-                    push=chosen_push,
+                    push=chosen_extra["push"],
+                    slack=chosen_extra["slack"],
+                    teams=chosen_extra["teams"],
+                    teams_webhook_url=teams_url,
                 )
             except InvalidInput as error:
                 errors = {field_error.field: field_error.message for field_error in error.errors}
@@ -116,19 +133,26 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         status = 400
     rows = [
         {
-            "category": category,
-            "label": label,
-            "channel": chosen.get(category, channel),
-            "push": chosen_push.get(category, push),
-            "error": errors.get(category, "") or errors.get(f"push_{category}", ""),
+            "category": row.category,
+            "label": row.label,
+            "channel": chosen.get(row.category, row.channel),
+            "push": chosen_extra["push"].get(row.category, row.push),
+            "slack": chosen_extra["slack"].get(row.category, row.slack),
+            "teams": chosen_extra["teams"].get(row.category, row.teams),
+            "error": errors.get(row.category, "")
+            or errors.get(f"push_{row.category}", "")
+            or errors.get(f"slack_{row.category}", "")
+            or errors.get(f"teams_{row.category}", ""),
             # A category that may not be switched off offers no "Off" to choose.
             "channels": [
                 choice
                 for choice in NotificationChannel.choices
-                if not (category in CATEGORIES_WITHOUT_OFF and choice[0] == NotificationChannel.OFF)
+                if not (
+                    row.category in CATEGORIES_WITHOUT_OFF and choice[0] == NotificationChannel.OFF
+                )
             ],
         }
-        for category, label, channel, push in selectors.preference_list_for_user(actor=actor)
+        for row in selectors.preference_list_for_user(actor=actor)
     ]
     return render(
         request,
@@ -141,6 +165,12 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             "quiet_errors": {name: errors.get(name, "") for name in typed},
             "timezone": zone,
             "push_offered": push_offered,
+            "slack_offered": offered["slack"],
+            "teams_offered": offered["teams"],
+            "teams_hint": selectors.teams_webhook_hint_for_user(actor=actor)
+            if offered["teams"]
+            else "",
+            "teams_error": errors.get("teams_webhook_url", ""),
             "vapid_public_key": vapid_public_key() if push_offered else "",
         },
         status=status,

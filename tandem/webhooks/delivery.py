@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import Role, User
 from tandem.core.delivery import DeliveryReport
+from tandem.core.outbound import NotSent, OutcomeUnknown, TargetRefused, post
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import outbox_enqueue
 from tandem.webhooks.models import (
@@ -33,7 +34,6 @@ from tandem.webhooks.models import (
 )
 from tandem.webhooks.services import signing_secrets
 from tandem.webhooks.signing import signed_headers
-from tandem.webhooks.transport import NotSent, OutcomeUnknown, TargetRefused, post
 
 logger = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from ninja import Schema
 from tandem.accounts.models import User
 from tandem.accounts.selectors import organization_id_of
 from tandem.core.errors import Conflict, FieldError, InvalidInput
+from tandem.core.outbound import url_errors
 from tandem.core.text import single_line_problem
 from tandem.webhooks.events import (
     EVENT_TYPES,
@@ -28,7 +29,6 @@ from tandem.webhooks.events import (
 from tandem.webhooks.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from tandem.webhooks.permissions import require_webhook_admin, webhook_endpoint_access
 from tandem.webhooks.signing import secret_new
-from tandem.webhooks.transport import url_errors
 
 # Endpoints one organisation may have (each event writes one row per subscribed endpoint).
 MAX_ENDPOINTS = 20

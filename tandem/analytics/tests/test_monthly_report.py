@@ -99,7 +99,7 @@ def test_only_opted_in_managers_and_admins_of_a_programme_receive_it(cast, opted
 
 def test_the_category_is_off_until_chosen_and_offered_to_managers_only(cast):
     # given / when / then: off by default; refused for a member, naming the field
-    offered = {c: ch for c, _, ch, _ in preference_list_for_user(actor=cast.manager)}
+    offered = {c: ch for c, _, ch, *_ in preference_list_for_user(actor=cast.manager)}
     assert offered[CATEGORY] == "off"
     assert CATEGORY not in {c for c, *_ in preference_list_for_user(actor=cast.mentor)}
     with pytest.raises(InvalidInput) as refused:

@@ -15,8 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tandem.accounts.tests.factories import UserFactory
+from tandem.core import outbound as transport
 from tandem.notifications.models import OutboxMessage
-from tandem.webhooks import delivery, transport
+from tandem.webhooks import delivery
 from tandem.webhooks.delivery import BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, backoff
 from tandem.webhooks.events import PersonDeactivatedData, PersonRef
 from tandem.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint

@@ -1,5 +1,7 @@
-"""The one way Tandem calls a webhook URL: checked against SSRF, pinned to the checked
-address, and sent so that a crash can lose a call but never make it twice.
+"""The one way Tandem calls a URL someone else gave it (a webhook endpoint, a Teams Workflows
+webhook): checked against SSRF, pinned to the checked address, and sent so that a crash can
+lose a call but never make it twice. It lives in core so that every app calling out shares one
+guard (webhooks and notifications' Teams channel; notifications sits below webhooks).
 
 SSRF guard: the host is resolved once and every address it resolves to must be public
 (`ipaddress.is_global`); the connection goes to that checked address (TLS still verifies the
@@ -175,7 +177,8 @@ def post(
                 connection.putheader(name, value)
             connection.putheader("Content-Type", "application/json")
             connection.putheader("Content-Length", str(len(body)))
-            connection.putheader("User-Agent", "Tandem-Webhooks/1")
+            if "User-Agent" not in headers:
+                connection.putheader("User-Agent", "Tandem-Webhooks/1")
             connection.endheaders(body[:-1])
         except (OSError, http.client.HTTPException) as error:
             raise NotSent(repr(error)) from error
