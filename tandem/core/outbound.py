@@ -1,13 +1,15 @@
 """The one way Tandem calls a URL someone else gave it (a webhook endpoint, a Teams Workflows
-webhook): checked against SSRF, pinned to the checked address, and sent so that a crash can
-lose a call but never make it twice. It lives in core so that every app calling out shares one
-guard (webhooks and notifications' Teams channel; notifications sits below webhooks).
+webhook, a SAML identity provider's metadata): checked against SSRF, pinned to the checked
+address, and (POST) sent so that a crash can lose a call but never make it twice. It lives in
+core so that every app calling out shares one guard (webhooks, notifications' Teams channel,
+sso's metadata fetch).
 
 SSRF guard: the host is resolved once and every address it resolves to must be public
 (`ipaddress.is_global`); the connection goes to that checked address (TLS still verifies the
 host's name), so a second DNS answer cannot point it elsewhere (DNS rebinding). Redirects are
 not followed. `settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS` (development and tests only) lets
-loopback and private addresses through, and plain http to loopback.
+loopback and private addresses through, and plain http to loopback; a caller with its own such
+setting passes `private_ok` instead.
 
 At most once: the request line, the headers and the body but its last byte are sent, then
 `commit()` records the delivery as sent, and only then the last byte lets the receiver read a
@@ -53,14 +55,18 @@ def allow_private() -> bool:
     return bool(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)
 
 
-def _address_allowed(address: str) -> bool:
+def _private(private_ok: bool | None) -> bool:
+    return allow_private() if private_ok is None else private_ok
+
+
+def _address_allowed(address: str, private_ok: bool | None = None) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     # Link-local (169.254.169.254: the cloud's metadata service) is refused even in development.
     if ip.is_link_local:
         return False
-    return ip.is_global or (allow_private() and (ip.is_private or ip.is_loopback))
+    return ip.is_global or (_private(private_ok) and (ip.is_private or ip.is_loopback))
 
 
 def _is_loopback_name(host: str) -> bool:
@@ -72,10 +78,11 @@ def _is_loopback_name(host: str) -> bool:
         return False
 
 
-def url_errors(url: str, *, field: str = "url") -> list[FieldError]:
-    """What is wrong with `url` as a webhook target, before any DNS: https (http only for
-    loopback where private targets are allowed), a host, no credentials, and no literal
-    address that is not public."""
+def url_errors(url: str, *, field: str = "url", private_ok: bool | None = None) -> list[FieldError]:
+    """What is wrong with `url` as a target, before any DNS: https (http only for loopback
+    where private targets are allowed), a host, no credentials, and no literal address that
+    is not public."""
+    private = _private(private_ok)
     url = url.strip()
     if single_line_problem(url) or " " in url:
         return [FieldError(field, "A URL has no spaces, line breaks or control characters.")]
@@ -89,8 +96,8 @@ def url_errors(url: str, *, field: str = "url") -> list[FieldError]:
     host = parts.hostname or ""
     if parts.scheme not in ("https", "http") or not host:
         return [FieldError(field, "Give an https:// URL with a host name.")]
-    if parts.scheme == "http" and not (allow_private() and _is_loopback_name(host)):
-        return [FieldError(field, "Webhooks are sent over HTTPS only: use an https:// URL.")]
+    if parts.scheme == "http" and not (private and _is_loopback_name(host)):
+        return [FieldError(field, "Tandem calls out over HTTPS only: use an https:// URL.")]
     if parts.username or parts.password:
         return [FieldError(field, "Leave credentials out of the URL.")]
     if parts.fragment:
@@ -100,11 +107,11 @@ def url_errors(url: str, *, field: str = "url") -> list[FieldError]:
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        if _is_loopback_name(host) and not allow_private():
-            return [FieldError(field, "Webhooks may not call this server itself.")]
+        if _is_loopback_name(host) and not private:
+            return [FieldError(field, "Tandem may not call this server itself.")]
         return []
-    if not _address_allowed(host):
-        return [FieldError(field, "Webhooks may not call private, loopback or reserved addresses.")]
+    if not _address_allowed(host, private):
+        return [FieldError(field, "Tandem may not call private, loopback or reserved addresses.")]
     return []
 
 
@@ -114,11 +121,12 @@ def resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
-def checked_address(url: str) -> tuple[str, int, str]:
+def checked_address(url: str, *, private_ok: bool | None = None) -> tuple[str, int, str]:
     """The (host, port, address) to call for `url`: refused unless its scheme is allowed and
     every address its host resolves to is allowed (one private answer refuses the lot)."""
-    if url_errors(url):
-        raise TargetRefused(url_errors(url)[0].message)
+    errors = url_errors(url, private_ok=private_ok)
+    if errors:
+        raise TargetRefused(errors[0].message)
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -128,7 +136,7 @@ def checked_address(url: str) -> tuple[str, int, str]:
         raise NotSent(f"DNS: {error}") from error
     if not addresses:
         raise NotSent(f"DNS: {host} has no address")
-    refused = [address for address in addresses if not _address_allowed(address)]
+    refused = [address for address in addresses if not _address_allowed(address, private_ok)]
     if refused:
         raise TargetRefused(f"{host} resolves to an address that is not public ({refused[0]}).")
     return host, port, addresses[0]
@@ -194,5 +202,31 @@ def post(
         except (OSError, http.client.HTTPException) as error:
             raise OutcomeUnknown(repr(error)) from error
         return Answer(status=response.status)
+    finally:
+        connection.close()
+
+
+def get(
+    *,
+    url: str,
+    headers: Mapping[str, str],
+    timeout: float,
+    max_bytes: int,
+    private_ok: bool | None = None,
+) -> tuple[int, bytes]:
+    """GET `url` through the same guard, no redirect followed: the status and at most
+    `max_bytes` + 1 bytes of the body (a longer body is known by its length). Raises
+    TargetRefused or NotSent."""
+    host, port, address = checked_address(url, private_ok=private_ok)
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(host, port, address=address, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=dict(headers))
+        response = connection.getresponse()
+        return response.status, response.read(max_bytes + 1)
+    except (OSError, http.client.HTTPException) as error:
+        raise NotSent(repr(error)) from error
     finally:
         connection.close()

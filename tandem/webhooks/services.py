@@ -202,11 +202,14 @@ def webhook_endpoint_enable(*, actor: User, endpoint_id: int) -> WebhookEndpoint
         ).values_list("pk", flat=True)[:1000]
     )
     if pending:
-        transaction.on_commit(lambda: _kick(pending))
+        transaction.on_commit(lambda: _kick(pending), robust=True)
     return endpoint
 
 
 def _kick(delivery_ids: list[int]) -> None:
+    # Run robust after the commit: the rows are saved, and a queue that is down (Redis
+    # restarting) must not turn the caller's success into a 500 (the soak saw it for
+    # emails); the scheduler's `webhook_kick_if_due` finds due rows every minute anyway.
     # Imported here: the task module imports the delivery, which imports this one.
     from tandem.webhooks.tasks import webhook_deliver_task
 
@@ -254,7 +257,7 @@ def _write(
     )
     ids = [row.pk for row in rows]
     if ids:
-        transaction.on_commit(lambda: _kick(ids))
+        transaction.on_commit(lambda: _kick(ids), robust=True)
     return rows
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from conftest import ACTOR_NAMES
 from tandem.audit import events as audit_events
 from tandem.audit.models import AuditEntry
+from tandem.core import outbound
 from tandem.sso import saml_metadata
 from tandem.sso.models import IdentityProvider, ProviderKind
 from tandem.sso.services import ProviderSettings, identity_provider_create
@@ -201,7 +202,7 @@ def test_an_admin_connects_a_provider_by_its_metadata_url(cast, metadata_server)
 )
 def test_a_metadata_url_never_reaches_a_private_address(monkeypatch, url, addresses, message):
     # given
-    monkeypatch.setattr(saml_metadata, "resolve", lambda host, port: addresses)
+    monkeypatch.setattr(outbound, "resolve", lambda host, port: addresses)
     # when / then
     with pytest.raises(ValueError, match=message):
         saml_metadata.metadata_fetch(url, allow_http=False)
