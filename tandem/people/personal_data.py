@@ -1,7 +1,7 @@
 """What people holds about a person: their profile and the skills on it."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.people.models import Profile
 
 COVERS = ("people.Profile",)
@@ -39,3 +39,20 @@ def export(user: User) -> list[Section]:
         Section("profile", "Your profile: job, department, location, bio, goals.", profile),
         Section("skills", "The skills your profile offers and wants.", skills),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # The profile row stays (pages join it) with everything that describes the person blank.
+    return ErasureReport().kept(
+        "people.Profile",
+        Profile.objects.filter(user=user).update(
+            job_title="",
+            department="",
+            location="",
+            languages=[],
+            bio="",
+            goals="",
+            availability="",
+            manager=None,
+        ),
+    )

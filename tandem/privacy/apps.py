@@ -15,3 +15,9 @@ class PrivacyConfig(AppConfig):
             period=Period.HOURLY,
             task="tandem.privacy.tasks.data_exports_expire_task",
         )
+        # An erasure is due days after it is asked for; within the hour is soon enough.
+        register_periodic_job(
+            name="erasures_execute",
+            period=Period.HOURLY,
+            task="tandem.privacy.tasks.erasures_execute_task",
+        )

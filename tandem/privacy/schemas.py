@@ -14,3 +14,22 @@ class DataExportOut(Schema):
     expires_at: datetime.datetime | None = Field(
         description="Until when it can be downloaded; then its file is deleted"
     )
+
+
+class ErasureRequestIn(Schema):
+    reason: str = Field(
+        default="", max_length=1000, description="Why (optional; blanked when it is done)"
+    )
+
+
+class ErasureRequestOut(Schema):
+    id: int
+    person_id: int = Field(description="The person to erase")
+    status: str = Field(description="pending, cancelled or done")
+    requested_at: datetime.datetime
+    due_at: datetime.datetime = Field(description="When it happens; until then it can be cancelled")
+    cancelled_at: datetime.datetime | None
+    done_at: datetime.datetime | None
+    report: dict[str, dict[str, int]] = Field(
+        description="Once done: rows deleted and rows kept pseudonymised, per model (counts only)"
+    )

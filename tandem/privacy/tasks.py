@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from tandem.privacy.services import data_export_build, data_exports_expire
+from tandem.privacy.services import data_export_build, data_exports_expire, erasures_execute
 
 
 @task()
@@ -15,3 +15,9 @@ def data_export_build_task(export_id: int) -> bool:
 def data_exports_expire_task(period_start: str = "") -> int:
     """Delete expired exports' files: the hourly periodic job (`PrivacyConfig.ready`)."""
     return data_exports_expire()
+
+
+@task()
+def erasures_execute_task(period_start: str = "") -> int:
+    """Erase the people whose erasure is due: the hourly periodic job (`PrivacyConfig.ready`)."""
+    return erasures_execute()
