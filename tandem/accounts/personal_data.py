@@ -47,22 +47,22 @@ def export(user: User) -> list[Section]:
 
 
 def erase(user: User) -> ErasureReport:
-    # Last of all (the erasure runs the providers top app first): the account row stays, for
-    # the foreign keys of what the partner keeps, but names nobody. Updated through the
-    # queryset so the other providers' `user` still holds the identifiers they scrub.
+    # The account row stays, for the foreign keys of what the partner keeps, but names nobody.
+    # Updated through the queryset, so the providers after this one (the erasure runs them top
+    # app first: audit comes last, to scrub what the deletions recorded) still hold the
+    # identifiers in `user`.
     report = ErasureReport()
     tokens = ApiToken.objects.filter(user=user)
-    # A token's name is the person's words, and the trail recorded it when it was made.
+    token_ids = list(tokens.values_list("pk", flat=True))
+    report.delete(tokens)
+    # A token's name is the person's words, and the trail recorded it when it was made and
+    # again as it is deleted here.
     report.kept(
         "audit.AuditEntry",
         audit_forget_rows(
-            organization_id=user.organization_id,
-            user_id=user.pk,
-            model=ApiToken,
-            pks=list(tokens.values_list("pk", flat=True)),
+            organization_id=user.organization_id, user_id=user.pk, model=ApiToken, pks=token_ids
         ),
     )
-    report.delete(tokens)
     report.delete(Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user)))
     User.objects.filter(pk=user.pk).update(
         first_name="Former",

@@ -271,9 +271,10 @@ def erasure_execute(*, erasure_id: int, now: datetime | None = None) -> ErasureR
     does nothing and returns None).
 
     First the lifecycle deactivates them (signed out, tokens revoked, pairs paused or ended,
-    partners and managers told); then every app's provider erases what it holds (top apps
-    first, so accounts pseudonymises the account last). The counts are kept on the request;
-    the admins are told it is done."""
+    partners and managers told); then every app's provider erases what it holds, top app
+    first: accounts pseudonymises the account near the end, and audit, last, scrubs the person
+    from the trail, the entries the deletions just wrote included. The counts are kept on the
+    request; the admins are told it is done."""
     now = now or timezone.now()
     with transaction.atomic():
         erasure = (

@@ -18,7 +18,6 @@ from tandem.analytics.models import MonthlyReport
 from tandem.audit import events
 from tandem.audit.services import audit_record
 from tandem.conversations.models import Message
-from tandem.core.encryption import EncryptedTextField
 from tandem.goals.models import Goal, GoalComment
 from tandem.journals.models import JournalEntry
 from tandem.meetings.models import AgendaItem, CalendarFeedToken, CheckIn, Meeting
