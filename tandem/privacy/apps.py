@@ -21,3 +21,9 @@ class PrivacyConfig(AppConfig):
             period=Period.HOURLY,
             task="tandem.privacy.tasks.erasures_execute_task",
         )
+        # Retention counts in months: once a day is more than precise enough.
+        register_periodic_job(
+            name="retention_apply",
+            period=Period.DAILY,
+            task="tandem.privacy.tasks.retention_apply_task",
+        )

@@ -132,3 +132,34 @@ class ErasureRequest(TimeStampedModel):
     @property
     def is_pending(self) -> bool:
         return self.status == ErasureStatus.PENDING
+
+
+RETENTION_MONTHS_MAX = 120
+
+
+class RetentionSettings(TimeStampedModel):
+    """How long an organisation keeps the private data of relationships that ended: after
+    `ended_relationship_private_data_months` months (None: kept until erased) the journal
+    entries and self-assessments written in a relationship completed or ended that long ago
+    are deleted by the daily job. How long the audit trail is kept is audit's own setting."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="retention_settings"
+    )
+    ended_relationship_private_data_months = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "retention settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_relationship_private_data_months__isnull=True)
+                | Q(
+                    ended_relationship_private_data_months__gte=1,
+                    ended_relationship_private_data_months__lte=RETENTION_MONTHS_MAX,
+                ),
+                name="retention_months_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Retention settings of organisation {self.organization_id}"

@@ -2,6 +2,7 @@
 the one who asked, and delete it when it expires; ask for an erasure, cancel it while it
 waits, and carry it out when it is due."""
 
+import calendar
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -14,14 +15,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import Role, User
+from tandem.assessments.services import self_assessments_purge_ended
 from tandem.audit import events
 from tandem.audit.services import audit_record
-from tandem.core.errors import Conflict, InvalidInput
+from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.core.personal_data import ErasureReport, Section, personal_data_providers
+from tandem.journals.services import journal_entries_purge_ended
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.privacy.archive import build_archive
-from tandem.privacy.models import DataExport, DataExportStatus, ErasureRequest, ErasureStatus
+from tandem.privacy.models import (
+    RETENTION_MONTHS_MAX,
+    DataExport,
+    DataExportStatus,
+    ErasureRequest,
+    ErasureStatus,
+    RetentionSettings,
+)
 from tandem.privacy.permissions import (
     data_export_access,
     data_subject_access,
@@ -344,3 +354,79 @@ def erasures_execute(*, now: datetime | None = None) -> int:
             # Left pending: the next hour tries again, and the failure is in the logs.
             logger.exception("Erasure request %s failed", erasure_id)
     return done
+
+
+# Retention ----------------------------------------------------------------------------------
+
+
+def _months_before(moment: datetime, months: int) -> datetime:
+    """`moment` moved back by calendar months (the 31st becomes the month's last day)."""
+    total = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def retention_settings_get(*, actor: User) -> RetentionSettings:
+    """The organisation's retention settings (unsaved defaults when it has none). Org admins
+    only; anyone else NotFound."""
+    organization_id = actor.organization_id
+    if organization_id is None or not actor.is_org_admin:
+        raise NotFound("No such page.")
+    return RetentionSettings.objects.filter(organization_id=organization_id).first() or (
+        RetentionSettings(organization_id=organization_id)
+    )
+
+
+def retention_settings_update(*, actor: User, months: int | None) -> RetentionSettings:
+    """Set after how many months (1 to RETENTION_MONTHS_MAX; None: keep) the private data of
+    the organisation's ended relationships is deleted. Org admins only; recorded in the audit
+    trail."""
+    current = retention_settings_get(actor=actor)
+    if months is not None and (isinstance(months, bool) or not 1 <= months <= RETENTION_MONTHS_MAX):
+        raise InvalidInput.for_field(
+            "ended_relationship_private_data_months",
+            f"Say a number of months from 1 to {RETENTION_MONTHS_MAX}, or leave it empty to "
+            f"keep the data (got {months}).",
+        )
+    before = current.ended_relationship_private_data_months
+    with transaction.atomic():
+        row, _ = RetentionSettings.objects.update_or_create(
+            organization_id=current.organization_id,
+            defaults={"ended_relationship_private_data_months": months},
+        )
+        if before != months:
+            audit_record(
+                actor=actor,
+                event=events.SETTINGS_CHANGED,
+                organization_id=current.organization_id,
+                data={
+                    "settings": "retention",
+                    "changes": {"ended_relationship_private_data_months": [before, months]},
+                },
+            )
+    return row
+
+
+def retention_apply(*, now: datetime | None = None) -> int:
+    """Delete the private data (journal entries, self-assessments) of relationships that
+    ended longer ago than each organisation's setting: the daily job. Each organisation in
+    its own transaction. Returns how many rows went."""
+    now = now or timezone.now()
+    deleted = 0
+    settings_rows = RetentionSettings.objects.filter(
+        ended_relationship_private_data_months__isnull=False
+    ).order_by("organization_id")
+    for row in settings_rows:
+        months = row.ended_relationship_private_data_months
+        assert months is not None  # noqa: S101 (filtered above)
+        closed_before = _months_before(now, months)
+        with transaction.atomic():
+            deleted += journal_entries_purge_ended(
+                organization_id=row.organization_id, closed_before=closed_before
+            )
+            deleted += self_assessments_purge_ended(
+                organization_id=row.organization_id, closed_before=closed_before
+            )
+    return deleted

@@ -168,3 +168,33 @@ def erasure_cancel(request: HttpRequest, erasure_id: int) -> HttpResponse:
         except Conflict as problem:
             messages.warning(request, problem.detail)
     return _data_page_of(actor, erasure.person)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention(request: HttpRequest) -> HttpResponse:
+    """The organisation's retention settings (org admins; anyone else 404)."""
+    actor = signed_in_user(request)
+    with guard_as_http():
+        current = services.retention_settings_get(actor=actor)
+    error = ""
+    if request.method == "POST":
+        raw = request.POST.get("ended_relationship_private_data_months", "").strip()
+        try:
+            months = int(raw) if raw else None
+        except ValueError:
+            error = f"Say a whole number of months, or leave it empty (got {raw!r})."
+        else:
+            try:
+                services.retention_settings_update(actor=actor, months=months)
+            except InvalidInput as problem:
+                error = problem.detail
+            else:
+                messages.success(request, "Retention saved.")
+                return redirect("privacy:retention")
+    return render(
+        request,
+        "privacy/retention.html",
+        {"settings": current, "error": error},
+        status=400 if error else 200,
+    )

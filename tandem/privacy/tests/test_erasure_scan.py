@@ -262,8 +262,12 @@ def test_the_account_names_nobody_and_cannot_sign_in(erased):
     assert person.email == f"erased-{person.pk}@invalid"
     assert not person.is_active
     assert not person.has_usable_password()
-    for model in (ApiToken, PushSubscription, CalendarFeedToken, ScimIdentity, MonthlyReport):
-        assert not model.objects.filter(user=person).exists() if hasattr(model, "user") else True
+    # and nothing that let them in, or reach them, is left
+    for model in (ApiToken, PushSubscription, CalendarFeedToken, ScimIdentity):
+        assert not model.objects.filter(user=person).exists(), model
+    assert not MonthlyReport.objects.filter(recipient=person).exists()
+    assert not NotificationPreference.objects.filter(user=person).exists()
+    assert not QuietHours.objects.filter(user=person).exists()
 
 
 def test_an_erasure_runs_exactly_once(erased):
