@@ -153,7 +153,12 @@ def scrub(text: str, identifiers: Sequence[str], alias: str = FORMER_MEMBER) -> 
     return text
 
 
-def scrub_rows(queryset: QuerySet[Any], fields: Sequence[str], identifiers: Sequence[str]) -> int:
+def scrub_rows(
+    queryset: QuerySet[Any],
+    fields: Sequence[str],
+    identifiers: Sequence[str],
+    alias: str = FORMER_MEMBER,
+) -> int:
     """Replace the person's identifiers in `fields` of the rows of `queryset` that name them
     (someone else's notification, an event's summary): the row stays, the name goes. Returns
     how many rows changed. Plain text columns only (a database search finds the rows)."""
@@ -167,7 +172,7 @@ def scrub_rows(queryset: QuerySet[Any], fields: Sequence[str], identifiers: Sequ
     changed = 0
     for row in queryset.filter(naming).order_by("pk"):
         for name in fields:
-            setattr(row, name, scrub(getattr(row, name), identifiers))
+            setattr(row, name, scrub(getattr(row, name), identifiers, alias))
         type(row).objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
         changed += 1
     return changed

@@ -43,6 +43,8 @@ from tandem.provisioning.models import ScimIdentity
 from tandem.surveys.models import SurveyAnswer, Trigger
 from tandem.surveys.services import survey_create
 from tandem.surveys.tests.factories import simple_definition
+from tandem.webhooks.models import WebhookDelivery
+from tandem.webhooks.tests.factories import endpoint_for
 
 FIRST, LAST = "Quillon", "Zephyrwick"
 EMAIL = "quillon.zephyrwick@northwind.test"
@@ -136,6 +138,8 @@ def _seed_everything(pair, django_capture_on_commit_callbacks) -> User:
         target=person,
         address=ADDRESS,
     )
+    # the organisation's systems listen: the erasure's deactivation is told to them by email
+    endpoint_for(pair.cast.admin, "https://hooks.example.com/tandem", ["person.deactivated"])
     with django_capture_on_commit_callbacks(execute=True):
         data_export_request(actor=person, subject_id=person.pk)
     return person
@@ -217,6 +221,10 @@ def test_nothing_of_the_person_is_left_in_the_whole_database(erased):
     for needle in needles:
         assert needle.lower() not in dump.lower(), needle
         assert needle.lower() not in decrypted.lower(), needle
+    # the organisation's systems were told, by id and the erased address
+    [told] = WebhookDelivery.objects.filter(event_type="person.deactivated")
+    assert f'"id": {person.pk}' in told.body or f'"id":{person.pk}' in told.body
+    assert f"erased-{person.pk}@invalid" in told.body
     # the journal (encrypted at rest) is deleted, not just unreadable
     assert JournalEntry.objects.filter(author=person).count() == 0
     # their export archive is gone from storage too
