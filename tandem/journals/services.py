@@ -211,9 +211,9 @@ def journal_entries_purge_ended(*, organization_id: int, closed_before: datetime
     """Delete the journal entries written in the organisation's relationships that were
     completed or ended before `closed_before` (its retention setting, run by privacy's daily
     job). Returns how many went."""
-    deleted, _ = JournalEntry.objects.filter(
+    _, deleted = JournalEntry.objects.filter(
         relationship__program__organization_id=organization_id,
         relationship__status__in=[RelationshipStatus.COMPLETED, RelationshipStatus.ENDED],
         relationship__closed_at__lt=closed_before,
     ).delete()
-    return deleted
+    return deleted.get(JournalEntry._meta.label, 0)

@@ -2,6 +2,8 @@ import datetime
 
 from ninja import Field, Schema
 
+from tandem.core.schemas import InputSchema
+
 
 class DataExportOut(Schema):
     id: int
@@ -16,7 +18,7 @@ class DataExportOut(Schema):
     )
 
 
-class ErasureRequestIn(Schema):
+class ErasureRequestIn(InputSchema):
     reason: str = Field(
         default="", max_length=1000, description="Why (optional; blanked when it is done)"
     )
