@@ -27,6 +27,7 @@ from tandem.notifications.models import Notification, NotificationCategory
 from tandem.participants.models import ParticipantRole
 from tandem.participants.tests.factories import ParticipantFactory
 from tandem.people.tests.factories import ProfileFactory, SkillFactory
+from tandem.privacy.models import ErasureRequest
 from tandem.programs.tests.factories import EnrollmentQuestionFactory, ProgramFactory
 from tandem.relationships.services import relationship_propose
 from tandem.webhooks.models import WebhookEndpoint
@@ -202,7 +203,21 @@ def _admin(pair: Pair) -> object:
     return pair.cast.admin
 
 
+def _erasure_requests(pair: Pair, n: int) -> None:
+    now = timezone.now()
+    for _ in range(n):
+        person = UserFactory(organization=pair.cast.org)
+        ErasureRequest.objects.create(
+            organization=pair.cast.org,
+            person=person,
+            requested_by=pair.cast.admin,
+            requested_at=now,
+            due_at=now + datetime.timedelta(days=14),
+        )
+
+
 SEEDERS: dict[str, Seeder] = {
+    "tandem_privacy_api_erasure_request_list": Seeder(_admin, _erasure_requests),
     "tandem_notifications_api_notification_list": Seeder(_mentor, _notifications),
     "tandem_people_api_person_list": Seeder(_admin, _people),
     "tandem_accounts_api_member_list": Seeder(_admin, _people),

@@ -1,6 +1,7 @@
 """Every model that holds rows about a person has an owner who answers for them in a personal
-data export (GDPR articles 15 and 20): its app's `personal_data.py` lists it in `COVERS`. A new
-model with a foreign key to a person fails here until its app says what it exports, or it is
+data export (GDPR articles 15 and 20) and in an erasure (article 17): its app's
+`personal_data.py` lists it in `COVERS` and has an `erase`. A new model with a foreign key to a
+person fails here until its app says what it exports and what erasing does to it, or it is
 named below with the reason it holds nothing about the person beyond who set something up."""
 
 from django.apps import apps
@@ -9,7 +10,8 @@ from django.contrib.auth import get_user_model
 from tandem.core.personal_data import personal_data_providers
 
 # Models whose only link to a person records who configured something of the organisation: the
-# row is the organisation's, not about the person (erasure will pseudonymise these links).
+# row is the organisation's, not about the person. Erasure leaves them: the account they point to
+# is pseudonymised ("Former member", no email), so they name nobody.
 AUTHORSHIP_ONLY = {
     "people.PeopleImport": "the admin who ran an import",
     "programs.Program": "the manager who created the programme",
@@ -66,3 +68,20 @@ def test_providers_cover_only_their_own_apps_models_and_nothing_twice():
     for label in AUTHORSHIP_ONLY:
         apps.get_model(label)
         assert label not in labels
+
+
+def test_every_provider_of_a_person_linking_model_answers_for_erasure():
+    # given the providers covering a model with a foreign key to a person
+    linking = _models_linking_a_person()
+    owing = [
+        provider
+        for provider in personal_data_providers()
+        if any(label in linking for label in provider.covers)
+    ]
+    # then each has an erase function (article 17), and so does every provider: an export
+    # names what an erasure must answer for
+    assert owing
+    assert sorted(provider.app_label for provider in owing if provider.erase is None) == []
+    assert [
+        provider.app_label for provider in personal_data_providers() if not provider.erase
+    ] == []

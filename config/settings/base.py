@@ -212,6 +212,9 @@ else:
 
 # A personal data export (GDPR) can be downloaded for this many days; then its file is deleted.
 PRIVACY_EXPORT_DAYS = env_int("PRIVACY_EXPORT_DAYS", 7)
+# An erasure (GDPR article 17) waits this many days after it is asked for, cancellable until
+# then (a mistaken click, or second thoughts); then the hourly job erases the person.
+PRIVACY_ERASURE_COOLING_OFF_DAYS = env_int("PRIVACY_ERASURE_COOLING_OFF_DAYS", 14)
 
 # Invitations and password-reset links stop working after this many seconds.
 INVITATION_MAX_AGE_SECONDS = env_int("INVITATION_MAX_AGE_SECONDS", 14 * 24 * 3600)

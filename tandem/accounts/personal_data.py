@@ -1,10 +1,12 @@
 """What accounts holds about a person: the account itself, their API tokens (never the
 digest) and the invitation they accepted."""
 
+from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 
 from tandem.accounts.models import ApiToken, Invitation, User
-from tandem.core.personal_data import Section, rows_of
+from tandem.audit.services import audit_forget_rows
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 
 COVERS = ("accounts.User", "accounts.ApiToken", "accounts.Invitation")
 
@@ -42,3 +44,31 @@ def export(user: User) -> list[Section]:
         ),
         Section("invitations", "Invitations sent to your email address.", invitations),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # The account row stays, for the foreign keys of what the partner keeps, but names nobody.
+    # Updated through the queryset, so the providers after this one (the erasure runs them top
+    # app first: audit comes last, to scrub what the deletions recorded) still hold the
+    # identifiers in `user`.
+    report = ErasureReport()
+    tokens = ApiToken.objects.filter(user=user)
+    token_ids = list(tokens.values_list("pk", flat=True))
+    report.delete(tokens)
+    # A token's name is the person's words, and the trail recorded it when it was made and
+    # again as it is deleted here.
+    report.kept(
+        "audit.AuditEntry",
+        audit_forget_rows(
+            organization_id=user.organization_id, user_id=user.pk, model=ApiToken, pks=token_ids
+        ),
+    )
+    report.delete(Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user)))
+    User.objects.filter(pk=user.pk).update(
+        first_name="Former",
+        last_name="member",
+        email=f"erased-{user.pk}@invalid",
+        password=make_password(None),
+        is_active=False,
+    )
+    return report.kept("accounts.User", 1)

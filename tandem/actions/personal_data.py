@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from tandem.accounts.models import User
 from tandem.actions.models import ActionItem
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.relationships.personal_data import relationship_ids
 
 COVERS = ("actions.ActionItem",)
@@ -32,3 +32,10 @@ def export(user: User) -> list[Section]:
             ),
         )
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # Action items are the pair's: kept, owned by the pseudonymised account.
+    return ErasureReport().kept(
+        "actions.ActionItem", ActionItem.objects.filter(Q(owner=user) | Q(created_by=user)).count()
+    )

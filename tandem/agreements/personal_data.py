@@ -2,7 +2,7 @@
 
 from tandem.accounts.models import User
 from tandem.agreements.models import AgreementSignature
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 
 COVERS = ("agreements.AgreementSignature", "agreements.Agreement")
 
@@ -18,3 +18,10 @@ def export(user: User) -> list[Section]:
             ),
         )
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # The agreement is the pair's, and that it was signed stays true.
+    return ErasureReport().kept(
+        "agreements.AgreementSignature", AgreementSignature.objects.filter(user=user).count()
+    )

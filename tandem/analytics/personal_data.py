@@ -2,7 +2,7 @@
 
 from tandem.accounts.models import User
 from tandem.analytics.models import MonthlyReport
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 
 COVERS = ("analytics.MonthlyReport",)
 
@@ -15,3 +15,8 @@ def export(user: User) -> list[Section]:
             rows_of(MonthlyReport.objects.filter(recipient=user), ("month", "created_at")),
         )
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # Only the record that a report was mailed to them; the report's numbers are aggregates.
+    return ErasureReport().delete(MonthlyReport.objects.filter(recipient=user))

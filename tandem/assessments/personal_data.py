@@ -3,7 +3,7 @@ partner's, shared or not)."""
 
 from tandem.accounts.models import User
 from tandem.assessments.models import Rating, SelfAssessment
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 
 COVERS = ("assessments.SelfAssessment", "assessments.Rating")
 
@@ -27,3 +27,9 @@ def export(user: User) -> list[Section]:
             ),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # A self-assessment is private (shared only if the person chose so): deleted with its
+    # ratings. Programme progress reports count the people who still hold assessments.
+    return ErasureReport().delete(SelfAssessment.objects.filter(user=user))

@@ -12,6 +12,8 @@
   (deactivate it instead). The six built-ins are Tandem's and change only by migration.
 """
 
+import datetime
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -35,7 +37,7 @@ from tandem.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.programs.permissions import program_access
-from tandem.relationships.models import RelationshipEventKind
+from tandem.relationships.models import RelationshipEventKind, RelationshipStatus
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
 from tandem.relationships.services import relationship_record_activity
 
@@ -356,3 +358,17 @@ def competency_delete(*, actor: User, program_id: int, competency_id: int) -> No
             "of deleting it."
         )
     competency.delete()
+
+
+def self_assessments_purge_ended(*, organization_id: int, closed_before: datetime.datetime) -> int:
+    """Delete the self-assessments (and their ratings) of the organisation's relationships
+    completed or ended before `closed_before` (its retention setting, run by privacy's daily
+    job). Returns how many assessments went."""
+    assessments = SelfAssessment.objects.filter(
+        relationship__program__organization_id=organization_id,
+        relationship__status__in=[RelationshipStatus.COMPLETED, RelationshipStatus.ENDED],
+        relationship__closed_at__lt=closed_before,
+    )
+    count = assessments.count()
+    assessments.delete()
+    return count

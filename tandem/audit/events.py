@@ -25,6 +25,9 @@ SSO_SETTINGS_CHANGED = "sso.settings_changed"
 IDENTITY_PROVIDER_CHANGED = "identity_provider.changed"
 DATA_EXPORT_REQUESTED = "data_export.requested"
 DATA_EXPORT_DOWNLOADED = "data_export.downloaded"
+ERASURE_REQUESTED = "erasure.requested"
+ERASURE_CANCELLED = "erasure.cancelled"
+ERASURE_DONE = "erasure.done"
 
 ALL = (
     SIGN_IN_SUCCEEDED,
@@ -47,4 +50,7 @@ ALL = (
     IDENTITY_PROVIDER_CHANGED,
     DATA_EXPORT_REQUESTED,
     DATA_EXPORT_DOWNLOADED,
+    ERASURE_REQUESTED,
+    ERASURE_CANCELLED,
+    ERASURE_DONE,
 )

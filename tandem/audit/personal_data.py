@@ -4,7 +4,8 @@ same entries erasure pseudonymises)."""
 from typing import Any
 
 from tandem.audit.selectors import audit_entries_of_person
-from tandem.core.personal_data import Section, rows_of
+from tandem.audit.services import audit_pseudonymise_person
+from tandem.core.personal_data import ErasureReport, Section, identifiers_of, rows_of
 
 COVERS = ("audit.AuditEntry",)
 
@@ -37,3 +38,11 @@ def export(user: Any) -> list[Section]:
             ),
         )
     ]
+
+
+def erase(user: Any) -> ErasureReport:
+    # The trail keeps what happened and when; who it was becomes a pseudonym, never content.
+    changed = audit_pseudonymise_person(
+        organization_id=user.organization_id, user_id=user.pk, identifiers=identifiers_of(user)
+    )
+    return ErasureReport().kept("audit.AuditEntry", changed)

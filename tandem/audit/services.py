@@ -224,6 +224,21 @@ def audit_pseudonymise_person(
     return changed
 
 
+def audit_forget_rows(
+    *, organization_id: int | None, user_id: int, model: type[models.Model], pks: list[int]
+) -> int:
+    """Erasure again: the entries about rows of a person's that are being deleted (their API
+    tokens) keep their event and time, but lose what the row said (its name, the changes):
+    the person's pseudonym stands in for it. Returns how many entries changed."""
+    if not pks:
+        return 0
+    return AuditEntry.objects.filter(
+        organization_id=organization_id,
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk__in=[str(pk) for pk in pks],
+    ).update(object_repr=pseudonym(user_id), changes=None, changes_text="")
+
+
 def _scrub(text: str, needles: list[str], alias: str) -> str:
     for needle in needles:
         lowered = text.lower()

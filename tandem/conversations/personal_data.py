@@ -2,7 +2,7 @@
 
 from tandem.accounts.models import User
 from tandem.conversations.models import Message, MessageRead
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 
 COVERS = ("conversations.Message", "conversations.MessageRead")
 
@@ -26,3 +26,9 @@ def export(user: User) -> list[Section]:
             ),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # The messages are the partner's conversation too: kept, their author pseudonymised.
+    report = ErasureReport().delete(MessageRead.objects.filter(user=user))
+    return report.kept("conversations.Message", Message.objects.filter(author=user).count())

@@ -6,7 +6,12 @@ Every app owns its own data, so every app that stores rows about a person has a 
 - `COVERS`: the labels of its models ("journals.JournalEntry") whose rows it exports, so a test
   can prove that every model holding a person's rows has an owner who answers for it;
 - `export(user) -> list[Section]`: that person's rows as plain dicts, private text decrypted,
-  and never another person's private data.
+  and never another person's private data;
+- `erase(user) -> ErasureReport` (GDPR article 17): delete the person's private rows, and
+  pseudonymise what others also own (the rows stay, the person's words in them stay for the
+  partner, but nothing names them). Optional for an app that only exports; a test requires it
+  of every app whose covered models hold a person's rows. It runs inside the erasure's one
+  transaction and sees the person as they were (accounts pseudonymises the account last).
 
 Core knows no domain: it finds the modules by name among the installed apps (the way the
 admin finds `admin.py`), in the order of `INSTALLED_APPS`, and holds nothing else.
@@ -15,13 +20,15 @@ admin finds `admin.py`), in the order of `INSTALLED_APPS`, and holds nothing els
 import datetime
 import importlib
 import importlib.util
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 Row = dict[str, Any]
 
@@ -36,13 +43,47 @@ class Section:
     rows: list[Row] = field(default_factory=list)
 
 
+@dataclass
+class ErasureReport:
+    """What one erasure did, per model label: rows deleted, rows kept with the person
+    pseudonymised (their link or their name taken out). Counts only, never content: the
+    report is kept with the erasure request."""
+
+    deleted: Counter[str] = field(default_factory=Counter)
+    pseudonymised: Counter[str] = field(default_factory=Counter)
+
+    def delete(self, queryset: QuerySet[Any]) -> "ErasureReport":
+        """Delete `queryset`, counting every row that went (cascades included)."""
+        _, per_model = queryset.delete()
+        self.deleted.update({label: count for label, count in per_model.items() if count})
+        return self
+
+    def kept(self, label: str, count: int) -> "ErasureReport":
+        if count:
+            self.pseudonymised[label] += count
+        return self
+
+    def merge(self, other: "ErasureReport") -> "ErasureReport":
+        self.deleted.update(other.deleted)
+        self.pseudonymised.update(other.pseudonymised)
+        return self
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {
+            "deleted": dict(sorted(self.deleted.items())),
+            "pseudonymised": dict(sorted(self.pseudonymised.items())),
+        }
+
+
 @dataclass(frozen=True)
 class Provider:
-    """One app's answer: its label, the models it covers and its export function."""
+    """One app's answer: its label, the models it covers, its export function and (when the
+    app holds rows to erase) its erase function."""
 
     app_label: str
     covers: tuple[str, ...]
     export: Callable[[Any], list[Section]]
+    erase: Callable[[Any], ErasureReport] | None = None
 
 
 MODULE_NAME = "personal_data"
@@ -68,6 +109,7 @@ def personal_data_providers() -> list[Provider]:
                 app_label=config.label,
                 covers=tuple(module.COVERS),
                 export=module.export,
+                erase=getattr(module, "erase", None),
             )
         )
     return providers
@@ -92,3 +134,45 @@ def rows_of(queryset: QuerySet[Any], fields: Sequence[str]) -> list[Row]:
 def label_of(model: type[Model]) -> str:
     """The label `COVERS` uses for a model ("journals.JournalEntry")."""
     return model._meta.label
+
+
+FORMER_MEMBER = "Former member"
+
+
+def identifiers_of(user: Any) -> list[str]:
+    """What names a person in text others hold: their email and their name as shown and as
+    typed. Longest first, so the full name goes before a part of it."""
+    names = {user.email, getattr(user, "display_name", ""), getattr(user, "full_name", "")}
+    return sorted((name for name in names if name and name.strip()), key=len, reverse=True)
+
+
+def scrub(text: str, identifiers: Sequence[str], alias: str = FORMER_MEMBER) -> str:
+    """`text` with every identifier (any case) replaced by `alias`."""
+    for identifier in identifiers:
+        text = re.sub(re.escape(identifier), alias, text, flags=re.IGNORECASE)
+    return text
+
+
+def scrub_rows(
+    queryset: QuerySet[Any],
+    fields: Sequence[str],
+    identifiers: Sequence[str],
+    alias: str = FORMER_MEMBER,
+) -> int:
+    """Replace the person's identifiers in `fields` of the rows of `queryset` that name them
+    (someone else's notification, an event's summary): the row stays, the name goes. Returns
+    how many rows changed. Plain text columns only (a database search finds the rows)."""
+
+    if not identifiers:
+        return 0
+    naming = Q()
+    for name in fields:
+        for identifier in identifiers:
+            naming |= Q(**{f"{name}__icontains": identifier})
+    changed = 0
+    for row in queryset.filter(naming).order_by("pk"):
+        for name in fields:
+            setattr(row, name, scrub(getattr(row, name), identifiers, alias))
+        type(row).objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
+        changed += 1
+    return changed

@@ -4,7 +4,7 @@ them (it is about them)."""
 from django.db.models import Q
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.feedback.models import Feedback, FeedbackDirection
 
 COVERS = ("feedback.Feedback",)
@@ -39,3 +39,8 @@ def export(user: User) -> list[Section]:
             rows_of(Feedback.objects.filter(received).exclude(author=user), FIELDS),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # Feedback given is the partner's to read: kept, its author pseudonymised.
+    return ErasureReport().kept("feedback.Feedback", Feedback.objects.filter(author=user).count())

@@ -1,8 +1,10 @@
 """What goals holds about a person: the shared goals of their pairs, their milestones and
 comments, and the changes they made."""
 
+from django.db.models import Q
+
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, identifiers_of, rows_of, scrub_rows
 from tandem.goals.models import Goal, GoalChange, GoalComment, Milestone
 from tandem.relationships.personal_data import relationship_ids
 
@@ -45,3 +47,16 @@ def export(user: User) -> list[Section]:
             ),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # Goals, milestones and comments are the pair's: kept, the person pseudonymised.
+    names = identifiers_of(user)
+    report = ErasureReport()
+    report.kept("goals.Goal", Goal.objects.filter(created_by=user).count())
+    report.kept("goals.GoalComment", GoalComment.objects.filter(author=user).count())
+    report.kept("goals.Milestone", Milestone.objects.filter(done_by=user).count())
+    changes = GoalChange.objects.filter(
+        Q(actor=user) | Q(goal__relationship_id__in=relationship_ids(user))
+    )
+    return report.kept("goals.GoalChange", scrub_rows(changes, ("before", "after"), names))

@@ -2,7 +2,7 @@
 notes others wrote about their pair are the managers' working notes, not shown to the pair."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.health.models import HealthNote
 
 COVERS = ("health.HealthNote",)
@@ -19,3 +19,8 @@ def export(user: User) -> list[Section]:
             ),
         )
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # A manager's notes on pairs are the programme's record: kept, the author pseudonymised.
+    return ErasureReport().kept("health.HealthNote", HealthNote.objects.filter(author=user).count())

@@ -2,7 +2,7 @@
 never theirs, shared or not."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.journals.models import JournalEntry
 
 COVERS = ("journals.JournalEntry",)
@@ -29,3 +29,8 @@ def export(user: User) -> list[Section]:
             ),
         )
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # The journal is the person's alone: deleted.
+    return ErasureReport().delete(JournalEntry.objects.filter(author=user))

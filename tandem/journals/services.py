@@ -2,6 +2,7 @@
 timeline event (even an entry's existence is private). Sharing an entry tells the partner,
 in the `messages` category, without the text."""
 
+import datetime
 from collections.abc import Iterable
 from types import EllipsisType
 
@@ -18,6 +19,7 @@ from tandem.meetings import selectors as meeting_selectors
 from tandem.meetings.models import Meeting
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
+from tandem.relationships.models import RelationshipStatus
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
 
 MAX_TEXT = 20_000
@@ -203,3 +205,15 @@ def journal_reencrypt_all(*, batch_size: int = 500) -> int:
             JournalEntry.objects.bulk_update(batch, list(ENCRYPTED))
             count += len(batch)
     return count
+
+
+def journal_entries_purge_ended(*, organization_id: int, closed_before: datetime.datetime) -> int:
+    """Delete the journal entries written in the organisation's relationships that were
+    completed or ended before `closed_before` (its retention setting, run by privacy's daily
+    job). Returns how many went."""
+    _, deleted = JournalEntry.objects.filter(
+        relationship__program__organization_id=organization_id,
+        relationship__status__in=[RelationshipStatus.COMPLETED, RelationshipStatus.ENDED],
+        relationship__closed_at__lt=closed_before,
+    ).delete()
+    return deleted.get(JournalEntry._meta.label, 0)

@@ -1,7 +1,7 @@
 """What journeys holds about a person: the journey steps they ticked by hand."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.journeys.models import StepCompletion
 
 COVERS = ("journeys.StepCompletion",)
@@ -18,3 +18,10 @@ def export(user: User) -> list[Section]:
             ),
         )
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # A step done is the pair's progress: kept, who did it pseudonymised.
+    return ErasureReport().kept(
+        "journeys.StepCompletion", StepCompletion.objects.filter(completed_by=user).count()
+    )

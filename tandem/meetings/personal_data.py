@@ -3,8 +3,8 @@ agendas, and their own check-ins (never the partner's). The calendar feed token 
 is a secret, not data about them."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
-from tandem.meetings.models import AgendaItem, CheckIn, Meeting
+from tandem.core.personal_data import ErasureReport, Section, identifiers_of, rows_of, scrub_rows
+from tandem.meetings.models import AgendaItem, CalendarFeedToken, CheckIn, Meeting
 from tandem.relationships.personal_data import relationship_ids
 
 COVERS = ("meetings.Meeting", "meetings.AgendaItem", "meetings.CheckIn")
@@ -48,3 +48,17 @@ def export(user: User) -> list[Section]:
             ),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # Meetings, their shared notes and agenda are the pair's: kept. A check-in keeps its
+    # usefulness score (programme averages count it) and loses the person's own words.
+    report = ErasureReport().delete(CalendarFeedToken.objects.filter(user=user))
+    report.kept(
+        "meetings.CheckIn",
+        CheckIn.objects.filter(user=user).exclude(practise_next="").update(practise_next=""),
+    )
+    meetings = Meeting.objects.filter(relationship_id__in=relationship_ids(user))
+    return report.kept(
+        "meetings.Meeting", scrub_rows(meetings, ("title", "location"), identifiers_of(user))
+    )

@@ -5,7 +5,7 @@ where they are reached on Slack and Teams."""
 from urllib.parse import urlsplit
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, identifiers_of, rows_of, scrub_rows
 from tandem.notifications.models import (
     ChatAddress,
     Notification,
@@ -88,3 +88,30 @@ def export(user: User) -> list[Section]:
             ],
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # Everything addressed to the person goes. What others were sent about them (a partner's
+    # "new message from ...", a manager's "... was deactivated") stays for them, the name
+    # replaced: including the emails this erasure itself queues, still in the outbox.
+    report = ErasureReport()
+    for model in (Notification, NotificationPreference, QuietHours, PushSubscription):
+        report.delete(model.objects.filter(user=user))
+    report.delete(OutboxMessage.objects.filter(recipient=user))
+    names = identifiers_of(user)
+    report.kept(
+        "notifications.Notification",
+        scrub_rows(
+            Notification.objects.filter(user__organization=user.organization),
+            ("title", "body"),
+            names,
+        ),
+    )
+    return report.kept(
+        "notifications.OutboxMessage",
+        scrub_rows(
+            OutboxMessage.objects.filter(recipient__organization=user.organization),
+            ("subject", "text_body", "html_body"),
+            names,
+        ),
+    )

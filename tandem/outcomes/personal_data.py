@@ -1,7 +1,7 @@
 """What outcomes holds about a person: the HR employment record imported for them."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.outcomes.models import EmploymentRecord, Promotion
 
 COVERS = ("outcomes.EmploymentRecord",)
@@ -31,3 +31,12 @@ def export(user: User) -> list[Section]:
             rows_of(Promotion.objects.filter(record__user=user), ("promoted_on",)),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # The HR record feeds outcome reports (retention and promotion counts): kept for the
+    # counts, without the employee id that would name the person in the HR system.
+    return ErasureReport().kept(
+        "outcomes.EmploymentRecord",
+        EmploymentRecord.objects.filter(user=user).update(employee_id="", location=""),
+    )

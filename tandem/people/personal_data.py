@@ -2,7 +2,7 @@
 they are in."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.people.models import DirectoryGroupMember, Profile
 
 COVERS = ("people.Profile", "people.DirectoryGroupMember")
@@ -45,3 +45,23 @@ def export(user: User) -> list[Section]:
             rows_of(DirectoryGroupMember.objects.filter(user=user), ("group__display_name",)),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # The profile row stays (pages join it) with everything that describes the person blank;
+    # their directory groups go (the directory may send them again: a new account).
+    report = ErasureReport()
+    report.delete(DirectoryGroupMember.objects.filter(user=user))
+    return report.kept(
+        "people.Profile",
+        Profile.objects.filter(user=user).update(
+            job_title="",
+            department="",
+            location="",
+            languages=[],
+            bio="",
+            goals="",
+            availability="",
+            manager=None,
+        ),
+    )

@@ -15,3 +15,15 @@ class PrivacyConfig(AppConfig):
             period=Period.HOURLY,
             task="tandem.privacy.tasks.data_exports_expire_task",
         )
+        # An erasure is due days after it is asked for; within the hour is soon enough.
+        register_periodic_job(
+            name="erasures_execute",
+            period=Period.HOURLY,
+            task="tandem.privacy.tasks.erasures_execute_task",
+        )
+        # Retention counts in months: once a day is more than precise enough.
+        register_periodic_job(
+            name="retention_apply",
+            period=Period.DAILY,
+            task="tandem.privacy.tasks.retention_apply_task",
+        )

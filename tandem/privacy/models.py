@@ -1,5 +1,6 @@
 """A person's request for their data (GDPR articles 15 and 20): who asked, for whom, how far
-the archive is, where it is and until when."""
+the archive is, where it is and until when. A request to erase a person (article 17): who
+asked, when it is due (after a cooling-off period in which it can be cancelled), what it did."""
 
 from django.db import models
 from django.db.models import Q
@@ -65,3 +66,100 @@ class DataExport(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class ErasureStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for its date (can be cancelled)"
+    CANCELLED = "cancelled", "Cancelled"
+    DONE = "done", "Done"
+
+
+class ErasureRequest(TimeStampedModel):
+    """A request to erase `person` (GDPR article 17), by themselves or an organisation admin.
+    It waits until `due_at` (the cooling-off period: the person or an admin may cancel it
+    until then); the hourly job then erases the person once and records what it did (counts
+    only). The row outlives the erasure: it proves the erasure was done."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="erasure_requests"
+    )
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="erasure_requests")
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="erasures_requested"
+    )
+    reason = models.TextField(blank=True)
+    requested_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=ErasureStatus.choices, default=ErasureStatus.PENDING
+    )
+    cancelled_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # What the erasure did, per model: {"deleted": {label: n}, "pseudonymised": {label: n}}.
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "due_at"], name="erasure_due")]
+        constraints = [
+            # One pending erasure per person: asking twice is the same request.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="pending"),
+                name="erasure_one_pending_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_at__gte=models.F("requested_at")), name="erasure_due_after_asked"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="done") & Q(done_at__isnull=False))
+                | (~Q(status="done") & Q(done_at__isnull=True)),
+                name="erasure_done_has_date",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="cancelled") & Q(cancelled_at__isnull=False))
+                | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                name="erasure_cancelled_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure request {self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ErasureStatus.PENDING
+
+
+RETENTION_MONTHS_MAX = 120
+
+
+class RetentionSettings(TimeStampedModel):
+    """How long an organisation keeps the private data of relationships that ended: after
+    `ended_relationship_private_data_months` months (None: kept until erased) the journal
+    entries and self-assessments written in a relationship completed or ended that long ago
+    are deleted by the daily job. How long the audit trail is kept is audit's own setting."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="retention_settings"
+    )
+    ended_relationship_private_data_months = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "retention settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_relationship_private_data_months__isnull=True)
+                | Q(
+                    ended_relationship_private_data_months__gte=1,
+                    ended_relationship_private_data_months__lte=RETENTION_MONTHS_MAX,
+                ),
+                name="retention_months_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Retention settings of organisation {self.organization_id}"

@@ -2,7 +2,7 @@
 
 from tandem.accounts.models import User
 from tandem.core.errors import NotFound
-from tandem.privacy.models import DataExport
+from tandem.privacy.models import DataExport, ErasureRequest
 
 
 def data_subject_access(*, actor: User, subject_id: int) -> User:
@@ -34,3 +34,22 @@ def data_export_access(*, actor: User, export_id: int) -> DataExport:
     if export is None:
         raise NotFound("No such data export.")
     return export
+
+
+def erasure_request_access(
+    *, actor: User, erasure_id: int, for_update: bool = False
+) -> ErasureRequest:
+    """An erasure request about `actor`, or (for an organisation admin) about a person of
+    their organisation. Anyone else is NotFound. `for_update` locks the row (a cancel racing
+    the job)."""
+    requests = ErasureRequest.objects.select_related("person")
+    if for_update:
+        requests = requests.select_for_update(of=("self",))
+    if actor.is_org_admin and actor.organization_id is not None:
+        requests = requests.filter(organization_id=actor.organization_id)
+    else:
+        requests = requests.filter(person=actor)
+    erasure = requests.filter(pk=erasure_id).first()
+    if erasure is None:
+        raise NotFound("No such erasure request.")
+    return erasure

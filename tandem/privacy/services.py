@@ -1,6 +1,8 @@
 """Personal data rights' use cases: ask for an export, build it in the background, hand it to
-the one who asked, and delete it when it expires."""
+the one who asked, and delete it when it expires; ask for an erasure, cancel it while it
+waits, and carry it out when it is due."""
 
+import calendar
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -12,16 +14,31 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tandem.accounts.models import User
+from tandem.accounts.models import Role, User
+from tandem.assessments.services import self_assessments_purge_ended
 from tandem.audit import events
 from tandem.audit.services import audit_record
-from tandem.core.errors import Conflict
-from tandem.core.personal_data import Section, personal_data_providers
+from tandem.core.errors import Conflict, InvalidInput, NotFound
+from tandem.core.personal_data import ErasureReport, Section, personal_data_providers
+from tandem.journals.services import journal_entries_purge_ended
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.privacy.archive import build_archive
-from tandem.privacy.models import DataExport, DataExportStatus
-from tandem.privacy.permissions import data_export_access, data_subject_access
+from tandem.privacy.models import (
+    RETENTION_MONTHS_MAX,
+    DataExport,
+    DataExportStatus,
+    ErasureRequest,
+    ErasureStatus,
+    RetentionSettings,
+)
+from tandem.privacy.permissions import (
+    data_export_access,
+    data_subject_access,
+    erasure_request_access,
+)
+from tandem.provisioning.actors import Provisioner
+from tandem.provisioning.lifecycle import person_deactivate, require_not_last_admin
 
 logger = logging.getLogger(__name__)
 
@@ -153,3 +170,263 @@ def data_exports_expire(*, now: datetime | None = None) -> int:
             status=DataExportStatus.EXPIRED, file_name="", updated_at=now
         )
     return expired
+
+
+# Erasure (GDPR article 17) ------------------------------------------------------------------
+
+ERASURE_REASON_MAX = 1000
+ERASURE_JOB = "erasure of personal data"
+
+
+def _org_admins(organization_id: int, *, besides: int) -> list[User]:
+    return list(
+        User.objects.filter(organization_id=organization_id, role=Role.ORG_ADMIN, is_active=True)
+        .exclude(pk=besides)
+        .order_by("pk")
+    )
+
+
+def erasure_cooling_off() -> timedelta:
+    return timedelta(days=max(settings.PRIVACY_ERASURE_COOLING_OFF_DAYS, 0))
+
+
+def erasure_request(
+    *, actor: User, person_id: int, reason: str = "", now: datetime | None = None
+) -> ErasureRequest:
+    """Ask for a person to be erased: yourself, or (an organisation admin) a person of your
+    organisation. It happens after the cooling-off period (`PRIVACY_ERASURE_COOLING_OFF_DAYS`),
+    cancellable until then. The person and the organisation's admins are told by email. A
+    second request while one is pending is a Conflict, as is erasing the organisation's last
+    admin (someone must be left to run it)."""
+    person = data_subject_access(actor=actor, subject_id=person_id)
+    organization_id = person.organization_id
+    assert organization_id is not None  # noqa: S101 (data_subject_access saw to it)
+    reason = reason.strip()
+    if len(reason) > ERASURE_REASON_MAX:
+        raise InvalidInput.for_field(
+            "reason", f"Keep the reason under {ERASURE_REASON_MAX} characters."
+        )
+    require_not_last_admin(person, organization_id)
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            erasure = ErasureRequest.objects.create(
+                organization_id=organization_id,
+                person=person,
+                requested_by=actor,
+                reason=reason,
+                requested_at=now,
+                due_at=now + erasure_cooling_off(),
+            )
+            audit_record(
+                actor=actor,
+                event=events.ERASURE_REQUESTED,
+                organization_id=organization_id,
+                target=person,
+                data={"erasure_request": erasure.pk},
+            )
+            on = f"{timezone.localtime(erasure.due_at):%d %B %Y at %H:%M}"
+            notification_send(
+                recipients=[person],
+                category=NotificationCategory.PRIVACY,
+                subject="Your data will be erased",
+                body=(
+                    f"Erasing your data in Tandem was asked for. It happens on {on}; until then "
+                    "you (or an organisation admin) can cancel it from the My data page. Your "
+                    "journal, assessments, survey words and profile will be deleted; what your "
+                    "partners also own (messages, meeting notes, goals, feedback) stays for "
+                    "them, shown as written by a former member."
+                ),
+                url=reverse("privacy:exports"),
+            )
+            notification_send(
+                recipients=_org_admins(organization_id, besides=person.pk),
+                category=NotificationCategory.PRIVACY,
+                subject=f"{person.display_name}'s data will be erased",
+                body=(
+                    f"Erasing {person.display_name}'s data was asked for. It happens on {on}, "
+                    "unless they or an admin cancel it before."
+                ),
+                url=reverse("privacy:person_exports", args=[person.pk]),
+            )
+    except IntegrityError as error:
+        raise Conflict("Erasing this person's data is already asked for.") from error
+    return erasure
+
+
+def erasure_cancel(*, actor: User, erasure_id: int, now: datetime | None = None) -> ErasureRequest:
+    """Cancel a pending erasure: the person, or an admin of their organisation. One that is
+    done or cancelled already is a Conflict."""
+    with transaction.atomic():
+        erasure = erasure_request_access(actor=actor, erasure_id=erasure_id, for_update=True)
+        if not erasure.is_pending:
+            raise Conflict("This erasure is not waiting any more: it cannot be cancelled.")
+        erasure.status = ErasureStatus.CANCELLED
+        erasure.cancelled_by = actor
+        erasure.cancelled_at = now or timezone.now()
+        erasure.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            event=events.ERASURE_CANCELLED,
+            organization_id=erasure.organization_id,
+            target=erasure.person,
+            data={"erasure_request": erasure.pk},
+        )
+    return erasure
+
+
+def erasure_execute(*, erasure_id: int, now: datetime | None = None) -> ErasureRequest | None:
+    """Erase the person of one due, pending request, in one transaction, exactly once (the
+    request's row is locked and must still be pending: a second run, or one racing a cancel,
+    does nothing and returns None).
+
+    First the lifecycle deactivates them (signed out, tokens revoked, pairs paused or ended,
+    partners and managers told); then every app's provider erases what it holds, top app
+    first: accounts pseudonymises the account near the end, and audit, last, scrubs the person
+    from the trail, the entries the deletions just wrote included. The counts are kept on the
+    request; the admins are told it is done."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        erasure = (
+            ErasureRequest.objects.select_for_update()
+            .filter(pk=erasure_id, status=ErasureStatus.PENDING, due_at__lte=now)
+            .first()
+        )
+        if erasure is None:
+            return None
+        person = User.objects.get(pk=erasure.person_id)
+        organization_id = erasure.organization_id
+        if person.is_active:
+            # The person as deactivated by the admin who asked, or by Tandem's own job when
+            # they asked themselves (the lifecycle refuses anyone deactivating themselves).
+            requester = erasure.requested_by
+            actor: User | Provisioner = (
+                requester
+                if requester is not None
+                and requester.pk != person.pk
+                and requester.is_org_admin
+                and requester.is_active
+                and requester.organization_id == organization_id
+                else Provisioner(
+                    organization_id=organization_id, token_id=None, token_name="", job=ERASURE_JOB
+                )
+            )
+            person_deactivate(actor=actor, user=person, reason="Erasure of their personal data")
+        report = ErasureReport()
+        for provider in reversed(personal_data_providers()):
+            if provider.erase is not None:
+                report.merge(provider.erase(person))
+        erasure.status = ErasureStatus.DONE
+        erasure.done_at = now
+        erasure.report = report.as_dict()
+        erasure.save(update_fields=["status", "done_at", "report", "updated_at"])
+        audit_record(
+            actor=None,
+            event=events.ERASURE_DONE,
+            organization_id=organization_id,
+            data={"erasure_request": erasure.pk, "person": person.pk},
+        )
+        # The person's address is erased with them: only the admins can be told it is done.
+        notification_send(
+            recipients=_org_admins(organization_id, besides=person.pk),
+            category=NotificationCategory.PRIVACY,
+            subject=f"A person's data was erased (request {erasure.pk})",
+            body=(
+                f"The erasure asked for on {timezone.localtime(erasure.requested_at):%d %B %Y} "
+                "is done: their private data is deleted, and what their partners also own is "
+                "kept under the name of a former member."
+            ),
+            url=reverse("privacy:person_exports", args=[person.pk]),
+        )
+    return erasure
+
+
+def erasures_execute(*, now: datetime | None = None) -> int:
+    """Erase every person whose request is due (the hourly job), each in its own transaction,
+    so one failure leaves the others done. Returns how many were erased."""
+    now = now or timezone.now()
+    done = 0
+    due = ErasureRequest.objects.filter(status=ErasureStatus.PENDING, due_at__lte=now)
+    for erasure_id in due.order_by("due_at", "pk").values_list("pk", flat=True):
+        try:
+            done += erasure_execute(erasure_id=erasure_id, now=now) is not None
+        except Exception:
+            # Left pending: the next hour tries again, and the failure is in the logs.
+            logger.exception("Erasure request %s failed", erasure_id)
+    return done
+
+
+# Retention ----------------------------------------------------------------------------------
+
+
+def _months_before(moment: datetime, months: int) -> datetime:
+    """`moment` moved back by calendar months (the 31st becomes the month's last day)."""
+    total = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def retention_settings_get(*, actor: User) -> RetentionSettings:
+    """The organisation's retention settings (unsaved defaults when it has none). Org admins
+    only; anyone else NotFound."""
+    organization_id = actor.organization_id
+    if organization_id is None or not actor.is_org_admin:
+        raise NotFound("No such page.")
+    return RetentionSettings.objects.filter(organization_id=organization_id).first() or (
+        RetentionSettings(organization_id=organization_id)
+    )
+
+
+def retention_settings_update(*, actor: User, months: int | None) -> RetentionSettings:
+    """Set after how many months (1 to RETENTION_MONTHS_MAX; None: keep) the private data of
+    the organisation's ended relationships is deleted. Org admins only; recorded in the audit
+    trail."""
+    current = retention_settings_get(actor=actor)
+    if months is not None and (isinstance(months, bool) or not 1 <= months <= RETENTION_MONTHS_MAX):
+        raise InvalidInput.for_field(
+            "ended_relationship_private_data_months",
+            f"Say a number of months from 1 to {RETENTION_MONTHS_MAX}, or leave it empty to "
+            f"keep the data (got {months}).",
+        )
+    before = current.ended_relationship_private_data_months
+    with transaction.atomic():
+        row, _ = RetentionSettings.objects.update_or_create(
+            organization_id=current.organization_id,
+            defaults={"ended_relationship_private_data_months": months},
+        )
+        if before != months:
+            audit_record(
+                actor=actor,
+                event=events.SETTINGS_CHANGED,
+                organization_id=current.organization_id,
+                data={
+                    "settings": "retention",
+                    "changes": {"ended_relationship_private_data_months": [before, months]},
+                },
+            )
+    return row
+
+
+def retention_apply(*, now: datetime | None = None) -> int:
+    """Delete the private data (journal entries, self-assessments) of relationships that
+    ended longer ago than each organisation's setting: the daily job. Each organisation in
+    its own transaction. Returns how many rows went."""
+    now = now or timezone.now()
+    deleted = 0
+    settings_rows = RetentionSettings.objects.filter(
+        ended_relationship_private_data_months__isnull=False
+    ).order_by("organization_id")
+    for row in settings_rows:
+        months = row.ended_relationship_private_data_months
+        assert months is not None  # noqa: S101 (filtered above)
+        closed_before = _months_before(now, months)
+        with transaction.atomic():
+            deleted += journal_entries_purge_ended(
+                organization_id=row.organization_id, closed_before=closed_before
+            )
+            deleted += self_assessments_purge_ended(
+                organization_id=row.organization_id, closed_before=closed_before
+            )
+    return deleted

@@ -2,7 +2,12 @@
 
 from django_tasks import task
 
-from tandem.privacy.services import data_export_build, data_exports_expire
+from tandem.privacy.services import (
+    data_export_build,
+    data_exports_expire,
+    erasures_execute,
+    retention_apply,
+)
 
 
 @task()
@@ -15,3 +20,16 @@ def data_export_build_task(export_id: int) -> bool:
 def data_exports_expire_task(period_start: str = "") -> int:
     """Delete expired exports' files: the hourly periodic job (`PrivacyConfig.ready`)."""
     return data_exports_expire()
+
+
+@task()
+def erasures_execute_task(period_start: str = "") -> int:
+    """Erase the people whose erasure is due: the hourly periodic job (`PrivacyConfig.ready`)."""
+    return erasures_execute()
+
+
+@task()
+def retention_apply_task(period_start: str = "") -> int:
+    """Delete ended relationships' private data past each organisation's retention: the daily
+    periodic job (`PrivacyConfig.ready`)."""
+    return retention_apply()

@@ -1,18 +1,25 @@
 """The personal data pages: "My data" (ask for an export of your own data, follow it, download
-it) and an organisation admin's export for one person. Thin: guards, services, selectors.
+it; ask for your data to be erased, or cancel that while it waits) and an organisation admin's
+export and erasure for one person. Thin: guards, services, selectors.
 Anyone not allowed gets a 404, as if the page or the export did not exist."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tandem.accounts.models import User
 from tandem.accounts.requests import signed_in_user
-from tandem.core.errors import Conflict
+from tandem.core.errors import Conflict, InvalidInput
 from tandem.core.web import guard_as_http
 from tandem.privacy import selectors, services
-from tandem.privacy.permissions import data_export_access, data_subject_access
+from tandem.privacy.permissions import (
+    data_export_access,
+    data_subject_access,
+    erasure_request_access,
+)
 
 
 @login_required
@@ -27,8 +34,7 @@ def my_exports(request: HttpRequest) -> HttpResponse:
         except Conflict as error:
             messages.warning(request, error.detail)
         return redirect("privacy:exports")
-    exports = selectors.data_exports_of_requester(actor=actor, subject_id=actor.pk)
-    return render(request, "privacy/exports.html", {"exports": exports, "subject": actor})
+    return _data_page(request, actor=actor, subject=actor)
 
 
 @login_required
@@ -46,8 +52,7 @@ def person_exports(request: HttpRequest, user_id: int) -> HttpResponse:
             except Conflict as error:
                 messages.warning(request, error.detail)
         return redirect("privacy:person_exports", user_id=subject.pk)
-    exports = selectors.data_exports_of_requester(actor=actor, subject_id=subject.pk)
-    return render(request, "privacy/exports.html", {"exports": exports, "subject": subject})
+    return _data_page(request, actor=actor, subject=subject)
 
 
 @login_required
@@ -77,3 +82,119 @@ def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _data_page(request: HttpRequest, *, actor: User, subject: User) -> HttpResponse:
+    exports = selectors.data_exports_of_requester(actor=actor, subject_id=subject.pk)
+    erasures = list(selectors.erasure_requests_of_person(person_id=subject.pk))
+    return render(
+        request,
+        "privacy/exports.html",
+        {
+            "exports": exports,
+            "subject": subject,
+            "erasures": erasures,
+            "erasure_pending": any(erasure.is_pending for erasure in erasures),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_erasure(request: HttpRequest) -> HttpResponse:
+    """ "Erase my data": a confirm page saying what goes, what stays and until when it can be
+    cancelled; POST asks for it."""
+    actor = signed_in_user(request)
+    return _erasure_page(request, actor=actor, subject=actor)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_erasure(request: HttpRequest, user_id: int) -> HttpResponse:
+    """An organisation admin's "Erase their data" for one person of their organisation."""
+    actor = signed_in_user(request)
+    with guard_as_http():
+        subject = data_subject_access(actor=actor, subject_id=user_id)
+    return _erasure_page(request, actor=actor, subject=subject)
+
+
+def _data_page_of(actor: User, subject: User) -> HttpResponse:
+    if subject.pk == actor.pk:
+        return redirect("privacy:exports")
+    return redirect("privacy:person_exports", user_id=subject.pk)
+
+
+def _erasure_page(request: HttpRequest, *, actor: User, subject: User) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        with guard_as_http():
+            try:
+                erasure = services.erasure_request(
+                    actor=actor, person_id=subject.pk, reason=request.POST.get("reason", "")
+                )
+            except (Conflict, InvalidInput) as problem:
+                error = problem.detail
+            else:
+                messages.success(
+                    request,
+                    "Erasure asked for. It happens on "
+                    f"{timezone.localtime(erasure.due_at):%d %B %Y}; until then it can be "
+                    "cancelled here.",
+                )
+                return _data_page_of(actor, subject)
+    return render(
+        request,
+        "privacy/erase.html",
+        {
+            "subject": subject,
+            "is_self": subject.pk == actor.pk,
+            "due_at": timezone.now() + services.erasure_cooling_off(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def erasure_cancel(request: HttpRequest, erasure_id: int) -> HttpResponse:
+    """Cancel a pending erasure (the person, or an admin of their organisation)."""
+    actor = signed_in_user(request)
+    with guard_as_http():
+        erasure = erasure_request_access(actor=actor, erasure_id=erasure_id)
+        try:
+            services.erasure_cancel(actor=actor, erasure_id=erasure.pk)
+            messages.success(request, "The erasure is cancelled: nothing will be erased.")
+        except Conflict as problem:
+            messages.warning(request, problem.detail)
+    return _data_page_of(actor, erasure.person)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention(request: HttpRequest) -> HttpResponse:
+    """The organisation's retention settings (org admins; anyone else 404)."""
+    actor = signed_in_user(request)
+    with guard_as_http():
+        current = services.retention_settings_get(actor=actor)
+    error = ""
+    if request.method == "POST":
+        raw = request.POST.get("ended_relationship_private_data_months", "").strip()
+        try:
+            months = int(raw) if raw else None
+        except ValueError:
+            error = f"Say a whole number of months, or leave it empty (got {raw!r})."
+        else:
+            try:
+                services.retention_settings_update(actor=actor, months=months)
+            except InvalidInput as problem:
+                error = problem.detail
+            else:
+                messages.success(request, "Retention saved.")
+                return redirect("privacy:retention")
+    return render(
+        request,
+        "privacy/retention.html",
+        {"settings": current, "error": error},
+        status=400 if error else 200,
+    )

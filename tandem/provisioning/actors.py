@@ -9,14 +9,19 @@ from tandem.core.errors import NotFound
 
 @dataclass(frozen=True)
 class Provisioner:
-    """The identity provider, acting for one organisation through one SCIM token."""
+    """Provisioning with no person signed in, for one organisation: the identity provider
+    through one SCIM token, or (`job` set, no token) one of Tandem's own scheduled jobs, such
+    as an erasure come due that the person asked for themselves."""
 
     organization_id: int
-    token_id: int
+    token_id: int | None
     token_name: str
+    job: str = ""
 
     @property
     def label(self) -> str:
+        if self.job:
+            return f"Tandem ({self.job})"
         return f"identity provider (SCIM token {self.token_name!r})"
 
 

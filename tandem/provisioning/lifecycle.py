@@ -108,7 +108,7 @@ def _tell_managers(
         )
 
 
-def _require_not_last_admin(user: User, organization_id: int) -> None:
+def require_not_last_admin(user: User, organization_id: int) -> None:
     if user.role != Role.ORG_ADMIN:
         return
     others = User.objects.filter(
@@ -141,7 +141,7 @@ def person_deactivate(*, actor: Actor, user: User, reason: str) -> PersonDeactiv
     current = PersonDeactivation.objects.filter(user=user, reactivated_at__isnull=True).first()
     if current is not None:
         return current
-    _require_not_last_admin(user, organization_id)
+    require_not_last_admin(user, organization_id)
     now = timezone.now()
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False

@@ -2,7 +2,7 @@
 directory groups are people's)."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.provisioning.models import PersonDeactivation, ScimIdentity
 
 COVERS = (
@@ -38,3 +38,14 @@ def export(user: User) -> list[Section]:
             ),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # The directory's identity of the person goes (the directory may send them again: a new
+    # account). Deactivation records stay for reporting, their reasons blanked.
+    report = ErasureReport()
+    report.delete(ScimIdentity.objects.filter(user=user))
+    return report.kept(
+        "provisioning.PersonDeactivation",
+        PersonDeactivation.objects.filter(user=user).update(reason=""),
+    )

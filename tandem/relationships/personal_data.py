@@ -4,7 +4,7 @@ those pairs (shared with the partner, so both see them)."""
 from django.db.models import Q
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, identifiers_of, rows_of, scrub_rows
 from tandem.relationships.models import Relationship, RelationshipEvent
 from tandem.relationships.selectors import relationship_ids_of_user
 
@@ -48,3 +48,19 @@ def export(user: User) -> list[Section]:
             ),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # Relationships are the partner's too: kept. Their events and closing reasons may name
+    # the person (the lifecycle's "... was deactivated"): the name replaced.
+    names = identifiers_of(user)
+    ids = relationship_ids(user)
+    report = ErasureReport()
+    report.kept(
+        "relationships.Relationship",
+        scrub_rows(Relationship.objects.filter(pk__in=ids), ("close_reason",), names),
+    )
+    return report.kept(
+        "relationships.RelationshipEvent",
+        scrub_rows(RelationshipEvent.objects.filter(relationship_id__in=ids), ("summary",), names),
+    )

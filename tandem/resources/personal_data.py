@@ -1,7 +1,7 @@
 """What resources holds about a person: their progress through the library."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.resources.models import LessonCompletion, ResourceProgress
 
 COVERS = ("resources.ResourceProgress", "resources.LessonCompletion")
@@ -26,3 +26,13 @@ def export(user: User) -> list[Section]:
             ),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # Progress and ratings hold no words and feed the resources' usage counts: kept, linked
+    # to the pseudonymised account.
+    report = ErasureReport()
+    report.kept("resources.ResourceProgress", ResourceProgress.objects.filter(user=user).count())
+    return report.kept(
+        "resources.LessonCompletion", LessonCompletion.objects.filter(user=user).count()
+    )

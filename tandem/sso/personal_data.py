@@ -2,7 +2,7 @@
 vouch for (which provider, the subject it knows them by, when they last signed in with it)."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.sso.models import ExternalIdentity
 
 COVERS = ("sso.ExternalIdentity",)
@@ -19,3 +19,8 @@ def export(user: User) -> list[Section]:
             ),
         )
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # The id the identity provider knows them by would name them: deleted.
+    return ErasureReport().delete(ExternalIdentity.objects.filter(user=user))

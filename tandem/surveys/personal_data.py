@@ -2,7 +2,7 @@
 (free text decrypted)."""
 
 from tandem.accounts.models import User
-from tandem.core.personal_data import Section, rows_of
+from tandem.core.personal_data import ErasureReport, Section, rows_of
 from tandem.surveys.models import SurveyAnswer, SurveyInvitation
 
 COVERS = ("surveys.SurveyInvitation", "surveys.SurveyResponse", "surveys.SurveyAnswer")
@@ -35,3 +35,12 @@ def export(user: User) -> list[Section]:
             ),
         ),
     ]
+
+
+def erase(user: User) -> ErasureReport:
+    # Survey results are aggregates over the answers: the rows stay, so the counts and scores
+    # stay, tied to the pseudonymised account; the person's own words (free-text answers)
+    # are deleted from them.
+    # (The text is encrypted: no database filter finds the blank ones, so every row is set.)
+    answers = SurveyAnswer.objects.filter(response__invitation__user=user)
+    return ErasureReport().kept("surveys.SurveyAnswer", answers.update(text=""))
