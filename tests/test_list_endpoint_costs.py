@@ -333,8 +333,11 @@ def _goal_changes(pair: Pair, n: int) -> None:
 
 
 def _endpoint(pair: Pair) -> dict[str, int]:
-    endpoint, _ = endpoint_for(pair.cast.admin, "https://deliveries.example.com/")
-    return {"endpoint_id": endpoint.pk}
+    # once: a hypothesis test asks again in the same database
+    found = WebhookEndpoint.objects.filter(url="https://deliveries.example.com/").first()
+    if found is None:
+        found, _ = endpoint_for(pair.cast.admin, "https://deliveries.example.com/")
+    return {"endpoint_id": found.pk}
 
 
 def _deliveries(pair: Pair, n: int) -> None:
