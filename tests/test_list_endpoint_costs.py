@@ -5,6 +5,7 @@ or is named in PENDING with the reason it has none yet. An endpoint counts as a 
 200 answer is a JSON array or a page (`items` and `count`)."""
 
 import datetime
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,22 +16,34 @@ from django.utils import timezone
 
 from config.api import api
 from conftest import Pair
+from tandem.accounts.models import Invitation
+from tandem.accounts.services import api_token_create
 from tandem.accounts.tests.factories import UserFactory
 from tandem.actions.tests.factories import ActionItemFactory
+from tandem.agreements.models import Agreement, AgreementVersion
+from tandem.assessments.models import Competency
+from tandem.audit.models import AuditEntry
 from tandem.conversations.models import Circle, Message
 from tandem.conversations.tests.factories import make_circle
 from tandem.feedback.tests.factories import MentorFeedbackFactory
+from tandem.goals.models import Goal, GoalChange, GoalComment
 from tandem.goals.tests.factories import GoalFactory
+from tandem.health.models import RelationshipHealth
 from tandem.journals.tests.factories import JournalEntryFactory
+from tandem.matching.models import MatchProposal, MatchRequest, MatchRun, MatchUnmatched
+from tandem.matching.tests.factories import MatchRunFactory
 from tandem.meetings.tests.factories import schedule
 from tandem.notifications.models import Notification, NotificationCategory
 from tandem.participants.models import ParticipantRole
 from tandem.participants.tests.factories import ParticipantFactory
 from tandem.people.tests.factories import ProfileFactory, SkillFactory
-from tandem.privacy.models import ErasureRequest
+from tandem.privacy.models import DataExport, DataExportStatus, ErasureRequest
 from tandem.programs.tests.factories import EnrollmentQuestionFactory, ProgramFactory
+from tandem.provisioning.models import HrSyncRun
 from tandem.relationships.services import relationship_propose
-from tandem.webhooks.models import WebhookEndpoint
+from tandem.resources.models import Resource, ResourceProgress
+from tandem.surveys.models import Survey, SurveyInvitation, SurveyVersion
+from tandem.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tandem.webhooks.tests.factories import endpoint_for
 
 API_PREFIX = "/api/v1/"
@@ -170,6 +183,254 @@ def _webhook_endpoints(pair: Pair, n: int) -> None:
         endpoint_for(pair.cast.admin, f"https://h{index}.example.com/")
 
 
+# A fresh number for each row a seeder makes (slugs, keys, e-mails must not repeat).
+_serial = itertools.count(1)
+
+
+def _audit(pair: Pair, n: int) -> None:
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            organization_id=pair.cast.org.pk,
+            event="programme.updated",
+            actor=pair.cast.admin,
+            action=AuditEntry.Action.UPDATE,
+            object_repr=f"Programme {next(_serial)}",
+        )
+        for _ in range(n)
+    )
+
+
+def _invitations(pair: Pair, n: int) -> None:
+    Invitation.objects.bulk_create(
+        Invitation(
+            organization=pair.cast.org,
+            email=f"invited{next(_serial)}@northwind.test",
+            invited_by=pair.cast.admin,
+        )
+        for _ in range(n)
+    )
+
+
+def _run(pair: Pair) -> dict[str, int]:
+    return {"run_id": MatchRunFactory(program=pair.cast.program).pk}
+
+
+def _proposals(pair: Pair, n: int) -> None:
+    run = MatchRun.objects.filter(program=pair.cast.program).latest("pk")
+    MatchProposal.objects.bulk_create(
+        MatchProposal(
+            run=run,
+            mentor=ParticipantFactory(program=run.program, role=ParticipantRole.MENTOR),
+            mentee=ParticipantFactory(program=run.program),
+            score=5.0,
+        )
+        for _ in range(n)
+    )
+
+
+def _unmatched(pair: Pair, n: int) -> None:
+    run = MatchRun.objects.filter(program=pair.cast.program).latest("pk")
+    MatchUnmatched.objects.bulk_create(
+        MatchUnmatched(run=run, mentee=ParticipantFactory(program=run.program), reason="capacity")
+        for _ in range(n)
+    )
+
+
+def _match_requests(pair: Pair, n: int) -> None:
+    # the pair's mentee asks n more mentors of the programme
+    MatchRequest.objects.bulk_create(
+        MatchRequest(
+            program=pair.cast.program,
+            mentee=pair.cast.mentee_participant,
+            mentor=ParticipantFactory(program=pair.cast.program, role=ParticipantRole.MENTOR),
+            expires_at=timezone.now() + datetime.timedelta(days=7),
+        )
+        for _ in range(n)
+    )
+
+
+def _health(pair: Pair, n: int) -> None:
+    _programme_pairs(pair, n)
+    RelationshipHealth.objects.bulk_create(
+        RelationshipHealth(
+            relationship=relationship,
+            program=pair.cast.program,
+            score=50,
+            bucket=RelationshipHealth._meta.get_field("bucket").choices[0][0],
+            sentence="Quiet lately.",
+            computed_at=timezone.now(),
+        )
+        for relationship in pair.cast.program.relationships.filter(health__isnull=True)
+    )
+
+
+def _runs(pair: Pair, n: int) -> None:
+    MatchRunFactory.create_batch(n, program=pair.cast.program)
+
+
+def _resources(pair: Pair, n: int, program: object = None) -> None:
+    Resource.objects.bulk_create(
+        Resource(
+            organization=pair.cast.org,
+            program=program,
+            slug=f"piece-{next(_serial)}",
+            kind=Resource._meta.get_field("kind").choices[0][0],
+            title=f"Piece {next(_serial)}",
+        )
+        for _ in range(n)
+    )
+
+
+def _programme_resources(pair: Pair, n: int) -> None:
+    _resources(pair, n, program=pair.cast.program)
+    # and the people have done some of them
+    ResourceProgress.objects.bulk_create(
+        ResourceProgress(user=pair.mentee, resource=resource, done_at=timezone.now())
+        for resource in Resource.objects.filter(program=pair.cast.program).exclude(
+            progress__user=pair.mentee
+        )
+    )
+
+
+def _agreement_versions(pair: Pair, n: int) -> None:
+    agreement, _ = Agreement.objects.get_or_create(
+        relationship=pair.relationship,
+        defaults={"cadence": "monthly", "duration_months": 6, "confidentiality": "Ours."},
+    )
+    start = agreement.versions.count()
+    now = timezone.now()
+    AgreementVersion.objects.bulk_create(
+        AgreementVersion(
+            agreement=agreement,
+            version=start + index + 1,
+            content={},
+            mentor_signed_at=now,
+            mentee_signed_at=now,
+            created_at=now,
+        )
+        for index in range(n)
+    )
+
+
+def _goal(pair: Pair) -> dict[str, int]:
+    goal = GoalFactory(relationship=pair.relationship, created_by=pair.mentee)
+    return {"goal_id": goal.pk}
+
+
+def _goal_comments(pair: Pair, n: int) -> None:
+    goal = Goal.objects.filter(relationship=pair.relationship).latest("pk")
+    GoalComment.objects.bulk_create(
+        GoalComment(goal=goal, author=pair.mentor, body=f"Comment {index}") for index in range(n)
+    )
+
+
+def _goal_changes(pair: Pair, n: int) -> None:
+    goal = Goal.objects.filter(relationship=pair.relationship).latest("pk")
+    GoalChange.objects.bulk_create(
+        GoalChange(goal=goal, actor=pair.mentee, at=timezone.now(), field="title", after="New")
+        for _ in range(n)
+    )
+
+
+def _endpoint(pair: Pair) -> dict[str, int]:
+    # once: a hypothesis test asks again in the same database
+    found = WebhookEndpoint.objects.filter(url="https://deliveries.example.com/").first()
+    if found is None:
+        found, _ = endpoint_for(pair.cast.admin, "https://deliveries.example.com/")
+    return {"endpoint_id": found.pk}
+
+
+def _deliveries(pair: Pair, n: int) -> None:
+    endpoint = WebhookEndpoint.objects.get(url="https://deliveries.example.com/")
+    WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
+            endpoint=endpoint,
+            event_id=f"event-{next(_serial)}",
+            event_type="relationship.started",
+            body="{}",
+            next_attempt_at=timezone.now(),
+        )
+        for _ in range(n)
+    )
+
+
+def _open_programmes(pair: Pair, n: int) -> None:
+    ProgramFactory.create_batch(n, organization=pair.cast.org)
+
+
+def _competencies(pair: Pair, n: int) -> None:
+    Competency.objects.bulk_create(
+        Competency(
+            organization=pair.cast.org,
+            program=pair.cast.program,
+            key=f"skill-{next(_serial)}",
+            name="Listening",
+            description="Hears what is meant.",
+        )
+        for _ in range(n)
+    )
+
+
+def _surveys(pair: Pair, n: int) -> None:
+    surveys = Survey.objects.bulk_create(
+        Survey(
+            program=pair.cast.program,
+            kind="pulse",
+            title=f"Pulse {next(_serial)}",
+            trigger="after_match",
+        )
+        for _ in range(n)
+    )
+    SurveyVersion.objects.bulk_create(
+        SurveyVersion(survey=survey, number=1, definition={"questions": []}) for survey in surveys
+    )
+
+
+def _survey_invitations(pair: Pair, n: int) -> None:
+    _surveys(pair, 1)
+    survey = Survey.objects.filter(program=pair.cast.program).latest("pk")
+    version = survey.versions.get()
+    SurveyInvitation.objects.bulk_create(
+        SurveyInvitation(
+            survey=survey,
+            version=version,
+            relationship=pair.relationship,
+            user=pair.mentee,
+            occasion=f"occasion-{next(_serial)}",
+        )
+        for _ in range(n)
+    )
+
+
+def _tokens(pair: Pair, n: int) -> None:
+    for _ in range(n):
+        api_token_create(user=pair.mentee, name=f"Token {next(_serial)}")
+
+
+def _data_exports(pair: Pair, n: int) -> None:
+    DataExport.objects.bulk_create(
+        DataExport(
+            organization=pair.cast.org,
+            subject=pair.mentee,
+            requester=pair.cast.admin,
+            status=DataExportStatus.EXPIRED,
+        )
+        for _ in range(n)
+    )
+
+
+def _hr_sync_runs(pair: Pair, n: int) -> None:
+    HrSyncRun.objects.bulk_create(
+        HrSyncRun(
+            organization=pair.cast.org,
+            source=HrSyncRun._meta.get_field("source").choices[0][0],
+            status=HrSyncRun._meta.get_field("status").choices[0][0],
+            started_by=pair.cast.admin,
+        )
+        for _ in range(n)
+    )
+
+
 def _circle(pair: Pair) -> dict[str, int]:
     circle = make_circle(program=pair.cast.program)
     return {"circle_id": circle.circle.pk}
@@ -189,6 +450,10 @@ def _circle_mentor(pair: Pair) -> object:
 
 def _mentor(pair: Pair) -> object:
     return pair.mentor
+
+
+def _member(pair: Pair) -> object:
+    return pair.cast.member
 
 
 def _mentee(pair: Pair) -> object:
@@ -237,6 +502,28 @@ SEEDERS: dict[str, Seeder] = {
     "tandem_programs_api_question_list": Seeder(_manager, _questions),
     "tandem_webhooks_api_endpoint_list": Seeder(_admin, _webhook_endpoints),
     "tandem_conversations_api_circle_messages": Seeder(_circle_mentor, _circle_messages, _circle),
+    "tandem_audit_api_audit_entry_list": Seeder(_admin, _audit),
+    "tandem_accounts_api_invitation_list": Seeder(_admin, _invitations),
+    "tandem_matching_api_runs_proposal_list": Seeder(_manager, _proposals, _run),
+    "tandem_matching_api_runs_unmatched_list": Seeder(_manager, _unmatched, _run),
+    "tandem_matching_api_requests_my_requests": Seeder(_mentee, _match_requests),
+    "tandem_health_api_program_health_list": Seeder(_manager, _health),
+    "tandem_matching_api_requests_program_requests": Seeder(_manager, _match_requests),
+    "tandem_matching_api_runs_run_list": Seeder(_manager, _runs),
+    "tandem_resources_api_program_resource_list": Seeder(_manager, _programme_resources),
+    "tandem_agreements_api_agreement_versions": Seeder(_mentor, _agreement_versions),
+    "tandem_goals_api_comment_list": Seeder(_mentor, _goal_comments, _goal),
+    "tandem_goals_api_change_list": Seeder(_mentor, _goal_changes, _goal),
+    "tandem_resources_api_resource_list": Seeder(_mentee, _resources),
+    "tandem_webhooks_api_delivery_list": Seeder(_admin, _deliveries, _endpoint),
+    "tandem_participants_api_my_available_programs": Seeder(_member, _open_programmes),
+    "tandem_assessments_api_competency_list": Seeder(_manager, _competencies),
+    "tandem_resources_api_program_resource_completion": Seeder(_manager, _programme_resources),
+    "tandem_surveys_api_survey_list": Seeder(_manager, _surveys),
+    "tandem_surveys_api_invitation_list": Seeder(_mentee, _survey_invitations),
+    "tandem_accounts_api_token_list": Seeder(_mentee, _tokens),
+    "tandem_privacy_api_data_export_list": Seeder(_admin, _data_exports),
+    "tandem_provisioning_api_hr_sync_run_list": Seeder(_admin, _hr_sync_runs),
 }
 
 # Lists whose length the code fixes, not the data (one row per category, event type or rule):
@@ -247,44 +534,25 @@ FIXED_BY_CODE = {
     "tandem_nudges_api_nudge_settings_get",
 }
 
+# Lists bounded by a constraint, not by the code's catalogue: a meeting's check-ins are one per
+# person of the pair (`checkin_once_per_person`), two at most; there is no N to grow.
+BOUNDED_BY_CONSTRAINT = {
+    "tandem_meetings_api_checkin_list",
+}
+
 # List endpoints with no seeder yet, each with why: the test keeps this list honest (an entry
 # that is not a list endpoint, or that has a seeder, fails), so it can only shrink.
-PENDING: dict[str, str] = dict.fromkeys(
-    (
-        "tandem_audit_api_audit_entry_list",
-        "tandem_accounts_api_invitation_list",
-        "tandem_matching_api_runs_proposal_list",
-        "tandem_matching_api_runs_unmatched_list",
-        "tandem_matching_api_requests_my_requests",
-        "tandem_health_api_program_health_list",
-        "tandem_matching_api_requests_program_requests",
-        "tandem_matching_api_runs_run_list",
-        "tandem_resources_api_program_resource_list",
-        "tandem_agreements_api_agreement_versions",
-        "tandem_goals_api_comment_list",
-        "tandem_goals_api_change_list",
-        "tandem_resources_api_resource_list",
-        "tandem_webhooks_api_delivery_list",
-        "tandem_participants_api_my_available_programs",
-        "tandem_assessments_api_competency_list",
-        "tandem_resources_api_program_resource_completion",
-        "tandem_surveys_api_survey_list",
-        "tandem_meetings_api_checkin_list",
-        "tandem_surveys_api_invitation_list",
-        "tandem_accounts_api_token_list",
-        "tandem_privacy_api_data_export_list",
-        "tandem_provisioning_api_hr_sync_run_list",
-    ),
-    "seeder not written yet (issue 15, item 2)",
-)
+PENDING: dict[str, str] = {}
 
 LIST_OPERATIONS = _list_operations()
 
 
 def test_every_list_endpoint_is_seeded_or_pending_with_a_reason():
-    assert set(SEEDERS) | set(PENDING) | FIXED_BY_CODE == set(LIST_OPERATIONS)
+    bounded = FIXED_BY_CODE | BOUNDED_BY_CONSTRAINT
+    assert set(SEEDERS) | set(PENDING) | bounded == set(LIST_OPERATIONS)
     assert not set(SEEDERS) & set(PENDING)
-    assert not (set(SEEDERS) | set(PENDING)) & FIXED_BY_CODE
+    assert not (set(SEEDERS) | set(PENDING)) & bounded
+    assert not FIXED_BY_CODE & BOUNDED_BY_CONSTRAINT
     assert all(PENDING.values())
 
 

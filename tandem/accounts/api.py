@@ -19,7 +19,7 @@ from tandem.accounts.schemas import (
 )
 from tandem.core.errors import Forbidden, NotFound
 from tandem.core.links import absolute_url
-from tandem.core.pagination import KeysetPagination, LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination
 from tandem.core.params import Id
 
 router = Router(tags=["accounts"])
@@ -85,7 +85,7 @@ def member_set_role(request: HttpRequest, user_id: Id, payload: RoleIn) -> objec
 
 
 @router.get("/invitations", response=list[InvitationOut], summary="Pending invitations")
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def invitation_list(request: HttpRequest) -> object:
     _require_org_admin(request)
     return selectors.invitation_list_pending(actor=caller(request))

@@ -186,6 +186,15 @@ class Invitation(TimeStampedModel):
                 name="invitation_one_pending_per_email",
             ),
         ]
+        indexes = [
+            # The admins' pending list, newest first, paged by a cursor (decision 0020):
+            # partial, as that list's status is fixed.
+            models.Index(
+                fields=["organization", "-created_at", "-id"],
+                condition=models.Q(status="pending"),
+                name="invitation_org_pending_newest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Invitation for {self.email} ({self.get_status_display()})"

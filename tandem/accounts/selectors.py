@@ -38,7 +38,7 @@ def invitation_list_pending(*, actor: User) -> QuerySet[Invitation]:
             organization_id=organization_id_of(actor), status=InvitationStatus.PENDING
         )
         .select_related("invited_by")
-        .order_by("-created_at")
+        .order_by("-created_at", "-id")
     )
 
 

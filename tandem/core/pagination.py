@@ -68,22 +68,34 @@ class KeysetPagination(LimitOffsetPagination):
         **params: Any,
     ) -> Any:
         limit: int = min(pagination.limit, self.max_limit)
-        order, descending = _seek_order(queryset)
-        page = queryset
         if pagination.after:
             if pagination.offset:
                 raise InvalidInput.for_field("offset", "Send either offset or after, not both.")
-            values = _decode_cursor(pagination.after, queryset.model, order)
-            seek = TupleLessThan if descending else TupleGreaterThan
-            page = page.filter(seek(Tuple(*(F(name) for name in order)), values))
-            items = list(page[:limit])
+            items, next_cursor = seek_page(queryset, after=pagination.after, limit=limit)
         else:
-            items = list(page[pagination.offset : pagination.offset + limit])
+            order, _ = _seek_order(queryset)
+            items = list(queryset[pagination.offset : pagination.offset + limit])
+            next_cursor = _encode_cursor(items[-1], order) if len(items) == limit else None
         return {
             self.items_attribute: items,
             "count": self._items_count(queryset),
-            "next": _encode_cursor(items[-1], order) if len(items) == limit else None,
+            "next": next_cursor,
         }
+
+
+def seek_page(queryset: QuerySet[Any], *, after: str, limit: int) -> tuple[list[Any], str | None]:
+    """The `limit` rows of `queryset` that follow the row `after` names (from the start when
+    `after` is empty), and the cursor of the page's last row (None when the page is not full).
+    The API's pages and the HTML pages' "Next" links share it; a cursor the list did not give
+    is InvalidInput naming `after`."""
+    order, descending = _seek_order(queryset)
+    page = queryset
+    if after:
+        values = _decode_cursor(after, queryset.model, order)
+        seek = TupleLessThan if descending else TupleGreaterThan
+        page = page.filter(seek(Tuple(*(F(name) for name in order)), values))
+    items = list(page[:limit])
+    return items, _encode_cursor(items[-1], order) if len(items) == limit else None
 
 
 def _seek_order(queryset: QuerySet[Any]) -> tuple[list[str], bool]:

@@ -69,7 +69,11 @@ class MatchRun(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["program", "status"])]
+        indexes = [
+            models.Index(fields=["program", "status"]),
+            # a programme's runs, newest first, paged by a cursor (decision 0020)
+            models.Index(fields=["program", "-created_at", "-id"], name="match_run_program_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"Run {self.pk} of {self.program} ({self.get_status_display()})"
@@ -185,7 +189,12 @@ class MatchRequest(TimeStampedModel):
                 name="request_one_open_per_pair",
             ),
         ]
-        indexes = [models.Index(fields=["mentor", "status"]), models.Index(fields=["expires_at"])]
+        indexes = [
+            models.Index(fields=["mentor", "status"]),
+            models.Index(fields=["expires_at"]),
+            # a programme's requests, oldest first, paged by a cursor (decision 0020)
+            models.Index(fields=["program", "created_at", "id"], name="request_program_oldest"),
+        ]
 
     def __str__(self) -> str:
         return f"Request {self.pk}: {self.mentee_id} → {self.mentor_id} ({self.status})"

@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
 from tandem.core.errors import FieldError, InvalidInput
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination
 from tandem.core.params import Id
 from tandem.people import csvfile
 from tandem.provisioning import selectors
@@ -67,7 +67,7 @@ def hr_sync_run_create(
     response=list[HrSyncRunOut],
     summary="The organisation's HR sync runs, newest first (org admins)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def hr_sync_run_list(request: HttpRequest) -> object:
     return selectors.hr_sync_run_list(actor=caller(request))
 

@@ -136,7 +136,10 @@ class HrSyncRun(TimeStampedModel):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["organization", "-created_at"], name="hr_sync_run_org_newest")
+            # the runs newest first, the id breaking ties, paged by a cursor (decision 0020)
+            models.Index(
+                fields=["organization", "-created_at", "-id"], name="hr_sync_run_org_newest_id"
+            )
         ]
 
     def __str__(self) -> str:

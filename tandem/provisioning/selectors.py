@@ -83,7 +83,8 @@ def person_for_lifecycle(*, organization_id: int, user_id: int) -> User:
 
 def hr_sync_run_list(*, actor: User) -> QuerySet[HrSyncRun]:
     """The HR sync runs of the actor's organisation, newest first (org admins only; anyone
-    else gets NotFound). One query; the index `hr_sync_run_org_newest` serves it."""
+    else gets NotFound). One query; the index `hr_sync_run_org_newest_id` serves it and its
+    seek pages (decision 0020)."""
     organization_id = require_provisioning(actor=actor, organization_id=actor.organization_id)
     return HrSyncRun.objects.filter(organization_id=organization_id).order_by("-created_at", "-pk")
 

@@ -3,16 +3,16 @@ listed with their last use, revoked). Thin: services do the work."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.accounts.models import Role
 from tandem.accounts.requests import AuthenticatedRequest
-from tandem.core.errors import DomainError, NotFound
+from tandem.core.errors import DomainError, InvalidInput, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.links import absolute_url
+from tandem.core.pagination import seek_page
 from tandem.provisioning import selectors, services
 from tandem.provisioning.forms import ScimTokenForm
 
@@ -20,6 +20,9 @@ from tandem.provisioning.forms import ScimTokenForm
 def _org_admin_only(request: AuthenticatedRequest) -> None:
     if request.user.role != Role.ORG_ADMIN or request.user.organization is None:
         raise Http404
+
+
+HR_SYNC_RUNS_PER_PAGE = 25
 
 
 @login_required
@@ -74,10 +77,17 @@ def scim_token_revoke(request: AuthenticatedRequest, token_id: int) -> HttpRespo
 @login_required
 def hr_sync_runs(request: AuthenticatedRequest) -> HttpResponse:
     """The history of HR sync runs (newest first, 25 to a page): when, from where, the
-    counts, what changed per person and each row's errors."""
+    counts, what changed per person and each row's errors. Paged by a cursor (`?after=`, the
+    "Next" link; decision 0020): a deep page costs what the first one costs."""
     _org_admin_only(request)
     runs = selectors.hr_sync_run_list(actor=request.user)
-    page = Paginator(runs, 25).get_page(request.GET.get("page"))
+    after = request.GET.get("after", "")
+    try:
+        items, next_cursor = seek_page(runs, after=after, limit=HR_SYNC_RUNS_PER_PAGE)
+    except InvalidInput:
+        return HttpResponseBadRequest("Not a page of this list: follow the page's Next link.")
     return render(
-        request, "provisioning/hr_sync_runs.html", {"nav_section": "people", "page": page}
+        request,
+        "provisioning/hr_sync_runs.html",
+        {"nav_section": "people", "runs": items, "next_cursor": next_cursor, "after": after},
     )

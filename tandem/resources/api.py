@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination, LimitOffsetPagination
 from tandem.core.params import Id
 from tandem.programs.permissions import program_access
 from tandem.resources import selectors, services
@@ -67,7 +67,7 @@ def _detail(request: HttpRequest, resource_id: Id) -> dict[str, Any]:
 
 
 @router.get("/resources", response=list[ResourceListOut], summary="The library, with filters")
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def resource_list(request: HttpRequest, filters: Query[ResourceFiltersIn]) -> object:
     return selectors.resource_list_for_user(
         user=caller(request),

@@ -113,6 +113,13 @@ class Resource(TimeStampedModel):
         indexes = [
             models.Index(fields=["organization", "program", "is_hidden"]),
             models.Index(fields=["organization", "kind"]),
+            # the library a member reads, in title order, paged by a cursor (decision 0020):
+            # partial, as hidden pieces are never in it
+            models.Index(
+                fields=["organization", "title", "id"],
+                condition=Q(is_hidden=False),
+                name="resource_org_visible_title",
+            ),
         ]
 
     def __str__(self) -> str:

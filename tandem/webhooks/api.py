@@ -6,7 +6,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination, LimitOffsetPagination
 from tandem.core.params import Id
 from tandem.webhooks import selectors, services
 from tandem.webhooks.permissions import webhook_endpoint_access
@@ -111,6 +111,6 @@ def endpoint_send_test(request: HttpRequest, endpoint_id: Id) -> object:
     response=list[WebhookDeliveryOut],
     summary="The endpoint's delivery log (newest first)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def delivery_list(request: HttpRequest, endpoint_id: Id) -> object:
     return selectors.webhook_delivery_list(actor=caller(request), endpoint_id=endpoint_id)

@@ -98,6 +98,8 @@ class WebhookDelivery(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),
+            # an endpoint's delivery log, newest first, paged by a cursor (decision 0020)
+            models.Index(fields=["endpoint", "-id"], name="webhook_delivery_log"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_event_once"),

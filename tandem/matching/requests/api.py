@@ -5,7 +5,7 @@ from ninja import Body, Query, Router, Status
 from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination
 from tandem.core.params import Id
 from tandem.matching.requests import selectors, services
 from tandem.matching.requests.permissions import match_request_access
@@ -62,7 +62,7 @@ def request_create(request: HttpRequest, program_id: Id, payload: MatchRequestCr
     response=list[MatchRequestOut],
     summary="A programme's match requests, oldest first (its managers)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def program_requests(
     request: HttpRequest, program_id: Id, filters: Query[ProgramRequestFiltersIn]
 ) -> object:
@@ -95,7 +95,7 @@ def suggestion_decline(
     response=list[MatchRequestOut],
     summary="Requests I received as a mentor and sent as a mentee, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def my_requests(request: HttpRequest, filters: Query[MatchRequestFiltersIn]) -> object:
     return selectors.match_request_list_for_member(
         actor=caller(request), direction=filters.direction or "", status=filters.status or ""

@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from tandem.accounts.api_auth import caller
-from tandem.core.pagination import LimitOffsetPagination
+from tandem.core.pagination import KeysetPagination, LimitOffsetPagination
 from tandem.core.params import Id
 from tandem.matching.runs import permissions, selectors, services
 from tandem.matching.runs.schemas import (
@@ -78,7 +78,7 @@ def run_start(request: HttpRequest, program_id: Id, payload: RunStartIn) -> obje
     response=list[RunSummaryOut],
     summary="A programme's matching runs, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(KeysetPagination)
 def run_list(request: HttpRequest, program_id: Id) -> object:
     program = program_access(actor=caller(request), program_id=program_id, manage=True)
     return selectors.match_run_list_for_program(program=program)

@@ -7,8 +7,8 @@ the run (or programme) it returned.
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 
 from tandem.accounts.names import display_name
 from tandem.core.errors import NotFound
@@ -46,14 +46,21 @@ PROPOSAL_SORT_LABELS = {
 
 def match_run_list_for_program(*, program: Program) -> QuerySet[MatchRun]:
     """A programme's runs, newest first, with who started them and how many pairs they hold;
-    in a group programme also how many circles (one per mentor of the draft)."""
+    in a group programme also how many circles (one per mentor of the draft).
+
+    Both are counted per row by a subquery, not a join with GROUP BY: grouping makes the
+    database read and sort every run of the programme before the page, where the subquery
+    lets it walk `match_run_program_newest` and stop at the page's last run."""
+    proposals = MatchProposal.objects.filter(run=OuterRef("pk")).order_by().values("run")
+    pairs = proposals.annotate(count=Count("pk")).values("count")
+    mentors = proposals.annotate(count=Count("mentor", distinct=True)).values("count")
     return (
         MatchRun.objects.filter(program=program)
         .select_related("created_by")
         .annotate(
-            pair_count=Count("proposals", distinct=True),
+            pair_count=Coalesce(Subquery(pairs, output_field=IntegerField()), 0),
             circle_count=(
-                Count("proposals__mentor", distinct=True)
+                Coalesce(Subquery(mentors, output_field=IntegerField()), 0)
                 if program.format == ProgramFormat.GROUP
                 else Value(None, output_field=IntegerField())
             ),
