@@ -271,6 +271,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # pysaml2's schema library says "already loaded" at INFO on every SAML import: noise in
+    # every command's output, never an operator's business.
+    "loggers": {"xmlschema": {"level": "WARNING"}},
 }
 
 # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it answers 404.
