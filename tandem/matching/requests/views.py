@@ -25,6 +25,7 @@ from tandem.matching.requests.permissions import match_request_access
 from tandem.participants import services as participant_services
 from tandem.programs.models import Program
 from tandem.programs.permissions import program_access
+from tandem.relationships.selectors import relationship_list_for_user
 
 
 def _program(request: HttpRequest, program_id: int, *, manage: bool = False) -> Program:
@@ -62,6 +63,12 @@ def suggestions(request: HttpRequest, program_id: int) -> HttpResponse:
         raise PermissionDenied(error.detail) from error
     except DomainError as error:
         context["refusal"] = error.detail
+        # A matched mentee is shown the way to the mentor they have, not only a refusal.
+        context["my_mentors"] = [
+            relationship
+            for relationship in relationship_list_for_user(actor=actor, open_only=True)
+            if relationship.program_id == program.pk and relationship.mentee.user_id == actor.pk
+        ]
         return render(request, "matching/requests/suggestions.html", context)
     context.update(
         {
@@ -138,7 +145,14 @@ def mentor_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
         "program": program,
         "mentor": mentor,
         "places_left": max((mentor.capacity or 0) - mentor.matched_count, 0),
-        "incoming": list(selectors.match_request_list_incoming(actor=actor, program=program)),
+        "incoming": [
+            {
+                "request": match_request,
+                "fit": selectors.match_request_fit(match_request),
+                "reasons": selectors.match_request_reasons(match_request, reader=actor),
+            }
+            for match_request in selectors.match_request_list_incoming(actor=actor, program=program)
+        ],
         "capacity_form": CapacityForm(initial={"capacity": mentor.capacity}),
     }
     return render(request, "matching/requests/mentor_dashboard.html", context)
@@ -258,11 +272,12 @@ def approvals(request: HttpRequest, program_id: int) -> HttpResponse:
         "requires_approval": selectors.matching_settings_get(
             program=program
         ).requests_need_approval,
-        "waiting": list(
-            selectors.match_request_list_for_program(
+        "waiting": [
+            {"request": match_request, "fit": selectors.match_request_fit(match_request)}
+            for match_request in selectors.match_request_list_for_program(
                 actor=actor, program=program, status="awaiting_approval"
             )
-        ),
+        ],
     }
     return render(request, "matching/requests/approvals.html", context)
 
