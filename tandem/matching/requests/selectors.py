@@ -229,6 +229,35 @@ def match_request_list_for_member(
     )
 
 
+@dataclass(frozen=True)
+class WaitingRequests:
+    """The requests waiting on someone that the home page shows the actor: those they sent
+    (waiting for the mentor or a manager) and those waiting for their answer as a mentor."""
+
+    sent: list[MatchRequest]
+    received: list[MatchRequest]
+
+
+def match_request_waiting_for_member(*, actor: User) -> WaitingRequests:
+    """The actor's open requests, both ways, oldest first: one query."""
+    waiting = list(
+        match_request_list_for_member(actor=actor)
+        .filter(open_request_q())
+        .order_by("created_at", "pk")
+    )
+    return WaitingRequests(
+        sent=[item for item in waiting if item.mentee.user_id == actor.pk],
+        received=[
+            item
+            for item in waiting
+            if item.mentor.user_id == actor.pk
+            and item.status == RequestStatus.PENDING
+            # one matched another way is not waiting for this mentor any more
+            and item.mentee.matched_count == 0
+        ],
+    )
+
+
 def match_request_list_for_mentee(*, actor: User, program: Program) -> QuerySet[MatchRequest]:
     """The requests the actor sent in `program`, newest first."""
     return (

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tandem.accounts.models import User
@@ -38,6 +39,17 @@ def _match_request(request: HttpRequest, request_id: int) -> MatchRequest:
         return match_request_access(actor=signed_in_user(request), request_id=request_id)
     except NotFound as error:
         raise Http404(error.detail) from error
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form was on (the home page answers requests too), when it is one
+    of ours; else to `default`."""
+    back = request.POST.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect(default)
 
 
 def _first_error(form: RequestCreateForm | RequestAnswerForm | CapacityForm) -> str:
@@ -126,7 +138,7 @@ def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
         messages.error(request, error.detail)
     else:
         messages.success(request, f"You withdrew your request to {match_request.mentor.user}.")
-    return redirect("matching:suggestions", program_id=match_request.program_id)
+    return _back(request, reverse("matching:suggestions", args=[match_request.program_id]))
 
 
 # --- the mentor's side -------------------------------------------------------------------
@@ -188,7 +200,7 @@ def _answer(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
             if action == "accept"
             else f"You declined {mentee}'s request.",
         )
-    return redirect("matching:mentor_dashboard", program_id=match_request.program_id)
+    return _back(request, reverse("matching:mentor_dashboard", args=[match_request.program_id]))
 
 
 @login_required
