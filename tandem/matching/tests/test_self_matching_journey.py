@@ -62,7 +62,8 @@ def test_the_mentor_home_page_shows_the_request_and_accepts_it(cast, client):
     )
     accept = reverse("matching:request_accept", args=[waiting.pk])
     decline = reverse("matching:request_decline", args=[waiting.pk])
-    assert f'action="{accept}"' in page and f'action="{decline}"' in page
+    assert f'action="{accept}"' in page
+    assert f'action="{decline}"' in page
     # when the mentor accepts from the home page
     response = client.post(accept, {"next": "/"})
     # then they stay on it and the pair has started
@@ -225,7 +226,8 @@ def test_after_a_bulk_publish_each_page_says_who_must_act_next(cast, client):
     client.force_login(cast.mentee)
     for page in (client.get(hub), client.get("/")):
         html = page.content.decode()
-        assert waiting in html and "Your turn" not in html
+        assert waiting in html
+        assert "Your turn" not in html
         assert "Accept and start" not in html
     for manager in (cast.manager, cast.admin):
         client.force_login(manager)

@@ -28,7 +28,8 @@ def test_every_status_and_source_has_one_next_step_per_reader(cast, status, sour
         assert steps == {"mentor": None, "mentee": None, "manager": None}
         return
     # the manager is never the one whose turn it is, and reads names, never "you"
-    assert steps["manager"] is not None and not steps["manager"].is_readers_turn
+    assert steps["manager"] is not None
+    assert not steps["manager"].is_readers_turn
     assert "you" not in steps["manager"].text.lower().split()
     if status == S.PROPOSED and source != RelationshipSource.REQUEST:
         # a proposed pair waits for its mentor to accept
@@ -43,7 +44,8 @@ def test_every_status_and_source_has_one_next_step_per_reader(cast, status, sour
         assert steps["manager"].actors == (mentor.pk,)
     else:
         # a kick-off or a pause waits for either of the two
-        assert steps["mentor"].is_readers_turn and steps["mentee"].is_readers_turn
+        assert steps["mentor"].is_readers_turn
+        assert steps["mentee"].is_readers_turn
         assert mentee.short_name in steps["mentor"].text
         assert mentor.short_name in steps["mentee"].text
         assert steps["manager"].actors == (mentor.pk, mentee.pk)
