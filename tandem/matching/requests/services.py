@@ -530,7 +530,7 @@ def _declined_message(match_request: MatchRequest, *, by_manager: bool) -> Outbo
     mentee, mentor = match_request.mentee.user, match_request.mentor.user
     program = match_request.program
     what = (
-        f"{program.name}'s managers turned down your request for {mentor} as your mentor."
+        f"{program.name}'s managers declined your request for {mentor} as your mentor."
         if by_manager
         else f"{mentor} declined your request to be your mentor."
     )
