@@ -42,7 +42,7 @@ def test_the_named_mentor_gets_one_waiting_request_and_the_seeker_stays_free(cas
 
 def test_the_seeker_is_a_demo_login_and_leaves_the_generated_people_as_they_were():
     # when
-    mentors, mentees = northwind_people()
+    _mentors, mentees = northwind_people()
     # then
     assert SEEKER_EMAIL in dict(LOGINS)
     assert mentees[-1].email == SEEKER_EMAIL
