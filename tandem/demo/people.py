@@ -282,4 +282,15 @@ def northwind_people(
         mentor_list.append(_person(rng, f"mentor{index:03d}@northwind.example", senior=True))
     for index in range(1, mentees):
         mentee_list.append(_person(rng, f"mentee{index:03d}@northwind.example", senior=False))
+    # The seeker (tandem.demo.self_matching) last and from a generator of her own, so the
+    # generated colleagues stay who they were.
+    mentee_list.append(
+        _person(
+            random.Random(seed + 1),
+            "seeker@northwind.example",
+            senior=False,
+            first="Isla",
+            last="Novak",
+        )
+    )
     return mentor_list, mentee_list

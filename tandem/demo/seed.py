@@ -25,6 +25,7 @@ from tandem.demo.history import history_size, seed_history
 from tandem.demo.outcomes import seed_outcomes
 from tandem.demo.people import DemoPerson, all_skill_names, northwind_people
 from tandem.demo.relationships import read_old_notifications, seed_relationships
+from tandem.demo.self_matching import SEEKER_EMAIL, seed_self_matching
 from tandem.health.services import health_refresh
 from tandem.notifications.services import outbox_skip_written
 from tandem.nudges.services import nudges_evaluate
@@ -60,6 +61,7 @@ LOGINS = [
     ("manager@northwind.example", "Northwind programme manager"),
     ("mentor@northwind.example", "Northwind mentor"),
     ("mentee@northwind.example", "Northwind mentee"),
+    (SEEKER_EMAIL, "Northwind mentee without a mentor (self-matching)"),
     ("admin@globex.example", "Globex organisation admin (a second organisation)"),
 ]
 
@@ -457,8 +459,17 @@ def _seed(report: SeedReport, log: Callable[[str], None]) -> None:
     report.relationships_created += seed_history(
         program=leadership, manager=manager, mentee_emails=history_mentees
     )
+    # The seeker, approved and without a mentor, and a request waiting for the named mentor.
+    seeker = next(person for person in mentees if person.email == SEEKER_EMAIL)
+    joined = _enrol(
+        report, leadership, users[seeker.email], seeker, ParticipantRole.MENTEE, skill_ids, rng
+    )
+    if joined is not None:
+        participants.participant_approve(actor=manager, participant_id=joined.pk)
+    requested = seed_self_matching(program=leadership, manager=manager)
     read_old_notifications()
     log(f"Leadership Accelerator: {report.relationships_created} relationships seeded")
+    log(f"Self-matching: {requested} request waiting for the named mentor")
 
     # Women in Technology: open, so people are enrolled at once. The named mentee is left
     # out on purpose: it is the programme she can join in the demo.

@@ -18,6 +18,7 @@ class MatchingConfig(AppConfig):
                 "rules",
                 "allow_self_matching",
                 "requests_need_approval",
+                "accepted_requests_need_kickoff",
                 "request_expiry_days",
                 "suggestions_shown",
             ],

@@ -22,6 +22,9 @@ class MatchingSettings(TimeStampedModel):
     rules = models.JSONField(default=dict, blank=True)
     allow_self_matching = models.BooleanField(default=True)
     requests_need_approval = models.BooleanField(default=False)
+    # An accepted request starts the relationship at once; a programme that holds a kick-off
+    # (a first three-way meeting, say) asks for the extra "start" step instead.
+    accepted_requests_need_kickoff = models.BooleanField(default=False)
     request_expiry_days = models.PositiveSmallIntegerField(default=14)
     suggestions_shown = models.PositiveSmallIntegerField(default=10)
 

@@ -5,7 +5,21 @@ from collections.abc import Iterable
 from django import forms
 
 from tandem.core.forms import SingleLineField
+from tandem.people import csvfile
 from tandem.people.models import Seniority, Skill
+
+
+def timezone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every IANA zone (zoneinfo.available_timezones), grouped by region ("Europe",
+    "America", ...; zones without a region under "Other"), each labelled by its place, so a
+    select can be searched by typing a city's first letters."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in csvfile.timezone_names():
+        region, _, place = name.partition("/")
+        if not place:
+            region, place = "Other", name
+        groups.setdefault(region, []).append((name, place.replace("_", " ").replace("/", " · ")))
+    return [(region, sorted(groups[region], key=lambda item: item[1])) for region in sorted(groups)]
 
 
 class ProfileForm(forms.Form):
@@ -20,10 +34,11 @@ class ProfileForm(forms.Form):
     location = SingleLineField(
         max_length=150, required=False, help_text="City or office, e.g. Lisbon."
     )
-    timezone = forms.CharField(
-        max_length=64,
-        help_text="An IANA name such as Europe/London or America/New_York.",
-        widget=forms.TextInput(attrs={"list": "timezone-options", "autocomplete": "off"}),
+    timezone = forms.ChoiceField(
+        help_text="Grouped by region; type the first letters of your city to jump to it.",
+        error_messages={
+            "invalid_choice": "'%(value)s' is not a known timezone. Choose one from the list."
+        },
     )
     languages = forms.CharField(
         max_length=600, required=False, help_text="Separate languages with commas."
@@ -65,6 +80,7 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: object, skills: Iterable[Skill] = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["timezone"].choices = timezone_choices()  # type: ignore[attr-defined]
         choices = [(skill.pk, skill.name) for skill in skills]
         self.fields["skills_offered"].choices = choices  # type: ignore[attr-defined]
         self.fields["skills_wanted"].choices = choices  # type: ignore[attr-defined]

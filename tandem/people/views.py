@@ -100,13 +100,17 @@ def _render_profile(
     if form is None:
         form = ProfileForm(initial=_profile_initial(profile), skills=skills)
         apply_bootstrap(form)
+    if profile.timezone == "UTC" and not form.is_bound:
+        form.fields["timezone"].widget.attrs["data-zone-unset"] = "true"
     context = {
         "nav_section": "profile",
         "form": form,
         "profile": profile,
         "has_skills": bool(skills),
         "next": _safe_next(request),
-        "timezones": csvfile.timezone_names(),
+        # UTC is the profile's default: until the person picks a zone, their browser's is
+        # preselected (static/people/timezone.js).
+        "timezone_unset": profile.timezone == "UTC" and not form.is_bound,
     }
     return render(request, "people/profile.html", context, status=400 if form.errors else 200)
 

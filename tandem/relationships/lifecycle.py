@@ -9,8 +9,9 @@ the current status and what is possible from it.
 import datetime
 from dataclasses import dataclass
 
+from tandem.accounts.models import User
 from tandem.core.lifecycle import Lifecycle, Refused
-from tandem.relationships.models import Relationship, RelationshipStatus
+from tandem.relationships.models import Relationship, RelationshipSource, RelationshipStatus
 
 S = RelationshipStatus
 
@@ -96,3 +97,56 @@ def actions_offered(
         if today < halfway:
             actions = [t for t in actions if t.action != "complete"]
     return actions
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Who must act next on a pair, said to one reader: `text` is what the card or row shows,
+    `is_readers_turn` whether the reader is the one (or one of those) who must act."""
+
+    text: str
+    is_readers_turn: bool
+    actors: tuple[int, ...]  # the user ids who can take the step
+
+
+def _short(user: User) -> str:
+    return user.short_name
+
+
+def next_actor(relationship: Relationship, reader: User) -> NextStep | None:
+    """Who must act next on `relationship`, said to `reader` (a user: one of the pair, or a
+    manager), or None when nobody has to (an active or closed pair). The hub, the home page's
+    cards and the managers' lists all ask here, so a status never stands without its next step.
+
+    - proposed by a bulk run or a manager: the mentor accepts (starts) or declines (ends);
+    - proposed from an accepted request (a programme with a kick-off step): either of the
+      pair starts it after the kick-off;
+    - paused: either of the pair resumes it.
+    """
+    mentor, mentee = relationship.mentor.user, relationship.mentee.user
+    reader_id = reader.pk
+    is_party = reader_id in (mentor.pk, mentee.pk)
+    partner = mentee if reader_id == mentor.pk else mentor
+    if relationship.status == S.PROPOSED and relationship.source != RelationshipSource.REQUEST:
+        if reader_id == mentor.pk:
+            return NextStep("Your turn: accept or decline", True, (mentor.pk,))
+        return NextStep(f"Waiting for {_short(mentor)} to accept", False, (mentor.pk,))
+    if relationship.status == S.PROPOSED:
+        both = (mentor.pk, mentee.pk)
+        if is_party:
+            return NextStep(
+                f"Your turn: start after your kick-off with {_short(partner)}", True, both
+            )
+        return NextStep(
+            f"Waiting for {_short(mentor)} or {_short(mentee)} to start after the kick-off",
+            False,
+            both,
+        )
+    if relationship.status == S.PAUSED:
+        both = (mentor.pk, mentee.pk)
+        if is_party:
+            return NextStep(f"Paused: you or {_short(partner)} can resume when ready", True, both)
+        return NextStep(
+            f"Paused: waiting for {_short(mentor)} or {_short(mentee)} to resume", False, both
+        )
+    return None

@@ -164,6 +164,7 @@ def relationship_transition(
     action: str,
     reason: str = "",
     find_new_match: bool = False,
+    tell_partner: bool = True,
 ) -> Relationship:
     """Apply one lifecycle action (start, pause, resume, complete, end) to a relationship.
 
@@ -172,7 +173,8 @@ def relationship_transition(
     what the relationship's status is and what can be done from it. Starting fixes the start
     and the planned end (the programme's duration). Completing or ending frees the mentor's
     place; ending with `find_new_match` also frees the mentee's, which returns them to
-    matching. The other person is told.
+    matching. The other person is told, unless the caller tells them itself
+    (`tell_partner=False`: an accepted request starts the pair inside its own announcement).
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -252,7 +254,7 @@ def relationship_transition(
     others = [
         person
         for person in (relationship.mentor.user, relationship.mentee.user)
-        if person.pk != actor.pk
+        if person.pk != actor.pk and tell_partner
     ]
     status_text = relationship.get_status_display().lower()
     notification_send(

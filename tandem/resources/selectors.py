@@ -2,6 +2,7 @@
 programmes they are in (permissions.member_program_ids); no query per row."""
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from tandem.participants.models import Participant, ParticipantStatus
 from tandem.programs.models import Program
 from tandem.resources.models import (
     Audience,
+    CheckOption,
     CheckQuestion,
     GuideQuestion,
     Lesson,
@@ -249,3 +251,29 @@ def resource_in_program(*, program: Program, resource_id: int) -> Resource:
     if resource is None:
         raise NotFound("No such resource.")
     return resource
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in re.findall(r"[^\W_]+", text.casefold()) if len(word) > 3}
+
+
+def lesson_for_question(
+    *, question_text: str, options: list[CheckOption], lessons: list[Lesson]
+) -> Lesson | None:
+    """The lesson a wrong answer should send the person back to: the one that says the right
+    answer (its text, or most of its words and the question's), or None when no lesson
+    shares a word with them. Plain reading of the module's own text, no query."""
+    right = " ".join(option.text for option in options if option.is_correct)
+    if not lessons or not right:
+        return None
+    needle = right.casefold().strip()
+    for lesson in lessons:
+        if needle and needle in f"{lesson.title}\n{lesson.body_markdown}".casefold():
+            return lesson
+    wanted = _words(right) | _words(question_text)
+    best, best_shared = None, 0
+    for lesson in lessons:
+        shared = len(wanted & _words(f"{lesson.title} {lesson.body_markdown}"))
+        if shared > best_shared:
+            best, best_shared = lesson, shared
+    return best

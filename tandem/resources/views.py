@@ -5,6 +5,7 @@ refusal is shown inline (htmx answers 200 then, because htmx 2 does not swap 4xx
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -88,6 +89,38 @@ def library(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _check_rows(
+    resource: Any, *, lessons: list[Any], answers: object, result: object
+) -> list[dict[str, object]]:
+    """The knowledge check's questions as the page shows them after a submission: the
+    person's own answers kept (a wrong try clears nothing), and each question marked right or
+    wrong, a wrong one pointing to the lesson that holds its answer."""
+    chosen = answers if isinstance(answers, dict) else {}
+    correct = getattr(result, "correct", None) or {}
+    rows: list[dict[str, object]] = []
+    for question in resource.check_questions.prefetch_related("options"):
+        options = list(question.options.all())
+        right = correct.get(question.pk)
+        lesson = None
+        if right is False:
+            lesson = selectors.lesson_for_question(
+                options=options, lessons=lessons, question_text=question.text
+            )
+        rows.append(
+            {
+                "question": question,
+                "pk": question.pk,
+                "text": question.text,
+                "options": options,
+                "chosen": chosen.get(question.pk),
+                "right": right,
+                "lesson": lesson,
+                "lesson_number": lessons.index(lesson) + 1 if lesson is not None else None,
+            }
+        )
+    return rows
+
+
 def _detail_context(request: HttpRequest, resource_id: int, **extra: object) -> dict[str, object]:
     with guard_as_http():
         detail = selectors.resource_get(user=signed_in_user(request), resource_id=resource_id)
@@ -121,7 +154,12 @@ def _detail_context(request: HttpRequest, resource_id: int, **extra: object) -> 
             }
             for lesson in resource.lessons.all()
         ],
-        "check_questions": list(resource.check_questions.all()),
+        "check_questions": _check_rows(
+            resource,
+            lessons=list(resource.lessons.all()),
+            answers=extra.get("answers"),
+            result=extra.get("result"),
+        ),
         "checked": detail.checked_orders,
         "stage_labels": dict(Stage.choices),
         "ratings": range(1, 6),

@@ -51,7 +51,7 @@ from tandem.participants.selectors import participation_list_for_person
 from tandem.people.models import Profile
 from tandem.people.selectors import profile_for_person
 from tandem.programs.models import Program
-from tandem.relationships.lifecycle import actions_from
+from tandem.relationships.lifecycle import NextStep, actions_from, next_actor
 from tandem.relationships.models import (
     OPEN_STATUSES,
     Circle,
@@ -103,6 +103,7 @@ class Workspace:
     days_in: int | None = None
     days_total: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    next_step: NextStep | None = None  # who acts next on the pair, said to the reader
 
 
 def _next_sort_key(item: dict[str, Any]) -> tuple[int, datetime.date]:
@@ -171,6 +172,7 @@ def workspace_for_party(*, access: RelationshipAccess) -> Workspace:
         actions=actions_from(relationship.status),
         days_in=days_in,
         days_total=days_total,
+        next_step=next_actor(relationship, access.user),
     )
 
 

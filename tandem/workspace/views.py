@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from tandem.accounts.requests import signed_in_user
 from tandem.core.web import guard_as_http
+from tandem.matching.requests import selectors as match_request_selectors
 from tandem.participants import selectors as participant_selectors
 from tandem.programs.permissions import program_access
 from tandem.pwa.offline import keep_offline
@@ -28,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "nav_section": "home",
         "my_relationships": selectors.my_relationship_list(actor=actor),
+        "waiting_requests": match_request_selectors.match_request_waiting_for_member(actor=actor),
         "participations": list(participant_selectors.participation_list_for_member(actor=actor)),
         "available": list(participant_selectors.program_list_open_to_member(actor=actor)),
     }

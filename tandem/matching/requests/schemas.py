@@ -6,10 +6,16 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from tandem.accounts.api_auth import caller
 from tandem.core.params import Id
 from tandem.core.schemas import InputSchema
+from tandem.matching.fit import Fit
 from tandem.matching.models import MatchRequest, RequestStatus
-from tandem.matching.requests.selectors import is_lapsed
+from tandem.matching.requests.selectors import (
+    is_lapsed,
+    match_request_fit,
+    match_request_reasons,
+)
 from tandem.participants.models import Participant
 
 
@@ -45,10 +51,20 @@ class MatchPersonOut(Schema):
         return profile.department if profile is not None else ""
 
 
+class FitOut(Schema):
+    """A score on its programme's scale (tandem.matching.fit): the label people read."""
+
+    key: Literal["strong", "good", "possible"]
+    label: str = Field(description="Strong fit, Good fit or Possible fit")
+    percent: int = Field(description="The score as a share of the best possible score")
+    max_score: float = Field(description="The best score a pair can reach in the programme")
+
+
 class MentorSuggestionOut(Schema):
     mentor: MatchPersonOut
     score: float = Field(description="The match score: the sum of the contributions")
-    reasons: list[str] = Field(description="Why this mentor fits, most important first")
+    fit: FitOut | None = Field(description="The score's label on the programme's scale")
+    reasons: list[str] = Field(description="Why this mentor fits you, most important first")
     contributions: dict[str, float] = Field(description="Criterion -> its part of the score")
     places_left: int
     open_request_id: int | None = Field(description="Your open request to this mentor, if any")
@@ -83,8 +99,9 @@ class MatchRequestOut(Schema):
     status: RequestStatus = Field(description="An open request past its expiry reads 'expired'")
     response_message: str
     score: float | None
+    fit: FitOut | None = Field(description="The score's label on the programme's scale")
     contributions: dict[str, float]
-    reasons: list[str]
+    reasons: list[str] = Field(description="Why the pair fits, said to the caller")
     created_at: datetime.datetime
     expires_at: datetime.datetime
     decided_at: datetime.datetime | None
@@ -92,6 +109,14 @@ class MatchRequestOut(Schema):
     @staticmethod
     def resolve_status(obj: MatchRequest) -> str:
         return RequestStatus.EXPIRED if is_lapsed(obj) else str(obj.status)
+
+    @staticmethod
+    def resolve_fit(obj: MatchRequest) -> Fit | None:
+        return match_request_fit(obj)
+
+    @staticmethod
+    def resolve_reasons(obj: MatchRequest, context: dict[str, Any]) -> list[str]:
+        return match_request_reasons(obj, reader=caller(context["request"]))
 
 
 class MatchRequestFiltersIn(Schema):

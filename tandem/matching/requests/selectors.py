@@ -14,6 +14,7 @@ from tandem.accounts.selectors import organization_id_of
 from tandem.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from tandem.matching import adapters
 from tandem.matching.engine import Explanation, explain, rank_mentors
+from tandem.matching.fit import Fit, Reader, fit_of, max_score_of, reasons_for
 from tandem.matching.models import (
     MatchingSettings,
     MatchRequest,
@@ -25,7 +26,13 @@ from tandem.programs.models import Program, ProgramStatus
 # A request waits for someone in these states (and only until it expires).
 OPEN_STATUSES = (RequestStatus.AWAITING_APPROVAL, RequestStatus.PENDING)
 
-_REQUEST_RELATED = ("program", "mentee__user__profile", "mentor__user__profile")
+# The programme's matching settings come with it (a reverse one-to-one: one join), so a
+# request's fit label costs no query of its own.
+_REQUEST_RELATED = (
+    "program__matching_settings",
+    "mentee__user__profile",
+    "mentor__user__profile",
+)
 
 
 _SETTINGS_CACHE = "_self_matching_settings"
@@ -55,6 +62,47 @@ def is_lapsed(match_request: MatchRequest, now: datetime.datetime | None = None)
     """Open in the database but past its expiry (the expiry job has not run yet)."""
     return match_request.status in OPEN_STATUSES and match_request.expires_at <= (
         now or timezone.now()
+    )
+
+
+def program_max_score(*, program: Program) -> float:
+    """The best score a pair can reach in `program` (the top of its fit scale)."""
+    config = adapters.MatchingConfig.for_program(program, matching_settings_get(program=program))
+    return max_score_of(config.weights)
+
+
+def _settings_joined(program: Program) -> None:
+    # A programme read with `select_related("program__matching_settings")` already knows its
+    # settings (or that it has none): keep them as the cached ones, without a query.
+    if getattr(program, _SETTINGS_CACHE, None) is not None:
+        return
+    if "matching_settings" in program._state.fields_cache:
+        found = program._state.fields_cache["matching_settings"]
+        setattr(program, _SETTINGS_CACHE, found or MatchingSettings(program=program))
+
+
+def match_request_fit(match_request: MatchRequest) -> Fit | None:
+    """The request's stored score on its programme's scale (`tandem.matching.fit`)."""
+    _settings_joined(match_request.program)
+    return fit_of(match_request.score, max_score=program_max_score(program=match_request.program))
+
+
+def reader_of(match_request: MatchRequest, user: User) -> Reader:
+    """Who `user` is to the request: its mentee, its mentor, or someone who manages it."""
+    if user.pk == match_request.mentee.user_id:
+        return Reader.MENTEE
+    if user.pk == match_request.mentor.user_id:
+        return Reader.MENTOR
+    return Reader.MANAGER
+
+
+def match_request_reasons(match_request: MatchRequest, *, reader: User) -> list[str]:
+    """The request's stored reasons, said to `reader` (`tandem.matching.fit.reasons_for`)."""
+    return reasons_for(
+        match_request.reasons,
+        reader=reader_of(match_request, reader),
+        mentee_name=match_request.mentee.user.short_name,
+        mentor_name=match_request.mentor.user.short_name,
     )
 
 
@@ -181,6 +229,35 @@ def match_request_list_for_member(
     )
 
 
+@dataclass(frozen=True)
+class WaitingRequests:
+    """The requests waiting on someone that the home page shows the actor: those they sent
+    (waiting for the mentor or a manager) and those waiting for their answer as a mentor."""
+
+    sent: list[MatchRequest]
+    received: list[MatchRequest]
+
+
+def match_request_waiting_for_member(*, actor: User) -> WaitingRequests:
+    """The actor's open requests, both ways, oldest first: one query."""
+    waiting = list(
+        match_request_list_for_member(actor=actor)
+        .filter(open_request_q())
+        .order_by("created_at", "pk")
+    )
+    return WaitingRequests(
+        sent=[item for item in waiting if item.mentee.user_id == actor.pk],
+        received=[
+            item
+            for item in waiting
+            if item.mentor.user_id == actor.pk
+            and item.status == RequestStatus.PENDING
+            # one matched another way is not waiting for this mentor any more
+            and item.mentee.matched_count == 0
+        ],
+    )
+
+
 def match_request_list_for_mentee(*, actor: User, program: Program) -> QuerySet[MatchRequest]:
     """The requests the actor sent in `program`, newest first."""
     return (
@@ -224,9 +301,10 @@ class Suggestion:
 
     mentor: Participant
     score: float
-    reasons: list[str]
+    reasons: list[str]  # said to the mentee (tandem.matching.fit.reasons_for)
     contributions: dict[str, float]
     open_request: MatchRequest | None = None
+    fit: Fit | None = None
 
 
 @dataclass(frozen=True)
@@ -310,19 +388,27 @@ def suggestion_list_for_mentee(*, actor: User, program: Program) -> Suggestions:
     ranked_ids = [built.mentor_ids[int(j)] for j in mentor_rows]
     mentors = Participant.objects.select_related("user", "user__profile").in_bulk(ranked_ids)
     asked = {match_request.mentor_id: match_request for match_request in open_requests}
+    max_score = program_max_score(program=program)
     suggestions = []
     for j, score in zip(mentor_rows, scores, strict=True):
         explanation = explain(built.problem, 0, int(j))
         if not explanation.allowed:
             continue
         mentor_id = built.mentor_ids[int(j)]
+        mentor = mentors[mentor_id]
         suggestions.append(
             Suggestion(
-                mentor=mentors[mentor_id],
+                mentor=mentor,
                 score=round(float(score), 2),
-                reasons=list(explanation.reasons),
+                reasons=reasons_for(
+                    explanation.reasons,
+                    reader=Reader.MENTEE,
+                    mentee_name=mentee.user.short_name,
+                    mentor_name=mentor.user.short_name,
+                ),
                 contributions=contributions_of(explanation),
                 open_request=asked.get(mentor_id),
+                fit=fit_of(float(score), max_score=max_score),
             )
         )
     return Suggestions(mentee=mentee, suggestions=suggestions, open_requests=open_requests)

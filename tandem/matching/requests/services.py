@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tandem.accounts.models import User
-from tandem.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tandem.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from tandem.core.transactions import atomic_with_retry, lock_rows
 from tandem.matching.models import MatchRequest, RequestStatus, SuggestionDecline
 from tandem.matching.requests import selectors
@@ -32,7 +32,7 @@ from tandem.programs.permissions import can_manage_program, program_access
 from tandem.programs.selectors import program_for_email
 from tandem.relationships.announcements import MATCH_ANNOUNCED, match_announced_key
 from tandem.relationships.models import Relationship
-from tandem.relationships.services import relationship_propose
+from tandem.relationships.services import relationship_propose, relationship_transition
 
 # A mentee may wait on this many mentors at once; more would hold places others could use.
 MAX_OPEN_REQUESTS = 3
@@ -217,8 +217,10 @@ def match_request_withdraw(*, actor: User, request_id: int) -> MatchRequest:
 
 @atomic_with_retry
 def match_request_accept(*, actor: User, request_id: int, message: str = "") -> MatchRequest:
-    """The mentor accepts: the relationship opens (proposed) and the mentee's other open
-    requests are withdrawn. Both are told (the match's announcement; see `_accepted_messages`).
+    """The mentor accepts: the relationship opens and starts (active), and the mentee's other
+    open requests are withdrawn. Both are told (the match's announcement; see
+    `_accepted_messages`). A programme whose settings ask for a kick-off
+    (`accepted_requests_need_kickoff`) leaves the pair proposed, for someone to start it.
 
     Only the mentor asked may accept (403 for the mentee and the managers). An expired,
     withdrawn, declined or unapproved request is a Conflict. When the mentor has no place
@@ -240,6 +242,13 @@ def match_request_accept(*, actor: User, request_id: int, message: str = "") -> 
             "reasons": list(match_request.reasons),
         },
     )
+    if not selectors.matching_settings_get(
+        program=match_request.program
+    ).accepted_requests_need_kickoff:
+        # The mentor's accept is the pair's agreement to start: no third click.
+        relationship = relationship_transition(
+            actor=actor, relationship_id=relationship.pk, action="start", tell_partner=False
+        )
     match_request.status = to_status
     match_request.decided_at = now
     match_request.response_message = message
@@ -494,20 +503,52 @@ def _accepted_messages(match_request: MatchRequest, relationship: Relationship) 
     ]
 
 
+# How many next mentors a declined mentee is offered in the notice.
+NEXT_SUGGESTIONS = 3
+
+
+def _next_mentors(match_request: MatchRequest) -> list[str]:
+    """The mentee's best mentors now, less the one who said no: what a decline offers next.
+    None when the mentee may not ask anyone (matched meanwhile, self-matching off)."""
+    try:
+        found = selectors.suggestion_list_for_mentee(
+            actor=match_request.mentee.user, program=match_request.program
+        )
+    except DomainError:
+        return []
+    return [
+        f"{suggestion.mentor.user} ({suggestion.fit.label.lower()})"
+        if suggestion.fit is not None
+        else str(suggestion.mentor.user)
+        for suggestion in found.suggestions
+        if suggestion.mentor.pk != match_request.mentor_id and suggestion.open_request is None
+    ][:NEXT_SUGGESTIONS]
+
+
 def _declined_message(match_request: MatchRequest, *, by_manager: bool) -> OutboxItem:
+    """The mentee is told, naming the mentor once, with the mentors they could ask next."""
     mentee, mentor = match_request.mentee.user, match_request.mentor.user
     program = match_request.program
-    who = f"{program.name}'s managers" if by_manager else str(mentor)
+    what = (
+        f"{program.name}'s managers declined your request for {mentor} as your mentor."
+        if by_manager
+        else f"{mentor} declined your request to be your mentor."
+    )
     reason = (
         f'\n\nTheir message:\n"{match_request.response_message}"'
         if match_request.response_message
         else ""
     )
+    others = _next_mentors(match_request)
+    if others:
+        listing = "\n".join(f"- {name}" for name in others)
+        next_step = f"Mentors you could ask next:\n{listing}\n\nAsk one from your suggestions."
+    else:
+        next_step = "Your suggestions page shows any mentor who frees a place or resumes."
     return _about(
         match_request,
         mentee,
         subject=f"Your request to {mentor} in {program.name} was declined",
-        text=f"Hello {mentee.get_short_name()},\n\n{who} declined your request for {mentor} as "
-        f"your mentor.{reason}\n\nYou can ask another of your suggested mentors on Tandem.",
+        text=f"Hello {mentee.get_short_name()},\n\n{what}{reason}\n\n{next_step}",
         url=reverse("matching:suggestions", args=[program.pk]),
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tandem.accounts.models import User
@@ -25,6 +26,7 @@ from tandem.matching.requests.permissions import match_request_access
 from tandem.participants import services as participant_services
 from tandem.programs.models import Program
 from tandem.programs.permissions import program_access
+from tandem.relationships.selectors import relationship_list_for_user
 
 
 def _program(request: HttpRequest, program_id: int, *, manage: bool = False) -> Program:
@@ -37,6 +39,17 @@ def _match_request(request: HttpRequest, request_id: int) -> MatchRequest:
         return match_request_access(actor=signed_in_user(request), request_id=request_id)
     except NotFound as error:
         raise Http404(error.detail) from error
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the form was on (the home page answers requests too), when it is one
+    of ours; else to `default`."""
+    back = request.POST.get("next") or ""
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect(default)
 
 
 def _first_error(form: RequestCreateForm | RequestAnswerForm | CapacityForm) -> str:
@@ -62,6 +75,12 @@ def suggestions(request: HttpRequest, program_id: int) -> HttpResponse:
         raise PermissionDenied(error.detail) from error
     except DomainError as error:
         context["refusal"] = error.detail
+        # A matched mentee is shown the way to the mentor they have, not only a refusal.
+        context["my_mentors"] = [
+            relationship
+            for relationship in relationship_list_for_user(actor=actor, open_only=True)
+            if relationship.program_id == program.pk and relationship.mentee.user_id == actor.pk
+        ]
         return render(request, "matching/requests/suggestions.html", context)
     context.update(
         {
@@ -119,7 +138,7 @@ def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
         messages.error(request, error.detail)
     else:
         messages.success(request, f"You withdrew your request to {match_request.mentor.user}.")
-    return redirect("matching:suggestions", program_id=match_request.program_id)
+    return _back(request, reverse("matching:suggestions", args=[match_request.program_id]))
 
 
 # --- the mentor's side -------------------------------------------------------------------
@@ -138,7 +157,14 @@ def mentor_dashboard(request: HttpRequest, program_id: int) -> HttpResponse:
         "program": program,
         "mentor": mentor,
         "places_left": max((mentor.capacity or 0) - mentor.matched_count, 0),
-        "incoming": list(selectors.match_request_list_incoming(actor=actor, program=program)),
+        "incoming": [
+            {
+                "request": match_request,
+                "fit": selectors.match_request_fit(match_request),
+                "reasons": selectors.match_request_reasons(match_request, reader=actor),
+            }
+            for match_request in selectors.match_request_list_incoming(actor=actor, program=program)
+        ],
         "capacity_form": CapacityForm(initial={"capacity": mentor.capacity}),
     }
     return render(request, "matching/requests/mentor_dashboard.html", context)
@@ -174,7 +200,7 @@ def _answer(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
             if action == "accept"
             else f"You declined {mentee}'s request.",
         )
-    return redirect("matching:mentor_dashboard", program_id=match_request.program_id)
+    return _back(request, reverse("matching:mentor_dashboard", args=[match_request.program_id]))
 
 
 @login_required
@@ -258,11 +284,12 @@ def approvals(request: HttpRequest, program_id: int) -> HttpResponse:
         "requires_approval": selectors.matching_settings_get(
             program=program
         ).requests_need_approval,
-        "waiting": list(
-            selectors.match_request_list_for_program(
+        "waiting": [
+            {"request": match_request, "fit": selectors.match_request_fit(match_request)}
+            for match_request in selectors.match_request_list_for_program(
                 actor=actor, program=program, status="awaiting_approval"
             )
-        ),
+        ],
     }
     return render(request, "matching/requests/approvals.html", context)
 

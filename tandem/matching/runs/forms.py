@@ -100,6 +100,11 @@ class SettingsForm(forms.Form):
     requests_need_approval = forms.BooleanField(
         required=False, label="A manager approves each request before the mentor sees it"
     )
+    accepted_requests_need_kickoff = forms.BooleanField(
+        required=False,
+        label="An accepted request waits for a kick-off before the pair starts",
+        help_text="Off: the mentor's accept starts the relationship.",
+    )
     request_expiry_days = forms.IntegerField(
         min_value=1,
         max_value=REQUEST_EXPIRY_MAX_DAYS,
@@ -115,6 +120,7 @@ class SettingsForm(forms.Form):
             "require_shared_language": rules["require_shared_language"],
             "allow_self_matching": view.allow_self_matching,
             "requests_need_approval": view.requests_need_approval,
+            "accepted_requests_need_kickoff": view.accepted_requests_need_kickoff,
             "request_expiry_days": view.request_expiry_days,
         }
         initial.update({f"weight_{name}": value for name, value in view.weights.items()})
@@ -154,6 +160,7 @@ class SettingsForm(forms.Form):
             },
             allow_self_matching=data["allow_self_matching"],
             requests_need_approval=data["requests_need_approval"],
+            accepted_requests_need_kickoff=data["accepted_requests_need_kickoff"],
             request_expiry_days=data["request_expiry_days"],
         )
 

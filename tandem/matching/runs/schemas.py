@@ -175,6 +175,7 @@ class MatchingSettingsOut(Schema):
     questions: list[QuestionModeOut]
     allow_self_matching: bool
     requests_need_approval: bool
+    accepted_requests_need_kickoff: bool
     request_expiry_days: int
 
     @staticmethod
@@ -198,6 +199,7 @@ class MatchingSettingsOut(Schema):
             ],
             "allow_self_matching": view.allow_self_matching,
             "requests_need_approval": view.requests_need_approval,
+            "accepted_requests_need_kickoff": view.accepted_requests_need_kickoff,
             "request_expiry_days": view.request_expiry_days,
         }
 
@@ -219,4 +221,9 @@ class MatchingSettingsIn(InputSchema):
     )
     allow_self_matching: bool | None = None
     requests_need_approval: bool | None = None
+    accepted_requests_need_kickoff: bool | None = Field(
+        default=None,
+        description="An accepted request leaves the pair proposed until someone starts it "
+        "(a kick-off step); by default accepting starts the relationship",
+    )
     request_expiry_days: SmallCount | None = None

@@ -252,6 +252,10 @@ class SettingsView:
         return self.row.requests_need_approval
 
     @property
+    def accepted_requests_need_kickoff(self) -> bool:
+        return self.row.accepted_requests_need_kickoff
+
+    @property
     def request_expiry_days(self) -> int:
         return self.row.request_expiry_days
 

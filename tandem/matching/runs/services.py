@@ -49,6 +49,7 @@ from tandem.matching.adapters import (
     reporting_chain_pairs,
 )
 from tandem.matching.engine import DepartmentPreference, Objective, UnmatchedReason
+from tandem.matching.fit import max_score_of
 from tandem.matching.models import (
     MatchingSettings,
     MatchProposal,
@@ -280,11 +281,6 @@ def _contributions(explanation: engine.Explanation) -> dict[str, float]:
         engine.Criterion(criterion).value: float(value)
         for criterion, value in explanation.contributions.items()
     }
-
-
-def max_score_of(weights: Mapping[str, Any]) -> float:
-    """The highest score a pair can reach: every editable criterion at full value."""
-    return float(sum(float(weights.get(name, 0)) for name in EDITABLE_CRITERIA))
 
 
 def _histogram(scores: list[float], max_score: float) -> list[dict[str, float | int]]:
@@ -1123,6 +1119,7 @@ class SettingsChange:
     question_modes: Mapping[str, str] | None = None
     allow_self_matching: bool | None = None
     requests_need_approval: bool | None = None
+    accepted_requests_need_kickoff: bool | None = None
     request_expiry_days: int | None = None
 
 
@@ -1244,7 +1241,12 @@ def matching_settings_update(
     if errors:
         raise InvalidInput(" ".join(error.message for error in errors), errors)
     values: dict[str, Any] = {"weights": weights, "rules": rules}
-    for name in ("allow_self_matching", "requests_need_approval", "request_expiry_days"):
+    for name in (
+        "allow_self_matching",
+        "requests_need_approval",
+        "accepted_requests_need_kickoff",
+        "request_expiry_days",
+    ):
         value = getattr(change, name)
         if value is not None:
             values[name] = value

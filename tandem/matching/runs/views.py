@@ -218,6 +218,8 @@ def _pairs_context(run: MatchRun, data: Any) -> dict[str, Any]:
         "run": run,
         "program": run.program,
         "is_draft": run.status == RunStatus.DRAFT,
+        # the top of the fit scale each pair's score is labelled on (tandem.matching.fit)
+        "statistics": run.statistics or {},
         "pairs": pairs,
         "filter_form": filter_form,
         "is_filtered": bool(search),

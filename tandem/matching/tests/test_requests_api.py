@@ -61,6 +61,21 @@ def _person(participant: Participant) -> dict:
     }
 
 
+def _fit_json(score: float | None, max_score: float) -> dict | None:
+    """The documented scale (tandem.matching.fit), written out again here."""
+    if score is None:
+        return None
+    share = score / max_score
+    key, label = (
+        ("strong", "Strong fit")
+        if share >= 0.6
+        else ("good", "Good fit")
+        if share >= 0.4
+        else ("possible", "Possible fit")
+    )
+    return {"key": key, "label": label, "percent": round(100 * share), "max_score": max_score}
+
+
 def _request_json(match_request: MatchRequest) -> dict:
     match_request.refresh_from_db()
     return {
@@ -72,6 +87,9 @@ def _request_json(match_request: MatchRequest) -> dict:
         "status": match_request.status,
         "response_message": match_request.response_message,
         "score": match_request.score,
+        "fit": _fit_json(
+            match_request.score, selectors.program_max_score(program=match_request.program)
+        ),
         "contributions": match_request.contributions,
         "reasons": match_request.reasons,
         "created_at": _iso(match_request.created_at),
@@ -145,14 +163,21 @@ def test_suggestions_shape_with_score_reasons_and_open_request(cast, api_as):
     assert ids[:2] == [ada.pk, bo.pk]
     assert sorted(ids) == sorted([ada.pk, bo.pk, cast.mentor_participant.pk])
     first, second = body["suggestions"][:2]
+    max_score = selectors.program_max_score(program=cast.program)
     assert first == {
         "mentor": _person(ada),
         "score": round(expected[ada.pk].score, 2),
-        "reasons": expected[ada.pk].reasons,
+        "fit": _fit_json(expected[ada.pk].score, max_score),
+        # said to the mentee reading them: "you", never their own name
+        "reasons": [
+            reason.replace(f"skills {cast.mentee.short_name} wants", "skills you want")
+            for reason in expected[ada.pk].reasons
+        ],
         "contributions": {str(k): v for k, v in expected[ada.pk].contributions.items()},
         "places_left": 2,
         "open_request_id": None,
     }
+    assert all(cast.mentee.short_name not in reason for reason in first["reasons"])
     assert (second["places_left"], second["open_request_id"]) == (3, asked.pk)
     assert first["reasons"] != []
 

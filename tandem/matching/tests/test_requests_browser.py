@@ -68,7 +68,7 @@ def test_mentee_asks_a_suggested_mentor_who_accepts(live_server, phone_page, pag
         relationship.mentee_id,
         relationship.source,
         relationship.status,
-    ) == (morgan.pk, ada.pk, RelationshipSource.REQUEST, RelationshipStatus.PROPOSED)
+    ) == (morgan.pk, ada.pk, RelationshipSource.REQUEST, RelationshipStatus.ACTIVE)
     assert [Participant.objects.get(pk=pk).matched_count for pk in (morgan.pk, ada.pk)] == [1, 1]
     # and the mentee no longer looks for a mentor
     phone_page.goto(f"{base}/")

@@ -400,7 +400,7 @@ def test_accepting_opens_the_relationship_withdraws_the_rest_and_emails_both(
         cast.program.pk,
         cast.mentor_participant.pk,
         cast.mentee_participant.pk,
-        RelationshipStatus.PROPOSED,
+        RelationshipStatus.ACTIVE,  # accepting starts the pair (no kick-off asked)
         RelationshipSource.REQUEST,
         chosen.score,
         {"contributions": chosen.contributions, "reasons": chosen.reasons},

@@ -195,7 +195,7 @@ def test_mentor_page_lists_waiting_requests_places_and_controls(cast, client):
     response = client.get(reverse("matching:mentor_dashboard", args=[cast.program.pk]))
     # then
     html = response.content.decode()
-    assert [r.pk for r in response.context["incoming"]] == [created.pk]
+    assert [row["request"].pk for row in response.context["incoming"]] == [created.pk]
     assert "Please mentor me" in html
     assert f"Accept {cast.mentee}" in html
     assert f"Decline {cast.mentee}" in html
@@ -214,7 +214,7 @@ def test_mentor_page_hides_requests_from_mentees_matched_another_way(cast, clien
     # when
     response = client.get(reverse("matching:mentor_dashboard", args=[cast.program.pk]))
     # then
-    assert [r.pk for r in response.context["incoming"]] == [waiting.pk]
+    assert [row["request"].pk for row in response.context["incoming"]] == [waiting.pk]
 
 
 def test_accepting_from_the_mentor_page(cast, client):

@@ -290,6 +290,8 @@ def test_settings_shape_and_update(cast, api_as):
         ],
         "allow_self_matching": True,
         "requests_need_approval": False,
+        # by default the mentor's accept starts the pair
+        "accepted_requests_need_kickoff": False,
         "request_expiry_days": 14,
     }
     assert updated.status_code == 200

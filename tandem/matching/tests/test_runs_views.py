@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tandem.accounts.models import User
+from tandem.matching.fit import fit_of
 from tandem.matching.models import (
     MatchingSettings,
     MatchProposal,
@@ -301,6 +302,10 @@ def test_draft_page_shows_statistics_unmatched_and_pairs_with_reasons(
     assert html.count('<tr id="pair-') == 2
     ada_grace = MatchProposal.objects.get(run=run, mentee=team.ada)
     assert ada_grace.reasons[0] in html
+    # each pair's score is read on the programme's scale, beside the number
+    assert html.count('data-testid="fit"') == 2
+    label = fit_of(ada_grace.score, max_score=run.statistics["max_score"]).label
+    assert f">{label}<span" in html
     assert 'aria-label="Pin Ada Lovelace and Grace Hopper"' in html
     assert "Publish 2 pairs" in html
 

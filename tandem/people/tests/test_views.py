@@ -1,5 +1,7 @@
 """The people HTML pages through the test client: status, what the page says, the database after."""
 
+import zoneinfo
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -54,7 +56,7 @@ def test_profile_page_creates_the_profile_and_shows_the_form(cast, client):
     assert response.status_code == 200
     content = response.content.decode()
     assert '<label class="form-label" for="id_timezone">Timezone' in content
-    assert 'value="UTC"' in content
+    assert '<option value="UTC" selected>UTC</option>' in content
     assert "Python" in content
     # API tokens are a developer's business, one link away
     assert "API tokens" not in content.replace("personal API tokens for scripts", "")
@@ -448,3 +450,50 @@ def test_a_mentee_may_leave_the_mentor_capacity_empty(cast, client):
     assert response.status_code == 302
     profile = Profile.objects.get(user=cast.member)
     assert (profile.timezone, profile.mentor_capacity) == ("Europe/Lisbon", 2)
+
+
+# --- the time zone picker -----------------------------------------------------------------
+
+
+def test_the_time_zone_is_a_list_grouped_by_region_preselected_from_the_browser(cast, client):
+    # given a person who has not chosen a zone yet (UTC, the default)
+    newcomer = UserFactory(organization=cast.org)
+    # when
+    content = signed_in(client, newcomer).get(reverse("people:profile")).content.decode()
+    # then every IANA zone is offered once, grouped by its region, labelled by its place
+    assert '<select name="timezone"' in content
+    assert 'data-zone-unset="true"' in content
+    assert '<optgroup label="Europe">' in content
+    assert '<option value="Europe/Lisbon">Lisbon</option>' in content
+    assert '<option value="America/Argentina/Buenos_Aires">Argentina · Buenos Aires</option>' in (
+        content
+    )
+    offered = content.count("<option value=")
+    assert offered >= len(zoneinfo.available_timezones() - {"localtime", "Factory"}) - 5
+    # and the small script that picks the browser's zone is on the page
+    assert "people/timezone.js" in content
+
+
+def test_a_chosen_time_zone_is_kept_and_not_replaced_by_the_browsers(cast, client):
+    # given
+    Profile.objects.update_or_create(user=cast.member, defaults={"timezone": "Asia/Tokyo"})
+    # when
+    content = signed_in(client, cast.member).get(reverse("people:profile")).content.decode()
+    # then
+    assert '<option value="Asia/Tokyo" selected>Tokyo</option>' in content
+    assert "data-zone-unset" not in content
+    assert "people/timezone.js" not in content
+
+
+@pytest.mark.parametrize("sent", ["Mars/Olympus", "", "europe/lisbon ", "Europe"])
+def test_a_time_zone_outside_the_list_is_refused_and_nothing_saved(cast, client, sent):
+    # given
+    before = Profile.objects.filter(user=cast.member).values().first()
+    # when
+    response = signed_in(client, cast.member).post(
+        reverse("people:profile"), profile_post(timezone=sent)
+    )
+    # then
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert Profile.objects.filter(user=cast.member).values().first() == before

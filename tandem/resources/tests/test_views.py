@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -164,3 +166,50 @@ def test_page_query_budgets(client, cast, library, django_assert_max_num_queries
     with django_assert_max_num_queries(12):
         response = client.get(reverse("resources:program_resources", args=[cast.program.pk]))
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize("wrong_count", [0, 1, 2])
+def test_a_knowledge_check_keeps_the_answers_and_marks_each_question(
+    client, cast, library, wrong_count
+):
+    # given a module whose questions the mentor answers, some wrong
+    module = library["mentoring-in-five-lessons"]
+    questions = list(module.check_questions.all())
+    assert len(questions) >= 2
+    client.force_login(cast.mentor)
+    chosen = {}
+    for index, question in enumerate(questions):
+        pick = question.options.filter(is_correct=index >= wrong_count).first()
+        chosen[question.pk] = pick.pk
+    # when
+    response = client.post(
+        reverse("resources:check", args=[module.pk]),
+        {f"q-{pk}": str(option) for pk, option in chosen.items()},
+    )
+    html = response.content.decode()
+    # then every answer is still chosen on the page
+    assert response.status_code == 200
+    for option in chosen.values():
+        assert f'id="option-{option}" value="{option}" required checked' in html
+    # and each question says whether it was right; a wrong one points back to a lesson
+    assert html.count('data-testid="check-wrong"') == wrong_count
+    assert html.count('data-testid="check-right"') == len(questions) - wrong_count
+    lessons = {lesson.title: lesson for lesson in module.lessons.all()}
+    expected_hints = {
+        # no lesson shares a word with "Who owns the goals?" / "The mentee"
+        "Who owns the goals?": "look again at the lessons above.",
+        # "Listens more than talks." holds the answer to "Who talks most?"
+        "Who talks most?": (
+            f'see <a href="#lesson-{lessons["What a mentor does"].pk}">Lesson 1: What a mentor '
+            "does</a>."
+        ),
+    }
+    for question in questions:
+        hint = re.search(rf'id="check-hint-{question.pk}">Not quite: (.*?)</p>', html)
+        if question in questions[:wrong_count]:
+            assert hint is not None
+            assert hint.group(1) == expected_hints[question.text]
+        else:
+            assert hint is None
+    if wrong_count:
+        assert "Your answers are kept" in html

@@ -184,9 +184,10 @@ def test_the_hub_has_a_query_budget(pair, client, django_assert_max_num_queries)
 
 
 HUB_QUERIES = 16  # a pair with goals; 15 before the first goal (no milestones to fetch)
-# session, user, my relationships, their next meetings, my places, open programmes, unread
-# notifications, and the viewer's time zone once a next meeting is shown
-HOME_QUERIES = 8
+# session, user, my relationships, their next meetings, the match requests waiting on me (both
+# ways, one query), my places, open programmes, unread notifications, and the viewer's time
+# zone once a next meeting is shown
+HOME_QUERIES = 9
 
 
 def _pair_writes(pair, count):
