@@ -84,7 +84,8 @@ def test_circle_cards_cost_the_same_whatever_the_circles_size(
         client.get("/")
 
 
-HOME_QUERIES = 10
+# A pair's home (test_workspace.HOME_QUERIES) and the circle's members and next meeting.
+HOME_QUERIES = 11
 
 
 # --- the circle's page -------------------------------------------------------------------

@@ -358,6 +358,7 @@ def test_signals_carry_numbers_never_content(pair, api_as):
         "actions_overdue",
         "is_at_risk",
         "health_bucket",
+        "circle_id",
     }
     assert (item["status"], item["meetings_held"], item["agreement_signed"]) == ("active", 0, False)
 
