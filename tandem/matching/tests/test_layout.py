@@ -52,6 +52,7 @@ def test_the_top_level_holds_only_what_both_halves_share():
         "admin.py",
         "api.py",
         "apps.py",
+        "fit.py",
         "models.py",
         "tasks.py",
         "tasks_requests.py",
@@ -63,6 +64,7 @@ def test_the_top_level_holds_only_what_both_halves_share():
         "migrations",
         "requests",
         "runs",
+        "templatetags",
         "tests",
     }
 
