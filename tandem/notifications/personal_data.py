@@ -95,7 +95,7 @@ def erase(user: User) -> ErasureReport:
     # "new message from ...", a manager's "... was deactivated") stays for them, the name
     # replaced: including the emails this erasure itself queues, still in the outbox.
     report = ErasureReport()
-    for model in (Notification, NotificationPreference, QuietHours, PushSubscription):
+    for model in (Notification, NotificationPreference, QuietHours, PushSubscription, ChatAddress):
         report.delete(model.objects.filter(user=user))
     report.delete(OutboxMessage.objects.filter(recipient=user))
     names = identifiers_of(user)
