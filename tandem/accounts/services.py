@@ -193,7 +193,9 @@ def user_set_role(*, actor: User, user: User, role: str) -> User:
     if role not in Role.values:
         raise InvalidInput.for_field("role", f"'{role}' is not a role. Use one of {Role.values}.")
     admins = _lock_active_admins(user.organization.pk)
-    locked = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    # No select_related here: PostgreSQL refuses FOR UPDATE across the nullable join, and
+    # the lock order is the admins' rows, then this one (issue 12's rule).
+    locked = User.objects.select_for_update().get(pk=user.pk)
     refusal = _role_change_refusal(locked, role, admins)
     if refusal:
         raise Conflict(refusal)
@@ -233,7 +235,7 @@ def user_role_from_sign_in(*, user: User, role: str) -> str | None:
     if user.organization_id is None:
         raise NotFound()
     admins = _lock_active_admins(user.organization_id)
-    locked = User.objects.select_for_update().select_related("organization").get(pk=user.pk)
+    locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.role == role:
         return None
     refusal = _role_change_refusal(locked, role, admins)
