@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
 
-.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser xmlsec1 ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics bench-web bench-provisioning soak
+.PHONY: demo test backup restore lint typecheck imports check-deploy openapi browser xmlsec1 locale ci clean bench-import bench-matching bench-nudges bench-outcomes bench-health bench-analytics bench-web bench-provisioning soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ $(DEV_STAMP): requirements-dev.lock | $(BIN)/python
 ## task worker (it sends the emails, to the console) and the nudge scheduler beside it; links in
 ## emails and calendar files point at SITE_URL, http://127.0.0.1:$(PORT) unless set
 demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
-demo: $(RUNTIME_STAMP) xmlsec1
+demo: $(RUNTIME_STAMP) xmlsec1 locale
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@set -m; $(BIN)/python manage.py db_worker --interval 1 & worker=$$!; \
@@ -47,8 +47,16 @@ xmlsec1:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq xmlsec1 >/dev/null; }
 
+## locale: Debian's gettext, and the translations compiled (.po → .mo; the .mo files are built
+## here, never committed, so a catalogue and its compiled form cannot disagree)
+locale: $(RUNTIME_STAMP)
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
 ## test: install everything the tests need (the browser too) and run the whole suite
-test: $(DEV_STAMP) browser
+test: $(DEV_STAMP) browser locale
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## backup: a consistent copy of the database DATABASE_URL names (SQLite by default) while Tandem

@@ -77,11 +77,15 @@ MIDDLEWARE = [
     "tandem.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The signed-out reader's language: the language cookie, else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who acts and from where, for the audit trail's entries (tandem/audit/context.py).
     "tandem.accounts.audit_context.AuditContextMiddleware",
+    # The signed-in person's own language, whatever the browser asks (tandem/accounts/languages.py).
+    "tandem.accounts.languages.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -155,6 +159,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The languages a person can choose (`User.language`, tandem/accounts/languages.py): English
+# is the source text; every other language has a complete catalogue, which a test enforces.
+LANGUAGES = [("en-gb", "English"), ("es", "Español")]
+# The project-level templates' catalogue (tandem/templates); each app keeps its own in
+# tandem/<app>/locale, which Django finds without being listed.
+LOCALE_PATHS = [BASE_DIR / "tandem" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

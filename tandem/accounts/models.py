@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -37,6 +38,10 @@ class Organization(TimeStampedModel):
     sso_required = models.BooleanField(default=False, db_default=False)
     sso_break_glass_admin = models.ForeignKey(
         "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The language a new person of the organisation starts in (tandem/accounts/languages.py).
+    default_language = models.CharField(
+        max_length=16, choices=settings.LANGUAGES, default="en-gb", db_default="en-gb"
     )
 
     class Meta:
@@ -91,6 +96,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # What the person reads Tandem in: pages, emails, pushes (tandem/accounts/languages.py).
+    language = models.CharField(
+        max_length=16, choices=settings.LANGUAGES, default="en-gb", db_default="en-gb"
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from tandem.accounts import throttle
 from tandem.accounts.client_address import client_address
+from tandem.accounts.languages import SOURCE_LANGUAGE
 from tandem.accounts.models import (
     ApiToken,
     Invitation,
@@ -112,6 +113,7 @@ def user_create(
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         role=role,
+        language=organization.default_language if organization else SOURCE_LANGUAGE,
     )
     if password:
         _check_password(password, user)

@@ -671,6 +671,7 @@ def people_import_commit(*, actor: User, content: bytes, valid_only: bool = Fals
                     first_name=item.values.get("first_name", ""),
                     last_name=item.values.get("last_name", ""),
                     role=Role.MEMBER,
+                    language=organization.default_language,
                     # What set_unusable_password() stores, without its 40 random.choice()
                     # calls per person (a third of the time of a 20,000-row import).
                     password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),

@@ -418,6 +418,7 @@ def _account_for(provider: IdentityProvider, claims: Mapping[str, Any]) -> tuple
         last_name=last,
         organization_id=provider.organization_id,
         role=_role_from(provider, claims) or provider.default_role,
+        language=provider.organization.default_language,
     )
     ExternalIdentity.objects.create(provider=provider, subject=subject, user=user)
     return user, "created"
