@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_pending_invitations_newest_index'),
+        ("accounts", "0006_pending_invitations_newest_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='default_language',
-            field=models.CharField(choices=[('en-gb', 'English'), ('es', 'Español')], db_default='en-gb', default='en-gb', max_length=16),
+            model_name="organization",
+            name="default_language",
+            field=models.CharField(
+                choices=[("en-gb", "English"), ("es", "Español")],
+                db_default="en-gb",
+                default="en-gb",
+                max_length=16,
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(choices=[('en-gb', 'English'), ('es', 'Español')], db_default='en-gb', default='en-gb', max_length=16),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                choices=[("en-gb", "English"), ("es", "Español")],
+                db_default="en-gb",
+                default="en-gb",
+                max_length=16,
+            ),
         ),
     ]

@@ -3,7 +3,8 @@
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from hypothesis import given, settings as hypothesis_settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tandem.accounts.languages import SOURCE_LANGUAGE, language_for, supported
