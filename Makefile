@@ -23,9 +23,11 @@ $(DEV_STAMP): requirements-dev.lock | $(BIN)/python
 	touch $@ $(RUNTIME_STAMP)
 
 ## demo: install, migrate SQLite, load the demo data, serve on http://127.0.0.1:$(PORT) with the
-## task worker (it sends the emails, to the console) and the nudge scheduler beside it; links in
+## task worker (it writes the emails as files into demo-emails/) and the nudge scheduler beside
+## it, DEBUG off (Tandem's own error pages); links in
 ## emails and calendar files point at SITE_URL, http://127.0.0.1:$(PORT) unless set
 demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
+demo: export DEBUG ?= false
 demo: $(RUNTIME_STAMP) xmlsec1 locale
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

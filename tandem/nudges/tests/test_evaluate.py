@@ -2,6 +2,7 @@
 not depend on the number of relationships; the scheduler command and its lease."""
 
 import datetime
+import re
 import threading
 
 import pytest
@@ -184,7 +185,18 @@ def test_run_scheduler_once_enqueues_and_releases_the_lease(pair, capsys):
     call_command("run_scheduler", "--once")
     # then
     assert OutboxMessage.objects.filter(rule="inactivity").count() == 2
-    assert "due " in capsys.readouterr().out
+    out = capsys.readouterr().out
+    first = re.search(
+        r"reminders: (\d+) due, (\d+) new to send \((\d+) sent on an earlier run\) \[(.*?)\]", out
+    )
+    assert first is not None, out
+    due, new, earlier = (int(first[i]) for i in (1, 2, 3))
+    assert (due, new, earlier) == (new, new, 0)
+    assert "inactivity 2" in first[4].split(", ")
+    # and the next run says the same reminders are not sent again
+    call_command("run_scheduler", "--once")
+    second = capsys.readouterr().out
+    assert f"reminders: {due} due, 0 new to send ({due} sent on an earlier run);" in second
     lease = SchedulerLease.objects.get()
     assert lease.expires_at <= timezone.now()
 
@@ -197,4 +209,4 @@ def test_run_scheduler_skips_while_another_host_holds_the_lease(pair, capsys):
     call_command("run_scheduler", "--once")
     # then
     assert OutboxMessage.objects.count() == before
-    assert "another scheduler holds the lease" in capsys.readouterr().out
+    assert "another scheduler holds the lease; this one waits its turn" in capsys.readouterr().out

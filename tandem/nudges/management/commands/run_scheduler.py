@@ -20,6 +20,7 @@ from django.utils import timezone
 from tandem.core.periodic import periodic_jobs_enqueue_due
 from tandem.journeys.services import journeys_ensure_for_active_programs
 from tandem.nudges.services import (
+    EvaluationReport,
     nudges_deliver_pending,
     nudges_evaluate,
     scheduler_lease_release,
@@ -52,7 +53,9 @@ class Command(BaseCommand):
         now = timezone.now()
         # The lease outlives one interval so the holder keeps it from run to run.
         if not scheduler_lease_take(holder=holder, now=now, seconds=interval * 2):
-            self.stdout.write(f"{now:%H:%M:%S} another scheduler holds the lease; skipped")
+            self.stdout.write(
+                f"{now:%H:%M:%S} another scheduler holds the lease; this one waits its turn"
+            )
             return
         # Reads never store a journey: the journey nudges see a programme's journey once it is
         # stored, so store the default of every programme with active pairs first (one query
@@ -65,8 +68,26 @@ class Command(BaseCommand):
         kicked = nudges_deliver_pending(now=timezone.now())
         # Webhook calls whose retry is due (the emit kicks the first attempt itself).
         webhook_kick_if_due(now=timezone.now())
-        self.stdout.write(
-            f"{now:%H:%M:%S} due {report.total_due}, enqueued {report.total_enqueued}, "
-            f"delivery {'kicked' if kicked else 'idle'} in {report.seconds:.2f}s"
-            + (f"; jobs enqueued: {', '.join(jobs)}" if jobs else "")
+        self.stdout.write(tick_summary(now=now, report=report, kicked=kicked, jobs=jobs))
+
+
+def tick_summary(*, now: Any, report: EvaluationReport, kicked: bool, jobs: list[str]) -> str:
+    """One console line a person can read: how many reminders are due, how many of those are
+    new (each is written once; the rest went out on an earlier tick), which rules wrote them,
+    whether delivery was started, and which periodic jobs were handed to a worker."""
+    new = report.total_enqueued
+    earlier = report.total_due - new
+    line = (
+        f"{now:%H:%M:%S} reminders: {report.total_due} due, {new} new to send"
+        f" ({earlier} sent on an earlier run)"
+    )
+    if new:
+        by_rule = ", ".join(
+            f"{rule} {count}" for rule, count in sorted(report.enqueued.items()) if count
         )
+        line += f" [{by_rule}]"
+    line += f"; delivery {'started' if kicked else 'idle: nothing waiting'}"
+    line += f"; {report.seconds:.2f} s"
+    if jobs:
+        line += f"; periodic jobs handed to a worker: {', '.join(jobs)}"
+    return line
