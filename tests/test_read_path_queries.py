@@ -263,3 +263,27 @@ def test_notification_centre_counts_unread_once_whatever_the_number(cast):
     ]
     assert len(unread_counts) == 1
     assert response.context["unread_notifications"] == response.context["unread_count"] == 42
+
+
+@pytest.mark.django_db
+def test_my_relationships_select_only_the_columns_they_show(pair, api_as):
+    # given a mentor whose token has been used once (its first use stamps it)
+    client = api_as(pair.mentor)
+    client.get("me/profile")
+    # when they list their relationships
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("me/relationships")
+    assert response.status_code == 200
+    rows_sql = next(q["sql"] for q in queries if "relationships_relationship" in q["sql"])
+    selected = rows_sql.split(" FROM ", 1)[0]
+    # then the rows query reads what the answer shows, not every column of every join:
+    # no password hash, no programme description, no circle, and ~27 columns, not ~145
+    assert "password" not in selected
+    assert "description" not in selected
+    assert "relationships_circle" not in rows_sql
+    assert selected.count(",") + 1 <= 30  # what is shown, plus the keys of the joins
+    # and the answer still names both people and the programme
+    row = response.json()[0]
+    assert row["mentor"]["name"]
+    assert row["mentee"]["email"]
+    assert row["program_name"]

@@ -61,7 +61,7 @@ def my_relationships(request: HttpRequest) -> object:
     actor = caller(request)
     return [
         relationship_out(r, "mentor" if r.mentor.user_id == actor.pk else "mentee")
-        for r in selectors.relationship_list_for_user(actor=actor)
+        for r in selectors.relationship_list_for_user_api(actor=actor)
     ]
 
 

@@ -27,6 +27,45 @@ def relationship_ids_of_user(*, user: User) -> QuerySet[Relationship, Any]:
     return mentoring.union(mentored)
 
 
+# What a relationship's API shape shows (`relationships.api.relationship_out`), and the joins
+# it needs: a list selects these rather than every column of six joined models. Compiling and
+# reading ~145 columns was most of the CPU of a person's 3-row list (issue 15, bench/README.md).
+API_COLUMNS = (
+    "id",
+    "program",
+    "program__name",
+    "status",
+    "source",
+    "circle_id",
+    "started_on",
+    "planned_end_on",
+    "last_activity_at",
+    "closed_at",
+    "close_reason",
+    "wants_new_match",
+    "mentor",
+    "mentor__user",
+    "mentor__user__first_name",
+    "mentor__user__last_name",
+    "mentor__user__email",
+    "mentee",
+    "mentee__user",
+    "mentee__user__first_name",
+    "mentee__user__last_name",
+    "mentee__user__email",
+)
+
+
+def relationship_list_for_user_api(*, actor: User) -> QuerySet[Relationship]:
+    """`relationship_list_for_user` with only what the API shows (`API_COLUMNS`)."""
+    return (
+        relationship_list_for_user(actor=actor)
+        .select_related(None)
+        .select_related("program", "mentor__user", "mentee__user")
+        .only(*API_COLUMNS)
+    )
+
+
 def relationship_list_for_user(*, actor: User, open_only: bool = False) -> QuerySet[Relationship]:
     """The relationships `actor` is the mentor or the mentee of, newest first."""
     queryset = Relationship.objects.select_related(
