@@ -475,15 +475,19 @@ def logout_request_verified(
                 sigalg=sigalg or None,
                 signature=signature or None,
             )
-            valid = request.verify()
         except Exception as error:  # pysaml2 raises plain Exception too
             raise LogoutRefused(
                 "The identity provider's logout message is not signed as required."
             ) from error
     message = request.message
+    # Tandem's own checks first: pysaml2's verify() says only "Not destined for me!".
+    _from_the_provider(sp, message)
+    try:
+        valid = request.verify()
+    except Exception as error:  # version or destination
+        raise LogoutRefused("The logout message is not valid SAML 2.0 for Tandem.") from error
     if not valid:
         raise LogoutRefused("The logout message is outside its validity window.")
-    _from_the_provider(sp, message)
     name_id = str(message.name_id.text or "").strip() if message.name_id is not None else ""
     if not name_id:
         raise LogoutRefused("The logout message names nobody.")
