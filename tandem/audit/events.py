@@ -21,6 +21,8 @@ RELATIONSHIP_ENDED = "relationship.ended"
 RELATIONSHIP_COMPLETED = "relationship.completed"
 SSO_SIGN_IN_SUCCEEDED = "sso_sign_in.succeeded"
 SSO_SIGN_IN_FAILED = "sso_sign_in.failed"
+SSO_SIGN_OUT_SUCCEEDED = "sso_sign_out.succeeded"
+SSO_SIGN_OUT_FAILED = "sso_sign_out.failed"
 SSO_SETTINGS_CHANGED = "sso.settings_changed"
 IDENTITY_PROVIDER_CHANGED = "identity_provider.changed"
 DATA_EXPORT_REQUESTED = "data_export.requested"
@@ -46,6 +48,8 @@ ALL = (
     RELATIONSHIP_COMPLETED,
     SSO_SIGN_IN_SUCCEEDED,
     SSO_SIGN_IN_FAILED,
+    SSO_SIGN_OUT_SUCCEEDED,
+    SSO_SIGN_OUT_FAILED,
     SSO_SETTINGS_CHANGED,
     IDENTITY_PROVIDER_CHANGED,
     DATA_EXPORT_REQUESTED,

@@ -123,3 +123,35 @@ class SamlAssertionUse(models.Model):
 
     def __str__(self) -> str:
         return self.assertion_id
+
+
+class SamlSession(TimeStampedModel):
+    """A Tandem session signed in through a SAML provider, with the NameID and SessionIndex the
+    provider knows it by: the provider's LogoutRequest names them, and Tandem ends the sessions
+    they name (single logout). Deleted when the session is ended that way, when the provider
+    confirms Tandem's own LogoutRequest, or once older than a session can live."""
+
+    provider = models.ForeignKey(
+        IdentityProvider, on_delete=models.CASCADE, related_name="saml_sessions"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40)
+    name_id = models.CharField(max_length=255)
+    name_id_format = models.CharField(max_length=255, blank=True)
+    session_index = models.CharField(max_length=255, blank=True)
+    # Tandem's LogoutRequest for this session, sent at sign-out: the provider's LogoutResponse
+    # must answer it (found here, not in the browser's session, which is already gone).
+    logout_request_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session_key"], name="sso_saml_session_unique_key"),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "name_id"], name="sso_saml_session_name_id"),
+            models.Index(fields=["provider", "logout_request_id"], name="sso_saml_session_logout"),
+            models.Index(fields=["created_at"], name="sso_saml_session_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_id} at {self.provider}"

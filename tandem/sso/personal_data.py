@@ -3,9 +3,9 @@ vouch for (which provider, the subject it knows them by, when they last signed i
 
 from tandem.accounts.models import User
 from tandem.core.personal_data import ErasureReport, Section, rows_of
-from tandem.sso.models import ExternalIdentity
+from tandem.sso.models import ExternalIdentity, SamlSession
 
-COVERS = ("sso.ExternalIdentity",)
+COVERS = ("sso.ExternalIdentity", "sso.SamlSession")
 
 
 def export(user: User) -> list[Section]:
@@ -22,5 +22,10 @@ def export(user: User) -> list[Section]:
 
 
 def erase(user: User) -> ErasureReport:
-    # The id the identity provider knows them by would name them: deleted.
-    return ErasureReport().delete(ExternalIdentity.objects.filter(user=user))
+    # The id the identity provider knows them by would name them: deleted, with the sign-ins
+    # (NameID, SessionIndex) kept for single logout.
+    return (
+        ErasureReport()
+        .delete(ExternalIdentity.objects.filter(user=user))
+        .delete(SamlSession.objects.filter(user=user))
+    )

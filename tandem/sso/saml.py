@@ -1,14 +1,19 @@
-"""The SAML 2.0 service provider: an AuthnRequest by the HTTP-Redirect binding, the response at
-the assertion consumer service by HTTP-POST, the service provider's metadata, and a
-LogoutRequest for single logout.
+"""The SAML 2.0 service provider: a signed AuthnRequest by the HTTP-Redirect binding, the
+response at the assertion consumer service by HTTP-POST, the service provider's metadata, and
+single logout both ways (Tandem's signed LogoutRequest and the provider's answer; the provider's
+LogoutRequest and Tandem's signed answer), by the HTTP-Redirect and HTTP-POST bindings.
 
 pysaml2 does the protocol and its checks: the response and the assertion must both be signed
 by the identity provider's certificate from its metadata (xmlsec1, Debian's program), the
 assertion must answer the request this browser started (`InResponseTo`), be addressed to this
 service provider (audience, recipient, destination) and be inside its validity window; an
 encrypted assertion is decrypted with the service provider's key. Tandem adds: only SHA-256 or
-stronger signatures and digests, and (in services) each assertion used once. Like oidc.py this
-module knows no models: the views hand it a provider's settings.
+stronger signatures and digests, and (in services) each assertion used once. Every message
+Tandem sends is signed with the provider's service provider key (RSA-SHA256); a logout message
+Tandem receives must be signed by the identity provider (pysaml2 only checks a signature that is
+there, so Tandem asks for it), come from its entity id, be addressed to Tandem's single logout
+URL and be inside its validity window. Like oidc.py this module knows no models: the views hand
+it a provider's settings.
 """
 
 import base64
@@ -33,7 +38,11 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import entity_descriptor
+from saml2.request import LogoutRequest
+from saml2.s_utils import status_message_factory
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NAMEID_FORMAT_UNSPECIFIED, NameID
+from saml2.samlp import STATUS_UNKNOWN_PRINCIPAL
+from saml2.sigver import verify_redirect_signature
 from saml2.time_util import str_to_time
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
@@ -191,12 +200,15 @@ def _client(sp: ServiceProvider) -> Iterator[Saml2Client]:
                     "sp": {
                         "endpoints": {
                             "assertion_consumer_service": [(sp.acs_url, BINDING_HTTP_POST)],
-                            "single_logout_service": [(sp.slo_url, BINDING_HTTP_REDIRECT)],
+                            "single_logout_service": [
+                                (sp.slo_url, BINDING_HTTP_REDIRECT),
+                                (sp.slo_url, BINDING_HTTP_POST),
+                            ],
                         },
                         "want_response_signed": True,
                         "want_assertions_signed": True,
                         "allow_unsolicited": False,
-                        "authn_requests_signed": False,
+                        "authn_requests_signed": True,
                         "logout_requests_signed": True,
                         "signing_algorithm": SIG_RSA_SHA256,
                         "digest_algorithm": DIGEST_SHA256,
@@ -209,21 +221,25 @@ def _client(sp: ServiceProvider) -> Iterator[Saml2Client]:
 
 
 def sp_metadata(sp: ServiceProvider) -> str:
-    """Tandem's metadata for this provider: entity id, ACS (POST), SLO, the certificate that
-    the provider may encrypt assertions to."""
+    """Tandem's metadata for this provider: entity id, ACS (POST), SLO (Redirect and POST),
+    `AuthnRequestsSigned="true"` and the certificate its requests are signed with (which the
+    provider may also encrypt assertions to)."""
     with _client(sp) as client:
         return str(entity_descriptor(client.config))
 
 
 def authentication_request(sp: ServiceProvider, *, login_hint: str = "") -> tuple[str, str]:
-    """The provider's URL to send the browser to, and the request's id (kept in the session:
-    the response must answer it)."""
+    """The provider's URL to send the browser to, carrying a signed (RSA-SHA256) AuthnRequest,
+    and the request's id (kept in the session: the response must answer it)."""
     sso_url = idp_metadata_read(sp.idp_metadata).sso_url
     with _client(sp) as client:
         request_id, info = client.prepare_for_authenticate(
             entityid=idp_metadata_read(sp.idp_metadata).entity_id,
             binding=BINDING_HTTP_REDIRECT,
             response_binding=BINDING_HTTP_POST,
+            sign=True,
+            sigalg=SIG_RSA_SHA256,
+            digest_alg=DIGEST_SHA256,
         )
     location = dict(info["headers"])["Location"]
     if login_hint:
@@ -344,16 +360,17 @@ def validated_assertion(sp: ServiceProvider, *, saml_response: str, request_id: 
     )
 
 
-def logout_url(
+def logout_request(
     sp: ServiceProvider, *, name_id: str, name_id_format: str, session_index: str
-) -> str:
-    """The provider's single logout URL with a signed LogoutRequest, or "" when its metadata
+) -> tuple[str, str]:
+    """The provider's single logout URL with a signed LogoutRequest for this sign-in, and the
+    request's id (the provider's LogoutResponse must answer it); ("", "") when its metadata
     names no single logout service."""
     metadata = idp_metadata_read(sp.idp_metadata)
     if not metadata.slo_url:
-        return ""
+        return "", ""
     with _client(sp) as client:
-        _request_id, request = client.create_logout_request(
+        request_id, request = client.create_logout_request(
             metadata.slo_url,
             metadata.entity_id,
             name_id=NameID(text=name_id, format=name_id_format or None),
@@ -367,4 +384,212 @@ def logout_url(
             sign=True,
             sigalg=SIG_RSA_SHA256,
         )
-    return str(dict(info["headers"])["Location"])
+    return str(dict(info["headers"])["Location"]), str(request_id)
+
+
+class LogoutRefused(Exception):
+    """A logout message Tandem will not act on; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class LogoutRequestReceived:
+    """An identity provider's LogoutRequest that passed every check: whom it signs out."""
+
+    message: Any  # pysaml2's samlp.LogoutRequest, kept to answer it
+    binding: str
+    relay_state: str
+    name_id: str
+    session_indexes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A message for the browser to carry to the identity provider: a redirect to `url`, or
+    (`fields` not empty) a form POSTed to it."""
+
+    url: str
+    fields: dict[str, str]
+
+
+def _signed_by_sender(sigalg: str, signature: str, binding: str, xml_message: str) -> None:
+    """Refuse a message carrying no signature, or one weaker than SHA-256 (the signature
+    itself is checked by pysaml2 or, for a redirected response, by the caller)."""
+    if binding == BINDING_HTTP_REDIRECT:
+        if not sigalg or not signature:
+            raise LogoutRefused("The identity provider's logout message is not signed.")
+        if sigalg not in ACCEPTED_ALGORITHMS:
+            raise LogoutRefused(f"The identity provider signed with a weak algorithm ({sigalg}).")
+        return
+    try:
+        weak = _algorithms_refused(xml_message)
+    except SignInRefused as error:
+        raise LogoutRefused("The identity provider's logout message is not SAML.") from error
+    if weak:
+        raise LogoutRefused(f"The identity provider signed with a weak algorithm ({weak}).")
+
+
+def _from_the_provider(sp: ServiceProvider, message: Any) -> None:
+    """The checks pysaml2 leaves optional: the issuer, the destination, NotOnOrAfter."""
+    metadata = idp_metadata_read(sp.idp_metadata)
+    issuer = str(message.issuer.text or "").strip() if message.issuer is not None else ""
+    if issuer != metadata.entity_id:
+        raise LogoutRefused("The logout message comes from another identity provider.")
+    if message.destination != sp.slo_url:
+        raise LogoutRefused("The logout message is addressed to another service provider.")
+    not_on_or_after = getattr(message, "not_on_or_after", None)
+    if not_on_or_after and calendar.timegm(str_to_time(not_on_or_after)) + CLOCK_LEEWAY_SECONDS < (
+        datetime.datetime.now(datetime.UTC).timestamp()
+    ):
+        raise LogoutRefused("The logout message has expired.")
+
+
+def logout_request_verified(
+    sp: ServiceProvider,
+    *,
+    binding: str,
+    saml_request: str,
+    relay_state: str = "",
+    sigalg: str = "",
+    signature: str = "",
+) -> LogoutRequestReceived:
+    """Check an identity provider's LogoutRequest (HTTP-Redirect: the query's signature;
+    HTTP-POST: the enveloped one) and say whom it signs out. LogoutRefused for anything else."""
+    _signed_by_sender(sigalg, signature, binding, saml_request)
+    with _client(sp) as client:
+        request = LogoutRequest(
+            client.sec,
+            [sp.slo_url],
+            client.config.attribute_converters,
+            timeslack=CLOCK_LEEWAY_SECONDS,
+        )
+        try:
+            xml = client.unravel(saml_request, binding, LogoutRequest.msgtype)
+            # must=True: pysaml2 asks an SP's requests for a signature only when configured as
+            # an IdP would be.
+            request = request.loads(
+                xml,
+                binding,
+                origdoc=saml_request,
+                must=True,
+                relay_state=relay_state or None,
+                sigalg=sigalg or None,
+                signature=signature or None,
+            )
+        except Exception as error:  # pysaml2 raises plain Exception too
+            raise LogoutRefused(
+                "The identity provider's logout message is not signed as required."
+            ) from error
+    message = request.message
+    # Tandem's own checks first: pysaml2's verify() says only "Not destined for me!".
+    _from_the_provider(sp, message)
+    try:
+        valid = request.verify()
+    except Exception as error:  # version or destination
+        raise LogoutRefused("The logout message is not valid SAML 2.0 for Tandem.") from error
+    if not valid:
+        raise LogoutRefused("The logout message is outside its validity window.")
+    name_id = str(message.name_id.text or "").strip() if message.name_id is not None else ""
+    if not name_id:
+        raise LogoutRefused("The logout message names nobody.")
+    return LogoutRequestReceived(
+        message=message,
+        binding=binding,
+        relay_state=relay_state,
+        name_id=name_id,
+        session_indexes=tuple(
+            str(index.text).strip() for index in message.session_index or [] if index.text
+        ),
+    )
+
+
+def logout_response(
+    sp: ServiceProvider, received: LogoutRequestReceived, *, signed_out: bool
+) -> OutgoingMessage:
+    """Tandem's signed LogoutResponse to the provider's request, by the binding it came with
+    when the provider's metadata offers it for the answer, else by the other."""
+    status = (
+        None
+        if signed_out
+        else status_message_factory("Nobody is signed in with that name", STATUS_UNKNOWN_PRINCIPAL)
+    )
+    redirected = received.binding == BINDING_HTTP_REDIRECT
+    other = BINDING_HTTP_POST if redirected else BINDING_HTTP_REDIRECT
+    with _client(sp) as client:
+        for binding in (received.binding, other):
+            try:
+                answer = client.response_args(received.message, [binding])
+            except SAMLError:
+                continue
+            if answer.get("binding") != binding or not answer.get("destination"):
+                continue
+            response = client.create_logout_response(
+                received.message,
+                bindings=[binding],
+                status=status,
+                sign=binding == BINDING_HTTP_POST,
+                sign_alg=SIG_RSA_SHA256,
+                digest_alg=DIGEST_SHA256,
+            )
+            destination = str(answer["destination"])
+            if binding == BINDING_HTTP_POST:
+                fields = {"SAMLResponse": base64.b64encode(str(response).encode()).decode()}
+                if received.relay_state:
+                    fields["RelayState"] = received.relay_state
+                return OutgoingMessage(url=destination, fields=fields)
+            info = client.apply_binding(
+                BINDING_HTTP_REDIRECT,
+                str(response),
+                destination,
+                received.relay_state,
+                response=True,
+                sign=True,
+                sigalg=SIG_RSA_SHA256,
+            )
+            return OutgoingMessage(url=str(dict(info["headers"])["Location"]), fields={})
+    raise LogoutRefused("The identity provider's metadata names nowhere to send the answer.")
+
+
+def logout_response_verified(
+    sp: ServiceProvider,
+    *,
+    binding: str,
+    saml_response: str,
+    relay_state: str = "",
+    sigalg: str = "",
+    signature: str = "",
+) -> str:
+    """Check the provider's LogoutResponse to Tandem's LogoutRequest: signed by the provider,
+    from its entity id, to Tandem's single logout URL, in its window, successful. Returns the
+    id of the request it answers; LogoutRefused for anything else."""
+    _signed_by_sender(sigalg, signature, binding, saml_response)
+    metadata = idp_metadata_read(sp.idp_metadata)
+    with _client(sp) as client:
+        try:
+            response = client.parse_logout_request_response(saml_response, binding)
+            if response is None:
+                raise LogoutRefused("The identity provider's answer is not a LogoutResponse.")
+            if binding == BINDING_HTTP_REDIRECT:
+                query = {"SAMLResponse": saml_response, "SigAlg": sigalg, "Signature": signature}
+                if relay_state:
+                    query["RelayState"] = relay_state
+                certificates = client.metadata.certs(metadata.entity_id, "idpsso", "signing")
+                signed = any(
+                    verify_redirect_signature(query, client.sec.sec_backend, certificate)
+                    for _name, certificate in certificates
+                )
+            else:
+                # pysaml2 verified the signature that is there; it must be there.
+                signed = response.response.signature is not None
+            valid = response.verify()
+        except LogoutRefused:
+            raise
+        except Exception as error:  # pysaml2 raises plain Exception too
+            raise LogoutRefused(
+                f"The identity provider's logout answer was refused ({type(error).__name__})."
+            ) from error
+    if not signed:
+        raise LogoutRefused("The identity provider's logout answer is not signed as required.")
+    if not valid:
+        raise LogoutRefused("The identity provider's logout answer is not valid.")
+    _from_the_provider(sp, response.response)
+    return str(response.in_response_to or "")

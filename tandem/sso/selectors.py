@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from tandem.accounts.models import Role, User
 from tandem.accounts.selectors import organization_id_of
-from tandem.sso.models import IdentityProvider
+from tandem.sso.models import IdentityProvider, ProviderKind, SamlSession
 from tandem.sso.permissions import require_sso_admin
 
 
@@ -33,6 +33,26 @@ def identity_provider_enabled_get(provider_id: int) -> IdentityProvider | None:
     return (
         IdentityProvider.objects.filter(pk=provider_id, is_enabled=True)
         .select_related("organization")
+        .first()
+    )
+
+
+def saml_provider_get(*, provider_id: int) -> IdentityProvider | None:
+    """A SAML provider by id, enabled or not (its logout messages may still end sessions)."""
+    return IdentityProvider.objects.filter(pk=provider_id, kind=ProviderKind.SAML).first()
+
+
+def saml_session_awaiting_sign_out(*, provider_id: int, saml_session_id: int) -> SamlSession | None:
+    """A SAML-signed-in session that was ended in Tandem and whose LogoutRequest to the
+    provider is not sent yet, with its provider."""
+    return (
+        SamlSession.objects.select_related("provider")
+        .filter(
+            pk=saml_session_id,
+            provider_id=provider_id,
+            provider__kind=ProviderKind.SAML,
+            logout_request_id="",
+        )
         .first()
     )
 

@@ -5,6 +5,7 @@ import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +20,13 @@ from tandem.audit.services import audit_record
 from tandem.core.errors import FieldError, InvalidInput, NotFound
 from tandem.people.services import UNSET, profile_update
 from tandem.sso import saml
-from tandem.sso.models import ExternalIdentity, IdentityProvider, ProviderKind, SamlAssertionUse
+from tandem.sso.models import (
+    ExternalIdentity,
+    IdentityProvider,
+    ProviderKind,
+    SamlAssertionUse,
+    SamlSession,
+)
 from tandem.sso.oidc import issuer_errors
 from tandem.sso.permissions import identity_provider_access, require_sso_admin
 from tandem.sso.saml_metadata import metadata_fetch
@@ -493,3 +500,96 @@ def sso_sign_in_complete(*, provider: IdentityProvider, claims: Mapping[str, Any
         },
     )
     return user
+
+
+# --- SAML single logout -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def saml_session_record(
+    *,
+    provider: IdentityProvider,
+    user: User,
+    session_key: str,
+    name_id: str,
+    name_id_format: str,
+    session_index: str,
+) -> SamlSession:
+    """Remember which provider sign-in (NameID, SessionIndex) a new Tandem session came from,
+    so that the provider's LogoutRequest can end it. Rows older than a session can live go."""
+    oldest = timezone.now() - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    SamlSession.objects.filter(created_at__lt=oldest).delete()
+    session, _ = SamlSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={
+            "provider": provider,
+            "user": user,
+            "name_id": name_id[:255],
+            "name_id_format": name_id_format[:255],
+            "session_index": session_index[:255],
+            "logout_request_id": "",
+        },
+    )
+    return session
+
+
+@transaction.atomic
+def saml_session_logout_sent(*, saml_session_id: int, request_id: str) -> None:
+    """Tandem sent the provider a LogoutRequest for this (already ended) session: its answer
+    must name `request_id`."""
+    SamlSession.objects.filter(pk=saml_session_id).update(logout_request_id=request_id[:255])
+
+
+@transaction.atomic
+def saml_session_logout_confirmed(*, provider: IdentityProvider, request_id: str) -> bool:
+    """The provider confirmed the sign-out Tandem asked for; False when Tandem asked no such
+    thing (or the answer came twice)."""
+    if not request_id:
+        return False
+    deleted, _ = SamlSession.objects.filter(
+        provider=provider, logout_request_id=request_id[:255]
+    ).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def saml_sessions_end(
+    *, provider: IdentityProvider, name_id: str, session_indexes: Sequence[str]
+) -> int:
+    """The provider's verified LogoutRequest: end every Tandem session signed in through it
+    with this NameID (only those of the given SessionIndexes, when it names some). Returns how
+    many ended; audited either way."""
+    sessions = SamlSession.objects.filter(provider=provider, name_id=name_id[:255])
+    if session_indexes:
+        sessions = sessions.filter(session_index__in=[i[:255] for i in session_indexes])
+    ended = list(sessions.order_by("pk").values_list("pk", "session_key", "user_id"))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for _pk, session_key, _user_id in ended:
+        store(session_key=session_key).delete()
+    SamlSession.objects.filter(pk__in=[pk for pk, _key, _user in ended]).delete()
+    audit_record(
+        actor=None,
+        event=audit_events.SSO_SIGN_OUT_SUCCEEDED,
+        organization_id=provider.organization_id,
+        target=provider,
+        data={
+            "provider": provider.display_name,
+            "initiated_by": "identity provider",
+            "sessions_ended": len(ended),
+            "user_ids": sorted({user_id for _pk, _key, user_id in ended}),
+        },
+    )
+    return len(ended)
+
+
+@transaction.atomic
+def saml_sign_out_failed_record(*, provider: IdentityProvider, reason: str) -> None:
+    """Record a refused logout message (a LogoutRequest or LogoutResponse that failed a check)
+    in the provider's organisation's audit trail; it changed nothing."""
+    audit_record(
+        actor=None,
+        event=audit_events.SSO_SIGN_OUT_FAILED,
+        organization_id=provider.organization_id,
+        target=provider,
+        data={"provider": provider.display_name, "reason": reason},
+    )

@@ -10,6 +10,11 @@ urlpatterns = [
     path("sso/saml/<int:provider_id>/metadata/", views.saml_metadata, name="saml_metadata"),
     path("sso/saml/<int:provider_id>/acs/", views.saml_acs, name="saml_acs"),
     path("sso/saml/<int:provider_id>/slo/", views.saml_slo, name="saml_slo"),
+    path(
+        "sso/saml/<int:provider_id>/sign-out/<str:token>/",
+        views.saml_sign_out,
+        name="saml_sign_out",
+    ),
     path("organization/sso/", views.provider_list, name="list"),
     path("organization/sso/settings/", views.sso_settings, name="settings"),
     path("organization/sso/<int:provider_id>/", views.provider_detail, name="detail"),

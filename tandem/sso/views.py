@@ -4,18 +4,23 @@ Thin: every write is a service, every read a selector; a non-admin gets a 404.""
 
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError
 
 from tandem.accounts.requests import AuthenticatedRequest
 from tandem.accounts.views import END_SESSION_URL_KEY
+from tandem.core.csp import POLICY
 from tandem.core.errors import DomainError, Forbidden, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.links import absolute_url
@@ -25,6 +30,7 @@ from tandem.sso.models import IdentityProvider, ProviderKind
 from tandem.sso.permissions import identity_provider_access, require_sso_admin
 
 PENDING_KEY = "sso_pending"
+SIGN_OUT_SALT = "tandem.sso.saml_sign_out"
 PURPOSE_SIGN_IN = "sign_in"
 PURPOSE_TRY = "try"
 
@@ -236,17 +242,21 @@ def saml_acs(request: HttpRequest, provider_id: int) -> HttpResponse:
         return _try_result(request, provider, assertion.claims)
     response = _sign_in(request, provider, assertion.claims)
     if _signed_in(response):
-        try:
-            end_session = saml.logout_url(
-                service_provider,
-                name_id=assertion.name_id,
-                name_id_format=assertion.name_id_format,
-                session_index=assertion.session_index,
+        saml_session = services.saml_session_record(
+            provider=provider,
+            user=request.user,  # type: ignore[arg-type]  # signed in just above
+            session_key=str(request.session.session_key),
+            name_id=assertion.name_id,
+            name_id_format=assertion.name_id_format,
+            session_index=assertion.session_index,
+        )
+        if saml.idp_metadata_read(provider.idp_metadata).slo_url:
+            # Signing out of Tandem comes back here (saml_sign_out) to send a fresh, signed
+            # LogoutRequest: one made now would be stale by then.
+            token = signing.dumps(saml_session.pk, salt=SIGN_OUT_SALT)
+            request.session[END_SESSION_URL_KEY] = absolute_url(
+                reverse("sso:saml_sign_out", args=[provider.pk, token]), request=request
             )
-        except Exception:
-            end_session = ""
-        if end_session:
-            request.session[END_SESSION_URL_KEY] = end_session
     return response
 
 
@@ -261,12 +271,94 @@ def saml_metadata(request: HttpRequest, provider_id: int) -> HttpResponse:
     return HttpResponse(xml, content_type="application/samlmetadata+xml")
 
 
+@require_GET
+def saml_sign_out(request: HttpRequest, provider_id: int, token: str) -> HttpResponse:
+    """After Tandem's sign-out ended a SAML-signed-in session: send the browser to the
+    provider's single logout URL with a signed LogoutRequest for that sign-in (once)."""
+    try:
+        saml_session_id = signing.loads(
+            token, salt=SIGN_OUT_SALT, max_age=settings.SESSION_COOKIE_AGE
+        )
+    except signing.BadSignature:
+        return redirect("accounts:login")
+    saml_session = selectors.saml_session_awaiting_sign_out(
+        provider_id=provider_id, saml_session_id=int(saml_session_id)
+    )
+    if saml_session is None:
+        return redirect("accounts:login")
+    try:
+        url, request_id = saml.logout_request(
+            _service_provider(request, saml_session.provider),
+            name_id=saml_session.name_id,
+            name_id_format=saml_session.name_id_format,
+            session_index=saml_session.session_index,
+        )
+    except (SAMLError, ValueError):
+        url = request_id = ""
+    if not url:
+        return redirect("accounts:login")
+    services.saml_session_logout_sent(saml_session_id=saml_session.pk, request_id=request_id)
+    return redirect(url)
+
+
+# Like the ACS: the provider's POST is cross-site (no session cookie, no CSRF token); the
+# signature, issuer and destination are what make a logout message count.
+@csrf_exempt
 def saml_slo(request: HttpRequest, provider_id: int) -> HttpResponse:
-    """Single logout at Tandem: the provider's answer to Tandem's LogoutRequest, or its own
-    request. Either way Tandem's session ends (ending a session needs no proof) and the browser
-    lands on the sign-in page."""
-    logout(request)
-    return redirect("accounts:login")
+    """Single logout at Tandem, by the HTTP-Redirect (GET) or HTTP-POST binding: either the
+    provider's LogoutRequest (it signed the person out there: end their sessions here and
+    answer with a signed LogoutResponse) or its LogoutResponse to Tandem's own request."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405)
+    provider = selectors.saml_provider_get(provider_id=provider_id)
+    if provider is None:
+        raise Http404
+    params = request.GET if request.method == "GET" else request.POST
+    binding = BINDING_HTTP_REDIRECT if request.method == "GET" else BINDING_HTTP_POST
+    received = {
+        "binding": binding,
+        "relay_state": params.get("RelayState", ""),
+        "sigalg": params.get("SigAlg", ""),
+        "signature": params.get("Signature", ""),
+    }
+    service_provider = _service_provider(request, provider)
+    try:
+        if params.get("SAMLRequest"):
+            logout_request = saml.logout_request_verified(
+                service_provider, saml_request=params["SAMLRequest"], **received
+            )
+            ended = services.saml_sessions_end(
+                provider=provider,
+                name_id=logout_request.name_id,
+                session_indexes=logout_request.session_indexes,
+            )
+            answer = saml.logout_response(service_provider, logout_request, signed_out=ended > 0)
+            return _send(request, answer)
+        if params.get("SAMLResponse"):
+            request_id = saml.logout_response_verified(
+                service_provider, saml_response=params["SAMLResponse"], **received
+            )
+            if not services.saml_session_logout_confirmed(provider=provider, request_id=request_id):
+                raise saml.LogoutRefused("This answers no sign-out Tandem asked for.")
+            messages.success(request, f"You are signed out of {provider.display_name} too.")
+            return redirect("accounts:login")
+    except saml.LogoutRefused as error:
+        services.saml_sign_out_failed_record(provider=provider, reason=str(error))
+        return _refused(request, str(error))
+    return _refused(request, "This is not a SAML logout message.")
+
+
+def _send(request: HttpRequest, message: saml.OutgoingMessage) -> HttpResponse:
+    """A message to the identity provider: a redirect, or a form the browser posts there (the
+    page allows that one form target beside Tandem)."""
+    if not message.fields:
+        return redirect(message.url)
+    response = render(request, "sso/saml_post.html", {"url": message.url, "fields": message.fields})
+    parts = urlsplit(message.url)
+    response["Content-Security-Policy"] = POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}"
+    )
+    return response
 
 
 def _shown_claims(claims: dict[str, Any]) -> dict[str, str]:

@@ -27,6 +27,7 @@ from tandem.notifications.models import (
     NotificationPreference,
     OutboxMessage,
     OutboxStatus,
+    QuietHours,
 )
 from tandem.notifications.selectors import channel_failures_for_org_admin
 from tandem.notifications.services import (
@@ -517,3 +518,22 @@ def test_other_people_are_unaffected_by_one_persons_chat_choices(cast, slack):
     _owe(person, key="p")
     _owe(other, key="o")
     assert sorted(OutboxMessage.objects.values_list("key", flat=True)) == ["o", "p", "p#slack"]
+
+
+@pytest.mark.parametrize("channel", ["slack", "teams"])
+def test_quiet_hours_hold_chat_messages_too(cast, slack, teams, channel):
+    # given: the person's quiet hours cover now
+    person = _slack_person(cast, slack) if channel == "slack" else _teams_person(cast, teams)
+    now = timezone.localtime(timezone.now(), datetime.UTC)
+    QuietHours.objects.create(
+        user=person,
+        start=(now - datetime.timedelta(hours=1)).time().replace(second=0, microsecond=0),
+        end=(now + datetime.timedelta(hours=1)).time().replace(second=0, microsecond=0),
+    )
+    # when
+    _owe(person)
+    _deliver()
+    # then: nothing reached the chat, and the message waits for the end of the quiet hours
+    assert (slack.calls, teams.received) == ([], [])
+    row = OutboxMessage.objects.get(channel=channel)
+    assert (row.status, row.not_before > timezone.now()) == (OutboxStatus.PENDING, True)

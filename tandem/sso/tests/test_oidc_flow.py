@@ -510,3 +510,43 @@ def test_sign_in_links_and_resets_are_not_emailed_to_people_who_must_use_sso(cas
         reverse("accounts:sign_in_link"), {"email": cast.admin.email}
     )
     assert any("/sign-in-link/" in body for body in _mails_to(cast.admin.email))
+
+
+def test_several_providers_at_once_each_signs_in_its_own_organisations_people(
+    cast, provider, issuer
+):
+    # given: Globex connects its own provider beside Northwind's (another client of a server)
+    globex_client_id, globex_secret = register_client(issuer)
+    globex = identity_provider_create(
+        actor=cast.outsider,
+        values=ProviderSettings(
+            display_name="Globex SSO",
+            email_domains=["globex.test"],
+            issuer=issuer,
+            client_id=globex_client_id,
+            client_secret=globex_secret,
+        ),
+    )
+    set_person(issuer, "g-9001", {"email": "new@globex.test", "email_verified": True})
+    set_person(issuer, "n-9001", {"email": "new@northwind.test", "email_verified": True})
+    globex_browser, northwind_browser = Client(), Client()
+    # when: each person presses "Continue with SSO" with their own address
+    to_globex = start(globex_browser, "new@globex.test")
+    to_northwind = start(northwind_browser, "new@northwind.test")
+    globex_browser.get(consent(to_globex, "g-9001"))
+    northwind_browser.get(consent(to_northwind, "n-9001"))
+    # then: the email's domain chose the provider, and each person is in its organisation
+    assert query_of(to_globex)["client_id"] == globex_client_id
+    assert query_of(to_northwind)["client_id"] == provider.client_id
+    assert sorted(
+        ExternalIdentity.objects.values_list(
+            "provider_id", "subject", "user__email", "user__organization_id"
+        )
+    ) == sorted(
+        [
+            (provider.pk, "n-9001", "new@northwind.test", cast.org.pk),
+            (globex.pk, "g-9001", "new@globex.test", cast.other_org.pk),
+        ]
+    )
+    assert _signed_in(globex_browser) == User.objects.get(email="new@globex.test").pk
+    assert _signed_in(northwind_browser) == User.objects.get(email="new@northwind.test").pk

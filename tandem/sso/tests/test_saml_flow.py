@@ -21,7 +21,6 @@ from tandem.sso.models import ExternalIdentity, IdentityProvider, ProviderKind, 
 from tandem.sso.services import ProviderSettings, identity_provider_create, organization_sso_update
 from tandem.sso.tests.saml_idp import (
     IDP_ENTITY_ID,
-    IDP_SLO_URL,
     IDP_SSO_URL,
     IdentityProviderUnderTest,
     identity_provider,
@@ -402,28 +401,6 @@ def test_a_cross_site_post_without_the_session_is_posted_again_from_tandems_page
     assert not SamlAssertionUse.objects.exists()
     # and from the right browser the sign-in completes
     assert _post(client, provider, saml_response).status_code == 302
-
-
-def test_sign_out_ends_the_session_and_sends_a_logout_request_to_the_provider(
-    client, cast, provider, idp
-):
-    # given
-    _sign_in(client, provider, idp, cast.member.email, "p-8001", {"email": cast.member.email})
-    assert _signed_in(client) == cast.member.pk
-    # when
-    response = client.post(reverse("accounts:logout"))
-    # then
-    assert _signed_in(client) is None
-    assert response.status_code == 302
-    location = response["Location"]
-    assert location.startswith(IDP_SLO_URL)
-    query = parse_qs(urlparse(location).query)
-    assert set(query) >= {"SAMLRequest", "Signature", "SigAlg"}
-    assert query["SigAlg"] == ["http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"]
-    # and the provider's answer at Tandem's SLO lands on the sign-in page
-    answer = client.get(reverse("sso:saml_slo", args=[provider.pk]))
-    assert answer.status_code == 302
-    assert answer["Location"] == reverse("accounts:login")
 
 
 def test_when_sso_is_required_saml_still_signs_people_in_and_passwords_are_refused(
