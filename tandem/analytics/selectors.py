@@ -17,10 +17,12 @@ read the same dict), built from a `Scope` (`filters.py`).
 """
 
 import datetime
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.db.models import (
     Count,
@@ -36,11 +38,13 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import (
     Coalesce,
     Floor,
     Greatest,
+    Lower,
     TruncDate,
     TruncMonth,
     TruncWeek,
@@ -99,9 +103,23 @@ _SHIFT = {"active_90": ACTIVE_AT.days}
 
 V = TypeVar("V")
 
+
+@dataclass(frozen=True)
+class Placed(Generic[V]):
+    """A contribution with its person's (department, location), lower-cased."""
+
+    contribution: Contribution[V]
+    place: tuple[str, str]
+
+
 COMPLEMENT_WITHHELD = (
-    "Withheld: with these filters the people left out are fewer than {min_group}, and "
-    "comparing with the unfiltered dashboard would reveal them."
+    "Withheld: compared with the dashboard for another department or location (or none), "
+    "the people with these filters and the people left out or added differ by fewer than "
+    "{min_group}, and comparing the two would reveal them."
+)
+COHORT_WITHHELD = (
+    "Withheld for a cohort date range: two ranges a day apart would differ by the few people "
+    "who joined between them. The figures per month of answer are on the unfiltered dashboard."
 )
 WITHHELD = (
     "Withheld: answers are published once the month they were given in has ended, in groups "
@@ -530,20 +548,35 @@ def _answers(scope: Scope, question_type: str) -> QuerySet[SurveyAnswer]:
     ).order_by()
 
 
-def _contributions(
-    queryset: QuerySet[SurveyAnswer], value: str
-) -> list[Contribution[tuple[Any, int]]]:
-    """One contribution per (person, month, value) with how many answers it stands for:
-    grouped in the database, so the rule sees people and months, not every answer."""
+def _placed(user_path: str) -> dict[str, Any]:
+    """The person's department and location (lower-cased, blank for none) at `user_path`:
+    what `_published_in_family` filters by, as `Scope.people` does (case-insensitively)."""
+    return {
+        place: Lower(Coalesce(f"{user_path}profile__{place}", Value("")))
+        for place in ("department", "location")
+    }
+
+
+def _contributions(queryset: QuerySet[SurveyAnswer], value: str) -> list[Placed[tuple[Any, int]]]:
+    """One contribution per (person, month, value) with how many answers it stands for,
+    with the person's department and location: grouped in the database, so the rule sees
+    people and months, not every answer."""
     rows = (
-        queryset.annotate(period=TruncMonth("response__submitted_at", output_field=DateField()))
-        .values("response__invitation__user_id", "period", value)
+        queryset.annotate(
+            period=TruncMonth("response__submitted_at", output_field=DateField()),
+            **_placed("response__invitation__user__"),
+        )
+        .values("response__invitation__user_id", "period", value, "department", "location")
         .annotate(n=Count("pk"))
-        .values_list("response__invitation__user_id", "period", value, "n")
+        .values_list(
+            "response__invitation__user_id", "period", value, "n", "department", "location"
+        )
     )
     return [
-        Contribution(member=user_id, period=period, value=(answer, n))
-        for user_id, period, answer, n in rows
+        Placed(
+            Contribution(member=user_id, period=period, value=(answer, n)), (department, location)
+        )
+        for user_id, period, answer, n, department, location in rows
     ]
 
 
@@ -551,19 +584,18 @@ def _withheld(min_group: int) -> str:
     return WITHHELD.format(min_group=min_group)
 
 
-def _whole_population(scope: Scope) -> Scope | None:
-    """The same dashboard without the cohort and profile filters (None when there are none):
-    the population a filtered figure could be subtracted from."""
-    if _unfiltered(scope):
-        return None
-    whole = Filters(role=scope.filters.role, weeks=scope.filters.weeks)
+def _family_scope(scope: Scope) -> Scope:
+    """The same dashboard without the department and location filters: every figure of the
+    family (`_published_in_family`) is cut from its people."""
+    f = scope.filters
+    whole = Filters(role=f.role, joined_from=f.joined_from, joined_to=f.joined_to, weeks=f.weeks)
     return Scope(program_ids=scope.program_ids, filters=whole, now=scope.now)
 
 
 def differs_by_a_small_group(shown: Publication[Any], whole: Publication[Any]) -> bool:
-    """Whether a filtered figure (`shown`) and the unfiltered one (`whole`) are both published
-    but come from people who differ by fewer than the minimum group: subtracting one from the
-    other would reveal those few (docs/decisions/0004, "Differencing across selections")."""
+    """Whether two published figures come from people who differ by fewer than the minimum
+    group (but not by none): subtracting one from the other would reveal those few
+    (docs/decisions/0004, "Differencing across selections")."""
     if not shown.cohorts or not whole.cohorts:
         return False
     mine = {member for cohort in shown.cohorts for member in cohort.members}
@@ -571,32 +603,68 @@ def differs_by_a_small_group(shown: Publication[Any], whole: Publication[Any]) -
     return any(0 < len(only) < shown.min_group for only in (theirs - mine, mine - theirs))
 
 
-def _guarded(shown: Publication[V], whole: Publication[V] | None) -> tuple[Publication[V], bool]:
-    """`shown`, or nothing published when it differs from `whole` by a small group (and
-    whether that happened)."""
-    if whole is not None and differs_by_a_small_group(shown, whole):
-        return Publication(cohorts=(), min_group=shown.min_group), True
-    return shown, False
+def _published_in_family(
+    scope: Scope, placed: list[Placed[V]], group: int
+) -> tuple[Publication[V], str | None]:
+    """The scope's figure cut from the family's people (`placed`), and why it is withheld
+    when it is for a reason other than the rule's own (None otherwise).
+
+    The figures a manager can ask for form a family: no department or one of the people's
+    departments, and no location or one of theirs (the same programmes and role). A figure
+    under a filter is shown only if, against every other figure of the family that the rule
+    publishes, its people are the same or differ by at least the minimum group both ways;
+    the unfiltered one is always shown. Whether a figure passes depends on the data alone,
+    never on which were read first, so no two figures shown differ by a small group: nested
+    filters (Sales against Sales in Leeds) included. A cohort date range is withheld
+    outright: the family of ranges has no end, and two ranges a day apart differ by whoever
+    joined that day."""
+    f = scope.filters
+    empty: Publication[V] = Publication(cohorts=(), min_group=group)
+    if f.joined_from or f.joined_to:
+        return empty, COHORT_WITHHELD.format(min_group=group)
+    by_place: dict[tuple[str, str], list[Contribution[V]]] = defaultdict(list)
+    for row in placed:
+        by_place[row.place].append(row.contribution)
+
+    def of(department: str, location: str) -> Publication[V]:
+        return publish(
+            [
+                contribution
+                for (their_department, their_location), rows in by_place.items()
+                if department in ("", their_department) and location in ("", their_location)
+                for contribution in rows
+            ],
+            min_group=group,
+            now=scope.now,
+        )
+
+    asked = (f.department.lower(), f.location.lower())
+    shown = of(*asked)
+    if asked == ("", ""):
+        return shown, None
+    departments = {""} | {department for department, _ in by_place}
+    locations = {""} | {location for _, location in by_place}
+    for other in itertools.product(sorted(departments), sorted(locations)):
+        if other != asked and differs_by_a_small_group(shown, of(*other)):
+            return empty, COMPLEMENT_WITHHELD.format(min_group=group)
+    return shown, None
 
 
-def _withheld_reason(min_group: int, differencing: bool) -> str:
-    return (COMPLEMENT_WITHHELD if differencing else WITHHELD).format(min_group=min_group)
+def _withheld_reason(min_group: int, reason: str | None) -> str:
+    return reason or WITHHELD.format(min_group=min_group)
 
 
 def satisfaction(scope: Scope) -> dict[str, Any]:
     """NPS with its interval per published cohort and overall, the mean of rating answers,
-    and the pairing-fit answers, every one through the aggregate rule. 3 queries (6 when
-    filtered: each figure is also read unfiltered, and withheld if the two differ by a
-    small group)."""
+    and the pairing-fit answers, every one through the aggregate rule and the family of
+    department and location filters (`_published_in_family`). 3 queries, filtered or not:
+    each figure's people are read without those filters, with their place, and cut here."""
     group = scope.min_group
-    whole = _whole_population(scope)
+    family = _family_scope(scope)
 
-    def published(question_type: str, value: str) -> tuple[Publication[Any], bool]:
-        def of(which: Scope) -> Publication[Any]:
-            rows = _contributions(_answers(which, question_type), value)
-            return publish(rows, min_group=group, now=scope.now)
-
-        return _guarded(of(scope), of(whole) if whole else None)
+    def published(question_type: str, value: str) -> tuple[Publication[Any], str | None]:
+        rows = _contributions(_answers(family, question_type), value)
+        return _published_in_family(scope, rows, group)
 
     nps, nps_differencing = published("nps", "number")
 
@@ -671,8 +739,9 @@ def paired_difference(differences: list[float]) -> dict[str, Any]:
     }
 
 
-def _skill_changes(scope: Scope) -> dict[int, list[Contribution[int]]]:
-    """Per competency: each person's change from start to end, in the month they closed."""
+def _skill_changes(scope: Scope) -> dict[int, list[Placed[int]]]:
+    """Per competency: each person's change from start to end, in the month they closed,
+    with the person's department and location."""
     assessment = "assessment__"
     moment = f"{assessment}moment"
     # One grouped pass over the ratings (a person answers each competency once per moment, a
@@ -686,20 +755,38 @@ def _skill_changes(scope: Scope) -> dict[int, list[Contribution[int]]]:
             },
         )
         .order_by()
-        .values("competency_id", f"{assessment}relationship_id", f"{assessment}user_id")
+        .annotate(**_placed(f"{assessment}user__"))
+        .values(
+            "competency_id",
+            f"{assessment}relationship_id",
+            f"{assessment}user_id",
+            "department",
+            "location",
+        )
         .annotate(
             start=Max("score", filter=Q(**{moment: Moment.START})),
             end=Max("score", filter=Q(**{moment: Moment.END})),
             closed_at=Max(f"{assessment}submitted_at", filter=Q(**{moment: Moment.END})),
         )
         .filter(start__isnull=False, end__isnull=False)
-        .values_list("competency_id", f"{assessment}user_id", "closed_at", "start", "end")
+        .values_list(
+            "competency_id",
+            f"{assessment}user_id",
+            "closed_at",
+            "start",
+            "end",
+            "department",
+            "location",
+        )
     )
-    by_competency: dict[int, list[Contribution[int]]] = defaultdict(list)
-    for competency_id, user_id, closed_at, before, after in rows:
+    by_competency: dict[int, list[Placed[int]]] = defaultdict(list)
+    for competency_id, user_id, closed_at, before, after, department, location in rows:
         period = timezone.localtime(closed_at).date().replace(day=1)
         by_competency[competency_id].append(
-            Contribution(member=user_id, period=period, value=after - before)
+            Placed(
+                Contribution(member=user_id, period=period, value=after - before),
+                (department, location),
+            )
         )
     return by_competency
 
@@ -707,29 +794,21 @@ def _skill_changes(scope: Scope) -> dict[int, list[Contribution[int]]]:
 def skills(scope: Scope) -> dict[str, Any]:
     """Per competency: the paired change from the starting to the closing self-assessment of
     the people (of the role) who took both, with its 95 % interval; published through the
-    aggregate rule (a person counts in the month of their closing answer). 2 queries (3 when
-    filtered: the changes are also read unfiltered, and a competency whose two figures differ
-    by a small group is withheld)."""
+    aggregate rule (a person counts in the month of their closing answer) and the family of
+    department and location filters (`_published_in_family`). 2 queries, filtered or not."""
     group = scope.min_group
-    by_competency = _skill_changes(scope)
-    whole_scope = _whole_population(scope)
-    whole = _skill_changes(whole_scope) if whole_scope else None
+    by_competency = _skill_changes(_family_scope(scope))
     names = _competency_names(scope.program_ids)
     result = []
     for competency_id, name in names:
-        published, differencing = _guarded(
-            publish(by_competency.get(competency_id, []), min_group=group, now=scope.now),
-            publish(whole.get(competency_id, []), min_group=group, now=scope.now)
-            if whole is not None
-            else None,
-        )
+        published, reason = _published_in_family(scope, by_competency.get(competency_id, []), group)
         result.append(
             {
                 "competency_id": competency_id,
                 "competency": name,
                 "people": published.people,
                 **paired_difference([float(v) for v in published.values]),
-                "withheld": None if published.cohorts else _withheld_reason(group, differencing),
+                "withheld": None if published.cohorts else _withheld_reason(group, reason),
             }
         )
     return {"min_group": group, "competencies": result}

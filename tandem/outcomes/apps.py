@@ -8,6 +8,7 @@ class OutcomesConfig(AppConfig):
 
     def ready(self) -> None:
         from tandem.audit.registry import audit_model
+        from tandem.core.periodic import Period, register_periodic_job
         from tandem.outcomes.models import OutcomesSettings
 
         # Who besides the organisation's admins sees outcomes: an audited setting.
@@ -15,4 +16,11 @@ class OutcomesConfig(AppConfig):
             OutcomesSettings,
             fields=["managers_see_outcomes"],
             organization=lambda row: row.organization_id,
+        )
+        # Hourly, like analytics' summaries: the outcomes report reads these summaries and
+        # says when they were refreshed; an import refreshes its organisation's at once.
+        register_periodic_job(
+            name="outcomes_summary_refresh",
+            period=Period.HOURLY,
+            task="tandem.outcomes.tasks.outcomes_summary_refresh_task",
         )

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 
 from tandem.accounts.models import Organization, User
 from tandem.core.models import TimeStampedModel
+from tandem.programs.models import Program
 
 
 class OutcomesImportStatus(models.TextChoices):
@@ -120,3 +121,83 @@ class OutcomesSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Outcomes settings of organisation {self.organization_id}"
+
+
+class PersonOutcomeSummary(models.Model):
+    """One HR record as the outcomes report reads it, with its person's first match days
+    and promotion days folded in: the report's cold path reads this one narrow table instead
+    of the records, every relationship, every participant and every promotion (bench/
+    README.md, "Outcomes"). Derived data, rewritten by `services.outcomes_summary_refresh`
+    (the hourly `outcomes_summary_refresh` job and after each import), and deleted with its
+    record."""
+
+    record = models.OneToOneField(
+        EmploymentRecord, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    hired_on = models.DateField()
+    terminated_on = models.DateField(null=True)
+    department = models.CharField(max_length=150, blank=True)
+    grade = models.CharField(max_length=150, blank=True)
+    location = models.CharField(max_length=150, blank=True)
+    # Across every programme of the organisation; None: never matched in that role.
+    first_mentee_on = models.DateField(null=True)
+    first_mentor_on = models.DateField(null=True)
+    # Every promotion day of the record, as days since 1970-01-01, ascending, space-separated:
+    # the report counts the first one after each person's index day, which depends on the
+    # programmes chosen, so no single day would do.
+    promotion_days = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization"])]
+
+    def __str__(self) -> str:
+        return f"Outcome summary of record {self.record_id}"
+
+
+class ProgramMatchSummary(models.Model):
+    """A person's first match day in one programme, in each role (None: never in that role):
+    what a one-programme report and the differencing guard read. Derived data, rewritten
+    with `PersonOutcomeSummary`."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    first_mentee_on = models.DateField(null=True)
+    first_mentor_on = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("program", "user", name="program_match_summary_once"),
+            models.CheckConstraint(
+                condition=Q(first_mentee_on__isnull=False) | Q(first_mentor_on__isnull=False),
+                name="program_match_summary_some_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization"])]
+
+    def __str__(self) -> str:
+        return f"First matches of user {self.user_id} in programme {self.program_id}"
+
+
+class OutcomesSummaryState(models.Model):
+    """When an organisation's outcome summaries were last refreshed and last changed, and
+    the differencing guard's verdicts over the family of reports (docs/decisions/0004),
+    worked out by the refresh for one as-of day and minimum group: a report asked for under
+    another (a month has closed, the admin changed the minimum) checks live instead."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    refreshed_at = models.DateTimeField()
+    changed_at = models.DateTimeField()
+    as_of = models.DateField()
+    min_group = models.PositiveSmallIntegerField()
+    # The programmes with activated relationships, and the members of the family withheld
+    # as [programme id or None for every programme, role].
+    programs_with_pairs = models.JSONField(default=list)
+    withheld = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Outcome summaries of organisation {self.organization_id}"

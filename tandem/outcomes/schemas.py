@@ -1,6 +1,6 @@
 """The outcomes API's shapes: the report's query and answer, the import's plan, the setting."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Schema
@@ -158,6 +158,12 @@ class OutcomesProgramOut(Schema):
 
 class OutcomesReportOut(Schema):
     as_of: date
+    refreshed_at: datetime | None = Field(
+        description=(
+            "When the summaries the report was computed from were last refreshed (an hourly "
+            "job, and after each import); null: computed from the HR data as it is now."
+        )
+    )
     min_group_size: int
     sample_rule: str
     programs: list[OutcomesProgramOut]

@@ -20,9 +20,10 @@ How the groups are built (the page says it too):
 import dataclasses
 import datetime
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,14 @@ from tandem.accounts.selectors import aggregate_min_group
 from tandem.core.aggregates import current_period, min_group_size
 from tandem.core.columns import EpochDays, fetch_columns
 from tandem.outcomes import analysis
-from tandem.outcomes.models import EmploymentRecord, OutcomesSettings, Promotion
+from tandem.outcomes.models import (
+    EmploymentRecord,
+    OutcomesSettings,
+    OutcomesSummaryState,
+    PersonOutcomeSummary,
+    ProgramMatchSummary,
+    Promotion,
+)
 from tandem.outcomes.permissions import outcome_programs_access, require_org_admin
 from tandem.programs.models import Program
 from tandem.relationships.selectors import activation_stamp, match_day_columns
@@ -86,6 +94,9 @@ class OutcomesReport:
     roi: analysis.Roi | None
     roi_basis: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # When the summaries it was computed from were refreshed (None: from the raw tables,
+    # before the organisation's first refresh).
+    refreshed_at: datetime.datetime | None = None
 
 
 def people_by_employee_id(
@@ -143,6 +154,32 @@ class _Records:
         return found, order[at[found]]
 
 
+COVARIATES = ("department", "grade", "location")
+
+
+def _records_of(columns: list[tuple[Any, ...]]) -> tuple[_Records, np.ndarray]:
+    """Records from the columns (record id, user id, hired day, terminated day, then the
+    covariates), put in record-id order whatever order the database sent them in (so the
+    raw tables and the summary give the same frame, row for row); and that order."""
+    record_id = np.array(columns[0], dtype=np.int64)
+    order = np.argsort(record_id, kind="stable")
+    return (
+        _Records(
+            record_id=record_id[order],
+            user_id=np.array(columns[1], dtype=np.int64)[order],
+            hired=np.array(columns[2], dtype=np.int64)[order],
+            # None becomes NaN: blank while employed.
+            terminated=np.array(columns[3], dtype=float)[order],
+            # A few distinct values each: categories make the matching's grouping integer work.
+            covariates={
+                name: pd.Categorical(np.array(column, dtype=object)[order])
+                for name, column in zip(COVARIATES, columns[4:7], strict=True)
+            },
+        ),
+        order,
+    )
+
+
 def _records(organization_id: int) -> _Records:
     columns = fetch_columns(
         EmploymentRecord.objects.filter(organization_id=organization_id)
@@ -152,24 +189,11 @@ def _records(organization_id: int) -> _Records:
             "user_id",
             EpochDays("hired_on"),
             EpochDays("terminated_on"),
-            "department",
-            "grade",
-            "location",
+            *COVARIATES,
         ),
         7,
     )
-    return _Records(
-        record_id=np.array(columns[0], dtype=np.int64),
-        user_id=np.array(columns[1], dtype=np.int64),
-        hired=np.array(columns[2], dtype=np.int64),
-        # None becomes NaN: blank while employed.
-        terminated=np.array(columns[3], dtype=float),
-        # A few distinct values each: categories make the matching's grouping integer work.
-        covariates={
-            name: pd.Categorical(np.array(column, dtype=object))
-            for name, column in zip(("department", "grade", "location"), columns[4:], strict=True)
-        },
-    )
+    return _records_of(columns)[0]
 
 
 @dataclass(frozen=True)
@@ -274,32 +298,15 @@ def _groups(records: _Records, first: np.ndarray, ever: np.ndarray, as_of_day: i
     )
 
 
-def _differs_by_a_small_group(
-    records: _Records,
-    matches: _Matches,
-    program_ids: list[int],
-    role: str,
-    as_of_day: int,
-    min_group: int,
-) -> bool:
-    """Whether this report could be subtracted from another one to reveal fewer than
-    `min_group` people (docs/decisions/0004, "Differencing across selections").
+_Group = tuple[np.ndarray, np.ndarray]  # the mentored's record positions, the others' mask
 
-    The groups depend only on which of the programmes with relationships are chosen, so the
-    reports anyone can ask for form a small family: every programme, or one, in each role.
-    A combination of some programmes is not in it (two combinations could differ by one
-    person's programme), so it is refused. For the others it compares both groups, mentored
-    and others, with the same group of every report in the family: where both are shown (at
-    least `min_group` people), each must hold the same people or at least `min_group` people
-    the other does not. Whether a report passes depends on the data alone, never on the order
-    reports were read in, so any two reports shown pass against each other."""
-    with_pairs = np.unique(matches.program)
-    chosen = np.intersect1d(with_pairs, program_ids)
-    if 1 < len(chosen) < len(with_pairs):
-        return True
-    family = [with_pairs.tolist()] + [[int(program)] for program in with_pairs]
-    # Compared as sets of record positions: the mentored of one programme are a few
-    # thousand, the others are the never-matched employed on one day (a mask over them).
+
+def _group_builder(
+    records: _Records, matches: _Matches, as_of_day: int
+) -> Callable[[list[int], str], _Group]:
+    """A function from a choice of programmes and a role to that report's two groups: the
+    mentored as record positions (a few thousand per programme) and the others as a mask
+    over the never-matched (employed on one day)."""
     never = np.flatnonzero(~_ever_matched(matches, records))
     never_hired, never_terminated = records.hired[never], records.terminated[never]
 
@@ -308,7 +315,7 @@ def _differs_by_a_small_group(
     by_program = np.argsort(matches.program, kind="stable")
     programs_sorted = matches.program[by_program]
 
-    def groups_of(selection: list[int], side: str) -> tuple[np.ndarray, np.ndarray]:
+    def groups_of(selection: list[int], side: str) -> _Group:
         if len(selection) == 1:
             start, end = np.searchsorted(programs_sorted, [selection[0], selection[0] + 1])
             taken = by_program[start:end]
@@ -334,50 +341,364 @@ def _differs_by_a_small_group(
                 )
         return rows[employed], others
 
-    asked_mentored, asked_others = groups_of(chosen.tolist(), role)
-    mine_mask = np.zeros(len(records), dtype=bool)
-    mine_mask[asked_mentored] = True
-    for selection in family:
-        for side in ROLES:
-            theirs_mentored, theirs_others = groups_of(selection, side)
-            shared = int(mine_mask[theirs_mentored].sum())
-            pairs = [
-                (len(asked_mentored), len(theirs_mentored), shared),
-                (
-                    int(asked_others.sum()),
-                    int(theirs_others.sum()),
-                    int((asked_others & theirs_others).sum()),
-                ),
-            ]
-            for mine, theirs, both in pairs:
-                if mine < min_group or theirs < min_group:
-                    continue  # a group under the minimum is never shown
-                if 0 < mine - both < min_group or 0 < theirs - both < min_group:
-                    return True
+    return groups_of
+
+
+def _small_difference(mine: _Group, theirs: _Group, size: int, min_group: int) -> bool:
+    """Whether two reports' groups, on either side, are both shown (at least `min_group`
+    people) and differ by fewer than `min_group` people but not by none."""
+    mine_mask = np.zeros(size, dtype=bool)
+    mine_mask[mine[0]] = True
+    pairs = [
+        (len(mine[0]), len(theirs[0]), int(mine_mask[theirs[0]].sum())),
+        (int(mine[1].sum()), int(theirs[1].sum()), int((mine[1] & theirs[1]).sum())),
+    ]
+    for ours, others, both in pairs:
+        if ours < min_group or others < min_group:
+            continue  # a group under the minimum is never shown
+        if 0 < ours - both < min_group or 0 < others - both < min_group:
+            return True
     return False
 
 
-def _first_promotion_days(
-    organization_id: int, records: _Records, start: np.ndarray, as_of_day: int
-) -> np.ndarray:
-    """Per record: the day of the first promotion after `start` (that record's index day,
-    NaN for people outside the groups) and no later than the as-of day; NaN for none."""
+def _differs_by_a_small_group(
+    records: _Records,
+    matches: _Matches,
+    program_ids: list[int],
+    role: str,
+    as_of_day: int,
+    min_group: int,
+) -> bool:
+    """Whether this report could be subtracted from another one to reveal fewer than
+    `min_group` people (docs/decisions/0004, "Differencing across selections").
+
+    The groups depend only on which of the programmes with relationships are chosen, so the
+    reports anyone can ask for form a small family: every programme, or one, in each role.
+    A combination of some programmes is not in it (two combinations could differ by one
+    person's programme), so it is refused. For the others it compares both groups, mentored
+    and others, with the same group of every report in the family: where both are shown (at
+    least `min_group` people), each must hold the same people or at least `min_group` people
+    the other does not. Whether a report passes depends on the data alone, never on the order
+    reports were read in, so any two reports shown pass against each other."""
+    with_pairs = np.unique(matches.program)
+    chosen = np.intersect1d(with_pairs, program_ids)
+    if 1 < len(chosen) < len(with_pairs):
+        return True
+    family = [with_pairs.tolist()] + [[int(program)] for program in with_pairs]
+    groups_of = _group_builder(records, matches, as_of_day)
+    asked = groups_of(chosen.tolist(), role)
+    return any(
+        _small_difference(asked, groups_of(selection, side), len(records), min_group)
+        for selection in family
+        for side in ROLES
+    )
+
+
+def family_withheld(
+    records: _Records, matches: _Matches, as_of_day: int, min_group: int
+) -> list[list[int | str | None]]:
+    """The members of the family of reports (every programme as None, or one programme's id;
+    each role) that `_differs_by_a_small_group` withholds, each group built once: what the
+    summary refresh stores so a report need not check live."""
+    with_pairs = [int(program) for program in np.unique(matches.program)]
+    groups_of = _group_builder(records, matches, as_of_day)
+    members: list[tuple[int | None, str]] = [
+        (program, role) for program in [None, *with_pairs] for role in ROLES
+    ]
+    groups = {
+        (program, role): groups_of(with_pairs if program is None else [program], role)
+        for program, role in members
+    }
+    return [
+        [program, role]
+        for program, role in members
+        if any(
+            _small_difference(groups[(program, role)], other, len(records), min_group)
+            for other in groups.values()
+        )
+    ]
+
+
+def _promotions(organization_id: int, records: _Records) -> tuple[np.ndarray, np.ndarray]:
+    """Every promotion of the organisation as (its record's position in `records`, its day)."""
     record_id, day = fetch_columns(
         Promotion.objects.filter(record__organization_id=organization_id)
         .order_by()
         .values_list("record_id", EpochDays("promoted_on")),
         2,
     )
-    first = np.full(len(records), np.inf)
-    if record_id:
-        # Records come in the database's order (sorting 300,000 rows there cost more).
-        by_id = np.argsort(records.record_id)
-        position = by_id[np.searchsorted(records.record_id[by_id], np.array(record_id))]
-        days = np.array(day, dtype=float)
+    if not record_id:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    # Records come in the database's order (sorting 300,000 rows there cost more).
+    by_id = np.argsort(records.record_id)
+    position = by_id[np.searchsorted(records.record_id[by_id], np.array(record_id))]
+    return position, np.array(day, dtype=float)
+
+
+def _first_promotion_days(
+    promotions: tuple[np.ndarray, np.ndarray], size: int, start: np.ndarray, as_of_day: int
+) -> np.ndarray:
+    """Per record: the day of the first promotion after `start` (that record's index day,
+    NaN for people outside the groups) and no later than the as-of day; NaN for none."""
+    position, days = promotions
+    first = np.full(size, np.inf)
+    if len(position):
         counted = (days <= as_of_day) & (days > start[position])  # NaN compares False
         np.minimum.at(first, position[counted], days[counted])
     first[np.isinf(first)] = np.nan
     return first
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """What a report is computed from, whichever way it was read: the HR records, whether
+    each was ever matched, every promotion, each record's first match day in a choice of
+    programmes and role, and the differencing guard's verdict on a choice. Read from the raw
+    tables (`_raw_sources`) or from the summaries (`_summary_sources`); the two give the same
+    report (`tests/test_summary.py`)."""
+
+    records: _Records
+    ever: np.ndarray
+    promotions: tuple[np.ndarray, np.ndarray]
+    first_days: Callable[[list[int], str], np.ndarray]
+    differs: Callable[[list[int], str, int, int], bool]
+
+
+def _raw_sources(organization_id: int) -> _Sources:
+    """The sources as the raw tables hold them now: four queries (records, relationships,
+    participants, promotions)."""
+    records = _records(organization_id)
+    matches = _matches(organization_id)
+    return _Sources(
+        records=records,
+        ever=_ever_matched(matches, records),
+        promotions=_promotions(organization_id, records),
+        first_days=lambda program_ids, role: _first_match_days(matches, records, program_ids, role),
+        differs=lambda program_ids, role, as_of_day, min_group: _differs_by_a_small_group(
+            records, matches, program_ids, role, as_of_day, min_group
+        ),
+    )
+
+
+def _promotions_of_text(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The summary's promotion days (one space-separated text per record, in the records'
+    order) as (record position, day), like `_promotions`."""
+    counts = np.fromiter(
+        (text.count(" ") + 1 if text else 0 for text in texts), dtype=np.int64, count=len(texts)
+    )
+    joined = " ".join(text for text in texts if text)
+    days = np.array(joined.split(), dtype=float) if joined else np.zeros(0)
+    return np.repeat(np.arange(len(texts)), counts), days
+
+
+def _first_days_from(
+    records: _Records, users: np.ndarray, days: dict[str, np.ndarray], role: str
+) -> np.ndarray:
+    """Per record: the earliest of `days` (per role, NaN for none) among the rows of its user."""
+    first = np.full(len(records), np.nan)
+    sides = ["mentee", "mentor"] if role == "any" else [role]
+    when = np.concatenate([days[side] for side in sides])
+    who = np.concatenate([users for _ in sides])
+    known = ~np.isnan(when)
+    rows, earliest = _earliest_rows(records, who[known], when[known])
+    first[rows] = earliest
+    return first
+
+
+def _program_matches(
+    organization_id: int, program_ids: list[int] | None
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The summary's first match days per programme (of `program_ids`, None: all) as the
+    columns user, programme and each role's day (NaN for none)."""
+    rows = ProgramMatchSummary.objects.filter(organization_id=organization_id)
+    if program_ids is not None:
+        rows = rows.filter(program_id__in=program_ids)
+    user, program, mentee, mentor = fetch_columns(
+        rows.order_by().values_list(
+            "user_id", "program_id", EpochDays("first_mentee_on"), EpochDays("first_mentor_on")
+        ),
+        4,
+    )
+    return (
+        np.array(user, dtype=np.int64),
+        np.array(program, dtype=np.int64),
+        {
+            "mentee": np.array(mentee, dtype=float),
+            "mentor": np.array(mentor, dtype=float),
+        },
+    )
+
+
+def _summary_sources(organization_id: int, state: OutcomesSummaryState) -> _Sources:
+    """The sources as the last refresh summarised them: one query of one narrow table for
+    a report over every programme (the guard's verdict is the refresh's); a one-programme
+    report also reads that programme's first match days. Only when the as-of day or the
+    minimum group has moved since the refresh does the guard read every programme's."""
+    columns = fetch_columns(
+        PersonOutcomeSummary.objects.filter(organization_id=organization_id)
+        .order_by()
+        .values_list(
+            "record_id",
+            "user_id",
+            EpochDays("hired_on"),
+            EpochDays("terminated_on"),
+            *COVARIATES,
+            EpochDays("first_mentee_on"),
+            EpochDays("first_mentor_on"),
+            "promotion_days",
+        ),
+        10,
+    )
+    records, order = _records_of(columns)
+    first_all = {
+        "mentee": np.array(columns[7], dtype=float)[order],
+        "mentor": np.array(columns[8], dtype=float)[order],
+    }
+    with_pairs = set(state.programs_with_pairs)
+
+    def first_days(program_ids: list[int], role: str) -> np.ndarray:
+        chosen = with_pairs.intersection(program_ids)
+        if not chosen:
+            return np.full(len(records), np.nan)
+        if chosen == with_pairs:
+            return _first_days_from(records, records.user_id, first_all, role)
+        user, _, days = _program_matches(organization_id, sorted(chosen))
+        return _first_days_from(records, user, days, role)
+
+    def differs(program_ids: list[int], role: str, as_of_day: int, min_group: int) -> bool:
+        if (state.as_of - EPOCH).days == as_of_day and state.min_group == min_group:
+            chosen = sorted(with_pairs.intersection(program_ids))
+            if 1 < len(chosen) < len(with_pairs):
+                return True
+            if not chosen:
+                return False  # both groups empty: nothing to subtract
+            member = None if len(chosen) == len(with_pairs) else chosen[0]
+            return [member, role] in state.withheld
+        return _differs_by_a_small_group(
+            records, _matches_of_summary(organization_id), program_ids, role, as_of_day, min_group
+        )
+
+    texts = columns[9]
+    return _Sources(
+        records=records,
+        ever=~np.isnan(first_all["mentee"]) | ~np.isnan(first_all["mentor"]),
+        promotions=_promotions_of_text(tuple(texts[i] for i in order) if len(texts) else ()),
+        first_days=first_days,
+        differs=differs,
+    )
+
+
+def _matches_of_summary(organization_id: int) -> _Matches:
+    """The summary's first match days as `_Matches`: each (programme, person, role) one
+    relationship whose other side is nobody (-1, which no record has). Every earliest day
+    the guard takes is the same as over the relationships themselves."""
+    user, program, days = _program_matches(organization_id, None)
+    nobody = np.full(len(user), -1, dtype=np.int64)
+    mentee, mentor = ~np.isnan(days["mentee"]), ~np.isnan(days["mentor"])
+    return _Matches(
+        users={
+            "mentee": np.concatenate([user[mentee], nobody[mentor]]),
+            "mentor": np.concatenate([nobody[mentee], user[mentor]]),
+        },
+        program=np.concatenate([program[mentee], program[mentor]]),
+        day=np.concatenate([days["mentee"][mentee], days["mentor"][mentor]]).astype(np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class SummaryRows:
+    """What the summaries should hold for an organisation, worked out from the raw tables
+    (`summary_rows`): the person rows by record id, the first-match rows by (programme,
+    user), and the state's programmes and verdicts. Dates as days since 1970-01-01."""
+
+    people: dict[int, tuple[Any, ...]]
+    program_matches: dict[tuple[int, int], tuple[int | None, int | None]]
+    programs_with_pairs: list[int]
+    withheld: list[list[int | str | None]]
+
+
+def _day(value: float) -> int | None:
+    return None if np.isnan(value) else int(value)
+
+
+def summary_rows(*, organization_id: int, as_of: datetime.date, min_group: int) -> SummaryRows:
+    """The organisation's summary rows as the raw tables say now (for the refresh): four
+    queries, then work in numpy; the rows are built in Python once per refresh."""
+    records = _records(organization_id)
+    matches = _matches(organization_id)
+    position, days = _promotions(organization_id, records)
+    by_record: list[list[int]] = [[] for _ in range(len(records))]
+    for at, day in zip(position.tolist(), days.tolist(), strict=True):
+        by_record[at].append(int(day))
+    with_pairs = sorted(int(program) for program in np.unique(matches.program))
+    first = {
+        side: _first_match_days(matches, records, with_pairs, side) for side in ("mentee", "mentor")
+    }
+    covariates = [records.covariates[name].astype(object) for name in COVARIATES]
+    people = {
+        int(records.record_id[i]): (
+            int(records.user_id[i]),
+            int(records.hired[i]),
+            _day(records.terminated[i]),
+            *(str(column[i]) for column in covariates),
+            _day(first["mentee"][i]),
+            _day(first["mentor"][i]),
+            " ".join(str(day) for day in sorted(by_record[i])),
+        )
+        for i in range(len(records))
+    }
+    program_matches: dict[tuple[int, int], list[int | None]] = {}
+    for role_at, side in enumerate(("mentee", "mentor")):
+        frame = pd.DataFrame(
+            {"user": matches.users[side], "program": matches.program, "day": matches.day}
+        )
+        earliest = frame.groupby(["program", "user"], sort=False)["day"].min()
+        for (program, user), day in earliest.items():
+            row = program_matches.setdefault((int(program), int(user)), [None, None])
+            row[role_at] = int(day)
+    return SummaryRows(
+        people=people,
+        program_matches={key: (row[0], row[1]) for key, row in program_matches.items()},
+        programs_with_pairs=with_pairs,
+        withheld=family_withheld(records, matches, (as_of - EPOCH).days, min_group),
+    )
+
+
+def summary_rows_stored(
+    *, organization_id: int
+) -> tuple[dict[int, tuple[Any, ...]], dict[tuple[int, int], tuple[int | None, int | None]]]:
+    """The summary rows as stored now, in `SummaryRows`' shape (for the refresh's diff)."""
+    people = {
+        row[0]: row[1:]
+        for row in PersonOutcomeSummary.objects.filter(organization_id=organization_id)
+        .order_by()
+        .values_list(
+            "record_id",
+            "user_id",
+            EpochDays("hired_on"),
+            EpochDays("terminated_on"),
+            *COVARIATES,
+            EpochDays("first_mentee_on"),
+            EpochDays("first_mentor_on"),
+            "promotion_days",
+        )
+    }
+    program_matches = {
+        (program, user): (mentee, mentor)
+        for program, user, mentee, mentor in ProgramMatchSummary.objects.filter(
+            organization_id=organization_id
+        )
+        .order_by()
+        .values_list(
+            "program_id", "user_id", EpochDays("first_mentee_on"), EpochDays("first_mentor_on")
+        )
+    }
+    return people, program_matches
+
+
+def summary_state(*, organization_id: int) -> OutcomesSummaryState | None:
+    """The organisation's summary state, None before its first refresh."""
+    return OutcomesSummaryState.objects.filter(organization_id=organization_id).first()
 
 
 def _as_datetimes(days: np.ndarray) -> np.ndarray:
@@ -394,18 +715,17 @@ def analysis_frame(
     program_ids: list[int],
     role: str,
     as_of: datetime.date,
-    records: _Records | None = None,
-    matches: _Matches | None = None,
+    sources: _Sources | None = None,
 ) -> tuple[pd.DataFrame, datetime.date | None, int]:
     """One row per person in either group (see the module's docstring), with the analysis's
     columns and the matching covariates; the others' index date; how many people have HR
-    records at all. A fixed number of queries (fewer when the caller read `records` and
-    `matches` already); dates travel as day numbers, so nothing is done per person in Python
+    records at all. A fixed number of queries (none when the caller read `sources`
+    already); dates travel as day numbers, so nothing is done per person in Python
     (bench/README.md, "Outcomes")."""
-    records = records if records is not None else _records(organization_id)
-    matches = matches if matches is not None else _matches(organization_id)
-    first = _first_match_days(matches, records, program_ids, role)
-    ever = _ever_matched(matches, records)
+    sources = sources if sources is not None else _raw_sources(organization_id)
+    records = sources.records
+    first = sources.first_days(program_ids, role)
+    ever = sources.ever
     as_of_day = (as_of - EPOCH).days
     groups = _groups(records, first, ever, as_of_day)
     keep = groups.mentored | groups.others
@@ -415,7 +735,7 @@ def analysis_frame(
     left = ~np.isnan(terminated_kept) & (terminated_kept <= as_of_day)
     end = np.where(left, terminated_kept, as_of_day)
     tenure_years = (index_kept - hired[keep]) / 365.25
-    promoted = _first_promotion_days(organization_id, records, groups.index, as_of_day)
+    promoted = _first_promotion_days(sources.promotions, len(records), groups.index, as_of_day)
     user_ids = records.user_id[keep]
     frame = pd.DataFrame(
         {
@@ -463,15 +783,18 @@ def outcomes_report(*, actor: User, query: OutcomesQuery) -> OutcomesReport:
     group of fewer than the organisation's minimum group (`accounts.selectors.
     aggregate_min_group`) is withheld).
 
-    Computing it reads every HR record of the organisation, so the report is cached under
-    everything it depends on: the programmes, the query, the as-of date, the minimum group
-    and `_data_stamp` (an import, an activated relationship or a new month computes it
-    afresh). The guard runs first, every time."""
+    Computed from the organisation's summaries as of their last refresh (`refreshed_at`;
+    hourly, and after each import), or from the raw tables before the first one. It is
+    cached under everything it depends on: the programmes, the query, the as-of date, the
+    minimum group and the summaries' last change (`_data_stamp` of the raw tables before the
+    first refresh). The guard runs first, every time."""
     programs = outcome_programs_access(actor=actor, program_ids=query.program_ids)
     # outcome_programs_access refused anyone without an organisation.
     organization_id = actor.organization_id or 0
     as_of = as_of_date()
     min_group = aggregate_min_group(actor.organization) if actor.organization else min_group_size()
+    state = summary_state(organization_id=organization_id)
+    stamp = ("summary", state.changed_at) if state else ("raw", *_data_stamp(organization_id))
     parts = (
         organization_id,
         tuple((program.pk, program.name) for program in programs),
@@ -479,7 +802,7 @@ def outcomes_report(*, actor: User, query: OutcomesQuery) -> OutcomesReport:
         dataclasses.replace(query, replacement_cost=0.0, programme_cost=0.0, basis=""),
         as_of,
         min_group,
-        _data_stamp(organization_id),
+        stamp,
     )
     key = "outcomes-report:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     report = cache.get(key)
@@ -490,9 +813,14 @@ def outcomes_report(*, actor: User, query: OutcomesQuery) -> OutcomesReport:
             query=query,
             as_of=as_of,
             min_group=min_group,
+            sources=(
+                _summary_sources(organization_id, state) if state else _raw_sources(organization_id)
+            ),
         )
         cache.set(key, report, REPORT_CACHE_SECONDS)
-    return _with_roi(report, query)
+    return dataclasses.replace(
+        _with_roi(report, query), refreshed_at=state.refreshed_at if state else None
+    )
 
 
 def _with_roi(report: OutcomesReport, query: OutcomesQuery) -> OutcomesReport:
@@ -517,24 +845,20 @@ def _compute_report(
     query: OutcomesQuery,
     as_of: datetime.date,
     min_group: int,
+    sources: _Sources,
 ) -> OutcomesReport:
     rule = analysis.DEFAULT_RULE
     notes: list[str] = []
-    records = _records(organization_id)
-    matches = _matches(organization_id)
     program_ids = [program.pk for program in programs]
     frame, others_index, people = analysis_frame(
         organization_id=organization_id,
         program_ids=program_ids,
         role=query.role,
         as_of=as_of,
-        records=records,
-        matches=matches,
+        sources=sources,
     )
     as_of_day = (as_of - EPOCH).days
-    withheld = bool(people) and _differs_by_a_small_group(
-        records, matches, program_ids, query.role, as_of_day, min_group
-    )
+    withheld = bool(people) and sources.differs(program_ids, query.role, as_of_day, min_group)
     raw = matched = None
     matching = None
     promotion_raw = promotion_matched = None

@@ -12,7 +12,7 @@ account is "not found" in exactly the same words, so the answer says nothing abo
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -23,22 +23,27 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from tandem.accounts.models import Organization, User
+from tandem.accounts.selectors import aggregate_min_group
 from tandem.audit import events as audit_events
 from tandem.audit.services import audit_record
 from tandem.core.errors import Conflict, FieldError, InvalidInput
 from tandem.core.text import single_line_problem
-from tandem.outcomes import hrfile
+from tandem.outcomes import hrfile, selectors
 from tandem.outcomes.models import (
     EmploymentRecord,
     OutcomesImport,
     OutcomesImportStatus,
     OutcomesSettings,
+    OutcomesSummaryState,
+    PersonOutcomeSummary,
+    ProgramMatchSummary,
     Promotion,
 )
 from tandem.outcomes.permissions import require_org_admin
 from tandem.people import csvfile
 
 WRITE_BATCH_SIZE = 5000
+EPOCH = date(1970, 1, 1)
 # The fields of a record a file's columns write (promotions are handled apart).
 _RECORD_FIELDS = ("employee_id", "hired_on", "terminated_on", "department", "grade", "location")
 _COLUMN_OF_FIELD = {
@@ -453,6 +458,7 @@ def outcomes_import_commit(
             batch_size=WRITE_BATCH_SIZE,
         )
     plan.committed = True
+    _summary_refresh_after_commit(organization.pk)
     audit_record(
         actor=actor,
         event=audit_events.OUTCOMES_IMPORTED,
@@ -461,6 +467,17 @@ def outcomes_import_commit(
         data={"rows": len(plan.rows), "counts": plan.counts},
     )
     return plan
+
+
+def _summary_refresh_after_commit(organization_id: int) -> None:
+    """The organisation's outcome summaries take the import in once it is committed, not at
+    the next hourly refresh. Robust: a queue that is down leaves it to that refresh."""
+    from tandem.outcomes.tasks import outcomes_summary_refresh_task
+
+    transaction.on_commit(
+        lambda: outcomes_summary_refresh_task.enqueue(organization_id=organization_id),
+        robust=True,
+    )
 
 
 def _checksum(content: bytes) -> str:
@@ -527,3 +544,127 @@ def outcomes_settings_update(*, actor: User, managers_see_outcomes: bool) -> Out
         organization=organization, defaults={"managers_see_outcomes": managers_see_outcomes}
     )
     return saved
+
+
+def _date_of(day: int | None) -> date | None:
+    return None if day is None else EPOCH + timedelta(days=day)
+
+
+def _refresh_organization(*, organization_id: int, now: datetime) -> int:
+    """One organisation's summaries, rewritten where they changed; returns how many rows
+    were written or deleted."""
+    min_group = aggregate_min_group(Organization.objects.get(pk=organization_id))
+    as_of = selectors.as_of_date(now)
+    wanted = selectors.summary_rows(
+        organization_id=organization_id, as_of=as_of, min_group=min_group
+    )
+    with transaction.atomic():
+        people, program_matches = selectors.summary_rows_stored(organization_id=organization_id)
+        # Incremental: only the rows whose values moved are deleted and written again.
+        stale_people = [key for key, row in people.items() if wanted.people.get(key) != row]
+        fresh_people = [key for key, row in wanted.people.items() if people.get(key) != row]
+        stale_matches = [
+            key for key, row in program_matches.items() if wanted.program_matches.get(key) != row
+        ]
+        fresh_matches = [
+            key for key, row in wanted.program_matches.items() if program_matches.get(key) != row
+        ]
+        for start in range(0, len(stale_people), WRITE_BATCH_SIZE):
+            PersonOutcomeSummary.objects.filter(
+                record_id__in=stale_people[start : start + WRITE_BATCH_SIZE]
+            ).delete()
+        PersonOutcomeSummary.objects.bulk_create(
+            (
+                PersonOutcomeSummary(
+                    record_id=record_id,
+                    organization_id=organization_id,
+                    user_id=user_id,
+                    hired_on=EPOCH + timedelta(days=hired),
+                    terminated_on=_date_of(terminated),
+                    department=department,
+                    grade=grade,
+                    location=location,
+                    first_mentee_on=_date_of(mentee),
+                    first_mentor_on=_date_of(mentor),
+                    promotion_days=promotions,
+                )
+                for record_id in fresh_people
+                for (
+                    user_id,
+                    hired,
+                    terminated,
+                    department,
+                    grade,
+                    location,
+                    mentee,
+                    mentor,
+                    promotions,
+                ) in [wanted.people[record_id]]
+            ),
+            batch_size=WRITE_BATCH_SIZE,
+        )
+        by_program: dict[int, list[int]] = defaultdict(list)
+        for program_id, user_id in stale_matches:
+            by_program[program_id].append(user_id)
+        for program_id, user_ids in by_program.items():
+            ProgramMatchSummary.objects.filter(program_id=program_id, user_id__in=user_ids).delete()
+        ProgramMatchSummary.objects.bulk_create(
+            (
+                ProgramMatchSummary(
+                    organization_id=organization_id,
+                    program_id=program_id,
+                    user_id=user_id,
+                    first_mentee_on=_date_of(wanted.program_matches[(program_id, user_id)][0]),
+                    first_mentor_on=_date_of(wanted.program_matches[(program_id, user_id)][1]),
+                )
+                for program_id, user_id in fresh_matches
+            ),
+            batch_size=WRITE_BATCH_SIZE,
+        )
+        state = selectors.summary_state(organization_id=organization_id)
+        verdicts = (as_of, min_group, wanted.programs_with_pairs, wanted.withheld)
+        changed = bool(stale_people or fresh_people or stale_matches or fresh_matches) or (
+            state is None
+            or verdicts != (state.as_of, state.min_group, state.programs_with_pairs, state.withheld)
+        )
+        OutcomesSummaryState.objects.update_or_create(
+            organization_id=organization_id,
+            defaults={
+                "refreshed_at": now,
+                "changed_at": now if changed or state is None else state.changed_at,
+                "as_of": as_of,
+                "min_group": min_group,
+                "programs_with_pairs": wanted.programs_with_pairs,
+                "withheld": wanted.withheld,
+            },
+        )
+    return len(stale_people) + len(fresh_people) + len(stale_matches) + len(fresh_matches)
+
+
+def outcomes_summary_refresh(
+    *, organization_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Bring the outcome summaries (`models.PersonOutcomeSummary`, `ProgramMatchSummary`,
+    `OutcomesSummaryState`) of one organisation, or of every one with HR records, up to the
+    raw tables as of `now`; returns how many summary rows were written or deleted. A system
+    job (the hourly `outcomes_summary_refresh`, and after an import): no actor. Each
+    organisation in one transaction, so a report reads the old summary or the new one, never
+    a mix; only rows whose values changed are rewritten. Idempotent."""
+    now = now or timezone.now()
+    organizations = (
+        [organization_id]
+        if organization_id is not None
+        else sorted(
+            set(EmploymentRecord.objects.values_list("organization_id", flat=True).distinct())
+            | set(OutcomesSummaryState.objects.values_list("organization_id", flat=True))
+        )
+    )
+    written = 0
+    for organization in organizations:
+        try:
+            written += _refresh_organization(organization_id=organization, now=now)
+        except IntegrityError:
+            # Another refresh of the organisation (the hourly one against an import's) wrote
+            # the same rows first; this one's transaction is rolled back and theirs stands.
+            continue
+    return written

@@ -161,6 +161,7 @@ def report_data(report: OutcomesReport) -> dict[str, Any]:
     return _finite(
         {
             "as_of": report.as_of,
+            "refreshed_at": report.refreshed_at,
             "min_group_size": report.min_group,
             "sample_rule": report.rule.describe(),
             "programs": [{"id": pk, "name": name} for pk, name in report.programs],
