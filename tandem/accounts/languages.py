@@ -50,9 +50,13 @@ class PersonLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            code = language_for(user)
-            translation.activate(code)
-            request.LANGUAGE_CODE = code
-        response = self.get_response(request)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        code = language_for(user)
+        request.LANGUAGE_CODE = code
+        # For this request only: the thread goes back to the language it had (a worker thread
+        # serving someone else next, or a task run in it, never inherits this person's).
+        with translation.override(code):
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", code)
         return response

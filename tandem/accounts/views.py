@@ -21,6 +21,7 @@ from tandem.accounts.forms import (
 )
 from tandem.accounts.models import Role
 from tandem.accounts.requests import AuthenticatedRequest
+from tandem.core.csp import allow_forms_to_leave
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.links import absolute_url
@@ -51,12 +52,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     return redirect(next_url)
                 return redirect("home")
     apply_bootstrap(form)
-    return render(
+    response = render(
         request,
         "accounts/login.html",
         {"form": form, "next": request.GET.get("next", "")},
         status=400 if form.errors else 200,
     )
+    # "Continue with SSO" posts here, then goes on to the identity provider.
+    return allow_forms_to_leave(response)
 
 
 def sign_in_link_request(request: HttpRequest) -> HttpResponse:
@@ -110,7 +113,10 @@ class LogoutView(auth_views.LogoutView):
         end_session_url = request.session.get(END_SESSION_URL_KEY)
         response = super().post(request, *args, **kwargs)
         if isinstance(end_session_url, str) and end_session_url.startswith(("https://", "http://")):
-            return HttpResponseRedirect(end_session_url)
+            # A page that moves on by itself, not a redirect: the sign-out form is on every
+            # page, whose `form-action 'self'` would make the browser refuse a redirect to
+            # another site (tandem/core/csp.py); a navigation from a page is not a form's.
+            return render(request, "accounts/signing_out.html", {"continue_url": end_session_url})
         return response
 
 

@@ -14,6 +14,7 @@ static files with their settings in a JSON data block, so the same policy holds 
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
 POLICY = "; ".join(
@@ -32,6 +33,20 @@ POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def allow_forms_to_leave(response: HttpResponseBase) -> HttpResponseBase:
+    """The policy for a page whose form continues at another site: single sign-on's "Continue
+    with SSO" and "Try sign-in" post to Tandem, which redirects to the identity provider, and
+    browsers hold that redirect to the page's `form-action` (Chromium blocks it under 'self').
+    The provider is only known after the post, so such a page allows any https target (http
+    too where identity providers on http are allowed: development and the tests); every other
+    page keeps 'self'."""
+    targets = "https:" + (" http:" if settings.SSO_ALLOW_HTTP_ISSUERS else "")
+    response["Content-Security-Policy"] = POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {targets}"
+    )
+    return response
 
 
 class ContentSecurityPolicyMiddleware:

@@ -20,7 +20,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError
 
 from tandem.accounts.requests import AuthenticatedRequest
 from tandem.accounts.views import END_SESSION_URL_KEY
-from tandem.core.csp import POLICY
+from tandem.core.csp import POLICY, allow_forms_to_leave
 from tandem.core.errors import DomainError, Forbidden, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.links import absolute_url
@@ -485,7 +485,7 @@ def provider_detail(request: AuthenticatedRequest, provider_id: int) -> HttpResp
             messages.success(request, "Provider saved.")
             return redirect("sso:detail", provider.pk)
     apply_bootstrap(form)
-    return render(
+    response = render(
         request,
         "sso/detail.html",
         {
@@ -499,6 +499,8 @@ def provider_detail(request: AuthenticatedRequest, provider_id: int) -> HttpResp
         },
         status=400 if form.errors else 200,
     )
+    # "Try sign-in" posts here, then goes on to the identity provider.
+    return allow_forms_to_leave(response)
 
 
 @login_required

@@ -50,3 +50,13 @@ def test_a_signed_out_page_follows_the_browser(client, browser: str, expected: s
     response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE=browser)
     assert response.status_code == 200
     assert response["Content-Language"] == expected
+
+
+def test_a_person_language_does_not_outlive_their_request(client) -> None:
+    # given a Spanish reader's page
+    client.force_login(UserFactory(language="es"))
+    assert client.get(reverse("home"))["Content-Language"] == "es"
+    # then the thread is back in the language it had, for whatever it serves next
+    from django.utils import translation
+
+    assert translation.get_language() != "es"

@@ -1,9 +1,12 @@
 """A real OpenID Connect provider on loopback (oidc-provider-mock: Authlib's server side), and
 the browser's part of the flow: Tandem's redirect, the provider's consent form, the callback."""
 
+import html
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import requests
@@ -58,3 +61,14 @@ def consent(authorization_url: str, subject: str, *, deny: bool = False) -> str:
 
 def query_of(url: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlparse(url).query).items()}
+
+
+def continued_to(response: Any) -> str:
+    """Where a "moving on" page sends the browser (signing out at the provider: a page with a
+    refresh and a link, not a redirect, so the sign-out form's `form-action 'self'` allows it)."""
+    assert response.status_code == 200, response.status_code
+    page = response.content.decode()
+    found = re.search(r'data-continue-url="([^"]+)"', page)
+    assert found is not None, page
+    assert f'http-equiv="refresh" content="0;url={found[1]}"' in page
+    return html.unescape(found[1])

@@ -21,6 +21,7 @@ from tandem.audit import events as audit_events
 from tandem.audit.models import AuditEntry
 from tandem.sso.models import IdentityProvider, ProviderKind, SamlSession
 from tandem.sso.services import ProviderSettings, identity_provider_create
+from tandem.sso.tests.provider import continued_to
 from tandem.sso.tests.saml_idp import (
     IDP_SLO_URL,
     IDP_SSO_URL,
@@ -169,7 +170,7 @@ def test_sign_out_sends_a_signed_logout_request_and_verifies_the_answer(
     signed_out = client.post(reverse("accounts:logout"))
     # then: the session is over and the browser is sent on to a fresh, signed LogoutRequest
     assert _user_id(client) is None
-    to_idp = client.get(signed_out["Location"])
+    to_idp = client.get(continued_to(signed_out))
     assert to_idp.status_code == 302
     location = to_idp["Location"]
     assert location.startswith(IDP_SLO_URL)
@@ -180,7 +181,7 @@ def test_sign_out_sends_a_signed_logout_request_and_verifies_the_answer(
     saml_session.refresh_from_db()
     assert saml_session.logout_request_id == received.id
     # and the link cannot send a second request
-    assert client.get(signed_out["Location"])["Location"] == reverse("accounts:login")
+    assert client.get(continued_to(signed_out))["Location"] == reverse("accounts:login")
     # when: the provider answers
     answer = idp.logout_response(location, binding=binding)
     confirmed = _deliver(client, provider, binding, answer)
@@ -196,7 +197,7 @@ def test_sign_out_sends_a_signed_logout_request_and_verifies_the_answer(
 def _pending_sign_out(cast, provider, idp) -> tuple[Client, str]:
     client = _signed_in_client(provider, idp, cast.member.email, "p-8101")
     signed_out = client.post(reverse("accounts:logout"))
-    return client, client.get(signed_out["Location"])["Location"]
+    return client, client.get(continued_to(signed_out))["Location"]
 
 
 @pytest.mark.parametrize("binding", BINDINGS)
