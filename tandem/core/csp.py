@@ -13,6 +13,7 @@ static files with their settings in a JSON data block, so the same policy holds 
 """
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
@@ -35,7 +36,10 @@ POLICY = "; ".join(
 )
 
 
-def allow_forms_to_leave(response: HttpResponseBase) -> HttpResponseBase:
+Response = TypeVar("Response", bound=HttpResponseBase)
+
+
+def allow_forms_to_leave(response: Response) -> Response:
     """The policy for a page whose form continues at another site: single sign-on's "Continue
     with SSO" and "Try sign-in" post to Tandem, which redirects to the identity provider, and
     browsers hold that redirect to the page's `form-action` (Chromium blocks it under 'self').
