@@ -21,7 +21,9 @@ the new arcs can have a negative reduced cost, so only their mentees are out of 
 
 Nothing here is trusted: the caller derives the duals from the repaired flow as from any other
 and checks complementary slackness; on any doubt (a deficit out of reach, a reduced cost that
-is not >= 0, too many iterations) `repair_flow` returns None and the caller solves cold.
+is not >= 0, too many phases) `repair_flow` returns None and the caller solves cold. It also
+declines when more than `MAX_OUT_OF_PLACE` mentees are out of place: the phases grow with them,
+and above that a cold solve is cheaper (decision record 0024).
 """
 
 import numpy as np
@@ -36,7 +38,7 @@ from tandem.matching.engine.problem import IntArray
 # stays an exact integer in float64 (below 2^53). Longer paths are left to the cold solve.
 LIMIT = 2**52 + 2**48
 MAX_ITERATIONS = 24
-# Each search phase costs about a tenth of a cold solve, and the phases grow with the mentees
+# Each search phase costs about a twentieth of a cold solve, and the phases grow with the mentees
 # out of place (measured at 20,000 x 7,000: 6 -> 2 phases, 59 -> 14, 843 -> 71): above this
 # many, OR-Tools from nothing is cheaper.
 MAX_OUT_OF_PLACE = 64
