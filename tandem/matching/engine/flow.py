@@ -89,6 +89,7 @@ class FlowResult:
     saturated: BoolArray  # per free mentee: all its supply is matched
     total_cost: int  # sum of flow x cost
     mentor_load: IntArray  # per mentor: units received
+    arc_flow: IntArray | None = None  # per candidate arc: units it carries
 
 
 def solve_flow(
@@ -115,6 +116,7 @@ def solve_flow(
             np.zeros(n_free, bool),
             0,
             np.zeros(n_mentors, np.int64),
+            np.zeros(arcs, np.int64),
         )
     top = int(arc_c.max())
     sink = 1 + n_free + n_mentors
@@ -160,6 +162,7 @@ def solve_flow(
         per_mentee.astype(np.int64) == supply,
         int((flows * arc_c).sum()),
         np.bincount(arc_r, weights=flows, minlength=n_mentors).astype(np.int64),
+        flows.astype(np.int64),
     )
 
 

@@ -31,6 +31,7 @@ from tandem.matching.engine.flow import (
     solve_flow,
 )
 from tandem.matching.engine.problem import IntArray
+from tandem.matching.engine.repair import repair_flow
 
 # Problems up to this many (free mentee x live mentor) pairs are priced as one exact matrix.
 EXACT_PAIRS_LIMIT = 60_000
@@ -195,6 +196,89 @@ class TotalResult:
     working_arcs: int
     seconds_flows: float = 0.0
     seconds_duals: float = 0.0
+    flows_repaired: int = 0  # rounds whose flow was last round's, repaired (`repair.py`)
+
+
+def _cold(market: Market, working: Arcs) -> FlowResult:
+    """OR-Tools' min-cost flow from nothing."""
+    return solve_flow(
+        len(market.free_mentees), market.residual, working.f, working.r, working.c, market.supply
+    )
+
+
+def _repaired(
+    market: Market,
+    previous: Arcs,
+    working: Arcs,
+    result: FlowResult,
+    u: IntArray,
+    v: IntArray,
+) -> FlowResult | None:
+    """Last round's flow repaired for this round's arcs (`repair.repair_flow`), or None when
+    it cannot be carried over (an arc with flow left the graph) or the repair gives up."""
+    if result.arc_flow is None or market.supply != 1:
+        return None
+    carrying = np.flatnonzero(result.arc_flow > 0)
+    order = np.argsort(working.keys)
+    sorted_keys = working.keys[order]
+    position = np.searchsorted(sorted_keys, previous.keys[carrying])
+    position = np.minimum(position, len(sorted_keys) - 1)
+    if not len(sorted_keys) or np.any(sorted_keys[position] != previous.keys[carrying]):
+        return None
+    arc_flow = np.zeros(len(working.f), np.int64)
+    arc_flow[order[position]] = result.arc_flow[carrying]
+    return repair_flow(
+        len(market.free_mentees),
+        market.residual,
+        working.f,
+        working.r,
+        working.c,
+        market.supply,
+        arc_flow,
+        u,
+        v,
+    )
+
+
+def _prices(
+    market: Market,
+    working: Arcs,
+    result: FlowResult,
+    start: IntArray | None,
+    repaired: FlowResult | None,
+) -> tuple[IntArray, int, bool]:
+    """The mentor prices of this round's flow, the relaxation rounds, and False when the flow
+    came from a repair and the prices do not prove it optimal on the working arcs
+    (complementary slackness)."""
+    try:
+        prices, rounds = mentor_prices(
+            len(market.live_mentors),
+            working.f,
+            working.r,
+            working.c,
+            result,
+            residual=market.residual,
+            start=start,
+        )
+    except RuntimeError:
+        if repaired is None:
+            raise
+        return np.zeros(len(market.live_mentors), np.int64), 0, False  # not optimal
+    proved = repaired is None or proves_optimal(market, working, result, prices)
+    return prices, rounds, proved
+
+
+def proves_optimal(market: Market, working: Arcs, result: FlowResult, v: IntArray) -> bool:
+    """Whether (u, v) with u from `mentee_prices` is a dual solution of the working arcs' LP
+    satisfying complementary slackness with the flow: then the flow is optimal on them."""
+    u = mentee_prices(result, v)
+    if result.arc_flow is None or np.any(u < 0) or np.any(v < 0):
+        return False
+    margin = u[working.f] + v[working.r] - BIG_M - working.c
+    if np.any(margin < 0) or np.any(margin[result.arc_flow > 0] != 0):
+        return False
+    full = result.mentor_load == market.residual
+    return bool(np.all(full[v > 0]) and np.all(result.saturated[u > 0]))
 
 
 def solve_total_core(
@@ -225,28 +309,34 @@ def solve_total_core(
     slack = int(WORKING_SLACK * UNIT)
     seconds = {"flows": 0.0, "duals": 0.0}
     clock = time.perf_counter()
-    result = solve_flow(n_free, market.residual, working.f, working.r, working.c, market.supply)
+    result = _cold(market, working)
     seconds["flows"] += time.perf_counter() - clock
+    u = np.zeros(n_free, np.int64)
+    previous = working
+    repairs = 0
     for round_number in range(1, max_rounds + 1):
-        clock = time.perf_counter()
+        repaired = None
         if round_number > 1:
-            result = solve_flow(
-                n_free, market.residual, working.f, working.r, working.c, market.supply
-            )
-        seconds["flows"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            repaired = _repaired(market, previous, working, result, u, prices)
+            result = repaired if repaired is not None else _cold(market, working)
+            seconds["flows"] += time.perf_counter() - clock
         clock = time.perf_counter()
-        prices, relaxation_rounds = mentor_prices(
-            n_live,
-            working.f,
-            working.r,
-            working.c,
-            result,
-            residual=market.residual,
-            start=prices if round_number > 1 else None,
-        )
+        start = prices if round_number > 1 else None
+        new_prices, relaxation_rounds, proved = _prices(market, working, result, start, repaired)
+        if not proved:
+            # the repaired flow is not proved optimal: solve this round cold
+            flows_clock = time.perf_counter()
+            result = _cold(market, working)
+            seconds["flows"] += time.perf_counter() - flows_clock
+            new_prices, relaxation_rounds, _ = _prices(market, working, result, start, None)
+        elif repaired is not None:
+            repairs += 1
+        prices = new_prices
         price_rounds += relaxation_rounds
         u = mentee_prices(result, prices)
         seconds["duals"] += time.perf_counter() - clock
+        previous = working
         if report is not None:
             report(min(0.9, round_number / (round_number + 2)))
         violations, gap = pricer.price(u, prices, threshold=threshold)
@@ -264,6 +354,7 @@ def solve_total_core(
                 len(working.f),
                 seconds["flows"],
                 seconds["duals"],
+                repairs,
             )
         added += len(violations.f)
         known = known.union(violations)
@@ -281,4 +372,5 @@ def solve_total_core(
         len(working.f),
         seconds["flows"],
         seconds["duals"],
+        repairs,
     )

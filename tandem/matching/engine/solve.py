@@ -232,6 +232,7 @@ def _total(
             "candidate_arcs": float(len(core.arcs.f)),
             "arcs_added_by_pricing": float(core.violations_added),
             "price_relaxation_rounds": float(core.price_rounds),
+            "flows_repaired": float(core.flows_repaired),
         },
     )
     assignment.seconds_phases = {"flows": core.seconds_flows, "duals": core.seconds_duals}
