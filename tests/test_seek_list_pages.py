@@ -110,7 +110,7 @@ def _walk(client: Client, path: str, first: dict[str, str], rel: str, filters: d
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", sorted(PAGES))
 @settings(
-    max_examples=4,
+    max_examples=3,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
