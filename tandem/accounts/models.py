@@ -123,6 +123,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             # organisation is the programme's, so it is not a column here: see
             # participants.selectors.participant_list_for_program).
             models.Index(fields=["last_name", "first_name", "email"], name="user_name_order"),
+            # The people directory and the Access and roles page: one organisation's people
+            # in name order, the id last as their order has it, so a seek page (`after=`,
+            # `before=`) starts at its cursor and stops at its last row.
+            models.Index(
+                fields=["organization", "last_name", "first_name", "email", "id"],
+                name="user_org_name_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,6 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -15,6 +14,8 @@ from tandem.audit.forms import AuditSearchForm, AuditSettingsForm
 from tandem.audit.permissions import AuditViewer, audit_admin_required
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.pagination import capped_count
+from tandem.core.web import seek_page_for_request
 
 PAGE_SIZE = 50
 
@@ -59,12 +60,11 @@ def _search(
 def audit_list(request: HttpRequest) -> HttpResponse:
     actor = _org_admin(request)
     form, filters = _search(request, actor)
-    page = None
+    page, count = None, None
     if filters is not None:
         entries = selectors.audit_entry_list(actor=actor, filters=filters)
-        page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+        page = seek_page_for_request(entries, request, limit=PAGE_SIZE)
+        count = capped_count(entries)
     apply_bootstrap(form)
     return render(
         request,
@@ -73,6 +73,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "nav_section": "people",
             "form": form,
             "page": page,
+            "count": count,
             "rows": [
                 {
                     "entry": entry,
@@ -82,7 +83,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
                 }
                 for entry in (page.object_list if page else [])
             ],
-            "query": query.urlencode(),
             "events": selectors.audit_event_names(actor=actor),
         },
         status=400 if form.errors else 200,

@@ -9,6 +9,8 @@ LIMIT/OFFSET; a list that long does not exist, so any offset a real client sends
 import base64
 import binascii
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -91,11 +93,93 @@ def seek_page(queryset: QuerySet[Any], *, after: str, limit: int) -> tuple[list[
     order, descending = _seek_order(queryset)
     page = queryset
     if after:
-        values = _decode_cursor(after, queryset.model, order)
+        values = _decode_cursor(after, queryset.model, order, name="after")
         seek = TupleLessThan if descending else TupleGreaterThan
         page = page.filter(seek(Tuple(*(F(name) for name in order)), values))
     items = list(page[:limit])
     return items, _encode_cursor(items[-1], order) if len(items) == limit else None
+
+
+@dataclass(frozen=True)
+class SeekPage:
+    """One page of an HTML list read by seek, and where its links go: "Next" (`?after=`, the
+    cursor of its last row) and "Previous" (`?before=`, the cursor of its first row; with no
+    cursor, the list's first page). `has_next` and `has_previous` are exact: the page reads
+    one row more than it shows in the direction it came from."""
+
+    object_list: list[Any]
+    next_cursor: str | None
+    previous_cursor: str | None
+    has_previous: bool
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def seek_link_page(queryset: QuerySet[Any], *, params: Mapping[str, str], limit: int) -> SeekPage:
+    """The page of an HTML list that the request's `after` or `before` cursor names (the first
+    page without either), for "Previous" and "Next" links that keep the page's filters
+    (`{% querystring %}`, `includes/seek_pager.html`). One query whatever the page's depth,
+    and no count. The cursors are `seek_page`'s; one the list did not give, or both at once,
+    is InvalidInput naming the field (the view answers 400)."""
+    after, before = params.get("after", ""), params.get("before", "")
+    if after and before:
+        raise InvalidInput.for_field("before", "Send either after or before, not both.")
+    order, descending = _seek_order(queryset)
+    if before:
+        values = _decode_cursor(before, queryset.model, order, name="before")
+        seek = TupleGreaterThan if descending else TupleLessThan
+        # the rows before the cursor, read backwards from it: the same index, walked the
+        # other way, stops at the page's first row
+        rows = list(
+            queryset.filter(seek(Tuple(*(F(name) for name in order)), values)).reverse()[
+                : limit + 1
+            ]
+        )
+        items = rows[:limit][::-1]
+        more_before = len(rows) > limit
+        return SeekPage(
+            object_list=items,
+            next_cursor=_encode_cursor(items[-1], order) if items else None,
+            previous_cursor=_encode_cursor(items[0], order) if more_before else None,
+            has_previous=more_before,
+        )
+    rows, _ = seek_page(queryset, after=after, limit=limit + 1)
+    items = rows[:limit]
+    return SeekPage(
+        object_list=items,
+        next_cursor=_encode_cursor(items[-1], order) if len(rows) > limit else None,
+        previous_cursor=_encode_cursor(items[0], order) if after and items else None,
+        has_previous=bool(after),
+    )
+
+
+@dataclass(frozen=True)
+class CappedCount:
+    """How many rows a filtered list holds, counted up to a cap: "1,000+" past it. A page that
+    shows a total pays for at most `cap + 1` rows, not for the whole list."""
+
+    value: int
+    is_capped: bool
+
+    def __str__(self) -> str:
+        return f"{self.value:,}+" if self.is_capped else f"{self.value:,}"
+
+
+CAPPED_COUNT = 1000
+
+
+def capped_count(queryset: QuerySet[Any], *, cap: int | None = None) -> CappedCount:
+    """`queryset`'s rows counted up to `cap` (`CAPPED_COUNT` by default; one query: a COUNT
+    over at most `cap + 1` rows, in no order, so the database stops at the first it finds)."""
+    cap = CAPPED_COUNT if cap is None else cap
+    found = queryset.order_by()[: cap + 1].count()
+    return CappedCount(value=min(found, cap), is_capped=found > cap)
 
 
 def _seek_order(queryset: QuerySet[Any]) -> tuple[list[str], bool]:
@@ -133,7 +217,7 @@ def _encode_cursor(row: Any, order: list[str]) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, model: Any, order: list[str]) -> tuple[Any, ...]:
+def _decode_cursor(cursor: str, model: Any, order: list[str], *, name: str) -> tuple[Any, ...]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(values, list) or len(values) != len(order):
@@ -148,5 +232,5 @@ def _decode_cursor(cursor: str, model: Any, order: list[str]) -> tuple[Any, ...]
         return tuple(parsed)
     except (ValueError, TypeError, ValidationError, binascii.Error) as error:
         raise InvalidInput.for_field(
-            "after", "Not a cursor of this list: send the `next` of a page."
+            name, "Not a cursor of this list: send the `next` of a page."
         ) from error

@@ -2,11 +2,14 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 
-from tandem.core.errors import Forbidden, NotFound
+from tandem.core.errors import Forbidden, InvalidInput, NotFound
+from tandem.core.pagination import SeekPage, seek_link_page
 
 
 @contextmanager
@@ -18,3 +21,12 @@ def guard_as_http() -> Iterator[None]:
         raise Http404(error.detail) from error
     except Forbidden as error:
         raise PermissionDenied(error.detail) from error
+
+
+def seek_page_for_request(queryset: QuerySet[Any], request: HttpRequest, *, limit: int) -> SeekPage:
+    """The page of an HTML list that the request's `after`/`before` link names
+    (`core.pagination.seek_link_page`); a cursor the list did not give is a 400 page."""
+    try:
+        return seek_link_page(queryset, params=request.GET, limit=limit)
+    except InvalidInput as error:
+        raise BadRequest(error.detail) from error

@@ -3,7 +3,6 @@ the one-click actions as small forms posting to the services. Thin: guard, servi
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import InvalidInput
 from tandem.core.forms import add_domain_error
-from tandem.core.web import guard_as_http
+from tandem.core.web import guard_as_http, seek_page_for_request
 from tandem.health import selectors, services
 from tandem.health.forms import HealthNoteForm
 from tandem.health.permissions import health_relationship_access
@@ -33,7 +32,7 @@ def program_health(request: HttpRequest, program_id: int) -> HttpResponse:
     if bucket not in BUCKET_LABELS:
         bucket = ""
     queryset = selectors.health_list_for_program(program=program, bucket=bucket)
-    page = Paginator(queryset, HEALTH_PER_PAGE).get_page(request.GET.get("page"))
+    page = seek_page_for_request(queryset, request, limit=HEALTH_PER_PAGE)
     summary = selectors.program_health_summary(program_ids=[program.pk])[program.pk]
     computed_at, unscored = selectors.health_freshness(program=program, summary=summary)
     return render(

@@ -135,6 +135,13 @@ class Notification(models.Model):
             models.Index(fields=["user", "read_at", "-created_at"]),
             # The centre's order, whole: a seek page (`after=`) walks it from the cursor.
             models.Index(fields=["user", "-created_at", "-id"], name="notification_user_newest"),
+            # The centre's "Unread" tab: the same order over the unread rows alone, so a page
+            # does not step over everything already read.
+            models.Index(
+                fields=["user", "-created_at", "-id"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_user_unread_new",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import InvalidInput, NotFound
+from tandem.core.web import seek_page_for_request
 from tandem.notifications import selectors, services
 from tandem.notifications.context_processors import unread_count_for_request
 from tandem.notifications.models import (
@@ -30,9 +30,11 @@ PAGE_SIZE = 20
 def _list_context(request: HttpRequest) -> dict[str, object]:
     actor = signed_in_user(request)
     unread_only = request.GET.get("unread") == "1"
-    page = Paginator(
-        selectors.notification_list_for_user(actor=actor, unread_only=unread_only), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = seek_page_for_request(
+        selectors.notification_list_for_user(actor=actor, unread_only=unread_only),
+        request,
+        limit=PAGE_SIZE,
+    )
     return {
         "page": page,
         "unread_only": unread_only,

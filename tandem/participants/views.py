@@ -5,7 +5,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError, Forbidden, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
-from tandem.core.web import guard_as_http
+from tandem.core.pagination import capped_count
+from tandem.core.web import guard_as_http, seek_page_for_request
 from tandem.participants import selectors, services
 from tandem.participants.bulk_views import bulk_targets
 from tandem.participants.exports import participants_csv_response
@@ -217,11 +217,14 @@ def program_participants(request: HttpRequest, program_id: int) -> HttpResponse:
     )
     apply_bootstrap(filter_form)
     queryset = selectors.participant_list_for_program(actor=actor, program=program, filters=filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # a seek page: a deep page costs what the first one costs (decision 0020); the total is
+    # counted up to a cap, so it reads at most that many rows however large the programme
+    page = seek_page_for_request(queryset, request, limit=PAGE_SIZE)
     context = {
         "nav_section": "programs",
         "program": program,
         "page": page,
+        "count": capped_count(queryset),
         "filter_form": filter_form,
         "is_filtered": any(filters.__dict__.values()),
         "add_form": add_form,

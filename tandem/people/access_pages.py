@@ -12,7 +12,6 @@ the one owner of the "an organisation keeps an active admin" rule.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,8 @@ from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError
 from tandem.core.forms import add_domain_error, apply_bootstrap
 from tandem.core.links import absolute_url
+from tandem.core.pagination import capped_count
+from tandem.core.web import seek_page_for_request
 from tandem.people import selectors
 from tandem.people.permissions import is_org_admin
 
@@ -76,11 +77,11 @@ def members(request: HttpRequest) -> HttpResponse:
     if role not in Role.values:
         role = ""
     people = selectors.person_list_for_org_admin(actor=actor, search=search, role=role)
-    page = Paginator(people, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "nav_section": "people",
         "invite_form": invite_form,
-        "page": page,
+        "page": seek_page_for_request(people, request, limit=MEMBERS_PER_PAGE),
+        "count": capped_count(people),
         "invitations": account_selectors.invitation_list_pending(actor=actor),
         "roles": Role.choices,
         "search": search,

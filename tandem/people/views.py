@@ -7,7 +7,6 @@ programme managers) may use answer 404 to everyone else, as if they did not exis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,8 @@ from tandem.accounts.requests import signed_in_user
 from tandem.audit.services import audit_export
 from tandem.core.errors import DomainError, NotFound
 from tandem.core.forms import add_domain_error, apply_bootstrap
+from tandem.core.pagination import capped_count
+from tandem.core.web import seek_page_for_request
 from tandem.people import csvfile, selectors, services
 from tandem.people.forms import ImportUploadForm, ProfileForm, SkillForm, SkillRenameForm
 from tandem.people.models import Profile, Skill
@@ -213,16 +214,13 @@ def people_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     department = request.GET.get("department", "").strip()
     people = selectors.person_list_for_org_admin(actor=actor, search=search, department=department)
-    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "nav_section": "people",
-        "page": page,
+        "page": seek_page_for_request(people, request, limit=PEOPLE_PER_PAGE),
+        "count": capped_count(people),
         "search": search,
         "department": department,
         "departments": selectors.department_list(actor=actor),
-        "query": query.urlencode(),
         "filtered": bool(search or department),
     }
     if request.htmx and request.htmx.target == "people-results":  # type: ignore[attr-defined]

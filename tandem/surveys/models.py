@@ -129,7 +129,13 @@ class SurveyInvitation(TimeStampedModel):
                 "survey", "relationship", "user", "occasion", name="survey_invitation_once"
             ),
         ]
-        indexes = [models.Index(fields=["user", "created_at"])]
+        indexes = [
+            # "My surveys", newest first with the id breaking ties: a seek page walks it from
+            # its cursor (decision 0020)
+            models.Index(
+                fields=["user", "-created_at", "-id"], name="survey_invitation_user_newest"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.survey_id}:{self.relationship_id}:{self.user_id}:{self.occasion}"

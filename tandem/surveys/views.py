@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError, FieldError, InvalidInput
 from tandem.core.forms import apply_bootstrap
-from tandem.core.web import guard_as_http
+from tandem.core.web import guard_as_http, seek_page_for_request
 from tandem.programs.permissions import program_access
 from tandem.surveys import selectors, services
 from tandem.surveys.definition import NPS_RANGE, PAIRING_FIT_CHOICES, RATING_RANGE, questions_of
@@ -28,12 +28,19 @@ from tandem.surveys.forms import (
 )
 from tandem.surveys.permissions import invitation_access, survey_access
 
+INVITATIONS_PER_PAGE = 20
+
 
 @login_required
 @require_http_methods(["GET"])
 def my_surveys(request: HttpRequest) -> HttpResponse:
-    invitations = selectors.invitation_list_for_user(user=signed_in_user(request))
-    return render(request, "surveys/mine.html", {"invitations": invitations})
+    """The person's survey invitations, newest first, a seek page at a time (decision 0020)."""
+    page = seek_page_for_request(
+        selectors.invitation_list_for_user(user=signed_in_user(request)),
+        request,
+        limit=INVITATIONS_PER_PAGE,
+    )
+    return render(request, "surveys/mine.html", {"invitations": page.object_list, "page": page})
 
 
 def _posted_answers(post: QueryDict, questions: list[dict[str, Any]]) -> dict[str, Any]:

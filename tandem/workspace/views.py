@@ -2,12 +2,11 @@
 person's page for org admins and their programmes' managers."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.accounts.requests import signed_in_user
-from tandem.core.web import guard_as_http
+from tandem.core.web import guard_as_http, seek_page_for_request
 from tandem.matching.requests import selectors as match_request_selectors
 from tandem.participants import selectors as participant_selectors
 from tandem.programs.permissions import program_access
@@ -87,7 +86,7 @@ def program_relationships(request: HttpRequest, program_id: int) -> HttpResponse
     queryset = selectors.signal_row_queryset_for_program(
         program=program, status=status, search=search, kind=kind
     )
-    page = Paginator(queryset, SIGNALS_PER_PAGE).get_page(request.GET.get("page"))
+    page = seek_page_for_request(queryset, request, limit=SIGNALS_PER_PAGE)
     rows = selectors.signal_rows(
         page=list(page.object_list), program=program, status=status, search=search
     )

@@ -20,7 +20,7 @@ from tandem.accounts.models import User
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError, FieldError, InvalidInput
 from tandem.core.forms import add_domain_error, apply_bootstrap
-from tandem.core.web import guard_as_http
+from tandem.core.web import guard_as_http, seek_page_for_request
 from tandem.matching.models import MatchRun, RunObjective, RunStatus
 from tandem.matching.runs import permissions, selectors, services
 from tandem.matching.runs.forms import (
@@ -35,7 +35,7 @@ from tandem.programs.permissions import program_access
 
 PAIRS_PER_PAGE = 50
 UNMATCHED_PER_PAGE = 50
-RUNS_ON_HOME = 20
+RUNS_PER_PAGE = 20
 
 
 def _program(request: HttpRequest, program_id: int) -> Program:
@@ -56,11 +56,17 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _home_context(request: HttpRequest, program: Program, form: RunStartForm) -> dict[str, Any]:
+    # the runs are a seek page (`?after=`, `?before=`; decision 0020): every run of the
+    # programme is reachable, and an old one costs what the newest cost
+    runs = seek_page_for_request(
+        selectors.match_run_list_for_program(program=program), request, limit=RUNS_PER_PAGE
+    )
     return {
         "nav_section": "programs",
         "program": program,
         "supply": selectors.matching_supply(program=program),
-        "runs": list(selectors.match_run_list_for_program(program=program)[:RUNS_ON_HOME]),
+        "runs": runs.object_list,
+        "page": runs,
         "active_run": selectors.run_has_active_sibling(program=program),
         "form": apply_bootstrap(form),
         "objectives": [
