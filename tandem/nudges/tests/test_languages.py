@@ -21,6 +21,15 @@ from tandem.nudges.rules.words import Day, Words
 from tandem.nudges.services import nudges_evaluate
 from tandem.nudges.tests.conftest import later
 
+
+@pytest.fixture(autouse=True)
+def _source_language_after_each_test():
+    # A signed-in request activates its reader's language for the rest of the thread
+    # (PersonLanguageMiddleware does not deactivate it): leave the next test in the default.
+    yield
+    translation.deactivate()
+
+
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
