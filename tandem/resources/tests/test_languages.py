@@ -255,3 +255,33 @@ def test_the_command_loads_with_a_faithful_translation(cast, content_dir):
     )
     call_command("load_starter_content", "--directory", content_dir)
     assert Resource.objects.filter(organization=cast.org).count() == len(ALL)
+
+
+def test_a_spanish_manager_editing_a_piece_reads_its_form_and_refusal_in_spanish(
+    client, cast, library
+):
+    # given a Spanish-speaking manager editing their programme's own guide
+    client.force_login(_reader(cast.manager, "es"))
+    addition = library["addition"]
+    url = f"/programs/{cast.program.pk}/resources/{addition.pk}/edit/"
+
+    # when they open it, and save a body without questions
+    form = client.get(url)
+    response = client.post(
+        url,
+        {
+            "kind": "guide",
+            "title": "Renamed",
+            "body_markdown": "no questions here",
+            "minutes": "5",
+            "audience": "both",
+            "stages": ["getting-started"],
+        },
+    )
+
+    # then the form shows the piece as written, in a Spanish form, and refuses in Spanish
+    assert "Cohort kick-off questions" in form.content.decode()
+    assert "Cuerpo (Markdown)" in form.content.decode()
+    assert response.status_code == 400
+    assert "Una guía de conversación necesita al menos una línea" in response.content.decode()
+    assert Resource.objects.get(pk=addition.pk).title == "Cohort kick-off questions"
