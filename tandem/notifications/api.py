@@ -2,6 +2,7 @@
 here is the caller's own: there is no way to name another person's notifications."""
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -49,7 +50,7 @@ def notification_list(request: HttpRequest, filters: Query[NotificationFiltersIn
 )
 def notification_mark_read(request: HttpRequest, payload: MarkReadIn) -> object:
     if payload.all == (payload.ids is not None):
-        raise InvalidInput.for_field("ids", "Send either ids or all: true.")
+        raise InvalidInput.for_field("ids", gettext("Send either ids or all: true."))
     marked = services.notification_mark_read(
         actor=caller(request), notification_ids=None if payload.all else payload.ids
     )
@@ -124,7 +125,7 @@ def push_unsubscribe(request: HttpRequest, payload: PushSubscriptionRemoveIn) ->
 def _channel_settings(request: HttpRequest) -> dict[str, object]:
     actor = caller(request)
     if actor.role != Role.ORG_ADMIN:
-        raise Forbidden("Only organisation admins see the notification channels.")
+        raise Forbidden(gettext("Only organisation admins see the notification channels."))
     switches = selectors.channel_switches_for_org(organization_id=actor.organization_id)
     return {
         "push_enabled": switches.push_enabled,

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from tandem.accounts.models import Role
 from tandem.accounts.requests import signed_in_user
@@ -31,7 +32,7 @@ def channel_settings_page(request: HttpRequest) -> HttpResponse:
         token = request.POST.get("slack_bot_token", "").strip()
         try:
             if not raw_cap.isdigit():
-                raise InvalidInput.for_field("daily_cap", "Give a number from 1 to 500.")
+                raise InvalidInput.for_field("daily_cap", gettext("Give a number from 1 to 500."))
             services.channel_settings_update(
                 actor=actor,
                 push_enabled=request.POST.get("push_enabled") == "on",
@@ -47,7 +48,7 @@ def channel_settings_page(request: HttpRequest) -> HttpResponse:
             errors = {field_error.field: field_error.message for field_error in error.errors}
             status = 400
         else:
-            messages.success(request, "The notification channels are saved.")
+            messages.success(request, gettext("The notification channels are saved."))
             return redirect("notification_channels:settings")
     page = Paginator(
         selectors.channel_failure_queryset_for_org_admin(actor=actor), FAILURES_PER_PAGE

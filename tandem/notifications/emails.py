@@ -10,11 +10,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language, gettext
 
 from tandem.core.links import absolute_url
 from tandem.core.text import one_line
 from tandem.notifications.models import OutboxMessage
 from tandem.notifications.unsubscribe import unsubscribe_token
+from tandem.notifications.wording import recipient_language
 
 TANDEM_BLUE = "#0d6efd"
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -45,7 +47,13 @@ def unsubscribe_mailto(message: OutboxMessage) -> str:
 
 
 def outbox_email_build(message: OutboxMessage) -> EmailMultiAlternatives:
-    """The email for `message` (its recipient loaded)."""
+    """The email for `message` (its recipient loaded), framed in the recipient's language (the
+    subject and text were worded in it when the message was enqueued)."""
+    with recipient_language(message.recipient):
+        return _email_build(message)
+
+
+def _email_build(message: OutboxMessage) -> EmailMultiAlternatives:
     programme_name = message.program_name
     link = absolute_url(message.url)
     unsubscribe = unsubscribe_url(message)
@@ -56,8 +64,11 @@ def outbox_email_build(message: OutboxMessage) -> EmailMultiAlternatives:
     text += (
         "\n--\n"
         + (f"{programme_name} · Tandem\n" if programme_name else "Tandem\n")
-        + f"You receive this because of your notification settings: {preferences}\n"
-        + f"Stop these emails: {unsubscribe}\n"
+        + gettext("You receive this because of your notification settings: %(url)s")
+        % {"url": preferences}
+        + "\n"
+        + gettext("Stop these emails: %(url)s") % {"url": unsubscribe}
+        + "\n"
     )
     html = render_to_string(
         "notifications/email/message.html",
@@ -70,6 +81,7 @@ def outbox_email_build(message: OutboxMessage) -> EmailMultiAlternatives:
             "link": link,
             "preferences_url": preferences,
             "unsubscribe_url": unsubscribe,
+            "language": get_language(),
         },
     )
     email = EmailMultiAlternatives(

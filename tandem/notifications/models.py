@@ -9,35 +9,36 @@ import hashlib
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import Organization, User
 from tandem.core.encryption import EncryptedTextField
 
 
 class NotificationCategory(models.TextChoices):
-    RELATIONSHIP = "relationship", "Your mentoring relationships (start, pause, end)"
-    AGREEMENT = "agreement", "Mentoring agreement (edits and signatures)"
-    GOALS = "goals", "Goals and milestones (suggestions and celebrations)"
-    MEETINGS = "meetings", "Meeting invitations, changes and cancellations"
-    MESSAGES = "messages", "New messages from your mentoring partner"
-    FEEDBACK = "feedback", "Feedback from your mentoring partner"
-    WELCOME = "welcome", "Welcome and match announcements"
-    REMINDERS = "reminders", "Reminders (meetings, check-ins, an unsigned agreement, due goals)"
-    JOURNEY = "journey", "Journey steps and prompts (mid-point review, closing)"
-    NUDGES = "nudges", "Nudges when a relationship has gone quiet"
-    DIGEST = "digest", "Weekly digest for programme managers"
+    RELATIONSHIP = "relationship", _("Your mentoring relationships (start, pause, end)")
+    AGREEMENT = "agreement", _("Mentoring agreement (edits and signatures)")
+    GOALS = "goals", _("Goals and milestones (suggestions and celebrations)")
+    MEETINGS = "meetings", _("Meeting invitations, changes and cancellations")
+    MESSAGES = "messages", _("New messages from your mentoring partner")
+    FEEDBACK = "feedback", _("Feedback from your mentoring partner")
+    WELCOME = "welcome", _("Welcome and match announcements")
+    REMINDERS = "reminders", _("Reminders (meetings, check-ins, an unsigned agreement, due goals)")
+    JOURNEY = "journey", _("Journey steps and prompts (mid-point review, closing)")
+    NUDGES = "nudges", _("Nudges when a relationship has gone quiet")
+    DIGEST = "digest", _("Weekly digest for programme managers")
     MONTHLY_REPORT = (
         "monthly_report",
-        "Monthly programme report: each programme's key figures (managers and admins)",
+        _("Monthly programme report: each programme's key figures (managers and admins)"),
     )
-    INTEGRATIONS = "integrations", "Integrations (a webhook endpoint disabled after failures)"
-    PRIVACY = "privacy", "Your personal data (an export ready to download)"
+    INTEGRATIONS = "integrations", _("Integrations (a webhook endpoint disabled after failures)")
+    PRIVACY = "privacy", _("Your personal data (an export ready to download)")
 
 
 class NotificationChannel(models.TextChoices):
-    EMAIL = "email", "Email and in-app"
-    IN_APP = "in_app", "In-app only"
-    OFF = "off", "Off"
+    EMAIL = "email", _("Email and in-app")
+    IN_APP = "in_app", _("In-app only")
+    OFF = "off", _("Off")
 
 
 DEFAULT_CHANNEL = NotificationChannel.EMAIL
@@ -69,10 +70,10 @@ class DeliveryChannel(models.TextChoices):
     """Where one outbox row goes. Email is the base channel (`NotificationChannel`); the others
     are added to it per category (decision record 0021)."""
 
-    EMAIL = "email", "Email"
-    PUSH = "push", "Web push"
-    SLACK = "slack", "Slack direct message"
-    TEAMS = "teams", "Microsoft Teams"
+    EMAIL = "email", _("Email")
+    PUSH = "push", _("Web push")
+    SLACK = "slack", _("Slack direct message")
+    TEAMS = "teams", _("Microsoft Teams")
 
 
 # The channels a person adds to a category beside the base choice, each a boolean column of

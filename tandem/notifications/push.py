@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
+from django.utils.translation import gettext
 from pywebpush import WebPushException, webpush
 
 from tandem.core.errors import FieldError
@@ -131,16 +132,17 @@ def push_endpoint_errors(endpoint: str) -> list[FieldError]:
     if not endpoint or len(endpoint) > 1000 or any(c in endpoint for c in "\r\n\t "):
         return [
             FieldError(
-                "endpoint", "Give the push service's URL (one line, 1000 characters at most)."
+                "endpoint",
+                gettext("Give the push service's URL (one line, 1000 characters at most)."),
             )
         ]
     parts = urlsplit(endpoint)
     host = parts.hostname or ""
     allow_private = bool(settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)
     if parts.scheme != "https" and not (parts.scheme == "http" and allow_private):
-        return [FieldError("endpoint", "A push endpoint must be an https URL.")]
+        return [FieldError("endpoint", gettext("A push endpoint must be an https URL."))]
     if not host:
-        return [FieldError("endpoint", "The URL has no host.")]
+        return [FieldError("endpoint", gettext("The URL has no host."))]
     if _private_host(host) and not allow_private:
-        return [FieldError("endpoint", "A push endpoint must be on a public host.")]
+        return [FieldError("endpoint", gettext("A push endpoint must be on a public host."))]
     return []

@@ -20,6 +20,7 @@ from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tandem.accounts.models import Role, User
 from tandem.core import outbound
@@ -60,6 +61,7 @@ from tandem.notifications.slack import SlackFailure, slack_direct_message, slack
 from tandem.notifications.smtp_delivery import OutcomeUnknown, RefusedAfterCommit, SmtpSession
 from tandem.notifications.teams import teams_message, teams_post, teams_webhook_errors
 from tandem.notifications.unsubscribe import unsubscribe_read
+from tandem.notifications.wording import Wording, recipient_language, worded
 
 logger = logging.getLogger(__name__)
 
@@ -413,8 +415,8 @@ def outbox_enqueue(
     rule: str,
     recipient: User,
     category: str,
-    subject: str,
-    text: str,
+    subject: Wording,
+    text: Wording,
     url: str = "",
     program: OutboxProgram | None = None,
     attachments: Sequence[Attachment] = (),
@@ -435,9 +437,13 @@ def outbox_enqueue(
     and is trusted markup: render it from a template with autoescaping. Without it the HTML
     part shows `text`, escaped. Either way the email adds the programme's name and colour, the
     link to `url`, and the unsubscribe footer.
+
+    `subject` and `text` are worded in the recipient's language (`wording.Wording`).
     """
     if not recipient.is_active:
         return None
+    with recipient_language(recipient):
+        subject, text = worded(subject), worded(text)
     enqueued = _enqueue(
         [
             OutboxItem(
@@ -471,8 +477,8 @@ def notification_send(
     *,
     recipients: Iterable[User],
     category: str,
-    subject: str,
-    body: str,
+    subject: Wording,
+    body: Wording,
     url: str = "",
     attachments: Sequence[Attachment] = (),
 ) -> int:
@@ -482,27 +488,30 @@ def notification_send(
 
     The email leaves once the caller's transaction commits. Returns how many in-app
     notifications were written.
+
+    `subject` and `body` are worded for each recipient in their own language: pass a lazy
+    translation or a function (`wording.Wording`) where recipients may read different ones.
     """
     if category not in NotificationCategory.values:
         raise InvalidInput.for_field("category", f"'{category}' is not a notification category.")
     call = uuid.uuid4().hex
     people = [user for user in recipients if user.is_active]
-    enqueued = _enqueue(
-        [
-            OutboxItem(
-                key=f"send:{category}:{person.pk}:{call}",
-                rule="send",
-                recipient_id=person.pk,
-                category=category,
-                subject=subject,
-                text=body,
-                url=url,
-                attachments=attachments,
+    items = []
+    for person in people:
+        with recipient_language(person):
+            items.append(
+                OutboxItem(
+                    key=f"send:{category}:{person.pk}:{call}",
+                    rule="send",
+                    recipient_id=person.pk,
+                    category=category,
+                    subject=worded(subject),
+                    text=worded(body),
+                    url=url,
+                    attachments=attachments,
+                )
             )
-            for person in people
-        ],
-        recipients_active=True,
-    )
+    enqueued = _enqueue(items, recipients_active=True)
     return len(enqueued.notifications)
 
 
@@ -531,22 +540,31 @@ def notification_preferences_update(
     }
     errors = (
         [
-            FieldError(category, f"'{category}' is not a notification category.")
+            FieldError(
+                category,
+                gettext("'%(category)s' is not a notification category.") % {"category": category},
+            )
             for category in channels
             if category not in NotificationCategory.values
         ]
         + [
-            FieldError(category, f"'{channel}' is not a channel (email, in_app or off).")
+            FieldError(
+                category,
+                gettext("'%(channel)s' is not a channel (email, in_app or off).")
+                % {"channel": channel},
+            )
             for category, channel in channels.items()
             if channel not in NotificationChannel.values
         ]
         + [
-            FieldError(category, "This category cannot be turned off; choose in-app only.")
+            FieldError(category, gettext("This category cannot be turned off; choose in-app only."))
             for category, channel in channels.items()
             if category in CATEGORIES_WITHOUT_OFF and channel == NotificationChannel.OFF
         ]
         + [
-            FieldError(category, "Only programme managers and organisation admins receive this.")
+            FieldError(
+                category, gettext("Only programme managers and organisation admins receive this.")
+            )
             for category in channels
             if category in MANAGER_CATEGORIES
             and actor.role not in (Role.ORG_ADMIN, Role.PROGRAM_MANAGER)
@@ -566,7 +584,13 @@ def notification_preferences_update(
     for name, wanted_by_category in extras.items():
         for category, wanted in wanted_by_category.items():
             if category not in NotificationCategory.values:
-                errors.append(FieldError(name, f"'{category}' is not a notification category."))
+                errors.append(
+                    FieldError(
+                        name,
+                        gettext("'%(category)s' is not a notification category.")
+                        % {"category": category},
+                    )
+                )
                 continue
             if not wanted:
                 continue
@@ -577,20 +601,28 @@ def notification_preferences_update(
                 errors.append(
                     FieldError(
                         f"{name}_{category}",
-                        f"Turned off: nothing reaches you for this category, {name} neither.",
+                        gettext(
+                            "Turned off: nothing reaches you for this category, %(channel)s "
+                            "neither."
+                        )
+                        % {"channel": name},
                     )
                 )
             elif name != DeliveryChannel.PUSH and name not in open_channels:
                 errors.append(
                     FieldError(
                         f"{name}_{category}",
-                        f"Your organisation does not send notifications through {name.title()}.",
+                        gettext(
+                            "Your organisation does not send notifications through %(channel)s."
+                        )
+                        % {"channel": name.title()},
                     )
                 )
             elif name == DeliveryChannel.TEAMS and not has_teams_url:
                 errors.append(
                     FieldError(
-                        f"{name}_{category}", "Give your Teams workflow's webhook URL first."
+                        f"{name}_{category}",
+                        gettext("Give your Teams workflow's webhook URL first."),
                     )
                 )
     if quiet_hours is not None:
@@ -599,13 +631,13 @@ def notification_preferences_update(
             errors.append(
                 FieldError(
                     "quiet_end" if end is None else "quiet_start",
-                    "Give both times, or neither for no quiet hours.",
+                    gettext("Give both times, or neither for no quiet hours."),
                 )
             )
         elif start is not None and start == end:
-            errors.append(FieldError("quiet_end", "Quiet hours must end at another time."))
+            errors.append(FieldError("quiet_end", gettext("Quiet hours must end at another time.")))
     if errors:
-        raise InvalidInput("Some notification settings are not valid.", errors=errors)
+        raise InvalidInput(gettext("Some notification settings are not valid."), errors=errors)
     if teams_webhook_url is not None:
         teams_webhook_set(actor=actor, url=teams_webhook_url)
     touched = set(channels).union(*extras.values())
@@ -642,9 +674,11 @@ def quiet_hours_set(
         QuietHours.objects.filter(user=actor).delete()
         return None
     if start == end:
-        raise InvalidInput.for_field("quiet_end", "Quiet hours must end at another time.")
+        raise InvalidInput.for_field("quiet_end", gettext("Quiet hours must end at another time."))
     if start.tzinfo is not None or end.tzinfo is not None:
-        raise InvalidInput.for_field("quiet_start", "Give wall-clock times without a timezone.")
+        raise InvalidInput.for_field(
+            "quiet_start", gettext("Give wall-clock times without a timezone.")
+        )
     quiet, _ = QuietHours.objects.update_or_create(
         user=actor, defaults={"start": start, "end": end}
     )
@@ -659,7 +693,7 @@ def notification_unsubscribe(*, token: str) -> tuple[User, str]:
     user_id, category = unsubscribe_read(token)
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(gettext("This unsubscribe link is not valid."))
     NotificationPreference.objects.update_or_create(
         user=user, category=category, defaults={"channel": NotificationChannel.IN_APP}
     )
@@ -1199,19 +1233,23 @@ def outbox_deliver_batch(
     fallbacks: list[str] = []
     try:
         for row in rows:
-            if row.channel != DeliveryChannel.EMAIL:
-                _deliver_beside_email(
-                    row, worker_id=worker_id, lease=lease, report=report, fallbacks=fallbacks
+            # The one place a message is dressed for its channel (the email's frame, the
+            # chat card's button): in its recipient's language. The subject and text were
+            # written in that language when enqueued (`recipient_language`).
+            with recipient_language(row.recipient):
+                if row.channel != DeliveryChannel.EMAIL:
+                    _deliver_beside_email(
+                        row, worker_id=worker_id, lease=lease, report=report, fallbacks=fallbacks
+                    )
+                    continue
+                _deliver_one(
+                    row,
+                    worker_id=worker_id,
+                    lease=lease,
+                    session=session,
+                    backend=backend,
+                    report=report,
                 )
-                continue
-            _deliver_one(
-                row,
-                worker_id=worker_id,
-                lease=lease,
-                session=session,
-                backend=backend,
-                report=report,
-            )
     finally:
         if session is not None:
             session.close()
@@ -1337,11 +1375,11 @@ def push_subscription_add(
         try:
             base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         except ValueError:
-            errors.append(FieldError(name, "Not a base64url key."))
+            errors.append(FieldError(name, gettext("Not a base64url key.")))
         if not value or len(value) > 200:
-            errors.append(FieldError(name, "Give the browser's key (base64url)."))
+            errors.append(FieldError(name, gettext("Give the browser's key (base64url).")))
     if errors:
-        raise InvalidInput("This push subscription is not valid.", errors=errors)
+        raise InvalidInput(gettext("This push subscription is not valid."), errors=errors)
     subscription, _ = PushSubscription.objects.update_or_create(
         user=actor, endpoint=endpoint, defaults={"p256dh": p256dh, "auth": auth}
     )
@@ -1370,17 +1408,20 @@ def channel_settings_update(
     beside email per person (1 to 500). Organisation admins only. A new token belongs to a
     workspace whose user ids differ, so the people's cached Slack ids are forgotten."""
     if actor.role != Role.ORG_ADMIN:
-        raise Forbidden("Only organisation admins change the notification channels.")
+        raise Forbidden(gettext("Only organisation admins change the notification channels."))
     errors = []
     if daily_cap is not None and not 1 <= daily_cap <= 500:
-        errors.append(FieldError("daily_cap", "Give a number from 1 to 500."))
+        errors.append(FieldError("daily_cap", gettext("Give a number from 1 to 500.")))
     token = slack_bot_token.strip() if slack_bot_token is not None else None
     if token and (not token.startswith("xoxb-") or len(token) > 255 or " " in token):
         errors.append(
-            FieldError("slack_bot_token", "Give the Slack app's bot token (it starts with xoxb-).")
+            FieldError(
+                "slack_bot_token",
+                gettext("Give the Slack app's bot token (it starts with xoxb-)."),
+            )
         )
     if errors:
-        raise InvalidInput("These channel settings are not valid.", errors=errors)
+        raise InvalidInput(gettext("These channel settings are not valid."), errors=errors)
     settings_row, _ = ChannelSettings.objects.select_for_update().get_or_create(
         organization_id=actor.organization_id
     )
@@ -1417,7 +1458,7 @@ def teams_webhook_set(*, actor: User, url: str | None) -> ChatAddress | None:
         return ChatAddress.objects.filter(user=actor).first()
     errors = teams_webhook_errors(url)
     if errors:
-        raise InvalidInput("This Teams webhook URL cannot be used.", errors=errors)
+        raise InvalidInput(gettext("This Teams webhook URL cannot be used."), errors=errors)
     address, _ = ChatAddress.objects.update_or_create(
         user=actor, defaults={"teams_webhook_url": url}
     )

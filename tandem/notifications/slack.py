@@ -11,6 +11,7 @@ backoff (or at the time a rate limit's Retry-After names), so every attempt is o
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -82,7 +83,7 @@ def slack_blocks(*, title: str, text: str, path: str) -> list[dict[str, object]]
             "elements": [
                 {
                     "type": "button",
-                    "text": {"type": "plain_text", "text": "Open in Tandem"},
+                    "text": {"type": "plain_text", "text": gettext("Open in Tandem")},
                     "url": absolute_url(path or "/notifications/"),
                     "action_id": "open_in_tandem",
                 }

@@ -11,6 +11,7 @@ last byte; the receiver never reads a request that was not recorded).
 from collections.abc import Callable
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from tandem.core.errors import FieldError
 from tandem.core.links import absolute_url
@@ -43,7 +44,7 @@ def adaptive_card(*, title: str, text: str, path: str) -> dict[str, object]:
         "actions": [
             {
                 "type": "Action.OpenUrl",
-                "title": "Open in Tandem",
+                "title": gettext("Open in Tandem"),
                 "url": absolute_url(path or "/notifications/"),
             }
         ],
@@ -69,7 +70,9 @@ def teams_webhook_errors(url: str) -> list[FieldError]:
     (https, a host, no credentials, no literal private address); hosts are not listed
     (tenants' Power Automate hosts differ by region and change)."""
     if not url.strip():
-        return [FieldError("teams_webhook_url", "Paste the URL your Teams workflow gives you.")]
+        return [
+            FieldError("teams_webhook_url", gettext("Paste the URL your Teams workflow gives you."))
+        ]
     return url_errors(url, field="teams_webhook_url")
 
 

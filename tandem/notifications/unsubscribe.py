@@ -3,6 +3,7 @@ site's secret (django.core.signing), so it works without signing in and cannot b
 pointed at someone else. It does not expire: an old email's link must keep working."""
 
 from django.core import signing
+from django.utils.translation import gettext
 
 from tandem.core.errors import NotFound
 from tandem.notifications.models import NotificationCategory
@@ -20,11 +21,11 @@ def unsubscribe_read(token: str) -> tuple[int, str]:
     try:
         value = signing.Signer(salt=_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, UnicodeDecodeError) as error:
-        raise NotFound("This unsubscribe link is not valid.") from error
+        raise NotFound(gettext("This unsubscribe link is not valid.")) from error
     if (
         not isinstance(value, dict)
         or not isinstance(value.get("u"), int)
         or value.get("c") not in NotificationCategory.values
     ):
-        raise NotFound("This unsubscribe link is not valid.")
+        raise NotFound(gettext("This unsubscribe link is not valid."))
     return value["u"], value["c"]

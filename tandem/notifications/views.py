@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -115,7 +116,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             try:
                 times[name] = _time(raw)
             except ValueError:
-                errors[name] = "Give a time like 22:00."
+                errors[name] = gettext("Give a time like 22:00.")
         if not errors:
             try:
                 services.notification_preferences_update(
@@ -130,7 +131,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             except InvalidInput as error:
                 errors = {field_error.field: field_error.message for field_error in error.errors}
             else:
-                messages.success(request, "Your notification settings are saved.")
+                messages.success(request, gettext("Your notification settings are saved."))
                 return redirect("notifications:preferences")
         status = 400
     rows = [

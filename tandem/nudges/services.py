@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 
 from django.db import connections, transaction
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from tandem.accounts.models import User
 from tandem.audit import events as audit_events
@@ -25,8 +27,10 @@ from tandem.core.json_rows import in_values
 from tandem.notifications.models import OutboxMessage, OutboxStatus
 from tandem.notifications.services import OutboxItem, outbox_enqueue_many
 from tandem.notifications.tasks import outbox_deliver_task
+from tandem.notifications.wording import recipient_languages
 from tandem.nudges.models import LEASE_NAME, NudgeSetting, SchedulerLease
 from tandem.nudges.rules import RULES, RULES_BY_NAME, Context, Nudge, Rule, RuleSettings
+from tandem.nudges.rules.words import in_active_language
 from tandem.nudges.selectors import NudgeSettingRow, nudge_settings_for_program
 from tandem.programs.permissions import program_access
 from tandem.programs.selectors import programs_for_email
@@ -60,18 +64,32 @@ class EvaluationReport:
 # --- settings ----------------------------------------------------------------------------
 
 
+# The units a timing is counted in, as `_check_change` names them (marked for translation).
+UNIT_WORDS = (
+    gettext_noop("hours"),
+    gettext_noop("days"),
+    gettext_noop("weeks"),
+    gettext_noop("weekday"),
+)
+
+
 def _check_change(change: SettingChange, seen: set[str]) -> list[FieldError]:
     rule = RULES_BY_NAME.get(change.rule)
     if rule is None:
-        return [FieldError(change.rule, f"'{change.rule}' is not a nudge rule.")]
+        return [
+            FieldError(
+                change.rule, gettext("'%(rule)s' is not a nudge rule.") % {"rule": change.rule}
+            )
+        ]
     if change.rule in seen:
-        return [FieldError(change.rule, "This rule is listed twice.")]
+        return [FieldError(change.rule, gettext("This rule is listed twice."))]
     seen.add(change.rule)
     if not rule.minimum <= change.timing <= rule.maximum:
         return [
             FieldError(
                 f"{rule.name}.timing",
-                f"Choose between {rule.minimum} and {rule.maximum} ({rule.unit}).",
+                gettext("Choose between %(minimum)s and %(maximum)s (%(unit)s).")
+                % {"minimum": rule.minimum, "maximum": rule.maximum, "unit": gettext(rule.unit)},
             )
         ]
     return []
@@ -88,7 +106,7 @@ def nudge_settings_update(
     seen: set[str] = set()
     errors = [error for change in changes for error in _check_change(change, seen)]
     if errors:
-        raise InvalidInput("Some nudge settings are not valid.", errors=errors)
+        raise InvalidInput(gettext("Some nudge settings are not valid."), errors=errors)
     before = {row.rule.name: row for row in nudge_settings_for_program(program=program)}
     NudgeSetting.objects.bulk_create(
         [
@@ -134,20 +152,30 @@ def nudge_settings_update(
 def _outbox_items(nudges: list[Nudge]) -> list[OutboxItem]:
     # One query for every programme the nudges are about: their name and colour dress the emails.
     programs = programs_for_email(program_ids=[nudge.program_id for nudge in nudges])
-    return [
-        OutboxItem(
-            key=nudge.key,
-            rule=nudge.rule,
-            recipient_id=nudge.recipient_id,
-            category=nudge.category,
-            subject=nudge.title,
-            text=nudge.text,
-            url=nudge.url,
-            program=programs.get(nudge.program_id),
-            attachments=nudge.attachments,
+    # One query for the recipients who read another language than the source one; each of
+    # their messages is worded in it (a rule writes `Words`, which read as the source).
+    languages = recipient_languages(nudge.recipient_id for nudge in nudges)
+    items = []
+    for nudge in nudges:
+        subject, text = str(nudge.title), str(nudge.text)
+        language = languages.get(nudge.recipient_id)
+        if language is not None:
+            with translation.override(language):
+                subject, text = in_active_language(nudge.title), in_active_language(nudge.text)
+        items.append(
+            OutboxItem(
+                key=nudge.key,
+                rule=nudge.rule,
+                recipient_id=nudge.recipient_id,
+                category=nudge.category,
+                subject=subject,
+                text=text,
+                url=nudge.url,
+                program=programs.get(nudge.program_id),
+                attachments=nudge.attachments,
+            )
         )
-        for nudge in nudges
-    ]
+    return items
 
 
 def _settings_by_rule(*rules: str) -> dict[str, list[tuple[int, bool, int | None]]]:

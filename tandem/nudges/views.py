@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import InvalidInput
@@ -14,13 +16,13 @@ from tandem.programs.permissions import program_access
 
 # A "day of the week" timing is chosen by name; the form still sends the rule's number.
 WEEKDAYS = [
-    (1, "Monday"),
-    (2, "Tuesday"),
-    (3, "Wednesday"),
-    (4, "Thursday"),
-    (5, "Friday"),
-    (6, "Saturday"),
-    (7, "Sunday"),
+    (1, _("Monday")),
+    (2, _("Tuesday")),
+    (3, _("Wednesday")),
+    (4, _("Thursday")),
+    (5, _("Friday")),
+    (6, _("Saturday")),
+    (7, _("Sunday")),
 ]
 
 
@@ -35,7 +37,7 @@ def _changes(
         try:
             timing = int(raw)
         except ValueError:
-            errors[name] = "Enter a whole number."
+            errors[name] = gettext("Enter a whole number.")
             continue
         changes.append(
             services.SettingChange(
@@ -63,7 +65,7 @@ def nudge_settings(request: HttpRequest, program_id: int) -> HttpResponse:
             except InvalidInput as error:
                 errors = {item.field.split(".")[0]: item.message for item in error.errors}
             else:
-                messages.success(request, "Nudge settings saved.")
+                messages.success(request, gettext("Nudge settings saved."))
                 return redirect("nudges:settings", program_id=program.pk)
     items = [
         {

@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from django.utils.translation import gettext
+
 from tandem.resources.models import URL_KINDS, Audience, ResourceKind, Stage
 
 T = TypeVar("T")
@@ -120,33 +122,45 @@ def split_list(value: str) -> list[str]:
 
 def check_kind(value: str) -> str:
     if value not in ResourceKind.values:
-        raise ContentError(f"Unknown kind {value!r}; use one of {', '.join(ResourceKind.values)}.")
+        raise ContentError(
+            gettext("Unknown kind %(value)r; use one of %(choices)s.")
+            % {"value": value, "choices": ", ".join(ResourceKind.values)}
+        )
     return value
 
 
 def check_audience(value: str) -> str:
     if value not in Audience.values:
-        raise ContentError(f"Unknown audience {value!r}; use one of {', '.join(Audience.values)}.")
+        raise ContentError(
+            gettext("Unknown audience %(value)r; use one of %(choices)s.")
+            % {"value": value, "choices": ", ".join(Audience.values)}
+        )
     return value
 
 
 def check_stages(values: list[str]) -> list[str]:
     if not values:
-        raise ContentError("Give at least one stage.")
+        raise ContentError(gettext("Give at least one stage."))
     unknown = [value for value in values if value not in Stage.values]
     if unknown:
-        raise ContentError(f"Unknown stage {unknown[0]!r}; use any of {', '.join(Stage.values)}.")
+        raise ContentError(
+            gettext("Unknown stage %(value)r; use any of %(choices)s.")
+            % {"value": unknown[0], "choices": ", ".join(Stage.values)}
+        )
     # Keep the journey's order, once each.
     return [stage for stage in Stage.values if stage in values]
 
 
 def check_skills(values: list[str]) -> list[str]:
     if len(values) > SKILLS_MAX:
-        raise ContentError(f"At most {SKILLS_MAX} skills.")
+        raise ContentError(gettext("At most %(limit)s skills.") % {"limit": SKILLS_MAX})
     seen: dict[str, str] = {}
     for value in values:
         if len(value) > SKILL_MAX:
-            raise ContentError(f"A skill is at most {SKILL_MAX} characters: {value[:20]!r}...")
+            raise ContentError(
+                gettext("A skill is at most %(limit)s characters: %(start)r...")
+                % {"limit": SKILL_MAX, "start": value[:20]}
+            )
         seen.setdefault(value.lower(), value)
     return list(seen.values())
 
@@ -154,37 +168,52 @@ def check_skills(values: list[str]) -> list[str]:
 def check_minutes(value: str | int) -> int:
     if isinstance(value, str):
         if not value.isdigit():
-            raise ContentError(f"minutes must be a whole number, not {value!r}.")
+            raise ContentError(
+                gettext("minutes must be a whole number, not %(value)r.") % {"value": value}
+            )
         value = int(value)
     if not 1 <= value <= MINUTES_MAX:
-        raise ContentError(f"minutes must be between 1 and {MINUTES_MAX}.")
+        raise ContentError(
+            gettext("minutes must be between 1 and %(limit)s.") % {"limit": MINUTES_MAX}
+        )
     return value
 
 
 def check_url(kind: str, url: str) -> str:
     if kind in URL_KINDS:
         if not url:
-            raise ContentError(f"A {kind} needs a url.")
+            raise ContentError(gettext("A %(kind)s needs a url.") % {"kind": kind})
         if not re.match(r"^https?://[^\s/]+\.[^\s]*$", url):
-            raise ContentError(f"The url must be an http(s) address, not {url!r}.")
+            raise ContentError(
+                gettext("The url must be an http(s) address, not %(url)r.") % {"url": url}
+            )
     elif url:
-        raise ContentError(f"Only links and videos have a url (this is a {kind}).")
+        raise ContentError(
+            gettext("Only links and videos have a url (this is a %(kind)s).") % {"kind": kind}
+        )
     return url
 
 
 def check_text(name: str, value: str, limit: int) -> str:
     value = value.strip()
     if not value:
-        raise ContentError(f"The {name} is empty.")
+        raise ContentError(gettext("The %(name)s is empty.") % {"name": name})
     if len(value) > limit:
-        raise ContentError(f"The {name} is at most {limit} characters.")
+        raise ContentError(
+            gettext("The %(name)s is at most %(limit)s characters.")
+            % {"name": name, "limit": limit}
+        )
     return value
 
 
 def _item(text: str, line: int, what: str) -> str:
     text = text.strip()
     if len(text) > ITEM_MAX:
-        raise ContentError(f"A {what} is at most {ITEM_MAX} characters.", line)
+        raise ContentError(
+            gettext("A %(what)s is at most %(limit)s characters.")
+            % {"what": what, "limit": ITEM_MAX},
+            line,
+        )
     return text
 
 
@@ -198,7 +227,7 @@ def parse_body(kind: str, body: str, *, first_line: int = 1) -> ParsedBody:
 
     if kind == ResourceKind.ARTICLE:
         if not body.strip():
-            raise ContentError("An article needs a body.", at(0))
+            raise ContentError(gettext("An article needs a body."), at(0))
         return ParsedBody()
     if kind in URL_KINDS:
         return ParsedBody()
@@ -210,11 +239,13 @@ def parse_body(kind: str, body: str, *, first_line: int = 1) -> ParsedBody:
                 items.append(_item(match.group(1), at(index), "checklist item"))
             elif CHECKLIST_LIKE_RE.match(line):
                 raise ContentError(
-                    "A checklist item is written '- [ ] item' (one space in the brackets).",
+                    gettext(
+                        "A checklist item is written '- [ ] item' (one space in the brackets)."
+                    ),
                     at(index),
                 )
         if not items:
-            raise ContentError("A checklist needs at least one '- [ ] item' line.", at(0))
+            raise ContentError(gettext("A checklist needs at least one '- [ ] item' line."), at(0))
         return ParsedBody(checklist_items=tuple(items))
     if kind == ResourceKind.GUIDE:
         questions = []
@@ -223,10 +254,12 @@ def parse_body(kind: str, body: str, *, first_line: int = 1) -> ParsedBody:
                 continue
             match = QUESTION_RE.match(line)
             if not match:
-                raise ContentError("A guide question is written '? question'.", at(index))
+                raise ContentError(gettext("A guide question is written '? question'."), at(index))
             questions.append(_item(match.group(1), at(index), "question"))
         if not questions:
-            raise ContentError("A conversation guide needs at least one '? question' line.", at(0))
+            raise ContentError(
+                gettext("A conversation guide needs at least one '? question' line."), at(0)
+            )
         return ParsedBody(guide_questions=tuple(questions))
     return _parse_module(lines, at)
 
@@ -242,7 +275,9 @@ def _parse_module(lines: list[str], at: Callable[[int], int]) -> ParsedBody:
         title, line, body_lines = current
         text = "\n".join(body_lines).strip()
         if not text:
-            raise ContentError(f"The lesson {title!r} has no text.", line)
+            raise ContentError(
+                gettext("The lesson %(title)r has no text.") % {"title": title}, line
+            )
         lessons.append(ParsedLesson(title=title, body_markdown=text, line=line))
 
     for index, line in enumerate(lines):
@@ -251,9 +286,15 @@ def _parse_module(lines: list[str], at: Callable[[int], int]) -> ParsedBody:
             close_lesson()
             title = lesson.group(1).strip()
             if not title:
-                raise ContentError("A lesson needs a title: '## Lesson: <title>'.", at(index))
+                raise ContentError(
+                    gettext("A lesson needs a title: '## Lesson: <title>'."), at(index)
+                )
             if len(title) > TITLE_MAX:
-                raise ContentError(f"A lesson title is at most {TITLE_MAX} characters.", at(index))
+                raise ContentError(
+                    gettext("A lesson title is at most %(limit)s characters.")
+                    % {"limit": TITLE_MAX},
+                    at(index),
+                )
             current = (title, at(index), [])
         elif CHECK_HEADING_RE.match(line):
             close_lesson()
@@ -265,7 +306,9 @@ def _parse_module(lines: list[str], at: Callable[[int], int]) -> ParsedBody:
     else:
         close_lesson()
     if not lessons:
-        raise ContentError("A training module needs at least one '## Lesson: <title>'.", at(0))
+        raise ContentError(
+            gettext("A training module needs at least one '## Lesson: <title>'."), at(0)
+        )
     questions: list[ParsedCheckQuestion] = []
     if check_start is not None:
         questions = _parse_check(lines, check_start, at)
@@ -284,11 +327,17 @@ def _parse_check(
         if not text:
             return
         if len(options) < 2:
-            raise ContentError(f"The question {text!r} needs at least two options.", line_no)
+            raise ContentError(
+                gettext("The question %(text)r needs at least two options.") % {"text": text},
+                line_no,
+            )
         right = sum(1 for _, is_correct in options if is_correct)
         if right != 1:
             raise ContentError(
-                f"The question {text!r} needs exactly one right option ('- [x]'), not {right}.",
+                gettext(
+                    "The question %(text)r needs exactly one right option ('- [x]'), not %(right)s."
+                )
+                % {"text": text, "right": right},
                 line_no,
             )
         questions.append(ParsedCheckQuestion(text=text, options=tuple(options), line=line_no))
@@ -304,19 +353,23 @@ def _parse_check(
             text, line_no, options = _item(question.group(1), at(index), "question"), at(index), []
         elif option:
             if not text:
-                raise ContentError("An option comes before any 'Q: question' line.", at(index))
+                raise ContentError(
+                    gettext("An option comes before any 'Q: question' line."), at(index)
+                )
             options.append((_item(option.group(2), at(index), "option"), option.group(1) != " "))
         elif LESSON_RE.match(line):
-            raise ContentError("Lessons come before the '## Check' section.", at(index))
+            raise ContentError(gettext("Lessons come before the '## Check' section."), at(index))
         else:
             raise ContentError(
-                "In '## Check' write 'Q: question' lines and '- [x] right' / '- [ ] wrong' "
-                "options only.",
+                gettext(
+                    "In '## Check' write 'Q: question' lines and '- [x] right' / '- [ ] wrong' "
+                    "options only."
+                ),
                 at(index),
             )
     close()
     if not questions:
-        raise ContentError("The '## Check' section has no 'Q: question'.", at(start))
+        raise ContentError(gettext("The '## Check' section has no 'Q: question'."), at(start))
     return questions
 
 

@@ -11,8 +11,11 @@ Skills are a JSON list of free-text strings (not an M2M to people.Skill): shippe
 skills in plain words, and an organisation's skill list differs from one tenant to the next.
 """
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import Organization, User
 from tandem.core.models import TimeStampedModel
@@ -20,12 +23,12 @@ from tandem.programs.models import Program
 
 
 class ResourceKind(models.TextChoices):
-    ARTICLE = "article", "Article"
-    CHECKLIST = "checklist", "Checklist"
-    GUIDE = "guide", "Conversation guide"
-    LINK = "link", "External link"
-    VIDEO = "video", "Video"
-    MODULE = "module", "Training module"
+    ARTICLE = "article", _("Article")
+    CHECKLIST = "checklist", _("Checklist")
+    GUIDE = "guide", _("Conversation guide")
+    LINK = "link", _("External link")
+    VIDEO = "video", _("Video")
+    MODULE = "module", _("Training module")
 
 
 # Kinds that point somewhere else and need a URL.
@@ -33,19 +36,19 @@ URL_KINDS = (ResourceKind.LINK, ResourceKind.VIDEO)
 
 
 class Audience(models.TextChoices):
-    MENTOR = "mentor", "Mentors"
-    MENTEE = "mentee", "Mentees"
-    BOTH = "both", "Mentors and mentees"
+    MENTOR = "mentor", _("Mentors")
+    MENTEE = "mentee", _("Mentees")
+    BOTH = "both", _("Mentors and mentees")
 
 
 class Stage(models.TextChoices):
     """The journey's stages, in order."""
 
-    GETTING_STARTED = "getting-started", "Getting started"
-    SETTING_GOALS = "setting-goals", "Setting goals"
-    WORKING_TOGETHER = "working-together", "Working together"
-    MID_POINT_REVIEW = "mid-point-review", "Mid-point review"
-    CLOSING = "closing", "Closing"
+    GETTING_STARTED = "getting-started", _("Getting started")
+    SETTING_GOALS = "setting-goals", _("Setting goals")
+    WORKING_TOGETHER = "working-together", _("Working together")
+    MID_POINT_REVIEW = "mid-point-review", _("Mid-point review")
+    CLOSING = "closing", _("Closing")
 
 
 # A module passes its knowledge check at this share of right answers (per cent).
@@ -122,8 +125,17 @@ class Resource(TimeStampedModel):
             ),
         ]
 
+    # Set by `translations.localise` on a row whose words it swapped for a reader's language.
+    shown_in_language = ""
+
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.shown_in_language:
+            # A display copy holds a translation: writing it would replace the piece's own text.
+            raise RuntimeError(f"Resource {self.pk} was localised for display; load it again.")
+        super().save(*args, **kwargs)
 
     @property
     def stage_labels(self) -> list[str]:

@@ -10,6 +10,7 @@ Anyone else who can read the piece gets Forbidden (403); anyone who cannot, NotF
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from tandem.accounts.models import Role, User
 from tandem.core.errors import Forbidden, NotFound
@@ -52,23 +53,25 @@ def can_edit_resource(actor: User, resource: Resource) -> bool:
 def resource_access(*, actor: User, resource_id: int, edit: bool = False) -> Resource:
     """The resource as `actor` may use it, or NotFound / Forbidden (see the module docstring)."""
     if actor.organization_id is None or not actor.is_active:
-        raise NotFound("No such resource.")
+        raise NotFound(gettext("No such resource."))
     resource = (
         Resource.objects.select_related("program", "organization")
         .filter(pk=resource_id, organization_id=actor.organization_id)
         .first()
     )
     if resource is None:
-        raise NotFound("No such resource.")
+        raise NotFound(gettext("No such resource."))
     editor = can_edit_resource(actor, resource)
     if not editor:
         if resource.is_hidden:
-            raise NotFound("No such resource.")
+            raise NotFound(gettext("No such resource."))
         if resource.program_id is not None and resource.program_id not in member_program_ids(actor):
-            raise NotFound("No such resource.")
+            raise NotFound(gettext("No such resource."))
         if edit:
             raise Forbidden(
-                "Only organisation admins (and a programme's managers, for its own additions) "
-                "can change the library."
+                gettext(
+                    "Only organisation admins (and a programme's managers, for its own "
+                    "additions) can change the library."
+                )
             )
     return resource

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext
 
 from tandem.accounts.models import User
 from tandem.accounts.selectors import aggregate_min_group
@@ -26,6 +27,7 @@ from tandem.resources.models import (
     Stage,
 )
 from tandem.resources.permissions import can_edit_resource, member_program_ids, resource_access
+from tandem.resources.translations import localise
 
 SEARCH_MAX = 100
 
@@ -118,7 +120,8 @@ class ResourceDetail:
 
 
 def resource_get(*, user: User, resource_id: int) -> ResourceDetail:
-    """One piece as `user` reads it (guarded), with its children and the user's progress."""
+    """One piece as `user` reads it (guarded), with its children and the user's progress, in
+    the active language where the piece has a shipped translation (`translations.localise`)."""
     guarded = resource_access(actor=user, resource_id=resource_id)
     resource = (
         Resource.objects.select_related("program")
@@ -133,6 +136,7 @@ def resource_get(*, user: User, resource_id: int) -> ResourceDetail:
         )
         .get(pk=guarded.pk)
     )
+    localise([resource])
     progress = ResourceProgress.objects.filter(user=user, resource=resource).first()
     completed = set(
         LessonCompletion.objects.filter(user=user, lesson__resource=resource).values_list(
@@ -162,7 +166,8 @@ def resources_for_stage(
 ) -> list[Resource]:
     """The visible pieces for one journey stage: the organisation's and the programme's
     additions, for `audience` ("mentor"/"mentee": theirs and both's; None: all), guides' and
-    checklists' children prefetched. For journeys and meeting mode. Four queries."""
+    checklists' children prefetched, in the active language where shipped (`localise`). For
+    journeys and meeting mode. Four queries."""
     if stage not in Stage.values:
         return []
     scope = Q(program__isnull=True)
@@ -173,7 +178,7 @@ def resources_for_stage(
     )
     if audience:
         queryset = queryset.filter(_audience_q(audience))
-    return list(
+    return localise(
         queryset.prefetch_related("guide_questions", "checklist_items").order_by(
             "kind", "title", "id"
         )
@@ -199,11 +204,11 @@ def resource_completion_rates(
     participants marked it done, through the aggregate rule (`tandem.core.aggregates`): a
     person counts from the month they marked it done or joined, whichever is later, once that
     month has ended and at least the minimum group of people count with them, so no two reads
-    differ by one person. Three queries."""
+    differ by one person. Titles in the active language where shipped. Three queries."""
     min_group = aggregate_min_group(program.organization)
     active = Participant.objects.filter(program=program, status=ParticipantStatus.ACTIVE)
     joined = dict(active.values_list("user_id", "enrolled_at"))
-    resources = list(
+    resources = localise(
         Resource.objects.filter(organization_id=program.organization_id)
         .filter(Q(program__isnull=True) | Q(program=program))
         .select_related("program")
@@ -249,7 +254,7 @@ def resource_in_program(*, program: Program, resource_id: int) -> Resource:
     """One of `resource_list_for_program`, or NotFound."""
     resource = resource_list_for_program(program=program).filter(pk=resource_id).first()
     if resource is None:
-        raise NotFound("No such resource.")
+        raise NotFound(gettext("No such resource."))
     return resource
 
 

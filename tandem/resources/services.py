@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from tandem.accounts.models import Organization, Role, User
 from tandem.core.errors import Conflict, FieldError, Forbidden, InvalidInput
@@ -108,10 +109,20 @@ def _validated(values: dict[str, Any]) -> tuple[dict[str, Any], ParsedBody]:
             errors.append(FieldError(name, error.message))
     out["summary"] = (values.get("summary") or "").strip()
     if len(out["summary"]) > SUMMARY_MAX:
-        errors.append(FieldError("summary", f"The summary is at most {SUMMARY_MAX} characters."))
+        errors.append(
+            FieldError(
+                "summary",
+                gettext("The summary is at most %(limit)s characters.") % {"limit": SUMMARY_MAX},
+            )
+        )
     out["body_markdown"] = (values.get("body_markdown") or "").replace("\r\n", "\n").strip("\n")
     if len(out["body_markdown"]) > BODY_MAX:
-        errors.append(FieldError("body_markdown", f"The body is at most {BODY_MAX} characters."))
+        errors.append(
+            FieldError(
+                "body_markdown",
+                gettext("The body is at most %(limit)s characters.") % {"limit": BODY_MAX},
+            )
+        )
     parsed = ParsedBody()
     if not errors:
         try:
@@ -222,9 +233,9 @@ def resource_create(
     if program_id is not None:
         program_access(actor=actor, program_id=program_id, manage=True)
     elif actor.role != Role.ORG_ADMIN:
-        raise Forbidden("Only organisation admins add to the organisation's library.")
+        raise Forbidden(gettext("Only organisation admins add to the organisation's library."))
     if actor.organization_id is None:
-        raise Forbidden("Only people of an organisation add to its library.")
+        raise Forbidden(gettext("Only people of an organisation add to its library."))
     values, parsed = _validated(
         {
             "kind": kind,
@@ -248,7 +259,7 @@ def resource_create(
                 **values,
             )
     except IntegrityError as error:
-        raise Conflict("A resource with this title was just added; try again.") from error
+        raise Conflict(gettext("A resource with this title was just added; try again.")) from error
     _sync_children(resource, parsed)
     return resource
 
@@ -454,8 +465,12 @@ def resource_mark_done(*, actor: User, resource_id: int) -> ResourceProgress:
         user=actor, resource=resource, progress=progress
     ):
         raise InvalidInput(
-            "A training module is done when every lesson is complete"
-            + (" and the knowledge check is passed." if resource.check_questions.exists() else ".")
+            gettext(
+                "A training module is done when every lesson is complete and the knowledge "
+                "check is passed."
+            )
+            if resource.check_questions.exists()
+            else gettext("A training module is done when every lesson is complete.")
         )
     if progress.done_at is None:
         progress.done_at = timezone.now()
@@ -479,7 +494,7 @@ def resource_rate(*, actor: User, resource_id: int, rating: int) -> ResourceProg
     """Rate a piece from 1 (not useful) to 5 (very useful); rating again replaces it."""
     resource = resource_access(actor=actor, resource_id=resource_id)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise InvalidInput.for_field("rating", "Rate from 1 to 5.")
+        raise InvalidInput.for_field("rating", gettext("Rate from 1 to 5."))
     progress = _progress(actor, resource)
     progress.rating, progress.rated_at = rating, timezone.now()
     progress.save(update_fields=["rating", "rated_at", "updated_at"])
@@ -494,7 +509,7 @@ def checklist_item_set(
     resource = resource_access(actor=actor, resource_id=resource_id)
     item = ChecklistItem.objects.filter(pk=item_id, resource=resource).first()
     if item is None:
-        raise InvalidInput.for_field("item_id", "No such item on this checklist.")
+        raise InvalidInput.for_field("item_id", gettext("No such item on this checklist."))
     progress = _progress(actor, resource)
     ticked = {int(order) for order in progress.checked_items}
     ticked = ticked | {item.order} if checked else ticked - {item.order}
@@ -510,7 +525,7 @@ def lesson_complete(*, actor: User, resource_id: int, lesson_id: int) -> LessonC
     resource = resource_access(actor=actor, resource_id=resource_id)
     lesson = Lesson.objects.filter(pk=lesson_id, resource=resource).first()
     if lesson is None:
-        raise InvalidInput.for_field("lesson_id", "No such lesson in this module.")
+        raise InvalidInput.for_field("lesson_id", gettext("No such lesson in this module."))
     completion, _ = LessonCompletion.objects.get_or_create(
         user=actor, lesson=lesson, defaults={"completed_at": timezone.now()}
     )
@@ -534,23 +549,27 @@ def knowledge_check_submit(
     resource = resource_access(actor=actor, resource_id=resource_id)
     questions = list(resource.check_questions.prefetch_related("options"))
     if not questions:
-        raise InvalidInput("This resource has no knowledge check.")
+        raise InvalidInput(gettext("This resource has no knowledge check."))
     errors = []
     correct: dict[int, bool] = {}
     for question in questions:
         chosen = answers.get(question.pk)
         options = {option.pk: option for option in question.options.all()}
         if chosen is None:
-            errors.append(FieldError(f"answers.{question.pk}", "Choose an answer."))
+            errors.append(FieldError(f"answers.{question.pk}", gettext("Choose an answer.")))
         elif chosen not in options:
-            errors.append(FieldError(f"answers.{question.pk}", "That is not one of its options."))
+            errors.append(
+                FieldError(f"answers.{question.pk}", gettext("That is not one of its options."))
+            )
         else:
             correct[question.pk] = options[chosen].is_correct
     unknown = set(answers) - {question.pk for question in questions}
     if unknown:
-        errors.append(FieldError("answers", "Answers to questions this check does not have."))
+        errors.append(
+            FieldError("answers", gettext("Answers to questions this check does not have."))
+        )
     if errors:
-        raise InvalidInput("Answer every question of the check.", errors)
+        raise InvalidInput(gettext("Answer every question of the check."), errors)
     score = 100 * sum(correct.values()) // len(questions)
     passed = score >= PASS_PERCENT
     progress = _progress(actor, resource)

@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.accounts.requests import signed_in_user
@@ -24,40 +26,47 @@ from tandem.resources import selectors, services
 from tandem.resources.models import Audience, ResourceKind, Stage
 from tandem.resources.permissions import resource_access
 from tandem.resources.rendering import body_segments, markdown_to_html, module_intro
+from tandem.resources.translations import localise
 
 
 class FiltersForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(
-        label="Kind", required=False, choices=[("", "Any kind"), *ResourceKind.choices]
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *ResourceKind.choices]
     )
     audience = forms.ChoiceField(
-        label="For", required=False, choices=[("", "Anyone"), *Audience.choices]
+        label=_("For"), required=False, choices=[("", _("Anyone")), *Audience.choices]
     )
     stage = forms.ChoiceField(
-        label="Stage", required=False, choices=[("", "Any stage"), *Stage.choices]
+        label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
     )
-    skill = forms.CharField(label="Skill", required=False, max_length=60)
+    skill = forms.CharField(label=_("Skill"), required=False, max_length=60)
 
 
 class ResourceForm(forms.Form):
-    kind = forms.ChoiceField(choices=ResourceKind.choices)
-    title = SingleLineField(max_length=200)
-    summary = forms.CharField(max_length=400, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ResourceKind.choices)
+    title = SingleLineField(label=_("Title"), max_length=200)
+    summary = forms.CharField(label=_("Summary"), max_length=400, required=False)
     body_markdown = forms.CharField(
-        label="Body (Markdown)",
+        label=_("Body (Markdown)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Checklists: '- [ ] item' lines. Guides: '? question' lines. Modules: "
-        "'## Lesson: title' sections, then an optional '## Check'.",
+        help_text=_(
+            "Checklists: '- [ ] item' lines. Guides: '? question' lines. Modules: "
+            "'## Lesson: title' sections, then an optional '## Check'."
+        ),
     )
     url = forms.URLField(
-        label="URL (links and videos)", required=False, max_length=500, assume_scheme="https"
+        label=_("URL (links and videos)"), required=False, max_length=500, assume_scheme="https"
     )
-    minutes = forms.IntegerField(min_value=1, max_value=600, initial=5)
-    audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.BOTH)
-    stages = forms.MultipleChoiceField(choices=Stage.choices, widget=forms.CheckboxSelectMultiple)
-    skills = forms.CharField(label="Skills (comma-separated)", required=False, max_length=700)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=600, initial=5)
+    audience = forms.ChoiceField(
+        label=_("Audience"), choices=Audience.choices, initial=Audience.BOTH
+    )
+    stages = forms.MultipleChoiceField(
+        label=_("Stages"), choices=Stage.choices, widget=forms.CheckboxSelectMultiple
+    )
+    skills = forms.CharField(label=_("Skills (comma-separated)"), required=False, max_length=700)
 
     def values(self) -> dict[str, object]:
         data = dict(self.cleaned_data)
@@ -71,7 +80,7 @@ def library(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = FiltersForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    resources = list(
+    resources = localise(
         selectors.resource_list_for_user(
             user=user,
             search=filters.get("q", ""),
@@ -98,7 +107,7 @@ def _check_rows(
     chosen = answers if isinstance(answers, dict) else {}
     correct = getattr(result, "correct", None) or {}
     rows: list[dict[str, object]] = []
-    for question in resource.check_questions.prefetch_related("options"):
+    for question in resource.check_questions.all():
         options = list(question.options.all())
         right = correct.get(question.pk)
         lesson = None
@@ -292,7 +301,7 @@ def program_resources(request: HttpRequest, program_id: int) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Added to this programme's resources.")
+            messages.success(request, gettext("Added to this programme's resources."))
             return redirect("resources:program_resources", program_id=program.pk)
     apply_bootstrap(form)
     return render(
@@ -334,7 +343,7 @@ def program_resource_edit(request: HttpRequest, program_id: int, resource_id: in
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             return redirect("resources:program_resources", program_id=program.pk)
     apply_bootstrap(form)
     return render(

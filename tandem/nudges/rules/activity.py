@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_noop
 
 from tandem.core.paths import PathOf
 from tandem.health.selectors import health_at_risk
@@ -19,6 +20,7 @@ from tandem.nudges.rules.base import (
     datetime_output_field,
     managers_by_program,
 )
+from tandem.nudges.rules.words import Day, Words
 
 # Where each message links to, reversed once from the owning app's URL name.
 PAIR_PAGE = PathOf("workspace:detail")
@@ -66,11 +68,17 @@ def inactivity(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                 period=since.date().isoformat(),
                 program_id=pair.program_id,
                 category=rule.category,
-                title=f"It has been a while since you and {partner} were in touch",
-                text=(
-                    f"Nothing has happened in your mentoring with {partner} since "
-                    f"{since:%d %b %Y}. A short message or a 20-minute call is enough to pick "
-                    "up the thread."
+                title=Words(
+                    gettext_noop("It has been a while since you and %(partner)s were in touch"),
+                    {"partner": partner},
+                ),
+                text=Words(
+                    gettext_noop(
+                        "Nothing has happened in your mentoring with %(partner)s since "
+                        "%(since)s. A short message or a 20-minute call is enough to pick up the "
+                        "thread."
+                    ),
+                    {"partner": partner, "since": Day(since)},
                 ),
                 url=PAIR_PAGE(pk),
             )
@@ -93,11 +101,22 @@ def inactivity_escalation(context: Context, settings: RuleSettings) -> Iterator[
                 period=since.date().isoformat(),
                 program_id=pair.program_id,
                 category=rule.category,
-                title=f"A pair in {pair.program_name} has gone quiet",
-                text=(
-                    f"{pair.mentor_name} and {pair.mentee_name} have had no activity since "
-                    f"{since:%d %b %Y} and their health is at risk ({sentence}). They were "
-                    "nudged already; a word from you may help."
+                title=Words(
+                    gettext_noop("A pair in %(programme)s has gone quiet"),
+                    {"programme": pair.program_name},
+                ),
+                text=Words(
+                    gettext_noop(
+                        "%(mentor)s and %(mentee)s have had no activity since %(since)s and their "
+                        "health is at risk (%(reasons)s). They were nudged already; a word from "
+                        "you may help."
+                    ),
+                    {
+                        "mentor": pair.mentor_name,
+                        "mentee": pair.mentee_name,
+                        "since": Day(since),
+                        "reasons": sentence,
+                    },
                 ),
                 url=f"{PROGRAM_HEALTH_PAGE(pair.program_id)}?bucket=at_risk",
             )

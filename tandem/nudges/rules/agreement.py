@@ -6,6 +6,8 @@ both. An agreement edited after signing is unsigned again until both sign the ne
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from tandem.agreements.selectors import agreement_signed_exists
 from tandem.core.paths import PathOf
 from tandem.nudges.rules.base import (
@@ -17,6 +19,7 @@ from tandem.nudges.rules.base import (
     period_day,
     since_activation,
 )
+from tandem.nudges.rules.words import Words
 
 # Where each message links to, reversed once from the owning app's URL name.
 AGREEMENT_PAGE = PathOf("agreements:detail")
@@ -40,11 +43,14 @@ def agreement_unsigned(context: Context, settings: RuleSettings) -> Iterator[Nud
                 period=period_day(activated_at),
                 program_id=pair.program_id,
                 category=rule.category,
-                title="Your mentoring agreement is not signed yet",
-                text=(
-                    f"You and {partner} have not both signed your agreement yet. Agreeing how "
-                    "you will work together (how often you meet, what each of you expects, "
-                    "what stays confidential) makes the rest easier."
+                title=Words(gettext_noop("Your mentoring agreement is not signed yet")),
+                text=Words(
+                    gettext_noop(
+                        "You and %(partner)s have not both signed your agreement yet. Agreeing "
+                        "how you will work together (how often you meet, what each of you "
+                        "expects, what stays confidential) makes the rest easier."
+                    ),
+                    {"partner": partner},
                 ),
                 url=AGREEMENT_PAGE(pk),
             )

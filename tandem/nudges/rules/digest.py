@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterator
 
 from django.db.models import Count
+from django.utils.translation import gettext_noop
 
 from tandem.core.paths import PathOf
 from tandem.health.scoring import Bucket
@@ -13,6 +14,7 @@ from tandem.nudges.rules.base import (
     Nudge,
     RuleSettings,
 )
+from tandem.nudges.rules.words import Words
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import Program, ProgramStatus
 
@@ -76,13 +78,23 @@ def manager_digest(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
             period=period,
             program_id=program_id,
             category=rule.category,
-            title=f"{name}: your weekly digest",
-            text=(
-                f"This week in {name}:\n"
-                f"- new enrolments in the last 7 days: {enrolled.get(program_id, 0)}\n"
-                f"- not matched yet: {mentees} mentees, {mentors} mentors\n"
-                f"- pairs at risk: {health[program_id][Bucket.AT_RISK]}, needing a check-in: "
-                f"{health[program_id][Bucket.NEEDS_CHECKIN]} (see Pair health)"
+            title=Words(gettext_noop("%(programme)s: your weekly digest"), {"programme": name}),
+            text=Words(
+                gettext_noop(
+                    "This week in %(programme)s:\n"
+                    "- new enrolments in the last 7 days: %(enrolled)s\n"
+                    "- not matched yet: %(mentees)s mentees, %(mentors)s mentors\n"
+                    "- pairs at risk: %(at_risk)s, needing a check-in: %(needs_checkin)s (see "
+                    "Pair health)"
+                ),
+                {
+                    "programme": name,
+                    "enrolled": enrolled.get(program_id, 0),
+                    "mentees": mentees,
+                    "mentors": mentors,
+                    "at_risk": health[program_id][Bucket.AT_RISK],
+                    "needs_checkin": health[program_id][Bucket.NEEDS_CHECKIN],
+                },
             ),
             url=PROGRAM_HEALTH_PAGE(program_id),
         )

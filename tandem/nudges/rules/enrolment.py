@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from django.db.models import F
+from django.utils.translation import gettext_noop
 
 from tandem.core.paths import PathOf
 from tandem.nudges.rules.base import (
@@ -15,6 +16,7 @@ from tandem.nudges.rules.base import (
     datetime_output_field,
     each_person,
 )
+from tandem.nudges.rules.words import Words
 from tandem.participants.models import Participant, ParticipantRole, ParticipantStatus
 from tandem.programs.models import ProgramStatus
 from tandem.relationships.announcements import match_announced_period
@@ -49,7 +51,6 @@ def welcome(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
         .values_list("pk", "user_id", "program_id", "program__name", "role", "enrolled_at")
     )
     for pk, user_id, program_id, program_name, role, enrolled_at in rows:
-        as_role = "a mentor" if role == ParticipantRole.MENTOR else "a mentee"
         yield Nudge(
             rule=rule.name,
             subject=str(pk),
@@ -57,11 +58,20 @@ def welcome(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
             period=enrolled_at.date().isoformat() if enrolled_at else "",
             program_id=program_id,
             category=rule.category,
-            title=f"Welcome to {program_name}",
-            text=(
-                f"You are enrolled in {program_name} as {as_role}. Your profile helps us "
-                "find you a good match: keep it up to date, and look through the programme's "
-                "resources while you wait."
+            title=Words(gettext_noop("Welcome to %(programme)s"), {"programme": program_name}),
+            text=Words(
+                gettext_noop(
+                    "You are enrolled in %(programme)s as a mentor. Your profile helps us find "
+                    "you a good match: keep it up to date, and look through the programme's "
+                    "resources while you wait."
+                )
+                if role == ParticipantRole.MENTOR
+                else gettext_noop(
+                    "You are enrolled in %(programme)s as a mentee. Your profile helps us find "
+                    "you a good match: keep it up to date, and look through the programme's "
+                    "resources while you wait."
+                ),
+                {"programme": program_name},
             ),
             url=PROGRAM_PAGE(program_id),
         )
@@ -97,10 +107,15 @@ def match_announced(context: Context, settings: RuleSettings) -> Iterator[Nudge]
                 period=match_announced_period(created_at),
                 program_id=pair.program_id,
                 category=rule.category,
-                title=f"You have been matched with {partner}",
-                text=(
-                    f"In {pair.program_name} you are now paired with {partner}. Open your "
-                    "shared workspace to say hello and book a first conversation."
+                title=Words(
+                    gettext_noop("You have been matched with %(partner)s"), {"partner": partner}
+                ),
+                text=Words(
+                    gettext_noop(
+                        "In %(programme)s you are now paired with %(partner)s. Open your shared "
+                        "workspace to say hello and book a first conversation."
+                    ),
+                    {"programme": pair.program_name, "partner": partner},
                 ),
                 url=PAIR_PAGE(pk),
             )

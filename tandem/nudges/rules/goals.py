@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F
+from django.utils.translation import gettext_noop
 
 from tandem.core.paths import PathOf
 from tandem.goals.models import Goal, Milestone
@@ -17,6 +18,7 @@ from tandem.nudges.rules.base import (
     date_output_field,
     each_person,
 )
+from tandem.nudges.rules.words import Day, Words
 from tandem.programs.models import ProgramStatus
 from tandem.relationships.models import RelationshipStatus
 
@@ -60,10 +62,13 @@ def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                 period=target_on.isoformat(),
                 program_id=pair.program_id,
                 category=rule.category,
-                title=f"Goal due soon: {title}",
-                text=(
-                    f"The goal “{title}” is due on {target_on:%d %b %Y}. "
-                    "Talk it through at your next meeting: finish, adjust or move the date."
+                title=Words(gettext_noop("Goal due soon: %(goal)s"), {"goal": title}),
+                text=Words(
+                    gettext_noop(
+                        "The goal “%(goal)s” is due on %(due)s. Talk it through at your next "
+                        "meeting: finish, adjust or move the date."
+                    ),
+                    {"goal": title, "due": Day(target_on)},
                 ),
                 url=GOALS_PAGE(relationship_id),
             )
@@ -86,7 +91,12 @@ def goal_due_soon(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                 period=due_on.isoformat(),
                 program_id=pair.program_id,
                 category=rule.category,
-                title=f"Milestone due soon: {title}",
-                text=f"The milestone “{title}” is due on {due_on:%d %b %Y}.",
+                title=Words(
+                    gettext_noop("Milestone due soon: %(milestone)s"), {"milestone": title}
+                ),
+                text=Words(
+                    gettext_noop("The milestone “%(milestone)s” is due on %(due)s."),
+                    {"milestone": title, "due": Day(due_on)},
+                ),
                 url=GOALS_PAGE(relationship_id),
             )

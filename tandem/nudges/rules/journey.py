@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterator
 
 from django.db.models import F
+from django.utils.translation import gettext_noop
 
 from tandem.accounts.models import User
 from tandem.core.paths import PathOf
@@ -17,6 +18,7 @@ from tandem.nudges.rules.base import (
     date_output_field,
     each_person,
 )
+from tandem.nudges.rules.words import Day, Words
 
 # Where each message links to, reversed once from the owning app's URL name.
 JOURNEY_PAGE = PathOf("journeys:relationship")
@@ -53,10 +55,15 @@ def journey_step_due(context: Context, settings: RuleSettings) -> Iterator[Nudge
                 period=step.due_on.isoformat(),
                 program_id=step.program_id,
                 category=rule.category,
-                title=f"Next in your mentoring journey: {step.step_title}",
-                text=(
-                    f"“{step.step_title}” is due on {step.due_on:%d %b %Y}. Your journey page "
-                    "has what you need for it."
+                title=Words(
+                    gettext_noop("Next in your mentoring journey: %(step)s"),
+                    {"step": step.step_title},
+                ),
+                text=Words(
+                    gettext_noop(
+                        "“%(step)s” is due on %(due)s. Your journey page has what you need for it."
+                    ),
+                    {"step": step.step_title, "due": Day(step.due_on)},
                 ),
                 url=JOURNEY_PAGE(step.relationship_id),
             )
@@ -89,11 +96,14 @@ def midpoint(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                 period=due.isoformat(),
                 program_id=program_id,
                 category=rule.category,
-                title="Half-way: time for a mid-point review",
-                text=(
-                    f"You and {partner} are half-way through (planned end {end:%d %b %Y}). "
-                    "Look back at your goals together: what has changed, what to keep, what "
-                    "to drop."
+                title=Words(gettext_noop("Half-way: time for a mid-point review")),
+                text=Words(
+                    gettext_noop(
+                        "You and %(partner)s are half-way through (planned end %(end)s). Look "
+                        "back at your goals together: what has changed, what to keep, what to "
+                        "drop."
+                    ),
+                    {"partner": partner, "end": Day(end)},
                 ),
                 url=GOALS_PAGE(pk),
             )
@@ -124,11 +134,13 @@ def closing(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
                 period=planned_end_on.isoformat(),
                 program_id=pair.program_id,
                 category=rule.category,
-                title="Your mentoring relationship is coming to a close",
-                text=(
-                    f"Your time with {partner} is planned to end on "
-                    f"{planned_end_on:%d %b %Y}. Plan a closing conversation: what you "
-                    "achieved, what you learnt, and what comes next."
+                title=Words(gettext_noop("Your mentoring relationship is coming to a close")),
+                text=Words(
+                    gettext_noop(
+                        "Your time with %(partner)s is planned to end on %(end)s. Plan a closing "
+                        "conversation: what you achieved, what you learnt, and what comes next."
+                    ),
+                    {"partner": partner, "end": Day(planned_end_on)},
                 ),
                 url=PAIR_PAGE(pk),
             )

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from django.db.models import Exists, F, OuterRef
+from django.utils.translation import gettext_noop
 
 from tandem.accounts.names import display_name
 from tandem.core.paths import PathOf
@@ -23,6 +24,7 @@ from tandem.nudges.rules.base import (
     period_day,
     since_activation,
 )
+from tandem.nudges.rules.words import Words
 from tandem.people.zones import zone_name_or_utc
 from tandem.programs.models import ProgramStatus
 from tandem.relationships.models import RelationshipStatus
@@ -55,10 +57,15 @@ def no_meeting_scheduled(context: Context, settings: RuleSettings) -> Iterator[N
                 period=period_day(activated_at),
                 program_id=pair.program_id,
                 category=rule.category,
-                title=f"Book your first meeting with {partner}",
-                text=(
-                    f"You and {partner} have no meeting in the calendar yet. Pick a time for a "
-                    "first conversation: it sets the rhythm for everything after."
+                title=Words(
+                    gettext_noop("Book your first meeting with %(partner)s"), {"partner": partner}
+                ),
+                text=Words(
+                    gettext_noop(
+                        "You and %(partner)s have no meeting in the calendar yet. Pick a time for "
+                        "a first conversation: it sets the rhythm for everything after."
+                    ),
+                    {"partner": partner},
                 ),
                 url=MEETINGS_PAGE(pk),
             )
@@ -112,10 +119,13 @@ def meeting_reminder(context: Context, settings: RuleSettings) -> Iterator[Nudge
                 period=meeting.starts_at.strftime("%Y%m%dT%H%MZ"),
                 program_id=relationship.program_id,
                 category=rule.category,
-                title=f"Reminder: {meeting.title}",
-                text=(
-                    f"Your meeting with {display_name(partner)} is on "
-                    f"{when}. Add to the agenda what you want to talk about."
+                title=Words(gettext_noop("Reminder: %(meeting)s"), {"meeting": meeting.title}),
+                text=Words(
+                    gettext_noop(
+                        "Your meeting with %(partner)s is on %(when)s. Add to the agenda what you "
+                        "want to talk about."
+                    ),
+                    {"partner": display_name(partner), "when": when},
                 ),
                 url=meeting_path(meeting),
                 attachments=(invitation,),
@@ -178,10 +188,13 @@ def checkin_request(context: Context, settings: RuleSettings) -> Iterator[Nudge]
                 period="held",
                 program_id=pair.program_id,
                 category=rule.category,
-                title=f"How was “{title}”?",
-                text=(
-                    f"Take a minute to check in on your meeting with {partner}: how useful "
-                    "was it, and what will you practise before the next one?"
+                title=Words(gettext_noop("How was “%(meeting)s”?"), {"meeting": title}),
+                text=Words(
+                    gettext_noop(
+                        "Take a minute to check in on your meeting with %(partner)s: how useful "
+                        "was it, and what will you practise before the next one?"
+                    ),
+                    {"partner": partner},
                 ),
                 url=MEETING_PAGE(relationship_id, pk),
             )

@@ -20,10 +20,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils.translation import gettext_noop
 
 from tandem.core.paths import PathOf
 from tandem.meetings.selectors import held_meetings
 from tandem.nudges.rules.base import CATCH_UP, Context, Nudge, RuleSettings
+from tandem.nudges.rules.words import Words
 from tandem.programs.models import Program, ProgramStatus
 from tandem.relationships.models import Relationship, RelationshipStatus
 from tandem.surveys.models import Survey, SurveyAudience, SurveyInvitation, SurveyResponse, Trigger
@@ -159,11 +161,14 @@ def survey_sent(context: Context, settings: RuleSettings) -> Iterator[Nudge]:
             period=item.occasion,
             program_id=program_of[item.survey_id],
             category=rule.category,
-            title=f"A short survey: {title}",
-            text=(
-                f"{program_name} would like to hear how your mentoring is going. It takes a "
-                "minute or two; your partner never sees your answers, and the programme team "
-                "sees only totals across several people."
+            title=Words(gettext_noop("A short survey: %(survey)s"), {"survey": title}),
+            text=Words(
+                gettext_noop(
+                    "%(programme)s would like to hear how your mentoring is going. It takes a "
+                    "minute or two; your partner never sees your answers, and the programme team "
+                    "sees only totals across several people."
+                ),
+                {"programme": program_name},
             ),
             url=invitation_path(invitation_id),
         )
@@ -194,10 +199,12 @@ def survey_reminder(context: Context, settings: RuleSettings) -> Iterator[Nudge]
             period="reminder",
             program_id=program_id,
             category=rule.category,
-            title=f"Still a minute? {title}",
-            text=(
-                "You have not answered this short survey yet. Your answers help the programme "
-                "team make mentoring work better for everyone."
+            title=Words(gettext_noop("Still a minute? %(survey)s"), {"survey": title}),
+            text=Words(
+                gettext_noop(
+                    "You have not answered this short survey yet. Your answers help the programme "
+                    "team make mentoring work better for everyone."
+                )
             ),
             url=invitation_path(pk),
         )

@@ -1,7 +1,8 @@
 """`python manage.py load_starter_content [--organization slug] [--directory path]`: load (or
 refresh) the shipped resource library into one organisation, or into every one when omitted.
 
-Idempotent; pieces an organisation edited are kept and listed. A broken file stops the command
+Idempotent; pieces an organisation edited are kept and listed. A broken file, or a translation
+(`<directory>/<language>/<slug>.md`) that does not match its English piece, stops the command
 with its file and line, and nothing is written (one transaction for the whole load)."""
 
 from pathlib import Path
@@ -10,9 +11,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from tandem.accounts.languages import SOURCE_LANGUAGE, language_codes
 from tandem.accounts.models import Organization
 from tandem.resources.content_format import ContentError
 from tandem.resources.services import CONTENT_DIR, starter_content_load, starter_content_read
+from tandem.resources.translations import translations_read
 
 
 class Command(BaseCommand):
@@ -35,6 +38,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No organisation with slug {options['organization']!r}.")
         try:
             pieces = starter_content_read(directory=options["directory"])
+            for language in language_codes():
+                if language != SOURCE_LANGUAGE:
+                    translations_read(
+                        language=language, sources=pieces, directory=options["directory"]
+                    )
             with transaction.atomic():
                 reports = [
                     starter_content_load(organization=organization, pieces=pieces)
