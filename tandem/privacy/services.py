@@ -311,7 +311,9 @@ def erasure_execute(*, erasure_id: int, now: datetime | None = None) -> ErasureR
                     organization_id=organization_id, token_id=None, token_name="", job=ERASURE_JOB
                 )
             )
-            person_deactivate(actor=actor, user=person, reason="Erasure of their personal data")
+            person_deactivate(
+                actor=actor, user=person, reason="Erasure of their personal data", for_erasure=True
+            )
         report = ErasureReport()
         for provider in reversed(personal_data_providers()):
             if provider.erase is not None:
