@@ -18,6 +18,7 @@ admin finds `admin.py`), in the order of `INSTALLED_APPS`, and holds nothing els
 """
 
 import datetime
+import html
 import importlib
 import importlib.util
 import re
@@ -146,6 +147,22 @@ def identifiers_of(user: Any) -> list[str]:
     return sorted((name for name in names if name and name.strip()), key=len, reverse=True)
 
 
+def html_forms(identifiers: Sequence[str]) -> list[str]:
+    """`identifiers` as an HTML body may hold them besides as typed: escaped the way Django's
+    templates and `html.escape` do (O'Brien as O&#x27;Brien, & as &amp;), and the way
+    markupsafe and older escaping did (&#39;, &#34;), quotes left alone in a text node.
+    Longest first, like `identifiers_of`."""
+    forms = set(identifiers)
+    for identifier in identifiers:
+        escaped = html.escape(identifier)
+        forms |= {
+            escaped,
+            html.escape(identifier, quote=False),
+            escaped.replace("&#x27;", "&#39;").replace("&quot;", "&#34;"),
+        }
+    return sorted(forms, key=len, reverse=True)
+
+
 def scrub(text: str, identifiers: Sequence[str], alias: str = FORMER_MEMBER) -> str:
     """`text` with every identifier (any case) replaced by `alias`."""
     for identifier in identifiers:
@@ -158,21 +175,29 @@ def scrub_rows(
     fields: Sequence[str],
     identifiers: Sequence[str],
     alias: str = FORMER_MEMBER,
+    *,
+    html_fields: Sequence[str] = (),
 ) -> int:
     """Replace the person's identifiers in `fields` of the rows of `queryset` that name them
     (someone else's notification, an event's summary): the row stays, the name goes. Returns
-    how many rows changed. Plain text columns only (a database search finds the rows)."""
+    how many rows changed. Text columns only (a database search finds the rows); those of
+    `fields` also in `html_fields` hold HTML, where the identifiers are also sought escaped
+    (`html_forms`): a name with an apostrophe or an ampersand is written so there."""
 
     if not identifiers:
         return 0
+    sought = {
+        name: html_forms(identifiers) if name in html_fields else list(identifiers)
+        for name in fields
+    }
     naming = Q()
     for name in fields:
-        for identifier in identifiers:
+        for identifier in sought[name]:
             naming |= Q(**{f"{name}__icontains": identifier})
     changed = 0
     for row in queryset.filter(naming).order_by("pk"):
         for name in fields:
-            setattr(row, name, scrub(getattr(row, name), identifiers, alias))
+            setattr(row, name, scrub(getattr(row, name), sought[name], alias))
         type(row).objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
         changed += 1
     return changed

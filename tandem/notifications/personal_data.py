@@ -113,5 +113,6 @@ def erase(user: User) -> ErasureReport:
             OutboxMessage.objects.filter(recipient__organization=user.organization),
             ("subject", "text_body", "html_body"),
             names,
+            html_fields=("html_body",),
         ),
     )

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from tandem.accounts.models import Role, User
+from tandem.audit import events as audit_events
+from tandem.audit.services import audit_record
 from tandem.core import outbound
 from tandem.core.delivery import DeliveryReport
 from tandem.core.errors import FieldError, Forbidden, InvalidInput, NotFound
@@ -1426,6 +1428,9 @@ def channel_settings_update(
         organization_id=actor.organization_id
     )
     changed = []
+    # What the audit trail keeps: each value before and after, but of the token only whether
+    # one was set, replaced or removed (its value is a secret).
+    audited: dict[str, list[object]] = {}
     for name, value in (
         ("push_enabled", push_enabled),
         ("slack_enabled", slack_enabled),
@@ -1433,9 +1438,18 @@ def channel_settings_update(
         ("daily_cap", daily_cap),
     ):
         if value is not None:
+            before = getattr(settings_row, name)
+            if before != value:
+                audited[name] = [before, value]
             setattr(settings_row, name, value)
             changed.append(name)
     if token is not None:
+        had_token = bool(settings_row.slack_bot_token)
+        if token != (settings_row.slack_bot_token or ""):
+            audited["slack_bot_token"] = [
+                "set" if had_token else "none",
+                "replaced" if token and had_token else "set" if token else "removed",
+            ]
         settings_row.slack_bot_token = token or None
         changed.append("slack_bot_token")
         ChatAddress.objects.filter(user__organization=actor.organization_id).exclude(
@@ -1443,6 +1457,13 @@ def channel_settings_update(
         ).update(slack_user_id="")
     if changed:
         settings_row.save(update_fields=changed)
+    if audited:
+        audit_record(
+            actor=actor,
+            event=audit_events.SETTINGS_CHANGED,
+            organization_id=actor.organization_id,
+            data={"settings": "notification_channels", "changes": audited},
+        )
     return settings_row
 
 

@@ -15,6 +15,13 @@ class PrivacyConfig(AppConfig):
             period=Period.HOURLY,
             task="tandem.privacy.tasks.data_exports_expire_task",
         )
+        # An export whose enqueue failed (the queue down) is enqueued again: exports are
+        # asked for rarely, and the requester asking again kicks it sooner.
+        register_periodic_job(
+            name="data_exports_recover",
+            period=Period.HOURLY,
+            task="tandem.privacy.tasks.data_exports_recover_task",
+        )
         # An erasure is due days after it is asked for; within the hour is soon enough.
         register_periodic_job(
             name="erasures_execute",

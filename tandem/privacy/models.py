@@ -135,18 +135,26 @@ class ErasureRequest(TimeStampedModel):
 
 
 RETENTION_MONTHS_MAX = 120
+# An organisation's waiting period before an erasure, in days: none (erased at the next
+# hourly run) up to a month (GDPR article 17 asks for erasure "without undue delay").
+ERASURE_COOLING_OFF_DAYS_MAX = 30
 
 
 class RetentionSettings(TimeStampedModel):
     """How long an organisation keeps the private data of relationships that ended: after
     `ended_relationship_private_data_months` months (None: kept until erased) the journal
     entries and self-assessments written in a relationship completed or ended that long ago
-    are deleted by the daily job. How long the audit trail is kept is audit's own setting."""
+    are deleted by the daily job. How long the audit trail is kept is audit's own setting.
+
+    `erasure_cooling_off_days` is how long a request to erase a person waits (cancellable)
+    before it is carried out (None: the `PRIVACY_ERASURE_COOLING_OFF_DAYS` default). A request
+    takes the period in force when it is made: its `due_at` is fixed then."""
 
     organization = models.OneToOneField(
         Organization, on_delete=models.CASCADE, related_name="retention_settings"
     )
     ended_relationship_private_data_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    erasure_cooling_off_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "retention settings"
@@ -158,7 +166,12 @@ class RetentionSettings(TimeStampedModel):
                     ended_relationship_private_data_months__lte=RETENTION_MONTHS_MAX,
                 ),
                 name="retention_months_in_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(erasure_cooling_off_days__isnull=True)
+                | Q(erasure_cooling_off_days__lte=ERASURE_COOLING_OFF_DAYS_MAX),
+                name="erasure_cooling_off_days_in_range",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ the one who asked, and delete it when it expires; ask for an erasure, cancel it 
 waits, and carry it out when it is due."""
 
 import calendar
+import enum
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -18,13 +19,14 @@ from tandem.accounts.models import Role, User
 from tandem.assessments.services import self_assessments_purge_ended
 from tandem.audit import events
 from tandem.audit.services import audit_record
-from tandem.core.errors import Conflict, InvalidInput, NotFound
+from tandem.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from tandem.core.personal_data import ErasureReport, Section, personal_data_providers
 from tandem.journals.services import journal_entries_purge_ended
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
 from tandem.privacy.archive import build_archive
 from tandem.privacy.models import (
+    ERASURE_COOLING_OFF_DAYS_MAX,
     RETENTION_MONTHS_MAX,
     DataExport,
     DataExportStatus,
@@ -43,12 +45,31 @@ from tandem.provisioning.lifecycle import person_deactivate, require_not_last_ad
 logger = logging.getLogger(__name__)
 
 EXPORT_DIRECTORY = "data-exports"
+# An export still queued this long after it was asked for was never picked up: its enqueue
+# failed (the queue was down) or the task was lost. The hourly `data_exports_recover`, or
+# the requester asking again, enqueues its build again.
+EXPORT_STALE_AFTER = timedelta(minutes=10)
+
+
+def _build_enqueue(export_id: int) -> None:
+    # Imported here: the task module imports this one.
+    from tandem.privacy.tasks import data_export_build_task
+
+    data_export_build_task.enqueue(export_id=export_id)
+
+
+def _build_enqueue_after_commit(export_id: int) -> None:
+    # Robust: the row is saved and the request succeeded; a queue that is down must not turn
+    # that into a 500. The export stays queued, and the recovery enqueues it again.
+    # A function, not a partial: Django logs a robust callback's failure by its __qualname__.
+    transaction.on_commit(lambda: _build_enqueue(export_id), robust=True)
 
 
 def data_export_request(*, actor: User, subject_id: int) -> DataExport:
     """Ask for an archive of everything Tandem holds about a person: yourself, or (an
     organisation admin) a person of your organisation. It is built by a worker once this
-    commits; asking again while one is being built is a Conflict."""
+    commits; asking again while one is being built is a Conflict (and enqueues the build
+    again if it was never started: `EXPORT_STALE_AFTER`)."""
     subject = data_subject_access(actor=actor, subject_id=subject_id)
     organization_id = subject.organization_id
     assert organization_id is not None  # noqa: S101 (data_subject_access saw to it)
@@ -65,11 +86,36 @@ def data_export_request(*, actor: User, subject_id: int) -> DataExport:
                 data={"data_export": export.pk},
             )
     except IntegrityError as error:
+        stale = DataExport.objects.filter(
+            requester=actor,
+            subject=subject,
+            status=DataExportStatus.QUEUED,
+            created_at__lte=timezone.now() - EXPORT_STALE_AFTER,
+        ).values_list("pk", flat=True)
+        for export_id in stale:
+            _build_enqueue_after_commit(export_id)
         raise Conflict("An export of this person's data is already being prepared.") from error
-    from tandem.privacy.tasks import data_export_build_task
-
-    transaction.on_commit(lambda: data_export_build_task.enqueue(export_id=export.pk))
+    _build_enqueue_after_commit(export.pk)
     return export
+
+
+def data_exports_recover(*, now: datetime | None = None) -> int:
+    """Enqueue again the build of every export queued for longer than `EXPORT_STALE_AFTER`
+    (the hourly job): one whose enqueue failed would otherwise wait for ever and keep its
+    requester from asking again. A build claims its export before it starts, so an export
+    enqueued twice (two schedulers, or the lost task turning up after all) is built once.
+    Returns how many were enqueued."""
+    now = now or timezone.now()
+    stale = list(
+        DataExport.objects.filter(
+            status=DataExportStatus.QUEUED, created_at__lte=now - EXPORT_STALE_AFTER
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for export_id in stale:
+        _build_enqueue_after_commit(export_id)
+    return len(stale)
 
 
 def _set_progress(export_id: int, progress: int) -> None:
@@ -186,18 +232,32 @@ def _org_admins(organization_id: int, *, besides: int) -> list[User]:
     )
 
 
-def erasure_cooling_off() -> timedelta:
-    return timedelta(days=max(settings.PRIVACY_ERASURE_COOLING_OFF_DAYS, 0))
+def erasure_cooling_off_days(*, organization_id: int | None) -> int:
+    """How many days an erasure asked for now in the organisation waits: its own setting
+    (`RetentionSettings.erasure_cooling_off_days`), else `PRIVACY_ERASURE_COOLING_OFF_DAYS`."""
+    days = (
+        RetentionSettings.objects.filter(organization_id=organization_id)
+        .values_list("erasure_cooling_off_days", flat=True)
+        .first()
+        if organization_id is not None
+        else None
+    )
+    return max(settings.PRIVACY_ERASURE_COOLING_OFF_DAYS if days is None else days, 0)
+
+
+def erasure_cooling_off(*, organization_id: int | None) -> timedelta:
+    return timedelta(days=erasure_cooling_off_days(organization_id=organization_id))
 
 
 def erasure_request(
     *, actor: User, person_id: int, reason: str = "", now: datetime | None = None
 ) -> ErasureRequest:
     """Ask for a person to be erased: yourself, or (an organisation admin) a person of your
-    organisation. It happens after the cooling-off period (`PRIVACY_ERASURE_COOLING_OFF_DAYS`),
-    cancellable until then. The person and the organisation's admins are told by email. A
-    second request while one is pending is a Conflict, as is erasing the organisation's last
-    admin (someone must be left to run it)."""
+    organisation. It happens after the organisation's cooling-off period (its retention
+    settings, else `PRIVACY_ERASURE_COOLING_OFF_DAYS`), cancellable until then: the date is
+    fixed now, so a later change of the period moves no pending erasure. The person and the
+    organisation's admins are told by email. A second request while one is pending is a
+    Conflict, as is erasing the organisation's last admin (someone must be left to run it)."""
     person = data_subject_access(actor=actor, subject_id=person_id)
     organization_id = person.organization_id
     assert organization_id is not None  # noqa: S101 (data_subject_access saw to it)
@@ -216,7 +276,7 @@ def erasure_request(
                 requested_by=actor,
                 reason=reason,
                 requested_at=now,
-                due_at=now + erasure_cooling_off(),
+                due_at=now + erasure_cooling_off(organization_id=organization_id),
             )
             audit_record(
                 actor=actor,
@@ -311,7 +371,9 @@ def erasure_execute(*, erasure_id: int, now: datetime | None = None) -> ErasureR
                     organization_id=organization_id, token_id=None, token_name="", job=ERASURE_JOB
                 )
             )
-            person_deactivate(actor=actor, user=person, reason="Erasure of their personal data")
+            person_deactivate(
+                actor=actor, user=person, reason="Erasure of their personal data", for_erasure=True
+            )
         report = ErasureReport()
         for provider in reversed(personal_data_providers()):
             if provider.erase is not None:
@@ -379,32 +441,78 @@ def retention_settings_get(*, actor: User) -> RetentionSettings:
     )
 
 
-def retention_settings_update(*, actor: User, months: int | None) -> RetentionSettings:
+class Keep(enum.Enum):
+    """A setting the caller leaves as it is (None means something: "keep the data")."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+def _bounded(value: int | Keep | None, low: int, high: int) -> bool:
+    return value is None or value is KEEP or (type(value) is int and low <= value <= high)
+
+
+def retention_settings_update(
+    *,
+    actor: User,
+    months: int | Keep | None = KEEP,
+    erasure_cooling_off_days: int | Keep | None = KEEP,
+) -> RetentionSettings:
     """Set after how many months (1 to RETENTION_MONTHS_MAX; None: keep) the private data of
-    the organisation's ended relationships is deleted. Org admins only; recorded in the audit
-    trail."""
+    the organisation's ended relationships is deleted, and how many days (0 to
+    ERASURE_COOLING_OFF_DAYS_MAX; None: Tandem's default) an erasure waits before it is
+    carried out. A setting not given stays. Org admins only; each change recorded in the
+    audit trail, before and after. Erasures already asked for keep their date."""
     current = retention_settings_get(actor=actor)
-    if months is not None and (isinstance(months, bool) or not 1 <= months <= RETENTION_MONTHS_MAX):
-        raise InvalidInput.for_field(
-            "ended_relationship_private_data_months",
-            f"Say a number of months from 1 to {RETENTION_MONTHS_MAX}, or leave it empty to "
-            f"keep the data (got {months}).",
+    errors = []
+    if not _bounded(months, 1, RETENTION_MONTHS_MAX):
+        errors.append(
+            FieldError(
+                "ended_relationship_private_data_months",
+                f"Say a number of months from 1 to {RETENTION_MONTHS_MAX}, or leave it empty "
+                f"to keep the data (got {months}).",
+            )
         )
-    before = current.ended_relationship_private_data_months
+    if not _bounded(erasure_cooling_off_days, 0, ERASURE_COOLING_OFF_DAYS_MAX):
+        errors.append(
+            FieldError(
+                "erasure_cooling_off_days",
+                f"Say a number of days from 0 to {ERASURE_COOLING_OFF_DAYS_MAX}, or leave it "
+                f"empty for Tandem's default of {settings.PRIVACY_ERASURE_COOLING_OFF_DAYS} "
+                f"(got {erasure_cooling_off_days}).",
+            )
+        )
+    if errors:
+        raise InvalidInput(errors[0].message, errors=errors)
+    wanted = {
+        name: value
+        for name, value in (
+            ("ended_relationship_private_data_months", months),
+            ("erasure_cooling_off_days", erasure_cooling_off_days),
+        )
+        if value is not KEEP
+    }
     with transaction.atomic():
+        before = (
+            RetentionSettings.objects.select_for_update()
+            .filter(organization_id=current.organization_id)
+            .values(*wanted)
+            .first()
+        ) or dict.fromkeys(wanted)
         row, _ = RetentionSettings.objects.update_or_create(
-            organization_id=current.organization_id,
-            defaults={"ended_relationship_private_data_months": months},
+            organization_id=current.organization_id, defaults=wanted
         )
-        if before != months:
+        changes = {
+            name: [before[name], value] for name, value in wanted.items() if before[name] != value
+        }
+        if changes:
             audit_record(
                 actor=actor,
                 event=events.SETTINGS_CHANGED,
                 organization_id=current.organization_id,
-                data={
-                    "settings": "retention",
-                    "changes": {"ended_relationship_private_data_months": [before, months]},
-                },
+                data={"settings": "retention", "changes": changes},
             )
     return row
 

@@ -5,6 +5,7 @@ from django_tasks import task
 from tandem.privacy.services import (
     data_export_build,
     data_exports_expire,
+    data_exports_recover,
     erasures_execute,
     retention_apply,
 )
@@ -20,6 +21,12 @@ def data_export_build_task(export_id: int) -> bool:
 def data_exports_expire_task(period_start: str = "") -> int:
     """Delete expired exports' files: the hourly periodic job (`PrivacyConfig.ready`)."""
     return data_exports_expire()
+
+
+@task()
+def data_exports_recover_task(period_start: str = "") -> int:
+    """Enqueue again the builds of exports never started: the hourly periodic job."""
+    return data_exports_recover()
 
 
 @task()

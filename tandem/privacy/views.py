@@ -3,6 +3,7 @@ it; ask for your data to be erased, or cancel that while it waits) and an organi
 export and erasure for one person. Thin: guards, services, selectors.
 Anyone not allowed gets a 404, as if the page or the export did not exist."""
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import Conflict, InvalidInput
 from tandem.core.web import guard_as_http
 from tandem.privacy import selectors, services
+from tandem.privacy.models import ERASURE_COOLING_OFF_DAYS_MAX
 from tandem.privacy.permissions import (
     data_export_access,
     data_subject_access,
@@ -148,7 +150,8 @@ def _erasure_page(request: HttpRequest, *, actor: User, subject: User) -> HttpRe
         {
             "subject": subject,
             "is_self": subject.pk == actor.pk,
-            "due_at": timezone.now() + services.erasure_cooling_off(),
+            "due_at": timezone.now()
+            + services.erasure_cooling_off(organization_id=subject.organization_id),
             "error": error,
         },
         status=400 if error else 200,
@@ -177,24 +180,36 @@ def retention(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     with guard_as_http():
         current = services.retention_settings_get(actor=actor)
-    error = ""
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        raw = request.POST.get("ended_relationship_private_data_months", "").strip()
-        try:
-            months = int(raw) if raw else None
-        except ValueError:
-            error = f"Say a whole number of months, or leave it empty (got {raw!r})."
-        else:
+        values: dict[str, int | None] = {}
+        for name in ("ended_relationship_private_data_months", "erasure_cooling_off_days"):
+            raw = request.POST.get(name, "").strip()
             try:
-                services.retention_settings_update(actor=actor, months=months)
+                values[name] = int(raw) if raw else None
+            except ValueError:
+                errors[name] = f"Say a whole number, or leave it empty (got {raw!r})."
+        if not errors:
+            try:
+                services.retention_settings_update(
+                    actor=actor,
+                    months=values["ended_relationship_private_data_months"],
+                    erasure_cooling_off_days=values["erasure_cooling_off_days"],
+                )
             except InvalidInput as problem:
-                error = problem.detail
+                errors = {error.field: error.message for error in problem.errors}
             else:
                 messages.success(request, "Retention saved.")
                 return redirect("privacy:retention")
     return render(
         request,
         "privacy/retention.html",
-        {"settings": current, "error": error},
-        status=400 if error else 200,
+        {
+            "settings": current,
+            "errors": errors,
+            "posted": request.POST if errors else None,
+            "default_cooling_off_days": django_settings.PRIVACY_ERASURE_COOLING_OFF_DAYS,
+            "cooling_off_max": ERASURE_COOLING_OFF_DAYS_MAX,
+        },
+        status=400 if errors else 200,
     )

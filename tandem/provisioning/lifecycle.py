@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import ApiToken, Role, User
 from tandem.core.errors import Conflict, InvalidInput
+from tandem.core.personal_data import FORMER_MEMBER
 from tandem.core.transactions import lock_rows
 from tandem.notifications.models import NotificationCategory
 from tandem.notifications.services import notification_send
@@ -122,11 +123,17 @@ def require_not_last_admin(user: User, organization_id: int) -> None:
 
 
 @transaction.atomic
-def person_deactivate(*, actor: Actor, user: User, reason: str) -> PersonDeactivation:
+def person_deactivate(
+    *, actor: Actor, user: User, reason: str, for_erasure: bool = False
+) -> PersonDeactivation:
     """Take `user` out of Tandem for now, keeping their history (see the module's text).
 
     Org admins of the person's organisation and its SCIM tokens only (anyone else: NotFound).
     Deactivating someone already deactivated returns the open record and changes nothing.
+    `for_erasure`: the first step of erasing the person (privacy's `erasure_execute`). Nobody
+    can reactivate an erased person, so partners and managers are told what happened instead
+    (they left, their private data is deleted, what was shared stays under "Former member"),
+    never that the pair resumes on reactivation.
     """
     organization_id = require_provisioning(actor=actor, organization_id=user.organization_id)
     reason = " ".join(reason.split())
@@ -157,7 +164,13 @@ def person_deactivate(*, actor: Actor, user: User, reason: str) -> PersonDeactiv
         deactivated_via=actor_label(actor)[:120],
     )
     mover = _transition_actor(actor, user)
-    told = f"{user.display_name}'s access to Tandem was deactivated."
+    told = (
+        f"{user.display_name} left Tandem and their personal data was erased: their private "
+        "data is deleted; what you shared (messages, meeting notes, goals) stays, shown as "
+        f'written by "{FORMER_MEMBER}".'
+        if for_erasure
+        else f"{user.display_name}'s access to Tandem was deactivated."
+    )
     relationships = _open_relationships(user)
     lines: dict[int, list[str]] = {}
     paused = []
@@ -169,7 +182,12 @@ def person_deactivate(*, actor: Actor, user: User, reason: str) -> PersonDeactiv
             )
             paused.append(relationship)
             lines[relationship.pk] = [
-                f"- {user.display_name} with {partner.display_name}: paused. It resumes "
+                f"- {user.display_name} with {partner.display_name}: paused for good, since "
+                f"{user.display_name} left and their private data was deleted (shared items "
+                f'stay, shown as written by "{FORMER_MEMBER}"). End it from the '
+                f"relationship's page; {partner.display_name} may want a new match."
+                if for_erasure
+                else f"- {user.display_name} with {partner.display_name}: paused. It resumes "
                 "if they are reactivated; you can end it from the relationship's page."
             ]
         else:
@@ -183,7 +201,9 @@ def person_deactivate(*, actor: Actor, user: User, reason: str) -> PersonDeactiv
     deactivation.paused.set(paused)
     _tell_managers(
         relationships=relationships,
-        subject=f"{user.display_name} was deactivated",
+        subject=f"{user.display_name} left Tandem: their personal data was erased"
+        if for_erasure
+        else f"{user.display_name} was deactivated",
         lines_for=lines,
     )
     # The organisation's webhook endpoints are owed the event in this transaction (never the

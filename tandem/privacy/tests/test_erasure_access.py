@@ -12,6 +12,7 @@ from tandem.core.errors import Conflict, InvalidInput, NotFound
 from tandem.notifications.models import Notification, NotificationCategory
 from tandem.privacy.models import ErasureRequest, ErasureStatus
 from tandem.privacy.services import erasure_cancel, erasure_execute, erasure_request
+from tandem.provisioning.lifecycle import person_deactivate
 
 # Who may ask for (and cancel) the mentee's erasure: the mentee and the organisation's admin.
 MAY_ERASE_MENTEE = {"mentee", "admin"}
@@ -212,3 +213,50 @@ def test_erasure_page_lists_cost_the_same_whatever_their_number(
         page = client.get(f"/people/{cast.mentee.pk}/data/")
     # then every request is listed in a bounded number of queries
     assert page.content.count(b"Cancelled") == 5
+
+
+@pytest.mark.parametrize("erased_name", ["mentee", "mentor"])
+@pytest.mark.parametrize("asked_by", ["themselves", "admin"])
+def test_an_erasure_tells_partner_and_managers_what_it_is(cast, pair, erased_name, asked_by):
+    # given the mentee or the mentor asked to be erased, or the admin asked for them
+    person = pair.by_name(erased_name)
+    partner = pair.mentor if erased_name == "mentee" else pair.mentee
+    actor = person if asked_by == "themselves" else cast.admin
+    erasure = erasure_request(actor=actor, person_id=person.pk)
+    seen = set(Notification.objects.values_list("pk", flat=True))
+    # when it is carried out
+    erasure_execute(erasure_id=erasure.pk, now=erasure.due_at)
+    # then the partner and the programme's manager are told the person left and their private
+    # data was deleted, what was shared staying under "Former member"
+    for reader in (partner, cast.manager):
+        told = Notification.objects.filter(user=reader, category__in=["relationship"]).exclude(
+            pk__in=seen
+        )
+        text = " ".join(f"{title} {body}" for title, body in told.values_list("title", "body"))
+        assert "left Tandem" in text, reader
+        assert "private data" in text, text
+        assert 'shown as written by "Former member"' in text, text
+        # never the deactivation's promise: an erased person is never reactivated
+        assert "reactivated" not in text, text
+        assert "resumes" not in text, text
+    # and the manager reads the pair's outcome: paused for good, end it
+    manager_text = " ".join(
+        Notification.objects.filter(user=cast.manager)
+        .exclude(pk__in=seen)
+        .values_list("body", flat=True)
+    )
+    assert "paused for good" in manager_text
+
+
+def test_a_deactivation_alone_still_says_the_pair_resumes(cast, pair):
+    # given the mentee deactivated by the admin (not erased)
+    person_deactivate(actor=cast.admin, user=cast.mentee, reason="Long leave")
+    # then the manager is told the pair resumes when they come back, nothing about erasure
+    text = " ".join(
+        f"{title} {body}"
+        for title, body in Notification.objects.filter(user=cast.manager).values_list(
+            "title", "body"
+        )
+    )
+    assert "It resumes if they are reactivated" in text
+    assert "erased" not in text

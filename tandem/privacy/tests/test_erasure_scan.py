@@ -4,14 +4,18 @@ searched for their name, email, address and private words. What the partner also
 readable by the partner, written by "Former member"."""
 
 import datetime
+import json
 import re
 from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.html import format_html
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tandem.accounts.models import ApiToken, Invitation, User
 from tandem.actions.tests.factories import ActionItemFactory
@@ -19,15 +23,19 @@ from tandem.analytics.models import MonthlyReport
 from tandem.audit import events
 from tandem.audit.services import audit_record
 from tandem.conversations.models import Message
+from tandem.core.personal_data import html_forms
 from tandem.goals.models import Goal, GoalComment
 from tandem.journals.models import JournalEntry
 from tandem.meetings.models import AgendaItem, CalendarFeedToken, CheckIn, Meeting
 from tandem.notifications.models import (
     ChatAddress,
+    NotificationCategory,
     NotificationPreference,
+    OutboxMessage,
     PushSubscription,
     QuietHours,
 )
+from tandem.notifications.services import outbox_enqueue
 from tandem.outcomes.models import EmploymentRecord
 from tandem.participants.models import Answer, Participant
 from tandem.people.models import DirectoryGroup, DirectoryGroupMember, Profile
@@ -61,12 +69,14 @@ def shared(what: str) -> str:
     return f"shared-{what}-vx9"
 
 
-def _seed_everything(pair, django_capture_on_commit_callbacks) -> User:
+def _seed_everything(
+    pair, django_capture_on_commit_callbacks, first: str = FIRST, last: str = LAST
+) -> User:
     """The mentee, renamed distinctively, with a row in every model that can hold their data:
     their private words each carry a `private(...)` marker, what the partner shares a
     `shared(...)` one."""
     person = pair.mentee
-    User.objects.filter(pk=person.pk).update(first_name=FIRST, last_name=LAST, email=EMAIL)
+    User.objects.filter(pk=person.pk).update(first_name=first, last_name=last, email=EMAIL)
     person.refresh_from_db()
     survey = survey_create(
         actor=pair.cast.manager,
@@ -147,6 +157,25 @@ def _seed_everything(pair, django_capture_on_commit_callbacks) -> User:
         target=person,
         address=ADDRESS,
     )
+    # an HTML email names them to their partner, escaped as a template writes it (a monthly
+    # report's table would): O'Brien as O&#x27;Brien, & as &amp;
+    outbox_enqueue(
+        key=f"scan:html:{person.pk}",
+        rule="scan",
+        recipient=pair.mentor,
+        category=NotificationCategory.RELATIONSHIP,
+        subject=f"News from {person.display_name}",
+        text=f"{person.display_name} ({person.full_name}) wrote to you.",
+        html=str(
+            format_html(
+                '<p>{} ({}) wrote to you.</p><p title="{}">{}</p>',
+                person.display_name,
+                person.full_name,
+                person.full_name,
+                person.email,
+            )
+        ),
+    )
     # the organisation's systems listen: the erasure's deactivation is told to them by email
     endpoint_for(pair.cast.admin, "https://hooks.example.com/tandem", ["person.deactivated"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -181,6 +210,23 @@ def _encrypted_text() -> str:
     return "\n".join(values)
 
 
+def stored_forms(text: str) -> set[str]:
+    """Every way the database dump may hold `text`: as typed, HTML-escaped (`html_forms`), as a
+    JSON string, each of those inside an SQL literal (SQLite's dump doubles ') or a
+    PostgreSQL row (which doubles " and backslashes)."""
+    forms = set(html_forms([text]))
+    forms |= {json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]}
+    return {
+        quoted.lower()
+        for form in forms
+        for quoted in (
+            form,
+            form.replace("'", "''"),
+            form.replace("\\", "\\\\").replace('"', '""'),
+        )
+    }
+
+
 @pytest.fixture
 def erased(pair, django_capture_on_commit_callbacks):
     person = _seed_everything(pair, django_capture_on_commit_callbacks)
@@ -206,8 +252,9 @@ def test_nothing_of_the_person_is_left_in_the_whole_database(erased):
     needles = [EMAIL, f"{FIRST} {LAST}", LAST, ADDRESS]
     needles += [marker(person, what) for what in PRIVATE] + [marker(person, "notification")]
     for needle in needles:
-        assert needle.lower() not in dump.lower(), needle
-        assert needle.lower() not in decrypted.lower(), needle
+        for form in stored_forms(needle):
+            assert form not in dump.lower(), form
+            assert form not in decrypted.lower(), form
     # and no private(...) marker at all, whatever row a later change seeds it into
     left = re.findall(private(r"[\w-]+?"), dump + "\n" + decrypted)
     assert left == [], left
@@ -275,3 +322,39 @@ def test_an_erasure_runs_exactly_once(erased):
     # then nothing happens
     assert again is None
     assert ErasureRequest.objects.filter(status=ErasureStatus.DONE).count() == 1
+
+
+# Name fragments with the characters HTML, SQL and JSON each write differently.
+NAME_PART = st.text(alphabet="'&<>\"é-", min_size=1, max_size=5)
+
+
+@settings(
+    max_examples=4,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(first=NAME_PART, last=NAME_PART)
+def test_a_name_of_any_characters_is_found_in_no_form_after_erasure(
+    pair, django_capture_on_commit_callbacks, first, last
+):
+    # each example in its own rolled-back transaction: the pair is the same for every one
+    with transaction.atomic():
+        try:
+            # given the person, named with quotes, ampersands and angle brackets, seeded
+            # everywhere (an HTML email to their partner names them, escaped)
+            person = _seed_everything(
+                pair, django_capture_on_commit_callbacks, f"Quillon{first}", f"Zephyrwick{last}"
+            )
+            names = {person.display_name, person.full_name}
+            request = erasure_request(actor=person, person_id=person.pk)
+            # when they are erased
+            assert erasures_execute(now=request.due_at) == 1
+            # then no form of their name is left anywhere: as typed, escaped or quoted
+            text = (_database_as_text() + "\n" + _encrypted_text()).lower()
+            for name in names:
+                for form in stored_forms(name):
+                    assert form not in text, (name, form)
+            # and the partner's HTML email is kept, naming a former member
+            kept = OutboxMessage.objects.get(key=f"scan:html:{person.pk}")
+            assert kept.html_body.startswith("<p>Former member (Former member) wrote to you.")
+        finally:
+            transaction.set_rollback(True)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import ACTOR_NAMES, Cast
+from tandem.audit.models import AuditEntry
 from tandem.provisioning.models import ScimToken
 from tandem.provisioning.services import scim_token_authenticate, scim_token_create
 
@@ -130,3 +131,28 @@ def test_the_command_names_an_unknown_organisation(cast: Cast) -> None:
     with pytest.raises(CommandError, match="nowhere"):
         call_command("create_scim_token", "nowhere")
     assert not ScimToken.objects.exists()
+
+
+@pytest.mark.parametrize("name", ACTOR_NAMES)
+def test_scim_configuration_is_in_the_audit_trail(cast: Cast, name: str) -> None:
+    # given a token of Northwind made by its admin
+    token, raw = scim_token_create(actor=cast.admin, organization=cast.org, name="Okta")
+    client = _client(cast, name)
+    # when each actor tries to create one and revoke Northwind's
+    client.post(PAGE, {"name": "Entra ID"})
+    client.post(f"{PAGE}{token.pk}/revoke/")
+    # then the trail holds who made and revoked which token in Northwind, never the secret
+    entries = list(AuditEntry.objects.filter(event__startswith="scimtoken.").order_by("pk"))
+    # (the first token was made outside a request: no actor is known to the trail)
+    expected = [("scimtoken.created", None, cast.org.pk)]
+    if name == "admin":
+        expected += [
+            ("scimtoken.created", cast.admin.pk, cast.org.pk),
+            ("scimtoken.changed", cast.admin.pk, cast.org.pk),
+        ]
+    if name == "outsider":  # an admin of Globex makes a token of Globex, nothing of Northwind
+        expected += [("scimtoken.created", cast.outsider.pk, cast.outsider.organization_id)]
+    assert [(e.event, e.actor_id, e.organization_id) for e in entries] == expected
+    for entry in entries:
+        assert raw not in f"{entry.changes} {entry.changes_text} {entry.object_repr}"
+        assert token.digest not in f"{entry.changes} {entry.changes_text}"
