@@ -11,7 +11,7 @@ from tandem.meetings.tests.factories import schedule
 from tandem.resources.services import starter_content_load
 
 # Per page: (English source, its Spanish) pairs a reader of that page meets.
-HUB = [("Recent activity", "Actividad reciente"), ("What's next", "Lo siguiente")]
+HUB = [("Recent activity", "Actividad reciente"), ("Mentored by", "Tu mentor:")]
 HOME = [("My mentoring", "Mi mentoría"), ("Next meeting:", "Próxima reunión:")]
 MODE = [
     ("Questions for this stage", "Preguntas para esta etapa"),
