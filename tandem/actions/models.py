@@ -6,15 +6,16 @@ the next meeting's agenda lists the open ones (`selectors.action_item_list_open`
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from tandem.accounts.models import User
 from tandem.relationships.models import Relationship
 
 
 class ActionItemStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-    NOT_DONE = "not_done", "Not done"
+    OPEN = "open", pgettext_lazy("action status", "Open")
+    DONE = "done", pgettext_lazy("action status", "Done")
+    NOT_DONE = "not_done", pgettext_lazy("action status", "Not done")
 
 
 class ActionItem(models.Model):

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.accounts.names import short_name
@@ -55,7 +56,7 @@ def action_item_list(*, access: RelationshipAccess, status: str = "") -> QuerySe
     """The relationship's actions for one of the pair: open ones by due date, closed ones
     most recently closed first; `status` (open, done, not_done) filters."""
     if not access.is_party:
-        raise NotFound("No such relationship.")
+        raise NotFound(_("No such relationship."))
     queryset = ActionItem.objects.filter(relationship=access.relationship).select_related(
         "owner", "created_by"
     )
@@ -80,7 +81,7 @@ def action_item_list(*, access: RelationshipAccess, status: str = "") -> QuerySe
 def action_item_list_closed(*, access: RelationshipAccess) -> QuerySet[ActionItem]:
     """Done and not-done actions, most recently closed first."""
     if not access.is_party:
-        raise NotFound("No such relationship.")
+        raise NotFound(_("No such relationship."))
     return (
         ActionItem.objects.filter(relationship=access.relationship)
         .exclude(status=ActionItemStatus.OPEN)
@@ -91,14 +92,14 @@ def action_item_list_closed(*, access: RelationshipAccess) -> QuerySet[ActionIte
 
 def action_item_get(*, access: RelationshipAccess, action_item_id: int) -> ActionItem:
     if not access.is_party:
-        raise NotFound("No such relationship.")
+        raise NotFound(_("No such relationship."))
     item = (
         ActionItem.objects.select_related("owner", "created_by")
         .filter(pk=action_item_id, relationship=access.relationship)
         .first()
     )
     if item is None:
-        raise NotFound("No such action item.")
+        raise NotFound(_("No such action item."))
     return item
 
 

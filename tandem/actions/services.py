@@ -8,6 +8,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.accounts.names import display_name
@@ -33,9 +34,11 @@ UNCHANGED = Unchanged.TOKEN
 def _clean_title(title: str, field: str = "title") -> str:
     title = " ".join(title.split())
     if not title:
-        raise InvalidInput.for_field(field, "Say what will be practised.")
+        raise InvalidInput.for_field(field, _("Say what will be practised."))
     if len(title) > TITLE_MAX:
-        raise InvalidInput.for_field(field, f"Keep it to {TITLE_MAX} characters.")
+        raise InvalidInput.for_field(
+            field, _("Keep it to %(max)d characters.") % {"max": TITLE_MAX}
+        )
     return title
 
 
@@ -44,7 +47,9 @@ def _pair_member(access: RelationshipAccess, user_id: int, field: str) -> User:
     for person in (relationship.mentor.user, relationship.mentee.user):
         if person.pk == user_id:
             return person
-    raise InvalidInput.for_field(field, "The owner must be the mentor or the mentee of this pair.")
+    raise InvalidInput.for_field(
+        field, _("The owner must be the mentor or the mentee of this pair.")
+    )
 
 
 def _item(access: RelationshipAccess, action_item_id: int, *, lock: bool = False) -> ActionItem:
@@ -55,7 +60,7 @@ def _item(access: RelationshipAccess, action_item_id: int, *, lock: bool = False
         queryset = queryset.select_for_update(of=("self",))
     item = queryset.first()
     if item is None:
-        raise NotFound("No such action item.")
+        raise NotFound(_("No such action item."))
     return item
 
 
@@ -70,7 +75,7 @@ def _replayed(
     if item is None:
         return None
     if item.title != title or item.owner_id != owner.pk:
-        message = "This key was already used for a different action item."
+        message = _("This key was already used for a different action item.")
         raise Conflict(message, [FieldError("client_key", message)])
     return item
 
@@ -98,7 +103,7 @@ def action_item_create(
     is a Conflict. Concurrent requests with one key meet at the unique constraint.
     """
     if not access.is_party:
-        raise NotFound("No such relationship.")
+        raise NotFound(_("No such relationship."))
     title = _clean_title(title)
     owner = _pair_member(access, owner.pk, "owner")
     if client_key is not None:
@@ -183,7 +188,7 @@ def action_item_update(
         item.due_on = due_on
         fields.append("due_on")
     if errors:
-        raise InvalidInput("Some of the changes are not valid.", errors=errors)
+        raise InvalidInput(_("Some of the changes are not valid."), errors=errors)
     if fields:
         item.save(update_fields=fields)
     return item
@@ -204,15 +209,20 @@ def action_item_close(
     told). Done actions are celebrated on the pair's timeline.
     """
     if outcome not in (ActionItemStatus.DONE, ActionItemStatus.NOT_DONE):
-        raise InvalidInput.for_field("outcome", "Say whether it was done or not done.")
+        raise InvalidInput.for_field("outcome", _("Say whether it was done or not done."))
     reflection = reflection.strip()
     if len(reflection) > REFLECTION_MAX:
-        raise InvalidInput.for_field("reflection", f"Keep it to {REFLECTION_MAX} characters.")
+        raise InvalidInput.for_field(
+            "reflection", _("Keep it to %(max)d characters.") % {"max": REFLECTION_MAX}
+        )
     access = relationship_access(actor=actor, relationship_id=relationship_id)
     access.require_open()
     item = _item(access, action_item_id, lock=True)
     if item.status != ActionItemStatus.OPEN:
-        raise Conflict(f"This action is already closed as {item.get_status_display().lower()}.")
+        raise Conflict(
+            _("This action is already closed as %(status)s.")
+            % {"status": item.get_status_display().lower()}
+        )
     item.status = outcome
     item.reflection = reflection
     item.closed_at = timezone.now()
@@ -235,7 +245,7 @@ def action_item_reopen(*, actor: User, relationship_id: int, action_item_id: int
     access.require_open()
     item = _item(access, action_item_id, lock=True)
     if item.status == ActionItemStatus.OPEN:
-        raise Conflict("This action is open already.")
+        raise Conflict(_("This action is open already."))
     item.status = ActionItemStatus.OPEN
     item.closed_at = None
     item.save(update_fields=["status", "closed_at"])
@@ -249,5 +259,5 @@ def action_item_delete(*, actor: User, relationship_id: int, action_item_id: int
     access.require_open()
     item = _item(access, action_item_id, lock=True)
     if actor.pk not in (item.owner_id, item.created_by_id):
-        raise Forbidden("Only the person who agreed this action or its owner can delete it.")
+        raise Forbidden(_("Only the person who agreed this action or its owner can delete it."))
     item.delete()

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.actions import selectors, services
@@ -79,7 +80,7 @@ def action_create(request: HttpRequest, relationship_id: int) -> HttpResponse:
         # htmx 2 does not swap 4xx answers: the inline errors come back as 200.
         return _body(request, access, form=None if not failed else form)
     if not failed:
-        messages.success(request, "Action added.")
+        messages.success(request, _("Action added."))
         return redirect("actions:list", relationship_id=relationship_id)
     return render(request, "actions/list.html", _context(request, access, form=form), status=400)
 
@@ -116,7 +117,7 @@ def action_close(request: HttpRequest, relationship_id: int, action_item_id: int
         request,
         access,
         action_item_id,
-        "Action closed.",
+        _("Action closed."),
         lambda: services.action_item_close(
             actor=access.user,
             relationship_id=relationship_id,
@@ -135,7 +136,7 @@ def action_reopen(request: HttpRequest, relationship_id: int, action_item_id: in
         request,
         access,
         action_item_id,
-        "Action reopened.",
+        _("Action reopened."),
         lambda: services.action_item_reopen(
             actor=access.user, relationship_id=relationship_id, action_item_id=action_item_id
         ),
@@ -150,7 +151,7 @@ def action_delete(request: HttpRequest, relationship_id: int, action_item_id: in
         request,
         access,
         action_item_id,
-        "Action deleted.",
+        _("Action deleted."),
         lambda: services.action_item_delete(
             actor=access.user, relationship_id=relationship_id, action_item_id=action_item_id
         ),

@@ -1,6 +1,7 @@
 """HTML forms for goals. They only shape input; the services decide (past dates, who may)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from tandem.core.forms import DateInput, SingleLineField
 from tandem.goals.models import ProgressMode
@@ -11,41 +12,41 @@ class GoalForm(forms.Form):
     chooses how progress is counted. The mentor's suggestion has only the first three."""
 
     title = SingleLineField(
-        label="Outcome",
+        label=_("Outcome"),
         max_length=200,
-        help_text="Specific: what will be different when you get there?",
-        error_messages={"required": "Say what the outcome is, in a few words."},
+        help_text=_("Specific: what will be different when you get there?"),
+        error_messages={"required": _("Say what the outcome is, in a few words.")},
     )
     measure = forms.CharField(
-        label="How success will be measured",
+        label=_("How success will be measured"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Something you could show or count.",
-        error_messages={"required": "Say how you will know the goal is achieved."},
+        help_text=_("Something you could show or count."),
+        error_messages={"required": _("Say how you will know the goal is achieved.")},
     )
     target_on = forms.DateField(
-        label="Target date",
+        label=_("Target date"),
         widget=DateInput(),
         error_messages={
-            "required": "Choose a target date.",
-            "invalid": "Enter the target date as a date (YYYY-MM-DD).",
+            "required": _("Choose a target date."),
+            "invalid": _("Enter the target date as a date (YYYY-MM-DD)."),
         },
     )
     progress_mode = forms.ChoiceField(
-        label="Progress",
+        label=_("Progress"),
         choices=ProgressMode.choices,
         initial=ProgressMode.DERIVED,
         required=False,
     )
     manual_progress = forms.IntegerField(
-        label="Progress set by hand (%)",
+        label=_("Progress set by hand (%)"),
         min_value=0,
         max_value=100,
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}),
         error_messages={
-            "min_value": "Progress is a percentage from 0 to 100.",
-            "max_value": "Progress is a percentage from 0 to 100.",
+            "min_value": _("Progress is a percentage from 0 to 100."),
+            "max_value": _("Progress is a percentage from 0 to 100."),
         },
     )
 
@@ -58,22 +59,22 @@ class GoalForm(forms.Form):
 
 class MilestoneForm(forms.Form):
     title = SingleLineField(
-        label="Milestone",
+        label=_("Milestone"),
         max_length=200,
-        error_messages={"required": "Name the milestone."},
+        error_messages={"required": _("Name the milestone.")},
     )
     due_on = forms.DateField(
-        label="Due date",
+        label=_("Due date"),
         widget=DateInput(),
         required=False,
-        error_messages={"invalid": "Enter the due date as a date (YYYY-MM-DD)."},
+        error_messages={"invalid": _("Enter the due date as a date (YYYY-MM-DD).")},
     )
 
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Comment",
+        label=_("Comment"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Write something to comment."},
+        error_messages={"required": _("Write something to comment.")},
     )

@@ -10,6 +10,9 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import User
 from tandem.core.models import TimeStampedModel
@@ -17,11 +20,17 @@ from tandem.relationships.models import Relationship
 
 
 class GoalStatus(models.TextChoices):
-    SUGGESTED = "suggested", "Suggested"  # by the mentor, waiting for the mentee
-    ACTIVE = "active", "Active"
-    ACHIEVED = "achieved", "Achieved"
-    DROPPED = "dropped", "Dropped"
-    DECLINED = "declined", "Suggestion declined"  # kept for the history, not shown as a goal
+    SUGGESTED = (
+        "suggested",
+        pgettext_lazy("goal status", "Suggested"),
+    )  # by the mentor, waiting for the mentee
+    ACTIVE = "active", pgettext_lazy("goal status", "Active")
+    ACHIEVED = "achieved", pgettext_lazy("goal status", "Achieved")
+    DROPPED = "dropped", pgettext_lazy("goal status", "Dropped")
+    DECLINED = (
+        "declined",
+        pgettext_lazy("goal status", "Suggestion declined"),
+    )  # kept for the history, not shown as a goal
 
 
 # The goals that count: shown as the pair's goals and averaged in the manager's progress signal.
@@ -29,8 +38,8 @@ COUNTED_STATUSES = (GoalStatus.ACTIVE, GoalStatus.ACHIEVED)
 
 
 class ProgressMode(models.TextChoices):
-    DERIVED = "derived", "From the milestones"
-    MANUAL = "manual", "Set by hand"
+    DERIVED = "derived", _("From the milestones")
+    MANUAL = "manual", _("Set by hand")
 
 
 def derived_progress(*, done: int, total: int) -> int:
@@ -136,28 +145,28 @@ class GoalComment(TimeStampedModel):
 
 
 class GoalChangeField(models.TextChoices):
-    CREATED = "created", "Goal set"
-    TITLE = "title", "Outcome"
-    MEASURE = "measure", "Measure of success"
-    TARGET_ON = "target_on", "Target date"
-    STATUS = "status", "Status"
-    PROGRESS_MODE = "progress_mode", "Progress mode"
-    MANUAL_PROGRESS = "manual_progress", "Progress"
-    ORDER = "order", "Position"
-    MILESTONE_ADDED = "milestone_added", "Milestone added"
-    MILESTONE_TITLE = "milestone_title", "Milestone renamed"
-    MILESTONE_DUE_ON = "milestone_due_on", "Milestone due date"
-    MILESTONE_DONE = "milestone_done", "Milestone ticked"
-    MILESTONE_REOPENED = "milestone_reopened", "Milestone reopened"
-    MILESTONE_REMOVED = "milestone_removed", "Milestone removed"
+    CREATED = "created", _("Goal set")
+    TITLE = "title", _("Outcome")
+    MEASURE = "measure", _("Measure of success")
+    TARGET_ON = "target_on", _("Target date")
+    STATUS = "status", _("Status")
+    PROGRESS_MODE = "progress_mode", _("Progress mode")
+    MANUAL_PROGRESS = "manual_progress", _("Progress")
+    ORDER = "order", _("Position")
+    MILESTONE_ADDED = "milestone_added", _("Milestone added")
+    MILESTONE_TITLE = "milestone_title", _("Milestone renamed")
+    MILESTONE_DUE_ON = "milestone_due_on", _("Milestone due date")
+    MILESTONE_DONE = "milestone_done", _("Milestone ticked")
+    MILESTONE_REOPENED = "milestone_reopened", _("Milestone reopened")
+    MILESTONE_REMOVED = "milestone_removed", _("Milestone removed")
 
 
 def _shown(field: str, value: str) -> str:
     if not value:
-        return "none"
+        return gettext("none")
     if field in (GoalChangeField.TARGET_ON, GoalChangeField.MILESTONE_DUE_ON):
         day = datetime.date.fromisoformat(value)
-        return f"{day.day} {day:%b %Y}"
+        return formats.date_format(day, "j M Y")
     if field == GoalChangeField.STATUS:
         return str(GoalStatus(value).label)
     if field == GoalChangeField.PROGRESS_MODE:
@@ -196,28 +205,33 @@ class GoalChange(models.Model):
     def description(self) -> str:
         """The change in words, without the actor: 'moved the target date from … to …'."""
         field = self.field
+        words = {
+            "subject": self.subject,
+            "before": _shown(field, self.before),
+            "after": _shown(field, self.after),
+        }
         if field == GoalChangeField.CREATED:
-            return f"set the goal {_shown(field, self.after)}"
+            return gettext("set the goal %(after)s") % words
         if field == GoalChangeField.MILESTONE_ADDED:
-            due = f" (due {_shown(GoalChangeField.TARGET_ON, self.after)})" if self.after else ""
-            return f"added the milestone “{self.subject}”{due}"
+            if self.after:
+                due = _shown(GoalChangeField.TARGET_ON, self.after)
+                return gettext("added the milestone “%(subject)s” (due %(due)s)") % {
+                    **words,
+                    "due": due,
+                }
+            return gettext("added the milestone “%(subject)s”") % words
         if field == GoalChangeField.MILESTONE_DONE:
-            return f"reached the milestone “{self.subject}”"
+            return gettext("reached the milestone “%(subject)s”") % words
         if field == GoalChangeField.MILESTONE_REOPENED:
-            return f"reopened the milestone “{self.subject}”"
+            return gettext("reopened the milestone “%(subject)s”") % words
         if field == GoalChangeField.MILESTONE_REMOVED:
-            return f"removed the milestone “{self.subject}”"
+            return gettext("removed the milestone “%(subject)s”") % words
         if field == GoalChangeField.MILESTONE_TITLE:
-            return (
-                f"renamed a milestone from {_shown(field, self.before)} to "
-                f"{_shown(field, self.after)}"
-            )
+            return gettext("renamed a milestone from %(before)s to %(after)s") % words
         if field == GoalChangeField.MILESTONE_DUE_ON:
-            return (
-                f"changed when “{self.subject}” is due from {_shown(field, self.before)} to "
-                f"{_shown(field, self.after)}"
-            )
+            return gettext("changed when “%(subject)s” is due from %(before)s to %(after)s") % words
         label = self.get_field_display().lower()
-        return (
-            f"changed the {label} from {_shown(field, self.before)} to {_shown(field, self.after)}"
-        )
+        return gettext("changed the %(label)s from %(before)s to %(after)s") % {
+            **words,
+            "label": label,
+        }

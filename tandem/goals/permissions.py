@@ -12,12 +12,16 @@ Ticking milestones is the mentee's too: reporting their own progress is part of 
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from tandem.accounts.models import User
 from tandem.core.errors import Forbidden, NotFound
 from tandem.goals.models import Goal, Milestone
 from tandem.relationships.permissions import RelationshipAccess, relationship_access
 
-MENTEE_ONLY = (
+MENTEE_ONLY = gettext_lazy(
     "Goals belong to the mentee: as the mentor you can suggest a goal or comment on one, "
     "but not change it."
 )
@@ -29,10 +33,10 @@ class GoalAccess:
     goal: Goal
 
 
-def require_mentee(access: RelationshipAccess, message: str = MENTEE_ONLY) -> None:
+def require_mentee(access: RelationshipAccess, message: str | Promise = MENTEE_ONLY) -> None:
     """Only the mentee of the pair may go on (the guard already refused non-parties)."""
     if access.side != "mentee":
-        raise Forbidden(message)
+        raise Forbidden(str(message))
 
 
 def goal_access(
@@ -48,7 +52,7 @@ def goal_access(
         queryset = queryset.select_for_update(of=("self",))
     goal = queryset.first()
     if goal is None:
-        raise NotFound("No such goal.")
+        raise NotFound(_("No such goal."))
     goal.relationship = access.relationship
     return GoalAccess(access, goal)
 
@@ -60,6 +64,6 @@ def milestone_of(*, goal: Goal, milestone_id: int, for_update: bool = False) -> 
         queryset = queryset.select_for_update()
     milestone = queryset.first()
     if milestone is None:
-        raise NotFound("No such milestone.")
+        raise NotFound(_("No such milestone."))
     milestone.goal = goal
     return milestone

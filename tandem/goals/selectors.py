@@ -17,7 +17,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.core.errors import NotFound
@@ -113,7 +114,7 @@ def goal_get(*, access: RelationshipAccess, goal_id: int) -> Goal:
         .first()
     )
     if goal is None:
-        raise NotFound("No such goal.")
+        raise NotFound(_("No such goal."))
     return goal
 
 
@@ -162,7 +163,12 @@ def celebrations(*, goals: list[Goal], days: int = CELEBRATE_DAYS) -> list[Celeb
     for goal in goals:
         if goal.achieved_at is not None and goal.achieved_at >= since:
             found.append(
-                Celebration("goal", f"Goal achieved: {goal.title}", goal.pk, goal.achieved_at)
+                Celebration(
+                    "goal",
+                    _("Goal achieved: %(title)s") % {"title": goal.title},
+                    goal.pk,
+                    goal.achieved_at,
+                )
             )
         if not goal_is_counted(goal):
             continue
@@ -171,7 +177,8 @@ def celebrations(*, goals: list[Goal], days: int = CELEBRATE_DAYS) -> list[Celeb
                 found.append(
                     Celebration(
                         "milestone",
-                        f"Milestone reached: {milestone.title} ({goal.title})",
+                        _("Milestone reached: %(milestone)s (%(goal)s)")
+                        % {"milestone": milestone.title, "goal": goal.title},
                         goal.pk,
                         milestone.done_at,
                     )
@@ -180,7 +187,7 @@ def celebrations(*, goals: list[Goal], days: int = CELEBRATE_DAYS) -> list[Celeb
 
 
 def _day(day: datetime.date) -> str:
-    return f"{day.day} {day:%b}"
+    return formats.date_format(day, "j M")
 
 
 def goals_panel(*, access: RelationshipAccess) -> dict[str, object]:
@@ -197,13 +204,14 @@ def goals_panel(*, access: RelationshipAccess) -> dict[str, object]:
     next_items: list[dict[str, object]] = []
     if access.side == "mentee" and not goals:
         next_items.append(
-            {"text": "Set your first goal", "url": url, "due": None, "overdue": False}
+            {"text": _("Set your first goal"), "url": url, "due": None, "overdue": False}
         )
     if access.side == "mentee":
         for goal in suggested:
             next_items.append(
                 {
-                    "text": f"Accept or decline the suggested goal: {goal.title}",
+                    "text": _("Accept or decline the suggested goal: %(title)s")
+                    % {"title": goal.title},
                     "url": f"{url}#goal-{goal.pk}",
                     "due": None,
                     "overdue": False,
@@ -214,7 +222,8 @@ def goals_panel(*, access: RelationshipAccess) -> dict[str, object]:
             if milestone.done_at is None and milestone.due_on and milestone.due_on <= soon:
                 next_items.append(
                     {
-                        "text": f"Milestone {milestone.title} due {_day(milestone.due_on)}",
+                        "text": _("Milestone %(title)s due %(date)s")
+                        % {"title": milestone.title, "date": _day(milestone.due_on)},
                         "url": f"{url}#goal-{goal.pk}",
                         "due": milestone.due_on,
                         "overdue": milestone.due_on < today,
@@ -223,7 +232,8 @@ def goals_panel(*, access: RelationshipAccess) -> dict[str, object]:
         if goal.target_on < today:
             next_items.append(
                 {
-                    "text": f"Goal {goal.title} passed its target date {_day(goal.target_on)}",
+                    "text": _("Goal %(title)s passed its target date %(date)s")
+                    % {"title": goal.title, "date": _day(goal.target_on)},
                     "url": f"{url}#goal-{goal.pk}",
                     "due": goal.target_on,
                     "overdue": True,

@@ -4,14 +4,17 @@ side of the pair may act (permissions.py explains the rules), writes the goal's 
 partner — or both people when something is celebrated."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final, NamedTuple
 
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from tandem.accounts.languages import language_for
 from tandem.accounts.models import User
 from tandem.accounts.names import display_name
 from tandem.core.errors import Conflict, FieldError, InvalidInput
@@ -73,15 +76,19 @@ def _record(access: RelationshipAccess, actor: User, kind: str, did: str) -> Non
     )
 
 
-def _tell(recipients: list[User], goal: Goal, *, subject: str, body: str) -> None:
-    """Notify `recipients` about `goal`, linking to it on the pair's goals page."""
-    notification_send(
-        recipients=recipients,
-        category=NotificationCategory.GOALS,
-        subject=subject,
-        body=body,
-        url=_goals_url(goal),
-    )
+def _tell(recipients: list[User], goal: Goal, message: Callable[[], tuple[str, str]]) -> None:
+    """Notify `recipients` about `goal`, linking to it on the pair's goals page. `message`
+    gives (subject, body); it is called in each recipient's language."""
+    for language in dict.fromkeys(language_for(person) for person in recipients):
+        with translation.override(language):
+            subject, body = message()
+            notification_send(
+                recipients=[person for person in recipients if language_for(person) == language],
+                category=NotificationCategory.GOALS,
+                subject=subject,
+                body=body,
+                url=_goals_url(goal),
+            )
 
 
 def _history(
@@ -130,16 +137,24 @@ def _clean_goal_fields(
     if title is not None:
         title = title.strip()
         if not title:
-            errors.append(FieldError("title", "Say what the outcome is, in a few words."))
+            errors.append(FieldError("title", _("Say what the outcome is, in a few words.")))
         elif len(title) > TITLE_MAX:
-            errors.append(FieldError("title", f"Keep the outcome within {TITLE_MAX} characters."))
+            errors.append(
+                FieldError(
+                    "title",
+                    _("Keep the outcome within %(max)d characters.") % {"max": TITLE_MAX},
+                )
+            )
     if measure is not None:
         measure = measure.strip()
         if not measure:
-            errors.append(FieldError("measure", "Say how you will know the goal is achieved."))
+            errors.append(FieldError("measure", _("Say how you will know the goal is achieved.")))
         elif len(measure) > MEASURE_MAX:
             errors.append(
-                FieldError("measure", f"Keep the measure within {MEASURE_MAX} characters.")
+                FieldError(
+                    "measure",
+                    _("Keep the measure within %(max)d characters.") % {"max": MEASURE_MAX},
+                )
             )
     if target_on is not None and target_changed:
         today = local_today(actor)
@@ -147,21 +162,24 @@ def _clean_goal_fields(
             errors.append(
                 FieldError(
                     "target_on",
-                    f"The target date {target_on.day} {target_on:%b %Y} is in the past; "
-                    "choose today or a later date.",
+                    _("The target date %(date)s is in the past; choose today or a later date.")
+                    % {"date": formats.date_format(target_on, "j M Y")},
                 )
             )
     if progress_mode is not None and progress_mode not in ProgressMode.values:
         errors.append(
             FieldError(
-                "progress_mode", "Progress is either 'derived' (from the milestones) or 'manual'."
+                "progress_mode",
+                _("Progress is either 'derived' (from the milestones) or 'manual'."),
             )
         )
     if manual_progress is not None and not 0 <= manual_progress <= 100:
-        errors.append(FieldError("manual_progress", "Progress is a percentage from 0 to 100."))
+        errors.append(FieldError("manual_progress", _("Progress is a percentage from 0 to 100.")))
     if errors:
         raise InvalidInput(
-            errors[0].message if len(errors) == 1 else "Some of the goal's details are not valid.",
+            errors[0].message
+            if len(errors) == 1
+            else _("Some of the goal's details are not valid."),
             errors=errors,
         )
     return title, measure
@@ -176,11 +194,14 @@ def _require_active(goal: Goal, doing: str) -> None:
     if goal.status == GoalStatus.ACTIVE:
         return
     if goal.status == GoalStatus.SUGGESTED:
-        raise Conflict(f"This goal is only suggested: accept it before you {doing}.")
+        raise Conflict(
+            _("This goal is only suggested: accept it before you %(doing)s.") % {"doing": doing}
+        )
     if goal.status == GoalStatus.DECLINED:
-        raise Conflict("This suggestion was declined; it can no longer change.")
+        raise Conflict(_("This suggestion was declined; it can no longer change."))
     raise Conflict(
-        f"This goal is {goal.get_status_display().lower()}: reopen it before you {doing}."
+        _("This goal is %(status)s: reopen it before you %(doing)s.")
+        % {"status": goal.get_status_display().lower(), "doing": doing}
     )
 
 
@@ -202,7 +223,7 @@ def goal_create(
     (today or later). The mentor is told; a mentor is Forbidden (they suggest instead)."""
     access = relationship_access(actor=actor, relationship_id=relationship_id)
     require_mentee(
-        access, "Goals belong to the mentee: as the mentor, suggest a goal for them to accept."
+        access, _("Goals belong to the mentee: as the mentor, suggest a goal for them to accept.")
     )
     access.require_open()
     clean_title, clean_measure = _clean_goal_fields(
@@ -230,10 +251,14 @@ def goal_create(
     _tell(
         _partner(access),
         goal,
-        subject=f"New goal: {goal.title}",
-        body=(
-            f"{display_name(actor)} set a goal: {goal.title} "
-            f"(target {target_on.day} {target_on:%b %Y})."
+        lambda: (
+            _("New goal: %(title)s") % {"title": goal.title},
+            _("%(actor)s set a goal: %(title)s (target %(date)s).")
+            % {
+                "actor": display_name(actor),
+                "title": goal.title,
+                "date": formats.date_format(target_on, "j M Y"),
+            },
         ),
     )
     return goal
@@ -252,7 +277,7 @@ def goal_suggest(
     (it becomes active) or declines it. The mentee is told. A mentee just creates goals."""
     access = relationship_access(actor=actor, relationship_id=relationship_id)
     if access.side != "mentor":
-        raise Conflict("Your goals are yours to set: create the goal instead of suggesting it.")
+        raise Conflict(_("Your goals are yours to set: create the goal instead of suggesting it."))
     access.require_open()
     clean_title, clean_measure = _clean_goal_fields(
         actor=actor,
@@ -281,10 +306,13 @@ def goal_suggest(
     _tell(
         _partner(access),
         goal,
-        subject=f"Suggested goal: {goal.title}",
-        body=(
-            f"{display_name(actor)} suggested a goal for you: {goal.title}. "
-            "Accept it to make it one of your goals, or decline it."
+        lambda: (
+            _("Suggested goal: %(title)s") % {"title": goal.title},
+            _(
+                "%(actor)s suggested a goal for you: %(title)s. "
+                "Accept it to make it one of your goals, or decline it."
+            )
+            % {"actor": display_name(actor), "title": goal.title},
         ),
     )
     return goal
@@ -312,7 +340,7 @@ def goal_update(
     access, goal = found.access, found.goal
     require_mentee(access)
     access.require_open()
-    _require_active(goal, "change it")
+    _require_active(goal, _("change it"))
     clean_title, clean_measure = _clean_goal_fields(
         actor=actor,
         title=title,
@@ -330,10 +358,10 @@ def goal_update(
     ):
         raise InvalidInput.for_field(
             "manual_progress",
-            "This goal's progress comes from its milestones; choose 'set by hand' to set it.",
+            _("This goal's progress comes from its milestones; choose 'set by hand' to set it."),
         )
     if order is not None and order < 0:
-        raise InvalidInput.for_field("order", "The position is 0 or more.")
+        raise InvalidInput.for_field("order", _("The position is 0 or more."))
     wanted: dict[str, object] = {
         "title": clean_title,
         "measure": clean_measure,
@@ -403,11 +431,14 @@ _TRANSITIONS: dict[str, _Transition] = {
 def _refusal(refused: Refused) -> str:
     # "reopen" leads back to active, which reads badly as "cannot be active".
     doing = (
-        "reopened"
+        pgettext("goal", "reopened")
         if refused.verb == "reopen"
         else refused.lifecycle.label(_TRANSITIONS[refused.verb].target)
     )
-    return f"This goal is {refused.current}, so it cannot be {doing}."
+    return _("This goal is %(current)s, so it cannot be %(doing)s.") % {
+        "current": refused.current,
+        "doing": doing,
+    }
 
 
 # The same rows in the core's shape: the one thing that says what may happen from a status.
@@ -429,7 +460,7 @@ def _transition(*, actor: User, relationship_id: int, goal_id: int, action: str)
     )
     access, goal = found.access, found.goal
     if action in ("accept", "decline"):
-        require_mentee(access, "Only the mentee can accept or decline a suggested goal.")
+        require_mentee(access, _("Only the mentee can accept or decline a suggested goal."))
     else:
         require_mentee(access)
     access.require_open()
@@ -471,8 +502,11 @@ def goal_suggestion_accept(*, actor: User, relationship_id: int, goal_id: int) -
     _tell(
         _partner(found.access),
         goal,
-        subject=f"Suggestion accepted: {goal.title}",
-        body=f"{display_name(actor)} accepted your suggested goal: {goal.title}.",
+        lambda: (
+            _("Suggestion accepted: %(title)s") % {"title": goal.title},
+            _("%(actor)s accepted your suggested goal: %(title)s.")
+            % {"actor": display_name(actor), "title": goal.title},
+        ),
     )
     return goal
 
@@ -488,8 +522,11 @@ def goal_suggestion_decline(*, actor: User, relationship_id: int, goal_id: int) 
     _tell(
         _partner(found.access),
         goal,
-        subject=f"Suggestion declined: {goal.title}",
-        body=f"{display_name(actor)} declined your suggested goal: {goal.title}.",
+        lambda: (
+            _("Suggestion declined: %(title)s") % {"title": goal.title},
+            _("%(actor)s declined your suggested goal: %(title)s.")
+            % {"actor": display_name(actor), "title": goal.title},
+        ),
     )
     return goal
 
@@ -504,8 +541,11 @@ def goal_achieve(*, actor: User, relationship_id: int, goal_id: int) -> Goal:
     _tell(
         _both(found.access),
         goal,
-        subject=f"🎉 Goal achieved: {goal.title}",
-        body=f"{display_name(actor)} achieved the goal “{goal.title}”. Well done!",
+        lambda: (
+            "🎉 " + _("Goal achieved: %(title)s") % {"title": goal.title},
+            _("%(actor)s achieved the goal “%(title)s”. Well done!")
+            % {"actor": display_name(actor), "title": goal.title},
+        ),
     )
     return goal
 
@@ -541,9 +581,11 @@ def goal_comment_create(
     found.access.require_open()
     body = body.strip()
     if not body:
-        raise InvalidInput.for_field("body", "Write something to comment.")
+        raise InvalidInput.for_field("body", _("Write something to comment."))
     if len(body) > COMMENT_MAX:
-        raise InvalidInput.for_field("body", f"Keep a comment within {COMMENT_MAX} characters.")
+        raise InvalidInput.for_field(
+            "body", _("Keep a comment within %(max)d characters.") % {"max": COMMENT_MAX}
+        )
     comment = GoalComment.objects.create(goal=found.goal, author=actor, body=body)
     _record(
         found.access,
@@ -554,8 +596,11 @@ def goal_comment_create(
     _tell(
         _partner(found.access),
         found.goal,
-        subject=f"New comment on: {found.goal.title}",
-        body=f"{display_name(actor)} commented on the goal “{found.goal.title}”.",
+        lambda: (
+            _("New comment on: %(title)s") % {"title": found.goal.title},
+            _("%(actor)s commented on the goal “%(title)s”.")
+            % {"actor": display_name(actor), "title": found.goal.title},
+        ),
     )
     return comment
 
@@ -570,29 +615,34 @@ def _clean_milestone(
     if title is not None:
         title = title.strip()
         if not title:
-            errors.append(FieldError("title", "Name the milestone."))
+            errors.append(FieldError("title", _("Name the milestone.")))
         elif len(title) > TITLE_MAX:
-            errors.append(FieldError("title", f"Keep a milestone within {TITLE_MAX} characters."))
+            errors.append(
+                FieldError(
+                    "title",
+                    _("Keep a milestone within %(max)d characters.") % {"max": TITLE_MAX},
+                )
+            )
     if due_on is not None and due_changed:
         if due_on < local_today(actor):
             errors.append(
                 FieldError(
                     "due_on",
-                    f"The due date {due_on.day} {due_on:%b %Y} is in the past; "
-                    "choose today or a later date.",
+                    _("The due date %(date)s is in the past; choose today or a later date.")
+                    % {"date": formats.date_format(due_on, "j M Y")},
                 )
             )
         elif due_on > goal.target_on:
             errors.append(
                 FieldError(
                     "due_on",
-                    "A milestone is due by the goal's target date "
-                    f"({goal.target_on.day} {goal.target_on:%b %Y}).",
+                    _("A milestone is due by the goal's target date (%(date)s).")
+                    % {"date": formats.date_format(goal.target_on, "j M Y")},
                 )
             )
     if errors:
         raise InvalidInput(
-            errors[0].message if len(errors) == 1 else "Some of the milestone is not valid.",
+            errors[0].message if len(errors) == 1 else _("Some of the milestone is not valid."),
             errors=errors,
         )
     return title
@@ -619,7 +669,7 @@ def milestone_create(
 ) -> Milestone:
     """The mentee adds a milestone to an active goal (due today or later, by the target date)."""
     found = _milestone_goal(
-        actor=actor, relationship_id=relationship_id, goal_id=goal_id, doing="add milestones"
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, doing=_("add milestones")
     )
     goal = found.goal
     clean_title = _clean_milestone(
@@ -655,7 +705,7 @@ def milestone_update(
 ) -> Milestone:
     """The mentee renames a milestone or moves (or clears, with None) its due date."""
     found = _milestone_goal(
-        actor=actor, relationship_id=relationship_id, goal_id=goal_id, doing="change milestones"
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, doing=_("change milestones")
     )
     milestone = milestone_of(goal=found.goal, milestone_id=milestone_id, for_update=True)
     new_due = milestone.due_on if isinstance(due_on, _Keep) else due_on
@@ -694,7 +744,7 @@ def milestone_update(
 def milestone_delete(*, actor: User, relationship_id: int, goal_id: int, milestone_id: int) -> None:
     """The mentee removes a milestone (its removal stays in the goal's history)."""
     found = _milestone_goal(
-        actor=actor, relationship_id=relationship_id, goal_id=goal_id, doing="remove milestones"
+        actor=actor, relationship_id=relationship_id, goal_id=goal_id, doing=_("remove milestones")
     )
     milestone = milestone_of(goal=found.goal, milestone_id=milestone_id, for_update=True)
     _history(
@@ -722,7 +772,7 @@ def _milestone_to_tick(
     )
     require_mentee(
         found.access,
-        "Only the mentee ticks off their milestones; as the mentor, comment to cheer them on.",
+        _("Only the mentee ticks off their milestones; as the mentor, comment to cheer them on."),
     )
     found.access.require_open()
     _require_active(found.goal, doing)
@@ -741,10 +791,10 @@ def milestone_complete(
         relationship_id=relationship_id,
         goal_id=goal_id,
         milestone_id=milestone_id,
-        doing="tick off its milestones",
+        doing=_("tick off its milestones"),
     )
     if milestone.done_at is not None:
-        raise Conflict(f"“{milestone.title}” is already done.")
+        raise Conflict(_("“%(title)s” is already done.") % {"title": milestone.title})
     milestone.done_at = timezone.now()
     milestone.done_by = actor
     milestone.save(update_fields=["done_at", "done_by", "updated_at"])
@@ -758,10 +808,18 @@ def milestone_complete(
     _tell(
         _both(found.access),
         found.goal,
-        subject=f"🎉 Milestone reached: {milestone.title}",
-        body=(
-            f"{display_name(actor)} reached the milestone “{milestone.title}” of the goal "
-            f"“{found.goal.title}” (now {found.goal.progress}% there)."
+        lambda: (
+            "🎉 " + _("Milestone reached: %(title)s") % {"title": milestone.title},
+            _(
+                "%(actor)s reached the milestone “%(milestone)s” of the goal "
+                "“%(goal)s” (now %(progress)s%% there)."
+            )
+            % {
+                "actor": display_name(actor),
+                "milestone": milestone.title,
+                "goal": found.goal.title,
+                "progress": found.goal.progress,
+            },
         ),
     )
     return milestone
@@ -777,10 +835,10 @@ def milestone_reopen(
         relationship_id=relationship_id,
         goal_id=goal_id,
         milestone_id=milestone_id,
-        doing="change its milestones",
+        doing=_("change its milestones"),
     )
     if milestone.done_at is None:
-        raise Conflict(f"“{milestone.title}” is not done yet.")
+        raise Conflict(_("“%(title)s” is not done yet.") % {"title": milestone.title})
     milestone.done_at = None
     milestone.done_by = None
     milestone.save(update_fields=["done_at", "done_by", "updated_at"])

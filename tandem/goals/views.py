@@ -14,6 +14,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.core.errors import DomainError, InvalidInput
@@ -179,7 +182,7 @@ def goal_create(request: HttpRequest, relationship_id: int) -> HttpResponse:
                 measure=data["measure"],
                 target_on=data["target_on"],
             )
-            return f"You suggested the goal “{goal.title}”."
+            return _("You suggested the goal “%(title)s”.") % {"title": goal.title}
         goal = services.goal_create(
             actor=actor,
             relationship_id=relationship_id,
@@ -189,7 +192,7 @@ def goal_create(request: HttpRequest, relationship_id: int) -> HttpResponse:
             progress_mode=data.get("progress_mode") or ProgressMode.DERIVED,
             manual_progress=data.get("manual_progress") or 0,
         )
-        return f"Goal set: {goal.title}."
+        return _("Goal set: %(title)s.") % {"title": goal.title}
 
     return _after(request, access, work, form=form)
 
@@ -216,17 +219,20 @@ def goal_update(request: HttpRequest, relationship_id: int, goal_id: int) -> Htt
             progress_mode=data.get("progress_mode") or None,
             manual_progress=manual if data.get("progress_mode") == ProgressMode.MANUAL else None,
         )
-        return f"Goal updated: {updated.title}."
+        return _("Goal updated: %(title)s.") % {"title": updated.title}
 
     return _after(request, access, work, form=form, key=("edit", goal_id), goal_id=goal_id)
 
 
-_GOAL_ACTIONS: dict[str, tuple[Callable[..., Goal], str]] = {
-    "accept": (services.goal_suggestion_accept, "You accepted the goal “{}”."),
-    "decline": (services.goal_suggestion_decline, "You declined the suggested goal “{}”."),
-    "achieve": (services.goal_achieve, "🎉 Goal achieved: {}"),
-    "drop": (services.goal_drop, "You dropped the goal “{}”."),
-    "reopen": (services.goal_reopen, "You reopened the goal “{}”."),
+_GOAL_ACTIONS: dict[str, tuple[Callable[..., Goal], Promise]] = {
+    "accept": (services.goal_suggestion_accept, gettext_lazy("You accepted the goal “%(title)s”.")),
+    "decline": (
+        services.goal_suggestion_decline,
+        gettext_lazy("You declined the suggested goal “%(title)s”."),
+    ),
+    "achieve": (services.goal_achieve, gettext_lazy("🎉 Goal achieved: %(title)s")),
+    "drop": (services.goal_drop, gettext_lazy("You dropped the goal “%(title)s”.")),
+    "reopen": (services.goal_reopen, gettext_lazy("You reopened the goal “%(title)s”.")),
 }
 
 
@@ -238,12 +244,12 @@ def goal_action(
     """Accept or decline a suggestion; achieve, drop or reopen a goal (the mentee)."""
     access = relationship_access_for_request(request, relationship_id)
     if action not in _GOAL_ACTIONS:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     service, message = _GOAL_ACTIONS[action]
 
     def work() -> str:
         goal = service(actor=access.user, relationship_id=relationship_id, goal_id=goal_id)
-        return message.format(goal.title)
+        return str(message) % {"title": goal.title}
 
     return _after(request, access, work, goal_id=goal_id)
 
@@ -262,7 +268,7 @@ def comment_create(request: HttpRequest, relationship_id: int, goal_id: int) -> 
             goal_id=goal_id,
             body=form.cleaned_data["body"],
         )
-        return "Comment added."
+        return _("Comment added.")
 
     return _after(request, access, work, form=form, key=("comment", goal_id), goal_id=goal_id)
 
@@ -282,7 +288,7 @@ def milestone_create(request: HttpRequest, relationship_id: int, goal_id: int) -
             title=form.cleaned_data["title"],
             due_on=form.cleaned_data["due_on"],
         )
-        return f"Milestone added: {milestone.title}."
+        return _("Milestone added: %(title)s.") % {"title": milestone.title}
 
     return _after(request, access, work, form=form, key=("milestone", goal_id), goal_id=goal_id)
 
@@ -308,13 +314,13 @@ def milestone_update(
             title=form.cleaned_data["title"],
             due_on=form.cleaned_data["due_on"],
         )
-        return f"Milestone updated: {milestone.title}."
+        return _("Milestone updated: %(title)s.") % {"title": milestone.title}
 
     return _after(request, access, work, goal_id=goal_id)
 
 
 def _milestone_step(
-    service: Callable[..., object], message: str
+    service: Callable[..., object], message: Promise
 ) -> Callable[[HttpRequest, int, int, int], HttpResponse]:
     @login_required
     @require_POST
@@ -330,7 +336,7 @@ def _milestone_step(
                 goal_id=goal_id,
                 milestone_id=milestone_id,
             )
-            return message.format(getattr(milestone, "title", ""))
+            return str(message) % {"title": getattr(milestone, "title", "")}
 
         return _after(request, access, work, goal_id=goal_id)
 
@@ -338,6 +344,10 @@ def _milestone_step(
     return view
 
 
-milestone_complete = _milestone_step(services.milestone_complete, "🎉 Milestone reached: {}")
-milestone_reopen = _milestone_step(services.milestone_reopen, "Milestone reopened: {}.")
-milestone_delete = _milestone_step(services.milestone_delete, "Milestone removed.")
+milestone_complete = _milestone_step(
+    services.milestone_complete, gettext_lazy("🎉 Milestone reached: %(title)s")
+)
+milestone_reopen = _milestone_step(
+    services.milestone_reopen, gettext_lazy("Milestone reopened: %(title)s.")
+)
+milestone_delete = _milestone_step(services.milestone_delete, gettext_lazy("Milestone removed."))

@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.core.errors import NotFound
@@ -133,7 +134,7 @@ def meeting_get(*, access: RelationshipAccess, meeting_id: int) -> Meeting:
     """One of the pair's meetings with its agenda, or NotFound."""
     meeting = meeting_list(access=access).filter(pk=meeting_id).first()
     if meeting is None:
-        raise NotFound("No such meeting.")
+        raise NotFound(_("No such meeting."))
     meeting.relationship = access.relationship
     return meeting
 
@@ -141,7 +142,7 @@ def meeting_get(*, access: RelationshipAccess, meeting_id: int) -> Meeting:
 def checkin_list(*, access: RelationshipAccess, meeting_id: int) -> list[CheckIn]:
     """The check-ins of one of the pair's meetings (both people see both)."""
     if not Meeting.objects.filter(pk=meeting_id, relationship=access.relationship).exists():
-        raise NotFound("No such meeting.")
+        raise NotFound(_("No such meeting."))
     return list(
         CheckIn.objects.filter(meeting_id=meeting_id)
         .select_related("user")
@@ -184,8 +185,8 @@ def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     if upcoming is not None:
         items.append(
             {
-                "text": f"Next meeting: {upcoming.title}, "
-                f"{local_text(upcoming.starts_at, zone_name)}",
+                "text": _("Next meeting: %(title)s, %(when)s")
+                % {"title": upcoming.title, "when": local_text(upcoming.starts_at, zone_name)},
                 "url": meeting_path(upcoming),
                 "due": in_zone(upcoming.starts_at, zone_name).date(),
                 "overdue": False,
@@ -194,14 +195,14 @@ def meetings_panel(*, access: RelationshipAccess) -> dict[str, Any]:
     for meeting in owed:
         items.append(
             {
-                "text": f"Check in after “{meeting.title}”",
+                "text": _("Check in after “%(title)s”") % {"title": meeting.title},
                 "url": meeting_path(meeting) + "#checkin",
                 "due": None,
                 "overdue": False,
             }
         )
     if upcoming is None and not owed and access.is_open:
-        text = "Schedule your next meeting" if recent_held else "Schedule your first meeting"
+        text = _("Schedule your next meeting") if recent_held else _("Schedule your first meeting")
         items.append({"text": text, "url": base, "due": None, "overdue": False})
     return {
         "next_meeting": upcoming,

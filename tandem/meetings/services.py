@@ -9,12 +9,16 @@ import datetime
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
+from tandem.accounts.languages import language_for
 from tandem.accounts.models import User
 from tandem.accounts.names import display_name
 from tandem.actions.services import action_item_create
@@ -114,33 +118,62 @@ def _invite(meeting: Meeting, *, actor: User, kind: str, agenda: list[str]) -> N
     attachment = Attachment(
         "invite.ics", calendar, f"text/calendar; method={method}; charset=UTF-8"
     )
-    subjects = {
-        "scheduled": f"Meeting invitation: {meeting.title}",
-        "rescheduled": f"Meeting moved: {meeting.title}",
-        "cancelled": f"Meeting cancelled: {meeting.title}",
-    }
     for person in (relationship.mentor.user, relationship.mentee.user):
-        when = local_text(
-            meeting.starts_at, profile_timezone_get(user=person), minutes=meeting.duration_minutes
-        )
-        lines = [f"{display_name(actor)} {kind} “{meeting.title}” ({relationship.program.name})."]
-        lines.append(f"{'Was' if cancelled else 'When'}: {when}")
-        if not cancelled:
-            if meeting.location:
-                lines.append(f"Where: {meeting.location}")
-            if meeting.video_url:
-                lines.append(f"Video link: {meeting.video_url}")
-            if agenda:
-                lines.append("Agenda:\n" + "\n".join(f"- {text}" for text in agenda))
-            lines.append("The attached invite.ics adds it to your calendar.")
-        notification_send(
-            recipients=[person],
-            category=NotificationCategory.MEETINGS,
-            subject=subjects[kind],
-            body="\n".join(lines),
-            url=meeting_path(meeting),
-            attachments=[attachment],
-        )
+        # Each person reads their invitation in their own language.
+        with translation.override(language_for(person)):
+            _invite_one(
+                meeting, person, actor=actor, kind=kind, agenda=agenda, attachment=attachment
+            )
+
+
+def _invite_one(
+    meeting: Meeting,
+    person: User,
+    *,
+    actor: User,
+    kind: str,
+    agenda: list[str],
+    attachment: Attachment,
+) -> None:
+    relationship = meeting.relationship
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    names = {"title": meeting.title}
+    subjects = {
+        "scheduled": _("Meeting invitation: %(title)s") % names,
+        "rescheduled": _("Meeting moved: %(title)s") % names,
+        "cancelled": _("Meeting cancelled: %(title)s") % names,
+    }
+    facts = {
+        "actor": display_name(actor),
+        "title": meeting.title,
+        "program": relationship.program.name,
+    }
+    openings = {
+        "scheduled": _("%(actor)s scheduled “%(title)s” (%(program)s).") % facts,
+        "rescheduled": _("%(actor)s rescheduled “%(title)s” (%(program)s).") % facts,
+        "cancelled": _("%(actor)s cancelled “%(title)s” (%(program)s).") % facts,
+    }
+    when = local_text(
+        meeting.starts_at, profile_timezone_get(user=person), minutes=meeting.duration_minutes
+    )
+    lines = [openings[kind]]
+    lines.append((_("Was: %(when)s") if cancelled else _("When: %(when)s")) % {"when": when})
+    if not cancelled:
+        if meeting.location:
+            lines.append(_("Where: %(place)s") % {"place": meeting.location})
+        if meeting.video_url:
+            lines.append(_("Video link: %(url)s") % {"url": meeting.video_url})
+        if agenda:
+            lines.append(_("Agenda:") + "\n" + "\n".join(f"- {text}" for text in agenda))
+        lines.append(_("The attached invite.ics adds it to your calendar."))
+    notification_send(
+        recipients=[person],
+        category=NotificationCategory.MEETINGS,
+        subject=subjects[kind],
+        body="\n".join(lines),
+        url=meeting_path(meeting),
+        attachments=[attachment],
+    )
 
 
 # --- validation -------------------------------------------------------------------------
@@ -169,39 +202,41 @@ def _clean_details(
     errors: list[FieldError] = []
     title = title.strip()
     if not title:
-        errors.append(FieldError("title", "Give the meeting a title."))
+        errors.append(FieldError("title", _("Give the meeting a title.")))
     elif len(title) > TITLE_MAX:
-        errors.append(FieldError("title", f"Keep the title under {TITLE_MAX} characters."))
+        errors.append(
+            FieldError("title", _("Keep the title under %(max)d characters.") % {"max": TITLE_MAX})
+        )
     if date is None:
-        errors.append(FieldError("date", "Choose a date."))
+        errors.append(FieldError("date", _("Choose a date.")))
     if time is None:
-        errors.append(FieldError("time", "Choose a start time."))
+        errors.append(FieldError("time", _("Choose a start time.")))
     if duration_minutes is None or not (
         MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES
     ):
         errors.append(
             FieldError(
                 "duration_minutes",
-                f"A meeting lasts between {MIN_DURATION_MINUTES} and {MAX_DURATION_MINUTES} "
-                "minutes.",
+                _("A meeting lasts between %(min)d and %(max)d minutes.")
+                % {"min": MIN_DURATION_MINUTES, "max": MAX_DURATION_MINUTES},
             )
         )
     location = location.strip()
     if len(location) > 200:
-        errors.append(FieldError("location", "Keep the place under 200 characters."))
+        errors.append(FieldError("location", _("Keep the place under 200 characters.")))
     video_url = video_url.strip()
     if video_url and not video_url.lower().startswith(("https://", "http://")):
-        errors.append(FieldError("video_url", "A video link starts with https://."))
+        errors.append(FieldError("video_url", _("A video link starts with https://.")))
     elif len(video_url) > 500:
-        errors.append(FieldError("video_url", "Keep the video link under 500 characters."))
+        errors.append(FieldError("video_url", _("Keep the video link under 500 characters.")))
     try:
         zone(timezone_name)
     except InvalidInput as error:
         errors += error.errors
     if errors:
-        raise InvalidInput("Some of the meeting details are not valid.", errors=errors)
+        raise InvalidInput(_("Some of the meeting details are not valid."), errors=errors)
     if date is None or time is None or duration_minutes is None:  # pragma: no cover - above
-        raise InvalidInput("Some of the meeting details are missing.")
+        raise InvalidInput(_("Some of the meeting details are missing."))
     starts_at = start_in_utc(date=date, time=time, timezone_name=timezone_name)
     return _Details(title, starts_at, timezone_name, duration_minutes, location, video_url)
 
@@ -219,7 +254,7 @@ def _meeting_locked(access: RelationshipAccess, meeting_id: int) -> Meeting:
         .first()
     )
     if meeting is None:
-        raise NotFound("No such meeting.")
+        raise NotFound(_("No such meeting."))
     meeting.relationship = access.relationship  # already loaded with both people
     return meeting
 
@@ -264,8 +299,8 @@ def meeting_schedule(
     )
     if details.starts_at < timezone.now() - datetime.timedelta(minutes=details.duration_minutes):
         raise InvalidInput(
-            "That time is in the past; schedule a meeting that has not happened yet.",
-            errors=[FieldError("date", "That time is in the past.")],
+            _("That time is in the past; schedule a meeting that has not happened yet."),
+            errors=[FieldError("date", _("That time is in the past."))],
         )
     texts = [text.strip() for text in agenda or [] if text.strip()]
     for text in texts:
@@ -297,16 +332,19 @@ def meeting_schedule(
 
 # What each verb reads as in a refusal ("… so it cannot be rescheduled").
 _DOING = {
-    "reschedule": "rescheduled",
-    "cancel": "cancelled",
-    "hold": "marked as held",
-    "add agenda": "given new agenda items",
-    "change agenda": "changed",
+    "reschedule": pgettext_lazy("meeting refusal", "rescheduled"),
+    "cancel": pgettext_lazy("meeting refusal", "cancelled"),
+    "hold": pgettext_lazy("meeting refusal", "marked as held"),
+    "add agenda": pgettext_lazy("meeting refusal", "given new agenda items"),
+    "change agenda": pgettext_lazy("meeting refusal", "changed"),
 }
 
 
 def _refusal(refused: Refused) -> str:
-    return f"This meeting is {refused.current}, so it cannot be {_DOING[refused.verb]}."
+    return _("This meeting is %(current)s, so it cannot be %(doing)s.") % {
+        "current": refused.current,
+        "doing": _DOING[refused.verb],
+    }
 
 
 # The lifecycle, in one table: only a scheduled meeting moves, is cancelled or is held, and only
@@ -320,7 +358,8 @@ MEETING_LIFECYCLE = Lifecycle(
         (MeetingStatus.SCHEDULED, "add agenda", MeetingStatus.SCHEDULED),
         (MeetingStatus.SCHEDULED, "change agenda", MeetingStatus.SCHEDULED),
     ],
-    labels=MeetingStatus.choices,
+    # Lazy labels: a refusal words them in the reader's language when it is raised.
+    labels=cast("list[tuple[str, str]]", MeetingStatus.choices),
     refusal=_refusal,
 )
 
@@ -374,8 +413,8 @@ def meeting_reschedule(
         return meeting
     if "starts_at" in changed and details.starts_at < timezone.now():
         raise InvalidInput(
-            "That time is in the past; pick a time that has not happened yet.",
-            errors=[FieldError("date", "That time is in the past.")],
+            _("That time is in the past; pick a time that has not happened yet."),
+            errors=[FieldError("date", _("That time is in the past."))],
         )
     for name in changed:
         setattr(meeting, name, changes[name])
@@ -423,9 +462,11 @@ def meeting_record_held(
     now = timezone.now()
     if meeting.starts_at > now:
         raise Conflict(
-            "This meeting has not started yet (it starts "
-            f"{local_text(meeting.starts_at, profile_timezone_get(user=actor))}); "
-            "it can be marked as held once it has started."
+            _(
+                "This meeting has not started yet (it starts %(when)s); "
+                "it can be marked as held once it has started."
+            )
+            % {"when": local_text(meeting.starts_at, profile_timezone_get(user=actor))}
         )
     meeting.status = move.target
     meeting.held_at = now
@@ -462,7 +503,7 @@ class NotesConflict(Conflict):
     notes as they are now, so the person can see both texts and merge them by hand."""
 
     def __init__(self, meeting: Meeting) -> None:
-        message = (
+        message = _(
             "The notes changed since you started editing. Nothing was overwritten:"
             " compare both texts and save again."
         )
@@ -491,9 +532,9 @@ def meeting_notes_update(
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)
     if meeting.status == MeetingStatus.CANCELLED:
-        raise Conflict("This meeting was cancelled; its notes can no longer change.")
+        raise Conflict(_("This meeting was cancelled; its notes can no longer change."))
     if len(notes) > 20000:
-        raise InvalidInput.for_field("notes", "Keep the notes under 20,000 characters.")
+        raise InvalidInput.for_field("notes", _("Keep the notes under 20,000 characters."))
     if notes == meeting.notes:
         return meeting
     if base_version is not None and base_version != meeting.notes_version:
@@ -519,10 +560,11 @@ def meeting_notes_update(
 
 def _check_agenda_text(text: str) -> None:
     if not text:
-        raise InvalidInput.for_field("text", "Write the question or topic.")
+        raise InvalidInput.for_field("text", _("Write the question or topic."))
     if len(text) > AGENDA_TEXT_MAX:
         raise InvalidInput.for_field(
-            "text", f"Keep an agenda item under {AGENDA_TEXT_MAX} characters."
+            "text",
+            _("Keep an agenda item under %(max)d characters.") % {"max": AGENDA_TEXT_MAX},
         )
 
 
@@ -545,10 +587,10 @@ def agenda_item_remove(*, actor: User, relationship_id: int, meeting_id: int, it
     meeting = _meeting_locked(access, meeting_id)
     item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
-        raise NotFound("No such agenda item.")
+        raise NotFound(_("No such agenda item."))
     _move(meeting, "change agenda")
     if item.added_by_id != actor.pk:
-        raise Forbidden("Only the person who added an agenda item can remove it.")
+        raise Forbidden(_("Only the person who added an agenda item can remove it."))
     item.delete()
 
 
@@ -598,33 +640,33 @@ def checkin_submit(
     access = _party_access(actor=actor, relationship_id=relationship_id)
     meeting = _meeting_locked(access, meeting_id)
     if meeting.status == MeetingStatus.CANCELLED:
-        raise Conflict("This meeting was cancelled; there is nothing to check in about.")
+        raise Conflict(_("This meeting was cancelled; there is nothing to check in about."))
     if meeting.status != MeetingStatus.HELD and meeting.starts_at > timezone.now():
         raise Conflict(
-            "This meeting has not started yet; check in after it "
-            f"({local_text(meeting.starts_at, profile_timezone_get(user=actor))})."
+            _("This meeting has not started yet; check in after it (%(when)s).")
+            % {"when": local_text(meeting.starts_at, profile_timezone_get(user=actor))}
         )
     errors: list[FieldError] = []
     if not isinstance(usefulness, int) or not 1 <= usefulness <= 5:
-        errors.append(FieldError("usefulness", "Rate how useful it was from 1 to 5."))
+        errors.append(FieldError("usefulness", _("Rate how useful it was from 1 to 5.")))
     practise_next = " ".join(practise_next.split())  # one line
     if len(practise_next) > 200:
-        errors.append(FieldError("practise_next", "Keep it to one line (200 characters)."))
+        errors.append(FieldError("practise_next", _("Keep it to one line (200 characters).")))
     if create_action is None:
         create_action = bool(practise_next)
     if create_action and not practise_next:
         errors.append(
-            FieldError("practise_next", "Say what you will practise to make it an action item.")
+            FieldError("practise_next", _("Say what you will practise to make it an action item."))
         )
     if errors:
-        raise InvalidInput("The check-in is not complete.", errors=errors)
+        raise InvalidInput(_("The check-in is not complete."), errors=errors)
     try:
         with transaction.atomic():
             checkin = CheckIn.objects.create(
                 meeting=meeting, user=actor, usefulness=usefulness, practise_next=practise_next
             )
     except IntegrityError as exc:
-        raise Conflict("You have already checked in for this meeting.") from exc
+        raise Conflict(_("You have already checked in for this meeting.")) from exc
     if create_action:
         checkin.action_item = action_item_create(
             access=access,

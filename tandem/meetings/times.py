@@ -7,6 +7,10 @@ have no profile yet, or its zone is blank or unknown).
 import datetime
 import zoneinfo
 
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from tandem.core.errors import FieldError, InvalidInput
 from tandem.core.local_time import local_text as core_local_text
 from tandem.people.zones import UTC_NAME, is_zone
@@ -15,7 +19,9 @@ from tandem.people.zones import UTC_NAME, is_zone
 def zone(name: str, *, field: str = "timezone") -> zoneinfo.ZoneInfo:
     """The zone called `name`, or InvalidInput on `field`."""
     if not is_zone(name):
-        raise InvalidInput.for_field(field, f"'{name}' is not a timezone (e.g. Europe/London).")
+        raise InvalidInput.for_field(
+            field, _("'%(name)s' is not a timezone (e.g. Europe/London).") % {"name": name}
+        )
     return zoneinfo.ZoneInfo(name)
 
 
@@ -32,10 +38,14 @@ def start_in_utc(
     local = wall.replace(tzinfo=place)
     instant = local.astimezone(datetime.UTC)
     if instant.astimezone(place).replace(tzinfo=None) != wall:
-        message = (
-            f"{wall:%H:%M} on {wall:%d %b %Y} does not exist in {timezone_name} "
+        message = _(
+            "%(time)s on %(date)s does not exist in %(zone)s "
             "(the clocks change then); pick another time."
-        )
+        ) % {
+            "time": f"{wall:%H:%M}",
+            "date": formats.date_format(wall, "d M Y"),
+            "zone": timezone_name,
+        }
         raise InvalidInput(message, errors=[FieldError("time", message)])
     return instant
 
@@ -55,7 +65,7 @@ def local_text(moment: datetime.datetime, zone_name: str, *, minutes: int | None
 WORKING_DAYS = range(5)  # Monday to Friday
 WORKING_START = datetime.time(8, 0)
 WORKING_END = datetime.time(18, 0)
-WORKING_HOURS_TEXT = "08:00 to 18:00, Monday to Friday"
+WORKING_HOURS_TEXT = gettext_lazy("08:00 to 18:00, Monday to Friday")
 
 
 def outside_working_hours(moment: datetime.datetime, zone_name: str, *, minutes: int = 0) -> bool:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tandem.accounts.names import display_name
@@ -73,7 +74,8 @@ def meeting_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"“{meeting.title}” is scheduled; you both have an invitation.",
+                _("“%(title)s” is scheduled; you both have an invitation.")
+                % {"title": meeting.title},
             )
             return redirect(services.meeting_path(meeting))
     apply_bootstrap(form)
@@ -198,7 +200,9 @@ def meeting_edit(request: HttpRequest, relationship_id: int, meeting_id: int) ->
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "The meeting is updated; you both have the new invitation.")
+            messages.success(
+                request, _("The meeting is updated; you both have the new invitation.")
+            )
             return redirect(services.meeting_path(meeting))
     apply_bootstrap(form)
     context = {
@@ -232,7 +236,7 @@ def meeting_cancel(request: HttpRequest, relationship_id: int, meeting_id: int) 
         lambda: services.meeting_cancel(
             actor=access.user, relationship_id=relationship_id, meeting_id=meeting_id
         ),
-        "The meeting is cancelled; you both have the cancellation for your calendars.",
+        _("The meeting is cancelled; you both have the cancellation for your calendars."),
     )
 
 
@@ -247,7 +251,7 @@ def meeting_held(request: HttpRequest, relationship_id: int, meeting_id: int) ->
         lambda: services.meeting_record_held(
             actor=access.user, relationship_id=relationship_id, meeting_id=meeting_id
         ),
-        "Recorded as held. Each of you can now check in.",
+        _("Recorded as held. Each of you can now check in."),
     )
 
 
@@ -273,9 +277,12 @@ def meeting_notes(request: HttpRequest, relationship_id: int, meeting_id: int) -
             saved = True
     if not _is_htmx(request):
         if saved:
-            messages.success(request, "The notes are saved.")
+            messages.success(request, _("The notes are saved."))
         elif form.errors:
-            messages.error(request, "The notes were not saved: " + form.errors.as_text())
+            messages.error(
+                request,
+                _("The notes were not saved: %(errors)s") % {"errors": form.errors.as_text()},
+            )
         return redirect(services.meeting_path(meeting))
     apply_bootstrap(form)
     context = _detail_context(access, meeting, notes_form=form, notes_saved=saved)
@@ -304,7 +311,10 @@ def agenda_add(request: HttpRequest, relationship_id: int, meeting_id: int) -> H
             added = True
     if not _is_htmx(request):
         if not added:
-            messages.error(request, "The question was not added: " + form.errors.as_text())
+            messages.error(
+                request,
+                _("The question was not added: %(errors)s") % {"errors": form.errors.as_text()},
+            )
         return redirect(services.meeting_path(meeting) + "#agenda")
     meeting = _meeting(access, meeting_id)
     apply_bootstrap(form)
@@ -377,8 +387,9 @@ def meeting_checkin(request: HttpRequest, relationship_id: int, meeting_id: int)
         else:
             messages.success(
                 request,
-                "Thank you for checking in."
-                + (" Your action item is on the list." if checkin.action_item_id else ""),
+                _("Thank you for checking in. Your action item is on the list.")
+                if checkin.action_item_id
+                else _("Thank you for checking in."),
             )
             return redirect(services.meeting_path(meeting))
     apply_bootstrap(form)
@@ -428,7 +439,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     """A person's meetings as an iCalendar feed; the secret in the URL is the only key."""
     user = selectors.calendar_feed_user(raw_token=token)
     if user is None:
-        raise Http404("No such calendar feed.")
+        raise Http404(_("No such calendar feed."))
     text = services.meetings_feed_ics(
         meetings=selectors.meeting_list_for_feed(user=user),
         name=f"Tandem meetings — {display_name(user)}",

@@ -9,6 +9,10 @@ the current status and what is possible from it.
 import datetime
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from tandem.accounts.models import User
 from tandem.core.lifecycle import Lifecycle, Refused
 from tandem.relationships.models import Relationship, RelationshipSource, RelationshipStatus
@@ -19,7 +23,7 @@ S = RelationshipStatus
 @dataclass(frozen=True)
 class Transition:
     action: str
-    label: str
+    label: str | Promise  # a button's words, in the reader's language
     done: str  # for the timeline: "<name> started the relationship"
     sources: frozenset[str]
     target: str
@@ -34,16 +38,28 @@ TRANSITIONS: dict[str, Transition] = {
     for t in (
         Transition(
             "start",
-            "Start the relationship",
+            gettext_lazy("Start the relationship"),
             "started the relationship",
             frozenset({S.PROPOSED}),
             S.ACTIVE,
         ),
-        Transition("pause", "Pause", "paused the relationship", frozenset({S.ACTIVE}), S.PAUSED),
-        Transition("resume", "Resume", "resumed the relationship", frozenset({S.PAUSED}), S.ACTIVE),
+        Transition(
+            "pause",
+            gettext_lazy("Pause"),
+            "paused the relationship",
+            frozenset({S.ACTIVE}),
+            S.PAUSED,
+        ),
+        Transition(
+            "resume",
+            gettext_lazy("Resume"),
+            "resumed the relationship",
+            frozenset({S.PAUSED}),
+            S.ACTIVE,
+        ),
         Transition(
             "complete",
-            "Mark as completed",
+            gettext_lazy("Mark as completed"),
             "marked the relationship completed",
             frozenset({S.ACTIVE, S.PAUSED}),
             S.COMPLETED,
@@ -51,7 +67,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "end",
-            "End early",
+            gettext_lazy("End early"),
             "ended the relationship early",
             frozenset({S.PROPOSED, S.ACTIVE, S.PAUSED}),
             S.ENDED,
@@ -63,11 +79,13 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 def _refusal(refused: Refused) -> str:
-    verbs = ", ".join(refused.possible_verbs) or "nothing"
-    return (
-        f"{refused.subject} is {refused.current}, so it cannot be "
-        f"{TRANSITIONS[refused.verb].target}; possible now: {verbs}."
-    )
+    verbs = ", ".join(refused.possible_verbs) or _("nothing")
+    return _("%(subject)s is %(current)s, so it cannot be %(target)s; possible now: %(verbs)s.") % {
+        "subject": refused.subject,
+        "current": refused.current,
+        "target": TRANSITIONS[refused.verb].target,
+        "verbs": verbs,
+    }
 
 
 # The same rows in the core's shape: the one thing that says what may happen from a status.
@@ -129,24 +147,38 @@ def next_actor(relationship: Relationship, reader: User) -> NextStep | None:
     partner = mentee if reader_id == mentor.pk else mentor
     if relationship.status == S.PROPOSED and relationship.source != RelationshipSource.REQUEST:
         if reader_id == mentor.pk:
-            return NextStep("Your turn: accept or decline", True, (mentor.pk,))
-        return NextStep(f"Waiting for {_short(mentor)} to accept", False, (mentor.pk,))
+            return NextStep(_("Your turn: accept or decline"), True, (mentor.pk,))
+        return NextStep(
+            _("Waiting for %(mentor)s to accept") % {"mentor": _short(mentor)}, False, (mentor.pk,)
+        )
     if relationship.status == S.PROPOSED:
         both = (mentor.pk, mentee.pk)
         if is_party:
             return NextStep(
-                f"Your turn: start after your kick-off with {_short(partner)}", True, both
+                _("Your turn: start after your kick-off with %(partner)s")
+                % {"partner": _short(partner)},
+                True,
+                both,
             )
         return NextStep(
-            f"Waiting for {_short(mentor)} or {_short(mentee)} to start after the kick-off",
+            _("Waiting for %(mentor)s or %(mentee)s to start after the kick-off")
+            % {"mentor": _short(mentor), "mentee": _short(mentee)},
             False,
             both,
         )
     if relationship.status == S.PAUSED:
         both = (mentor.pk, mentee.pk)
         if is_party:
-            return NextStep(f"Paused: you or {_short(partner)} can resume when ready", True, both)
+            return NextStep(
+                _("Paused: you or %(partner)s can resume when ready")
+                % {"partner": _short(partner)},
+                True,
+                both,
+            )
         return NextStep(
-            f"Paused: waiting for {_short(mentor)} or {_short(mentee)} to resume", False, both
+            _("Paused: waiting for %(mentor)s or %(mentee)s to resume")
+            % {"mentor": _short(mentor), "mentee": _short(mentee)},
+            False,
+            both,
         )
     return None

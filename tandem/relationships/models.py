@@ -8,6 +8,8 @@ and the relationship's last-activity time come from that one place.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tandem.accounts.models import User
 from tandem.core.models import TimeStampedModel
@@ -16,11 +18,11 @@ from tandem.programs.models import Program
 
 
 class RelationshipStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    COMPLETED = "completed", "Completed"
-    ENDED = "ended", "Ended early"
+    PROPOSED = "proposed", pgettext_lazy("relationship status", "Proposed")
+    ACTIVE = "active", pgettext_lazy("relationship status", "Active")
+    PAUSED = "paused", pgettext_lazy("relationship status", "Paused")
+    COMPLETED = "completed", pgettext_lazy("relationship status", "Completed")
+    ENDED = "ended", pgettext_lazy("relationship status", "Ended early")
 
 
 # A relationship in these states holds one of the mentor's places.
@@ -28,9 +30,9 @@ OPEN_STATUSES = (RelationshipStatus.PROPOSED, RelationshipStatus.ACTIVE, Relatio
 
 
 class RelationshipSource(models.TextChoices):
-    BULK = "bulk", "Bulk matching"
-    REQUEST = "request", "Mentee's request"
-    MANUAL = "manual", "Paired by a manager"
+    BULK = "bulk", _("Bulk matching")
+    REQUEST = "request", _("Mentee's request")
+    MANUAL = "manual", _("Paired by a manager")
 
 
 class Circle(TimeStampedModel):
@@ -44,7 +46,7 @@ class Circle(TimeStampedModel):
         ordering = ["program", "topic", "id"]
 
     def __str__(self) -> str:
-        return self.topic or f"Circle {self.pk}"
+        return self.topic or gettext("Circle %(number)s") % {"number": self.pk}
 
 
 class Relationship(TimeStampedModel):
@@ -115,26 +117,26 @@ class Relationship(TimeStampedModel):
 
 
 class RelationshipEventKind(models.TextChoices):
-    STATUS_CHANGED = "status_changed", "Status changed"
-    AGREEMENT_UPDATED = "agreement_updated", "Agreement updated"
-    AGREEMENT_SIGNED = "agreement_signed", "Agreement signed"
-    GOAL_CREATED = "goal_created", "Goal set"
-    GOAL_UPDATED = "goal_updated", "Goal updated"
-    GOAL_COMPLETED = "goal_completed", "Goal achieved"
-    MILESTONE_COMPLETED = "milestone_completed", "Milestone reached"
-    MEETING_SCHEDULED = "meeting_scheduled", "Meeting scheduled"
-    MEETING_RESCHEDULED = "meeting_rescheduled", "Meeting rescheduled"
-    MEETING_CANCELLED = "meeting_cancelled", "Meeting cancelled"
-    MEETING_HELD = "meeting_held", "Meeting held"
-    CHECKIN = "checkin", "Checked in"
-    ACTION_CREATED = "action_created", "Action agreed"
-    ACTION_DONE = "action_done", "Action done"
-    MESSAGE = "message", "Message"
-    FEEDBACK = "feedback", "Feedback given"
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    AGREEMENT_UPDATED = "agreement_updated", _("Agreement updated")
+    AGREEMENT_SIGNED = "agreement_signed", _("Agreement signed")
+    GOAL_CREATED = "goal_created", _("Goal set")
+    GOAL_UPDATED = "goal_updated", _("Goal updated")
+    GOAL_COMPLETED = "goal_completed", _("Goal achieved")
+    MILESTONE_COMPLETED = "milestone_completed", _("Milestone reached")
+    MEETING_SCHEDULED = "meeting_scheduled", _("Meeting scheduled")
+    MEETING_RESCHEDULED = "meeting_rescheduled", _("Meeting rescheduled")
+    MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+    MEETING_HELD = "meeting_held", _("Meeting held")
+    CHECKIN = "checkin", _("Checked in")
+    ACTION_CREATED = "action_created", _("Action agreed")
+    ACTION_DONE = "action_done", _("Action done")
+    MESSAGE = "message", _("Message")
+    FEEDBACK = "feedback", _("Feedback given")
     # That someone took a self-assessment, never how they rated themselves (private to them).
-    ASSESSMENT_TAKEN = "assessment_taken", "Self-assessment taken"
-    JOURNEY_STEP_TICKED = "journey_step_ticked", "Journey step ticked"
-    JOURNEY_STEP_UNTICKED = "journey_step_unticked", "Journey step unticked"
+    ASSESSMENT_TAKEN = "assessment_taken", _("Self-assessment taken")
+    JOURNEY_STEP_TICKED = "journey_step_ticked", _("Journey step ticked")
+    JOURNEY_STEP_UNTICKED = "journey_step_unticked", _("Journey step unticked")
 
 
 class RelationshipEvent(models.Model):

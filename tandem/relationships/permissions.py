@@ -9,6 +9,7 @@ relationship's lifecycle and see activity signals (workspace.selectors), never i
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.accounts.requests import signed_in_user
@@ -47,8 +48,11 @@ class RelationshipAccess:
         """Refuse a write in a completed or ended relationship: its workspace is a record."""
         if not self.is_open:
             raise Conflict(
-                f"This relationship is {self.relationship.get_status_display().lower()}; "
-                "its workspace can be read but no longer changed."
+                _(
+                    "This relationship is %(status)s; "
+                    "its workspace can be read but no longer changed."
+                )
+                % {"status": self.relationship.get_status_display().lower()}
             )
 
 
@@ -72,14 +76,14 @@ def relationship_access(
         queryset = queryset.select_for_update(of=("self",))
     relationship = queryset.first()
     if relationship is None or actor.organization_id is None:
-        raise NotFound("No such relationship.")
+        raise NotFound(_("No such relationship."))
     if relationship.mentor.user_id == actor.pk:
         return RelationshipAccess(relationship, actor, "mentor")
     if relationship.mentee.user_id == actor.pk:
         return RelationshipAccess(relationship, actor, "mentee")
     if allow_manager and can_manage_program(actor, relationship.program):
         return RelationshipAccess(relationship, actor, "manager")
-    raise NotFound("No such relationship.")
+    raise NotFound(_("No such relationship."))
 
 
 def relationship_access_for_request(
@@ -149,11 +153,11 @@ def circle_access(*, actor: User, circle_id: int) -> CircleAccess:
         .first()
     )
     if circle is None or actor.organization_id is None:
-        raise NotFound("No such circle.")
+        raise NotFound(_("No such circle."))
     relationships = circle_relationships(circle)
     members = (circle.mentor.user, *(r.mentee.user for r in relationships))
     if actor.pk not in {member.pk for member in members}:
-        raise NotFound("No such circle.")
+        raise NotFound(_("No such circle."))
     return CircleAccess(circle=circle, user=actor, members=members, relationships=relationships)
 
 

@@ -9,8 +9,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from tandem.accounts.languages import language_for
 from tandem.accounts.models import User
 from tandem.accounts.names import display_name
 from tandem.audit import events as audit_events
@@ -37,7 +39,7 @@ def circle_create(*, program_id: int, mentor: Participant, topic: str) -> Circle
     """Open a group circle led by `mentor`; relationships join it through `relationship_propose`.
     The caller checks who may do this."""
     if mentor.program_id != program_id or mentor.role != ParticipantRole.MENTOR:
-        raise InvalidInput("A circle is led by a mentor of the same programme.")
+        raise InvalidInput(_("A circle is led by a mentor of the same programme."))
     return Circle.objects.create(program_id=program_id, mentor=mentor, topic=topic.strip()[:200])
 
 
@@ -66,18 +68,20 @@ def relationship_propose(
     The caller checks who may do this.
     """
     if source not in RelationshipSource.values:
-        raise InvalidInput.for_field("source", f"'{source}' is not a relationship source.")
+        raise InvalidInput.for_field(
+            "source", _("'%(source)s' is not a relationship source.") % {"source": source}
+        )
     if (
         mentor.program_id != mentee.program_id
         or mentor.role != ParticipantRole.MENTOR
         or mentee.role != ParticipantRole.MENTEE
     ):
-        raise InvalidInput("A relationship needs a mentor and a mentee of the same programme.")
+        raise InvalidInput(_("A relationship needs a mentor and a mentee of the same programme."))
     if (
         ParticipantStatus.ACTIVE not in (mentor.status,)
         or mentee.status != ParticipantStatus.ACTIVE
     ):
-        raise Conflict("Both people must be enrolled in the programme to be matched.")
+        raise Conflict(_("Both people must be enrolled in the programme to be matched."))
     # The lock order (docs/architecture.md): the two people in ascending id, before either
     # place is taken. A caller that already holds them (an accept, a publish) waits for
     # nothing here; one that does not still never takes them mentor-first against someone
@@ -87,12 +91,16 @@ def relationship_propose(
         with transaction.atomic():
             _take_place(mentor)
     except IntegrityError as exc:
-        raise Conflict(f"{mentor.user} has no mentee places left in this programme.") from exc
+        raise Conflict(
+            _("%(mentor)s has no mentee places left in this programme.") % {"mentor": mentor.user}
+        ) from exc
     try:
         with transaction.atomic():
             _take_place(mentee)
     except IntegrityError as exc:
-        raise Conflict(f"{mentee.user} already has a mentor in this programme.") from exc
+        raise Conflict(
+            _("%(mentee)s already has a mentor in this programme.") % {"mentee": mentee.user}
+        ) from exc
     try:
         with transaction.atomic():
             relationship = Relationship.objects.create(
@@ -106,7 +114,10 @@ def relationship_propose(
                 started_on=planned_start,
             )
     except IntegrityError as exc:
-        raise Conflict(f"{mentor.user} and {mentee.user} are already paired.") from exc
+        raise Conflict(
+            _("%(mentor)s and %(mentee)s are already paired.")
+            % {"mentor": mentor.user, "mentee": mentee.user}
+        ) from exc
     return relationship
 
 
@@ -179,7 +190,9 @@ def relationship_transition(
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise InvalidInput.for_field(
-            "action", f"'{action}' is not an action; use one of {', '.join(TRANSITIONS)}."
+            "action",
+            _("'%(action)s' is not an action; use one of %(actions)s.")
+            % {"action": action, "actions": ", ".join(TRANSITIONS)},
         )
     seen = relationship_access(actor=actor, relationship_id=relationship_id, allow_manager=True)
     # The lock order (docs/architecture.md): the two people, whose places a closing frees,
@@ -190,15 +203,17 @@ def relationship_transition(
         actor=actor, relationship_id=relationship_id, allow_manager=True, for_update=True
     )
     relationship = access.relationship
-    move = LIFECYCLE.apply(relationship.status, action)
+    move = LIFECYCLE.apply(relationship.status, action, subject=_("This relationship"))
     reason = reason.strip()
     if transition.needs_reason and not reason:
         raise InvalidInput(
-            "Say why the relationship is ending.",
-            errors=[FieldError("reason", "Say why the relationship is ending.")],
+            _("Say why the relationship is ending."),
+            errors=[FieldError("reason", _("Say why the relationship is ending."))],
         )
     if find_new_match and action != "end":
-        raise InvalidInput.for_field("find_new_match", "Only ending early can ask for a new match.")
+        raise InvalidInput.for_field(
+            "find_new_match", _("Only ending early can ask for a new match.")
+        )
     now = timezone.now()
     fields = ["status", "updated_at", "last_activity_at"]
     if action == "start":
@@ -256,18 +271,25 @@ def relationship_transition(
         for person in (relationship.mentor.user, relationship.mentee.user)
         if person.pk != actor.pk and tell_partner
     ]
-    status_text = relationship.get_status_display().lower()
-    notification_send(
-        recipients=others,
-        category=NotificationCategory.RELATIONSHIP,
-        subject=f"Your mentoring relationship is now {status_text}",
-        body=(
-            f"{display_name(actor)} changed your relationship in "
-            f"{relationship.program.name} to {status_text}."
-            + (f"\n\nReason: {reason}" if reason else "")
-        ),
-        url=reverse("workspace:detail", args=[relationship.pk]),
-    )
+    # Each person is told in their own language: one message per language among them.
+    for language in dict.fromkeys(language_for(person) for person in others):
+        with translation.override(language):
+            status_text = relationship.get_status_display().lower()
+            body = _("%(actor)s changed your relationship in %(program)s to %(status)s.") % {
+                "actor": display_name(actor),
+                "program": relationship.program.name,
+                "status": status_text,
+            }
+            if reason:
+                body += "\n\n" + _("Reason: %(reason)s") % {"reason": reason}
+            notification_send(
+                recipients=[person for person in others if language_for(person) == language],
+                category=NotificationCategory.RELATIONSHIP,
+                subject=_("Your mentoring relationship is now %(status)s")
+                % {"status": status_text},
+                body=body,
+                url=reverse("workspace:detail", args=[relationship.pk]),
+            )
     return relationship
 
 
@@ -282,7 +304,9 @@ def relationship_record_activity(
     last-activity time on. Call it inside the service's transaction. `summary` is shown to
     both people: never put private text (notes, journal, messages, feedback) in it."""
     if kind not in RelationshipEventKind.values:
-        raise InvalidInput.for_field("kind", f"'{kind}' is not an activity kind.")
+        raise InvalidInput.for_field(
+            "kind", _("'%(kind)s' is not an activity kind.") % {"kind": kind}
+        )
     now = timezone.now()
     Relationship.objects.filter(
         Q(last_activity_at__lt=now) | Q(last_activity_at__isnull=True), pk=relationship.pk

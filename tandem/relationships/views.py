@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from tandem.accounts.requests import signed_in_user
 from tandem.core.errors import DomainError
@@ -43,7 +44,9 @@ def relationship_status(request: HttpRequest, relationship_id: int) -> HttpRespo
             error = failure.detail
         else:
             messages.success(
-                request, f"The relationship is now {relationship.get_status_display().lower()}."
+                request,
+                _("The relationship is now %(status)s.")
+                % {"status": relationship.get_status_display().lower()},
             )
             return redirect(back)
     return render(

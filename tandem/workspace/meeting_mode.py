@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.actions import services as actions
@@ -169,7 +170,7 @@ def meeting_mode_action(request: HttpRequest, relationship_id: int, meeting_id: 
             else timezone.localdate() + datetime.timedelta(days=14)
         )
     except ValueError:
-        errors["action"] = "The due date is not a date."
+        errors["action"] = _("The due date is not a date.")
     title = request.POST.get("title", "").strip()
     problem = single_line_problem(title)
     if problem:
@@ -182,7 +183,7 @@ def meeting_mode_action(request: HttpRequest, relationship_id: int, meeting_id: 
             uuid.UUID(request.POST["client_key"]) if request.POST.get("client_key") else None
         )
     except ValueError:
-        errors["action"] = "The capture's key is not valid; reload the page and try again."
+        errors["action"] = _("The capture's key is not valid; reload the page and try again.")
     if not errors and owner is not None:
         try:
             actions.action_item_add(

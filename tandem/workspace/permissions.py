@@ -9,6 +9,7 @@ else, another organisation's people, and a person outside the manager's programm
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from tandem.accounts.models import Role, User
 from tandem.core.errors import NotFound
@@ -32,14 +33,14 @@ def person_access(*, actor: User, user_id: int) -> PersonAccess:
         or actor.organization_id is None
         or actor.role not in {Role.ORG_ADMIN, Role.PROGRAM_MANAGER}
     ):
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     person = (
         User.objects.select_related("profile", "profile__manager")
         .filter(pk=user_id, organization_id=actor.organization_id)
         .first()
     )
     if person is None:
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     programs = Program.objects.filter(
         pk__in=program_list_for_manager(actor=actor).values("pk")
     ).order_by("name", "pk")
@@ -48,5 +49,5 @@ def person_access(*, actor: User, user_id: int) -> PersonAccess:
         not is_org_admin
         and not Participant.objects.filter(user=person, program__in=programs).exists()
     ):
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     return PersonAccess(person=person, programs=programs, is_org_admin=is_org_admin)

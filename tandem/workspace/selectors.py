@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tandem.accounts.models import User
 from tandem.actions.selectors import (
@@ -128,7 +130,8 @@ def _fold_by_concern(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             first = kept[concern]
             if first.get("due") is None and item.get("due") is not None:
                 first["due"] = item["due"]
-                first["text"] = f"{first['text']} ({item.get('due_text') or 'due soon'})"
+                due_text = item.get("due_text") or _("due soon")
+                first["text"] = f"{first['text']} ({due_text})"
             first["overdue"] = bool(first.get("overdue") or item.get("overdue"))
         else:
             kept[concern] = dict(item)
@@ -317,10 +320,10 @@ def _week_text(week: datetime.date | None, this_week: datetime.date) -> str:
     if week is None:
         return ""
     if week == this_week:
-        return "This week"
+        return _("This week")
     if week == this_week - datetime.timedelta(weeks=1):
-        return "Last week"
-    return f"Week of {week.day} {week:%b %Y}"
+        return _("Last week")
+    return _("Week of %(date)s") % {"date": formats.date_format(week, "j M Y")}
 
 
 STATUS_FILTERS = {
@@ -380,15 +383,18 @@ class ProgramCounts:
 
     @property
     def text(self) -> str:
-        parts = []
-        if self.circles:
-            parts.append(
-                f"{self.circles} circle{'s' if self.circles != 1 else ''} "
-                f"({self.in_circles} mentee{'s' if self.in_circles != 1 else ''})"
-            )
-        if self.pairs or not parts:
-            parts.append(f"{self.pairs} pair{'s' if self.pairs != 1 else ''}")
-        return " and ".join(parts)
+        pairs = ngettext("%(n)d pair", "%(n)d pairs", self.pairs) % {"n": self.pairs}
+        if not self.circles:
+            return pairs
+        mentees = ngettext("%(n)d mentee", "%(n)d mentees", self.in_circles) % {
+            "n": self.in_circles
+        }
+        circles = ngettext(
+            "%(n)d circle (%(mentees)s)", "%(n)d circles (%(mentees)s)", self.circles
+        ) % {"n": self.circles, "mentees": mentees}
+        if not self.pairs:
+            return circles
+        return _("%(circles)s and %(pairs)s") % {"circles": circles, "pairs": pairs}
 
 
 def open_counts_for_program(*, program: Program) -> ProgramCounts:

@@ -4,6 +4,8 @@ person's page for org admins and their programmes' managers."""
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tandem.accounts.requests import signed_in_user
 from tandem.core.web import guard_as_http, seek_page_for_request
@@ -103,11 +105,15 @@ def program_relationships(request: HttpRequest, program_id: int) -> HttpResponse
             "kind": kind,
             "counts": selectors.open_counts_for_program(program=program),
             "is_group": program.format == "group" or any(row.is_circle for row in rows),
-            "kind_choices": [("", "Circles and pairs"), ("circles", "Circles"), ("pairs", "Pairs")],
+            "kind_choices": [
+                ("", _("Circles and pairs")),
+                ("circles", _("Circles")),
+                ("pairs", _("Pairs")),
+            ],
             "status_choices": [
-                ("open", "Open"),
+                ("open", pgettext("relationships", "Open")),
                 *selectors.RelationshipStatus.choices,
-                ("", "All"),
+                ("", pgettext("relationships", "All")),
             ],
         },
     )
