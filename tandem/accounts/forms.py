@@ -1,8 +1,12 @@
 from collections.abc import Iterator
+from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
+from tandem.accounts.languages import language_choices, language_for
 from tandem.accounts.models import Role, User
 from tandem.accounts.selectors import password_sign_in_allowed
 from tandem.core.forms import SingleLineField
@@ -52,6 +56,13 @@ class OrganizationSettingsForm(forms.Form):
         ),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+    default_language = forms.ChoiceField(
+        label=gettext_lazy("Language for new people"),
+        choices=language_choices,
+        help_text=gettext_lazy(
+            "New people start in it; everyone can choose their own on their profile."
+        ),
+    )
 
 
 class ApiTokenForm(forms.Form):
@@ -73,3 +84,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         ):
             if password_sign_in_allowed(user):
                 yield user
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        """The reset email, in the language its recipient reads Tandem in."""
+        context = kwargs.get("context", args[2] if len(args) > 2 else {})
+        with translation.override(language_for(context["user"])):
+            super().send_mail(*args, **kwargs)

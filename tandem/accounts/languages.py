@@ -53,6 +53,6 @@ class PersonLanguageMiddleware:
         if user is not None and user.is_authenticated:
             code = language_for(user)
             translation.activate(code)
-            request.LANGUAGE_CODE = code  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = code
         response = self.get_response(request)
         return response

@@ -197,7 +197,10 @@ def organization_settings(request: AuthenticatedRequest) -> HttpResponse:
     organization = selectors.organization_get(actor=actor)
     form = OrganizationSettingsForm(
         request.POST or None,
-        initial={"aggregate_min_group_size": organization.aggregate_min_group_size},
+        initial={
+            "aggregate_min_group_size": organization.aggregate_min_group_size,
+            "default_language": organization.default_language,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -205,6 +208,7 @@ def organization_settings(request: AuthenticatedRequest) -> HttpResponse:
                 actor=actor,
                 organization=organization,
                 aggregate_min_group_size=form.cleaned_data["aggregate_min_group_size"],
+                default_language=form.cleaned_data["default_language"],
             )
         except DomainError as error:
             add_domain_error(form, error)
