@@ -3,7 +3,9 @@
 from collections.abc import Iterable
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
+from tandem.accounts.languages import language_choices
 from tandem.core.forms import SingleLineField
 from tandem.people import csvfile
 from tandem.people.models import Seniority, Skill
@@ -77,6 +79,9 @@ class ProfileForm(forms.Form):
             "if you are here to be mentored."
         ),
     )
+
+    # What the person reads Tandem in; `languages` above is what they speak, for matching.
+    language = forms.ChoiceField(label=gettext_lazy("Language of Tandem"), choices=language_choices)
 
     def __init__(self, *args: object, skills: Iterable[Skill] = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from tandem.accounts import services as account_services
 from tandem.accounts.models import Organization, Role, User
 from tandem.audit import events as audit_events
 from tandem.audit.services import audit_record
@@ -112,11 +113,13 @@ def profile_update(
     goals: str | _Unset = UNSET,
     availability: str | _Unset = UNSET,
     mentor_capacity: int | _Unset = UNSET,
+    language: str | _Unset = UNSET,
 ) -> Profile:
     """Change the actor's own profile. Only the fields passed change; all errors come at once.
 
     Skills must come from the actor's organisation's list; the timezone must be an IANA name;
-    mentor capacity is at least 1. Nothing is saved if anything is wrong.
+    mentor capacity is at least 1; the language (what the actor reads Tandem in, kept on the
+    account by accounts) one Tandem offers. Nothing is saved if anything is wrong.
     """
     organization = require_organization(actor)
     profile, _ = Profile.objects.select_for_update().get_or_create(user=actor)
@@ -183,8 +186,12 @@ def profile_update(
     if isinstance(skills_wanted, list):
         wanted, skill_errors = _org_skills(organization, skills_wanted, "skills_wanted")
         errors.extend(skill_errors)
+    if isinstance(language, str):
+        errors.extend(account_services.person_language_check(language=language))
     if errors:
         raise InvalidInput("Some of the profile is not valid; nothing was saved.", errors)
+    if isinstance(language, str):
+        account_services.person_language_set(actor=actor, language=language)
     if changed:
         profile.save(update_fields=[*changed, "updated_at"])
     if offered is not None:

@@ -11,12 +11,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts import selectors as account_selectors
 from tandem.accounts import services as account_services
 from tandem.accounts.forms import ApiTokenForm
+from tandem.accounts.languages import language_for
 from tandem.accounts.models import User
 from tandem.accounts.requests import signed_in_user
 from tandem.audit.services import audit_export
@@ -77,6 +80,7 @@ def _profile_initial(profile: Profile) -> dict[str, object]:
         "goals": profile.goals,
         "availability": profile.availability,
         "mentor_capacity": profile.mentor_capacity,
+        "language": language_for(profile.user),
     }
 
 
@@ -143,6 +147,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 skills_wanted=data["skills_wanted"],
                 goals=data["goals"],
                 availability=data["availability"],
+                language=data["language"],
                 # Left empty (most mentees): the capacity stays what it was.
                 **(
                     {}
@@ -153,7 +158,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Your profile is saved.")
+            # Said in the language just chosen: the next page is the first to use it.
+            with translation.override(language_for(actor)):
+                messages.success(request, _("Your profile is saved."))
             return redirect(_safe_next(request) or reverse("people:profile"))
     apply_bootstrap(form)
     return _render_profile(request, actor, form=form)
