@@ -36,6 +36,7 @@ TANDEM = Path(settings.BASE_DIR) / "tandem"
 # Directory names under tandem/ whose templates and catalogue are complete.
 TRANSLATED_APPS = [
     "templates",
+    "core",
     "accounts",
     "people",
     "privacy",
