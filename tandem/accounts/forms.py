@@ -59,6 +59,8 @@ class OrganizationSettingsForm(forms.Form):
     default_language = forms.ChoiceField(
         label=gettext_lazy("Language for new people"),
         choices=language_choices,
+        # Left out of a post (a script, an older page): the default stays as it is.
+        required=False,
         help_text=gettext_lazy(
             "New people start in it; everyone can choose their own on their profile."
         ),

@@ -208,7 +208,7 @@ def organization_settings(request: AuthenticatedRequest) -> HttpResponse:
                 actor=actor,
                 organization=organization,
                 aggregate_min_group_size=form.cleaned_data["aggregate_min_group_size"],
-                default_language=form.cleaned_data["default_language"],
+                default_language=form.cleaned_data["default_language"] or None,
             )
         except DomainError as error:
             add_domain_error(form, error)

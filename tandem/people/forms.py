@@ -81,7 +81,10 @@ class ProfileForm(forms.Form):
     )
 
     # What the person reads Tandem in; `languages` above is what they speak, for matching.
-    language = forms.ChoiceField(label=gettext_lazy("Language of Tandem"), choices=language_choices)
+    # Left out of a post (a script, an older page): the language stays as it is.
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of Tandem"), choices=language_choices, required=False
+    )
 
     def __init__(self, *args: object, skills: Iterable[Skill] = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from tandem.accounts import services as account_services
 from tandem.accounts.models import Organization, Role, User
@@ -189,7 +190,7 @@ def profile_update(
     if isinstance(language, str):
         errors.extend(account_services.person_language_check(language=language))
     if errors:
-        raise InvalidInput("Some of the profile is not valid; nothing was saved.", errors)
+        raise InvalidInput(gettext("Some of the profile is not valid; nothing was saved."), errors)
     if isinstance(language, str):
         account_services.person_language_set(actor=actor, language=language)
     if changed:
@@ -371,15 +372,22 @@ def _clean_row(raw: csvfile.RawRow, header: csvfile.Header) -> _CleanRow:
 
     email = raw.values["email"].lower()
     if not email:
-        error("email", "The email is missing; every person needs one.")
+        error("email", gettext("The email is missing; every person needs one."))
     elif len(email) > csvfile.MAX_LENGTHS["email"] or not _is_email(email):
-        error("email", f"'{raw.values['email']}' is not a valid email address.")
+        error(
+            "email",
+            gettext("'%(email)s' is not a valid email address.") % {"email": raw.values["email"]},
+        )
     values: dict[str, Any] = {}
     for name in ("first_name", "last_name", "job_title", "department", "location"):
         if name in raw.values:
             value = raw.values[name]
             if len(value) > csvfile.MAX_LENGTHS[name]:
-                error(name, f"Keep this to {csvfile.MAX_LENGTHS[name]} characters or fewer.")
+                error(
+                    name,
+                    gettext("Keep this to %(limit)s characters or fewer.")
+                    % {"limit": csvfile.MAX_LENGTHS[name]},
+                )
             elif problem := single_line_problem(value):
                 # A quoted CSV cell may hold a line break; names end up in email subjects.
                 error(name, problem)
@@ -390,7 +398,10 @@ def _clean_row(raw: csvfile.RawRow, header: csvfile.Header) -> _CleanRow:
         if canonical is None:
             error(
                 "timezone",
-                f"'{given}' is not a known timezone. Use an IANA name such as Europe/London.",
+                gettext(
+                    "'%(zone)s' is not a known timezone. Use an IANA name such as Europe/London."
+                )
+                % {"zone": given},
             )
         values["timezone"] = canonical
     if "hire_date" in raw.values:
@@ -400,20 +411,33 @@ def _clean_row(raw: csvfile.RawRow, header: csvfile.Header) -> _CleanRow:
             try:
                 hire_date = csvfile.parse_date(given)
             except ValueError:
-                error("hire_date", f"'{given}' is not a date. Use {csvfile.DATE_FORMATS_TEXT}.")
+                error(
+                    "hire_date",
+                    gettext("'%(date)s' is not a date. Use %(formats)s.")
+                    % {"date": given, "formats": gettext(csvfile.DATE_FORMATS_TEXT)},
+                )
         values["hire_date"] = hire_date
     manager_email = raw.values.get("manager_email", "").lower()
     if manager_email:
         if not _is_email(manager_email):
-            error("manager_email", f"'{manager_email}' is not a valid email address.")
+            error(
+                "manager_email",
+                gettext("'%(email)s' is not a valid email address.") % {"email": manager_email},
+            )
         elif manager_email == email:
-            error("manager_email", "A person cannot be their own manager.")
+            error("manager_email", gettext("A person cannot be their own manager."))
     if raw.extra_cells:
         errors.append(
             FieldError(
                 "row",
-                f"This row has {raw.extra_cells} more filled cell(s) than the header has "
-                "columns; put values that contain the delimiter in double quotes.",
+                ngettext(
+                    "This row has %(count)s more filled cell than the header has columns; put "
+                    "values that contain the delimiter in double quotes.",
+                    "This row has %(count)s more filled cells than the header has columns; put "
+                    "values that contain the delimiter in double quotes.",
+                    raw.extra_cells,
+                )
+                % {"count": raw.extra_cells},
                 row=raw.row,
             )
         )
@@ -505,7 +529,9 @@ def _plan(
     except csvfile.CsvFormatError as exc:
         raise InvalidInput.for_field("file", str(exc)) from exc
     if not cleaned:
-        raise InvalidInput.for_field("file", "The file has a header but no rows of people.")
+        raise InvalidInput.for_field(
+            "file", gettext("The file has a header but no rows of people.")
+        )
     email_column = header.column_name("email")
     rows_by_email: dict[str, list[int]] = defaultdict(list)
     for item in cleaned:
@@ -547,8 +573,11 @@ def _plan(
                 item.errors.append(
                     FieldError(
                         manager_column,
-                        f"The manager {item.manager_email} was not found in the file or in "
-                        "your organisation.",
+                        gettext(
+                            "The manager %(email)s was not found in the file or in your "
+                            "organisation."
+                        )
+                        % {"email": item.manager_email},
                         row=item.row,
                     )
                 )
@@ -565,7 +594,9 @@ def _plan(
     warnings = []
     if header.unknown:
         names = ", ".join(f"'{name}'" for name in header.unknown)
-        warnings.append(f"These columns are not used and were ignored: {names}.")
+        warnings.append(
+            gettext("These columns are not used and were ignored: %(names)s.") % {"names": names}
+        )
     columns = [name for name, _ in csvfile.COLUMNS if name in header.field_index]
     plan = ImportPlan(rows=plan_rows, warnings=warnings, columns=columns)
     return _Work(plan=plan, cleaned=cleaned, existing=existing, header=header, foreign=foreign)
@@ -592,8 +623,8 @@ def _reject_rows_whose_manager_is_rejected(
             item.errors.append(
                 FieldError(
                     manager_column,
-                    f"The manager {item.manager_email} is on row {manager.row}, which is not "
-                    "imported.",
+                    gettext("The manager %(email)s is on row %(row)s, which is not imported.")
+                    % {"email": item.manager_email, "row": manager.row},
                     row=item.row,
                 )
             )
@@ -689,8 +720,10 @@ def people_import_commit(*, actor: User, content: bytes, valid_only: bool = Fals
             User.objects.bulk_create(new_users, batch_size=WRITE_BATCH_SIZE)
     except IntegrityError as exc:
         raise Conflict(
-            "Someone with one of these emails was added while the file was being imported. "
-            "Run the import again."
+            gettext(
+                "Someone with one of these emails was added while the file was being imported. "
+                "Run the import again."
+            )
         ) from exc
 
     user_ids = {email: known.user_id for email, known in work.existing.items()}
@@ -790,13 +823,15 @@ def people_import_commit_staged(
     )
     if locked is None:
         raise InvalidInput.for_field(
-            "file", "This upload is no longer available; upload the file again."
+            "file", gettext("This upload is no longer available; upload the file again.")
         )
     if locked.status == PeopleImportStatus.COMMITTED:
-        raise Conflict("This file has already been imported.")
+        raise Conflict(gettext("This file has already been imported."))
     content = bytes(locked.content)
     if _checksum(content) != locked.checksum:
-        raise InvalidInput.for_field("file", "The stored file is damaged; upload it again.")
+        raise InvalidInput.for_field(
+            "file", gettext("The stored file is damaged; upload it again.")
+        )
     plan = people_import_commit(actor=actor, content=content, valid_only=valid_only)
     locked.status = PeopleImportStatus.COMMITTED
     locked.content = b""

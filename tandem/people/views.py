@@ -147,7 +147,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 skills_wanted=data["skills_wanted"],
                 goals=data["goals"],
                 availability=data["availability"],
-                language=data["language"],
+                **({"language": data["language"]} if data["language"] else {}),
                 # Left empty (most mentees): the capacity stays what it was.
                 **(
                     {}
