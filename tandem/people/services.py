@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from tandem.accounts import services as account_services
 from tandem.accounts.models import Organization, Role, User
@@ -290,7 +290,7 @@ class RowAction(StrEnum):
 # Why a committed row was skipped: true, and no more than the directory shows after the commit
 # (the person is not in it). The dry run says nothing of it, so that no admin can test an address
 # for an account elsewhere without committing it.
-SKIP_REASON = (
+SKIP_REASON = gettext_noop(
     "Not added: this address cannot be given an account in your organisation. Ask the person "
     "for their work address."
 )
@@ -764,7 +764,7 @@ def people_import_commit(*, actor: User, content: bytes, valid_only: bool = Fals
         User.objects.bulk_update(changed_users, header_user_fields, batch_size=WRITE_BATCH_SIZE)
     for row_plan in plan.rows:
         if row_plan.email in work.foreign and row_plan.action != RowAction.REJECT:
-            row_plan.action, row_plan.changes = RowAction.SKIP, [SKIP_REASON]
+            row_plan.action, row_plan.changes = RowAction.SKIP, [gettext(SKIP_REASON)]
     plan.committed = True
     audit_record(
         actor=actor,
