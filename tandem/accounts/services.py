@@ -176,6 +176,8 @@ def organization_settings_update(
         )
     if default_language is not None and default_language not in language_codes():
         errors.append(_unknown_language_error("default_language", default_language))
+    if len(errors) == 1:
+        raise InvalidInput(errors[0].message, errors)
     if errors:
         raise InvalidInput(_("The settings are not valid; nothing was saved."), errors)
     before_size, before_language = (
@@ -226,7 +228,7 @@ def person_language_set(*, actor: User, language: str) -> User:
     pushes). A person chooses their own only."""
     errors = person_language_check(language=language)
     if errors:
-        raise InvalidInput(_("Choose a language Tandem offers."), errors)
+        raise InvalidInput(errors[0].message, errors)
     if actor.language != language:
         User.objects.filter(pk=actor.pk).update(language=language)
         actor.language = language

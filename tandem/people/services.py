@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop
 
 from tandem.accounts import services as account_services
 from tandem.accounts.models import Organization, Role, User
@@ -430,12 +430,9 @@ def _clean_row(raw: csvfile.RawRow, header: csvfile.Header) -> _CleanRow:
         errors.append(
             FieldError(
                 "row",
-                ngettext(
-                    "This row has %(count)s more filled cell than the header has columns; put "
-                    "values that contain the delimiter in double quotes.",
-                    "This row has %(count)s more filled cells than the header has columns; put "
-                    "values that contain the delimiter in double quotes.",
-                    raw.extra_cells,
+                gettext(
+                    "This row has %(count)s more filled cell(s) than the header has columns; "
+                    "put values that contain the delimiter in double quotes."
                 )
                 % {"count": raw.extra_cells},
                 row=raw.row,
