@@ -6,6 +6,9 @@ from tandem.workspace import views as workspace_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # set_language: the signed-out pages' language switcher posts here (a cookie); a signed-in
+    # person's own choice is on their profile and wins (tandem/accounts/languages.py).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("accounts/", include("tandem.people.account_urls")),
     path("provisioning/", include("tandem.provisioning.urls")),

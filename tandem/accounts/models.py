@@ -8,6 +8,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from tandem.accounts.names import display_name, short_name
 from tandem.core.aggregates import MIN_GROUP, MIN_GROUP_FLOOR
@@ -60,9 +61,9 @@ class Organization(TimeStampedModel):
 class Role(models.TextChoices):
     """What a person may do in their organisation. Ordered from most to least power."""
 
-    ORG_ADMIN = "org_admin", "Organisation admin"
-    PROGRAM_MANAGER = "program_manager", "Programme manager"
-    MEMBER = "member", "Member"
+    ORG_ADMIN = "org_admin", gettext_lazy("Organisation admin")
+    PROGRAM_MANAGER = "program_manager", gettext_lazy("Programme manager")
+    MEMBER = "member", gettext_lazy("Member")
 
 
 class UserManager(BaseUserManager["User"]):

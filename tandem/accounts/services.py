@@ -16,13 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from tandem.accounts import throttle
 from tandem.accounts.client_address import client_address
-from tandem.accounts.languages import SOURCE_LANGUAGE
+from tandem.accounts.languages import SOURCE_LANGUAGE, language_codes, language_for, supported
 from tandem.accounts.models import (
     ApiToken,
     Invitation,
@@ -145,44 +146,93 @@ MAX_AGGREGATE_MIN_GROUP = 100
 
 @transaction.atomic
 def organization_settings_update(
-    *, actor: User, organization: Organization, aggregate_min_group_size: int
+    *,
+    actor: User,
+    organization: Organization,
+    aggregate_min_group_size: int,
+    default_language: str | None = None,
 ) -> Organization:
     """Change the organisation's settings. Its admins only. The minimum group of managers'
     aggregates may not go below the aggregate rule's floor (with two people, each knows the
-    other's answer) nor above MAX_AGGREGATE_MIN_GROUP."""
+    other's answer) nor above MAX_AGGREGATE_MIN_GROUP. `default_language` (None: unchanged) is
+    the language new people start in; people already here keep their own."""
     if actor.organization_id != organization.pk:
         raise NotFound()
     if actor.role != Role.ORG_ADMIN:
-        raise Forbidden("Only an organisation admin can change the organisation's settings.")
+        raise Forbidden(_("Only an organisation admin can change the organisation's settings."))
     size = aggregate_min_group_size
+    errors: list[FieldError] = []
     if isinstance(size, bool) or not MIN_GROUP_FLOOR <= size <= MAX_AGGREGATE_MIN_GROUP:
-        raise InvalidInput.for_field(
-            "aggregate_min_group_size",
-            f"The minimum group must be a whole number from {MIN_GROUP_FLOOR} to "
-            f"{MAX_AGGREGATE_MIN_GROUP} (got {size}): with fewer people, a manager could work "
-            "out one person's answers.",
+        errors.append(
+            FieldError(
+                "aggregate_min_group_size",
+                _(
+                    "The minimum group must be a whole number from %(floor)s to %(ceiling)s "
+                    "(got %(size)s): with fewer people, a manager could work out one person's "
+                    "answers."
+                )
+                % {"floor": MIN_GROUP_FLOOR, "ceiling": MAX_AGGREGATE_MIN_GROUP, "size": size},
+            )
         )
-    before = (
+    if default_language is not None and default_language not in language_codes():
+        errors.append(_unknown_language_error("default_language", default_language))
+    if len(errors) == 1:
+        raise InvalidInput(errors[0].message, errors)
+    if errors:
+        raise InvalidInput(_("The settings are not valid; nothing was saved."), errors)
+    before_size, before_language = (
         Organization.objects.select_for_update()
-        .values_list("aggregate_min_group_size", flat=True)
+        .values_list("aggregate_min_group_size", "default_language")
         .get(pk=organization.pk)
     )
+    language = before_language if default_language is None else default_language
     Organization.objects.filter(pk=organization.pk).update(
-        aggregate_min_group_size=size, updated_at=timezone.now()
+        aggregate_min_group_size=size, default_language=language, updated_at=timezone.now()
     )
-    organization.refresh_from_db(fields=["aggregate_min_group_size", "updated_at"])
-    if before != size:
+    organization.refresh_from_db(
+        fields=["aggregate_min_group_size", "default_language", "updated_at"]
+    )
+    changes: dict[str, list[object]] = {}
+    if before_size != size:
+        changes["aggregate_min_group_size"] = [before_size, size]
+    if before_language != language:
+        changes["default_language"] = [before_language, language]
+    if changes:
         audit_record(
             actor=actor,
             event=audit_events.SETTINGS_CHANGED,
             organization_id=organization.pk,
             target=organization,
-            data={
-                "settings": "organisation",
-                "changes": {"aggregate_min_group_size": [before, size]},
-            },
+            data={"settings": "organisation", "changes": changes},
         )
     return organization
+
+
+def _unknown_language_error(field: str, code: str) -> FieldError:
+    return FieldError(
+        field,
+        _("'%(code)s' is not a language Tandem offers. Choose one of %(codes)s.")
+        % {"code": code[:20], "codes": ", ".join(language_codes())},
+    )
+
+
+def person_language_check(*, language: str) -> list[FieldError]:
+    """The errors choosing `language` as one's own would raise (none when Tandem offers it), so
+    a form that changes more than the language can report every error at once."""
+    return [] if language in language_codes() else [_unknown_language_error("language", language)]
+
+
+@transaction.atomic
+def person_language_set(*, actor: User, language: str) -> User:
+    """Choose the language the actor reads Tandem in (pages from the next one on, emails,
+    pushes). A person chooses their own only."""
+    errors = person_language_check(language=language)
+    if errors:
+        raise InvalidInput(errors[0].message, errors)
+    if actor.language != language:
+        User.objects.filter(pk=actor.pk).update(language=language)
+        actor.language = language
+    return actor
 
 
 @transaction.atomic
@@ -444,17 +494,19 @@ def sign_in_link_request(*, email: str, address: str | None, base_url: str) -> N
     minutes = settings.SIGN_IN_LINK_MAX_AGE_SECONDS // 60
     # Sent directly, like a password reset: the link is a secret the outbox would store and
     # copy in-app, and no notification preference may turn it off.
-    send_mail(
-        subject="Your sign-in link for Tandem",
-        message=(
-            "Someone (we hope you) asked for a link to sign in to Tandem without a password.\n\n"
-            f"Sign in:\n{link}\n\n"
-            f"The link works once, for {minutes} minutes. If you did not ask for it, ignore "
-            "this email: nobody can use the link without reading your inbox."
-        ),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    with translation.override(language_for(user)):
+        send_mail(
+            subject=_("Your sign-in link for Tandem"),
+            message=_(
+                "Someone (we hope you) asked for a link to sign in to Tandem without a "
+                "password.\n\nSign in:\n%(link)s\n\nThe link works once, for %(minutes)s "
+                "minutes. If you did not ask for it, ignore this email: nobody can use the link "
+                "without reading your inbox."
+            )
+            % {"link": link, "minutes": minutes},
+            from_email=None,
+            recipient_list=[user.email],
+        )
 
 
 def sso_notice_send(*, user: User, base_url: str) -> None:
@@ -463,18 +515,20 @@ def sso_notice_send(*, user: User, base_url: str) -> None:
     to sign in instead. Sent directly, like the link it stands for (the caller's answer on the
     page is the same either way, so it reveals nothing)."""
     sign_in = absolute_url(reverse("accounts:login"), base_url=base_url)
-    send_mail(
-        subject="Sign in to Tandem with single sign-on",
-        message=(
-            "Someone (we hope you) asked for a way to sign in to Tandem without a password.\n\n"
-            "Your organisation signs in to Tandem with its single sign-on, so Tandem sends no "
-            "sign-in links or password resets for your account. Sign in with your work "
-            f'account instead: open\n{sign_in}\nand choose "Continue with SSO".\n\n'
-            "If you did not ask, ignore this email."
-        ),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    with translation.override(language_for(user)):
+        send_mail(
+            subject=_("Sign in to Tandem with single sign-on"),
+            message=_(
+                "Someone (we hope you) asked for a way to sign in to Tandem without a "
+                "password.\n\nYour organisation signs in to Tandem with its single sign-on, so "
+                "Tandem sends no sign-in links or password resets for your account. Sign in with "
+                'your work account instead: open\n%(sign_in)s\nand choose "Continue with '
+                'SSO".\n\nIf you did not ask, ignore this email.'
+            )
+            % {"sign_in": sign_in},
+            from_email=None,
+            recipient_list=[user.email],
+        )
 
 
 def _sign_in_link_user(token: str, *, lock: bool) -> User:
@@ -553,21 +607,32 @@ def _send_invitation_email(invitation: Invitation, base_url: str) -> None:
         reverse("accounts:invitation_accept", args=[invitation_token(invitation)]),
         base_url=base_url,
     )
-    inviter = display_name(invitation.invited_by) if invitation.invited_by else "Your organisation"
     days = settings.INVITATION_MAX_AGE_SECONDS // 86400
+    organization = invitation.organization.name
     # Sent directly, not through the notifications outbox: it goes to an address with no user
-    # yet, and the outbox writes to a user (preferences, in-app copy, unsubscribe).
-    send_mail(
-        subject=f"You are invited to {invitation.organization.name} on Tandem",
-        message=(
-            f"{inviter} invited you to join {invitation.organization.name}'s mentoring "
-            f"programmes on Tandem as {invitation.get_role_display().lower()}.\n\n"
-            f"Accept the invitation and choose a password:\n{link}\n\n"
-            f"The link works for {days} days."
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    # yet (so in the organisation's language), and the outbox writes to a user.
+    with translation.override(supported(invitation.organization.default_language)):
+        inviter = (
+            display_name(invitation.invited_by) if invitation.invited_by else _("Your organisation")
+        )
+        send_mail(
+            subject=_("You are invited to %(organization)s on Tandem")
+            % {"organization": organization},
+            message=_(
+                "%(inviter)s invited you to join %(organization)s's mentoring programmes on "
+                "Tandem as %(role)s.\n\nAccept the invitation and choose a password:\n"
+                "%(link)s\n\nThe link works for %(days)s days."
+            )
+            % {
+                "inviter": inviter,
+                "organization": organization,
+                "role": str(invitation.get_role_display()).lower(),
+                "link": link,
+                "days": days,
+            },
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from tandem.accounts import selectors, services
@@ -179,7 +180,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             add_domain_error(form, error)
         else:
             login(request, user, backend="tandem.accounts.backends.ThrottledModelBackend")
-            messages.success(request, f"Welcome to {invitation.organization.name} on Tandem.")
+            messages.success(
+                request,
+                gettext("Welcome to %(organization)s on Tandem.")
+                % {"organization": invitation.organization.name},
+            )
             return redirect("people:profile")
     apply_bootstrap(form)
     return render(
@@ -203,7 +208,10 @@ def organization_settings(request: AuthenticatedRequest) -> HttpResponse:
     organization = selectors.organization_get(actor=actor)
     form = OrganizationSettingsForm(
         request.POST or None,
-        initial={"aggregate_min_group_size": organization.aggregate_min_group_size},
+        initial={
+            "aggregate_min_group_size": organization.aggregate_min_group_size,
+            "default_language": organization.default_language,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,11 +219,12 @@ def organization_settings(request: AuthenticatedRequest) -> HttpResponse:
                 actor=actor,
                 organization=organization,
                 aggregate_min_group_size=form.cleaned_data["aggregate_min_group_size"],
+                default_language=form.cleaned_data["default_language"] or None,
             )
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Organisation settings saved.")
+            messages.success(request, gettext("Organisation settings saved."))
             return redirect("accounts:organization_settings")
     apply_bootstrap(form)
     return render(
@@ -238,5 +247,8 @@ def invitation_revoke(request: AuthenticatedRequest, invitation_id: int) -> Http
     except DomainError as error:
         messages.error(request, error.detail)
     else:
-        messages.success(request, f"Invitation for {invitation.email} withdrawn.")
+        messages.success(
+            request,
+            gettext("Invitation for %(email)s withdrawn.") % {"email": invitation.email},
+        )
     return redirect("accounts:members")

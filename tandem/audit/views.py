@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from tandem.audit import selectors, services
@@ -119,7 +120,7 @@ def audit_settings(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Audit trail settings saved.")
+            messages.success(request, gettext("Audit trail settings saved."))
             return redirect("audit:settings")
     apply_bootstrap(form)
     return render(

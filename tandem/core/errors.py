@@ -6,6 +6,8 @@ form errors or messages. A domain error never carries an HTTP object, only a sta
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_noop
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -33,7 +35,7 @@ class DomainError(Exception):
     detail: str
     errors: list[FieldError] = field(default_factory=list)
     status: int = 400
-    title: str = "The request breaks a rule"
+    title: str = gettext_noop("The request breaks a rule")
     code: str = "business-rule"
 
     def __post_init__(self) -> None:
@@ -51,7 +53,7 @@ class InvalidInput(DomainError):
             detail=detail,
             errors=errors or [],
             status=400,
-            title="Some of the input is not valid",
+            title=gettext_noop("Some of the input is not valid"),
             code="invalid-input",
         )
 
@@ -63,15 +65,22 @@ class InvalidInput(DomainError):
 class NotFound(DomainError):
     """The object does not exist, or the caller may not know it exists (never a 403 for those)."""
 
-    def __init__(self, detail: str = "Not found.") -> None:
-        super().__init__(detail=detail, status=404, title="Not found", code="not-found")
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            detail=gettext("Not found.") if detail is None else detail,
+            status=404,
+            title=gettext_noop("Not found"),
+            code="not-found",
+        )
 
 
 class Forbidden(DomainError):
     """The caller can see the object but their role does not allow this action on it."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(detail=detail, status=403, title="Not allowed", code="forbidden")
+        super().__init__(
+            detail=detail, status=403, title=gettext_noop("Not allowed"), code="forbidden"
+        )
 
 
 class Conflict(DomainError):
@@ -79,5 +88,9 @@ class Conflict(DomainError):
 
     def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
         super().__init__(
-            detail=detail, errors=errors or [], status=409, title="Conflict", code="conflict"
+            detail=detail,
+            errors=errors or [],
+            status=409,
+            title=gettext_noop("Conflict"),
+            code="conflict",
         )

@@ -14,6 +14,7 @@ from django.core.signals import got_request_exception
 from django.db import DatabaseError, DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -39,7 +40,9 @@ def problem_response(
 ) -> HttpResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
-        "title": title,
+        # Titles are marked with gettext_noop where they are written (an exception's class
+        # attribute exists before any language is active) and translated here, per request.
+        "title": gettext(title),
         "status": status,
         "detail": detail,
     }
@@ -88,7 +91,7 @@ def body_not_an_object(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
         api,
         request,
         status=422,
-        title="The request is not well-formed",
+        title=gettext_noop("The request is not well-formed"),
         detail=f"body: {message}",
         code="validation",
         errors=[{"field": "body", "message": message}],
@@ -120,7 +123,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=422,
-            title="The request is not well-formed",
+            title=gettext_noop("The request is not well-formed"),
             detail="; ".join(f"{e['field']}: {e['message']}" for e in errors),
             code="validation",
             errors=errors,
@@ -132,8 +135,10 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=401,
-            title="Not signed in",
-            detail="Sign in, or send a personal API token as 'Authorization: Bearer <token>'.",
+            title=gettext_noop("Not signed in"),
+            detail=gettext(
+                "Sign in, or send a personal API token as 'Authorization: Bearer <token>'."
+            ),
             code="unauthenticated",
         )
 
@@ -145,7 +150,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=exc.status_code,
-            title="Request failed",
+            title=gettext_noop("Request failed"),
             detail=str(exc),
             code="http-error",
         )
@@ -155,7 +160,12 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_response(
-            api, request, status=404, title="Not found", detail="Not found.", code="not-found"
+            api,
+            request,
+            status=404,
+            title=gettext_noop("Not found"),
+            detail=gettext("Not found."),
+            code="not-found",
         )
 
 
@@ -250,8 +260,8 @@ def install_failure_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=422,
-            title="The request is not well-formed",
-            detail="A value is outside the range that can be stored.",
+            title=gettext_noop("The request is not well-formed"),
+            detail=gettext("A value is outside the range that can be stored."),
             code="out-of-range",
         )
 
@@ -261,8 +271,8 @@ def install_failure_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=403,
-            title="Not allowed",
-            detail=str(exc) or "Not allowed.",
+            title=gettext_noop("Not allowed"),
+            detail=str(exc) or gettext("Not allowed."),
             code="forbidden",
         )
 
@@ -281,8 +291,8 @@ def install_failure_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=500,
-            title="Internal server error",
-            detail="Something went wrong on our side; it has been logged.",
+            title=gettext_noop("Internal server error"),
+            detail=gettext("Something went wrong on our side; it has been logged."),
             code="internal",
         )
         # Django would log the 500 again, without the traceback; it was logged above.
@@ -297,7 +307,12 @@ def install_failure_handlers(api: NinjaAPI) -> None:
         if not is_lock_failure(exc):
             return unexpected(request, exc)
         return problem_response(
-            api, request, status=409, title="Try again", detail=TRY_AGAIN, code="try-again"
+            api,
+            request,
+            status=409,
+            title=gettext_noop("Try again"),
+            detail=gettext(TRY_AGAIN),
+            code="try-again",
         )
 
 
@@ -347,8 +362,9 @@ class ProblemJsonAPI(NinjaAPI):
                     self,
                     request,
                     status=405,
-                    title="Method not allowed",
-                    detail=f"{request.method} is not allowed here; allowed: {allowed}.",
+                    title=gettext_noop("Method not allowed"),
+                    detail=gettext("%(method)s is not allowed here; allowed: %(allowed)s.")
+                    % {"method": request.method, "allowed": allowed},
                     code="method-not-allowed",
                 )
                 problem["Allow"] = allowed
@@ -362,7 +378,7 @@ class ProblemJsonAPI(NinjaAPI):
             self,
             request,
             status=404,
-            title="Not found",
-            detail=f"No API operation at {request.path}.",
+            title=gettext_noop("Not found"),
+            detail=gettext("No API operation at %(path)s.") % {"path": request.path},
             code="not-found",
         )

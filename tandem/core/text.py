@@ -11,10 +11,11 @@ in `tandem.core.forms`) both call `single_line_problem`, so the API and the page
 import re
 from typing import Annotated
 
+from django.utils.translation import gettext, gettext_noop
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-SINGLE_LINE_MESSAGE = (
+SINGLE_LINE_MESSAGE = gettext_noop(
     "Keep this to one line: remove line breaks, tabs and other control characters."
 )
 
@@ -27,7 +28,7 @@ _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 def single_line_problem(value: str) -> str | None:
     """Why `value` is not one line of text, or None when it is."""
-    return SINGLE_LINE_MESSAGE if _NOT_ONE_LINE.search(value) else None
+    return gettext(SINGLE_LINE_MESSAGE) if _NOT_ONE_LINE.search(value) else None
 
 
 def one_line(value: str) -> str:

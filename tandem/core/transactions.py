@@ -23,6 +23,7 @@ from django.db import DatabaseError, OperationalError, connection, models, trans
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, gettext_noop
 
 from tandem.core.errors import Conflict
 
@@ -39,7 +40,8 @@ _LOCK_FAILURE_STATES = frozenset({DEADLOCK_DETECTED, SERIALIZATION_FAILURE})
 # shared-cache in-memory database at once).
 _SQLITE_LOCKED = ("database is locked", "database table is locked")
 
-TRY_AGAIN = (
+# Marked for translation here, translated where it is shown (problem.py, the 409 page).
+TRY_AGAIN = gettext_noop(
     "Someone else was changing the same thing at the same moment, so nothing was saved. "
     "Please try again."
 )
@@ -49,9 +51,9 @@ class TryAgain(Conflict):
     """A use case lost a race for its rows twice (deadlock, serialization failure, or a lock
     wait that timed out); nothing it did was kept, and doing it again is safe."""
 
-    def __init__(self, detail: str = TRY_AGAIN) -> None:
-        super().__init__(detail)
-        self.title = "Try again"
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(gettext(TRY_AGAIN) if detail is None else detail)
+        self.title = gettext_noop("Try again")
         self.code = "try-again"
 
 
@@ -145,5 +147,6 @@ class LockFailureMiddleware:
             return None
         logger.warning("A page lost a race for its rows: %s", exception)
         return HttpResponse(
-            render_to_string("409.html", {"detail": TRY_AGAIN}, request=request), status=409
+            render_to_string("409.html", {"detail": gettext(TRY_AGAIN)}, request=request),
+            status=409,
         )

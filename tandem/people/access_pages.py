@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from tandem.accounts import selectors as account_selectors
@@ -69,7 +70,10 @@ def members(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(invite_form, error)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(
+                request,
+                gettext("Invitation sent to %(email)s.") % {"email": invitation.email},
+            )
             return redirect("accounts:members")
     apply_bootstrap(invite_form)
     search = request.GET.get("q", "").strip()
@@ -115,11 +119,17 @@ def member_role(request: HttpRequest, user_id: int) -> HttpResponse:
     new_role = data.get("role", "")
     back = _back_to_list(request)
     if new_role not in Role.values:
-        messages.error(request, f"Choose a role for {target} from the list.")
+        messages.error(
+            request, gettext("Choose a role for %(person)s from the list.") % {"person": target}
+        )
         return redirect(back)
     old_label, new_label = Role(target.role).label, Role(new_role).label
     if new_role == target.role:
-        messages.info(request, f"{target} is already {old_label.lower()}; nothing changed.")
+        messages.info(
+            request,
+            gettext("%(person)s is already %(role)s; nothing changed.")
+            % {"person": target, "role": old_label.lower()},
+        )
         return redirect(back)
     context = {
         "nav_section": "people",
@@ -135,8 +145,10 @@ def member_role(request: HttpRequest, user_id: int) -> HttpResponse:
         # Someone changed the role between the question and the answer: ask again.
         messages.warning(
             request,
-            f"{target}'s role changed to {old_label.lower()} since you asked; "
-            "check and confirm again.",
+            gettext(
+                "%(person)s's role changed to %(role)s since you asked; check and confirm again."
+            )
+            % {"person": target, "role": old_label.lower()},
         )
         return render(request, "people/member_role_confirm.html", context, status=409)
     try:
@@ -144,5 +156,9 @@ def member_role(request: HttpRequest, user_id: int) -> HttpResponse:
     except DomainError as error:
         context["error"] = error.detail
         return render(request, "people/member_role_confirm.html", context, status=error.status)
-    messages.success(request, f"{target}: role changed from {old_label} to {new_label}.")
+    messages.success(
+        request,
+        gettext("%(person)s: role changed from %(old)s to %(new)s.")
+        % {"person": target, "old": old_label, "new": new_label},
+    )
     return redirect(back)

@@ -15,6 +15,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Protocol
 
+from django.utils.translation import gettext, gettext_noop
+
 from tandem.core.errors import InvalidInput
 from tandem.core.exports import csv_lines, restore_cell
 
@@ -82,7 +84,7 @@ MAX_LENGTHS = {
     "location": 150,
 }
 
-DATE_FORMATS_TEXT = "YYYY-MM-DD (e.g. 2024-03-31) or DD/MM/YYYY (e.g. 31/03/2024)"
+DATE_FORMATS_TEXT = gettext_noop("YYYY-MM-DD (e.g. 2024-03-31) or DD/MM/YYYY (e.g. 31/03/2024)")
 _CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 
 
@@ -113,7 +115,12 @@ def too_large_message(size: int, limit: int) -> str:
     shown, allowed = size_text(size), size_text(limit)
     if shown == allowed:
         shown, allowed = f"{size:,} bytes", f"{limit:,} bytes"
-    return f"The file is {shown}; the limit is {allowed}. Split it into smaller files."
+    return gettext(
+        "The file is %(shown)s; the limit is %(allowed)s. Split it into smaller files."
+    ) % {
+        "shown": shown,
+        "allowed": allowed,
+    }
 
 
 def read_upload(upload: Upload, limit: int) -> bytes:
@@ -166,7 +173,9 @@ def decode(content: bytes) -> str:
         try:
             return content.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise CsvFormatError("The file says it is UTF-16 but is not readable as such.") from exc
+            raise CsvFormatError(
+                gettext("The file says it is UTF-16 but is not readable as such.")
+            ) from exc
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -229,9 +238,13 @@ def read_rows(text: str) -> tuple[Header, Iterator[RawRow]]:
                 header = _understand_header(number, cells)
                 break
     except csv.Error as exc:
-        raise CsvFormatError(f"The file is not valid CSV: {exc}.") from exc
+        raise CsvFormatError(
+            gettext("The file is not valid CSV: %(reason)s.") % {"reason": exc}
+        ) from exc
     if header is None:
-        raise CsvFormatError("The file is empty: it needs a header row and one row per person.")
+        raise CsvFormatError(
+            gettext("The file is empty: it needs a header row and one row per person.")
+        )
     return header, _data_rows(header, records)
 
 
@@ -248,14 +261,19 @@ def _understand_header(number: int, cells: list[str]) -> Header:
         if field_name in field_index:
             first = names[field_index[field_name]]
             raise CsvFormatError(
-                f"The columns '{first}' and '{name}' both mean {COLUMN_LABELS[field_name]}; "
-                "keep only one."
+                gettext(
+                    "The columns '%(first)s' and '%(second)s' both mean %(label)s; keep only one."
+                )
+                % {"first": first, "second": name, "label": COLUMN_LABELS[field_name]}
             )
         field_index[field_name] = index
     if "email" not in field_index:
         raise CsvFormatError(
-            "The file has no email column. Name one column 'Email' (row 1 is the header); "
-            f"Tandem reads these columns: {', '.join(COLUMN_LABELS.values())}."
+            gettext(
+                "The file has no email column. Name one column 'Email' (row 1 is the header); "
+                "Tandem reads these columns: %(columns)s."
+            )
+            % {"columns": ", ".join(COLUMN_LABELS.values())}
         )
     return Header(row=number, names=names, field_index=field_index, unknown=unknown)
 
@@ -273,7 +291,9 @@ def _data_rows(header: Header, records: Iterable[tuple[int, list[str]]]) -> Iter
             extra = sum(1 for cell in cells[width:] if cell.strip())
             yield RawRow(row=number, values=values, extra_cells=extra)
     except csv.Error as exc:
-        raise CsvFormatError(f"The file is not valid CSV: {exc}.") from exc
+        raise CsvFormatError(
+            gettext("The file is not valid CSV: %(reason)s.") % {"reason": exc}
+        ) from exc
 
 
 def write_rows(rows: Iterable[list[str]]) -> Iterator[str]:

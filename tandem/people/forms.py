@@ -3,7 +3,9 @@
 from collections.abc import Iterable
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
+from tandem.accounts.languages import language_choices
 from tandem.core.forms import SingleLineField
 from tandem.people import csvfile
 from tandem.people.models import Seniority, Skill
@@ -23,59 +25,85 @@ def timezone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 class ProfileForm(forms.Form):
-    job_title = SingleLineField(max_length=150, required=False)
-    department = SingleLineField(max_length=150, required=False)
+    job_title = SingleLineField(label=gettext_lazy("Job title"), max_length=150, required=False)
+    department = SingleLineField(label=gettext_lazy("Department"), max_length=150, required=False)
     seniority = forms.TypedChoiceField(
-        choices=[("", "Prefer not to say"), *Seniority.choices],
+        label=gettext_lazy("Seniority"),
+        choices=[("", gettext_lazy("Prefer not to say")), *Seniority.choices],
         coerce=int,
         empty_value=None,
         required=False,
     )
     location = SingleLineField(
-        max_length=150, required=False, help_text="City or office, e.g. Lisbon."
+        label=gettext_lazy("Location"),
+        max_length=150,
+        required=False,
+        help_text=gettext_lazy("City or office, e.g. Lisbon."),
     )
     timezone = forms.ChoiceField(
-        help_text="Grouped by region; type the first letters of your city to jump to it.",
+        label=gettext_lazy("Timezone"),
+        help_text=gettext_lazy(
+            "Grouped by region; type the first letters of your city to jump to it."
+        ),
         error_messages={
-            "invalid_choice": "'%(value)s' is not a known timezone. Choose one from the list."
+            "invalid_choice": gettext_lazy(
+                "'%(value)s' is not a known timezone. Choose one from the list."
+            )
         },
     )
     languages = forms.CharField(
-        max_length=600, required=False, help_text="Separate languages with commas."
+        label=gettext_lazy("Languages"),
+        max_length=600,
+        required=False,
+        help_text=gettext_lazy("Separate languages with commas."),
     )
-    bio = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    bio = forms.CharField(
+        label=gettext_lazy("Bio"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
     skills_offered = forms.TypedMultipleChoiceField(
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Skills I can offer",
+        label=gettext_lazy("Skills I can offer"),
     )
     skills_wanted = forms.TypedMultipleChoiceField(
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Skills I want to develop",
+        label=gettext_lazy("Skills I want to develop"),
     )
     goals = forms.CharField(
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="What I want from mentoring",
-        help_text="In your own words.",
+        label=gettext_lazy("What I want from mentoring"),
+        help_text=gettext_lazy("In your own words."),
     )
     availability = forms.CharField(
+        label=gettext_lazy("Availability"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="When you can usually meet, e.g. 'Tuesday and Thursday afternoons'.",
+        help_text=gettext_lazy(
+            "When you can usually meet, e.g. 'Tuesday and Thursday afternoons'."
+        ),
     )
     mentor_capacity = forms.IntegerField(
         required=False,
-        label="Mentor capacity (if you mentor)",
-        help_text=(
+        label=gettext_lazy("Mentor capacity (if you mentor)"),
+        help_text=gettext_lazy(
             "How many mentees you could take at once, across programmes. Leave it as it is "
             "if you are here to be mentored."
         ),
+    )
+
+    # What the person reads Tandem in; `languages` above is what they speak, for matching.
+    # Left out of a post (a script, an older page): the language stays as it is.
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of Tandem"), choices=language_choices, required=False
     )
 
     def __init__(self, *args: object, skills: Iterable[Skill] = (), **kwargs: object) -> None:
@@ -90,20 +118,23 @@ class ProfileForm(forms.Form):
 
 
 class SkillForm(forms.Form):
-    name = SingleLineField(max_length=200, label="Skill name")
+    name = SingleLineField(max_length=200, label=gettext_lazy("Skill name"))
     category = SingleLineField(
-        max_length=80, required=False, help_text="Optional, e.g. Leadership."
+        label=gettext_lazy("Category"),
+        max_length=80,
+        required=False,
+        help_text=gettext_lazy("Optional, e.g. Leadership."),
     )
 
 
 class SkillRenameForm(forms.Form):
-    name = SingleLineField(max_length=200, label="New name")
+    name = SingleLineField(max_length=200, label=gettext_lazy("New name"))
 
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="HR export (CSV)",
-        help_text=(
+        label=gettext_lazy("HR export (CSV)"),
+        help_text=gettext_lazy(
             "Columns: Email (required), First name, Last name, Job title, Department, Location, "
             "Timezone, Manager email, Hire date (YYYY-MM-DD or DD/MM/YYYY). Comma, semicolon "
             "or tab separated; UTF-8 or Windows/Latin-1."

@@ -5,6 +5,7 @@ The profile is filled once and reused by every programme the person joins.
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import Organization, User
 from tandem.core.models import TimeStampedModel
@@ -28,12 +29,12 @@ class Skill(TimeStampedModel):
 
 
 class Seniority(models.IntegerChoices):
-    ENTRY = 1, "Entry level"
-    JUNIOR = 2, "Junior"
-    MID = 3, "Mid-level"
-    SENIOR = 4, "Senior"
-    LEAD = 5, "Lead / manager"
-    EXECUTIVE = 6, "Executive"
+    ENTRY = 1, gettext_lazy("Entry level")
+    JUNIOR = 2, gettext_lazy("Junior")
+    MID = 3, gettext_lazy("Mid-level")
+    SENIOR = 4, gettext_lazy("Senior")
+    LEAD = 5, gettext_lazy("Lead / manager")
+    EXECUTIVE = 6, gettext_lazy("Executive")
 
 
 class Profile(TimeStampedModel):

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import Field
 
+from tandem.accounts.languages import language_for
 from tandem.accounts.models import Role, User
 from tandem.core.params import Id, SmallCount
 from tandem.core.schemas import InputSchema
@@ -32,11 +33,16 @@ class ProfileOut(Schema):
     goals: str
     availability: str
     mentor_capacity: int
+    language: str = Field(description="The language the person reads Tandem in: en-gb or es")
     updated_at: datetime
 
     @staticmethod
     def resolve_email(obj: Profile) -> str:
         return obj.user.email
+
+    @staticmethod
+    def resolve_language(obj: Profile) -> str:
+        return language_for(obj.user)
 
     @staticmethod
     def resolve_first_name(obj: Profile) -> str:
@@ -70,6 +76,11 @@ class ProfileUpdateIn(InputSchema):
     goals: str | None = Field(default=None, max_length=5000)
     availability: str | None = Field(default=None, max_length=2000)
     mentor_capacity: SmallCount | None = None
+    language: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The language to read Tandem in: en-gb or es; another is refused with a 400",
+    )
 
 
 class SkillOut(Schema):

@@ -16,7 +16,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
+from tandem.accounts import services as account_services
 from tandem.accounts.models import Organization, Role, User
 from tandem.audit import events as audit_events
 from tandem.audit.services import audit_record
@@ -112,11 +114,13 @@ def profile_update(
     goals: str | _Unset = UNSET,
     availability: str | _Unset = UNSET,
     mentor_capacity: int | _Unset = UNSET,
+    language: str | _Unset = UNSET,
 ) -> Profile:
     """Change the actor's own profile. Only the fields passed change; all errors come at once.
 
     Skills must come from the actor's organisation's list; the timezone must be an IANA name;
-    mentor capacity is at least 1. Nothing is saved if anything is wrong.
+    mentor capacity is at least 1; the language (what the actor reads Tandem in, kept on the
+    account by accounts) one Tandem offers. Nothing is saved if anything is wrong.
     """
     organization = require_organization(actor)
     profile, _ = Profile.objects.select_for_update().get_or_create(user=actor)
@@ -183,8 +187,12 @@ def profile_update(
     if isinstance(skills_wanted, list):
         wanted, skill_errors = _org_skills(organization, skills_wanted, "skills_wanted")
         errors.extend(skill_errors)
+    if isinstance(language, str):
+        errors.extend(account_services.person_language_check(language=language))
     if errors:
-        raise InvalidInput("Some of the profile is not valid; nothing was saved.", errors)
+        raise InvalidInput(gettext("Some of the profile is not valid; nothing was saved."), errors)
+    if isinstance(language, str):
+        account_services.person_language_set(actor=actor, language=language)
     if changed:
         profile.save(update_fields=[*changed, "updated_at"])
     if offered is not None:
@@ -282,7 +290,7 @@ class RowAction(StrEnum):
 # Why a committed row was skipped: true, and no more than the directory shows after the commit
 # (the person is not in it). The dry run says nothing of it, so that no admin can test an address
 # for an account elsewhere without committing it.
-SKIP_REASON = (
+SKIP_REASON = gettext_noop(
     "Not added: this address cannot be given an account in your organisation. Ask the person "
     "for their work address."
 )
@@ -364,15 +372,22 @@ def _clean_row(raw: csvfile.RawRow, header: csvfile.Header) -> _CleanRow:
 
     email = raw.values["email"].lower()
     if not email:
-        error("email", "The email is missing; every person needs one.")
+        error("email", gettext("The email is missing; every person needs one."))
     elif len(email) > csvfile.MAX_LENGTHS["email"] or not _is_email(email):
-        error("email", f"'{raw.values['email']}' is not a valid email address.")
+        error(
+            "email",
+            gettext("'%(email)s' is not a valid email address.") % {"email": raw.values["email"]},
+        )
     values: dict[str, Any] = {}
     for name in ("first_name", "last_name", "job_title", "department", "location"):
         if name in raw.values:
             value = raw.values[name]
             if len(value) > csvfile.MAX_LENGTHS[name]:
-                error(name, f"Keep this to {csvfile.MAX_LENGTHS[name]} characters or fewer.")
+                error(
+                    name,
+                    gettext("Keep this to %(limit)s characters or fewer.")
+                    % {"limit": csvfile.MAX_LENGTHS[name]},
+                )
             elif problem := single_line_problem(value):
                 # A quoted CSV cell may hold a line break; names end up in email subjects.
                 error(name, problem)
@@ -383,7 +398,10 @@ def _clean_row(raw: csvfile.RawRow, header: csvfile.Header) -> _CleanRow:
         if canonical is None:
             error(
                 "timezone",
-                f"'{given}' is not a known timezone. Use an IANA name such as Europe/London.",
+                gettext(
+                    "'%(zone)s' is not a known timezone. Use an IANA name such as Europe/London."
+                )
+                % {"zone": given},
             )
         values["timezone"] = canonical
     if "hire_date" in raw.values:
@@ -393,20 +411,30 @@ def _clean_row(raw: csvfile.RawRow, header: csvfile.Header) -> _CleanRow:
             try:
                 hire_date = csvfile.parse_date(given)
             except ValueError:
-                error("hire_date", f"'{given}' is not a date. Use {csvfile.DATE_FORMATS_TEXT}.")
+                error(
+                    "hire_date",
+                    gettext("'%(date)s' is not a date. Use %(formats)s.")
+                    % {"date": given, "formats": gettext(csvfile.DATE_FORMATS_TEXT)},
+                )
         values["hire_date"] = hire_date
     manager_email = raw.values.get("manager_email", "").lower()
     if manager_email:
         if not _is_email(manager_email):
-            error("manager_email", f"'{manager_email}' is not a valid email address.")
+            error(
+                "manager_email",
+                gettext("'%(email)s' is not a valid email address.") % {"email": manager_email},
+            )
         elif manager_email == email:
-            error("manager_email", "A person cannot be their own manager.")
+            error("manager_email", gettext("A person cannot be their own manager."))
     if raw.extra_cells:
         errors.append(
             FieldError(
                 "row",
-                f"This row has {raw.extra_cells} more filled cell(s) than the header has "
-                "columns; put values that contain the delimiter in double quotes.",
+                gettext(
+                    "This row has %(count)s more filled cell(s) than the header has columns; "
+                    "put values that contain the delimiter in double quotes."
+                )
+                % {"count": raw.extra_cells},
                 row=raw.row,
             )
         )
@@ -498,7 +526,9 @@ def _plan(
     except csvfile.CsvFormatError as exc:
         raise InvalidInput.for_field("file", str(exc)) from exc
     if not cleaned:
-        raise InvalidInput.for_field("file", "The file has a header but no rows of people.")
+        raise InvalidInput.for_field(
+            "file", gettext("The file has a header but no rows of people.")
+        )
     email_column = header.column_name("email")
     rows_by_email: dict[str, list[int]] = defaultdict(list)
     for item in cleaned:
@@ -540,8 +570,11 @@ def _plan(
                 item.errors.append(
                     FieldError(
                         manager_column,
-                        f"The manager {item.manager_email} was not found in the file or in "
-                        "your organisation.",
+                        gettext(
+                            "The manager %(email)s was not found in the file or in your "
+                            "organisation."
+                        )
+                        % {"email": item.manager_email},
                         row=item.row,
                     )
                 )
@@ -558,7 +591,9 @@ def _plan(
     warnings = []
     if header.unknown:
         names = ", ".join(f"'{name}'" for name in header.unknown)
-        warnings.append(f"These columns are not used and were ignored: {names}.")
+        warnings.append(
+            gettext("These columns are not used and were ignored: %(names)s.") % {"names": names}
+        )
     columns = [name for name, _ in csvfile.COLUMNS if name in header.field_index]
     plan = ImportPlan(rows=plan_rows, warnings=warnings, columns=columns)
     return _Work(plan=plan, cleaned=cleaned, existing=existing, header=header, foreign=foreign)
@@ -585,8 +620,8 @@ def _reject_rows_whose_manager_is_rejected(
             item.errors.append(
                 FieldError(
                     manager_column,
-                    f"The manager {item.manager_email} is on row {manager.row}, which is not "
-                    "imported.",
+                    gettext("The manager %(email)s is on row %(row)s, which is not imported.")
+                    % {"email": item.manager_email, "row": manager.row},
                     row=item.row,
                 )
             )
@@ -682,8 +717,10 @@ def people_import_commit(*, actor: User, content: bytes, valid_only: bool = Fals
             User.objects.bulk_create(new_users, batch_size=WRITE_BATCH_SIZE)
     except IntegrityError as exc:
         raise Conflict(
-            "Someone with one of these emails was added while the file was being imported. "
-            "Run the import again."
+            gettext(
+                "Someone with one of these emails was added while the file was being imported. "
+                "Run the import again."
+            )
         ) from exc
 
     user_ids = {email: known.user_id for email, known in work.existing.items()}
@@ -724,7 +761,7 @@ def people_import_commit(*, actor: User, content: bytes, valid_only: bool = Fals
         User.objects.bulk_update(changed_users, header_user_fields, batch_size=WRITE_BATCH_SIZE)
     for row_plan in plan.rows:
         if row_plan.email in work.foreign and row_plan.action != RowAction.REJECT:
-            row_plan.action, row_plan.changes = RowAction.SKIP, [SKIP_REASON]
+            row_plan.action, row_plan.changes = RowAction.SKIP, [gettext(SKIP_REASON)]
     plan.committed = True
     audit_record(
         actor=actor,
@@ -783,13 +820,15 @@ def people_import_commit_staged(
     )
     if locked is None:
         raise InvalidInput.for_field(
-            "file", "This upload is no longer available; upload the file again."
+            "file", gettext("This upload is no longer available; upload the file again.")
         )
     if locked.status == PeopleImportStatus.COMMITTED:
-        raise Conflict("This file has already been imported.")
+        raise Conflict(gettext("This file has already been imported."))
     content = bytes(locked.content)
     if _checksum(content) != locked.checksum:
-        raise InvalidInput.for_field("file", "The stored file is damaged; upload it again.")
+        raise InvalidInput.for_field(
+            "file", gettext("The stored file is damaged; upload it again.")
+        )
     plan = people_import_commit(actor=actor, content=content, valid_only=valid_only)
     locked.status = PeopleImportStatus.COMMITTED
     locked.content = b""

@@ -10,12 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts import selectors as account_selectors
 from tandem.accounts import services as account_services
 from tandem.accounts.forms import ApiTokenForm
+from tandem.accounts.languages import language_for
 from tandem.accounts.models import User
 from tandem.accounts.requests import signed_in_user
 from tandem.audit.services import audit_export
@@ -78,6 +81,7 @@ def _profile_initial(profile: Profile) -> dict[str, object]:
         "goals": profile.goals,
         "availability": profile.availability,
         "mentor_capacity": profile.mentor_capacity,
+        "language": language_for(profile.user),
     }
 
 
@@ -144,6 +148,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 skills_wanted=data["skills_wanted"],
                 goals=data["goals"],
                 availability=data["availability"],
+                **({"language": data["language"]} if data["language"] else {}),
                 # Left empty (most mentees): the capacity stays what it was.
                 **(
                     {}
@@ -154,7 +159,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Your profile is saved.")
+            # Said in the language just chosen: the next page is the first to use it.
+            with translation.override(language_for(actor)):
+                messages.success(request, gettext("Your profile is saved."))
             return redirect(_safe_next(request) or reverse("people:profile"))
     apply_bootstrap(form)
     return _render_profile(request, actor, form=form)
@@ -200,7 +207,9 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404 from error
     if request.htmx:  # type: ignore[attr-defined]
         return _render_tokens(request, actor, revoked_name=token.name)
-    messages.success(request, f"The token '{token.name}' no longer works.")
+    messages.success(
+        request, gettext("The token '%(name)s' no longer works.") % {"name": token.name}
+    )
     return redirect("people:developer")
 
 
@@ -309,10 +318,9 @@ def people_import_commit(request: HttpRequest, import_id: int) -> HttpResponse:
             status=error.status,
         )
     counts = plan.counts
-    done = (
-        f"Import done: {counts['create']} added, {counts['update']} updated, "
-        f"{counts['unchanged']} unchanged."
-    )
+    done = gettext(
+        "Import done: %(added)s added, %(updated)s updated, %(unchanged)s unchanged."
+    ) % {"added": counts["create"], "updated": counts["update"], "unchanged": counts["unchanged"]}
     skipped = [row for row in plan.rows if row.action == services.RowAction.SKIP]
     if plan.rejected:
         # The report, on the page itself: which rows went in, which did not, and why.
@@ -326,14 +334,16 @@ def people_import_commit(request: HttpRequest, import_id: int) -> HttpResponse:
                 "report": done,
                 "rejected": plan.rejected,
                 "imported": imported,
-                "skip_reason": services.SKIP_REASON,
+                "skip_reason": gettext(services.SKIP_REASON),
             },
         )
     messages.success(request, done)
     if skipped:
         rows = ", ".join(str(row.row) for row in skipped)
         messages.warning(
-            request, f"Row{'s' if len(skipped) > 1 else ''} {rows}: {services.SKIP_REASON}"
+            request,
+            ngettext("Row %(rows)s: %(reason)s", "Rows %(rows)s: %(reason)s", len(skipped))
+            % {"rows": rows, "reason": gettext(services.SKIP_REASON)},
         )
     if request.htmx:  # type: ignore[attr-defined]
         response = HttpResponse(status=204)
@@ -372,7 +382,9 @@ def skills(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, f"'{skill.name}' is on the skill list.")
+            messages.success(
+                request, gettext("'%(name)s' is on the skill list.") % {"name": skill.name}
+            )
             return redirect("people:skills")
     apply_bootstrap(form)
     search = request.GET.get("q", "").strip()
@@ -403,11 +415,18 @@ def skill_rename(request: HttpRequest, skill_id: int) -> HttpResponse:
         try:
             skill = services.skill_update(actor=actor, skill=skill, name=form.cleaned_data["name"])
         except DomainError as error:
-            messages.error(request, f"'{old_name}' was not renamed: {error.detail}")
+            messages.error(
+                request,
+                gettext("'%(name)s' was not renamed: %(reason)s")
+                % {"name": old_name, "reason": error.detail},
+            )
         else:
-            messages.success(request, f"'{old_name}' is now '{skill.name}'.")
+            messages.success(
+                request,
+                gettext("'%(old)s' is now '%(new)s'.") % {"old": old_name, "new": skill.name},
+            )
     else:
-        messages.error(request, "Type the skill's new name.")
+        messages.error(request, gettext("Type the skill's new name."))
     return redirect("people:skills")
 
 
@@ -418,7 +437,11 @@ def skill_delete(request: HttpRequest, skill_id: int) -> HttpResponse:
     actor, skill = _managed_skill(request, skill_id)
     if request.method == "POST":
         services.skill_delete(actor=actor, skill=skill)
-        messages.success(request, f"'{skill.name}' was deleted and removed from every profile.")
+        messages.success(
+            request,
+            gettext("'%(name)s' was deleted and removed from every profile.")
+            % {"name": skill.name},
+        )
         return redirect("people:skills")
     context = {
         "nav_section": "skills",

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tandem.accounts.models import User
@@ -32,7 +34,9 @@ def my_exports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             services.data_export_request(actor=actor, subject_id=actor.pk)
-            messages.success(request, "We are collecting your data. This page shows the progress.")
+            messages.success(
+                request, gettext("We are collecting your data. This page shows the progress.")
+            )
         except Conflict as error:
             messages.warning(request, error.detail)
         return redirect("privacy:exports")
@@ -50,7 +54,10 @@ def person_exports(request: HttpRequest, user_id: int) -> HttpResponse:
         with guard_as_http():
             try:
                 services.data_export_request(actor=actor, subject_id=subject.pk)
-                messages.success(request, f"Collecting {subject.get_full_name()}'s data.")
+                messages.success(
+                    request,
+                    gettext("Collecting %(name)s's data.") % {"name": subject.get_full_name()},
+                )
             except Conflict as error:
                 messages.warning(request, error.detail)
         return redirect("privacy:person_exports", user_id=subject.pk)
@@ -139,9 +146,11 @@ def _erasure_page(request: HttpRequest, *, actor: User, subject: User) -> HttpRe
             else:
                 messages.success(
                     request,
-                    "Erasure asked for. It happens on "
-                    f"{timezone.localtime(erasure.due_at):%d %B %Y}; until then it can be "
-                    "cancelled here.",
+                    gettext(
+                        "Erasure asked for. It happens on %(day)s; until then it can be "
+                        "cancelled here."
+                    )
+                    % {"day": date_format(timezone.localtime(erasure.due_at), "j F Y")},
                 )
                 return _data_page_of(actor, subject)
     return render(
@@ -167,7 +176,7 @@ def erasure_cancel(request: HttpRequest, erasure_id: int) -> HttpResponse:
         erasure = erasure_request_access(actor=actor, erasure_id=erasure_id)
         try:
             services.erasure_cancel(actor=actor, erasure_id=erasure.pk)
-            messages.success(request, "The erasure is cancelled: nothing will be erased.")
+            messages.success(request, gettext("The erasure is cancelled: nothing will be erased."))
         except Conflict as problem:
             messages.warning(request, problem.detail)
     return _data_page_of(actor, erasure.person)
@@ -199,7 +208,7 @@ def retention(request: HttpRequest) -> HttpResponse:
             except InvalidInput as problem:
                 errors = {error.field: error.message for error in problem.errors}
             else:
-                messages.success(request, "Retention saved.")
+                messages.success(request, gettext("Retention saved."))
                 return redirect("privacy:retention")
     return render(
         request,

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import Role
 from tandem.core.forms import SingleLineField
@@ -8,68 +9,88 @@ METADATA_UPLOAD_MAX_BYTES = 1024 * 1024
 
 
 class SsoEmailForm(forms.Form):
-    email = forms.EmailField(label="Work email", max_length=254)
+    email = forms.EmailField(label=gettext_lazy("Work email"), max_length=254)
 
 
 class IdentityProviderForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Protocol", choices=ProviderKind.choices, initial=ProviderKind.OIDC, required=False
+        label=gettext_lazy("Protocol"),
+        choices=ProviderKind.choices,
+        initial=ProviderKind.OIDC,
+        required=False,
     )
     display_name = SingleLineField(
-        label="Name on the sign-in button",
+        label=gettext_lazy("Name on the sign-in button"),
         max_length=100,
-        help_text='People see "Continue with" and this name, e.g. Northwind SSO.',
+        help_text=gettext_lazy('People see "Continue with" and this name, e.g. Northwind SSO.'),
     )
     email_domains = SingleLineField(
-        label="Email domains",
+        label=gettext_lazy("Email domains"),
         max_length=500,
-        help_text="Comma-separated, e.g. northwind.example, northwind.co.uk",
+        help_text=gettext_lazy("Comma-separated, e.g. northwind.example, northwind.co.uk"),
     )
     issuer = forms.CharField(
-        label="Issuer URL (OpenID Connect)",
+        label=gettext_lazy("Issuer URL (OpenID Connect)"),
         max_length=500,
         required=False,
-        help_text="From the provider's app page, e.g. https://northwind.okta.com",
+        help_text=gettext_lazy("From the provider's app page, e.g. https://northwind.okta.com"),
     )
-    client_id = forms.CharField(label="Client id (OpenID Connect)", max_length=255, required=False)
+    client_id = forms.CharField(
+        label=gettext_lazy("Client id (OpenID Connect)"), max_length=255, required=False
+    )
     client_secret = forms.CharField(
-        label="Client secret",
+        label=gettext_lazy("Client secret"),
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Kept encrypted and never shown again. Leave blank to keep the saved one.",
+        help_text=gettext_lazy(
+            "Kept encrypted and never shown again. Leave blank to keep the saved one."
+        ),
     )
     idp_metadata_url = SingleLineField(
-        label="Identity provider metadata URL (SAML)",
+        label=gettext_lazy("Identity provider metadata URL (SAML)"),
         max_length=500,
         required=False,
-        help_text="Tandem fetches it when you save, e.g. Okta's or Entra ID's metadata URL.",
+        help_text=gettext_lazy(
+            "Tandem fetches it when you save, e.g. Okta's or Entra ID's metadata URL."
+        ),
     )
-    idp_metadata_file = forms.FileField(label="Or upload its metadata XML (SAML)", required=False)
+    idp_metadata_file = forms.FileField(
+        label=gettext_lazy("Or upload its metadata XML (SAML)"), required=False
+    )
     idp_metadata = forms.CharField(
-        label="Or paste its metadata XML (SAML)",
+        label=gettext_lazy("Or paste its metadata XML (SAML)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Leave the three blank to keep the saved metadata.",
+        help_text=gettext_lazy("Leave the three blank to keep the saved metadata."),
     )
     asserts_verified_emails = forms.BooleanField(
-        label="The provider only asserts email addresses it has verified (SAML)",
+        label=gettext_lazy("The provider only asserts email addresses it has verified (SAML)"),
         required=False,
-        help_text="Then an existing Tandem account of your email domains is linked at its first "
-        "SSO sign-in; otherwise such a person must keep signing in with a password.",
+        help_text=gettext_lazy(
+            "Then an existing Tandem account of your email domains is linked at its first "
+            "SSO sign-in; otherwise such a person must keep signing in with a password."
+        ),
     )
     role_claim = forms.CharField(
-        label="Role claim", max_length=100, required=False, help_text="e.g. groups or roles"
+        label=gettext_lazy("Role claim"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("e.g. groups or roles"),
     )
     role_values = forms.CharField(
-        label="Role mapping",
+        label=gettext_lazy("Role mapping"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line: claim value = org_admin, program_manager or member",
+        help_text=gettext_lazy("One per line: claim value = org_admin, program_manager or member"),
     )
-    default_role = forms.ChoiceField(label="Role of new people", choices=Role.choices)
-    department_claim = forms.CharField(label="Department claim", max_length=100, required=False)
-    job_title_claim = forms.CharField(label="Job title claim", max_length=100, required=False)
+    default_role = forms.ChoiceField(label=gettext_lazy("Role of new people"), choices=Role.choices)
+    department_claim = forms.CharField(
+        label=gettext_lazy("Department claim"), max_length=100, required=False
+    )
+    job_title_claim = forms.CharField(
+        label=gettext_lazy("Job title claim"), max_length=100, required=False
+    )
 
     def clean_role_values(self) -> dict[str, str]:
         mapping: dict[str, str] = {}
@@ -102,10 +123,11 @@ class IdentityProviderForm(forms.Form):
 
 class SsoSettingsForm(forms.Form):
     sso_required = forms.BooleanField(
-        label="Require single sign-on (passwords and sign-in links refused)", required=False
+        label=gettext_lazy("Require single sign-on (passwords and sign-in links refused)"),
+        required=False,
     )
     break_glass_admin = forms.TypedChoiceField(
-        label="Break-glass admin (may still sign in with a password)",
+        label=gettext_lazy("Break-glass admin (may still sign in with a password)"),
         coerce=int,
         required=False,
         empty_value=None,

@@ -14,6 +14,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError
@@ -94,8 +95,10 @@ def sso_discover(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or provider is None:
         messages.error(
             request,
-            "Single sign-on is not set up for that email's domain: sign in with your password "
-            "or a sign-in link.",
+            gettext(
+                "Single sign-on is not set up for that email's domain: sign in with your "
+                "password or a sign-in link."
+            ),
         )
         return redirect("accounts:login")
     return _start(request, provider, purpose=PURPOSE_SIGN_IN, login_hint=form.cleaned_data["email"])
@@ -451,7 +454,10 @@ def provider_list(request: AuthenticatedRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, f"{provider.display_name} is connected.")
+            messages.success(
+                request,
+                gettext("%(name)s is connected.") % {"name": provider.display_name},
+            )
             return redirect("sso:detail", provider.pk)
     apply_bootstrap(form)
     return render(
@@ -482,7 +488,7 @@ def provider_detail(request: AuthenticatedRequest, provider_id: int) -> HttpResp
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, "Provider saved.")
+            messages.success(request, gettext("Provider saved."))
             return redirect("sso:detail", provider.pk)
     apply_bootstrap(form)
     response = render(
@@ -510,7 +516,10 @@ def provider_disable(request: AuthenticatedRequest, provider_id: int) -> HttpRes
     services.identity_provider_set_enabled(
         actor=request.user, provider_id=provider.pk, is_enabled=False
     )
-    messages.success(request, f"{provider.display_name} is disabled: it signs nobody in.")
+    messages.success(
+        request,
+        gettext("%(name)s is disabled: it signs nobody in.") % {"name": provider.display_name},
+    )
     return redirect("sso:detail", provider.pk)
 
 
@@ -521,7 +530,7 @@ def provider_enable(request: AuthenticatedRequest, provider_id: int) -> HttpResp
     services.identity_provider_set_enabled(
         actor=request.user, provider_id=provider.pk, is_enabled=True
     )
-    messages.success(request, f"{provider.display_name} is enabled.")
+    messages.success(request, gettext("%(name)s is enabled.") % {"name": provider.display_name})
     return redirect("sso:detail", provider.pk)
 
 
@@ -548,7 +557,7 @@ def sso_settings(request: AuthenticatedRequest) -> HttpResponse:
         except DomainError as error:
             messages.error(request, " ".join(e.message for e in error.errors) or error.detail)
         else:
-            messages.success(request, "Single sign-on settings saved.")
+            messages.success(request, gettext("Single sign-on settings saved."))
     else:
-        messages.error(request, "Choose a break-glass admin from the list.")
+        messages.error(request, gettext("Choose a break-glass admin from the list."))
     return redirect("sso:list")

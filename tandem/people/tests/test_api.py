@@ -82,6 +82,7 @@ def test_profile_is_created_on_first_visit(cast, api_as):
         "goals": "",
         "availability": "",
         "mentor_capacity": 1,
+        "language": "en-gb",
         "updated_at": None,
     }
     assert Profile.objects.filter(user=newcomer).count() == 1

@@ -519,7 +519,7 @@ def _bulk_budget(rows: int) -> int:
         lookups = math.ceil(emails / services.LOOKUP_BATCH_SIZE)
         return lookups + 2 * math.ceil(rows / services.WRITE_BATCH_SIZE)
     lookups = math.ceil(emails / (limit - 10))
-    user_inserts = math.ceil(rows / (limit // 12))  # 12 User columns per row
+    user_inserts = math.ceil(rows / (limit // 13))  # 13 User columns per row (language too)
     profile_inserts = math.ceil(rows / (limit // 15))  # 15 Profile columns per row
     return lookups + user_inserts + profile_inserts
 
