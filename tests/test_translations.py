@@ -43,10 +43,18 @@ TRANSLATED_APPS = [
     "sso",
     "audit",
     "pwa",
+    "workspace",
+    "relationships",
+    "meetings",
+    "goals",
+    "actions",
+    "notifications",
+    "resources",
+    "nudges",
 ]
 
 # Words that read the same in every language: the product's name, the API's.
-UNTRANSLATED_WORDS = {"Tandem", "API"}
+UNTRANSLATED_WORDS = {"Tandem", "API", "xoxb"}
 
 # Attributes whose value a person reads (or a screen reader says).
 HUMAN_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
