@@ -81,7 +81,14 @@ def test_every_response_carries_the_policy(pair, client, name):
     response = client.get(path)
     # then
     assert response.status_code in (200, 404)
-    assert response["Content-Security-Policy"] == POLICY
+    policy = response["Content-Security-Policy"]
+    if name == "sign-in":
+        # "Continue with SSO" posts, then goes on to the identity provider: this page alone
+        # lets its forms leave for one (tandem/core/csp.py, allow_forms_to_leave); the rest of
+        # the policy is the same
+        assert policy.replace("form-action 'self' https: http:", "form-action 'self'") == POLICY
+        return
+    assert policy == POLICY
 
 
 def _template_files() -> list[Path]:
